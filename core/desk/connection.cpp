@@ -1,0 +1,240 @@
+// desk/connection.cpp: the connection lifecycle. Opening the transport, the hello handshake and
+// version negotiation, the heartbeat, request deadlines, and reconnecting with backoff and
+// jitter after any loss. What a reconnect means for the session is in session.cpp.
+#include <algorithm>
+
+#include "desk/desk.h"
+#include "protocol/schema.h"
+
+namespace sb::desk {
+
+using nlohmann::json;
+
+void Desk::set_connection(ConnectionState to, Out& out) {
+    if (state_.connection == to) return;
+    if (!connection_transition_allowed(state_.connection, to)) {
+        log(out, LogLevel::Error,
+            "connection: refused move " + std::string(to_string(state_.connection)) + " -> " +
+                std::string(to_string(to)));
+        return;
+    }
+    state_.connection = to;
+    state_.connection_since_ms = now_;
+    json data = {{"state", std::string(to_string(to))}};
+    if (!state_.connection_error.empty()) data["error"] = state_.connection_error;
+    if (to == ConnectionState::WaitingToReconnect) data["retry_at"] = state_.reconnect_at_ms;
+    out.push_back(Notify{"connection", std::move(data)});
+}
+
+void Desk::on_start(const Start& e, Out& out) {
+    if (!state_.backend_url.empty()) {
+        log(out, LogLevel::Warn, "start: already started");
+        return;
+    }
+    state_.backend_url = e.backend_url;
+    state_.rng = e.seed ? e.seed : 0x9E3779B97F4A7C15ull;
+    if (e.stored && !e.stored->token.empty()) {
+        state_.token = e.stored->token;
+        state_.last_seq = e.stored->last_seq;
+    }
+    set_connection(ConnectionState::Connecting, out);
+    out.push_back(OpenTransport{state_.backend_url});
+}
+
+void Desk::on_transport_opened(Out& out) {
+    if (state_.connection != ConnectionState::Connecting) {
+        log(out, LogLevel::Warn, "transport opened while " + std::string(to_string(state_.connection)));
+        return;
+    }
+    set_connection(ConnectionState::Handshaking, out);
+    send_request(RequestKind::Hello,
+                 json{{"type", "hello"}, {"versions", json::array({protocol::kVersion})}, {"client", config_.client_name}},
+                 std::nullopt, out);
+}
+
+void Desk::on_transport_closed(const std::string& reason, Out& out) {
+    lose_connection(reason.empty() ? "The connection to the backend closed." : reason, out);
+}
+
+std::string Desk::send_request(RequestKind kind, json body, std::optional<uint64_t> intent, Out& out) {
+    std::string id = std::to_string(state_.next_request_number++);
+    body["id"] = id;
+    state_.pending[id] = PendingRequest{kind, intent, now_ + config_.request_timeout_ms};
+    out.push_back(SendFrame{body.dump()});
+    arm_request_deadline(out);
+    return id;
+}
+
+void Desk::arm_request_deadline(Out& out) {
+    if (state_.pending.empty()) {
+        out.push_back(CancelTimer{TimerId::RequestDeadline});
+        return;
+    }
+    int64_t earliest = INT64_MAX;
+    for (const auto& [id, req] : state_.pending) earliest = std::min(earliest, req.deadline_ms);
+    out.push_back(StartTimer{TimerId::RequestDeadline, std::max<int64_t>(0, earliest - now_)});
+}
+
+void Desk::lose_connection(const std::string& reason, Out& out) {
+    if (state_.connection == ConnectionState::Disconnected ||
+        state_.connection == ConnectionState::WaitingToReconnect)
+        return;
+    state_.connection_error = reason;
+    // Every request in flight is answered now: its reply can no longer arrive.
+    auto pending = std::move(state_.pending);
+    state_.pending.clear();
+    for (const auto& [id, req] : pending) {
+        switch (req.kind) {
+            case RequestKind::Login:
+                set_session(SessionState::LoggedOut, out);
+                state_.login_error = make_error("connection_lost", "The connection dropped while signing in. Try again.");
+                break;
+            case RequestKind::Logout:
+                // The backend may not have revoked the token; forgetting it here is what the agent asked.
+                end_session(std::nullopt, out);
+                if (req.intent) complete(out, *req.intent, json{{"revoked", false}});
+                continue;
+            case RequestKind::SetState: state_.presence_pending.reset(); break;
+            default: break;
+        }
+        if (req.intent) complete(out, *req.intent, make_error("connection_lost", reason));
+    }
+    out.push_back(CancelTimer{TimerId::RequestDeadline});
+    out.push_back(CancelTimer{TimerId::Heartbeat});
+    out.push_back(CloseTransport{});
+    schedule_reconnect(out);
+}
+
+void Desk::schedule_reconnect(Out& out) {
+    int shift = std::min(state_.reconnect_attempt, 16);
+    int64_t base = std::min(config_.reconnect_cap_ms, config_.reconnect_base_ms << shift);
+    // "Equal jitter": half the backoff fixed, half random, so that a crowd of desks cut off by
+    // the same outage does not come back in the same millisecond.
+    state_.rng ^= state_.rng << 13;
+    state_.rng ^= state_.rng >> 7;
+    state_.rng ^= state_.rng << 17;
+    int64_t delay = base / 2 + static_cast<int64_t>(state_.rng % static_cast<uint64_t>(base / 2 + 1));
+    state_.reconnect_attempt++;
+    state_.reconnect_at_ms = now_ + delay;
+    set_connection(ConnectionState::WaitingToReconnect, out);
+    out.push_back(StartTimer{TimerId::Reconnect, delay});
+}
+
+void Desk::on_timer(TimerId timer, Out& out) {
+    switch (timer) {
+        case TimerId::Reconnect:
+            if (state_.connection != ConnectionState::WaitingToReconnect) return;
+            set_connection(ConnectionState::Connecting, out);
+            out.push_back(OpenTransport{state_.backend_url});
+            return;
+        case TimerId::Heartbeat:
+            if (state_.connection != ConnectionState::Connected) return;
+            send_request(RequestKind::Ping, json{{"type", "ping"}}, std::nullopt, out);
+            out.push_back(StartTimer{TimerId::Heartbeat, config_.heartbeat_interval_ms});
+            return;
+        case TimerId::RequestDeadline: {
+            bool expired = false;
+            for (auto it = state_.pending.begin(); it != state_.pending.end();) {
+                if (it->second.deadline_ms > now_) { ++it; continue; }
+                expired = true;
+                if (it->second.intent)
+                    complete(out, *it->second.intent,
+                             make_error("timeout", "The backend did not answer in time."));
+                if (it->second.kind == RequestKind::SetState) state_.presence_pending.reset();
+                if (it->second.kind == RequestKind::Login) set_session(SessionState::LoggedOut, out);
+                it = state_.pending.erase(it);
+            }
+            // A backend that stops answering is as good as gone: reconnect (and resume).
+            if (expired) lose_connection("The backend stopped answering.", out);
+            else arm_request_deadline(out);
+            return;
+        }
+        case TimerId::LoginWait:
+            if (state_.queued_login_intent)
+                fail_queued_login(make_error("not_connected",
+                                             "Cannot reach the backend" +
+                                                 (state_.connection_error.empty() ? std::string(".")
+                                                                                  : ": " + state_.connection_error)),
+                                  out);
+            return;
+    }
+}
+
+void Desk::on_frame(const std::string& text, Out& out) {
+    json frame = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (frame.is_discarded() || !frame.is_object()) {
+        log(out, LogLevel::Warn, "backend sent a frame that is not a JSON object; ignored");
+        return;
+    }
+    auto type = frame.find("type");
+    if (type == frame.end() || !type->is_string()) {
+        log(out, LogLevel::Warn, "backend sent a frame without a type; ignored");
+        return;
+    }
+    if (*type == "event") {
+        on_event(frame, out);
+        return;
+    }
+    if (*type != "reply") {
+        log(out, LogLevel::Warn, "backend sent an unknown frame type; ignored");
+        return;
+    }
+    auto id = frame.find("id");
+    if (id == frame.end() || !id->is_string()) {
+        auto err = frame.find("error");
+        log(out, LogLevel::Warn, "backend reported an error without a request id: " +
+                                     (err != frame.end() ? err->dump() : std::string("?")));
+        return;
+    }
+    auto it = state_.pending.find(id->get<std::string>());
+    if (it == state_.pending.end()) {
+        log(out, LogLevel::Warn, "reply to an unknown request " + id->get<std::string>() + "; ignored");
+        return;
+    }
+    PendingRequest req = it->second;
+    state_.pending.erase(it);
+    arm_request_deadline(out);
+    switch (req.kind) {
+        case RequestKind::Hello: on_hello_reply(frame, out); break;
+        case RequestKind::Ping: break;
+        default: on_reply(req, frame, out); break;
+    }
+}
+
+void Desk::on_hello_reply(const json& frame, Out& out) {
+    const json& result = frame.value("result", json::object());
+    if (!frame.value("ok", false) || !result.is_object()) {
+        std::string why = "The backend refused the handshake.";
+        auto err = frame.find("error");
+        if (err != frame.end() && err->is_object() && err->contains("message") && (*err)["message"].is_string())
+            why = "The backend refused the handshake: " + (*err)["message"].get<std::string>();
+        lose_connection(why, out);
+        return;
+    }
+    auto version = result.find("version");
+    if (version == result.end() || !version->is_number_integer() || *version != protocol::kVersion) {
+        lose_connection("The backend chose a protocol version this desk does not speak.", out);
+        return;
+    }
+    state_.protocol_version = protocol::kVersion;
+    auto server_now = result.find("now");
+    if (server_now != result.end() && server_now->is_number_integer())
+        state_.clock_offset_ms = server_now->get<int64_t>() - now_;
+    state_.reconnect_attempt = 0;
+    state_.connection_error.clear();
+    set_connection(ConnectionState::Connected, out);
+    out.push_back(StartTimer{TimerId::Heartbeat, config_.heartbeat_interval_ms});
+
+    if (!state_.token.empty()) {
+        send_resume(out);
+    } else if (state_.queued_login_intent) {
+        uint64_t intent = *state_.queued_login_intent;
+        std::string user = std::move(state_.queued_login_username), pass = std::move(state_.queued_login_password);
+        state_.queued_login_intent.reset();
+        state_.queued_login_password.clear();
+        out.push_back(CancelTimer{TimerId::LoginWait});
+        send_login(intent, user, pass, out);
+    }
+}
+
+}  // namespace sb::desk

@@ -1,0 +1,44 @@
+// desk/desk.cpp: Desk::handle, the one way in. Each event kind goes to its handler in
+// connection.cpp (transport, hello, heartbeat, reconnect) or session.cpp (login, resume,
+// presence, logout, server events).
+#include "desk/desk.h"
+
+namespace sb::desk {
+
+namespace {
+template <class... Fs>
+struct overloaded : Fs... {
+    using Fs::operator()...;
+};
+template <class... Fs>
+overloaded(Fs...) -> overloaded<Fs...>;
+}  // namespace
+
+std::vector<Effect> Desk::handle(int64_t now_ms, const Event& event) {
+    now_ = now_ms;
+    Out out;
+    std::visit(overloaded{
+                   [&](const Start& e) { on_start(e, out); },
+                   [&](const TransportOpened&) { on_transport_opened(out); },
+                   [&](const TransportClosed& e) { on_transport_closed(e.reason, out); },
+                   [&](const FrameReceived& e) { on_frame(e.text, out); },
+                   [&](const IntentReceived& e) { on_intent(e, out); },
+                   [&](const TimerFired& e) { on_timer(e.timer, out); },
+               },
+               event);
+    return out;
+}
+
+void complete(std::vector<Effect>& out, uint64_t intent, const Error& e) {
+    out.push_back(CompleteIntent{intent, e, nlohmann::json::object()});
+}
+
+void complete(std::vector<Effect>& out, uint64_t intent, nlohmann::json result) {
+    out.push_back(CompleteIntent{intent, std::nullopt, std::move(result)});
+}
+
+void log(std::vector<Effect>& out, LogLevel level, std::string message) {
+    out.push_back(Log{level, std::move(message)});
+}
+
+}  // namespace sb::desk

@@ -1,0 +1,79 @@
+// desk/desk.h: the single entry point of the core.
+//
+//   std::vector<Effect> Desk::handle(now_ms, Event)
+//
+// The same sequence of (time, event) pairs always produces the same state and effects, natively
+// and in wasm: the desk owns no socket, clock, timer or random source. Views read state().
+//
+// Sections (desk.cpp): dispatch · connection (connection.cpp) · session and presence (session.cpp)
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "desk/desk_state.h"
+#include "desk/effect.h"
+#include "desk/event.h"
+
+namespace sb::desk {
+
+// Tunables, in one place.
+struct DeskConfig {
+    int64_t request_timeout_ms = 10'000;    // a request with no reply by then fails with "timeout"
+    int64_t heartbeat_interval_ms = 20'000; // ping while connected
+    int64_t reconnect_base_ms = 500;        // backoff: base * 2^attempt, capped, with jitter
+    int64_t reconnect_cap_ms = 30'000;
+    int64_t login_wait_ms = 15'000;         // how long a login waits for the connection
+    const char* client_name = "switchboard/0.1";
+};
+
+class Desk {
+public:
+    explicit Desk(DeskConfig config = {}) : config_(config) {}
+
+    std::vector<Effect> handle(int64_t now_ms, const Event& event);
+    const DeskState& state() const { return state_; }
+    const DeskConfig& config() const { return config_; }
+
+private:
+    using Out = std::vector<Effect>;
+
+    // connection.cpp
+    void on_start(const Start& e, Out& out);
+    void on_transport_opened(Out& out);
+    void on_transport_closed(const std::string& reason, Out& out);
+    void on_frame(const std::string& text, Out& out);
+    void on_timer(TimerId timer, Out& out);
+    void on_hello_reply(const nlohmann::json& frame, Out& out);
+    void lose_connection(const std::string& reason, Out& out);
+    void schedule_reconnect(Out& out);
+    std::string send_request(RequestKind kind, nlohmann::json body, std::optional<uint64_t> intent, Out& out);
+    void arm_request_deadline(Out& out);
+    void set_connection(ConnectionState to, Out& out);
+
+    // session.cpp
+    void on_intent(const IntentReceived& e, Out& out);
+    void login(uint64_t intent, const LoginIntent& in, Out& out);
+    void set_state(uint64_t intent, const SetStateIntent& in, Out& out);
+    void logout(uint64_t intent, Out& out);
+    void send_login(uint64_t intent, const std::string& username, const std::string& password, Out& out);
+    void send_resume(Out& out);
+    void on_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
+    void on_session_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
+    void on_event(const nlohmann::json& frame, Out& out);
+    void end_session(const std::optional<Error>& why, Out& out);
+    void persist_session(Out& out);
+    void set_session(SessionState to, Out& out);
+    void fail_queued_login(const Error& e, Out& out);
+
+    int64_t now_ = 0;
+    DeskConfig config_;
+    DeskState state_;
+};
+
+// Helpers for effects, shared by desk/*.cpp.
+void complete(std::vector<Effect>& out, uint64_t intent, const Error& e);
+void complete(std::vector<Effect>& out, uint64_t intent, nlohmann::json result);
+void log(std::vector<Effect>& out, LogLevel level, std::string message);
+
+}  // namespace sb::desk

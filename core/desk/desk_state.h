@@ -1,0 +1,92 @@
+// desk/desk_state.h: everything a view may read about the desk, and nothing a view may change.
+//
+// Sections: connection lifecycle · session lifecycle · activity · DeskState
+// Each lifecycle is a named state machine; its allowed transitions are the tables in
+// desk/lifecycles.cpp, and Desk moves between states only through them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/presence.h"
+#include "contact/contact.h"
+#include "util/result.h"
+
+namespace sb::desk {
+
+// ---- connection lifecycle ----------------------------------------------------------------------
+// disconnected -> connecting -> handshaking (hello sent) -> connected
+//      ^               |               |                        |
+//      +-- waiting_to_reconnect <------+------------------------+   (drop, timeout, failure)
+enum class ConnectionState { Disconnected, Connecting, Handshaking, Connected, WaitingToReconnect };
+
+// ---- session lifecycle -------------------------------------------------------------------------
+// logged_out -> logging_in -> logged_in -> logging_out -> logged_out
+// logged_out (with a saved token) -> resuming -> logged_in | logged_out (token refused)
+// logged_in -> resuming (after a reconnect)
+enum class SessionState { LoggedOut, LoggingIn, Resuming, LoggedIn, LoggingOut };
+
+// ---- activity: what the agent is doing, derived from their contacts -----------------------------
+enum class Activity { Idle };
+
+std::string_view to_string(ConnectionState s);
+std::string_view to_string(SessionState s);
+std::string_view to_string(Activity a);
+
+bool connection_transition_allowed(ConnectionState from, ConnectionState to);
+bool session_transition_allowed(SessionState from, SessionState to);
+
+// A request sent to the backend and not yet answered.
+enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping };
+struct PendingRequest {
+    RequestKind kind;
+    std::optional<uint64_t> intent;  // the JS/UI intent waiting for this reply, if any
+    int64_t deadline_ms;
+};
+
+struct PresenceRequest {
+    agent::Presence state;
+    std::string reason;
+};
+
+struct DeskState {
+    std::string backend_url;
+
+    ConnectionState connection = ConnectionState::Disconnected;
+    int64_t connection_since_ms = 0;
+    int reconnect_attempt = 0;            // failed attempts since the last good connection
+    int64_t reconnect_at_ms = 0;          // when WaitingToReconnect ends
+    std::string connection_error;         // why the last connection ended, for people
+    int protocol_version = 0;
+    int64_t clock_offset_ms = 0;          // server clock minus local clock, from hello
+
+    SessionState session = SessionState::LoggedOut;
+    std::string token;                    // empty when there is no session to resume
+    int64_t token_expires_at_ms = 0;
+    int64_t last_seq = 0;                 // highest event seq applied
+    std::optional<agent::AgentSnapshot> agent;
+    std::vector<agent::ReasonCode> reason_codes;
+    std::optional<PresenceRequest> presence_pending;  // sent, not yet confirmed
+    std::optional<Error> login_error;     // why the last login or resume failed, for the login screen
+    std::string notice;                   // a short message for the agent bar (e.g. presence refused)
+
+    std::vector<contact::Contact> contacts;
+
+    // Bookkeeping of the protocol, not for views.
+    uint64_t next_request_number = 1;
+    std::map<std::string, PendingRequest> pending;
+    std::optional<uint64_t> queued_login_intent;  // login waiting for the connection
+    std::string queued_login_username, queued_login_password;
+    uint64_t rng = 0;                      // deterministic jitter, seeded by an input
+};
+
+Activity activity_of(const DeskState& s);
+
+// The elapsed time in the agent's current state, by the server's clock.
+int64_t state_elapsed_ms(const DeskState& s, int64_t now_ms);
+
+}  // namespace sb::desk

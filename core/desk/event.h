@@ -1,0 +1,45 @@
+// desk/event.h: everything that can happen to a desk. The platform feeds these to Desk::handle
+// with the current time; nothing else reaches the core.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "desk/intent.h"
+
+namespace sb::desk {
+
+enum class TimerId { Reconnect, Heartbeat, RequestDeadline, LoginWait };
+
+// A session the platform kept across a page reload (see Persist, key "session").
+struct StoredSession {
+    std::string token;
+    int64_t last_seq = 0;
+    std::string username;
+};
+
+struct Start {
+    std::string backend_url;              // ws://host:port/desk
+    uint64_t seed = 0;                    // randomness for reconnect jitter
+    std::optional<StoredSession> stored;  // resume this session once connected
+};
+struct TransportOpened {};
+struct TransportClosed {
+    std::string reason;
+};
+struct FrameReceived {
+    std::string text;
+};
+struct IntentReceived {
+    uint64_t id;  // the platform's handle for the reply (CompleteIntent)
+    Intent intent;
+};
+struct TimerFired {
+    TimerId timer;
+};
+
+using Event = std::variant<Start, TransportOpened, TransportClosed, FrameReceived, IntentReceived, TimerFired>;
+
+}  // namespace sb::desk

@@ -1,0 +1,76 @@
+// desk/lifecycles.cpp: the connection and session state machines as tables of allowed moves,
+// their names, and what is derived from state (activity, state timer).
+#include <algorithm>
+#include <utility>
+
+#include "desk/desk_state.h"
+
+namespace sb::desk {
+
+namespace {
+using C = ConnectionState;
+constexpr std::pair<C, C> kConnectionMoves[] = {
+    {C::Disconnected, C::Connecting},
+    {C::Connecting, C::Handshaking},        {C::Connecting, C::WaitingToReconnect},
+    {C::Handshaking, C::Connected},         {C::Handshaking, C::WaitingToReconnect},
+    {C::Connected, C::WaitingToReconnect},
+    {C::WaitingToReconnect, C::Connecting},
+};
+
+using S = SessionState;
+constexpr std::pair<S, S> kSessionMoves[] = {
+    {S::LoggedOut, S::LoggingIn},  {S::LoggedOut, S::Resuming},
+    {S::LoggingIn, S::LoggedIn},   {S::LoggingIn, S::LoggedOut},
+    {S::Resuming, S::LoggedIn},    {S::Resuming, S::LoggedOut},
+    {S::LoggedIn, S::Resuming},    {S::LoggedIn, S::LoggingOut}, {S::LoggedIn, S::LoggedOut},
+    {S::LoggingOut, S::LoggedOut},
+};
+}  // namespace
+
+bool connection_transition_allowed(ConnectionState from, ConnectionState to) {
+    return std::find(std::begin(kConnectionMoves), std::end(kConnectionMoves), std::pair{from, to}) !=
+           std::end(kConnectionMoves);
+}
+
+bool session_transition_allowed(SessionState from, SessionState to) {
+    return std::find(std::begin(kSessionMoves), std::end(kSessionMoves), std::pair{from, to}) !=
+           std::end(kSessionMoves);
+}
+
+std::string_view to_string(ConnectionState s) {
+    switch (s) {
+        case C::Disconnected: return "disconnected";
+        case C::Connecting: return "connecting";
+        case C::Handshaking: return "handshaking";
+        case C::Connected: return "connected";
+        case C::WaitingToReconnect: return "waiting_to_reconnect";
+    }
+    return "disconnected";
+}
+
+std::string_view to_string(SessionState s) {
+    switch (s) {
+        case S::LoggedOut: return "logged_out";
+        case S::LoggingIn: return "logging_in";
+        case S::Resuming: return "resuming";
+        case S::LoggedIn: return "logged_in";
+        case S::LoggingOut: return "logging_out";
+    }
+    return "logged_out";
+}
+
+std::string_view to_string(Activity a) {
+    switch (a) {
+        case Activity::Idle: return "idle";
+    }
+    return "idle";
+}
+
+Activity activity_of(const DeskState&) { return Activity::Idle; }
+
+int64_t state_elapsed_ms(const DeskState& s, int64_t now_ms) {
+    if (!s.agent) return 0;
+    return std::max<int64_t>(0, now_ms + s.clock_offset_ms - s.agent->state_since_ms);
+}
+
+}  // namespace sb::desk

@@ -1,0 +1,237 @@
+// desk/session.cpp: the agent's session. Login, resume after a reconnect or a reload, presence
+// changes, logout, and the backend's events (applied once each, in seq order).
+#include "desk/desk.h"
+#include "protocol/schema.h"
+
+namespace sb::desk {
+
+using nlohmann::json;
+
+namespace {
+Error error_of(const json& frame) {
+    auto e = frame.find("error");
+    if (e == frame.end() || !e->is_object()) return make_error("internal", "The backend sent an unreadable error.");
+    Error out = make_error(e->value("code", std::string("internal")), e->value("message", std::string("Unknown error.")));
+    auto retry = e->find("retry_after_ms");
+    if (retry != e->end() && retry->is_number_integer()) out.retry_after_ms = retry->get<int64_t>();
+    return out;
+}
+}  // namespace
+
+void Desk::set_session(SessionState to, Out& out) {
+    if (state_.session == to) return;
+    if (!session_transition_allowed(state_.session, to)) {
+        log(out, LogLevel::Error,
+            "session: refused move " + std::string(to_string(state_.session)) + " -> " + std::string(to_string(to)));
+        return;
+    }
+    state_.session = to;
+    json data = {{"state", std::string(to_string(to))}};
+    if (state_.login_error) data["error"] = {{"code", state_.login_error->code}, {"message", state_.login_error->message}};
+    out.push_back(Notify{"session", std::move(data)});
+}
+
+void Desk::on_intent(const IntentReceived& e, Out& out) {
+    if (const auto* in = std::get_if<LoginIntent>(&e.intent)) login(e.id, *in, out);
+    else if (const auto* in = std::get_if<SetStateIntent>(&e.intent)) set_state(e.id, *in, out);
+    else if (std::holds_alternative<LogoutIntent>(e.intent)) logout(e.id, out);
+}
+
+// ---- login -----------------------------------------------------------------------------------
+
+void Desk::login(uint64_t intent, const LoginIntent& in, Out& out) {
+    if (state_.session != SessionState::LoggedOut)
+        return complete(out, intent, make_error("already_logged_in", "Already signed in (or signing in)."));
+    if (in.username.empty() || in.password.empty())
+        return complete(out, intent, make_error("bad_intent", "Enter your username and password."));
+    if (state_.queued_login_intent)
+        return complete(out, intent, make_error("login_in_progress", "A sign-in is already waiting for the connection."));
+    state_.token.clear();  // a fresh login replaces any session that was waiting to resume
+    state_.login_error.reset();
+    if (state_.connection != ConnectionState::Connected) {
+        state_.queued_login_intent = intent;
+        state_.queued_login_username = in.username;
+        state_.queued_login_password = in.password;
+        out.push_back(StartTimer{TimerId::LoginWait, config_.login_wait_ms});
+        return;
+    }
+    send_login(intent, in.username, in.password, out);
+}
+
+void Desk::send_login(uint64_t intent, const std::string& username, const std::string& password, Out& out) {
+    set_session(SessionState::LoggingIn, out);
+    send_request(RequestKind::Login, json{{"type", "login"}, {"username", username}, {"password", password}}, intent,
+                 out);
+}
+
+void Desk::fail_queued_login(const Error& e, Out& out) {
+    uint64_t intent = *state_.queued_login_intent;
+    state_.queued_login_intent.reset();
+    state_.queued_login_password.clear();
+    state_.login_error = e;
+    complete(out, intent, e);
+    out.push_back(Notify{"session", {{"state", "logged_out"}, {"error", {{"code", e.code}, {"message", e.message}}}}});
+}
+
+void Desk::send_resume(Out& out) {
+    set_session(SessionState::Resuming, out);
+    send_request(RequestKind::Resume, json{{"type", "resume"}, {"token", state_.token}, {"last_seq", state_.last_seq}},
+                 std::nullopt, out);
+}
+
+void Desk::on_session_reply(const PendingRequest& req, const json& frame, Out& out) {
+    bool is_resume = req.kind == RequestKind::Resume;
+    if (!frame.value("ok", false)) {
+        Error e = error_of(frame);
+        if (is_resume) {
+            end_session(make_error(e.code, e.code == protocol::code::token_expired
+                                               ? "Your session expired. Please sign in again."
+                                               : "Your session ended. Please sign in again."),
+                        out);
+        } else {
+            state_.login_error = e;
+            set_session(SessionState::LoggedOut, out);
+            if (req.intent) complete(out, *req.intent, e);
+        }
+        return;
+    }
+    const json& r = frame.value("result", json::object());
+    auto agent = agent::agent_from_json(r.value("agent", json()));
+    auto reasons = agent::reason_codes_from_json(r.value("reason_codes", json()));
+    auto token = r.find("token");
+    auto seq = r.find("seq");
+    if (!agent || !reasons || token == r.end() || !token->is_string() || seq == r.end() ||
+        !seq->is_number_integer()) {
+        Error e = make_error("internal", "The backend's session reply was incomplete.");
+        log(out, LogLevel::Error, e.message);
+        if (is_resume) return end_session(e, out);
+        state_.login_error = e;
+        set_session(SessionState::LoggedOut, out);
+        if (req.intent) complete(out, *req.intent, e);
+        return;
+    }
+    state_.token = token->get<std::string>();
+    state_.token_expires_at_ms = r.value("expires_at", int64_t{0});
+    state_.agent = agent.value();
+    state_.reason_codes = reasons.value();
+    state_.login_error.reset();
+    // After a login the snapshot is the truth up to `seq`; after a resume the backend now replays
+    // what we missed (seq > last_seq), which the event handler applies and announces.
+    if (!is_resume) state_.last_seq = seq->get<int64_t>();
+    set_session(SessionState::LoggedIn, out);
+    persist_session(out);
+    out.push_back(Notify{"agent.state", agent::to_json(*state_.agent)});
+    if (req.intent) complete(out, *req.intent, json{{"agent", agent::to_json(*state_.agent)}});
+}
+
+void Desk::persist_session(Out& out) {
+    json record = {{"token", state_.token},
+                   {"last_seq", state_.last_seq},
+                   {"username", state_.agent ? state_.agent->username : std::string()}};
+    out.push_back(Persist{"session", record.dump()});
+}
+
+void Desk::end_session(const std::optional<Error>& why, Out& out) {
+    state_.login_error = why;
+    state_.token.clear();
+    state_.token_expires_at_ms = 0;
+    state_.last_seq = 0;
+    state_.agent.reset();
+    state_.reason_codes.clear();
+    state_.presence_pending.reset();
+    set_session(SessionState::LoggedOut, out);
+    out.push_back(Persist{"session", std::nullopt});
+}
+
+// ---- presence ------------------------------------------------------------------------------
+
+void Desk::set_state(uint64_t intent, const SetStateIntent& in, Out& out) {
+    if (state_.session != SessionState::LoggedIn || !state_.agent)
+        return complete(out, intent, make_error("not_logged_in", "Sign in first."));
+    if (state_.connection != ConnectionState::Connected)
+        return complete(out, intent,
+                        make_error("not_connected", "Reconnecting to the backend; try again in a moment."));
+    if (Status s = agent::check_presence_change(in.state, in.reason, state_.reason_codes); !s)
+        return complete(out, intent, s.error());
+    std::string reason = in.reason.value_or("");
+    if (state_.agent->state == in.state && state_.agent->reason == reason && !state_.presence_pending)
+        return complete(out, intent, json{{"agent", agent::to_json(*state_.agent)}});
+    state_.presence_pending = PresenceRequest{in.state, reason};
+    state_.notice.clear();
+    json body = {{"type", "set_state"}, {"state", std::string(agent::to_string(in.state))}};
+    if (in.reason) body["reason"] = *in.reason;
+    send_request(RequestKind::SetState, std::move(body), intent, out);
+}
+
+// ---- logout --------------------------------------------------------------------------------
+
+void Desk::logout(uint64_t intent, Out& out) {
+    if (state_.session != SessionState::LoggedIn && state_.session != SessionState::Resuming)
+        return complete(out, intent, make_error("not_logged_in", "Not signed in."));
+    if (state_.connection != ConnectionState::Connected || state_.session == SessionState::Resuming) {
+        // Signing out must work offline too; the token then simply expires on the backend.
+        end_session(std::nullopt, out);
+        return complete(out, intent, json{{"revoked", false}});
+    }
+    set_session(SessionState::LoggingOut, out);
+    send_request(RequestKind::Logout, json{{"type", "logout"}}, intent, out);
+}
+
+// ---- replies and events ------------------------------------------------------------------
+
+void Desk::on_reply(const PendingRequest& req, const json& frame, Out& out) {
+    switch (req.kind) {
+        case RequestKind::Login:
+        case RequestKind::Resume: return on_session_reply(req, frame, out);
+        case RequestKind::SetState: {
+            state_.presence_pending.reset();
+            if (!frame.value("ok", false)) {
+                Error e = error_of(frame);
+                state_.notice = e.message;
+                if (req.intent) complete(out, *req.intent, e);
+                return;
+            }
+            const json& r = frame.value("result", json::object());
+            auto agent = agent::agent_from_json(r.value("agent", json()));
+            if (agent) state_.agent = agent.value();
+            if (req.intent) complete(out, *req.intent, json{{"agent", agent::to_json(*state_.agent)}});
+            return;
+        }
+        case RequestKind::Logout:
+            end_session(std::nullopt, out);
+            if (req.intent) complete(out, *req.intent, json{{"revoked", frame.value("ok", false)}});
+            return;
+        default: return;
+    }
+}
+
+void Desk::on_event(const json& frame, Out& out) {
+    auto seq = frame.find("seq");
+    auto name = frame.find("event");
+    if (seq == frame.end() || !seq->is_number_integer() || name == frame.end() || !name->is_string()) {
+        log(out, LogLevel::Warn, "backend sent an event without seq or name; ignored");
+        return;
+    }
+    int64_t n = seq->get<int64_t>();
+    if (n <= state_.last_seq) return;  // already applied (a resume may overlap what we saw)
+    if (state_.session != SessionState::LoggedIn) {
+        log(out, LogLevel::Warn, "event before the session is established; ignored");
+        return;
+    }
+    const json& data = frame.value("data", json::object());
+    if (*name == "agent.state") {
+        auto agent = agent::agent_from_json(data);
+        if (!agent) {
+            log(out, LogLevel::Warn, "agent.state event unreadable: " + agent.error().message);
+        } else if (state_.agent && agent.value().username == state_.agent->username) {
+            state_.agent = agent.value();
+            out.push_back(Notify{"agent.state", agent::to_json(*state_.agent)});
+        }
+    } else {
+        log(out, LogLevel::Debug, "event " + name->get<std::string>() + " not handled by this desk");
+    }
+    state_.last_seq = n;
+    persist_session(out);
+}
+
+}  // namespace sb::desk

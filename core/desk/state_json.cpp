@@ -1,0 +1,43 @@
+#include "desk/state_json.h"
+
+namespace sb::desk {
+
+using nlohmann::json;
+
+json error_to_json(const Error& e) {
+    json j = {{"code", e.code}, {"message", e.message}};
+    if (e.retry_after_ms) j["retry_after_ms"] = *e.retry_after_ms;
+    return j;
+}
+
+json state_to_json(const DeskState& s, int64_t now_ms) {
+    json connection = {{"state", std::string(to_string(s.connection))},
+                       {"since", s.connection_since_ms},
+                       {"error", s.connection_error.empty() ? json(nullptr) : json(s.connection_error)}};
+    if (s.connection == ConnectionState::WaitingToReconnect) connection["retry_at"] = s.reconnect_at_ms;
+
+    json agent = nullptr;
+    if (s.agent) {
+        agent = agent::to_json(*s.agent);
+        agent["activity"] = std::string(to_string(activity_of(s)));
+        agent["state_elapsed_ms"] = state_elapsed_ms(s, now_ms);
+        if (s.presence_pending) {
+            agent["pending"] = {{"state", std::string(agent::to_string(s.presence_pending->state))},
+                                {"reason", s.presence_pending->reason.empty() ? json(nullptr)
+                                                                              : json(s.presence_pending->reason)}};
+        }
+    }
+    json reasons = json::array();
+    for (const auto& r : s.reason_codes) reasons.push_back(agent::to_json(r));
+
+    return json{{"connection", std::move(connection)},
+                {"session", {{"state", std::string(to_string(s.session))},
+                             {"error", s.login_error ? error_to_json(*s.login_error) : json(nullptr)},
+                             {"expires_at", s.token_expires_at_ms ? json(s.token_expires_at_ms) : json(nullptr)}}},
+                {"agent", std::move(agent)},
+                {"reason_codes", std::move(reasons)},
+                {"contacts", json::array()},
+                {"last_seq", s.last_seq}};
+}
+
+}  // namespace sb::desk

@@ -1,0 +1,132 @@
+#include "protocol/schema.h"
+
+#include <algorithm>
+
+namespace sb::protocol {
+
+const std::vector<std::string_view>& error_codes() {
+    static const std::vector<std::string_view> codes = {
+        code::bad_json, code::bad_message, code::unknown_type, code::frame_too_large,
+        code::hello_required, code::unsupported_version, code::invalid_credentials,
+        code::rate_limited, code::already_logged_in, code::not_logged_in, code::invalid_token,
+        code::token_expired, code::invalid_state, code::invalid_reason, code::internal};
+    return codes;
+}
+
+const std::vector<RequestSpec>& request_specs() {
+    using F = FieldType;
+    static const std::vector<RequestSpec> specs = {
+        {"hello", {{"versions", F::IntegerArray, true}, {"client", F::String, true}}},
+        {"login", {{"username", F::String, true}, {"password", F::String, true}}},
+        {"resume", {{"token", F::String, true}, {"last_seq", F::NonNegativeInteger, true}}},
+        {"set_state", {{"state", F::String, true}, {"reason", F::String, false}}},
+        {"get_reason_codes", {}},
+        {"logout", {}},
+        {"ping", {}},
+    };
+    return specs;
+}
+
+const RequestSpec* find_request_spec(std::string_view type) {
+    const auto& specs = request_specs();
+    auto it = std::find_if(specs.begin(), specs.end(),
+                           [&](const RequestSpec& s) { return s.type == type; });
+    return it == specs.end() ? nullptr : &*it;
+}
+
+namespace {
+
+const char* type_name(FieldType t) {
+    switch (t) {
+        case FieldType::String: return "a string";
+        case FieldType::Integer: return "an integer";
+        case FieldType::NonNegativeInteger: return "a non-negative integer";
+        case FieldType::IntegerArray: return "an array of integers";
+    }
+    return "?";
+}
+
+bool has_type(const json& v, FieldType t) {
+    switch (t) {
+        case FieldType::String: return v.is_string();
+        case FieldType::Integer: return v.is_number_integer();
+        case FieldType::NonNegativeInteger:
+            return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+        case FieldType::IntegerArray:
+            return v.is_array() && !v.empty() &&
+                   std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_number_integer(); });
+    }
+    return false;
+}
+
+Result<Request> fail(RequestError* out, json id, const char* c, std::string message) {
+    Error e = make_error(c, std::move(message));
+    if (out) *out = RequestError{e, std::move(id)};
+    return e;
+}
+
+}  // namespace
+
+Result<Request> parse_request(std::string_view frame, RequestError* out) {
+    if (frame.size() > kMaxFrame)
+        return fail(out, nullptr, code::frame_too_large,
+                    "Frame of " + std::to_string(frame.size()) + " bytes exceeds the limit of " +
+                        std::to_string(kMaxFrame) + " bytes.");
+    json doc = json::parse(frame.begin(), frame.end(), nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) return fail(out, nullptr, code::bad_json, "Frame is not valid JSON (or not UTF-8).");
+    if (!doc.is_object()) return fail(out, nullptr, code::bad_json, "Frame must be a JSON object.");
+
+    json id = nullptr;
+    auto idv = doc.find("id");
+    if (idv == doc.end()) return fail(out, nullptr, code::bad_message, "Field \"id\" is required.");
+    if (!idv->is_string() || idv->get_ref<const std::string&>().empty() ||
+        idv->get_ref<const std::string&>().size() > kMaxIdLength)
+        return fail(out, nullptr, code::bad_message, "Field \"id\" must be a string of 1 to 64 characters.");
+    id = *idv;
+
+    auto tv = doc.find("type");
+    if (tv == doc.end() || !tv->is_string())
+        return fail(out, id, code::bad_message, "Field \"type\" is required and must be a string.");
+    const std::string& type = tv->get_ref<const std::string&>();
+    const RequestSpec* spec = find_request_spec(type);
+    if (!spec) return fail(out, id, code::unknown_type, "Unknown request type \"" + type.substr(0, 64) + "\".");
+
+    for (const FieldSpec& f : spec->fields) {
+        auto fv = doc.find(std::string(f.name));
+        if (fv == doc.end()) {
+            if (f.required)
+                return fail(out, id, code::bad_message,
+                            "Field \"" + std::string(f.name) + "\" is required for " + type + ".");
+            continue;
+        }
+        if (!has_type(*fv, f.type))
+            return fail(out, id, code::bad_message,
+                        "Field \"" + std::string(f.name) + "\" must be " + type_name(f.type) + ".");
+    }
+    for (auto it = doc.begin(); it != doc.end(); ++it) {
+        const std::string& k = it.key();
+        if (k == "type" || k == "id") continue;
+        bool known = std::any_of(spec->fields.begin(), spec->fields.end(),
+                                 [&](const FieldSpec& f) { return f.name == k; });
+        if (!known)
+            return fail(out, id, code::bad_message,
+                        "Field \"" + k.substr(0, 64) + "\" is not allowed in " + type + ".");
+    }
+    return Request{type, id.get<std::string>(), std::move(doc)};
+}
+
+json reply_ok(const std::string& id, json result) {
+    return json{{"type", "reply"}, {"id", id}, {"ok", true}, {"result", std::move(result)}};
+}
+
+json reply_error(const json& id, const Error& error) {
+    json e = {{"code", error.code}, {"message", error.message}};
+    if (error.retry_after_ms) e["retry_after_ms"] = *error.retry_after_ms;
+    return json{{"type", "reply"}, {"id", id}, {"ok", false}, {"error", std::move(e)}};
+}
+
+json event_frame(int64_t seq, std::string_view event, json data) {
+    return json{{"type", "event"}, {"seq", seq}, {"event", std::string(event)}, {"data", std::move(data)}};
+}
+
+}  // namespace sb::protocol

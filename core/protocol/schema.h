@@ -1,0 +1,89 @@
+// protocol/schema.h: the desk protocol's requests as a table, and their validation.
+//
+// This table is the core's copy of docs/protocol.schema.json (a unit test checks they agree).
+// Both sides use it: switchboardd validates every incoming request with parse_request(); the
+// desk validates what it is about to send in its own tests.
+//
+// Sections: error codes · request table · parse_request
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/result.h"
+
+namespace sb::protocol {
+
+using json = nlohmann::json;
+
+inline constexpr int kVersion = 1;
+inline constexpr std::size_t kMaxFrame = 65536;           // answered with frame_too_large above this
+inline constexpr std::size_t kMaxIdLength = 64;
+
+// ---- error codes (docs/protocol.md, "Errors") -------------------------------------------------
+namespace code {
+inline constexpr const char* bad_json = "bad_json";
+inline constexpr const char* bad_message = "bad_message";
+inline constexpr const char* unknown_type = "unknown_type";
+inline constexpr const char* frame_too_large = "frame_too_large";
+inline constexpr const char* hello_required = "hello_required";
+inline constexpr const char* unsupported_version = "unsupported_version";
+inline constexpr const char* invalid_credentials = "invalid_credentials";
+inline constexpr const char* rate_limited = "rate_limited";
+inline constexpr const char* already_logged_in = "already_logged_in";
+inline constexpr const char* not_logged_in = "not_logged_in";
+inline constexpr const char* invalid_token = "invalid_token";
+inline constexpr const char* token_expired = "token_expired";
+inline constexpr const char* invalid_state = "invalid_state";
+inline constexpr const char* invalid_reason = "invalid_reason";
+inline constexpr const char* internal = "internal";
+}  // namespace code
+
+const std::vector<std::string_view>& error_codes();
+
+// ---- request table ----------------------------------------------------------------------------
+enum class FieldType { String, Integer, NonNegativeInteger, IntegerArray };
+
+struct FieldSpec {
+    std::string_view name;
+    FieldType type;
+    bool required;
+};
+
+struct RequestSpec {
+    std::string_view type;
+    std::vector<FieldSpec> fields;  // besides "type" and "id", which every request has
+};
+
+const std::vector<RequestSpec>& request_specs();
+const RequestSpec* find_request_spec(std::string_view type);
+
+// ---- parse_request ----------------------------------------------------------------------------
+struct Request {
+    std::string type;
+    std::string id;
+    json body;  // the whole object, already checked against the table
+};
+
+// What a server answers when parse_request fails: the error, and the request id if it could
+// be read (null otherwise).
+struct RequestError {
+    Error error;
+    json id;  // string or null
+};
+
+// Validates one text frame as a request: size, JSON, object, id, type, every field's presence
+// and type, no unknown fields. Never throws.
+Result<Request> parse_request(std::string_view frame, RequestError* detail_out = nullptr);
+
+// The reply frames, as the server sends them.
+json reply_ok(const std::string& id, json result);
+json reply_error(const json& id, const Error& error);
+json event_frame(int64_t seq, std::string_view event, json data);
+
+}  // namespace sb::protocol

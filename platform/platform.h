@@ -1,0 +1,44 @@
+// platform/platform.h: the one interface between the pure core and the world.
+//
+// A Platform performs the core's effects (sockets, timers, storage, the embedding page) and
+// tells the time. One implementation per platform, chosen by CMake: web/platform_web.cpp in the
+// browser, native/platform_native.cpp for the native shell, bots and tools. No #ifdef leaks past
+// this line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "desk/effect.h"
+
+namespace sb::platform {
+
+class Platform {
+public:
+    virtual ~Platform() = default;
+
+    virtual int64_t now_ms() = 0;  // wall clock, ms since the Unix epoch
+
+    virtual void open_transport(const std::string& url) = 0;  // then TransportOpened / TransportClosed
+    virtual void close_transport() = 0;                       // no TransportClosed follows
+    virtual void send_frame(const std::string& text) = 0;
+
+    virtual void start_timer(desk::TimerId timer, int64_t delay_ms) = 0;  // then TimerFired
+    virtual void cancel_timer(desk::TimerId timer) = 0;
+
+    virtual void persist(const std::string& key, const std::optional<std::string>& value) = 0;
+    virtual std::optional<std::string> load(const std::string& key) = 0;
+
+    // The reply to an intent: {ok: true, ...result} or {ok: false, error: {code, message}}.
+    virtual void complete_intent(uint64_t id, const nlohmann::json& reply) = 0;
+    virtual void notify(const std::string& event, const nlohmann::json& data) = 0;
+    virtual void log(desk::LogLevel level, const std::string& message) = 0;
+
+    // Something visible changed: draw a frame soon (the UI draws only on demand).
+    virtual void request_redraw() = 0;
+};
+
+}  // namespace sb::platform

@@ -1,0 +1,68 @@
+#include "platform/runtime.h"
+
+#include "desk/state_json.h"
+
+namespace sb::platform {
+
+using nlohmann::json;
+
+void Runtime::start(const std::string& backend_url, uint64_t seed) {
+    desk::Start start{backend_url, seed, std::nullopt};
+    if (auto saved = platform_.load("session")) {
+        json j = json::parse(*saved, nullptr, false);
+        if (j.is_object() && j.contains("token") && j["token"].is_string() && j.contains("last_seq") &&
+            j["last_seq"].is_number_integer()) {
+            start.stored = desk::StoredSession{j["token"].get<std::string>(), j["last_seq"].get<int64_t>(),
+                                               j.value("username", std::string())};
+        }
+    }
+    feed(start);
+}
+
+void Runtime::feed(const desk::Event& event) {
+    queue_.push_back(event);
+    if (busy_) return;
+    busy_ = true;
+    while (!queue_.empty()) {
+        desk::Event next = std::move(queue_.front());
+        queue_.pop_front();
+        for (const desk::Effect& effect : desk_.handle(platform_.now_ms(), next)) perform(effect);
+    }
+    busy_ = false;
+    platform_.request_redraw();
+}
+
+uint64_t Runtime::dispatch(desk::Intent intent) {
+    uint64_t id = next_intent_++;
+    feed(desk::IntentReceived{id, std::move(intent)});
+    return id;
+}
+
+uint64_t Runtime::dispatch_json(const json& j) {
+    auto intent = desk::intent_from_json(j);
+    if (!intent) {
+        uint64_t id = next_intent_++;
+        platform_.complete_intent(id, json{{"ok", false}, {"error", desk::error_to_json(intent.error())}});
+        return id;
+    }
+    return dispatch(std::move(intent.value()));
+}
+
+void Runtime::perform(const desk::Effect& effect) {
+    using namespace desk;
+    if (auto* e = std::get_if<OpenTransport>(&effect)) platform_.open_transport(e->url);
+    else if (std::holds_alternative<CloseTransport>(effect)) platform_.close_transport();
+    else if (auto* e = std::get_if<SendFrame>(&effect)) platform_.send_frame(e->text);
+    else if (auto* e = std::get_if<StartTimer>(&effect)) platform_.start_timer(e->timer, e->delay_ms);
+    else if (auto* e = std::get_if<CancelTimer>(&effect)) platform_.cancel_timer(e->timer);
+    else if (auto* e = std::get_if<CompleteIntent>(&effect)) {
+        json reply = e->error ? json{{"ok", false}, {"error", error_to_json(*e->error)}} : json{{"ok", true}};
+        if (!e->error && e->result.is_object())
+            for (auto it = e->result.begin(); it != e->result.end(); ++it) reply[it.key()] = it.value();
+        platform_.complete_intent(e->id, reply);
+    } else if (auto* e = std::get_if<Notify>(&effect)) platform_.notify(e->event, e->data);
+    else if (auto* e = std::get_if<Persist>(&effect)) platform_.persist(e->key, e->value);
+    else if (auto* e = std::get_if<Log>(&effect)) platform_.log(e->level, e->message);
+}
+
+}  // namespace sb::platform

@@ -1,0 +1,47 @@
+// shell/app.h: the Dear ImGui interface of the desk, the same in the browser and natively.
+//
+// The shell reads DeskState and turns clicks and keys into intents; it never changes state
+// itself. A main (main_web.cpp, main_native.cpp) owns the window, the ImGui context and the
+// platform, and calls App::frame between ImGui::NewFrame and ImGui::Render.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "desk/desk_state.h"
+#include "desk/intent.h"
+
+namespace sb::shell {
+
+// Where the shell's intents go (the main forwards them to platform::Runtime::dispatch).
+class IntentSink {
+public:
+    virtual ~IntentSink() = default;
+    virtual void dispatch(desk::Intent intent) = 0;
+};
+
+struct FontFiles {
+    std::string regular;   // path of the regular face (Inter, subset at build time)
+    std::string semibold;  // path of the semibold face
+};
+
+class App {
+public:
+    // Theme and fonts; call once after ImGui::CreateContext (and again if the DPI scale changes).
+    // `scale` is the device pixel ratio; fonts are rasterised at that scale for crisp text.
+    void setup_style(const FontFiles& fonts, float scale);
+
+    // Draws the whole window content (login screen or desk) for this frame.
+    void frame(const desk::DeskState& state, int64_t now_ms, IntentSink& sink);
+
+    // How long until the UI needs another frame without any input: the state timer ticks each
+    // second, a text caret blinks, a short animation runs. -1: nothing until input or an event.
+    int64_t next_redraw_in_ms() const { return next_redraw_in_ms_; }
+
+private:
+    struct Impl;
+    int64_t next_redraw_in_ms_ = -1;
+    // Panel-local UI state (text buffers, open popups) lives in the panels; see app.cpp.
+};
+
+}  // namespace sb::shell
