@@ -1,0 +1,58 @@
+// native/platform_native.h: the Platform for native binaries (the native shell, switchboard-bot,
+// tools). WebSocket through Boost.Beast and timers through Boost.Asio on an io_context the
+// caller owns and runs (or polls, between frames); storage in memory.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "platform/platform.h"
+#include "platform/runtime.h"
+
+namespace sb::native {
+
+class WebSocketClient;
+
+struct NativeHooks {
+    std::function<void(uint64_t id, const nlohmann::json& reply)> on_complete;
+    std::function<void(const std::string& event, const nlohmann::json& data)> on_notify;
+    std::function<void()> on_redraw;
+};
+
+class NativePlatform final : public platform::Platform {
+public:
+    NativePlatform(boost::asio::io_context& ioc, NativeHooks hooks, desk::LogLevel min_log_level);
+    ~NativePlatform() override;
+
+    void attach(platform::Runtime* runtime) { runtime_ = runtime; }
+
+    int64_t now_ms() override;
+    void open_transport(const std::string& url) override;
+    void close_transport() override;
+    void send_frame(const std::string& text) override;
+    void start_timer(desk::TimerId timer, int64_t delay_ms) override;
+    void cancel_timer(desk::TimerId timer) override;
+    void persist(const std::string& key, const std::optional<std::string>& value) override;
+    std::optional<std::string> load(const std::string& key) override;
+    void complete_intent(uint64_t id, const nlohmann::json& reply) override;
+    void notify(const std::string& event, const nlohmann::json& data) override;
+    void log(desk::LogLevel level, const std::string& message) override;
+    void request_redraw() override;
+
+private:
+    void feed(desk::Event e);
+
+    boost::asio::io_context& ioc_;
+    NativeHooks hooks_;
+    desk::LogLevel min_log_level_;
+    platform::Runtime* runtime_ = nullptr;
+    std::shared_ptr<WebSocketClient> socket_;
+    std::map<desk::TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
+    std::map<std::string, std::string> storage_;
+};
+
+}  // namespace sb::native

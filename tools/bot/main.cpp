@@ -1,0 +1,141 @@
+// switchboard-bot: a headless agent. Logs in over the desk protocol with the same core as the
+// browser app, optionally changes presence, prints what happens as JSON lines, and exits.
+// Developers use it to script a backend; load tests will run many of these in one process.
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <random>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "desk/state_json.h"
+#include "native/platform_native.h"
+
+namespace {
+
+const char* kUsage = R"(usage: switchboard-bot --username NAME --password PASS [options]
+
+  --url URL          backend desk endpoint (default ws://127.0.0.1:8080/desk)
+  --state STATE      after login, set presence: available | not_ready | offline
+  --reason CODE      reason code for not_ready (e.g. break, lunch)
+  --stay SECONDS     stay logged in this long, printing events (default 0)
+  --logout           sign out before exiting
+  --timeout SECONDS  give up if a step takes longer (default 20)
+
+Prints one JSON object per line: {"event": ...}. Exit status 0 if every step succeeded,
+1 if a step failed (the error is printed), 2 on bad usage.
+)";
+
+struct Options {
+    std::string url = "ws://127.0.0.1:8080/desk", username, password, state, reason;
+    int stay_s = 0, timeout_s = 20;
+    bool logout = false;
+};
+
+std::optional<Options> parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&]() -> std::optional<std::string> {
+            if (i + 1 >= argc) return std::nullopt;
+            return std::string(argv[++i]);
+        };
+        std::optional<std::string> v;
+        if (a == "--logout") { o.logout = true; continue; }
+        if (a == "--help" || a == "-h") return std::nullopt;
+        if (!(v = next())) return std::nullopt;
+        if (a == "--url") o.url = *v;
+        else if (a == "--username") o.username = *v;
+        else if (a == "--password") o.password = *v;
+        else if (a == "--state") o.state = *v;
+        else if (a == "--reason") o.reason = *v;
+        else if (a == "--stay") o.stay_s = std::atoi(v->c_str());
+        else if (a == "--timeout") o.timeout_s = std::atoi(v->c_str());
+        else return std::nullopt;
+    }
+    if (o.username.empty() || o.password.empty()) return std::nullopt;
+    return o;
+}
+
+void print(const std::string& event, const nlohmann::json& data) {
+    std::cout << nlohmann::json{{"event", event}, {"data", data}}.dump() << std::endl;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto opts = parse(argc, argv);
+    if (!opts) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    boost::asio::io_context ioc;
+    int exit_code = 0;
+    boost::asio::steady_timer deadline(ioc);
+    std::vector<std::function<void()>> steps;  // run in order, each after the previous intent completes
+    size_t next_step = 0;
+    uint64_t waiting_for = 0;
+    sb::platform::Runtime* rt = nullptr;
+
+    auto run_next = [&]() {
+        if (next_step < steps.size()) {
+            deadline.expires_after(std::chrono::seconds(opts->timeout_s));
+            deadline.async_wait([&](const boost::system::error_code& ec) {
+                if (ec) return;
+                print("error", {{"code", "timeout"}, {"message", "step timed out"}});
+                exit_code = 1;
+                ioc.stop();
+            });
+            steps[next_step++]();
+        } else {
+            deadline.cancel();
+            ioc.stop();
+        }
+    };
+
+    sb::native::NativeHooks hooks;
+    hooks.on_complete = [&](uint64_t id, const nlohmann::json& reply) {
+        if (id != waiting_for) return;
+        print(reply.value("ok", false) ? "completed" : "error", reply);
+        if (!reply.value("ok", false)) {
+            exit_code = 1;
+            ioc.stop();
+            return;
+        }
+        run_next();
+    };
+    hooks.on_notify = [&](const std::string& event, const nlohmann::json& data) { print(event, data); };
+    sb::native::NativePlatform platform(ioc, hooks, sb::desk::LogLevel::Warn);
+    sb::platform::Runtime runtime(platform);
+    platform.attach(&runtime);
+    rt = &runtime;
+
+    steps.push_back([&] { waiting_for = rt->dispatch(sb::desk::LoginIntent{opts->username, opts->password}); });
+    if (!opts->state.empty()) {
+        steps.push_back([&] {
+            nlohmann::json intent = {{"type", "set_state"}, {"state", opts->state}};
+            if (!opts->reason.empty()) intent["reason"] = opts->reason;
+            waiting_for = rt->dispatch_json(intent);
+        });
+    }
+    boost::asio::steady_timer stay(ioc);
+    if (opts->stay_s > 0) {
+        steps.push_back([&] {
+            deadline.cancel();
+            stay.expires_after(std::chrono::seconds(opts->stay_s));
+            stay.async_wait([&](const boost::system::error_code& ec) {
+                if (!ec) run_next();
+            });
+        });
+    }
+    steps.push_back([&] { print("state", sb::desk::state_to_json(rt->state(), rt->now_ms())); run_next(); });
+    if (opts->logout) steps.push_back([&] { waiting_for = rt->dispatch(sb::desk::LogoutIntent{}); });
+
+    std::random_device rd;
+    runtime.start(opts->url, (uint64_t(rd()) << 32) | rd());
+    run_next();  // the login waits for the connection inside the desk
+    ioc.run();
+    return exit_code;
+}

@@ -1,0 +1,167 @@
+// web/switchboard_api.js: window.switchboard, the embedding and test API (docs/js-api.md), and
+// SBHost, the browser services behind the C++ WebPlatform: the desk's WebSocket, its timers,
+// per-tab storage and on-demand frame scheduling. Loaded with --pre-js, so Module is in scope.
+//
+// Sections: SBHost (transport · timers · storage · frames · intents and events) · window.switchboard
+
+var SBHost = (function () {
+  var host = {};
+  var ws = null, generation = 0;
+  var timers = {};
+  var resolvers = {}, early = {}, dispatching = false;
+  var listeners = {};
+  var readyResolve;
+  host.ready = new Promise(function (resolve) { readyResolve = resolve; });
+  host.isReady = false;
+
+  function withCString(s, fn) {
+    var len = lengthBytesUTF8(s) + 1, p = _malloc(len);
+    stringToUTF8(s, p, len);
+    try { return fn(p); } finally { _free(p); }
+  }
+  host.newCString = function (s) {
+    var len = lengthBytesUTF8(s) + 1, p = _malloc(len);
+    stringToUTF8(s, p, len);
+    return p;
+  };
+
+  // ---- transport: one WebSocket; events of a replaced socket are ignored ----------------------
+  host.open = function (url) {
+    host.close();
+    var mine = ++generation;
+    try {
+      ws = new WebSocket(url);
+    } catch (e) {
+      setTimeout(function () {
+        if (mine === generation) withCString('Cannot open ' + url + ': ' + e.message, Module._sb_on_close);
+      }, 0);
+      return;
+    }
+    ws.onopen = function () { if (mine === generation) Module._sb_on_open(); };
+    ws.onmessage = function (e) {
+      if (mine !== generation || typeof e.data !== 'string') return;
+      withCString(e.data, Module._sb_on_frame);
+    };
+    ws.onclose = function (e) {
+      if (mine !== generation) return;
+      ws = null;
+      var why = e.code === 1006 ? 'Cannot reach the backend.' :
+        e.code === 1001 ? 'The backend is restarting.' : 'The connection closed (code ' + e.code + ').';
+      withCString(why, Module._sb_on_close);
+    };
+  };
+  host.close = function () {
+    generation++;
+    if (ws) { try { ws.close(1000); } catch (e) { /* already closed */ } }
+    ws = null;
+  };
+  host.send = function (text) {
+    if (ws && ws.readyState === 1) ws.send(text);
+  };
+
+  // ---- timers ---------------------------------------------------------------------------------
+  host.startTimer = function (id, ms) {
+    host.cancelTimer(id);
+    timers[id] = setTimeout(function () { delete timers[id]; Module._sb_on_timer(id); }, ms);
+  };
+  host.cancelTimer = function (id) {
+    if (timers[id] !== undefined) { clearTimeout(timers[id]); delete timers[id]; }
+  };
+
+  // ---- per-tab storage: survives a reload of this tab, not the tab's closing ------------------
+  host.storageSet = function (key, value) {
+    try {
+      if (value === null) sessionStorage.removeItem('switchboard.' + key);
+      else sessionStorage.setItem('switchboard.' + key, value);
+    } catch (e) { /* storage disabled: the session simply won't survive a reload */ }
+  };
+  host.storageGet = function (key) {
+    try { return sessionStorage.getItem('switchboard.' + key); } catch (e) { return null; }
+  };
+
+  // ---- frames: drawn on demand, never in a loop -----------------------------------------------
+  var framePending = false, frameTimer = null;
+  host.requestFrame = function () {
+    if (framePending) return;
+    framePending = true;
+    requestAnimationFrame(function () { framePending = false; Module._sb_frame(); });
+  };
+  host.frameAfter = function (ms) {
+    if (frameTimer !== null) clearTimeout(frameTimer);
+    frameTimer = setTimeout(function () { frameTimer = null; host.requestFrame(); }, ms);
+  };
+  host.frames = 0;  // frames drawn, for tests and benchmarks (idle rendering)
+
+  // ---- intents and events ---------------------------------------------------------------------
+  host.complete = function (id, replyJson) {
+    var reply = JSON.parse(replyJson);
+    if (resolvers[id]) { resolvers[id](reply); delete resolvers[id]; }
+    else if (dispatching) early[id] = reply;  // completed before dispatch() returned
+  };
+  host.dispatch = function (intent) {
+    return host.ready.then(function () {
+      var json;
+      try { json = JSON.stringify(intent); } catch (e) {
+        return {ok: false, error: {code: 'bad_intent', message: 'The intent is not serialisable: ' + e.message}};
+      }
+      dispatching = true;
+      var id;
+      try { id = withCString(json === undefined ? 'null' : json, Module._sb_dispatch); } finally { dispatching = false; }
+      if (early[id]) { var r = early[id]; early = {}; return r; }
+      early = {};
+      return new Promise(function (resolve) { resolvers[id] = resolve; });
+    });
+  };
+  host.emit = function (event, dataJson) {
+    var data = JSON.parse(dataJson);
+    (listeners[event] || []).slice().forEach(function (cb) {
+      try { cb(data); } catch (e) { console.error('[switchboard] listener for ' + event + ' failed', e); }
+    });
+  };
+  host.on = function (event, cb) {
+    if (typeof cb !== 'function') throw new TypeError('switchboard.on(event, callback): callback must be a function');
+    (listeners[event] = listeners[event] || []).push(cb);
+    return function () {
+      var list = listeners[event] || [];
+      var i = list.indexOf(cb);
+      if (i >= 0) list.splice(i, 1);
+    };
+  };
+  host.log = function (level, message) {
+    var fn = ['debug', 'info', 'warn', 'error'][level] || 'log';
+    console[fn]('[switchboard] ' + message);
+  };
+  host.backendUrl = function () {
+    var fromPage = new URLSearchParams(location.search).get('backend');
+    if (fromPage) return fromPage;
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/desk';
+  };
+  host.randomSeed = function () {
+    var a = new Uint32Array(2);
+    crypto.getRandomValues(a);
+    return a[0] * 2097152 + (a[1] >>> 11);  // 53 random bits
+  };
+  host.markReady = function () {
+    host.isReady = true;
+    readyResolve(window.switchboard);
+  };
+  return host;
+})();
+
+window.switchboard = {
+  version: '0.1.0',
+  ready: SBHost.ready,
+  state: function () {
+    if (!SBHost.isReady) return {connection: {state: 'loading'}, session: {state: 'logged_out'}, agent: null, contacts: []};
+    return JSON.parse(UTF8ToString(Module._sb_state_json()));
+  },
+  dispatch: function (intent) { return SBHost.dispatch(intent); },
+  on: function (event, callback) { return SBHost.on(event, callback); },
+  get framesDrawn() { return SBHost.frames; },
+};
+
+SBHost.fail = function (message) {
+  var el = document.getElementById('fatal');
+  if (el) { el.textContent = message; el.hidden = false; }
+  console.error('[switchboard] ' + message);
+};
