@@ -1,0 +1,29 @@
+// desk_hub.h: the live desk connections by id. It is the DeskService's output (frames to a
+// connection id go to that socket) and what shutdown uses to close every WebSocket.
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+
+#include "desk_service.h"
+
+namespace sbd {
+
+class DeskConnection;
+
+class DeskHub : public DeskOutput {
+public:
+    ConnectionId next_id() { return ++last_id_; }
+    void add(ConnectionId id, std::weak_ptr<DeskConnection> connection) { connections_[id] = std::move(connection); }
+    void remove(ConnectionId id) { connections_.erase(id); }
+
+    void send(ConnectionId id, std::string frame) override;
+    // Closes every WebSocket with 1001 (going away).
+    void close_all();
+
+private:
+    ConnectionId last_id_ = 0;
+    std::unordered_map<ConnectionId, std::weak_ptr<DeskConnection>> connections_;
+};
+
+}  // namespace sbd

@@ -1,0 +1,288 @@
+// desk_service.cpp: the desk protocol's request handlers (see desk_service.h).
+#include "desk_service.h"
+
+#include <algorithm>
+
+#include "agent/presence.h"
+
+namespace sbd {
+
+namespace code = sb::protocol::code;
+using json = nlohmann::json;
+using sb::make_error;
+using sb::agent::AgentSnapshot;
+using sb::agent::Presence;
+
+namespace {
+constexpr int kSupportedVersions[] = {1};
+
+std::string supported_versions_text() {
+    std::string s;
+    for (int v : kSupportedVersions) s += (s.empty() ? "" : ", ") + std::to_string(v);
+    return s;
+}
+}  // namespace
+
+// ---- connection lifecycle and framing -----------------------------------------------------------
+void DeskService::open(ConnectionId connection, std::string remote_address) {
+    Connection c;
+    c.address = std::move(remote_address);
+    connections_[connection] = std::move(c);
+}
+
+void DeskService::close(ConnectionId connection) { connections_.erase(connection); }
+
+void DeskService::on_message(ConnectionId id, std::string_view payload, bool text) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    Connection& c = it->second;
+
+    auto refuse = [&](const sb::Error& e) {
+        d_.log.info("frame refused", {{"conn", id}, {"code", e.code}});
+        send(id, sb::protocol::reply_error(nullptr, e));
+    };
+    if (!text) return refuse(make_error(code::bad_json, "Binary frames are not accepted; send JSON as text."));
+    // Size first: an oversize frame is frame_too_large whatever it holds.
+    if (payload.size() <= sb::protocol::kMaxFrame && !is_valid_utf8(payload))
+        return refuse(make_error(code::bad_json, "Frame is not valid UTF-8."));
+
+    sb::protocol::RequestError detail;
+    auto request = sb::protocol::parse_request(payload, &detail);
+    if (!request) {
+        d_.log.info("request refused", {{"conn", id}, {"code", detail.error.code}});
+        send(id, sb::protocol::reply_error(detail.id, detail.error));
+        return;
+    }
+    const sb::protocol::Request& r = request.value();
+    d_.log.debug("request", {{"conn", id}, {"type", r.type}, {"id", r.id}});
+    after_reply_.clear();
+    Reply reply = dispatch(c, id, r);
+    if (reply) {
+        send(id, sb::protocol::reply_ok(r.id, std::move(reply.value())));
+        for (std::string& frame : after_reply_) d_.output.send(id, std::move(frame));
+        after_reply_.clear();
+        return;
+    }
+    sb::Error e = reply.error();
+    if (e.code == code::internal) {
+        d_.log.error("request failed", {{"conn", id}, {"type", r.type}, {"code", e.code}, {"detail", e.message}});
+        e.message = "The server failed; try again.";
+    } else {
+        d_.log.info("request failed", {{"conn", id}, {"type", r.type}, {"code", e.code}});
+    }
+    send(id, sb::protocol::reply_error(r.id, e));
+}
+
+DeskService::Reply DeskService::dispatch(Connection& c, ConnectionId id, const sb::protocol::Request& r) {
+    if (r.type == "hello") return hello(c, r.body);
+    if (!c.hello_done) return make_error(code::hello_required, "Send hello first.");
+    if (r.type == "ping") return ping();
+    if (r.type == "login") return login(c, id, r.body);
+    if (r.type == "resume") return resume(c, id, r.body);
+    if (r.type == "set_state") return set_state(c, r.body);
+    if (r.type == "get_reason_codes") return get_reason_codes(c);
+    if (r.type == "logout") return logout(c);
+    // parse_request only accepts types from the core's table; a new one lands here until handled.
+    return make_error(code::unknown_type, "Request type \"" + r.type + "\" is not handled by this server.");
+}
+
+// ---- hello, ping --------------------------------------------------------------------------------
+DeskService::Reply DeskService::hello(Connection& c, const json& body) {
+    int chosen = 0;
+    for (const json& v : body.at("versions")) {
+        int64_t asked = v.get<int64_t>();
+        for (int ours : kSupportedVersions)
+            if (asked == ours) chosen = std::max(chosen, ours);
+    }
+    if (chosen == 0)
+        return make_error(code::unsupported_version,
+                          "No protocol version in common; this server speaks: " + supported_versions_text() + ".");
+    c.hello_done = true;
+    return json{{"version", chosen},
+                {"server", config_.server_name},
+                {"now", d_.now()},
+                {"max_frame", sb::protocol::kMaxFrame}};
+}
+
+DeskService::Reply DeskService::ping() { return json{{"now", d_.now()}}; }
+
+// ---- login, resume ------------------------------------------------------------------------------
+DeskService::Reply DeskService::login(Connection& c, ConnectionId id, const json& body) {
+    if (c.agent) return make_error(code::already_logged_in, "This connection is already logged in.");
+    const std::string& username = body.at("username").get_ref<const std::string&>();
+    const std::string& password = body.at("password").get_ref<const std::string&>();
+    int64_t now = d_.now();
+
+    auto wait = d_.rate_limit.retry_after_ms(username, c.address, now);
+    if (!wait) return wait.error();
+    if (wait.value()) {
+        sb::Error e = make_error(code::rate_limited, "Too many failed logins; wait before trying again.");
+        e.retry_after_ms = *wait.value();
+        d_.log.warn("login rate limited", {{"conn", id}, {"username", username}, {"address", c.address}});
+        return e;
+    }
+
+    auto agent = d_.store.find_agent(username);
+    if (!agent) return agent.error();
+    std::optional<std::string> stored;
+    if (agent.value()) stored = agent.value()->password_hash;
+    if (!d_.passwords.verify(stored, password)) {
+        if (auto st = d_.rate_limit.record_failure(username, c.address, now); !st) return st.error();
+        d_.log.info("login failed", {{"conn", id}, {"username", username}, {"code", code::invalid_credentials}});
+        return make_error(code::invalid_credentials, "Wrong username or password.");
+    }
+    if (auto st = d_.rate_limit.record_success(username); !st) return st.error();
+
+    std::string token = new_token();
+    std::string hash = token_hash(token);
+    int64_t expires_at = now + config_.token_ttl_ms;
+    if (auto st = d_.store.add_session(hash, username, now, expires_at); !st) return st.error();
+    auto result = session_result(token, expires_at, username);
+    if (!result) return result;
+    c.agent = username;
+    c.token_hash = hash;
+    d_.log.info("logged in", {{"conn", id}, {"username", username}});
+    return result;
+}
+
+DeskService::Reply DeskService::resume(Connection& c, ConnectionId id, const json& body) {
+    if (c.agent) return make_error(code::already_logged_in, "This connection is already logged in.");
+    const std::string& token = body.at("token").get_ref<const std::string&>();
+    int64_t last_seq = body.at("last_seq").get<int64_t>();
+    std::string hash = token_hash(token);
+
+    auto session = d_.store.find_session(hash);
+    if (!session) return session.error();
+    if (!session.value() || session.value()->revoked_at)
+        return make_error(code::invalid_token, "The token is unknown or was revoked; log in again.");
+    if (d_.now() >= session.value()->expires_at)
+        return make_error(code::token_expired, "The token has expired; log in again.");
+
+    const std::string username = session.value()->agent;
+    auto result = session_result(token, session.value()->expires_at, username);
+    if (!result) return result;
+    auto missed = d_.store.events_after(username, last_seq);
+    if (!missed) return missed.error();
+
+    c.agent = username;
+    c.token_hash = hash;
+    d_.log.info("resumed", {{"conn", id}, {"username", username}, {"missed", missed.value().size()}});
+    // The missed events follow the reply (on_message sends them after it).
+    for (const StoredEvent& e : missed.value())
+        after_reply_.push_back(sb::protocol::event_frame(e.seq, e.event, e.data).dump());
+    return result;
+}
+
+DeskService::Reply DeskService::session_result(const std::string& token, int64_t expires_at,
+                                               const std::string& username) {
+    auto agent = d_.store.find_agent(username);
+    if (!agent) return agent.error();
+    if (!agent.value()) return make_error(code::internal, "session for a missing agent");
+    auto codes = d_.store.reason_codes();
+    if (!codes) return codes.error();
+    json reason_codes = json::array();
+    for (const auto& rc : codes.value()) reason_codes.push_back(sb::agent::to_json(rc));
+    return json{{"token", token},
+                {"expires_at", expires_at},
+                {"agent", sb::agent::to_json(agent.value()->snapshot)},
+                {"reason_codes", std::move(reason_codes)},
+                {"seq", agent.value()->last_seq}};
+}
+
+// ---- presence -----------------------------------------------------------------------------------
+DeskService::Reply DeskService::set_state(Connection& c, const json& body) {
+    if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
+    const std::string& state_text = body.at("state").get_ref<const std::string&>();
+    auto state = sb::agent::parse_presence(state_text);
+    if (!state)
+        return make_error(code::invalid_state, "State must be offline, available or not_ready.");
+    std::optional<std::string> reason;
+    if (auto it = body.find("reason"); it != body.end()) reason = it->get<std::string>();
+
+    auto codes = d_.store.reason_codes();
+    if (!codes) return codes.error();
+    if (auto ok = sb::agent::check_presence_change(*state, reason, codes.value()); !ok) return ok.error();
+
+    auto agent = change_presence(*c.agent, *state, reason.value_or(""));
+    if (!agent) return agent.error();
+    return json{{"agent", sb::agent::to_json(agent.value())}};
+}
+
+sb::Result<AgentSnapshot> DeskService::change_presence(const std::string& username, Presence state,
+                                                       const std::string& reason) {
+    auto rec = d_.store.find_agent(username);
+    if (!rec) return rec.error();
+    if (!rec.value()) return make_error(code::internal, "agent missing");
+    AgentSnapshot agent = rec.value()->snapshot;
+    if (agent.state == state && agent.reason == reason) return agent;  // no change, no event
+
+    agent.state = state;
+    agent.reason = reason;
+    agent.state_since_ms = d_.now();
+    auto seq = d_.store.record_presence(agent, "agent.state", agent.state_since_ms);
+    if (!seq) return seq.error();
+    d_.log.info("presence changed", {{"username", username}, {"state", sb::agent::to_string(state)},
+                                     {"reason", reason}, {"seq", seq.value()}});
+    send_to_agent(username, sb::protocol::event_frame(seq.value(), "agent.state", sb::agent::to_json(agent)).dump());
+    return agent;
+}
+
+DeskService::Reply DeskService::get_reason_codes(Connection& c) {
+    if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
+    auto codes = d_.store.reason_codes();
+    if (!codes) return codes.error();
+    json list = json::array();
+    for (const auto& rc : codes.value()) list.push_back(sb::agent::to_json(rc));
+    return json{{"reason_codes", std::move(list)}};
+}
+
+DeskService::Reply DeskService::logout(Connection& c) {
+    if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
+    if (auto st = d_.store.revoke_session(c.token_hash, d_.now()); !st) return st.error();
+    auto agent = change_presence(*c.agent, Presence::Offline, "");
+    if (!agent) return agent.error();
+    d_.log.info("logged out", {{"username", *c.agent}});
+    // The session is over on every connection that used this token (they saw the offline event).
+    const std::string ended = c.token_hash;
+    for (auto& [other_id, other] : connections_)
+        if (other.agent && other.token_hash == ended) {
+            other.agent.reset();
+            other.token_hash.clear();
+        }
+    return json::object();
+}
+
+// ---- output -------------------------------------------------------------------------------------
+void DeskService::send_to_agent(const std::string& username, const std::string& frame) {
+    for (const auto& [id, conn] : connections_)
+        if (conn.agent == username) d_.output.send(id, frame);
+}
+
+void DeskService::send(ConnectionId id, const json& frame) { d_.output.send(id, frame.dump()); }
+
+// ---- UTF-8 --------------------------------------------------------------------------------------
+bool is_valid_utf8(std::string_view s) {
+    std::size_t i = 0, n = s.size();
+    while (i < n) {
+        auto b = static_cast<unsigned char>(s[i]);
+        if (b < 0x80) { ++i; continue; }
+        int len;
+        uint32_t cp;
+        if ((b & 0xE0) == 0xC0) { len = 2; cp = b & 0x1F; }
+        else if ((b & 0xF0) == 0xE0) { len = 3; cp = b & 0x0F; }
+        else if ((b & 0xF8) == 0xF0) { len = 4; cp = b & 0x07; }
+        else return false;
+        if (i + len > n) return false;
+        for (int k = 1; k < len; ++k) {
+            auto cb = static_cast<unsigned char>(s[i + k]);
+            if ((cb & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cb & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return false;
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += len;
+    }
+    return true;
+}
+
+}  // namespace sbd

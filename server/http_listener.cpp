@@ -1,0 +1,173 @@
+// http_listener.cpp: TCP listener, HTTP sessions, upgrade to /desk (see http_listener.h).
+#include "http_listener.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "desk_connection.h"
+#include "static_files.h"
+
+namespace sbd {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// One keep-alive HTTP connection until it upgrades, closes or the server stops.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(tcp::socket socket, HttpContext& context) : stream_(std::move(socket)), context_(context) {
+        beast::error_code ec;
+        auto remote = stream_.socket().remote_endpoint(ec);
+        address_ = ec ? "unknown" : remote.address().to_string();
+    }
+
+    void start() { read_next(); }
+    void stop() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.close();
+    }
+
+private:
+    void read_next() {
+        parser_.emplace();
+        parser_->body_limit(64 * 1024);
+        stream_.expires_after(std::chrono::seconds(30));
+        http::async_read(stream_, buffer_, *parser_,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    void on_read(beast::error_code ec) {
+        if (ec) return;  // closed, timed out or garbage: nothing to answer
+        http::request<http::string_body> req = parser_->release();
+        std::string_view target(req.target().data(), req.target().size());
+        std::string_view path = target.substr(0, target.find('?'));
+
+        if (beast::websocket::is_upgrade(req)) {
+            if (path != "/desk") return respond_text(req, http::status::not_found, "WebSockets are served at /desk.\n");
+            auto desk = std::make_shared<DeskConnection>(std::move(stream_), address_, context_.service,
+                                                         context_.hub, context_.log);
+            desk->start(std::move(req));
+            return;
+        }
+        if (path == "/desk")
+            return respond_text(req, http::status::upgrade_required, "/desk is a WebSocket endpoint.\n");
+        if (req.method() != http::verb::get && req.method() != http::verb::head)
+            return respond_text(req, http::status::method_not_allowed, "Only GET and HEAD.\n");
+
+        StaticReply reply = serve_static(context_.web_root, target);
+        context_.log.debug("http", {{"method", std::string(req.method_string())}, {"path", std::string(path)},
+                                    {"status", reply.status}});
+        if (reply.file) return respond_file(req, reply);
+        auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status),
+                                                                        req.version());
+        res->set(http::field::content_type, reply.content_type);
+        if (!reply.cache_control.empty()) res->set(http::field::cache_control, reply.cache_control);
+        res->keep_alive(req.keep_alive());
+        std::size_t length = reply.body.size();
+        if (req.method() != http::verb::head) res->body() = std::move(reply.body);
+        res->content_length(length);
+        write(res);
+    }
+
+    void respond_text(const http::request<http::string_body>& req, http::status status, std::string text) {
+        auto res = std::make_shared<http::response<http::string_body>>(status, req.version());
+        res->set(http::field::content_type, "text/plain; charset=utf-8");
+        res->keep_alive(req.keep_alive());
+        res->body() = std::move(text);
+        res->prepare_payload();
+        write(res);
+    }
+
+    void respond_file(const http::request<http::string_body>& req, const StaticReply& reply) {
+        http::file_body::value_type body;
+        beast::error_code ec;
+        body.open(reply.file->c_str(), beast::file_mode::scan, ec);
+        if (ec) return respond_text(req, http::status::not_found, "Not found.\n");
+        auto size = body.size();
+        auto set_headers = [&](auto& res) {
+            res.set(http::field::content_type, reply.content_type);
+            if (!reply.cache_control.empty()) res.set(http::field::cache_control, reply.cache_control);
+            res.keep_alive(req.keep_alive());
+            res.content_length(size);
+        };
+        if (req.method() == http::verb::head) {
+            auto res = std::make_shared<http::response<http::empty_body>>(http::status::ok, req.version());
+            set_headers(*res);
+            return write(res);
+        }
+        auto res = std::make_shared<http::response<http::file_body>>(
+            std::piecewise_construct, std::make_tuple(std::move(body)), std::make_tuple(http::status::ok, req.version()));
+        set_headers(*res);
+        write(res);
+    }
+
+    template <class Response>
+    void write(std::shared_ptr<Response> res) {
+        http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+            if (ec || !res->keep_alive()) {
+                beast::error_code ignored;
+                self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                return;
+            }
+            self->read_next();
+        });
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    HttpContext& context_;
+    std::string address_;
+};
+
+// ---- HttpListener -------------------------------------------------------------------------------
+sb::Result<tcp::endpoint> HttpListener::bind(const std::string& host, unsigned short port) {
+    beast::error_code ec;
+    auto address = net::ip::make_address(host, ec);
+    if (ec) return sb::make_error("bad_listen", "Not an IP address: " + host);
+    tcp::endpoint endpoint(address, port);
+    auto fail = [&](const char* what) { return sb::make_error("listen_failed", std::string(what) + ": " + ec.message()); };
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) return fail("open");
+    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    acceptor_.bind(endpoint, ec);
+    if (ec) return fail("bind");
+    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return fail("listen");
+    auto local = acceptor_.local_endpoint(ec);
+    if (ec) return fail("local_endpoint");
+    return local;
+}
+
+void HttpListener::accept_next() {
+    acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (ec) {
+            if (ec != net::error::operation_aborted) self->context_.log.warn("accept failed", {{"error", ec.message()}});
+            if (!self->acceptor_.is_open()) return;
+        } else {
+            auto session = std::make_shared<HttpSession>(std::move(socket), self->context_);
+            auto& list = self->sessions_;
+            list.erase(std::remove_if(list.begin(), list.end(), [](auto& w) { return w.expired(); }), list.end());
+            list.push_back(session);
+            session->start();
+        }
+        self->accept_next();
+    });
+}
+
+void HttpListener::stop() {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    for (auto& weak : sessions_)
+        if (auto s = weak.lock()) s->stop();
+    sessions_.clear();
+}
+
+}  // namespace sbd

@@ -1,0 +1,52 @@
+// http_listener.h: the TCP listener and its HTTP sessions. Plain GET/HEAD requests are answered
+// from static_files; a WebSocket upgrade at /desk becomes a DeskConnection; anything else is a
+// 4xx. stop() closes the acceptor and every HTTP session still open.
+//
+// Sections: HttpContext · HttpListener
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio.hpp>
+
+#include "desk_hub.h"
+#include "desk_service.h"
+#include "log.h"
+#include "util/result.h"
+
+namespace sbd {
+
+class HttpSession;
+
+// ---- HttpContext: what every session needs ------------------------------------------------------
+struct HttpContext {
+    DeskService& service;
+    DeskHub& hub;
+    Logger& log;
+    std::optional<std::filesystem::path> web_root;
+};
+
+// ---- HttpListener -------------------------------------------------------------------------------
+class HttpListener : public std::enable_shared_from_this<HttpListener> {
+public:
+    HttpListener(boost::asio::io_context& io, HttpContext context) : io_(io), acceptor_(io), context_(context) {}
+
+    // Binds and listens; returns the bound endpoint (port 0 becomes the ephemeral port).
+    sb::Result<boost::asio::ip::tcp::endpoint> bind(const std::string& host, unsigned short port);
+    void start() { accept_next(); }
+    void stop();
+
+private:
+    void accept_next();
+
+    boost::asio::io_context& io_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    HttpContext context_;
+    std::vector<std::weak_ptr<HttpSession>> sessions_;
+};
+
+}  // namespace sbd

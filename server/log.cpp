@@ -1,0 +1,45 @@
+// log.cpp: JSON-lines logger (see log.h).
+#include "log.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace sbd {
+
+namespace {
+const char* level_name(LogLevel l) {
+    switch (l) {
+        case LogLevel::Debug: return "debug";
+        case LogLevel::Info: return "info";
+        case LogLevel::Warn: return "warn";
+        case LogLevel::Error: return "error";
+    }
+    return "info";
+}
+}  // namespace
+
+std::optional<LogLevel> parse_log_level(std::string_view s) {
+    if (s == "debug") return LogLevel::Debug;
+    if (s == "info") return LogLevel::Info;
+    if (s == "warn") return LogLevel::Warn;
+    if (s == "error") return LogLevel::Error;
+    return std::nullopt;
+}
+
+void Logger::write(LogLevel level, std::string_view msg, nlohmann::json fields) {
+    if (level < min_) return;
+    using namespace std::chrono;
+    nlohmann::ordered_json line = nlohmann::ordered_json::object();  // ts, level, msg first
+    line["ts"] = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    line["level"] = level_name(level);
+    line["msg"] = std::string(msg);
+    if (fields.is_object())
+        for (auto it = fields.begin(); it != fields.end(); ++it) line[it.key()] = it.value();
+    // Replace rather than throw on invalid UTF-8 coming from a client (e.g. an unknown type).
+    std::string text = line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    text += '\n';
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    std::fflush(stderr);
+}
+
+}  // namespace sbd

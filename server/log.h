@@ -1,0 +1,34 @@
+// log.h: structured logging for switchboardd, one JSON object per line on stderr.
+//
+// Every line has ts (ms since the Unix epoch), level, msg and whatever fields the caller adds
+// (conn, username, type, code...). Callers never pass passwords or tokens.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace sbd {
+
+enum class LogLevel { Debug, Info, Warn, Error };
+
+std::optional<LogLevel> parse_log_level(std::string_view s);
+
+class Logger {
+public:
+    explicit Logger(LogLevel min_level = LogLevel::Info) : min_(min_level) {}
+
+    void debug(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) { write(LogLevel::Debug, msg, std::move(fields)); }
+    void info(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) { write(LogLevel::Info, msg, std::move(fields)); }
+    void warn(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) { write(LogLevel::Warn, msg, std::move(fields)); }
+    void error(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) { write(LogLevel::Error, msg, std::move(fields)); }
+
+    void write(LogLevel level, std::string_view msg, nlohmann::json fields);
+
+private:
+    LogLevel min_;
+};
+
+}  // namespace sbd

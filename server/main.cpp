@@ -1,0 +1,118 @@
+// main.cpp: switchboardd, the Switchboard reference backend. Wires the pieces together:
+// options -> logger -> store (migrated, seeded) -> DeskService -> HTTP/WebSocket listener on one
+// single-threaded io_context; SIGINT/SIGTERM close every WebSocket with 1001 and exit 0.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <sodium.h>
+
+#include "auth.h"
+#include "demo_seed.h"
+#include "desk_hub.h"
+#include "desk_service.h"
+#include "http_listener.h"
+#include "log.h"
+#include "options.h"
+#include "store.h"
+
+namespace {
+
+int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int run(const sbd::Options& options, sbd::Logger& log) {
+    if (sodium_init() < 0) {
+        log.error("libsodium failed to initialise");
+        return 1;
+    }
+
+    std::error_code ec;
+    auto db_dir = std::filesystem::path(options.db_path).parent_path();
+    if (!db_dir.empty()) std::filesystem::create_directories(db_dir, ec);
+    if (ec) {
+        log.error("cannot create the database directory", {{"path", db_dir.string()}, {"error", ec.message()}});
+        return 1;
+    }
+    auto store = sbd::Store::open(options.db_path);
+    if (!store) {
+        log.error("cannot open the database", {{"path", options.db_path}, {"error", store.error().message}});
+        return 1;
+    }
+    if (options.seed) {
+        auto seeded = sbd::seed_demo_data(*store.value(), now_ms());
+        if (!seeded) {
+            log.error("cannot seed the demo data", {{"error", seeded.error().message}});
+            return 1;
+        }
+        if (seeded.value()) log.info("seeded demo agents alice, bob, carol");
+    }
+
+    sbd::LoginLimits limits;
+    limits.max_failures_per_username = options.login_max_failures;
+    limits.max_failures_per_address = options.login_max_failures * 4;
+    limits.window_ms = options.login_window_seconds * 1000;
+    sbd::LoginRateLimit rate_limit(*store.value(), limits);
+    sbd::PasswordVerifier passwords;
+    sbd::DeskHub hub;
+    sbd::DeskConfig config;
+    config.token_ttl_ms = options.token_ttl_seconds * 1000;
+    sbd::DeskService service({*store.value(), rate_limit, passwords, hub, log, now_ms}, config);
+
+    boost::asio::io_context io(1);
+    std::optional<std::filesystem::path> web_root;
+    if (options.web_root) web_root = std::filesystem::path(*options.web_root);
+    auto listener = std::make_shared<sbd::HttpListener>(io, sbd::HttpContext{service, hub, log, web_root});
+    auto bound = listener->bind(options.host, options.port);
+    if (!bound) {
+        log.error("cannot listen", {{"host", options.host}, {"port", options.port}, {"error", bound.error().message}});
+        return 1;
+    }
+    std::string host = bound.value().address().to_string();
+    if (bound.value().address().is_v6()) host = "[" + host + "]";
+    std::string url = "http://" + host + ":" + std::to_string(bound.value().port());
+    std::cout << "listening " << url << std::endl;  // tests and scripts/run read this line
+    log.info("listening", {{"url", url}, {"web_root", options.web_root ? *options.web_root : ""}});
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& error, int signal) {
+        if (error) return;
+        log.info("stopping", {{"signal", signal}});
+        listener->stop();
+        hub.close_all();
+    });
+    listener->start();
+    io.run();
+
+    store.value().reset();  // closes the database
+    log.info("stopped");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto options = sbd::parse_options(std::vector<std::string>(argv + 1, argv + argc));
+    if (!options) {
+        std::cerr << "switchboardd: " << options.error().message << "\n\n" << sbd::usage();
+        return 2;
+    }
+    if (options.value().help) {
+        std::cout << sbd::usage();
+        return 0;
+    }
+    sbd::Logger log(options.value().log_level);
+    try {
+        return run(options.value(), log);
+    } catch (const std::exception& e) {
+        // Handlers keep errors as values; this is the last line of defence.
+        log.error("fatal", {{"error", e.what()}});
+        return 1;
+    }
+}

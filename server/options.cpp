@@ -1,0 +1,100 @@
+// options.cpp: command-line parsing (see options.h).
+#include "options.h"
+
+#include <charconv>
+#include <cstdlib>
+
+namespace sbd {
+
+namespace {
+
+sb::Error bad(const std::string& message) { return sb::make_error("bad_option", message); }
+
+template <class Int>
+bool parse_int(const std::string& s, Int& out, Int min) {
+    Int v{};
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v < min) return false;
+    out = v;
+    return true;
+}
+
+std::string default_db_path() {
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    if (xdg && *xdg) return std::string(xdg) + "/switchboard/switchboard.db";
+    const char* home = std::getenv("HOME");
+    return std::string(home && *home ? home : ".") + "/.local/share/switchboard/switchboard.db";
+}
+
+}  // namespace
+
+std::string usage() {
+    return "usage: switchboardd [options]\n"
+           "\n"
+           "The Switchboard reference backend: desk protocol v1 over WebSocket at /desk, the web\n"
+           "build over HTTP.\n"
+           "\n"
+           "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8080; port 0 = any free)\n"
+           "  --db PATH                 SQLite database (default $XDG_DATA_HOME/switchboard/switchboard.db,\n"
+           "                            else ~/.local/share/switchboard/switchboard.db)\n"
+           "  --web-root DIR            serve the web build from DIR\n"
+           "  --token-ttl SECONDS       session token lifetime (default 43200)\n"
+           "  --login-max-failures N    failed logins per username before rate limiting (default 5;\n"
+           "                            per remote address the limit is 4 x N)\n"
+           "  --login-window SECONDS    window in which failed logins count (default 300)\n"
+           "  --no-seed                 do not create the demo agents on an empty database\n"
+           "  --log-level LEVEL         debug, info, warn or error (default info)\n"
+           "  --help                    print this and exit\n"
+           "\n"
+           "Prints \"listening http://HOST:PORT\" on stdout once bound. Logs are JSON lines on stderr.\n";
+}
+
+sb::Result<Options> parse_options(const std::vector<std::string>& args) {
+    Options o;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&]() -> std::optional<std::string> {
+            if (i + 1 >= args.size()) return std::nullopt;
+            return args[++i];
+        };
+        if (a == "--help" || a == "-h") {
+            o.help = true;
+        } else if (a == "--no-seed") {
+            o.seed = false;
+        } else if (a == "--listen" || a == "--db" || a == "--web-root" || a == "--token-ttl" ||
+                   a == "--login-max-failures" || a == "--login-window" || a == "--log-level") {
+            auto v = value();
+            if (!v) return bad(a + " needs a value");
+            if (a == "--listen") {
+                auto colon = v->rfind(':');
+                if (colon == std::string::npos) return bad("--listen wants HOST:PORT");
+                o.host = v->substr(0, colon);
+                if (o.host.size() >= 2 && o.host.front() == '[' && o.host.back() == ']')
+                    o.host = o.host.substr(1, o.host.size() - 2);
+                unsigned port = 0;
+                if (!parse_int(v->substr(colon + 1), port, 0u) || port > 65535) return bad("bad port in --listen");
+                o.port = static_cast<unsigned short>(port);
+            } else if (a == "--db") {
+                o.db_path = *v;
+            } else if (a == "--web-root") {
+                o.web_root = *v;
+            } else if (a == "--token-ttl") {
+                if (!parse_int(*v, o.token_ttl_seconds, int64_t{1})) return bad("--token-ttl wants seconds >= 1");
+            } else if (a == "--login-max-failures") {
+                if (!parse_int(*v, o.login_max_failures, 1)) return bad("--login-max-failures wants N >= 1");
+            } else if (a == "--login-window") {
+                if (!parse_int(*v, o.login_window_seconds, int64_t{1})) return bad("--login-window wants seconds >= 1");
+            } else if (a == "--log-level") {
+                auto level = parse_log_level(*v);
+                if (!level) return bad("--log-level wants debug, info, warn or error");
+                o.log_level = *level;
+            }
+        } else {
+            return bad("unknown option " + a);
+        }
+    }
+    if (o.db_path.empty()) o.db_path = default_db_path();
+    return o;
+}
+
+}  // namespace sbd

@@ -1,0 +1,32 @@
+// options.h: switchboardd's command line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "log.h"
+#include "util/result.h"
+
+namespace sbd {
+
+struct Options {
+    std::string host = "127.0.0.1";
+    unsigned short port = 8080;
+    std::string db_path;                   // resolved default when not given
+    std::optional<std::string> web_root;
+    int64_t token_ttl_seconds = 43200;
+    int login_max_failures = 5;            // per username; per address it is 4x this
+    int64_t login_window_seconds = 300;
+    bool seed = true;
+    LogLevel log_level = LogLevel::Info;
+    bool help = false;
+};
+
+// Parses argv (without argv[0]); the default db path comes from XDG_DATA_HOME or HOME.
+sb::Result<Options> parse_options(const std::vector<std::string>& args);
+
+std::string usage();
+
+}  // namespace sbd

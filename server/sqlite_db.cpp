@@ -1,0 +1,113 @@
+// sqlite_db.cpp: SQLite RAII wrapper (see sqlite_db.h).
+#include "sqlite_db.h"
+
+#include <sqlite3.h>
+
+#include "protocol/schema.h"
+
+namespace sbd {
+
+using sb::Error;
+using sb::Ok;
+using sb::Result;
+using sb::Status;
+
+namespace {
+Error internal(std::string message) { return sb::make_error(sb::protocol::code::internal, std::move(message)); }
+}  // namespace
+
+Statement::~Statement() {
+    if (stmt_) sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::bind(int index, int64_t value) {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
+Statement& Statement::bind(int index, std::optional<int64_t> value) {
+    if (value) sqlite3_bind_int64(stmt_, index, *value);
+    else sqlite3_bind_null(stmt_, index);
+    return *this;
+}
+
+Result<bool> Statement::step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return internal(std::string("database: ") + sqlite3_errmsg(db_));
+}
+
+Status Statement::run() {
+    auto r = step();
+    if (!r) return r.error();
+    return Ok{};
+}
+
+int64_t Statement::column_int(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+std::string Statement::column_text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col)) : std::string();
+}
+
+bool Statement::column_is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
+        if (raw) sqlite3_close(raw);
+        return internal("cannot open database " + path + ": " + msg);
+    }
+    std::unique_ptr<Database> db(new Database(raw));
+    sqlite3_busy_timeout(raw, 5000);
+    for (const char* pragma : {"PRAGMA journal_mode=WAL;", "PRAGMA foreign_keys=ON;", "PRAGMA synchronous=NORMAL;"}) {
+        auto st = db->exec(pragma);
+        if (!st) return st.error();
+    }
+    return db;
+}
+
+Database::~Database() { sqlite3_close(db_); }
+
+Status Database::exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "unknown error";
+        sqlite3_free(err);
+        return internal("database: " + msg);
+    }
+    return Ok{};
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
+        return last_error("prepare");
+    return Statement(db_, stmt);
+}
+
+Error Database::last_error(std::string_view context) const {
+    return internal("database " + std::string(context) + ": " + sqlite3_errmsg(db_));
+}
+
+Transaction::Transaction(Database& db) : db_(db), begun_(db.exec("BEGIN IMMEDIATE;")) {}
+
+Transaction::~Transaction() {
+    if (begun_ && !done_) db_.exec("ROLLBACK;");
+}
+
+Status Transaction::commit() {
+    auto st = db_.exec("COMMIT;");
+    if (st) done_ = true;
+    return st;
+}
+
+}  // namespace sbd

@@ -1,0 +1,76 @@
+// sqlite_db.h: a thin RAII wrapper over SQLite (connection and prepared statement) whose
+// failures are values (sb::Error with code "internal"), never exceptions.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace sbd {
+
+class Statement {
+public:
+    Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+    Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+    Statement& operator=(Statement&&) = delete;
+    Statement(const Statement&) = delete;
+    ~Statement();
+
+    // Parameters are 1-based, as in SQLite.
+    Statement& bind(int index, int64_t value);
+    Statement& bind(int index, std::string_view value);
+    Statement& bind(int index, std::optional<int64_t> value);
+
+    // true: a row is available; false: done.
+    sb::Result<bool> step();
+    // For statements that return no rows.
+    sb::Status run();
+
+    int64_t column_int(int col) const;
+    std::string column_text(int col) const;
+    bool column_is_null(int col) const;
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_;
+};
+
+class Database {
+public:
+    // Opens (creating) the file with WAL, foreign keys and a busy timeout.
+    static sb::Result<std::unique_ptr<Database>> open(const std::string& path);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    sb::Status exec(const std::string& sql);
+    sb::Result<Statement> prepare(std::string_view sql);
+    sb::Error last_error(std::string_view context) const;
+
+private:
+    explicit Database(sqlite3* db) : db_(db) {}
+    sqlite3* db_;
+};
+
+// Runs BEGIN IMMEDIATE; rolls back on destruction unless commit() succeeded.
+class Transaction {
+public:
+    explicit Transaction(Database& db);
+    ~Transaction();
+    sb::Status begun() const { return begun_; }
+    sb::Status commit();
+
+private:
+    Database& db_;
+    sb::Status begun_;
+    bool done_ = false;
+};
+
+}  // namespace sbd

@@ -1,0 +1,206 @@
+// store.cpp: SQLite-backed store (see store.h).
+#include "store.h"
+
+#include "migrations.h"
+#include "protocol/schema.h"
+
+namespace sbd {
+
+using sb::Ok;
+using sb::Result;
+using sb::Status;
+using sb::agent::AgentSnapshot;
+using sb::agent::Presence;
+using sb::agent::ReasonCode;
+
+// ---- open ----------------------------------------------------------------------------------------
+Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
+    auto db = Database::open(path);
+    if (!db) return db.error();
+    auto version = migrate(*db.value());
+    if (!version) return version.error();
+    return std::unique_ptr<Store>(new Store(std::move(db.value())));
+}
+
+// ---- agents --------------------------------------------------------------------------------------
+Result<bool> Store::has_agents() {
+    auto q = db_->prepare("SELECT EXISTS (SELECT 1 FROM agents);");
+    if (!q) return q.error();
+    auto row = q.value().step();
+    if (!row) return row.error();
+    return q.value().column_int(0) != 0;
+}
+
+Result<std::optional<AgentRecord>> Store::find_agent(const std::string& username) {
+    auto q = db_->prepare(
+        "SELECT username, display_name, password_hash, state, reason, state_since, last_seq "
+        "FROM agents WHERE username = ?;");
+    if (!q) return q.error();
+    Statement& st = q.value();
+    st.bind(1, username);
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!row.value()) return std::optional<AgentRecord>{};
+    AgentRecord rec;
+    rec.snapshot.username = st.column_text(0);
+    rec.snapshot.display_name = st.column_text(1);
+    rec.password_hash = st.column_text(2);
+    rec.snapshot.state = sb::agent::parse_presence(st.column_text(3)).value_or(Presence::Offline);
+    rec.snapshot.reason = st.column_is_null(4) ? std::string() : st.column_text(4);
+    rec.snapshot.state_since_ms = st.column_int(5);
+    rec.last_seq = st.column_int(6);
+    return std::optional<AgentRecord>(std::move(rec));
+}
+
+Status Store::add_agent(const std::string& username, const std::string& display_name,
+                        const std::string& password_hash, int64_t now) {
+    auto q = db_->prepare(
+        "INSERT INTO agents (username, display_name, password_hash, state, reason, state_since, last_seq) "
+        "VALUES (?, ?, ?, 'offline', NULL, ?, 0);");
+    if (!q) return q.error();
+    return q.value().bind(1, username).bind(2, display_name).bind(3, password_hash).bind(4, now).run();
+}
+
+Result<int64_t> Store::record_presence(const AgentSnapshot& agent, const std::string& event, int64_t now) {
+    Transaction tx(*db_);
+    if (!tx.begun()) return tx.begun().error();
+
+    auto upd = db_->prepare(
+        "UPDATE agents SET state = ?, reason = ?, state_since = ?, last_seq = last_seq + 1 "
+        "WHERE username = ? RETURNING last_seq;");
+    if (!upd) return upd.error();
+    upd.value()
+        .bind(1, sb::agent::to_string(agent.state))
+        .bind(4, agent.username)
+        .bind(3, agent.state_since_ms);
+    if (agent.reason.empty()) upd.value().bind(2, std::optional<int64_t>{});
+    else upd.value().bind(2, agent.reason);
+    auto row = upd.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return sb::make_error(sb::protocol::code::internal, "agent vanished");
+    int64_t seq = upd.value().column_int(0);
+    if (auto done = upd.value().step(); !done) return done.error();
+
+    auto ins = db_->prepare("INSERT INTO events (agent, seq, event, data, at) VALUES (?, ?, ?, ?, ?);");
+    if (!ins) return ins.error();
+    auto st = ins.value().bind(1, agent.username).bind(2, seq).bind(3, event)
+                  .bind(4, sb::agent::to_json(agent).dump()).bind(5, now).run();
+    if (!st) return st.error();
+
+    auto trim = db_->prepare("DELETE FROM events WHERE agent = ? AND seq <= ?;");
+    if (!trim) return trim.error();
+    if (auto t = trim.value().bind(1, agent.username).bind(2, seq - kEventsKeptPerAgent).run(); !t) return t.error();
+
+    if (auto c = tx.commit(); !c) return c.error();
+    return seq;
+}
+
+// ---- reference data ------------------------------------------------------------------------------
+Result<std::vector<ReasonCode>> Store::reason_codes() {
+    auto q = db_->prepare("SELECT code, label FROM reason_codes ORDER BY position, code;");
+    if (!q) return q.error();
+    std::vector<ReasonCode> out;
+    for (;;) {
+        auto row = q.value().step();
+        if (!row) return row.error();
+        if (!row.value()) break;
+        out.push_back({q.value().column_text(0), q.value().column_text(1)});
+    }
+    return out;
+}
+
+Status Store::add_reason_code(const std::string& code, const std::string& label, int64_t position) {
+    auto q = db_->prepare("INSERT INTO reason_codes (code, label, position) VALUES (?, ?, ?);");
+    if (!q) return q.error();
+    return q.value().bind(1, code).bind(2, label).bind(3, position).run();
+}
+
+Status Store::add_queue(const std::string& name, const std::string& number) {
+    auto q = db_->prepare("INSERT INTO queues (name, number) VALUES (?, ?);");
+    if (!q) return q.error();
+    return q.value().bind(1, name).bind(2, number).run();
+}
+
+// ---- sessions ------------------------------------------------------------------------------------
+Status Store::add_session(const std::string& token_hash, const std::string& agent, int64_t created_at,
+                          int64_t expires_at) {
+    auto q = db_->prepare("INSERT INTO sessions (token_hash, agent, created_at, expires_at) VALUES (?, ?, ?, ?);");
+    if (!q) return q.error();
+    return q.value().bind(1, token_hash).bind(2, agent).bind(3, created_at).bind(4, expires_at).run();
+}
+
+Result<std::optional<SessionRecord>> Store::find_session(const std::string& token_hash) {
+    auto q = db_->prepare("SELECT agent, created_at, expires_at, revoked_at FROM sessions WHERE token_hash = ?;");
+    if (!q) return q.error();
+    Statement& st = q.value();
+    st.bind(1, token_hash);
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!row.value()) return std::optional<SessionRecord>{};
+    SessionRecord rec;
+    rec.agent = st.column_text(0);
+    rec.created_at = st.column_int(1);
+    rec.expires_at = st.column_int(2);
+    if (!st.column_is_null(3)) rec.revoked_at = st.column_int(3);
+    return std::optional<SessionRecord>(std::move(rec));
+}
+
+Status Store::revoke_session(const std::string& token_hash, int64_t now) {
+    auto q = db_->prepare("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL;");
+    if (!q) return q.error();
+    return q.value().bind(1, now).bind(2, token_hash).run();
+}
+
+// ---- events --------------------------------------------------------------------------------------
+Result<std::vector<StoredEvent>> Store::events_after(const std::string& agent, int64_t seq) {
+    auto q = db_->prepare("SELECT seq, event, data FROM events WHERE agent = ? AND seq > ? ORDER BY seq;");
+    if (!q) return q.error();
+    q.value().bind(1, agent).bind(2, seq);
+    std::vector<StoredEvent> out;
+    for (;;) {
+        auto row = q.value().step();
+        if (!row) return row.error();
+        if (!row.value()) break;
+        auto data = nlohmann::json::parse(q.value().column_text(2), nullptr, false);
+        if (data.is_discarded()) return sb::make_error(sb::protocol::code::internal, "corrupt event data");
+        out.push_back({q.value().column_int(0), q.value().column_text(1), std::move(data)});
+    }
+    return out;
+}
+
+// ---- login failures ------------------------------------------------------------------------------
+Status Store::add_login_failure(const std::string& username, const std::string& address, int64_t at) {
+    auto q = db_->prepare("INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?);");
+    if (!q) return q.error();
+    return q.value().bind(1, username).bind(2, address).bind(3, at).run();
+}
+
+Status Store::clear_login_failures(const std::string& username) {
+    auto q = db_->prepare("DELETE FROM login_failures WHERE username = ?;");
+    if (!q) return q.error();
+    return q.value().bind(1, username).run();
+}
+
+Status Store::forget_login_failures_before(int64_t at) {
+    auto q = db_->prepare("DELETE FROM login_failures WHERE at < ?;");
+    if (!q) return q.error();
+    return q.value().bind(1, at).run();
+}
+
+Result<std::vector<int64_t>> Store::login_failures_since(FailureKey key, const std::string& value, int64_t since) {
+    auto q = db_->prepare(key == FailureKey::Username
+                              ? "SELECT at FROM login_failures WHERE username = ? AND at >= ? ORDER BY at;"
+                              : "SELECT at FROM login_failures WHERE address = ? AND at >= ? ORDER BY at;");
+    if (!q) return q.error();
+    q.value().bind(1, value).bind(2, since);
+    std::vector<int64_t> out;
+    for (;;) {
+        auto row = q.value().step();
+        if (!row) return row.error();
+        if (!row.value()) break;
+        out.push_back(q.value().column_int(0));
+    }
+    return out;
+}
+
+}  // namespace sbd

@@ -1,0 +1,87 @@
+// store.h: switchboardd's persistent state in SQLite: agents and their presence, reason
+// codes, queues, sessions (token hashes only), the per-agent event log and login failures.
+//
+// Every call returns a value or an sb::Error ("internal"); nothing throws. Times are the
+// server clock in ms since the Unix epoch, passed in by the caller.
+//
+// Sections: open · agents · reference data · sessions · events · login failures
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/presence.h"
+#include "sqlite_db.h"
+
+namespace sbd {
+
+struct AgentRecord {
+    sb::agent::AgentSnapshot snapshot;
+    std::string password_hash;
+    int64_t last_seq = 0;  // the agent's latest event sequence number
+};
+
+struct SessionRecord {
+    std::string agent;
+    int64_t created_at = 0;
+    int64_t expires_at = 0;
+    std::optional<int64_t> revoked_at;
+};
+
+struct StoredEvent {
+    int64_t seq = 0;
+    std::string event;
+    nlohmann::json data;
+};
+
+enum class FailureKey { Username, Address };
+
+class Store {
+public:
+    static constexpr int64_t kEventsKeptPerAgent = 1000;
+
+    // ---- open: creates and migrates the database ----
+    static sb::Result<std::unique_ptr<Store>> open(const std::string& path);
+
+    // ---- agents ----
+    sb::Result<bool> has_agents();
+    sb::Result<std::optional<AgentRecord>> find_agent(const std::string& username);
+    sb::Status add_agent(const std::string& username, const std::string& display_name,
+                         const std::string& password_hash, int64_t now);
+    // Saves the agent's new presence and appends `event` (with data = the agent) as the next
+    // seq, in one transaction; trims the log to the last kEventsKeptPerAgent. Returns the seq.
+    sb::Result<int64_t> record_presence(const sb::agent::AgentSnapshot& agent, const std::string& event,
+                                        int64_t now);
+
+    // ---- reference data ----
+    sb::Result<std::vector<sb::agent::ReasonCode>> reason_codes();
+    sb::Status add_reason_code(const std::string& code, const std::string& label, int64_t position);
+    sb::Status add_queue(const std::string& name, const std::string& number);
+
+    // ---- sessions ----
+    sb::Status add_session(const std::string& token_hash, const std::string& agent, int64_t created_at,
+                           int64_t expires_at);
+    sb::Result<std::optional<SessionRecord>> find_session(const std::string& token_hash);
+    sb::Status revoke_session(const std::string& token_hash, int64_t now);
+
+    // ---- events ----
+    sb::Result<std::vector<StoredEvent>> events_after(const std::string& agent, int64_t seq);
+
+    // ---- login failures ----
+    sb::Status add_login_failure(const std::string& username, const std::string& address, int64_t at);
+    sb::Status clear_login_failures(const std::string& username);
+    sb::Status forget_login_failures_before(int64_t at);
+    // Times of the failures for that username or address at or after `since`, oldest first.
+    sb::Result<std::vector<int64_t>> login_failures_since(FailureKey key, const std::string& value, int64_t since);
+
+private:
+    explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+    std::unique_ptr<Database> db_;
+};
+
+}  // namespace sbd

@@ -1,0 +1,215 @@
+// harness.mjs: starts and stops switchboardd for the server tests, and a desk-protocol client
+// that validates every frame it receives against docs/protocol.schema.json.
+//
+// startServer(): spawns build/native/server/switchboardd (or $SWITCHBOARDD) on an ephemeral port
+// with a database in a temp dir, waits for its "listening" line, and stops exactly that process
+// (SIGTERM to its pid; the exit code must be 0).
+// DeskClient: request() sends a request and resolves with its reply (matched by id); raw()
+// sends any frame and resolves with the next reply; events are collected in order.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import Ajv2020 from 'ajv/dist/2020.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+export const serverBinary = process.env.SWITCHBOARDD ?? join(repoRoot, 'build/native/server/switchboardd');
+
+// ---- schema ----------------------------------------------------------------------------------
+const schema = JSON.parse(readFileSync(join(repoRoot, 'docs/protocol.schema.json'), 'utf8'));
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+ajv.addSchema(schema);
+const validateServerMessage = ajv.getSchema(`${schema.$id}#/$defs/server_message`);
+const validateResult = Object.fromEntries(
+  Object.entries(schema.results).map(([type, ptr]) => [type, ajv.getSchema(`${schema.$id}${ptr}`)]));
+
+// Returns null when `frame` (parsed) is a valid server message (and, for an ok reply to a
+// request of `requestType`, a valid result), else a description of what is wrong.
+export function schemaProblem(frame, requestType) {
+  if (!validateServerMessage(frame)) return `server_message: ${ajv.errorsText(validateServerMessage.errors)}`;
+  if (frame.type === 'reply' && frame.ok && requestType) {
+    const v = validateResult[requestType];
+    if (!v) return `no result schema for ${requestType}`;
+    if (!v(frame.result)) return `${requestType} result: ${ajv.errorsText(v.errors)}`;
+  }
+  return null;
+}
+
+// ---- server ----------------------------------------------------------------------------------
+export function tempDir() {
+  return mkdtempSync(join(tmpdir(), 'sbtest-'));
+}
+
+export async function startServer({ dir = tempDir(), args = [] } = {}) {
+  const db = join(dir, 'x.db');
+  const proc = spawn(serverBinary, ['--listen', '127.0.0.1:0', '--db', db, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d.toString(); });
+  const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+  const url = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`no listening line; stderr:\n${stderr}`)), 10000);
+    proc.stdout.on('data', (d) => {
+      stdout += d.toString();
+      const m = stdout.match(/^listening (http:\/\/\S+)\n/m);
+      if (m) { clearTimeout(timer); res(m[1]); }
+    });
+    exited.then(({ code }) => { clearTimeout(timer); rej(new Error(`server exited (${code}):\n${stderr}`)); });
+  });
+  let stopped = null;
+  return {
+    url,
+    wsUrl: url.replace(/^http/, 'ws') + '/desk',
+    db,
+    dir,
+    proc,
+    get stderr() { return stderr; },
+    get stdout() { return stdout; },
+    exited,
+    // SIGTERM to this process only; resolves with its exit, asserting a clean 0.
+    async stop() {
+      if (!stopped) {
+        if (proc.exitCode === null && proc.signalCode === null) process.kill(proc.pid, 'SIGTERM');
+        stopped = exited;
+      }
+      const result = await stopped;
+      assert.equal(result.code, 0, `switchboardd exit: ${JSON.stringify(result)}\n${stderr}`);
+      return result;
+    },
+  };
+}
+
+// Runs sqlite3 on the server's database.
+export function sql(db, query) {
+  return execFileSync('sqlite3', ['-json', db, query], { encoding: 'utf8' });
+}
+
+// ---- client ----------------------------------------------------------------------------------
+export class DeskClient {
+  static async connect(wsUrl) {
+    const ws = new WebSocket(wsUrl);
+    const client = new DeskClient(ws);
+    await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+    return client;
+  }
+
+  constructor(ws) {
+    this.ws = ws;
+    this.frames = [];        // every frame received, parsed, in order
+    this.events = [];
+    this.problems = [];      // schema violations: any one fails the test
+    this.typesById = new Map();
+    this.buffered = [];      // replies nobody waits for yet
+    this.waiters = [];       // {id|undefined, resolve}
+    this.eventWaiters = [];
+    this.nextId = 1;
+    this.closed = new Promise((res) => ws.on('close', (code, reason) => res({ code, reason: reason.toString() })));
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+  }
+
+  #onMessage(data, isBinary) {
+    let frame;
+    try {
+      assert.equal(isBinary, false, 'server sent a binary frame');
+      frame = JSON.parse(data.toString('utf8'));
+    } catch (e) {
+      this.problems.push(`unparseable frame: ${e.message}`);
+      return;
+    }
+    this.frames.push(frame);
+    const problem = schemaProblem(frame, frame.type === 'reply' ? this.typesById.get(frame.id) : undefined);
+    if (problem) this.problems.push(`${problem}\n  frame: ${JSON.stringify(frame)}`);
+    if (frame.type === 'event') {
+      this.events.push(frame);
+      for (const w of this.eventWaiters.splice(0)) w();
+      return;
+    }
+    const i = this.waiters.findIndex((w) => w.id === frame.id || w.id === undefined);
+    if (i >= 0) this.waiters.splice(i, 1)[0].resolve(frame);
+    else this.buffered.push(frame);
+  }
+
+  assertValid() {
+    assert.deepEqual(this.problems, [], 'every frame must validate against protocol.schema.json');
+  }
+
+  #awaitReply(id) {
+    const i = this.buffered.findIndex((f) => id === undefined || f.id === id);
+    if (i >= 0) return Promise.resolve(this.buffered.splice(i, 1)[0]);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply for id ${id}`)), 5000);
+      this.waiters.push({ id, resolve: (f) => { clearTimeout(timer); resolve(f); } });
+    });
+  }
+
+  // Sends {type, id, ...fields}; resolves with the reply (after checking every frame so far).
+  async request(type, fields = {}) {
+    const id = `r${this.nextId++}`;
+    this.typesById.set(id, type);
+    this.ws.send(JSON.stringify({ type, id, ...fields }));
+    const reply = await this.#awaitReply(id);
+    this.assertValid();
+    return reply;
+  }
+
+  // Like request() but the reply must be ok; resolves with its result.
+  async ok(type, fields = {}) {
+    const reply = await this.request(type, fields);
+    assert.equal(reply.ok, true, `${type} failed: ${JSON.stringify(reply.error)}`);
+    return reply.result;
+  }
+
+  // Like request() but the reply must be an error; resolves with the error object.
+  async fails(type, fields, code) {
+    const reply = await this.request(type, fields);
+    assert.equal(reply.ok, false, `${type} should fail with ${code}`);
+    assert.equal(reply.error.code, code, reply.error.message);
+    return reply.error;
+  }
+
+  // Sends any frame (string, or Buffer with {binary}); resolves with the next reply.
+  async raw(data, { binary = false } = {}) {
+    this.ws.send(data, { binary });
+    const reply = await this.#awaitReply(undefined);
+    this.assertValid();
+    return reply;
+  }
+
+  async waitForEvents(count, timeoutMs = 3000) {
+    const deadline = Date.now() + timeoutMs;
+    while (this.events.length < count) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`expected ${count} events, got ${this.events.length}`);
+      await new Promise((res) => {
+        const t = setTimeout(res, left);
+        this.eventWaiters.push(() => { clearTimeout(t); res(); });
+      });
+    }
+    this.assertValid();
+    return this.events;
+  }
+
+  async hello() {
+    return this.ok('hello', { versions: [1], client: 'switchboard-tests/0.1' });
+  }
+
+  async login(username, password = 'switchboard') {
+    await this.hello();
+    return this.ok('login', { username, password });
+  }
+
+  async close() {
+    this.ws.close();
+    await this.closed;
+    this.assertValid();
+  }
+}
+
+export const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
