@@ -90,7 +90,7 @@ var SBHost = (function () {
     if (frameTimer !== null) clearTimeout(frameTimer);
     frameTimer = setTimeout(function () { frameTimer = null; host.requestFrame(); }, ms);
   };
-  host.frames = 0;  // frames drawn, for tests and benchmarks (idle rendering)
+  host.frames = 0;  // frames drawn (switchboard.framesDrawn): idle rendering is checked by tests
 
   // ---- intents and events ---------------------------------------------------------------------
   host.complete = function (id, replyJson) {

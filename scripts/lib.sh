@@ -1,0 +1,25 @@
+# scripts/lib.sh: shared by run, test and bench. Paths, setup-if-needed, and the builds.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=${SWITCHBOARD_CACHE:-$HOME/.cache/switchboard}
+export SWITCHBOARD_CACHE=$cache
+export NODE_PATH=/usr/share/nodejs
+
+bold() { printf '\033[1m%s\033[0m\n' "$*"; }
+
+ensure_setup() {
+  # setup is idempotent and takes seconds when everything is present; run it every time so a
+  # new dependency reaches every machine.
+  "$here/scripts/setup"
+}
+
+build_native() {
+  bold "== build: native (server, bot, shell, unit tests)"
+  cmake --preset native -S "$here" > /dev/null
+  cmake --build "$here/build/native"
+}
+
+build_web() {
+  bold "== build: web (WebAssembly app, unit tests for node)"
+  cmake --preset web -S "$here" > /dev/null
+  cmake --build "$here/build/web"
+}

@@ -1,0 +1,81 @@
+// switchboard-bot against switchboardd: the native platform (Beast client, Asio timers) and
+// the Runtime driving the same core as the browser, end to end.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot, startServer, DeskClient } from './harness.mjs';
+
+const bot = process.env.SWITCHBOARD_BOT ?? join(repoRoot, 'build/native/tools/switchboard-bot');
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.stop(); });
+
+function runBot(args) {
+  return new Promise((resolve) => {
+    const p = spawn(bot, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => resolve({
+      code, err,
+      lines: out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+    }));
+  });
+}
+
+async function agentOnBackend(username) {
+  const c = await DeskClient.connect(server.wsUrl);
+  await c.hello();
+  const s = await c.ok('login', { username, password: 'switchboard' });
+  c.ws.close();
+  return s.agent;
+}
+
+test('the bot logs in, sets not ready with a reason, and the backend has it', async () => {
+  const r = await runBot(['--url', server.wsUrl, '--username', 'bob', '--password', 'switchboard',
+    '--state', 'not_ready', '--reason', 'training']);
+  assert.equal(r.code, 0, r.err);
+  const completed = r.lines.filter((l) => l.event === 'completed');
+  assert.equal(completed.length, 2);
+  assert.equal(completed[1].data.agent.reason, 'training');
+  const state = r.lines.find((l) => l.event === 'state').data;
+  assert.equal(state.session.state, 'logged_in');
+  assert.equal(state.agent.state, 'not_ready');
+  const agent = await agentOnBackend('bob');
+  assert.equal(agent.state, 'not_ready');
+  assert.equal(agent.reason, 'training');
+});
+
+test('the bot reports a wrong password with its code and exits 1', async () => {
+  const r = await runBot(['--url', server.wsUrl, '--username', 'carol', '--password', 'wrong']);
+  assert.equal(r.code, 1);
+  const error = r.lines.find((l) => l.event === 'error');
+  assert.equal(error.data.error.code, 'invalid_credentials');
+});
+
+test('the bot refuses an invalid reason before sending it, and signs out with --logout', async () => {
+  const bad = await runBot(['--url', server.wsUrl, '--username', 'carol', '--password', 'switchboard',
+    '--state', 'not_ready', '--reason', 'nap']);
+  assert.equal(bad.code, 1);
+  assert.equal(bad.lines.find((l) => l.event === 'error').data.error.code, 'invalid_reason');
+
+  const r = await runBot(['--url', server.wsUrl, '--username', 'carol', '--password', 'switchboard',
+    '--state', 'available', '--logout']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.lines.at(-1).data.revoked, true);
+  assert.equal((await agentOnBackend('carol')).state, 'offline');
+});
+
+test('the bot cannot reach a backend that is not there and says so', async () => {
+  const r = await runBot(['--url', 'ws://127.0.0.1:9/desk', '--username', 'a', '--password', 'b', '--timeout', '30']);
+  assert.equal(r.code, 1);
+  const error = r.lines.find((l) => l.event === 'error');
+  assert.equal(error.data.error.code, 'not_connected');
+});
+
+test('the bot explains its usage', async () => {
+  const r = await runBot(['--username', 'x']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /usage: switchboard-bot/);
+});
