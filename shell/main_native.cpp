@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
             do {
                 ImGui_ImplSDL2_ProcessEvent(&ev);
                 if (ev.type == SDL_QUIT) running = false;
-                pacer.on_input();
+                if (ev.type != SDL_POLLSENTINEL) pacer.on_input();
             } while (SDL_PollEvent(&ev));
         }
         ioc.poll();

@@ -43,7 +43,9 @@ void schedule() {
     else if (wait > 0) sb_js_frame_after(static_cast<double>(wait));
 }
 
-int on_sdl_event(void*, SDL_Event*) {  // called as SDL queues each browser input event
+int on_sdl_event(void*, SDL_Event* e) {  // called as SDL queues each browser input event
+    // SDL 2.26 queues a sentinel on every poll; waking for it would make an endless loop.
+    if (e->type == SDL_POLLSENTINEL) return 0;
     g->pacer.on_input();
     sb_js_request_frame();
     return 0;

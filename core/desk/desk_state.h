@@ -86,6 +86,9 @@ struct DeskState {
 
 Activity activity_of(const DeskState& s);
 
+// Signing in: the login is sent, or waits for the connection to come up.
+bool signing_in(const DeskState& s);
+
 // The elapsed time in the agent's current state, by the server's clock.
 int64_t state_elapsed_ms(const DeskState& s, int64_t now_ms);
 

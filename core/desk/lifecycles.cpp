@@ -68,6 +68,10 @@ std::string_view to_string(Activity a) {
 
 Activity activity_of(const DeskState&) { return Activity::Idle; }
 
+bool signing_in(const DeskState& s) {
+    return s.session == SessionState::LoggingIn || s.queued_login_intent.has_value();
+}
+
 int64_t state_elapsed_ms(const DeskState& s, int64_t now_ms) {
     if (!s.agent) return 0;
     return std::max<int64_t>(0, now_ms + s.clock_offset_ms - s.agent->state_since_ms);

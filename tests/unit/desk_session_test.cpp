@@ -76,6 +76,7 @@ TEST_CASE("login before the connection is up waits for it, then is sent") {
     uint64_t id = h.intent(LoginIntent{"alice", "switchboard"});
     CHECK_FALSE(h.completion(id));
     CHECK(h.timer(TimerId::LoginWait));
+    CHECK(signing_in(h.s()));
     uint64_t second = h.intent(LoginIntent{"alice", "switchboard"});
     CHECK(h.completion(second)->error->code == "login_in_progress");
     h.step(TransportOpened{});

@@ -1,0 +1,363 @@
+// shell/panels/agent_bar.cpp: the top bar of the desk.
+//
+// Left to right: product mark · presence selector (dot, state, timer; a menu of states and
+// reasons) · a refused change, briefly · connection · the agent · Sign out.
+// Sections: wording · presence selector · presence menu · right-hand group · draw_agent_bar
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include <imgui.h>
+
+#include "../theme.h"
+#include "../widgets.h"
+#include "panels.h"
+
+namespace sb::shell {
+
+namespace {
+
+using agent::Presence;
+namespace color = theme::color;
+
+constexpr const char* kMenuId = "##presence_menu";
+constexpr int64_t kNoticeShownMs = 6000;  // long enough to read two lines, short enough to not nag
+
+// A refused presence change: DeskState holds the words, the bar decides how long to show them.
+struct NoticeMemory {
+    std::string text;
+    int64_t since_ms = 0;
+};
+NoticeMemory g_notice;
+
+// ---- wording -----------------------------------------------------------------------------------
+std::string reason_label(const desk::DeskState& s, const std::string& code) {
+    for (const auto& r : s.reason_codes)
+        if (r.code == code) return r.label;
+    return code;
+}
+
+std::string presence_label(const desk::DeskState& s, Presence p, const std::string& reason) {
+    switch (p) {
+        case Presence::Available: return "Available";
+        case Presence::Offline: return "Offline";
+        case Presence::NotReady: return reason.empty() ? "Not ready" : "Not ready · " + reason_label(s, reason);
+    }
+    return "Offline";
+}
+
+// The y that vertically centres text of `font` in a row from `top` of `height`.
+float centred_y(ImFont* font, float top, float height) {
+    return std::round(top + (height - ui::text_size(font, "Ag").y) * 0.5f);
+}
+
+void chevron_down(ImDrawList* dl, ImVec2 c, ImU32 col) {
+    const ImVec2 pts[] = {ImVec2(c.x - 4.0f, c.y - 2.0f), ImVec2(c.x, c.y + 2.0f), ImVec2(c.x + 4.0f, c.y - 2.0f)};
+    dl->AddPolyline(pts, 3, col, 0, 1.6f);
+}
+
+void check_mark(ImDrawList* dl, ImVec2 c, ImU32 col) {
+    const ImVec2 pts[] = {ImVec2(c.x - 5.0f, c.y), ImVec2(c.x - 1.5f, c.y + 3.5f), ImVec2(c.x + 5.0f, c.y - 3.5f)};
+    dl->AddPolyline(pts, 3, col, 0, 2.0f);
+}
+
+// ---- presence menu -----------------------------------------------------------------------------
+// One row of the menu; returns true when chosen.
+bool menu_row(const char* id, ImU32 dot, const std::string& label, bool current, float width) {
+    const auto& f = theme::fonts();
+    ImGui::PushStyleVar(ImGuiStyleVar_FrameRounding, 6.0f);
+    bool chosen = ImGui::Selectable(id, false, 0, ImVec2(width, 34.0f));
+    ImGui::PopStyleVar();
+    ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float mid = (a.y + b.y) * 0.5f;
+    ui::presence_dot(dl, ImVec2(a.x + 16.0f, mid), 4.5f, dot);
+    ui::draw_text(dl, current ? f.strong : f.body, ImVec2(a.x + 32.0f, centred_y(f.body, a.y, b.y - a.y)),
+                  color::text, label);
+    if (current) check_mark(dl, ImVec2(b.x - 18.0f, mid), ImGui::GetColorU32(theme::vec4(color::accent)));
+    return chosen;
+}
+
+void menu_caption(const char* caption) {
+    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + 10.0f);
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 4.0f);
+    ui::text(theme::fonts().small, color::text_faint, caption);
+}
+
+void menu_separator(float width) {
+    ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::GetWindowDrawList()->AddLine(ImVec2(p.x - 6.0f, p.y + 3.0f), ImVec2(p.x + width + 6.0f, p.y + 3.0f),
+                                        color::border);
+    ImGui::Dummy(ImVec2(width, 6.0f));
+}
+
+void draw_presence_menu(const desk::DeskState& s, IntentSink& sink, ImVec2 below, float min_width) {
+    const auto& agent = *s.agent;
+    const bool connected = s.connection == desk::ConnectionState::Connected;
+    float width = std::max(min_width, 240.0f);
+    for (const auto& r : s.reason_codes)
+        width = std::max(width, ui::text_size(theme::fonts().strong, r.label).x + 80.0f);
+
+    ImGui::SetNextWindowPos(below);
+    ImGui::SetNextWindowSize(ImVec2(width, 0.0f));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6.0f, 6.0f));
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0.0f, 2.0f));
+    ImGui::PushStyleColor(ImGuiCol_Border, color::border_strong);
+    if (ImGui::BeginPopup(kMenuId, ImGuiWindowFlags_NoMove)) {
+        const float row_w = width - 12.0f;
+        std::optional<desk::SetStateIntent> chosen;
+        if (!connected) {
+            // Changes cannot reach the backend now; say so instead of failing silently.
+            ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + row_w - 10.0f);
+            ImGui::SetCursorPosX(ImGui::GetCursorPosX() + 10.0f);
+            ui::text(theme::fonts().small, color::warning_text, "Reconnecting — you can change your state once the desk is back online.");
+            ImGui::PopTextWrapPos();
+            menu_separator(row_w);
+        }
+        ImGui::BeginDisabled(!connected);
+        if (menu_row("##available", color::available, "Available", agent.state == Presence::Available, row_w))
+            chosen = desk::SetStateIntent{Presence::Available, std::nullopt};
+        if (!s.reason_codes.empty()) {
+            menu_caption("Not ready");
+            for (const auto& r : s.reason_codes) {
+                std::string id = "##nr_" + r.code;
+                bool current = agent.state == Presence::NotReady && agent.reason == r.code;
+                if (menu_row(id.c_str(), color::not_ready, r.label, current, row_w))
+                    chosen = desk::SetStateIntent{Presence::NotReady, r.code};
+            }
+        }
+        menu_separator(row_w);
+        if (menu_row("##offline", color::offline, "Offline", agent.state == Presence::Offline, row_w))
+            chosen = desk::SetStateIntent{Presence::Offline, std::nullopt};
+        ImGui::EndDisabled();
+        if (chosen) {
+            sink.dispatch(*chosen);
+            ImGui::CloseCurrentPopup();
+        }
+        ImGui::EndPopup();
+    }
+    ImGui::PopStyleColor();
+    ImGui::PopStyleVar(2);
+}
+
+// ---- presence selector -------------------------------------------------------------------------
+// What the selector shows, measured before anything is drawn so the bar can plan its space.
+struct SelectorLook {
+    bool pending = false;
+    Presence shown = Presence::Offline;
+    std::string label;
+    int64_t elapsed_ms = 0;
+    float label_w = 0.0f, timer_w = 0.0f, width = 0.0f;
+};
+
+SelectorLook selector_look(const desk::DeskState& s, int64_t now_ms) {
+    const auto& f = theme::fonts();
+    SelectorLook l;
+    l.pending = s.presence_pending.has_value();
+    l.shown = l.pending ? s.presence_pending->state : s.agent->state;
+    l.label = presence_label(s, l.shown, l.pending ? s.presence_pending->reason : s.agent->reason);
+    l.elapsed_ms = desk::state_elapsed_ms(s, now_ms);
+    // The timer gets a fixed slot so the button does not twitch as digits change width.
+    l.timer_w = ui::text_size(f.body, l.elapsed_ms >= 3'600'000 ? "0:00:00" : "00:00").x + 2.0f;
+    l.label_w = ui::text_size(f.strong, l.label).x;
+    l.width = 14.0f + 20.0f + l.label_w + 14.0f + l.timer_w + 14.0f + 22.0f;
+    return l;
+}
+
+// Returns the selector's right edge (window x) so the notice can sit next to it.
+float draw_presence_selector(const desk::DeskState& s, const SelectorLook& look, IntentSink& sink,
+                             PanelContext& ctx, float x, float bar_h) {
+    const auto& f = theme::fonts();
+    const bool pending = look.pending;
+    const Presence shown = look.shown;
+    const std::string& label = look.label;
+    const int64_t elapsed = look.elapsed_ms;
+    const std::string timer = ui::format_duration(elapsed);
+    const float timer_w = look.timer_w, label_w = look.label_w, w = look.width;
+    const float h = 38.0f;
+    const float y = std::round((bar_h - h) * 0.5f);
+
+    ImGui::SetCursorPos(ImVec2(x, y));
+    const bool clicked = ImGui::InvisibleButton("##presence", ImVec2(w, h));
+    const bool hovered = ImGui::IsItemHovered();
+    const bool open = ImGui::IsPopupOpen(kMenuId);
+    ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    if (clicked) ImGui::OpenPopup(kMenuId);
+
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(a, b, hovered || open ? color::surface_hover : color::surface, theme::kControlRounding);
+    dl->AddRect(a, b, open ? color::accent : color::border_strong, theme::kControlRounding);
+
+    float cx = a.x + 14.0f;
+    const float mid = (a.y + b.y) * 0.5f;
+    if (pending) {
+        // Asked for, not confirmed: a ring instead of a dot, and the words greyed.
+        dl->AddCircle(ImVec2(cx + 5.0f, mid), 4.5f, ui::presence_color(shown), 0, 1.6f);
+    } else {
+        ui::presence_dot(dl, ImVec2(cx + 5.0f, mid), 4.5f, ui::presence_color(shown));
+    }
+    cx += 20.0f;
+    ui::draw_text(dl, f.strong, ImVec2(cx, centred_y(f.strong, a.y, h)), pending ? color::text_faint : color::text,
+                  label);
+    cx += label_w + 14.0f;
+    if (pending) {
+        ui::progress_dots(dl, ImVec2(cx + timer_w * 0.5f, mid), color::text_faint, ctx.now_ms);
+        ctx.redraw_within(250);
+    } else {
+        ui::draw_text(dl, f.body, ImVec2(cx, centred_y(f.body, a.y, h)), color::text_muted, timer);
+        ctx.redraw_within(1000 - elapsed % 1000);  // the next tick of the state timer
+    }
+    chevron_down(dl, ImVec2(b.x - 16.0f, mid), color::text_muted);
+
+    if (hovered && !open) ImGui::SetTooltip("Change your state");
+    draw_presence_menu(s, sink, ImVec2(a.x, b.y + 6.0f), w);
+    return x + w;
+}
+
+// ---- right-hand group --------------------------------------------------------------------------
+struct ConnectionWords {
+    ImU32 dot;
+    std::string text;
+};
+
+ConnectionWords connection_words(const desk::DeskState& s, PanelContext& ctx) {
+    using C = desk::ConnectionState;
+    switch (s.connection) {
+        case C::Connected: return {color::available, "Connected"};
+        case C::Connecting:
+        case C::Handshaking: return {color::not_ready, "Reconnecting…"};
+        case C::WaitingToReconnect: {
+            int64_t secs = ui::seconds_until(s.reconnect_at_ms, ctx.now_ms);
+            ctx.redraw_within(ui::ms_to_next_second(s.reconnect_at_ms, ctx.now_ms));
+            if (secs <= 0) return {color::not_ready, "Reconnecting…"};
+            return {color::not_ready, "Reconnecting in " + std::to_string(secs) + " s"};
+        }
+        case C::Disconnected: return {color::offline, "Offline"};
+    }
+    return {color::offline, "Offline"};
+}
+
+void draw_notice(const desk::DeskState& s, PanelContext& ctx, float left, float right, float bar_h) {
+    if (s.notice != g_notice.text) g_notice = {s.notice, ctx.now_ms};
+    if (g_notice.text.empty()) return;
+    const int64_t shown_for = ctx.now_ms - g_notice.since_ms;
+    if (shown_for >= kNoticeShownMs) return;
+    ctx.redraw_within(kNoticeShownMs - shown_for);  // to take it away on time
+
+    const auto& f = theme::fonts();
+    const float max_w = right - left;
+    if (max_w < 90.0f) return;  // no room on a narrow window; the selector still shows the truth
+    const std::string text = ui::ellipsize(f.small, g_notice.text, max_w - 24.0f);
+    const ImVec2 ts = ui::text_size(f.small, text);
+    const float h = 28.0f;
+    ImVec2 wp = ImGui::GetWindowPos();
+    ImVec2 a(wp.x + left, wp.y + std::round((bar_h - h) * 0.5f));
+    ImVec2 b(a.x + ts.x + 24.0f, a.y + h);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(a, b, color::danger_soft, h * 0.5f);
+    dl->AddRect(a, b, color::danger_border, h * 0.5f);
+    ui::draw_text(dl, f.small, ImVec2(a.x + 12.0f, centred_y(f.small, a.y, h)), color::danger, text);
+    if (text != g_notice.text) {
+        ImGui::SetCursorScreenPos(a);
+        ImGui::InvisibleButton("##notice", ImVec2(b.x - a.x, h));
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", g_notice.text.c_str());
+    }
+}
+
+}  // namespace
+
+// ---- draw_agent_bar ----------------------------------------------------------------------------
+
+void draw_agent_bar(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) {
+    if (!s.agent) return;
+    const auto& f = theme::fonts();
+    const auto& agent = *s.agent;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 wp = ImGui::GetWindowPos();
+    const float bar_w = ImGui::GetWindowSize().x;
+    const float bar_h = ImGui::GetWindowSize().y;
+    const float pad = 20.0f;
+
+    // Product mark; the word mark goes first when space runs short.
+    const float logo = 28.0f;
+    dl->AddLine(ImVec2(wp.x, wp.y + bar_h - 1.0f), ImVec2(wp.x + bar_w, wp.y + bar_h - 1.0f), color::border);
+    ui::draw_logo(dl, ImVec2(wp.x + pad, wp.y + std::round((bar_h - logo) * 0.5f)), logo);
+    float x = pad + logo + 10.0f;
+    if (bar_w >= 1000.0f) {
+        x += ui::draw_text(dl, f.heading, ImVec2(wp.x + x, wp.y + centred_y(f.heading, 0.0f, bar_h)), color::text,
+                           "Switchboard");
+        x += 20.0f;
+    } else {
+        x += 8.0f;
+    }
+    dl->AddLine(ImVec2(wp.x + x, wp.y + 18.0f), ImVec2(wp.x + x, wp.y + bar_h - 18.0f), color::border);
+    x += 20.0f;
+
+    const SelectorLook look = selector_look(s, ctx.now_ms);
+    const float selector_right = draw_presence_selector(s, look, sink, ctx, x, bar_h);
+
+    // Right-hand group, placed from the right edge. On a narrow window the agent's name gives way
+    // first (the avatar stays, with the name on hover), so nothing overlaps the selector.
+    float right = bar_w - pad;
+    const bool signing_out = s.session == desk::SessionState::LoggingOut;
+    const char* out_label = signing_out ? "Signing out…" : "Sign out";
+    const float out_w = ui::text_size(f.body, out_label).x + 28.0f;
+    const std::string name = agent.display_name.empty() ? agent.username : agent.display_name;
+    const std::string name_shown = ui::ellipsize(f.strong, name, 180.0f);
+    const std::string user_shown = ui::ellipsize(f.small, "@" + agent.username, 180.0f);
+    const float text_w = std::max(ui::text_size(f.strong, name_shown).x, ui::text_size(f.small, user_shown).x);
+    const ConnectionWords conn = connection_words(s, ctx);
+    const float conn_w = ui::text_size(f.small, conn.text).x + 18.0f;
+    const float avatar = 34.0f;
+    const float group_w = out_w + 20.0f + text_w + 10.0f + avatar + 40.0f + conn_w;
+    const bool show_name = selector_right + 24.0f + group_w <= right;
+    right -= out_w;
+    ImGui::SetCursorPos(ImVec2(right, std::round((bar_h - 34.0f) * 0.5f)));
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(14.0f, 7.0f));
+    ImGui::BeginDisabled(signing_out);
+    if (ui::secondary_button(out_label, ImVec2(out_w, 34.0f))) sink.dispatch(desk::LogoutIntent{});
+    ImGui::EndDisabled();
+    ImGui::PopStyleVar();
+    right -= 20.0f;
+
+    // The agent: initials avatar, name, username.
+    if (show_name) {
+        right -= text_w;
+        const float name_h = ui::text_size(f.strong, "Ag").y, user_h = ui::text_size(f.small, "Ag").y;
+        const float block_top = std::round((bar_h - name_h - user_h) * 0.5f);
+        ui::draw_text(dl, f.strong, ImVec2(wp.x + right, wp.y + block_top), color::text, name_shown);
+        ui::draw_text(dl, f.small, ImVec2(wp.x + right, wp.y + block_top + name_h), color::text_muted, user_shown);
+        right -= 10.0f;
+    }
+    right -= avatar;
+    const ImVec2 ac(wp.x + right + avatar * 0.5f, wp.y + bar_h * 0.5f);
+    dl->AddCircleFilled(ac, avatar * 0.5f, color::accent_soft);
+    const std::string ini = ui::initials(name);
+    const ImVec2 is = ui::text_size(f.strong, ini);
+    ui::draw_text(dl, f.strong, ImVec2(ac.x - is.x * 0.5f, ac.y - is.y * 0.5f), color::accent, ini);
+    ImGui::SetCursorPos(ImVec2(right, std::round((bar_h - avatar) * 0.5f)));
+    ImGui::InvisibleButton("##avatar", ImVec2(avatar, avatar));
+    if (ImGui::IsItemHovered() && !show_name) ImGui::SetTooltip("%s (@%s)", name.c_str(), agent.username.c_str());
+    right -= 20.0f;
+    dl->AddLine(ImVec2(wp.x + right, wp.y + 18.0f), ImVec2(wp.x + right, wp.y + bar_h - 18.0f), color::border);
+    right -= 20.0f;
+
+    // Connection: a dot and a word; the reason on hover.
+    right -= conn_w;
+    ui::presence_dot(dl, ImVec2(wp.x + right + 4.0f, wp.y + bar_h * 0.5f), 3.5f, conn.dot);
+    ui::draw_text(dl, f.small, ImVec2(wp.x + right + 18.0f, wp.y + centred_y(f.small, 0.0f, bar_h)),
+                  color::text_muted, conn.text);
+    ImGui::SetCursorPos(ImVec2(right, std::round((bar_h - 24.0f) * 0.5f)));
+    ImGui::InvisibleButton("##connection", ImVec2(conn_w, 24.0f));
+    if (ImGui::IsItemHovered()) {
+        if (s.connection == desk::ConnectionState::Connected)
+            ImGui::SetTooltip("Connected to %s", s.backend_url.empty() ? "the backend" : s.backend_url.c_str());
+        else if (!s.connection_error.empty())
+            ImGui::SetTooltip("%s", s.connection_error.c_str());
+    }
+
+    draw_notice(s, ctx, selector_right + 12.0f, right - 16.0f, bar_h);
+}
+
+}  // namespace sb::shell

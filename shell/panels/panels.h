@@ -1,0 +1,46 @@
+// shell/panels/panels.h: the panels of the desk, one file each, and what they share.
+//
+// A panel draws into the current ImGui window (app.cpp places it: a card, the top bar, the whole
+// screen), reads `const DeskState&`, and turns clicks and keys into intents through the sink. A
+// panel never changes DeskState and never reaches into another panel. What a panel must remember
+// between frames (text being typed, when a notice appeared) stays inside its own file.
+#pragma once
+
+#include <cstdint>
+
+#include "../app.h"
+#include "desk/desk_state.h"
+
+namespace sb::shell {
+
+// What every panel gets besides the state: the time of this frame and a way to ask for the next.
+struct PanelContext {
+    int64_t now_ms = 0;
+    int64_t redraw_in_ms = -1;  // earliest redraw any panel asked for; -1: none
+
+    // "Draw me again within `ms`" (a ticking timer, a blinking caret, a countdown).
+    void redraw_within(int64_t ms) {
+        if (ms < 0) return;
+        if (redraw_in_ms < 0 || ms < redraw_in_ms) redraw_in_ms = ms;
+    }
+};
+
+// The whole screen before sign-in: the sign-in card, or "Restoring your session…".
+void draw_login_panel(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);
+
+// The top bar: product mark, presence selector with state timer, connection, agent, sign out.
+void draw_agent_bar(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);
+
+// A strip under the bar while the connection is down (the desk keeps the agent's state).
+void draw_connection_banner(const desk::DeskState& state, PanelContext& ctx);
+
+// Left column: the agent's contacts (calls, chats, SMS).
+void draw_contact_list(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);
+
+// Centre: the selected contact's conversation and tools.
+void draw_workspace(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);
+
+// Right column: who the customer is.
+void draw_customer_card(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);
+
+}  // namespace sb::shell

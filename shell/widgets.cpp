@@ -1,0 +1,335 @@
+// shell/widgets.cpp: shared drawing pieces (see widgets.h for the index).
+#include "widgets.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+
+#include "theme.h"
+
+namespace sb::shell::ui {
+
+namespace {
+
+// The on-screen size of a font: fonts are rasterised at device pixels and scaled back.
+float px(ImFont* font) { return font->FontSize * ImGui::GetIO().FontGlobalScale; }
+
+ImU32 with_alpha(ImU32 c, float alpha) {
+    auto a = static_cast<ImU32>(static_cast<float>((c >> IM_COL32_A_SHIFT) & 0xFF) * alpha);
+    return (c & ~IM_COL32_A_MASK) | (a << IM_COL32_A_SHIFT);
+}
+
+// Raw draw-list colours do not see ImGui's style alpha; apply it so BeginDisabled() fades them too.
+ImU32 styled(ImU32 c) { return with_alpha(c, ImGui::GetStyle().Alpha); }
+
+// Calls fn(begin, end) for each line of `s` wrapped at `width` (explicit newlines respected).
+template <class Fn>
+void for_each_line(ImFont* font, std::string_view s, float width, Fn fn) {
+    const char* p = s.data();
+    const char* end = s.data() + s.size();
+    const float scale = px(font) / font->FontSize;
+    while (p < end) {
+        const char* nl = std::find(p, end, '\n');
+        const char* brk = font->CalcWordWrapPositionA(scale, p, nl, width);
+        if (brk == p) brk = p + 1;  // a word wider than the line: still make progress
+        const char* line_end = brk;
+        while (line_end > p && line_end[-1] == ' ') --line_end;
+        fn(p, line_end);
+        p = brk;
+        while (p < end && *p == ' ') ++p;
+        if (p < end && *p == '\n' && p == nl) ++p;
+    }
+}
+
+}  // namespace
+
+// ---- text and time -----------------------------------------------------------------------------
+
+std::string format_duration(int64_t ms) {
+    int64_t total = std::max<int64_t>(0, ms) / 1000;
+    int64_t h = total / 3600, m = (total / 60) % 60, sec = total % 60;
+    char buf[32];
+    if (h > 0)
+        std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(h), static_cast<long long>(m),
+                      static_cast<long long>(sec));
+    else
+        std::snprintf(buf, sizeof buf, "%02lld:%02lld", static_cast<long long>(m), static_cast<long long>(sec));
+    return buf;
+}
+
+int64_t seconds_until(int64_t at_ms, int64_t now_ms) {
+    return at_ms <= now_ms ? 0 : (at_ms - now_ms + 999) / 1000;
+}
+
+int64_t ms_to_next_second(int64_t at_ms, int64_t now_ms) {
+    if (at_ms <= now_ms) return -1;
+    int64_t rem = (at_ms - now_ms) % 1000;
+    return rem == 0 ? 1000 : rem;
+}
+
+std::string initials(std::string_view name) {
+    std::string out;
+    bool at_word_start = true;
+    for (size_t i = 0; i < name.size() && out.size() < 8; ++i) {
+        unsigned char c = static_cast<unsigned char>(name[i]);
+        if (c == ' ' || c == '.' || c == '_' || c == '-') {
+            at_word_start = true;
+            continue;
+        }
+        if (at_word_start && (c & 0xC0) != 0x80) {
+            // Copy one whole UTF-8 character so "Émile" gives "É".
+            size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
+            std::string ch(name.substr(i, len));
+            if (len == 1) ch[0] = static_cast<char>(std::toupper(c));
+            out += ch;
+            at_word_start = false;
+        }
+    }
+    // Keep the first and the last initial: "Mary Ann Smith" -> "MS".
+    if (out.size() > 2) {
+        size_t first_len = 1;
+        while (first_len < out.size() && (static_cast<unsigned char>(out[first_len]) & 0xC0) == 0x80) ++first_len;
+        size_t last = out.size() - 1;
+        while (last > 0 && (static_cast<unsigned char>(out[last]) & 0xC0) == 0x80) --last;
+        out = out.substr(0, first_len) + out.substr(last);
+    }
+    return out.empty() ? "?" : out;
+}
+
+ImVec2 text_size(ImFont* font, std::string_view s) {
+    return font->CalcTextSizeA(px(font), FLT_MAX, 0.0f, s.data(), s.data() + s.size());
+}
+
+void text(ImFont* font, ImU32 color, std::string_view s) {
+    ImGui::PushFont(font);
+    ImGui::PushStyleColor(ImGuiCol_Text, color);
+    ImGui::TextUnformatted(s.data(), s.data() + s.size());
+    ImGui::PopStyleColor();
+    ImGui::PopFont();
+}
+
+void text_centered_wrapped(ImFont* font, ImU32 color, std::string_view s, float width) {
+    const float x0 = ImGui::GetCursorPosX();
+    ImGui::PushFont(font);
+    ImGui::PushStyleColor(ImGuiCol_Text, color);
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0.0f, 3.0f));  // body-copy line spacing
+    for_each_line(font, s, width, [&](const char* b, const char* e) {
+        float w = font->CalcTextSizeA(px(font), FLT_MAX, 0.0f, b, e).x;
+        ImGui::SetCursorPosX(x0 + std::max(0.0f, (width - w) * 0.5f));
+        ImGui::TextUnformatted(b, e);
+    });
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor();
+    ImGui::PopFont();
+}
+
+float draw_text(ImDrawList* dl, ImFont* font, ImVec2 pos, ImU32 color, std::string_view s) {
+    dl->AddText(font, px(font), ImVec2(std::round(pos.x), std::round(pos.y)), styled(color), s.data(),
+                s.data() + s.size());
+    return text_size(font, s).x;
+}
+
+std::string ellipsize(ImFont* font, std::string_view s, float max_width) {
+    if (text_size(font, s).x <= max_width) return std::string(s);
+    std::string out(s);
+    while (!out.empty()) {
+        // Drop one whole UTF-8 character from the end.
+        do out.pop_back();
+        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80);
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        std::string candidate = out + "…";
+        if (text_size(font, candidate).x <= max_width) return candidate;
+    }
+    return "…";
+}
+
+// ---- presence ----------------------------------------------------------------------------------
+
+ImU32 presence_color(agent::Presence p) {
+    switch (p) {
+        case agent::Presence::Available: return theme::color::available;
+        case agent::Presence::NotReady: return theme::color::not_ready;
+        case agent::Presence::Offline: return theme::color::offline;
+    }
+    return theme::color::offline;
+}
+
+void presence_dot(ImDrawList* dl, ImVec2 center, float radius, ImU32 color) {
+    dl->AddCircleFilled(center, radius + 3.0f, styled(with_alpha(color, 0.18f)));
+    dl->AddCircleFilled(center, radius, styled(color));
+}
+
+void progress_dots(ImDrawList* dl, ImVec2 center, ImU32 color, int64_t now_ms) {
+    const int lit = static_cast<int>((now_ms / 250) % 3);
+    for (int i = 0; i < 3; ++i) {
+        ImVec2 c(center.x + static_cast<float>(i - 1) * 9.0f, center.y);
+        dl->AddCircleFilled(c, 2.8f, styled(i == lit ? color : with_alpha(color, 0.35f)));
+    }
+}
+
+// ---- cards -------------------------------------------------------------------------------------
+
+void begin_card(const char* id, ImVec2 pos, ImVec2 size, float padding) {
+    // A one-pixel shadow under the card, drawn by the parent so it sits outside the card's clip.
+    ImVec2 screen = ImVec2(ImGui::GetWindowPos().x + pos.x, ImGui::GetWindowPos().y + pos.y);
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(screen.x, screen.y + 1.0f),
+                                              ImVec2(screen.x + size.x, screen.y + size.y + 2.0f),
+                                              theme::rgb(0x101828, 14), theme::kCardRounding + 1.0f);
+    ImGui::SetCursorPos(pos);
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, theme::color::surface);
+    ImGui::PushStyleColor(ImGuiCol_Border, theme::color::border);
+    ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, theme::kCardRounding);
+    ImGui::PushStyleVar(ImGuiStyleVar_ChildBorderSize, 1.0f);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(padding, padding));
+    ImGui::BeginChild(id, size, true, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+    ImGui::PopStyleVar(3);
+    ImGui::PopStyleColor(2);
+}
+
+void end_card() { ImGui::EndChild(); }
+
+void card_header(const char* title, const char* trailing) {
+    const auto& f = theme::fonts();
+    ImGui::PushFont(f.heading);
+    ImGui::TextUnformatted(title);
+    ImGui::PopFont();
+    if (trailing) {
+        ImGui::SameLine();
+        // Baseline-align the smaller caption with the heading.
+        ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (px(f.heading) - px(f.small)) * 0.7f);
+        text(f.small, theme::color::text_faint, trailing);
+    }
+    // A hairline across the whole card, outside the padded clip rect.
+    ImVec2 wpos = ImGui::GetWindowPos(), wsize = ImGui::GetWindowSize();
+    float y = ImGui::GetCursorScreenPos().y + 2.0f;
+    ImGui::PushClipRect(wpos, ImVec2(wpos.x + wsize.x, wpos.y + wsize.y), false);
+    ImGui::GetWindowDrawList()->AddLine(ImVec2(wpos.x + 1.0f, y), ImVec2(wpos.x + wsize.x - 1.0f, y),
+                                        theme::color::border);
+    ImGui::PopClipRect();
+    ImGui::Dummy(ImVec2(0.0f, 6.0f));
+}
+
+// ---- buttons -----------------------------------------------------------------------------------
+
+bool primary_button(const char* label, ImVec2 size) {
+    ImGui::PushStyleColor(ImGuiCol_Button, theme::color::accent);
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, theme::color::accent_hover);
+    ImGui::PushStyleColor(ImGuiCol_ButtonActive, theme::color::accent_active);
+    ImGui::PushStyleColor(ImGuiCol_Text, theme::color::on_accent);
+    ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 0.0f);
+    ImGui::PushFont(theme::fonts().strong);
+    bool clicked = ImGui::Button(label, size);
+    ImGui::PopFont();
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor(4);
+    return clicked;
+}
+
+bool secondary_button(const char* label, ImVec2 size) {
+    ImGui::PushStyleColor(ImGuiCol_Button, theme::color::surface);
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, theme::color::surface_hover);
+    ImGui::PushStyleColor(ImGuiCol_ButtonActive, theme::color::surface_active);
+    ImGui::PushStyleColor(ImGuiCol_Text, theme::color::text);
+    ImGui::PushStyleColor(ImGuiCol_Border, theme::color::border_strong);
+    ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 1.0f);
+    bool clicked = ImGui::Button(label, size);
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor(5);
+    return clicked;
+}
+
+// ---- illustrations -----------------------------------------------------------------------------
+
+void draw_illustration(ImDrawList* dl, Illustration what, ImVec2 c, float size) {
+    using namespace theme::color;
+    const float u = size * 0.16f;  // drawing unit: the icon spans about ±1.5u
+    const float t = std::max(1.5f, size * 0.028f);
+    const ImU32 line = with_alpha(accent, 0.75f);
+    auto at = [&](float x, float y) { return ImVec2(c.x + x * u, c.y + y * u); };
+
+    dl->AddCircleFilled(c, size * 0.5f, accent_soft);
+    switch (what) {
+        case Illustration::Inbox: {
+            dl->AddRectFilled(at(-1.0f, -1.6f), at(1.0f, 0.2f), surface, 0.15f * u);  // a paper in the tray
+            dl->AddRect(at(-1.0f, -1.6f), at(1.0f, 0.2f), illustration_line, 0.15f * u, 0, t * 0.8f);
+            dl->AddLine(at(-0.6f, -1.05f), at(0.6f, -1.05f), illustration_line, t * 0.8f);
+            dl->AddLine(at(-0.6f, -0.6f), at(0.3f, -0.6f), illustration_line, t * 0.8f);
+            const ImVec2 tray[] = {at(-1.6f, -0.1f), at(-0.55f, -0.1f), at(-0.35f, 0.35f), at(0.35f, 0.35f),
+                                   at(0.55f, -0.1f), at(1.6f, -0.1f)};
+            dl->AddRectFilled(at(-1.6f, -0.1f), at(1.6f, 1.3f), surface, 0.25f * u, ImDrawFlags_RoundCornersBottom);
+            dl->AddRect(at(-1.6f, -0.1f), at(1.6f, 1.3f), line, 0.25f * u, ImDrawFlags_RoundCornersBottom, t);
+            dl->AddPolyline(tray, 6, line, 0, t);
+            break;
+        }
+        case Illustration::Conversation: {
+            dl->AddRectFilled(at(-1.7f, -1.3f), at(0.6f, 0.2f), illustration, 0.45f * u);
+            dl->AddTriangleFilled(at(-1.2f, 0.1f), at(-0.5f, 0.1f), at(-1.35f, 0.75f), illustration);
+            dl->AddRectFilled(at(-0.5f, -0.35f), at(1.7f, 1.15f), surface, 0.45f * u);
+            dl->AddRect(at(-0.5f, -0.35f), at(1.7f, 1.15f), line, 0.45f * u, 0, t);
+            for (int i = 0; i < 3; ++i) dl->AddCircleFilled(at(0.1f + 0.5f * static_cast<float>(i), 0.4f), t * 1.3f, line);
+            break;
+        }
+        case Illustration::Person: {
+            dl->PathArcTo(at(0.0f, 1.55f), 1.35f * u, 3.14159265f, 2.0f * 3.14159265f, 24);
+            dl->PathFillConvex(surface);
+            dl->PathArcTo(at(0.0f, 1.55f), 1.35f * u, 3.14159265f, 2.0f * 3.14159265f, 24);
+            dl->PathStroke(line, ImDrawFlags_Closed, t);
+            dl->AddCircleFilled(at(0.0f, -0.45f), 0.75f * u, surface);
+            dl->AddCircle(at(0.0f, -0.45f), 0.75f * u, line, 0, t);
+            break;
+        }
+    }
+}
+
+void draw_logo(ImDrawList* dl, ImVec2 p, float s) {
+    dl->AddRectFilled(p, ImVec2(p.x + s, p.y + s), theme::color::accent, s * 0.28f);
+    // Two patch cords crossing between jacks: the switchboard the product is named after.
+    const ImU32 w = theme::color::on_accent;
+    const float t = std::max(1.5f, s * 0.075f);
+    auto at = [&](float x, float y) { return ImVec2(p.x + x * s, p.y + y * s); };
+    dl->AddBezierCubic(at(0.3f, 0.32f), at(0.55f, 0.32f), at(0.45f, 0.68f), at(0.7f, 0.68f), w, t, 16);
+    dl->AddBezierCubic(at(0.3f, 0.68f), at(0.55f, 0.68f), at(0.45f, 0.32f), at(0.7f, 0.32f), with_alpha(w, 0.6f), t,
+                       16);
+    for (float y : {0.32f, 0.68f}) {
+        dl->AddCircleFilled(at(0.27f, y), s * 0.085f, w);
+        dl->AddCircleFilled(at(0.73f, y), s * 0.085f, w);
+    }
+}
+
+// ---- empty state -------------------------------------------------------------------------------
+
+void empty_state(Illustration what, const char* title, std::string_view hint) {
+    const auto& f = theme::fonts();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float art = 72.0f;
+
+    // Balanced wrapping: the narrowest width that keeps the line count, so no word sits alone.
+    float width = std::min(avail.x, 300.0f);
+    auto count_lines = [&](float w) {
+        int n = 0;
+        for_each_line(f.small, hint, w, [&](const char*, const char*) { ++n; });
+        return n;
+    };
+    const int lines = count_lines(width);
+    while (lines > 1 && width > 120.0f && count_lines(width - 8.0f) == lines) width -= 8.0f;
+    const float box = std::min(avail.x, 300.0f);
+
+    // Centre a block of a fixed nominal height (two hint lines), so the titles of neighbouring
+    // columns line up whatever their hints' lengths; slightly above the middle reads as centred.
+    const float block_h = art + 18.0f + px(f.heading) + 8.0f + 2.0f * (px(f.small) + 3.0f);
+    const ImVec2 start = ImGui::GetCursorPos();
+    const float top = start.y + std::floor(std::max(0.0f, (avail.y - block_h) * 0.42f));
+    const float left = start.x + std::floor((avail.x - box) * 0.5f);
+
+    ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImVec2 art_center(std::floor(origin.x + avail.x * 0.5f), origin.y + (top - start.y) + art * 0.5f);
+    draw_illustration(ImGui::GetWindowDrawList(), what, art_center, art);
+
+    ImGui::SetCursorPos(ImVec2(left, top + art + 18.0f));
+    text_centered_wrapped(f.heading, theme::color::text, title, box);
+    ImGui::SetCursorPos(ImVec2(left + std::floor((box - width) * 0.5f), ImGui::GetCursorPosY() + 4.0f));
+    text_centered_wrapped(f.small, theme::color::text_muted, hint, width);
+}
+
+}  // namespace sb::shell::ui

@@ -1,0 +1,68 @@
+// shell/widgets.h: the small drawing pieces the panels share, so every panel looks the same.
+//
+// Sections: text and time · presence · cards · buttons · illustrations · empty state
+// Widgets only draw and report clicks; they know nothing of DeskState beyond a Presence.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <imgui.h>
+
+#include "agent/presence.h"
+
+namespace sb::shell::ui {
+
+// ---- text and time -----------------------------------------------------------------------------
+// "04:07", "12:30", "1:02:03": minutes and seconds, hours only once there are any.
+std::string format_duration(int64_t ms);
+// Whole seconds until `at_ms`, rounded up ("retrying in 3 s"); 0 once it has passed.
+int64_t seconds_until(int64_t at_ms, int64_t now_ms);
+// Milliseconds until that count next changes, for scheduling the redraw that updates it.
+int64_t ms_to_next_second(int64_t at_ms, int64_t now_ms);
+// "Ada Lovelace" -> "AL", "ada" -> "A".
+std::string initials(std::string_view name);
+// Text in a given font and colour at the cursor.
+void text(ImFont* font, ImU32 color, std::string_view s);
+// Text wrapped to `width`, each line centred in it, starting at the cursor.
+void text_centered_wrapped(ImFont* font, ImU32 color, std::string_view s, float width);
+// Text drawn at a point with the draw list (no layout); returns its width.
+float draw_text(ImDrawList* dl, ImFont* font, ImVec2 pos, ImU32 color, std::string_view s);
+ImVec2 text_size(ImFont* font, std::string_view s);
+// Shortens `s` with "…" so it fits `max_width`.
+std::string ellipsize(ImFont* font, std::string_view s, float max_width);
+
+// ---- presence ----------------------------------------------------------------------------------
+ImU32 presence_color(agent::Presence p);
+// A filled dot with a soft halo, the way presence shows everywhere in the shell.
+void presence_dot(ImDrawList* dl, ImVec2 center, float radius, ImU32 color);
+// Three dots, one lit, stepping every 250 ms: shows that something is under way.
+void progress_dots(ImDrawList* dl, ImVec2 center, ImU32 color, int64_t now_ms);
+
+// ---- cards -------------------------------------------------------------------------------------
+// A white rounded card with a hairline border at `pos` (window-local) of `size`; the content
+// region inside is padded by `padding`. Always pair with end_card().
+void begin_card(const char* id, ImVec2 pos, ImVec2 size, float padding = 16.0f);
+void end_card();
+// A card's title row: heading text, an optional muted count, and a hairline under it.
+void card_header(const char* title, const char* trailing = nullptr);
+
+// ---- buttons -----------------------------------------------------------------------------------
+// The accent button for the one main action of a view.
+bool primary_button(const char* label, ImVec2 size);
+// A quiet bordered button for secondary actions (sign out).
+bool secondary_button(const char* label, ImVec2 size);
+
+// ---- illustrations -----------------------------------------------------------------------------
+enum class Illustration { Inbox, Conversation, Person };
+// Simple line-and-fill drawings for empty states, `size` wide, centred at `center`.
+void draw_illustration(ImDrawList* dl, Illustration what, ImVec2 center, float size);
+// The product mark: an indigo rounded square with a switchboard glyph.
+void draw_logo(ImDrawList* dl, ImVec2 top_left, float size);
+
+// ---- empty state -------------------------------------------------------------------------------
+// Illustration, title and hint centred in the remaining content region of the current window.
+void empty_state(Illustration what, const char* title, std::string_view hint);
+
+}  // namespace sb::shell::ui
