@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -148,10 +149,49 @@ inline void teardown(boost::beast::role_type role, FrameKindStream& s, boost::be
     teardown(role, s.next_layer().socket(), ec);
 }
 
+// Beast 1.74's own TCP teardown can stop draining after one read and close the socket with
+// the peer's bytes still unread (its loop tests the coroutine's bytes_transferred, not the
+// read's). Closing with unread data sends RST, and the peer then loses our close frame: a
+// client that sent an oversize message would see 1006 instead of 1009. So drain properly:
+// shut down our side, read until the peer's EOF (at most 5 s), then close.
+namespace detail {
+template <class Handler>
+struct GracefulTeardown {
+    boost::beast::role_type role;
+    boost::beast::tcp_stream& stream;
+    std::shared_ptr<std::array<char, 4096>> buffer;
+    Handler handler;
+
+    void start() {
+        boost::beast::error_code ignored;
+        if (role == boost::beast::role_type::server)
+            stream.socket().shutdown(boost::asio::socket_base::shutdown_send, ignored);
+        stream.expires_after(std::chrono::seconds(5));
+        read();
+    }
+    void read() {
+        auto& s = stream;
+        auto b = buffer;
+        s.async_read_some(boost::asio::buffer(*b), std::move(*this));
+    }
+    void operator()(boost::beast::error_code ec, std::size_t) {
+        if (!ec) return read();
+        if (ec == boost::asio::error::eof) ec = {};
+        boost::beast::error_code ignored;
+        if (role == boost::beast::role_type::client)
+            stream.socket().shutdown(boost::asio::socket_base::shutdown_send, ignored);
+        stream.socket().close(ignored);
+        handler(ec);
+    }
+};
+}  // namespace detail
+
 template <class TeardownHandler>
 void async_teardown(boost::beast::role_type role, FrameKindStream& s, TeardownHandler&& handler) {
-    using boost::beast::websocket::async_teardown;
-    async_teardown(role, s.next_layer(), std::forward<TeardownHandler>(handler));
+    detail::GracefulTeardown<std::decay_t<TeardownHandler>>{
+        role, s.next_layer(), std::make_shared<std::array<char, 4096>>(),
+        std::forward<TeardownHandler>(handler)}
+        .start();
 }
 
 }  // namespace sbd

@@ -16,11 +16,13 @@ const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-f
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--enable-unsafe-swiftshader'];
 
+export function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs });
+}
+
 export async function startStack() {
   const server = await startServer({ args: ['--web-root', webRoot] });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs,
-  });
+  const browser = await launchBrowser();
   return {
     server,
     browser,
@@ -32,15 +34,15 @@ export async function startStack() {
 }
 
 // A new page on the desk, ready and connected. Page errors fail the test.
-export async function openDesk(browser, server, { viewport = { width: 1280, height: 800 } } = {}) {
+export async function openDesk(browser, server, { viewport = { width: 1280, height: 800 }, query = '' } = {}) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
-  await page.goto(`${server.url}/`);
+  await page.goto(`${server.url}/${query}`);
   await page.evaluate(() => window.switchboard.ready.then(() => true));
-  await waitForState(page, (s) => s.connection.state === 'connected', 'connected');
+  if (!query) await waitForState(page, (s) => s.connection.state === 'connected', 'connected');
   return page;
 }
 
