@@ -34,8 +34,8 @@ export async function startStack() {
 }
 
 // A new page on the desk, ready and connected. Page errors fail the test.
-export async function openDesk(browser, server, { viewport = { width: 1280, height: 800 }, query = '' } = {}) {
-  const context = await browser.newContext({ viewport });
+export async function openDesk(browser, server, { viewport = { width: 1280, height: 800 }, query = '', deviceScaleFactor = 1 } = {}) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor });
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));

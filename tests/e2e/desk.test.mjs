@@ -28,9 +28,14 @@ test('the login screen renders, and the API reports a connected desk', async () 
   assertNotBlank(await shot(page, 'login'), 'login');
   const small = await openDesk(stack.browser, stack.server, { viewport: { width: 960, height: 640 } });
   assertNotBlank(await shot(small, 'login-960x640'), 'login-960x640');
+  // A HiDPI screen: the canvas has twice the pixels and the card is laid out the same.
+  const hidpi = await openDesk(stack.browser, stack.server, { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 2 });
+  const sharp = await shot(hidpi, 'login-hidpi');
+  assert.equal(sharp.width, 2560);
+  assertNotBlank(sharp, 'login-hidpi');
+  assert.ok(Math.abs(findPrimaryButton(sharp, undefined, 240).x - 1280) < 40, 'Sign in centred at 2x');
   assert.deepEqual(page.errors, []);
-  await page.context().close();
-  await small.context().close();
+  for (const p of [page, small, hidpi]) await p.context().close();
 });
 
 test('login through the JS API; presence with a reason change reaches the backend', async () => {
