@@ -9,7 +9,9 @@ const std::vector<std::string_view>& error_codes() {
         code::bad_json, code::bad_message, code::unknown_type, code::frame_too_large,
         code::hello_required, code::unsupported_version, code::invalid_credentials,
         code::rate_limited, code::already_logged_in, code::not_logged_in, code::invalid_token,
-        code::token_expired, code::invalid_state, code::invalid_reason, code::internal};
+        code::token_expired, code::invalid_state, code::invalid_reason, code::unknown_contact,
+        code::not_your_contact, code::wrong_state, code::unknown_queue, code::unknown_agent,
+        code::unknown_customer, code::invalid_disposition, code::internal};
     return codes;
 }
 
@@ -23,6 +25,18 @@ const std::vector<RequestSpec>& request_specs() {
         {"get_reason_codes", {}},
         {"logout", {}},
         {"ping", {}},
+        // contacts (chat and SMS)
+        {"accept", {{"contact", F::String, true}}},
+        {"reject", {{"contact", F::String, true}}},
+        {"send_message", {{"contact", F::String, true}, {"text", F::String, true}, {"client_id", F::String, true}}},
+        {"typing", {{"contact", F::String, true}, {"typing", F::Boolean, true}}},
+        {"transfer", {{"contact", F::String, true}, {"queue", F::String, false}, {"agent", F::String, false},
+                      {"note", F::String, true}}},
+        {"end", {{"contact", F::String, true}}},
+        {"wrap_up", {{"contact", F::String, true}, {"disposition", F::String, true}, {"notes", F::String, true},
+                     {"tags", F::StringArray, true}}},
+        {"update_customer", {{"customer", F::String, true}, {"first_name", F::String, false},
+                             {"last_name", F::String, false}, {"email", F::String, false}, {"notes", F::String, false}}},
     };
     return specs;
 }
@@ -42,6 +56,8 @@ const char* type_name(FieldType t) {
         case FieldType::Integer: return "an integer";
         case FieldType::NonNegativeInteger: return "a non-negative integer";
         case FieldType::IntegerArray: return "an array of integers";
+        case FieldType::Boolean: return "a boolean";
+        case FieldType::StringArray: return "an array of strings";
     }
     return "?";
 }
@@ -55,6 +71,9 @@ bool has_type(const json& v, FieldType t) {
         case FieldType::IntegerArray:
             return v.is_array() && !v.empty() &&
                    std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_number_integer(); });
+        case FieldType::Boolean: return v.is_boolean();
+        case FieldType::StringArray:
+            return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); });
     }
     return false;
 }

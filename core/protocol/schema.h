@@ -41,13 +41,20 @@ inline constexpr const char* invalid_token = "invalid_token";
 inline constexpr const char* token_expired = "token_expired";
 inline constexpr const char* invalid_state = "invalid_state";
 inline constexpr const char* invalid_reason = "invalid_reason";
+inline constexpr const char* unknown_contact = "unknown_contact";
+inline constexpr const char* not_your_contact = "not_your_contact";
+inline constexpr const char* wrong_state = "wrong_state";
+inline constexpr const char* unknown_queue = "unknown_queue";
+inline constexpr const char* unknown_agent = "unknown_agent";
+inline constexpr const char* unknown_customer = "unknown_customer";
+inline constexpr const char* invalid_disposition = "invalid_disposition";
 inline constexpr const char* internal = "internal";
 }  // namespace code
 
 const std::vector<std::string_view>& error_codes();
 
 // ---- request table ----------------------------------------------------------------------------
-enum class FieldType { String, Integer, NonNegativeInteger, IntegerArray };
+enum class FieldType { String, Integer, NonNegativeInteger, IntegerArray, Boolean, StringArray };
 
 struct FieldSpec {
     std::string_view name;
