@@ -16,6 +16,7 @@ void Runtime::start(const std::string& backend_url, uint64_t seed) {
                                                j.value("username", std::string())};
         }
     }
+    start.stored_drafts = platform_.load("drafts").value_or("");
     feed(start);
 }
 

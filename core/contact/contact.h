@@ -1,17 +1,115 @@
-// contact/contact.h: a customer contact (call, chat, SMS) as the desk knows it.
+// contact/contact.h: a customer contact (chat, SMS; voice to come) as the desk knows it, and
+// what comes with it: the customer and their history, the queue and its dispositions, canned
+// responses. Wire forms are docs/protocol.md's "Contacts" objects (contact_json.cpp).
 //
-// The walking skeleton has no contacts yet; this type is the place chat, SMS and voice fill.
+// Sections: lifecycle · messages · customer · contact · queue, canned responses, agents
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/presence.h"
+#include "util/result.h"
 
 namespace sb::contact {
 
+using json = nlohmann::json;
+
+// ---- lifecycle (the backend moves it; docs/protocol.md draws it) -------------------------------
 enum class Channel { Voice, Chat, Sms };
+enum class ContactState { Queued, Offered, Active, WrapUp, Closed };
+
+std::string_view to_string(Channel c);
+std::string_view to_string(ContactState s);
+
+// ---- messages ----------------------------------------------------------------------------------
+enum class Sender { Customer, Agent, System };
+// Pending: written by this agent, not yet acknowledged by the backend (shown as "sending").
+enum class MessageStatus { Pending, Sent, Delivered, Failed };
+
+struct Message {
+    std::string id;         // the backend's id; for a pending message, its client_id
+    Sender from = Sender::Customer;
+    std::string text;
+    int64_t at_ms = 0;
+    std::string agent;      // username, for agent messages
+    MessageStatus status = MessageStatus::Sent;
+    int segments = 0;       // SMS only
+    std::string client_id;  // set on this desk's own messages until acknowledged
+};
+
+// ---- customer ----------------------------------------------------------------------------------
+struct Interaction {
+    std::string contact;
+    Channel channel = Channel::Chat;
+    int64_t at_ms = 0;
+    std::string queue, disposition, notes, agent;
+};
+
+struct Customer {
+    std::string id, first_name, last_name, phone, chat_identity, email, notes;
+    std::vector<Interaction> history;
+
+    std::string display_name() const;  // "Dana Whitfield", or the phone / chat identity if unnamed
+};
+
+// ---- contact -----------------------------------------------------------------------------------
+struct Transfer {
+    std::string from;
+    std::string note;
+};
 
 struct Contact {
     std::string id;
     Channel channel = Channel::Chat;
+    ContactState state = ContactState::Queued;
+    std::string queue;
+    Customer customer;
+    std::vector<Message> messages;
+    int64_t created_at_ms = 0, offer_expires_at_ms = 0, accepted_at_ms = 0, ended_at_ms = 0, acw_expires_at_ms = 0;
+    std::string ended_by;  // "agent", "customer" or empty
+    std::optional<Transfer> transfer;
+    bool customer_typing = false;
 };
+
+// ---- queues, canned responses, agents ----------------------------------------------------------
+struct Disposition {
+    std::string code, label;
+};
+struct Queue {
+    std::string code, name, number;
+    std::vector<Disposition> dispositions;
+};
+struct CannedResponse {
+    std::string id, title, text;
+};
+struct AgentSummary {
+    std::string username, display_name;
+    agent::Presence state = agent::Presence::Offline;
+};
+
+// ---- wire forms (errors: bad_message, naming the field) ---------------------------------------
+Result<Message> message_from_json(const json& j);
+Result<Customer> customer_from_json(const json& j);
+Result<Contact> contact_from_json(const json& j);
+Result<std::vector<Queue>> queues_from_json(const json& j);
+Result<std::vector<CannedResponse>> canned_responses_from_json(const json& j);
+Result<std::vector<AgentSummary>> agents_from_json(const json& j);
+
+json to_json(const Message& m);
+json to_json(const Customer& c);
+json to_json(const Contact& c);
+
+// Canned response text with {customer.first_name}, {customer.last_name}, {agent.display_name}
+// filled in; unknown placeholders stay as they are.
+std::string fill_placeholders(std::string_view text, const Customer& customer, std::string_view agent_display_name);
+
+// Longest message a contact accepts: 4,000 characters for chat, 1,600 for SMS (protocol.md).
+int max_message_characters(Channel c);
 
 }  // namespace sb::contact

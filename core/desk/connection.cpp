@@ -37,6 +37,22 @@ void Desk::on_start(const Start& e, Out& out) {
         state_.token = e.stored->token;
         state_.last_seq = e.stored->last_seq;
     }
+    json drafts = json::parse(e.stored_drafts.empty() ? "{}" : e.stored_drafts, nullptr, false);
+    if (drafts.is_object() && !state_.token.empty()) {
+        for (auto it = drafts.begin(); it != drafts.end(); ++it) {
+            if (!it->is_object()) continue;
+            Draft d;
+            d.text = it->value("text", std::string());
+            if (auto w = it->find("wrap_up"); w != it->end() && w->is_object()) {
+                WrapUpDraft wd{w->value("disposition", std::string()), w->value("notes", std::string()), {}};
+                if (auto tags = w->find("tags"); tags != w->end() && tags->is_array())
+                    for (const auto& t : *tags)
+                        if (t.is_string()) wd.tags.push_back(t.get<std::string>());
+                d.wrap_up = wd;
+            }
+            state_.drafts[it.key()] = std::move(d);
+        }
+    }
     set_connection(ConnectionState::Connecting, out);
     out.push_back(OpenTransport{state_.backend_url});
 }
@@ -95,6 +111,11 @@ void Desk::lose_connection(const std::string& reason, Out& out) {
                 if (req.intent) complete(out, *req.intent, json{{"revoked", false}});
                 continue;
             case RequestKind::SetState: state_.presence_pending.reset(); break;
+            case RequestKind::SendMessage:
+                // Not lost: it goes again, with the same client_id, once the session resumes.
+                for (auto& m : state_.outbox)
+                    if (m.client_id == req.client_id) m.in_flight = false;
+                continue;
             default: break;
         }
         if (req.intent) complete(out, *req.intent, make_error("connection_lost", reason));
@@ -137,6 +158,12 @@ void Desk::on_timer(TimerId timer, Out& out) {
             for (auto it = state_.pending.begin(); it != state_.pending.end();) {
                 if (it->second.deadline_ms > now_) { ++it; continue; }
                 expired = true;
+                if (it->second.kind == RequestKind::SendMessage) {
+                    for (auto& m : state_.outbox)
+                        if (m.client_id == it->second.client_id) m.in_flight = false;
+                    it = state_.pending.erase(it);
+                    continue;
+                }
                 if (it->second.intent)
                     complete(out, *it->second.intent,
                              make_error("timeout", "The backend did not answer in time."));

@@ -66,6 +66,21 @@ private:
     void set_session(SessionState to, Out& out);
     void fail_queued_login(const Error& e, Out& out);
 
+    // contacts.cpp
+    void on_contact_intent(uint64_t intent, const Intent& in, Out& out);
+    void send_message(uint64_t intent, const SendMessageIntent& in, Out& out);
+    void flush_outbox(Out& out);
+    void on_contact_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
+    void on_send_message_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
+    bool on_contact_event(const std::string& name, const nlohmann::json& data, Out& out);
+    void apply_session_contacts(const nlohmann::json& result, Out& out);
+    void upsert_contact(contact::Contact c, Out& out);
+    void remove_contact(const std::string& id, Out& out);
+    void save_draft(const SaveDraftIntent& in, Out& out);
+    void persist_drafts(Out& out);
+    contact::Contact* contact_mut(std::string_view id);
+    std::string next_client_id();
+
     int64_t now_ = 0;
     DeskConfig config_;
     DeskState state_;

@@ -14,6 +14,7 @@
 
 #include "agent/presence.h"
 #include "contact/contact.h"
+#include "desk/intent.h"
 #include "util/result.h"
 
 namespace sb::desk {
@@ -31,7 +32,8 @@ enum class ConnectionState { Disconnected, Connecting, Handshaking, Connected, W
 enum class SessionState { LoggedOut, LoggingIn, Resuming, LoggedIn, LoggingOut };
 
 // ---- activity: what the agent is doing, derived from their contacts -----------------------------
-enum class Activity { Idle };
+// on_contact: any contact offered or active; after_contact_work: only wrap-ups left; else idle.
+enum class Activity { Idle, OnContact, AfterContactWork };
 
 std::string_view to_string(ConnectionState s);
 std::string_view to_string(SessionState s);
@@ -41,11 +43,27 @@ bool connection_transition_allowed(ConnectionState from, ConnectionState to);
 bool session_transition_allowed(SessionState from, SessionState to);
 
 // A request sent to the backend and not yet answered.
-enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping };
+enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping, Contact, SendMessage };
 struct PendingRequest {
     RequestKind kind;
     std::optional<uint64_t> intent;  // the JS/UI intent waiting for this reply, if any
     int64_t deadline_ms;
+    std::string contact;    // Contact, SendMessage: which contact
+    std::string client_id;  // SendMessage: the message's client_id
+};
+
+// A message the agent sent that the backend has not acknowledged yet. It is in the contact's
+// transcript as Pending; it is (re)sent whenever the desk is connected and signed in, with the
+// same client_id, so the backend stores it exactly once.
+struct OutgoingMessage {
+    std::string contact, client_id, text;
+    std::optional<uint64_t> intent;
+    bool in_flight = false;
+};
+
+struct Draft {
+    std::string text;                      // the composer
+    std::optional<WrapUpDraft> wrap_up;
 };
 
 struct PresenceRequest {
@@ -74,7 +92,14 @@ struct DeskState {
     std::optional<Error> login_error;     // why the last login or resume failed, for the login screen
     std::string notice;                   // a short message for the agent bar (e.g. presence refused)
 
+    // Contacts on this agent's desk (offered, active, wrap_up), in the order they arrived.
     std::vector<contact::Contact> contacts;
+    std::vector<contact::Queue> queues;
+    std::vector<contact::CannedResponse> canned_responses;
+    std::vector<contact::AgentSummary> agents;  // from the backend's agents list, for transfers
+    std::map<std::string, Draft> drafts;      // by contact id; persisted (key "drafts")
+    std::map<std::string, size_t> read_upto;  // by contact id: messages seen
+    std::vector<OutgoingMessage> outbox;
 
     // Bookkeeping of the protocol, not for views.
     uint64_t next_request_number = 1;
@@ -88,6 +113,10 @@ Activity activity_of(const DeskState& s);
 
 // Signing in: the login is sent, or waits for the connection to come up.
 bool signing_in(const DeskState& s);
+
+const contact::Contact* find_contact(const DeskState& s, std::string_view id);
+const contact::Queue* find_queue(const DeskState& s, std::string_view code);
+int unread_count(const DeskState& s, const contact::Contact& c);  // customer messages not yet seen
 
 // The elapsed time in the agent's current state, by the server's clock.
 int64_t state_elapsed_ms(const DeskState& s, int64_t now_ms);

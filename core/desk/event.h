@@ -22,8 +22,9 @@ struct StoredSession {
 
 struct Start {
     std::string backend_url;              // ws://host:port/desk
-    uint64_t seed = 0;                    // randomness for reconnect jitter
+    uint64_t seed = 0;                    // randomness for reconnect jitter and message ids
     std::optional<StoredSession> stored;  // resume this session once connected
+    std::string stored_drafts;            // what Persist{"drafts"} last wrote, or empty
 };
 struct TransportOpened {};
 struct TransportClosed {

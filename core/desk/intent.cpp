@@ -40,7 +40,101 @@ Result<Intent> intent_from_json(const nlohmann::json& j) {
         return Intent{in};
     }
     if (t == "logout") return Intent{LogoutIntent{}};
-    return make_error("unknown_intent", "Unknown intent \"" + t.substr(0, 32) + "\".");
+    return contact_intent_from_json(t, j);
+}
+
+// ---- contacts ------------------------------------------------------------------------------
+
+namespace {
+Result<std::optional<std::string>> optional_string(const nlohmann::json& j, const char* name) {
+    auto it = j.find(name);
+    if (it == j.end() || it->is_null()) return std::optional<std::string>();
+    if (!it->is_string()) return bad(std::string("\"") + name + "\" must be a string.");
+    return std::optional<std::string>(it->get<std::string>());
+}
+
+Result<std::vector<std::string>> string_list(const nlohmann::json& j, const char* name) {
+    auto it = j.find(name);
+    std::vector<std::string> out;
+    if (it == j.end() || it->is_null()) return out;
+    if (!it->is_array()) return bad(std::string("\"") + name + "\" must be an array of strings.");
+    for (const auto& e : *it) {
+        if (!e.is_string()) return bad(std::string("\"") + name + "\" must be an array of strings.");
+        out.push_back(e.get<std::string>());
+    }
+    return out;
+}
+}  // namespace
+
+Result<Intent> contact_intent_from_json(const std::string& t, const nlohmann::json& j) {
+    if (t == "update_customer") {
+        auto customer = string_field(j, "customer");
+        if (!customer) return customer.error();
+        UpdateCustomerIntent in{customer.value(), {}, {}, {}, {}};
+        for (auto [name, field] : {std::pair{"first_name", &in.first_name}, std::pair{"last_name", &in.last_name},
+                                   std::pair{"email", &in.email}, std::pair{"notes", &in.notes}}) {
+            auto v = optional_string(j, name);
+            if (!v) return v.error();
+            *field = v.value();
+        }
+        return Intent{in};
+    }
+    static const char* kNamesContact[] = {"accept", "reject", "send_message", "typing", "transfer", "end",
+                                          "wrap_up", "save_draft", "mark_read"};
+    bool known = false;
+    for (const char* n : kNamesContact) known = known || t == n;
+    if (!known) return make_error("unknown_intent", "Unknown intent \"" + t.substr(0, 32) + "\".");
+    auto contact = string_field(j, "contact");
+    if (!contact) return contact.error();
+    const std::string& id = contact.value();
+    if (t == "accept") return Intent{AcceptIntent{id}};
+    if (t == "reject") return Intent{RejectIntent{id}};
+    if (t == "end") return Intent{EndIntent{id}};
+    if (t == "mark_read") return Intent{MarkReadIntent{id}};
+    if (t == "send_message") {
+        auto text = string_field(j, "text");
+        if (!text) return text.error();
+        return Intent{SendMessageIntent{id, text.value()}};
+    }
+    if (t == "typing") {
+        auto it = j.find("typing");
+        if (it == j.end() || !it->is_boolean()) return bad("\"typing\" must be a boolean.");
+        return Intent{TypingIntent{id, it->get<bool>()}};
+    }
+    if (t == "transfer") {
+        auto queue = optional_string(j, "queue");
+        if (!queue) return queue.error();
+        auto agent = optional_string(j, "agent");
+        if (!agent) return agent.error();
+        auto note = optional_string(j, "note");
+        if (!note) return note.error();
+        return Intent{TransferIntent{id, queue.value().value_or(""), agent.value().value_or(""), note.value().value_or("")}};
+    }
+    if (t == "wrap_up") {
+        auto disposition = string_field(j, "disposition");
+        if (!disposition) return disposition.error();
+        auto notes = optional_string(j, "notes");
+        if (!notes) return notes.error();
+        auto tags = string_list(j, "tags");
+        if (!tags) return tags.error();
+        return Intent{WrapUpIntent{id, disposition.value(), notes.value().value_or(""), tags.value()}};
+    }
+    // save_draft
+    SaveDraftIntent in{id, {}, {}};
+    auto text = optional_string(j, "text");
+    if (!text) return text.error();
+    in.text = text.value();
+    if (auto w = j.find("wrap_up"); w != j.end() && !w->is_null()) {
+        if (!w->is_object()) return bad("\"wrap_up\" must be an object.");
+        auto d = optional_string(*w, "disposition");
+        if (!d) return d.error();
+        auto n = optional_string(*w, "notes");
+        if (!n) return n.error();
+        auto tags = string_list(*w, "tags");
+        if (!tags) return tags.error();
+        in.wrap_up = WrapUpDraft{d.value().value_or(""), n.value().value_or(""), tags.value()};
+    }
+    return Intent{in};
 }
 
 }  // namespace sb::desk

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,10 +23,62 @@ struct SetStateIntent {
 };
 struct LogoutIntent {};
 
-using Intent = std::variant<LoginIntent, SetStateIntent, LogoutIntent>;
+// ---- contacts (chat and SMS): each names the contact by its id --------------------------------
+struct AcceptIntent {
+    std::string contact;
+};
+struct RejectIntent {
+    std::string contact;
+};
+struct SendMessageIntent {
+    std::string contact;
+    std::string text;
+};
+struct TypingIntent {
+    std::string contact;
+    bool typing = false;
+};
+struct TransferIntent {  // exactly one of queue and agent
+    std::string contact;
+    std::string queue, agent, note;
+};
+struct EndIntent {
+    std::string contact;
+};
+struct WrapUpIntent {
+    std::string contact;
+    std::string disposition, notes;
+    std::vector<std::string> tags;
+};
+struct UpdateCustomerIntent {
+    std::string customer;
+    std::optional<std::string> first_name, last_name, email, notes;
+};
 
-// The JS API's form: {type: "login", username, password}, {type: "set_state", state, reason?},
-// {type: "logout"}. Errors: bad_intent (with the field named), unknown_intent.
+// Local to the desk (no request): what the agent has typed and not sent, kept across a reload;
+// and "I have seen this contact's messages" for unread counts.
+struct WrapUpDraft {
+    std::string disposition, notes;
+    std::vector<std::string> tags;
+    friend bool operator==(const WrapUpDraft&, const WrapUpDraft&) = default;
+};
+struct SaveDraftIntent {
+    std::string contact;
+    std::optional<std::string> text;
+    std::optional<WrapUpDraft> wrap_up;
+};
+struct MarkReadIntent {
+    std::string contact;
+};
+
+using Intent = std::variant<LoginIntent, SetStateIntent, LogoutIntent, AcceptIntent, RejectIntent, SendMessageIntent,
+                            TypingIntent, TransferIntent, EndIntent, WrapUpIntent, UpdateCustomerIntent,
+                            SaveDraftIntent, MarkReadIntent>;
+
+// The JS API's form (docs/js-api.md): {type: "login", username, password},
+// {type: "set_state", state, reason?}, {type: "logout"}, {type: "accept", contact}, ...
+// Errors: bad_intent (with the field named), unknown_intent, invalid_state.
 Result<Intent> intent_from_json(const nlohmann::json& j);
+Result<Intent> contact_intent_from_json(const std::string& type, const nlohmann::json& j);
 
 }  // namespace sb::desk

@@ -62,11 +62,40 @@ std::string_view to_string(SessionState s) {
 std::string_view to_string(Activity a) {
     switch (a) {
         case Activity::Idle: return "idle";
+        case Activity::OnContact: return "on_contact";
+        case Activity::AfterContactWork: return "after_contact_work";
     }
     return "idle";
 }
 
-Activity activity_of(const DeskState&) { return Activity::Idle; }
+Activity activity_of(const DeskState& s) {
+    bool wrap_up = false;
+    for (const auto& c : s.contacts) {
+        if (c.state == contact::ContactState::Offered || c.state == contact::ContactState::Active) return Activity::OnContact;
+        if (c.state == contact::ContactState::WrapUp) wrap_up = true;
+    }
+    return wrap_up ? Activity::AfterContactWork : Activity::Idle;
+}
+
+const contact::Contact* find_contact(const DeskState& s, std::string_view id) {
+    for (const auto& c : s.contacts)
+        if (c.id == id) return &c;
+    return nullptr;
+}
+
+const contact::Queue* find_queue(const DeskState& s, std::string_view code) {
+    for (const auto& q : s.queues)
+        if (q.code == code) return &q;
+    return nullptr;
+}
+
+int unread_count(const DeskState& s, const contact::Contact& c) {
+    auto it = s.read_upto.find(c.id);
+    size_t seen = it == s.read_upto.end() ? 0 : it->second;
+    int n = 0;
+    for (size_t i = seen; i < c.messages.size(); ++i) n += c.messages[i].from == contact::Sender::Customer;
+    return n;
+}
 
 bool signing_in(const DeskState& s) {
     return s.session == SessionState::LoggingIn || s.queued_login_intent.has_value();

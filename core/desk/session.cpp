@@ -35,6 +35,7 @@ void Desk::on_intent(const IntentReceived& e, Out& out) {
     if (const auto* in = std::get_if<LoginIntent>(&e.intent)) login(e.id, *in, out);
     else if (const auto* in = std::get_if<SetStateIntent>(&e.intent)) set_state(e.id, *in, out);
     else if (std::holds_alternative<LogoutIntent>(e.intent)) logout(e.id, out);
+    else on_contact_intent(e.id, e.intent, out);
 }
 
 // ---- login -----------------------------------------------------------------------------------
@@ -119,9 +120,11 @@ void Desk::on_session_reply(const PendingRequest& req, const json& frame, Out& o
     // what we missed (seq > last_seq), which the event handler applies and announces.
     if (!is_resume) state_.last_seq = seq->get<int64_t>();
     set_session(SessionState::LoggedIn, out);
+    apply_session_contacts(r, out);
     persist_session(out);
     out.push_back(Notify{"agent.state", agent::to_json(*state_.agent)});
     if (req.intent) complete(out, *req.intent, json{{"agent", agent::to_json(*state_.agent)}});
+    flush_outbox(out);  // what the agent wrote while disconnected
 }
 
 void Desk::persist_session(Out& out) {
@@ -139,8 +142,18 @@ void Desk::end_session(const std::optional<Error>& why, Out& out) {
     state_.agent.reset();
     state_.reason_codes.clear();
     state_.presence_pending.reset();
+    for (const auto& m : state_.outbox)
+        if (m.intent && !m.in_flight) complete(out, *m.intent, make_error("not_logged_in", "The session ended."));
+    state_.outbox.clear();
+    state_.contacts.clear();
+    state_.queues.clear();
+    state_.canned_responses.clear();
+    state_.agents.clear();
+    state_.read_upto.clear();
+    state_.drafts.clear();
     set_session(SessionState::LoggedOut, out);
     out.push_back(Persist{"session", std::nullopt});
+    out.push_back(Persist{"drafts", std::nullopt});
 }
 
 // ---- presence ------------------------------------------------------------------------------
@@ -201,6 +214,8 @@ void Desk::on_reply(const PendingRequest& req, const json& frame, Out& out) {
             end_session(std::nullopt, out);
             if (req.intent) complete(out, *req.intent, json{{"revoked", frame.value("ok", false)}});
             return;
+        case RequestKind::Contact: return on_contact_reply(req, frame, out);
+        case RequestKind::SendMessage: return on_send_message_reply(req, frame, out);
         default: return;
     }
 }
@@ -219,7 +234,9 @@ void Desk::on_event(const json& frame, Out& out) {
         return;
     }
     const json& data = frame.value("data", json::object());
-    if (*name == "agent.state") {
+    if (on_contact_event(name->get<std::string>(), data, out)) {
+        // applied
+    } else if (*name == "agent.state") {
         auto agent = agent::agent_from_json(data);
         if (!agent) {
             log(out, LogLevel::Warn, "agent.state event unreadable: " + agent.error().message);

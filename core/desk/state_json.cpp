@@ -10,6 +10,41 @@ json error_to_json(const Error& e) {
     return j;
 }
 
+namespace {
+json contacts_json(const DeskState& s) {
+    json out = json::array();
+    for (const auto& c : s.contacts) {
+        json j = contact::to_json(c);
+        j["unread"] = unread_count(s, c);
+        auto d = s.drafts.find(c.id);
+        json draft = {{"text", d == s.drafts.end() ? std::string() : d->second.text}, {"wrap_up", nullptr}};
+        if (d != s.drafts.end() && d->second.wrap_up)
+            draft["wrap_up"] = {{"disposition", d->second.wrap_up->disposition},
+                                {"notes", d->second.wrap_up->notes},
+                                {"tags", d->second.wrap_up->tags}};
+        j["draft"] = std::move(draft);
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
+json queues_json(const DeskState& s) {
+    json out = json::array();
+    for (const auto& q : s.queues) {
+        json d = json::array();
+        for (const auto& x : q.dispositions) d.push_back({{"code", x.code}, {"label", x.label}});
+        out.push_back({{"code", q.code}, {"name", q.name}, {"number", q.number}, {"dispositions", std::move(d)}});
+    }
+    return out;
+}
+
+json canned_json(const DeskState& s) {
+    json out = json::array();
+    for (const auto& c : s.canned_responses) out.push_back({{"id", c.id}, {"title", c.title}, {"text", c.text}});
+    return out;
+}
+}  // namespace
+
 json state_to_json(const DeskState& s, int64_t now_ms) {
     json connection = {{"state", std::string(to_string(s.connection))},
                        {"since", s.connection_since_ms},
@@ -36,7 +71,9 @@ json state_to_json(const DeskState& s, int64_t now_ms) {
                              {"expires_at", s.token_expires_at_ms ? json(s.token_expires_at_ms) : json(nullptr)}}},
                 {"agent", std::move(agent)},
                 {"reason_codes", std::move(reasons)},
-                {"contacts", json::array()},
+                {"contacts", contacts_json(s)},
+                {"queues", queues_json(s)},
+                {"canned_responses", canned_json(s)},
                 {"last_seq", s.last_seq}};
 }
 

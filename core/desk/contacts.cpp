@@ -1,0 +1,393 @@
+// desk/contacts.cpp: the agent's contacts (chat and SMS). The backend owns each contact's
+// lifecycle; the desk mirrors it from the session and the contact.* events, checks an intent
+// against what it knows before sending it (the backend checks again), keeps the agent's
+// unsent messages in an outbox that survives reconnects, and keeps drafts across reloads.
+#include <algorithm>
+
+#include "desk/desk.h"
+#include "protocol/schema.h"
+
+namespace sb::desk {
+
+using nlohmann::json;
+using contact::Contact;
+using contact::ContactState;
+
+namespace {
+
+Error error_of(const json& frame) {
+    auto e = frame.find("error");
+    if (e == frame.end() || !e->is_object()) return make_error("internal", "The backend sent an unreadable error.");
+    return make_error(e->value("code", std::string("internal")), e->value("message", std::string("Unknown error.")));
+}
+
+const char* required_state_name(ContactState s) {
+    switch (s) {
+        case ContactState::Offered: return "offered";
+        case ContactState::Active: return "active";
+        case ContactState::WrapUp: return "in wrap-up";
+        default: return "open";
+    }
+}
+
+int code_points(const std::string& s) {
+    int n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+bool blank(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; });
+}
+
+}  // namespace
+
+contact::Contact* Desk::contact_mut(std::string_view id) {
+    for (auto& c : state_.contacts)
+        if (c.id == id) return &c;
+    return nullptr;
+}
+
+std::string Desk::next_client_id() {
+    state_.rng ^= state_.rng << 13;
+    state_.rng ^= state_.rng >> 7;
+    state_.rng ^= state_.rng << 17;
+    static const char* hex = "0123456789abcdef";
+    std::string id = "m-";
+    for (int i = 0; i < 16; ++i) id += hex[(state_.rng >> (i * 4)) & 0xF];
+    return id;
+}
+
+// ---- intents -----------------------------------------------------------------------------------
+
+void Desk::on_contact_intent(uint64_t intent, const Intent& in, Out& out) {
+    if (const auto* d = std::get_if<SaveDraftIntent>(&in)) {
+        save_draft(*d, out);
+        return complete(out, intent, json::object());
+    }
+    if (const auto* r = std::get_if<MarkReadIntent>(&in)) {
+        const Contact* c = find_contact(state_, r->contact);
+        if (!c) return complete(out, intent, make_error(protocol::code::unknown_contact, "No such contact on this desk."));
+        state_.read_upto[c->id] = c->messages.size();
+        return complete(out, intent, json::object());
+    }
+    if (state_.session != SessionState::LoggedIn)
+        return complete(out, intent, make_error("not_logged_in", "Sign in first."));
+    if (const auto* u = std::get_if<UpdateCustomerIntent>(&in)) {
+        bool known = std::any_of(state_.contacts.begin(), state_.contacts.end(),
+                                 [&](const Contact& c) { return c.customer.id == u->customer; });
+        if (!known) return complete(out, intent, make_error(protocol::code::unknown_customer, "No such customer on this desk."));
+        if (state_.connection != ConnectionState::Connected)
+            return complete(out, intent, make_error("not_connected", "Reconnecting to the backend; try again in a moment."));
+        json body = {{"type", "update_customer"}, {"customer", u->customer}};
+        if (u->first_name) body["first_name"] = *u->first_name;
+        if (u->last_name) body["last_name"] = *u->last_name;
+        if (u->email) body["email"] = *u->email;
+        if (u->notes) body["notes"] = *u->notes;
+        send_request(RequestKind::Contact, std::move(body), intent, out);
+        return;
+    }
+
+    // The rest name a contact, which must be on this desk and in the right state.
+    std::string contact_id;
+    ContactState needed = ContactState::Active;
+    json body;
+    if (const auto* a = std::get_if<AcceptIntent>(&in)) {
+        contact_id = a->contact, needed = ContactState::Offered, body = {{"type", "accept"}};
+    } else if (const auto* r = std::get_if<RejectIntent>(&in)) {
+        contact_id = r->contact, needed = ContactState::Offered, body = {{"type", "reject"}};
+    } else if (const auto* t = std::get_if<TypingIntent>(&in)) {
+        contact_id = t->contact, body = {{"type", "typing"}, {"typing", t->typing}};
+    } else if (const auto* t = std::get_if<TransferIntent>(&in)) {
+        contact_id = t->contact;
+        if (t->queue.empty() == t->agent.empty())
+            return complete(out, intent, make_error("bad_intent", "Transfer to a queue or to an agent (one of them)."));
+        if (!t->queue.empty() && !find_queue(state_, t->queue))
+            return complete(out, intent, make_error(protocol::code::unknown_queue, "No queue \"" + t->queue.substr(0, 32) + "\"."));
+        body = {{"type", "transfer"}, {"note", t->note}};
+        if (!t->queue.empty()) body["queue"] = t->queue;
+        else body["agent"] = t->agent;
+    } else if (const auto* e = std::get_if<EndIntent>(&in)) {
+        contact_id = e->contact, body = {{"type", "end"}};
+    } else if (const auto* w = std::get_if<WrapUpIntent>(&in)) {
+        contact_id = w->contact, needed = ContactState::WrapUp;
+        body = {{"type", "wrap_up"}, {"disposition", w->disposition}, {"notes", w->notes}, {"tags", w->tags}};
+    } else if (const auto* m = std::get_if<SendMessageIntent>(&in)) {
+        return send_message(intent, *m, out);
+    } else {
+        return;
+    }
+
+    const Contact* c = find_contact(state_, contact_id);
+    if (!c) return complete(out, intent, make_error(protocol::code::unknown_contact, "No such contact on this desk."));
+    if (c->state != needed)
+        return complete(out, intent, make_error(protocol::code::wrong_state,
+                                                std::string("The contact is not ") + required_state_name(needed) + "."));
+    if (const auto* w = std::get_if<WrapUpIntent>(&in)) {
+        const contact::Queue* q = find_queue(state_, c->queue);
+        bool listed = q && std::any_of(q->dispositions.begin(), q->dispositions.end(),
+                                       [&](const contact::Disposition& d) { return d.code == w->disposition; });
+        if (w->disposition.empty() || (q && !listed))
+            return complete(out, intent, make_error(protocol::code::invalid_disposition, "Choose a disposition from the list."));
+    }
+    if (state_.connection != ConnectionState::Connected)
+        return complete(out, intent, make_error("not_connected", "Reconnecting to the backend; try again in a moment."));
+    body["contact"] = contact_id;
+    std::string id = send_request(RequestKind::Contact, std::move(body), intent, out);
+    state_.pending[id].contact = contact_id;
+}
+
+void Desk::send_message(uint64_t intent, const SendMessageIntent& in, Out& out) {
+    Contact* c = contact_mut(in.contact);
+    if (!c) return complete(out, intent, make_error(protocol::code::unknown_contact, "No such contact on this desk."));
+    if (c->state != ContactState::Active)
+        return complete(out, intent, make_error(protocol::code::wrong_state, "The contact is not active."));
+    if (blank(in.text)) return complete(out, intent, make_error("bad_intent", "The message is empty."));
+    int limit = contact::max_message_characters(c->channel);
+    if (code_points(in.text) > limit)
+        return complete(out, intent,
+                        make_error("bad_intent", "The message is longer than " + std::to_string(limit) + " characters."));
+
+    // Shown at once as "sending"; acknowledged (and then shown as sent) by the backend.
+    contact::Message m;
+    m.client_id = next_client_id();
+    m.id = m.client_id;
+    m.from = contact::Sender::Agent;
+    m.text = in.text;
+    m.at_ms = now_ + state_.clock_offset_ms;
+    m.agent = state_.agent ? state_.agent->username : "";
+    m.status = contact::MessageStatus::Pending;
+    c->messages.push_back(m);
+    state_.outbox.push_back(OutgoingMessage{c->id, m.client_id, in.text, intent, false});
+    out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+    flush_outbox(out);
+}
+
+// Sends whatever the outbox holds that is not in flight, when the backend can take it.
+void Desk::flush_outbox(Out& out) {
+    if (state_.connection != ConnectionState::Connected || state_.session != SessionState::LoggedIn) return;
+    for (auto& m : state_.outbox) {
+        if (m.in_flight) continue;
+        m.in_flight = true;
+        std::string id = send_request(
+            RequestKind::SendMessage,
+            json{{"type", "send_message"}, {"contact", m.contact}, {"text", m.text}, {"client_id", m.client_id}},
+            m.intent, out);
+        state_.pending[id].contact = m.contact;
+        state_.pending[id].client_id = m.client_id;
+    }
+}
+
+void Desk::save_draft(const SaveDraftIntent& in, Out& out) {
+    Draft& d = state_.drafts[in.contact];
+    if (in.text) d.text = *in.text;
+    if (in.wrap_up) d.wrap_up = *in.wrap_up;
+    if (d.text.empty() && !d.wrap_up) state_.drafts.erase(in.contact);
+    persist_drafts(out);
+}
+
+void Desk::persist_drafts(Out& out) {
+    if (state_.drafts.empty()) {
+        out.push_back(Persist{"drafts", std::nullopt});
+        return;
+    }
+    json all = json::object();
+    for (const auto& [id, d] : state_.drafts) {
+        json j = {{"text", d.text}};
+        if (d.wrap_up)
+            j["wrap_up"] = {{"disposition", d.wrap_up->disposition}, {"notes", d.wrap_up->notes}, {"tags", d.wrap_up->tags}};
+        all[id] = std::move(j);
+    }
+    out.push_back(Persist{"drafts", all.dump()});
+}
+
+// ---- replies -----------------------------------------------------------------------------------
+
+void Desk::on_contact_reply(const PendingRequest& req, const json& frame, Out& out) {
+    if (!frame.value("ok", false)) {
+        if (req.intent) complete(out, *req.intent, error_of(frame));
+        return;
+    }
+    json result = frame.value("result", json::object());
+    if (auto c = result.find("contact"); c != result.end()) {
+        auto parsed = contact::contact_from_json(*c);
+        if (parsed) {
+            if (parsed.value().state == ContactState::Closed) {
+                state_.drafts.erase(parsed.value().id);
+                persist_drafts(out);
+                remove_contact(parsed.value().id, out);
+            } else {
+                upsert_contact(std::move(parsed.value()), out);
+            }
+        } else {
+            log(out, LogLevel::Warn, "contact in reply unreadable: " + parsed.error().message);
+        }
+    }
+    if (auto cu = result.find("customer"); cu != result.end()) {
+        auto parsed = contact::customer_from_json(*cu);
+        if (parsed)
+            for (auto& c : state_.contacts)
+                if (c.customer.id == parsed.value().id) {
+                    c.customer = parsed.value();
+                    out.push_back(Notify{"contact.updated", contact::to_json(c)});
+                }
+    }
+    if (req.intent) complete(out, *req.intent, std::move(result));
+}
+
+void Desk::on_send_message_reply(const PendingRequest& req, const json& frame, Out& out) {
+    auto queued = std::find_if(state_.outbox.begin(), state_.outbox.end(),
+                               [&](const OutgoingMessage& m) { return m.client_id == req.client_id; });
+    if (queued != state_.outbox.end()) state_.outbox.erase(queued);
+    Contact* c = contact_mut(req.contact);
+    auto mine = [&](const contact::Message& m) { return m.client_id == req.client_id; };
+    if (!frame.value("ok", false)) {
+        Error e = error_of(frame);
+        if (c)
+            for (auto& m : c->messages)
+                if (mine(m)) m.status = contact::MessageStatus::Failed;
+        if (c) out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+        if (req.intent) complete(out, *req.intent, e);
+        return;
+    }
+    json result = frame.value("result", json::object());
+    auto stored = contact::message_from_json(result.value("message", json()));
+    if (c && stored) {
+        contact::Message m = stored.value();
+        m.client_id.clear();
+        bool already = std::any_of(c->messages.begin(), c->messages.end(),
+                                   [&](const contact::Message& x) { return x.id == m.id && x.client_id.empty(); });
+        auto it = std::find_if(c->messages.begin(), c->messages.end(), mine);
+        if (it != c->messages.end()) {
+            if (already) c->messages.erase(it);
+            else *it = m;
+        } else if (!already) {
+            c->messages.push_back(m);
+        }
+        out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+    }
+    if (req.intent) complete(out, *req.intent, std::move(result));
+}
+
+// ---- events and the session's contacts -----------------------------------------------------------
+
+void Desk::upsert_contact(contact::Contact c, Out& out) {
+    Contact* existing = contact_mut(c.id);
+    bool offered = !existing && c.state == ContactState::Offered;
+    // Keep this desk's unacknowledged messages: the backend does not know them yet.
+    if (existing)
+        for (const auto& m : existing->messages)
+            if (!m.client_id.empty() &&
+                std::none_of(c.messages.begin(), c.messages.end(),
+                             [&](const contact::Message& x) { return x.client_id == m.client_id; }))
+                c.messages.push_back(m);
+    json data = contact::to_json(c);
+    if (existing) *existing = std::move(c);
+    else state_.contacts.push_back(std::move(c));
+    out.push_back(Notify{offered ? "contact.offered" : "contact.updated", std::move(data)});
+}
+
+void Desk::remove_contact(const std::string& id, Out& out) {
+    auto it = std::find_if(state_.contacts.begin(), state_.contacts.end(), [&](const Contact& c) { return c.id == id; });
+    if (it == state_.contacts.end()) return;
+    state_.contacts.erase(it);
+    state_.read_upto.erase(id);
+    // Messages that can no longer be delivered fail their intents.
+    for (auto m = state_.outbox.begin(); m != state_.outbox.end();) {
+        if (m->contact != id) { ++m; continue; }
+        if (m->intent && !m->in_flight)
+            complete(out, *m->intent, make_error(protocol::code::not_your_contact, "The contact left this desk."));
+        m = state_.outbox.erase(m);
+    }
+}
+
+bool Desk::on_contact_event(const std::string& name, const json& data, Out& out) {
+    if (name == "contact.offered" || name == "contact.updated") {
+        auto c = contact::contact_from_json(data);
+        if (!c) {
+            log(out, LogLevel::Warn, name + " unreadable: " + c.error().message);
+            return true;
+        }
+        if (c.value().state == ContactState::Closed) remove_contact(c.value().id, out);
+        else upsert_contact(std::move(c.value()), out);
+        return true;
+    }
+    if (name == "contact.message") {
+        auto m = contact::message_from_json(data.value("message", json()));
+        Contact* c = data.contains("contact") && data["contact"].is_string() ? contact_mut(data["contact"].get<std::string>()) : nullptr;
+        if (!m || !c) {
+            log(out, LogLevel::Warn, "contact.message for an unknown contact or unreadable");
+            return true;
+        }
+        contact::Message msg = m.value();
+        std::string client_id = msg.client_id;
+        msg.client_id.clear();
+        if (std::any_of(c->messages.begin(), c->messages.end(),
+                        [&](const contact::Message& x) { return x.id == msg.id && x.client_id.empty(); }))
+            return true;  // seen already (a resume may replay it)
+        // Our own message coming back: it replaces the pending copy.
+        auto pending = std::find_if(c->messages.begin(), c->messages.end(), [&](const contact::Message& x) {
+            return !x.client_id.empty() && (x.client_id == client_id || (client_id.empty() && x.text == msg.text &&
+                                                                          msg.from == contact::Sender::Agent));
+        });
+        if (pending != c->messages.end()) *pending = msg;
+        else c->messages.push_back(msg);
+        if (msg.from == contact::Sender::Customer) c->customer_typing = false;
+        out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+        return true;
+    }
+    if (name == "contact.typing") {
+        Contact* c = data.contains("contact") && data["contact"].is_string() ? contact_mut(data["contact"].get<std::string>()) : nullptr;
+        if (c && data.contains("typing") && data["typing"].is_boolean()) {
+            c->customer_typing = data["typing"].get<bool>();
+            out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+        }
+        return true;
+    }
+    if (name == "contact.ended") {
+        if (!data.contains("contact") || !data["contact"].is_string()) return true;
+        std::string id = data["contact"].get<std::string>();
+        if (!find_contact(state_, id)) return true;
+        remove_contact(id, out);
+        if (state_.drafts.erase(id)) persist_drafts(out);
+        out.push_back(Notify{"contact.ended", {{"contact", id}, {"reason", data.value("reason", std::string("closed"))}}});
+        return true;
+    }
+    return false;
+}
+
+void Desk::apply_session_contacts(const json& r, Out& out) {
+    if (auto q = r.find("queues"); q != r.end())
+        if (auto v = contact::queues_from_json(*q)) state_.queues = std::move(v.value());
+    if (auto c = r.find("canned_responses"); c != r.end())
+        if (auto v = contact::canned_responses_from_json(*c)) state_.canned_responses = std::move(v.value());
+    if (auto a = r.find("agents"); a != r.end())
+        if (auto v = contact::agents_from_json(*a)) state_.agents = std::move(v.value());
+
+    std::vector<Contact> fresh;
+    if (auto list = r.find("contacts"); list != r.end() && list->is_array()) {
+        for (const json& j : *list) {
+            auto c = contact::contact_from_json(j);
+            if (c) fresh.push_back(std::move(c.value()));
+            else log(out, LogLevel::Warn, "session contact unreadable: " + c.error().message);
+        }
+    }
+    // Contacts that ended while this desk was away leave it; the rest are refreshed.
+    std::vector<std::string> gone;
+    for (const auto& c : state_.contacts)
+        if (std::none_of(fresh.begin(), fresh.end(), [&](const Contact& f) { return f.id == c.id; })) gone.push_back(c.id);
+    for (const auto& id : gone) {
+        remove_contact(id, out);
+        out.push_back(Notify{"contact.ended", {{"contact", id}, {"reason", "closed"}}});
+    }
+    for (auto& c : fresh) upsert_contact(std::move(c), out);
+    // Drafts of contacts no longer here are of no use.
+    bool dropped = false;
+    for (auto it = state_.drafts.begin(); it != state_.drafts.end();) {
+        if (!find_contact(state_, it->first)) { it = state_.drafts.erase(it); dropped = true; }
+        else ++it;
+    }
+    if (dropped) persist_drafts(out);
+}
+
+}  // namespace sb::desk
