@@ -1,6 +1,6 @@
 // shell/app.cpp: the whole window, laid out: sign-in screen, or the desk (bar + three columns).
 //
-// Sections: layout · redraw scheduling · App
+// Sections: selection · layout · redraw scheduling · App
 //
 // The UI is one borderless full-screen ImGui window with child regions for the panels; the layout
 // is computed from io.DisplaySize every frame, so it follows the window from ~900x600 to 4K.
@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include <imgui.h>
 #include <imgui_internal.h>  // active text field's caret timer, hovered/active ids: redraw scheduling
@@ -20,6 +21,24 @@
 namespace sb::shell {
 
 namespace {
+
+// ---- selection ---------------------------------------------------------------------------------
+// Which contact the workspace shows is the shell's own memory, not the desk's. It stays on the
+// agent's choice while that contact is on the desk (offered, active or in wrap-up), and otherwise
+// falls to the first active contact, then the first in wrap-up.
+std::string g_selected_contact;
+
+std::string resolve_selection(const desk::DeskState& s, const std::string& current) {
+    using contact::ContactState;
+    if (const contact::Contact* c = desk::find_contact(s, current)) {
+        if (c->state == ContactState::Offered || c->state == ContactState::Active || c->state == ContactState::WrapUp)
+            return current;
+    }
+    for (ContactState wanted : {ContactState::Active, ContactState::WrapUp})
+        for (const auto& c : s.contacts)
+            if (c.state == wanted) return c.id;
+    return {};
+}
 
 // ---- layout ------------------------------------------------------------------------------------
 
@@ -43,6 +62,8 @@ void begin_strip(const char* id, ImVec2 pos, ImVec2 size, ImU32 bg) {
     ImGui::PopStyleVar(3);
     ImGui::PopStyleColor();
 }
+
+constexpr float kOfferPadding = 12.0f;
 
 void draw_desk(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) {
     const ImVec2 size = ImGui::GetWindowSize();
@@ -70,8 +91,18 @@ void draw_desk(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) {
     const float customer_w = std::floor(std::clamp(size.x * 0.24f, 260.0f, 340.0f));
     const float work_w = std::max(200.0f, size.x - 2.0f * m - 2.0f * g - contacts_w - customer_w);
 
+    // Left: what rings on top (capped, it scrolls inside beyond that), the contacts under it.
     float x = m;
-    ui::begin_card("##contacts", ImVec2(x, top), ImVec2(contacts_w, h));
+    const float offers_h = std::min(std::floor(h * 0.62f), offers_height(s, contacts_w - 2.0f * kOfferPadding));
+    float list_top = top, list_h = h;
+    if (offers_h > 0.0f) {
+        ui::begin_card("##offers", ImVec2(x, top), ImVec2(contacts_w, offers_h + 2.0f * kOfferPadding), kOfferPadding);
+        draw_offers(s, sink, ctx);
+        ui::end_card();
+        list_top += offers_h + 2.0f * kOfferPadding + g;
+        list_h = std::max(100.0f, h - (list_top - top));
+    }
+    ui::begin_card("##contacts", ImVec2(x, list_top), ImVec2(contacts_w, list_h));
     draw_contact_list(s, sink, ctx);
     ui::end_card();
     x += contacts_w + g;
@@ -141,8 +172,14 @@ void App::frame(const desk::DeskState& state, int64_t now_ms, IntentSink& sink) 
     ImGui::Begin("##switchboard", nullptr, kRoot);
     ImGui::PopStyleVar(3);
 
-    if (shows_desk(state)) draw_desk(state, sink, ctx);
-    else draw_login_panel(state, sink, ctx);
+    if (shows_desk(state)) {
+        ctx.selected_contact = resolve_selection(state, g_selected_contact);
+        draw_desk(state, sink, ctx);
+        g_selected_contact = ctx.selected_contact;
+    } else {
+        g_selected_contact.clear();
+        draw_login_panel(state, sink, ctx);
+    }
 
     ImGui::End();
 

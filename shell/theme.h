@@ -47,6 +47,11 @@ inline constexpr ImU32 danger_border = rgb(0xF8CFCB);
 inline constexpr ImU32 warning_soft = rgb(0xFFF7E8);
 inline constexpr ImU32 warning_border = rgb(0xF6DDA8);
 inline constexpr ImU32 warning_text = rgb(0x8A5300);
+inline constexpr ImU32 sms = rgb(0x0E8A7E);          // channel tint: SMS (chat uses the accent)
+inline constexpr ImU32 sms_soft = rgb(0xE3F5F2);
+inline constexpr ImU32 bubble_in = rgb(0xF1F3F7);    // the customer's messages
+inline constexpr ImU32 amber = rgb(0xB45309);        // a timer past its warning mark
+inline constexpr ImU32 amber_soft = rgb(0xFFF4E0);
 inline constexpr ImU32 illustration = rgb(0xE4E7F5);  // soft fills of empty-state drawings
 inline constexpr ImU32 illustration_line = rgb(0xB7BDE3);
 }  // namespace color

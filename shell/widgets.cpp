@@ -5,6 +5,9 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+
+#include <imgui_internal.h>  // the active item, to show wrapped text in idle multi-line fields
 
 #include "theme.h"
 
@@ -144,6 +147,64 @@ std::string ellipsize(ImFont* font, std::string_view s, float max_width) {
     return "…";
 }
 
+std::vector<std::string> wrap_lines(ImFont* font, std::string_view s, float width, int max_lines) {
+    std::vector<std::string> lines;
+    const char* rest = s.data();
+    bool more = false;
+    for_each_line(font, s, width, [&](const char* b, const char* e) {
+        if (static_cast<int>(lines.size()) == max_lines) {
+            more = true;
+            return;
+        }
+        lines.emplace_back(b, e);
+        rest = e;
+    });
+    if (more && !lines.empty()) {
+        // The last line takes what is left (on one line), cut to fit with "…".
+        std::string tail = lines.back() + std::string(rest, s.data() + s.size());
+        for (char& c : tail)
+            if (c == '\n') c = ' ';
+        lines.back() = ellipsize(font, tail, width);
+    }
+    return lines;
+}
+
+float line_height(ImFont* font) { return px(font); }
+
+float centred_y(ImFont* font, float top, float height) {
+    return std::round(top + (height - text_size(font, "Ag").y) * 0.5f);
+}
+
+namespace {
+std::tm local_tm(int64_t at_ms) {
+    std::time_t t = static_cast<std::time_t>(at_ms / 1000);
+    std::tm out{};
+    localtime_r(&t, &out);
+    return out;
+}
+}  // namespace
+
+std::string format_clock(int64_t at_ms) {
+    std::tm t = local_tm(at_ms);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02d:%02d", t.tm_hour, t.tm_min);
+    return buf;
+}
+
+std::string format_date(int64_t at_ms) {
+    static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::tm t = local_tm(at_ms);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%d %s %d", t.tm_mday, kMonths[std::clamp(t.tm_mon, 0, 11)], t.tm_year + 1900);
+    return buf;
+}
+
+bool same_day(int64_t a_ms, int64_t b_ms) {
+    std::tm a = local_tm(a_ms), b = local_tm(b_ms);
+    return a.tm_year == b.tm_year && a.tm_yday == b.tm_yday;
+}
+
 // ---- presence ----------------------------------------------------------------------------------
 
 ImU32 presence_color(agent::Presence p) {
@@ -237,6 +298,201 @@ bool secondary_button(const char* label, ImVec2 size) {
     ImGui::PopStyleVar();
     ImGui::PopStyleColor(5);
     return clicked;
+}
+
+bool danger_button(const char* label, ImVec2 size) {
+    ImGui::PushStyleColor(ImGuiCol_Button, theme::color::surface);
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, theme::color::danger_soft);
+    ImGui::PushStyleColor(ImGuiCol_ButtonActive, theme::color::danger_border);
+    ImGui::PushStyleColor(ImGuiCol_Text, theme::color::danger);
+    ImGui::PushStyleColor(ImGuiCol_Border, theme::color::danger_border);
+    ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 1.0f);
+    bool clicked = ImGui::Button(label, size);
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor(5);
+    return clicked;
+}
+
+// ---- text fields -------------------------------------------------------------------------------
+
+namespace {
+
+struct ResizeData {
+    std::string* str;
+    ImGuiInputTextCallback chain;
+    void* chain_user;
+};
+
+int resize_callback(ImGuiInputTextCallbackData* data) {
+    auto* rd = static_cast<ResizeData*>(data->UserData);
+    if (data->EventFlag == ImGuiInputTextFlags_CallbackResize) {
+        rd->str->resize(static_cast<size_t>(data->BufTextLen));
+        data->Buf = rd->str->data();
+        return 0;
+    }
+    if (!rd->chain) return 0;
+    data->UserData = rd->chain_user;
+    int r = rd->chain(data);
+    data->UserData = rd;
+    return r;
+}
+
+void field_colors_push() {
+    ImGui::PushStyleColor(ImGuiCol_Border, theme::color::border_strong);
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12.0f, 8.0f));
+}
+void field_colors_pop() {
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor();
+}
+
+}  // namespace
+
+bool input_text(const char* id, std::string& s, const char* hint, ImGuiInputTextFlags flags, bool* enter,
+                ImGuiInputTextCallback callback, void* user_data) {
+    ResizeData rd{&s, callback, user_data};
+    s.reserve(s.size() + 1);
+    const std::string before = enter ? s : std::string();
+    field_colors_push();
+    const bool returned = ImGui::InputTextWithHint(id, hint ? hint : "", s.data(), s.capacity() + 1,
+                                                   flags | ImGuiInputTextFlags_CallbackResize |
+                                                       (enter ? ImGuiInputTextFlags_EnterReturnsTrue : 0),
+                                                   resize_callback, &rd);
+    field_colors_pop();
+    focus_ring();
+    if (enter) {
+        *enter = returned;
+        return s != before;
+    }
+    return returned;
+}
+
+bool input_text_multiline(const char* id, std::string& s, ImVec2 size, ImGuiInputTextFlags flags,
+                          ImGuiInputTextCallback callback, void* user_data) {
+    ResizeData rd{&s, callback, user_data};
+    s.reserve(s.size() + 1);
+    // ImGui 1.86 does not wrap multi-line fields. While the agent is not editing, the field's own
+    // text is hidden and drawn wrapped instead, so notes and drafts read like text; editing
+    // shows ImGui's unwrapped lines.
+    const bool editing = ImGui::GetCurrentContext()->ActiveId == ImGui::GetID(id);
+    const bool overlay = !editing && !s.empty();
+    field_colors_push();
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12.0f, 10.0f));
+    if (overlay) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0, 0, 0, 0));
+    const bool changed = ImGui::InputTextMultiline(id, s.data(), s.capacity() + 1, size,
+                                                   flags | ImGuiInputTextFlags_CallbackResize, resize_callback, &rd);
+    if (overlay) ImGui::PopStyleColor();
+    ImGui::PopStyleVar();
+    field_colors_pop();
+    if (overlay) {
+        const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+        ImFont* font = ImGui::GetFont();
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        dl->PushClipRect(ImVec2(a.x + 1.0f, a.y + 1.0f), ImVec2(b.x - 1.0f, b.y - 1.0f), true);
+        dl->AddText(font, ImGui::GetFontSize(), ImVec2(a.x + 12.0f, a.y + 10.0f), ImGui::GetColorU32(ImGuiCol_Text),
+                    s.data(), s.data() + s.size(), b.x - a.x - 24.0f);
+        dl->PopClipRect();
+    }
+    focus_ring();
+    return changed;
+}
+
+void field_placeholder(const std::string& s, const char* hint) {
+    if (!s.empty() || ImGui::IsItemActive()) return;
+    const ImVec2 a = ImGui::GetItemRectMin();
+    draw_text(ImGui::GetWindowDrawList(), theme::fonts().body, ImVec2(a.x + 13.0f, a.y + 10.0f),
+              theme::color::text_faint, hint);
+}
+
+void focus_ring() {
+    if (!ImGui::IsItemActive()) return;
+    ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->PushClipRect(ImVec2(a.x - 4.0f, a.y - 4.0f), ImVec2(b.x + 4.0f, b.y + 4.0f), true);
+    dl->AddRect(ImVec2(a.x - 2.0f, a.y - 2.0f), ImVec2(b.x + 2.0f, b.y + 2.0f), theme::color::accent_ring,
+                theme::kControlRounding + 2.0f, 0, 3.0f);
+    dl->AddRect(a, b, theme::color::accent, theme::kControlRounding, 0, 1.0f);
+    dl->PopClipRect();
+}
+
+// ---- chips and glyphs --------------------------------------------------------------------------
+
+ImVec2 chip_size(std::string_view label) {
+    ImVec2 ts = text_size(theme::fonts().small, label);
+    return ImVec2(std::round(ts.x + 16.0f), std::round(ts.y + 6.0f));
+}
+
+ImVec2 draw_chip(ImDrawList* dl, ImVec2 pos, std::string_view label, ImU32 bg, ImU32 fg) {
+    const ImVec2 sz = chip_size(label);
+    pos = ImVec2(std::round(pos.x), std::round(pos.y));
+    dl->AddRectFilled(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), styled(bg), sz.y * 0.5f);
+    draw_text(dl, theme::fonts().small, ImVec2(pos.x + 8.0f, pos.y + 3.0f), fg, label);
+    return sz;
+}
+
+void count_badge(ImDrawList* dl, ImVec2 c, int count, ImU32 bg, ImU32 fg) {
+    const std::string label = count > 99 ? "99+" : std::to_string(count);
+    ImFont* f = theme::fonts().small;
+    const ImVec2 ts = text_size(f, label);
+    const float h = 19.0f, w = std::max(h, ts.x + 12.0f);
+    dl->AddRectFilled(ImVec2(c.x - w * 0.5f, c.y - h * 0.5f), ImVec2(c.x + w * 0.5f, c.y + h * 0.5f), styled(bg),
+                      h * 0.5f);
+    draw_text(dl, f, ImVec2(c.x - ts.x * 0.5f, c.y - ts.y * 0.5f), fg, label);
+}
+
+ImU32 channel_color(contact::Channel ch) {
+    return ch == contact::Channel::Sms ? theme::color::sms : theme::color::accent;
+}
+ImU32 channel_soft_color(contact::Channel ch) {
+    return ch == contact::Channel::Sms ? theme::color::sms_soft : theme::color::accent_soft;
+}
+
+void channel_glyph(ImDrawList* dl, contact::Channel ch, ImVec2 c, float size, ImU32 color) {
+    const float u = size / 16.0f;  // drawn on a 16-unit grid
+    const float t = std::max(1.3f, 1.5f * u);
+    color = styled(color);
+    auto at = [&](float x, float y) { return ImVec2(c.x + (x - 8.0f) * u, c.y + (y - 8.0f) * u); };
+    switch (ch) {
+        case contact::Channel::Chat: {
+            // A rounded speech bubble with a tail and three dots.
+            dl->AddRect(at(1.5f, 2.5f), at(14.5f, 11.5f), color, 3.0f * u, 0, t);
+            const ImVec2 tail[] = {at(4.5f, 11.2f), at(3.8f, 14.5f), at(7.8f, 11.2f)};
+            dl->AddPolyline(tail, 3, color, 0, t);
+            for (int i = 0; i < 3; ++i) dl->AddCircleFilled(at(5.0f + 3.0f * static_cast<float>(i), 7.0f), 0.95f * u + 0.2f, color);
+            break;
+        }
+        case contact::Channel::Sms: {
+            // A phone with lines of text on its screen.
+            dl->AddRect(at(4.0f, 1.0f), at(12.0f, 15.0f), color, 2.0f * u, 0, t);
+            dl->AddLine(at(6.6f, 5.0f), at(9.4f, 5.0f), color, t);
+            dl->AddLine(at(6.6f, 7.8f), at(9.4f, 7.8f), color, t);
+            dl->AddCircleFilled(at(8.0f, 12.2f), 0.9f * u + 0.2f, color);
+            break;
+        }
+        case contact::Channel::Voice: {
+            // A handset, drawn as a thick arc with rounded ends.
+            dl->PathArcTo(at(10.5f, 5.5f), 7.0f * u, 1.75f, 3.05f, 12);
+            dl->PathStroke(color, 0, 2.6f * u);
+            dl->AddCircleFilled(at(3.7f, 5.4f), 1.7f * u, color);
+            dl->AddCircleFilled(at(9.6f, 12.4f), 1.7f * u, color);
+            break;
+        }
+    }
+}
+
+void channel_tile(ImDrawList* dl, contact::Channel ch, ImVec2 c, float d) {
+    dl->AddCircleFilled(c, d * 0.5f, styled(channel_soft_color(ch)), 32);
+    channel_glyph(dl, ch, c, d * 0.5f, channel_color(ch));
+}
+
+void radio_dot(ImDrawList* dl, ImVec2 c, bool on) {
+    if (on) {
+        dl->AddCircleFilled(c, 8.0f, styled(theme::color::accent), 24);
+        dl->AddCircleFilled(c, 3.2f, styled(theme::color::on_accent), 16);
+    } else {
+        dl->AddCircleFilled(c, 8.0f, styled(theme::color::surface), 24);
+        dl->AddCircle(c, 7.5f, styled(theme::color::border_strong), 24, 1.4f);
+    }
 }
 
 // ---- illustrations -----------------------------------------------------------------------------

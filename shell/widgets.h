@@ -1,7 +1,9 @@
 // shell/widgets.h: the small drawing pieces the panels share, so every panel looks the same.
 //
-// Sections: text and time · presence · cards · buttons · illustrations · empty state
-// Widgets only draw and report clicks; they know nothing of DeskState beyond a Presence.
+// Sections: text and time · presence · cards · buttons · text fields · chips and glyphs ·
+//           illustrations · empty state
+// Widgets only draw and report clicks; they know nothing of DeskState beyond a Presence and a
+// contact's Channel.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +12,10 @@
 
 #include <imgui.h>
 
+#include <vector>
+
 #include "agent/presence.h"
+#include "contact/contact.h"
 
 namespace sb::shell::ui {
 
@@ -32,6 +37,18 @@ float draw_text(ImDrawList* dl, ImFont* font, ImVec2 pos, ImU32 color, std::stri
 ImVec2 text_size(ImFont* font, std::string_view s);
 // Shortens `s` with "…" so it fits `max_width`.
 std::string ellipsize(ImFont* font, std::string_view s, float max_width);
+// `s` wrapped at `width` into at most `max_lines` lines, the last one ellipsized if text remains.
+std::vector<std::string> wrap_lines(ImFont* font, std::string_view s, float width, int max_lines);
+// The on-screen line height of a font (its size in logical pixels).
+float line_height(ImFont* font);
+// The y that vertically centres one line of `font` in a row from `top` of `height`.
+float centred_y(ImFont* font, float top, float height);
+// Wall-clock words for a server timestamp (ms since the epoch), in the browser's time zone:
+// "14:05", and "12 Mar 2024".
+std::string format_clock(int64_t at_ms);
+std::string format_date(int64_t at_ms);
+// True when two timestamps fall on the same local calendar day.
+bool same_day(int64_t a_ms, int64_t b_ms);
 
 // ---- presence ----------------------------------------------------------------------------------
 ImU32 presence_color(agent::Presence p);
@@ -53,6 +70,36 @@ void card_header(const char* title, const char* trailing = nullptr);
 bool primary_button(const char* label, ImVec2 size);
 // A quiet bordered button for secondary actions (sign out).
 bool secondary_button(const char* label, ImVec2 size);
+// A bordered button with red words, for actions that end something (End a contact).
+bool danger_button(const char* label, ImVec2 size);
+
+// ---- text fields -------------------------------------------------------------------------------
+// std::string fields that grow as the agent types (ImGui's own take a fixed char buffer). They
+// return true when the text changed; `enter` (if given) is set when Enter was pressed.
+bool input_text(const char* id, std::string& s, const char* hint = nullptr, ImGuiInputTextFlags flags = 0,
+                bool* enter = nullptr, ImGuiInputTextCallback callback = nullptr, void* user_data = nullptr);
+bool input_text_multiline(const char* id, std::string& s, ImVec2 size, ImGuiInputTextFlags flags = 0,
+                          ImGuiInputTextCallback callback = nullptr, void* user_data = nullptr);
+// Draws a muted hint inside the last (multi-line) field while it is empty and not being edited.
+void field_placeholder(const std::string& s, const char* hint);
+// The focus ring the login form uses, around the last item while it is being edited.
+void focus_ring();
+
+// ---- chips and glyphs --------------------------------------------------------------------------
+// A small rounded label; returns its size. chip_size() measures without drawing.
+ImVec2 chip_size(std::string_view label);
+ImVec2 draw_chip(ImDrawList* dl, ImVec2 pos, std::string_view label, ImU32 bg, ImU32 fg);
+// A round badge with a count (unread messages), centred at `center`.
+void count_badge(ImDrawList* dl, ImVec2 center, int count, ImU32 bg, ImU32 fg);
+// The channel's glyph drawn with lines (a speech bubble for chat, a phone with a message for
+// SMS, a handset for calls), `size` wide, centred at `center`.
+void channel_glyph(ImDrawList* dl, contact::Channel ch, ImVec2 center, float size, ImU32 color);
+// The glyph in a soft round tile, the way contacts show their channel in lists.
+void channel_tile(ImDrawList* dl, contact::Channel ch, ImVec2 center, float diameter);
+ImU32 channel_color(contact::Channel ch);
+ImU32 channel_soft_color(contact::Channel ch);
+// Radio dot for single-choice lists (dispositions, transfer targets).
+void radio_dot(ImDrawList* dl, ImVec2 center, bool on);
 
 // ---- illustrations -----------------------------------------------------------------------------
 enum class Illustration { Inbox, Conversation, Person };

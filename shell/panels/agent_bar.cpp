@@ -1,8 +1,9 @@
 // shell/panels/agent_bar.cpp: the top bar of the desk.
 //
 // Left to right: product mark · presence selector (dot, state, timer; a menu of states and
-// reasons) · a refused change, briefly · connection · the agent · Sign out.
-// Sections: wording · presence selector · presence menu · right-hand group · draw_agent_bar
+// reasons) · activity (on contact, wrap-up) · a refused change, briefly · connection · the agent
+// · Sign out.
+// Sections: wording · presence selector · presence menu · activity · right-hand group · draw_agent_bar
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -215,6 +216,22 @@ float draw_presence_selector(const desk::DeskState& s, const SelectorLook& look,
     return x + w;
 }
 
+// ---- activity ----------------------------------------------------------------------------------
+// What the agent is doing, next to their presence: on a contact, or in wrap-up (after-contact
+// work). Nothing while idle. Returns the right edge of what it drew.
+float draw_activity(const desk::DeskState& s, float x, float bar_h) {
+    const desk::Activity a = desk::activity_of(s);
+    if (a == desk::Activity::Idle) return x - 10.0f;
+    const bool acw = a == desk::Activity::AfterContactWork;
+    const char* label = acw ? "Wrap-up" : "On contact";
+    const ImVec2 sz = ui::chip_size(label);
+    const ImVec2 wp = ImGui::GetWindowPos();
+    const ImVec2 at(wp.x + x, wp.y + std::round((bar_h - sz.y) * 0.5f));
+    ui::draw_chip(ImGui::GetWindowDrawList(), at, label, acw ? color::amber_soft : color::accent_soft,
+                  acw ? color::warning_text : color::accent);
+    return x + sz.x;
+}
+
 // ---- right-hand group --------------------------------------------------------------------------
 struct ConnectionWords {
     ImU32 dot;
@@ -295,7 +312,8 @@ void draw_agent_bar(const desk::DeskState& s, IntentSink& sink, PanelContext& ct
     x += 20.0f;
 
     const SelectorLook look = selector_look(s, ctx.now_ms);
-    const float selector_right = draw_presence_selector(s, look, sink, ctx, x, bar_h);
+    float selector_right = draw_presence_selector(s, look, sink, ctx, x, bar_h);
+    selector_right = draw_activity(s, selector_right + 10.0f, bar_h);
 
     // Right-hand group, placed from the right edge. On a narrow window the agent's name gives way
     // first (the avatar stays, with the name on hover), so nothing overlaps the selector.

@@ -1,17 +1,278 @@
-// shell/panels/customer_card.cpp: the right column, who the customer on the selected contact is.
+// shell/panels/customer_card.cpp: the right column, who the customer on the selected contact is
+// (the screen pop).
 //
-// Filled by the verification and customer features later; until then, a clear empty state.
+// Who they are and how to reach them; for a customer the backend did not recognise, a short
+// form to complete the new record; "last time" in one line; their notes, editable; and their
+// previous contacts with date, channel, queue, disposition, notes and agent.
+//
+// Sections: memory · pieces · draw_customer_card
+#include <algorithm>
+#include <cmath>
+#include <string>
+
 #include <imgui.h>
 
+#include "../theme.h"
 #include "../widgets.h"
+#include "contact_view.h"
 #include "panels.h"
 
 namespace sb::shell {
 
-void draw_customer_card(const desk::DeskState& /*s*/, IntentSink& /*sink*/, PanelContext& /*ctx*/) {
+namespace {
+
+namespace color = theme::color;
+using contact::Customer;
+
+// ---- memory ------------------------------------------------------------------------------------
+// What the agent is editing for the customer on screen. `*_base` is the desk's value the edit
+// started from: when the desk's value changes and the agent has not touched the field, the field
+// follows; once the desk shows what was sent, it reads "Saved".
+struct CustomerEdit {
+    std::string customer;
+    std::string notes, notes_base;
+    std::string first, last, email;
+    bool details_sent = false;
+};
+CustomerEdit g_edit;
+
+void sync(const Customer& c) {
+    if (g_edit.customer != c.id) {
+        g_edit = CustomerEdit{c.id, c.notes, c.notes, c.first_name, c.last_name, c.email, false};
+        return;
+    }
+    if (c.notes != g_edit.notes_base) {
+        if (g_edit.notes == g_edit.notes_base) g_edit.notes = c.notes;
+        g_edit.notes_base = c.notes;
+    }
+}
+
+bool unknown(const Customer& c) { return c.first_name.empty() && c.last_name.empty(); }
+
+// ---- pieces ------------------------------------------------------------------------------------
+void section_title(const char* title, const char* trailing = nullptr) {
+    const auto& f = theme::fonts();
+    ImGui::Dummy(ImVec2(0.0f, 2.0f));
+    ui::text(f.strong, color::text, title);
+    if (trailing) {
+        ImGui::SameLine(0.0f, 6.0f);
+        ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 1.0f);
+        ui::text(f.small, color::text_faint, trailing);
+    }
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4.0f);
+}
+
+void detail_row(const char* label, const std::string& value, float w) {
+    const auto& f = theme::fonts();
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float lw = 64.0f;
+    ui::draw_text(dl, f.small, ImVec2(o.x, o.y + 2.0f), color::text_faint, label);
+    const bool empty = value.empty();
+    ui::draw_text(dl, f.body, ImVec2(o.x + lw, o.y), empty ? color::text_faint : color::text,
+                  empty ? "—" : ui::ellipsize(f.body, value, w - lw));
+    ImGui::Dummy(ImVec2(w, ui::line_height(f.body)));
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4.0f);
+    if (!empty && ImGui::IsItemHovered() && ui::text_size(f.body, value).x > w - lw) ImGui::SetTooltip("%s", value.c_str());
+}
+
+// Wrapped text at the cursor in a font and colour, `w` wide.
+void wrapped(ImFont* font, ImU32 col, const std::string& s, float w) {
+    ImGui::PushFont(font);
+    ImGui::PushStyleColor(ImGuiCol_Text, col);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w);
+    ImGui::TextUnformatted(s.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+    ImGui::PopFont();
+}
+
+void header(const desk::DeskState& s, const Customer& c, float w) {
+    const auto& f = theme::fonts();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    const float d = 46.0f;
+    const ImVec2 ac(o.x + d * 0.5f, o.y + d * 0.5f);
+    const bool is_unknown = unknown(c);
+    dl->AddCircleFilled(ac, d * 0.5f, is_unknown ? color::surface_active : color::accent_soft, 32);
+    const std::string ini = is_unknown ? "?" : ui::initials(c.display_name());
+    const ImVec2 is = ui::text_size(f.heading, ini);
+    ui::draw_text(dl, f.heading, ImVec2(ac.x - is.x * 0.5f, ac.y - is.y * 0.5f), is_unknown ? color::text_muted : color::accent, ini);
+
+    const float x = o.x + d + 12.0f;
+    const float block = ui::line_height(f.heading) + 2.0f + ui::line_height(f.small);
+    const float ty = o.y + std::round((d - block) * 0.5f);
+    ui::draw_text(dl, f.heading, ImVec2(x, ty), color::text, ui::ellipsize(f.heading, c.display_name(), o.x + w - x));
+    const size_t n = c.history.size();
+    const std::string sub = is_unknown ? "New customer"
+                            : n == 0   ? "First contact"
+                                       : std::to_string(n) + (n == 1 ? " previous contact" : " previous contacts");
+    ui::draw_text(dl, f.small, ImVec2(x, ty + ui::line_height(f.heading) + 2.0f), color::text_muted, sub);
+    (void)s;
+    ImGui::Dummy(ImVec2(w, d));
+}
+
+void complete_details_form(const Customer& c, IntentSink& sink, float w) {
+    const auto& f = theme::fonts();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    // A soft box around the form: this is a task, not a record.
+    dl->ChannelsSplit(2);
+    dl->ChannelsSetCurrent(1);
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    ImGui::Indent(12.0f);
+    ImGui::Dummy(ImVec2(0.0f, 0.0f));
+    const float iw = w - 24.0f;
+    ui::text(f.strong, color::warning_text, "Unknown customer");
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 6.0f);
+    wrapped(f.small, color::text_muted, "No record matched; complete their details.", iw);
+    const float half = std::floor((iw - 8.0f) * 0.5f);
+    ImGui::SetNextItemWidth(half);
+    ui::input_text("##first", g_edit.first, "First name");
+    ImGui::SameLine(0.0f, 8.0f);
+    ImGui::SetNextItemWidth(half);
+    ui::input_text("##last", g_edit.last, "Last name");
+    ImGui::SetNextItemWidth(iw);
+    ui::input_text("##email", g_edit.email, "Email");
+    const bool changed = g_edit.first != c.first_name || g_edit.last != c.last_name || g_edit.email != c.email;
+    const bool named = !g_edit.first.empty() || !g_edit.last.empty();
+    ImGui::BeginDisabled(!changed || !named || g_edit.details_sent);
+    if (ui::primary_button(g_edit.details_sent ? "Saving…" : "Save customer", ImVec2(iw, 34.0f))) {
+        desk::UpdateCustomerIntent u{c.id, g_edit.first, g_edit.last, g_edit.email, std::nullopt};
+        sink.dispatch(u);
+        g_edit.details_sent = true;
+    }
+    ImGui::EndDisabled();
+    ImGui::Unindent(12.0f);
+    const float bottom = ImGui::GetCursorScreenPos().y;
+    dl->ChannelsSetCurrent(0);
+    dl->AddRectFilled(ImVec2(o.x, o.y - 4.0f), ImVec2(o.x + w, bottom + 2.0f), color::amber_soft, 10.0f);
+    dl->ChannelsMerge();
+    ImGui::Dummy(ImVec2(w, 4.0f));
+}
+
+void last_time(const desk::DeskState& s, const contact::Interaction& last, float w) {
+    const auto& f = theme::fonts();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    const std::string disposition = view::disposition_label(s, last.queue, last.disposition);
+    std::string line = "Last time: " + (last.notes.empty() ? std::string("no notes") : last.notes);
+    if (!disposition.empty()) line += " — " + disposition;
+    const float inner = w - 24.0f;
+    const ImVec2 ts = f.body->CalcTextSizeA(ui::line_height(f.body), FLT_MAX, inner, line.c_str());
+    const std::string when = ui::format_date(last.at_ms) + " · " + view::channel_name(last.channel) + " · " +
+                             view::agent_name(s, last.agent);
+    const float h = 10.0f + ts.y + 4.0f + ui::line_height(f.small) + 10.0f;
+    dl->AddRectFilled(o, ImVec2(o.x + w, o.y + h), color::accent_soft, 10.0f);
+    dl->AddText(f.body, ui::line_height(f.body), ImVec2(o.x + 12.0f, o.y + 10.0f), color::text, line.c_str(), nullptr, inner);
+    ui::draw_text(dl, f.small, ImVec2(o.x + 12.0f, o.y + 14.0f + ts.y), color::text_muted, ui::ellipsize(f.small, when, inner));
+    ImGui::Dummy(ImVec2(w, h));
+}
+
+void notes_editor(const Customer& c, IntentSink& sink, float w) {
+    const auto& f = theme::fonts();
+    section_title("Notes");
+    ui::input_text_multiline("##customer_notes", g_edit.notes, ImVec2(w, 76.0f));
+    ui::field_placeholder(g_edit.notes, "Worth knowing next time");
+    const bool dirty = g_edit.notes != c.notes;
+    if (dirty) {
+        ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12.0f, 5.0f));
+        if (ui::primary_button("Save notes", ImVec2(0.0f, 30.0f))) sink.dispatch(desk::UpdateCustomerIntent{c.id, std::nullopt, std::nullopt, std::nullopt, g_edit.notes});
+        ImGui::SameLine(0.0f, 8.0f);
+        if (ui::secondary_button("Discard", ImVec2(0.0f, 30.0f))) g_edit.notes = c.notes;
+        ImGui::PopStyleVar();
+    } else if (!c.notes.empty()) {
+        ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4.0f);
+        ui::text(f.small, color::text_faint, "Saved");
+    }
+}
+
+void history_entry(const desk::DeskState& s, const contact::Interaction& h, float w) {
+    const auto& f = theme::fonts();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    ui::channel_glyph(dl, h.channel, ImVec2(o.x + 8.0f, o.y + ui::line_height(f.strong) * 0.5f), 14.0f,
+                      ui::channel_color(h.channel));
+    const std::string disposition = view::disposition_label(s, h.queue, h.disposition);
+    const ImVec2 chip = disposition.empty() ? ImVec2(0.0f, 0.0f) : ui::chip_size(disposition);
+    const float chip_w = std::min(chip.x, w * 0.5f);
+    const std::string title = ui::format_date(h.at_ms) + " · " + view::channel_name(h.channel);
+    ui::draw_text(dl, f.strong, ImVec2(o.x + 24.0f, o.y), color::text, ui::ellipsize(f.strong, title, w - 24.0f - chip_w - 8.0f));
+    if (!disposition.empty())
+        ui::draw_chip(dl, ImVec2(o.x + w - chip_w, o.y - 1.0f), ui::ellipsize(f.small, disposition, chip_w - 16.0f),
+                      color::surface_active, color::text_muted);
+    ImGui::Dummy(ImVec2(w, ui::line_height(f.strong)));
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 6.0f);
+    ImGui::Indent(24.0f);
+    if (!h.notes.empty()) {
+        wrapped(f.small, color::text, h.notes, w - 24.0f);
+        ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 6.0f);
+    }
+    ui::text(f.small, color::text_faint,
+             ui::ellipsize(f.small, view::queue_name(s, h.queue) + " · " + view::agent_name(s, h.agent), w - 24.0f));
+    ImGui::Unindent(24.0f);
+}
+
+}  // namespace
+
+// ---- draw_customer_card ------------------------------------------------------------------------
+
+void draw_customer_card(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) {
+    const contact::Contact* contact = desk::find_contact(s, ctx.selected_contact);
+    if (!contact) {
+        ui::card_header("Customer");
+        ui::empty_state(ui::Illustration::Person, "No customer selected",
+                        "Customer details appear here when a contact is selected.");
+        return;
+    }
+    const Customer& c = contact->customer;
+    sync(c);
+    if (g_edit.details_sent && !unknown(c)) g_edit.details_sent = false;
+
     ui::card_header("Customer");
-    ui::empty_state(ui::Illustration::Person, "No customer selected",
-                    "Customer details appear here when a contact is selected.");
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, theme::rgb(0xFFFFFF, 0));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0.0f, 4.0f));
+    ImGui::BeginChild("##customer_body", ImVec2(0.0f, 0.0f), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
+    ImGui::PopStyleVar();
+    const float w = ImGui::GetContentRegionAvail().x - 10.0f;  // room for the scrollbar
+
+    header(s, c, w);
+    ImGui::Dummy(ImVec2(w, 0.0f));
+    detail_row("Phone", c.phone, w);
+    detail_row("Email", c.email, w);
+    detail_row("Chat", c.chat_identity, w);
+    ImGui::Dummy(ImVec2(w, 2.0f));
+
+    if (unknown(c)) complete_details_form(c, sink, w);
+    if (!c.history.empty()) {
+        const auto latest = std::max_element(c.history.begin(), c.history.end(),
+                                             [](const auto& a, const auto& b) { return a.at_ms < b.at_ms; });
+        last_time(s, *latest, w);
+    }
+    notes_editor(c, sink, w);
+
+    const std::string count = std::to_string(c.history.size());
+    section_title("History", c.history.empty() ? nullptr : count.c_str());
+    if (c.history.empty()) {
+        ui::text(theme::fonts().small, color::text_muted, "No previous contacts.");
+    } else {
+        // Newest first.
+        std::vector<const contact::Interaction*> order;
+        for (const auto& h : c.history) order.push_back(&h);
+        std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->at_ms > b->at_ms; });
+        ImGui::Dummy(ImVec2(w, 2.0f));
+        for (size_t i = 0; i < order.size(); ++i) {
+            if (i > 0) {
+                const ImVec2 p = ImGui::GetCursorScreenPos();
+                ImGui::GetWindowDrawList()->AddLine(ImVec2(p.x, p.y - 3.0f), ImVec2(p.x + w, p.y - 3.0f), color::border);
+                ImGui::Dummy(ImVec2(w, 2.0f));
+            }
+            ImGui::PushID(static_cast<int>(i));
+            history_entry(s, *order[i], w);
+            ImGui::PopID();
+        }
+    }
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
 }
 
 }  // namespace sb::shell

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "../app.h"
 #include "desk/desk_state.h"
@@ -17,6 +18,11 @@ namespace sb::shell {
 struct PanelContext {
     int64_t now_ms = 0;
     int64_t redraw_in_ms = -1;  // earliest redraw any panel asked for; -1: none
+
+    // The contact the workspace and the customer card show (empty: none). UI state, not desk
+    // state: app.cpp keeps it between frames and picks a default; the contact list and the offer
+    // card change it when the agent clicks.
+    std::string selected_contact;
 
     // "Draw me again within `ms`" (a ticking timer, a blinking caret, a countdown).
     void redraw_within(int64_t ms) {
@@ -34,10 +40,15 @@ void draw_agent_bar(const desk::DeskState& state, IntentSink& sink, PanelContext
 // A strip under the bar while the connection is down (the desk keeps the agent's state).
 void draw_connection_banner(const desk::DeskState& state, PanelContext& ctx);
 
-// Left column: the agent's contacts (calls, chats, SMS).
+// Left column, on top while something rings: offered contacts with Accept / Reject and the
+// offer's countdown. offers_height() is the height they need at `width` (0: nothing rings).
+float offers_height(const desk::DeskState& state, float width);
+void draw_offers(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);
+
+// Left column: the agent's contacts (calls, chats, SMS) with waiting time and unread counts.
 void draw_contact_list(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);
 
-// Centre: the selected contact's conversation and tools.
+// Centre: the selected contact's conversation and tools, or its wrap-up form.
 void draw_workspace(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);
 
 // Right column: who the customer is.

@@ -1,17 +1,134 @@
 // shell/panels/workspace.cpp: the centre of the desk, where the selected contact is worked.
 //
-// Nothing can be selected yet; the empty state says what will appear here.
+// A header (customer, channel, queue; Transfer and End, or the wrap-up countdown), then either
+// the conversation (transcript.cpp) over the composer (composer.cpp), or the wrap-up form
+// (wrap_up.cpp). Looking at a contact marks its messages read.
+//
+// Sections: header · draw_workspace
+#include <algorithm>
+#include <cmath>
+#include <string>
+
 #include <imgui.h>
 
+#include "../theme.h"
 #include "../widgets.h"
+#include "contact_view.h"
 #include "panels.h"
+#include "workspace.h"
 
 namespace sb::shell {
 
-void draw_workspace(const desk::DeskState& /*s*/, IntentSink& /*sink*/, PanelContext& /*ctx*/) {
-    ui::card_header("Workspace");
-    ui::empty_state(ui::Illustration::Conversation, "Select a contact to start working",
-                    "The conversation, the customer's history and your tools open here.");
+namespace {
+
+namespace color = theme::color;
+using contact::Contact;
+using contact::ContactState;
+
+constexpr float kHeaderH = 44.0f;
+
+// What was last marked read, so the intent goes once per new message, not once per frame.
+std::string g_marked_contact;
+size_t g_marked_count = 0;
+
+// ---- header ------------------------------------------------------------------------------------
+void draw_header(const desk::DeskState& s, const Contact& c, IntentSink& sink, PanelContext& ctx) {
+    const auto& f = theme::fonts();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    const float w = ImGui::GetContentRegionAvail().x;
+    const int64_t now = view::server_now(s, ctx.now_ms);
+
+    // Right side first, so the name knows its room.
+    float right = o.x + w;
+    const float bh = 34.0f, by = o.y + std::round((kHeaderH - bh) * 0.5f);
+    if (c.state == ContactState::Active) {
+        ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(14.0f, 7.0f));
+        const float end_w = ui::text_size(f.body, "End").x + 32.0f;
+        right -= end_w;
+        ImGui::SetCursorScreenPos(ImVec2(right, by));
+        if (ui::danger_button("End", ImVec2(end_w, bh))) sink.dispatch(desk::EndIntent{c.id});
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("End the %s and start wrap-up", view::channel_name(c.channel));
+        const float tr_w = ui::text_size(f.body, "Transfer").x + 32.0f;
+        right -= tr_w + 8.0f;
+        ImGui::SetCursorScreenPos(ImVec2(right, by));
+        if (ui::secondary_button("Transfer", ImVec2(tr_w, bh))) ImGui::OpenPopup(workspace::kTransferPopup);
+        ImGui::PopStyleVar();
+        workspace::draw_transfer_popup(s, c, sink, ImVec2(o.x + w, by + bh + 6.0f));
+        right -= 12.0f;
+    } else if (c.state == ContactState::WrapUp && c.acw_expires_at_ms > 0) {
+        const int64_t left = std::max<int64_t>(0, c.acw_expires_at_ms - now);
+        const std::string label = "Wrap-up · " + ui::format_duration(left + 999) + " left";
+        const ImVec2 sz = ui::chip_size(label);
+        right -= sz.x;
+        ui::draw_chip(dl, ImVec2(right, o.y + std::round((kHeaderH - sz.y) * 0.5f)), label,
+                      left <= 15'000 ? color::danger_soft : color::amber_soft,
+                      left <= 15'000 ? color::danger : color::warning_text);
+        ctx.redraw_within(ui::ms_to_next_second(c.acw_expires_at_ms, now));
+        right -= 12.0f;
+    } else if (c.state == ContactState::Offered) {
+        const ImVec2 sz = ui::chip_size("Ringing");
+        right -= sz.x;
+        ui::draw_chip(dl, ImVec2(right, o.y + std::round((kHeaderH - sz.y) * 0.5f)), "Ringing", color::accent_soft,
+                      color::accent);
+        right -= 12.0f;
+    }
+
+    ui::channel_tile(dl, c.channel, ImVec2(o.x + 20.0f, o.y + kHeaderH * 0.5f), 40.0f);
+    const float x = o.x + 52.0f;
+    const float block = ui::line_height(f.heading) + 2.0f + ui::line_height(f.small);
+    const float ty = o.y + std::round((kHeaderH - block) * 0.5f);
+    ui::draw_text(dl, f.heading, ImVec2(x, ty), color::text,
+                  ui::ellipsize(f.heading, c.customer.display_name(), right - x));
+    std::string sub = std::string(view::channel_name(c.channel)) + " · " + view::queue_name(s, c.queue);
+    const std::string& address = c.channel == contact::Channel::Sms ? c.customer.phone : c.customer.chat_identity;
+    if (!address.empty() && address != c.customer.display_name()) sub += " · " + address;
+    ui::draw_text(dl, f.small, ImVec2(x, ty + ui::line_height(f.heading) + 2.0f), color::text_muted,
+                  ui::ellipsize(f.small, sub, right - x));
+
+    ImGui::SetCursorScreenPos(o);
+    ImGui::Dummy(ImVec2(w, kHeaderH));
+    // A hairline across the whole card, as under the other cards' titles.
+    const ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
+    const float y = ImGui::GetCursorScreenPos().y - 2.0f;
+    ImGui::PushClipRect(wp, ImVec2(wp.x + ws.x, wp.y + ws.y), false);
+    dl->AddLine(ImVec2(wp.x + 1.0f, y), ImVec2(wp.x + ws.x - 1.0f, y), color::border);
+    ImGui::PopClipRect();
+}
+
+}  // namespace
+
+// ---- draw_workspace ----------------------------------------------------------------------------
+
+void draw_workspace(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) {
+    workspace::composer_tick(s, sink, ctx);
+
+    const Contact* c = desk::find_contact(s, ctx.selected_contact);
+    if (!c) {
+        ui::card_header("Workspace");
+        ui::empty_state(ui::Illustration::Conversation, "Select a contact to start working",
+                        "The conversation, the customer's history and your tools open here.");
+        return;
+    }
+
+    // The agent is looking at it: its messages are read.
+    if (desk::unread_count(s, *c) > 0 && (g_marked_contact != c->id || g_marked_count != c->messages.size())) {
+        sink.dispatch(desk::MarkReadIntent{c->id});
+        g_marked_contact = c->id;
+        g_marked_count = c->messages.size();
+    }
+
+    ImGui::PushID(c->id.c_str());
+    draw_header(s, *c, sink, ctx);
+    if (c->state == ContactState::WrapUp) {
+        workspace::draw_wrap_up(s, *c, sink, ctx);
+    } else {
+        const ImVec2 avail = ImGui::GetContentRegionAvail();
+        const float transcript_h = std::max(60.0f, avail.y - workspace::composer_height() - 10.0f);
+        workspace::draw_transcript(s, *c, ctx, ImVec2(avail.x, transcript_h));
+        workspace::draw_composer(s, *c, sink, ctx);
+    }
+    ImGui::PopID();
 }
 
 }  // namespace sb::shell
