@@ -17,6 +17,7 @@
 #include "native/platform_native.h"
 #include "shell/app.h"
 #include "shell/frame_pacer.h"
+#include "shell/input_feed.h"
 
 namespace {
 
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
     app.setup_style({SB_FONT_DIR "/Inter-Regular.otf", SB_FONT_DIR "/Inter-SemiBold.otf"}, scale);
 
     sb::shell::FramePacer pacer;
+    sb::shell::InputFeed input;
     boost::asio::io_context ioc;
     sb::native::NativeHooks hooks;
     hooks.on_redraw = [&] { pacer.on_change(); };
@@ -97,18 +99,14 @@ int main(int argc, char** argv) {
         // polled at least every 20 ms), or until the shell's next timed redraw.
         int64_t wait = pacer.wait_ms(now);
         int timeout = int(wait < 0 ? 20 : std::min<int64_t>(wait, 20));
-        SDL_Event ev;
-        if (SDL_WaitEventTimeout(&ev, timeout)) {
-            do {
-                ImGui_ImplSDL2_ProcessEvent(&ev);
-                if (ev.type == SDL_QUIT) running = false;
-                if (ev.type != SDL_POLLSENTINEL) pacer.on_input();
-            } while (SDL_PollEvent(&ev));
-        }
+        if (input.wait(timeout)) pacer.on_input();
         ioc.poll();
         now = runtime.now_ms();
         if (pacer.wait_ms(now) != 0) continue;
 
+        bool quit = false;
+        bool more_input = input.feed(&quit);
+        if (quit) break;
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplSDL2_NewFrame();
         ImGui::NewFrame();
@@ -122,6 +120,7 @@ int main(int argc, char** argv) {
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         SDL_GL_SwapWindow(window);
         pacer.drew(now, app.next_redraw_in_ms());
+        if (more_input) pacer.on_input();
     }
 
     ImGui_ImplOpenGL3_Shutdown();

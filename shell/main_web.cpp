@@ -11,6 +11,7 @@
 #include "imgui_impl_sdl.h"
 #include "shell/app.h"
 #include "shell/frame_pacer.h"
+#include "shell/input_feed.h"
 #include "web/platform_web.h"
 
 extern "C" {
@@ -30,6 +31,7 @@ struct WebApp {
     SDL_Window* window = nullptr;
     sb::shell::App app;
     sb::shell::FramePacer pacer;
+    sb::shell::InputFeed input;
     sb::web::WebPlatform* platform = nullptr;
     sb::platform::Runtime* runtime = nullptr;
     RuntimeSink sink;
@@ -57,8 +59,7 @@ extern "C" {
 
 EMSCRIPTEN_KEEPALIVE void sb_frame() {
     if (!g) return;
-    SDL_Event ev;
-    while (SDL_PollEvent(&ev)) ImGui_ImplSDL2_ProcessEvent(&ev);
+    bool more_input = g->input.feed();
     int64_t now = g->runtime->now_ms();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplSDL2_NewFrame();
@@ -72,6 +73,7 @@ EMSCRIPTEN_KEEPALIVE void sb_frame() {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     g->pacer.drew(now, g->app.next_redraw_in_ms());
+    if (more_input) g->pacer.on_input();
     EM_ASM(SBHost.frames++);
     schedule();
 }

@@ -1,0 +1,30 @@
+#include "shell/input_feed.h"
+
+#include "imgui_impl_sdl.h"
+
+namespace sb::shell {
+
+bool InputFeed::feed(bool* quit) {
+    SDL_Event ev;
+    while (SDL_PollEvent(&ev))
+        if (ev.type != SDL_POLLSENTINEL) backlog_.push_back(ev);
+    std::set<SDL_Keycode> pressed_this_frame;
+    while (!backlog_.empty()) {
+        const SDL_Event& e = backlog_.front();
+        if (e.type == SDL_KEYUP && pressed_this_frame.count(e.key.keysym.sym)) break;  // next frame
+        if (e.type == SDL_KEYDOWN) pressed_this_frame.insert(e.key.keysym.sym);
+        if (e.type == SDL_QUIT && quit) *quit = true;
+        ImGui_ImplSDL2_ProcessEvent(&e);
+        backlog_.pop_front();
+    }
+    return !backlog_.empty();
+}
+
+bool InputFeed::wait(int timeout_ms) {
+    SDL_Event ev;
+    if (!SDL_WaitEventTimeout(&ev, timeout_ms) || ev.type == SDL_POLLSENTINEL) return false;
+    backlog_.push_back(ev);
+    return true;
+}
+
+}  // namespace sb::shell
