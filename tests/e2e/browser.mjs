@@ -57,6 +57,12 @@ export async function waitForState(page, predicate, what, timeoutMs = 10000) {
   assert.fail(`timed out waiting for ${what}; state: ${JSON.stringify(s)}`);
 }
 
+// The login form takes its keyboard focus on its second frame (ImGui applies a focus request one
+// frame late); keys typed before that go nowhere, so a test types only after a few frames.
+export async function waitForFrames(page, count = 4, timeoutMs = 10000) {
+  await page.waitForFunction((n) => window.switchboard.framesDrawn >= n, count, { timeout: timeoutMs });
+}
+
 export async function dispatch(page, intent) {
   return page.evaluate((i) => window.switchboard.dispatch(i), intent);
 }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeskClient } from '../server/harness.mjs';
-import { startStack, openDesk, waitForState, dispatch, shot, assertNotBlank, findPrimaryButton } from './browser.mjs';
+import { startStack, openDesk, waitForState, waitForFrames, dispatch, shot, assertNotBlank, findPrimaryButton } from './browser.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -95,7 +95,7 @@ test('login through the JS API; presence with a reason change reaches the backen
 
 test('login by typing and clicking on the canvas, and by pressing Enter', async () => {
   const page = await openDesk(stack.browser, stack.server);
-  await page.waitForTimeout(300);
+  await waitForFrames(page);
   await page.keyboard.type('bob');      // focus starts in the username field
   await page.keyboard.press('Tab');
   await page.keyboard.type('switchboard');
@@ -107,7 +107,7 @@ test('login by typing and clicking on the canvas, and by pressing Enter', async 
   await page.context().close();
 
   const page2 = await openDesk(stack.browser, stack.server);
-  await page2.waitForTimeout(300);
+  await waitForFrames(page2);
   await page2.keyboard.type('carol');
   await page2.keyboard.press('Tab');
   await page2.keyboard.type('switchboard');
