@@ -8,7 +8,7 @@ namespace sbd {
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 
-DeskConnection::DeskConnection(beast::tcp_stream&& stream, std::string remote_address, DeskService& service,
+DeskConnection::DeskConnection(beast::tcp_stream&& stream, std::string remote_address, FrameHandler& service,
                                DeskHub& hub, Logger& log)
     : ws_(FrameKindStream(std::move(stream))),
       remote_address_(std::move(remote_address)),

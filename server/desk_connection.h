@@ -1,5 +1,6 @@
-// desk_connection.h: one desk's WebSocket at /desk: reads messages and hands them to the
-// DeskService, writes the frames the service sends back (in order, one write at a time), and
+// desk_connection.h: one WebSocket (a desk at /desk, a customer at /chat/ws): reads messages and
+// hands them to its FrameHandler (DeskService or ChatService),
+// writes the frames the service sends back (in order, one write at a time), and
 // closes with 1001 when the server stops. Socket errors end the connection; they never escape.
 #pragma once
 
@@ -22,7 +23,7 @@ class DeskConnection : public std::enable_shared_from_this<DeskConnection> {
 public:
     static constexpr std::size_t kReadMessageMax = 1024 * 1024;  // above: closed with 1009
 
-    DeskConnection(boost::beast::tcp_stream&& stream, std::string remote_address, DeskService& service,
+    DeskConnection(boost::beast::tcp_stream&& stream, std::string remote_address, FrameHandler& service,
                    DeskHub& hub, Logger& log);
 
     // Completes the WebSocket handshake for an upgrade request already read.
@@ -43,7 +44,7 @@ private:
     boost::beast::flat_buffer buffer_;
     std::deque<std::string> outbox_;
     std::string remote_address_;
-    DeskService& service_;
+    FrameHandler& service_;
     DeskHub& hub_;
     Logger& log_;
     ConnectionId id_;

@@ -2,6 +2,8 @@
 #include "desk_service.h"
 
 #include <algorithm>
+#include <iterator>
+#include <utility>
 
 #include "agent/presence.h"
 
@@ -56,11 +58,14 @@ void DeskService::on_message(ConnectionId id, std::string_view payload, bool tex
     const sb::protocol::Request& r = request.value();
     d_.log.debug("request", {{"conn", id}, {"type", r.type}, {"id", r.id}});
     after_reply_.clear();
+    just_connected_.reset();
     Reply reply = dispatch(c, id, r);
     if (reply) {
         send(id, sb::protocol::reply_ok(r.id, std::move(reply.value())));
         for (std::string& frame : after_reply_) d_.output.send(id, std::move(frame));
         after_reply_.clear();
+        // Offers to an agent who just arrived follow their session, never precede it.
+        if (auto who = std::exchange(just_connected_, std::nullopt)) d_.contacts.on_agent_connected(*who);
         return;
     }
     sb::Error e = reply.error();
@@ -82,6 +87,7 @@ DeskService::Reply DeskService::dispatch(Connection& c, ConnectionId id, const s
     if (r.type == "set_state") return set_state(c, r.body);
     if (r.type == "get_reason_codes") return get_reason_codes(c);
     if (r.type == "logout") return logout(c);
+    if (auto contact = contact_request(c, r); contact || contact.error().code != code::unknown_type) return contact;
     // parse_request only accepts types from the core's table; a new one lands here until handled.
     return make_error(code::unknown_type, "Request type \"" + r.type + "\" is not handled by this server.");
 }
@@ -141,6 +147,7 @@ DeskService::Reply DeskService::login(Connection& c, ConnectionId id, const json
     if (!result) return result;
     c.agent = username;
     c.token_hash = hash;
+    just_connected_ = username;
     d_.log.info("logged in", {{"conn", id}, {"username", username}});
     return result;
 }
@@ -166,6 +173,7 @@ DeskService::Reply DeskService::resume(Connection& c, ConnectionId id, const jso
 
     c.agent = username;
     c.token_hash = hash;
+    just_connected_ = username;
     d_.log.info("resumed", {{"conn", id}, {"username", username}, {"missed", missed.value().size()}});
     // The missed events follow the reply (on_message sends them after it).
     for (const StoredEvent& e : missed.value())
@@ -182,11 +190,58 @@ DeskService::Reply DeskService::session_result(const std::string& token, int64_t
     if (!codes) return codes.error();
     json reason_codes = json::array();
     for (const auto& rc : codes.value()) reason_codes.push_back(sb::agent::to_json(rc));
-    return json{{"token", token},
-                {"expires_at", expires_at},
-                {"agent", sb::agent::to_json(agent.value()->snapshot)},
-                {"reason_codes", std::move(reason_codes)},
-                {"seq", agent.value()->last_seq}};
+    auto parts = d_.contacts.session_parts(username);
+    if (!parts) return parts.error();
+    json session{{"token", token},
+                 {"expires_at", expires_at},
+                 {"agent", sb::agent::to_json(agent.value()->snapshot)},
+                 {"reason_codes", std::move(reason_codes)},
+                 {"seq", agent.value()->last_seq}};
+    session.update(parts.value());
+    return session;
+}
+
+// ---- contacts -----------------------------------------------------------------------------------
+DeskService::Reply DeskService::contact_request(Connection& c, const sb::protocol::Request& r) {
+    static const char* const kTypes[] = {"accept", "reject", "send_message", "typing",
+                                         "transfer", "end", "wrap_up", "update_customer"};
+    if (std::find(std::begin(kTypes), std::end(kTypes), r.type) == std::end(kTypes))
+        return make_error(code::unknown_type, r.type);
+    if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
+    const std::string& agent = *c.agent;
+    const json& b = r.body;
+    auto contact = [&]() -> const std::string& { return b.at("contact").get_ref<const std::string&>(); };
+    if (r.type == "accept") return d_.contacts.accept(agent, contact());
+    if (r.type == "reject") return d_.contacts.reject(agent, contact());
+    if (r.type == "send_message")
+        return d_.contacts.send_message(agent, contact(), b.at("text").get_ref<const std::string&>(),
+                                        b.at("client_id").get_ref<const std::string&>());
+    if (r.type == "typing") return d_.contacts.typing(agent, contact(), b.at("typing").get<bool>());
+    if (r.type == "transfer") return d_.contacts.transfer(agent, b);
+    if (r.type == "end") return d_.contacts.end(agent, contact());
+    if (r.type == "wrap_up") return d_.contacts.wrap_up(agent, b);
+    return d_.contacts.update_customer(agent, b);
+}
+
+void DeskService::contact_event(const std::string& username, const std::string& event, const json& data) {
+    auto seq = d_.store.append_event(username, event, data, d_.now());
+    if (!seq) {
+        d_.log.error("event not recorded", {{"username", username}, {"event", event}, {"error", seq.error().message}});
+        return;
+    }
+    d_.log.debug("contact event", {{"username", username}, {"event", event}, {"seq", seq.value()}});
+    send_to_agent(username, sb::protocol::event_frame(seq.value(), event, data).dump());
+}
+
+bool DeskService::is_connected(const std::string& username) {
+    for (const auto& [id, conn] : connections_)
+        if (conn.agent == username) return true;
+    return false;
+}
+
+void DeskService::missed_offer(const std::string& username) {
+    auto agent = change_presence(username, Presence::NotReady, "missed");
+    if (!agent) d_.log.error("missed: presence not changed", {{"username", username}, {"error", agent.error().message}});
 }
 
 // ---- presence -----------------------------------------------------------------------------------
@@ -224,6 +279,7 @@ sb::Result<AgentSnapshot> DeskService::change_presence(const std::string& userna
     d_.log.info("presence changed", {{"username", username}, {"state", sb::agent::to_string(state)},
                                      {"reason", reason}, {"seq", seq.value()}});
     send_to_agent(username, sb::protocol::event_frame(seq.value(), "agent.state", sb::agent::to_json(agent)).dump());
+    d_.contacts.on_presence_changed(username);
     return agent;
 }
 

@@ -19,20 +19,16 @@
 #include <nlohmann/json.hpp>
 
 #include "auth.h"
+#include "clock.h"
+#include "contact_service.h"
+#include "frame_handler.h"
 #include "log.h"
 #include "protocol/schema.h"
 #include "store.h"
 
 namespace sbd {
 
-using ConnectionId = uint64_t;
-
-// ---- DeskOutput: where frames for a connection go (a socket, or a test's list) ----------------
-class DeskOutput {
-public:
-    virtual ~DeskOutput() = default;
-    virtual void send(ConnectionId connection, std::string frame) = 0;
-};
+// ConnectionId, DeskOutput (where frames for a connection go) and FrameHandler: frame_handler.h.
 
 // ---- DeskConfig ---------------------------------------------------------------------------------
 struct DeskConfig {
@@ -40,26 +36,33 @@ struct DeskConfig {
     std::string server_name = "switchboardd/0.1";
 };
 
-using Clock = std::function<int64_t()>;  // server time, ms since the Unix epoch
+// Clock (server time, ms since the Unix epoch) comes from clock.h.
 
 // ---- DeskService --------------------------------------------------------------------------------
-class DeskService {
+class DeskService : public FrameHandler, public AgentLink {
 public:
     struct Deps {
         Store& store;
+        ContactService& contacts;
         LoginRateLimit& rate_limit;
         const PasswordVerifier& passwords;
         DeskOutput& output;
         Logger& log;
         Clock now;
     };
-    DeskService(Deps deps, DeskConfig config) : d_(deps), config_(std::move(config)) {}
+    DeskService(Deps deps, DeskConfig config) : d_(deps), config_(std::move(config)) {
+        d_.contacts.set_agent_link(this);
+    }
 
-    void open(ConnectionId connection, std::string remote_address);
-    void close(ConnectionId connection);
-
+    void open(ConnectionId connection, std::string remote_address) override;
+    void close(ConnectionId connection) override;
     // A complete WebSocket message. `text` is false for binary frames.
-    void on_message(ConnectionId connection, std::string_view payload, bool text);
+    void on_message(ConnectionId connection, std::string_view payload, bool text) override;
+
+    // ---- AgentLink: how contacts reach agents ----
+    void contact_event(const std::string& username, const std::string& event, const nlohmann::json& data) override;
+    bool is_connected(const std::string& username) override;
+    void missed_offer(const std::string& username) override;
 
 private:
     struct Connection {
@@ -78,6 +81,7 @@ private:
     Reply get_reason_codes(Connection& c);
     Reply logout(Connection& c);
     Reply ping();
+    Reply contact_request(Connection& c, const sb::protocol::Request& r);
 
     // The session object of a login/resume reply.
     Reply session_result(const std::string& token, int64_t expires_at, const std::string& username);
@@ -92,6 +96,7 @@ private:
     DeskConfig config_;
     std::unordered_map<ConnectionId, Connection> connections_;
     std::vector<std::string> after_reply_;  // frames for the requester that follow its reply (resume)
+    std::optional<std::string> just_connected_;  // an agent who logged in or resumed: route after the reply
 };
 
 // Whether `s` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).

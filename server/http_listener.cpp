@@ -50,14 +50,34 @@ private:
         std::string_view path = target.substr(0, target.find('?'));
 
         if (beast::websocket::is_upgrade(req)) {
-            if (path != "/desk") return respond_text(req, http::status::not_found, "WebSockets are served at /desk.\n");
-            auto desk = std::make_shared<DeskConnection>(std::move(stream_), address_, context_.service,
-                                                         context_.hub, context_.log);
-            desk->start(std::move(req));
+            FrameHandler* handler = nullptr;
+            if (path == "/desk") handler = &context_.service;
+            else if (path == "/chat/ws" && context_.chat) handler = context_.chat;
+            if (!handler)
+                return respond_text(req, http::status::not_found, "WebSockets are served at /desk and /chat/ws.\n");
+            auto ws = std::make_shared<DeskConnection>(std::move(stream_), address_, *handler, context_.hub,
+                                                       context_.log);
+            ws->start(std::move(req));
             return;
         }
-        if (path == "/desk")
-            return respond_text(req, http::status::upgrade_required, "/desk is a WebSocket endpoint.\n");
+        if (path == "/desk" || path == "/chat/ws")
+            return respond_text(req, http::status::upgrade_required, std::string(path) + " is a WebSocket endpoint.\n");
+        if (context_.api) {
+            ApiRequest api_req{std::string(req.method_string()), std::string(path),
+                               std::string(req[http::field::content_type]), req.body()};
+            if (auto reply = context_.api->handle(api_req)) {
+                context_.log.debug("http", {{"method", api_req.method}, {"path", api_req.path}, {"status", reply->status}});
+                auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply->status),
+                                                                                req.version());
+                res->set(http::field::content_type, reply->content_type);
+                res->set(http::field::cache_control, "no-store");
+                res->keep_alive(req.keep_alive());
+                std::size_t length = reply->body.size();
+                if (req.method() != http::verb::head) res->body() = std::move(reply->body);
+                res->content_length(length);
+                return write(res);
+            }
+        }
         if (req.method() != http::verb::get && req.method() != http::verb::head)
             return respond_text(req, http::status::method_not_allowed, "Only GET and HEAD.\n");
 

@@ -1,6 +1,6 @@
-// http_listener.h: the TCP listener and its HTTP sessions. Plain GET/HEAD requests are answered
-// from static_files; a WebSocket upgrade at /desk becomes a DeskConnection; anything else is a
-// 4xx. stop() closes the acceptor and every HTTP session still open.
+// http_listener.h: the TCP listener and its HTTP sessions. The API paths (http_api.h) are
+// answered first, other plain GET/HEAD requests from static_files; a WebSocket upgrade at /desk
+// (desk protocol) or /chat/ws (customer chat) becomes a DeskConnection; anything else is a 4xx. stop() closes the acceptor and every HTTP session still open.
 //
 // Sections: HttpContext · HttpListener
 #pragma once
@@ -15,6 +15,7 @@
 
 #include "desk_hub.h"
 #include "desk_service.h"
+#include "http_api.h"
 #include "log.h"
 #include "util/result.h"
 
@@ -28,6 +29,8 @@ struct HttpContext {
     DeskHub& hub;
     Logger& log;
     std::optional<std::filesystem::path> web_root;
+    FrameHandler* chat = nullptr;  // the customer chat WebSocket at /chat/ws
+    HttpApi* api = nullptr;        // /chat, /sms/inbound, /dev/sms-provider
 };
 
 // ---- HttpListener -------------------------------------------------------------------------------

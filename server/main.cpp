@@ -12,6 +12,12 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "chat_service.h"
+#include "http_api.h"
+#include "simulator.h"
+#include "sms_gateway.h"
+#include "contact_service.h"
+#include "contact_store.h"
 #include "demo_seed.h"
 #include "desk_hub.h"
 #include "desk_service.h"
@@ -25,6 +31,28 @@ namespace {
 int64_t now_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string random_id() {
+    unsigned char bytes[9];
+    randombytes_buf(bytes, sizeof bytes);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : bytes) {
+        out += hex[b >> 4];
+        out += hex[b & 15];
+    }
+    return out;
+}
+
+// Calls ContactService::tick() every 200 ms: offers and after-contact work expire on time.
+void schedule_ticks(boost::asio::steady_timer& timer, sbd::ContactService& contacts) {
+    timer.expires_after(std::chrono::milliseconds(200));
+    timer.async_wait([&timer, &contacts](const boost::system::error_code& ec) {
+        if (ec) return;
+        contacts.tick();
+        schedule_ticks(timer, contacts);
+    });
 }
 
 int run(const sbd::Options& options, sbd::Logger& log) {
@@ -52,6 +80,21 @@ int run(const sbd::Options& options, sbd::Logger& log) {
             return 1;
         }
         if (seeded.value()) log.info("seeded demo agents alice, bob, carol");
+        auto contacts_seeded = sbd::seed_contact_demo_data(*store.value(), now_ms());
+        if (!contacts_seeded) {
+            log.error("cannot seed the contact demo data", {{"error", contacts_seeded.error().message}});
+            return 1;
+        }
+        if (contacts_seeded.value()) log.info("seeded demo customers, dispositions and canned responses");
+    }
+    sbd::ContactStore contact_store(store.value()->database());
+    sbd::ContactConfig contact_config;
+    contact_config.offer_timeout_ms = options.offer_timeout_ms;
+    contact_config.acw_max_ms = options.acw_max_ms;
+    sbd::ContactService contacts({*store.value(), contact_store, log, now_ms, random_id}, contact_config);
+    if (auto loaded = contacts.load(); !loaded) {
+        log.error("cannot load contacts", {{"error", loaded.error().message}});
+        return 1;
     }
 
     sbd::LoginLimits limits;
@@ -63,12 +106,24 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     sbd::DeskHub hub;
     sbd::DeskConfig config;
     config.token_ttl_ms = options.token_ttl_seconds * 1000;
-    sbd::DeskService service({*store.value(), rate_limit, passwords, hub, log, now_ms}, config);
+    sbd::DeskService service({*store.value(), contacts, rate_limit, passwords, hub, log, now_ms}, config);
 
     boost::asio::io_context io(1);
+    sbd::SimulatorOutput chat_output(hub);
+    sbd::ChatService chat(contacts, chat_output, log);
+    sbd::SmsSender sms(io, contacts, log);
+    sbd::Simulator simulator(io, chat, hub, log, options.simulate_rate);
+    if (options.simulate) {
+        chat_output.set_simulator(&simulator);
+        sms.set_observer([&simulator](const std::string& to, const std::string& body) {
+            simulator.on_outbound_sms(to, body);
+        });
+    }
+    sbd::HttpApi api({contacts, contact_store, log, now_ms}, options.fake_sms_provider);
     std::optional<std::filesystem::path> web_root;
     if (options.web_root) web_root = std::filesystem::path(*options.web_root);
-    auto listener = std::make_shared<sbd::HttpListener>(io, sbd::HttpContext{service, hub, log, web_root});
+    auto listener =
+        std::make_shared<sbd::HttpListener>(io, sbd::HttpContext{service, hub, log, web_root, &chat, &api});
     auto bound = listener->bind(options.host, options.port);
     if (!bound) {
         log.error("cannot listen", {{"host", options.host}, {"port", options.port}, {"error", bound.error().message}});
@@ -77,16 +132,31 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     std::string host = bound.value().address().to_string();
     if (bound.value().address().is_v6()) host = "[" + host + "]";
     std::string url = "http://" + host + ":" + std::to_string(bound.value().port());
+    std::string provider = options.sms_provider_url.value_or(options.fake_sms_provider ? url + "/dev/sms-provider" : "");
+    if (!provider.empty()) {
+        auto parsed = sbd::parse_http_url(provider);
+        if (!parsed) {
+            log.error("bad --sms-provider-url", {{"url", provider}, {"error", parsed.error().message}});
+            return 1;
+        }
+        sms.set_provider(parsed.value());
+    }
+    if (options.simulate) simulator.start(url);
     std::cout << "listening " << url << std::endl;  // tests and scripts/run read this line
-    log.info("listening", {{"url", url}, {"web_root", options.web_root ? *options.web_root : ""}});
+    log.info("listening", {{"url", url}, {"web_root", options.web_root ? *options.web_root : ""},
+                           {"chat", url + "/chat"}, {"sms_provider", provider}});
 
+    boost::asio::steady_timer ticks(io);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& error, int signal) {
         if (error) return;
         log.info("stopping", {{"signal", signal}});
         listener->stop();
         hub.close_all();
+        ticks.cancel();
+        simulator.stop();
     });
+    schedule_ticks(ticks, contacts);
     listener->start();
     io.run();
 

@@ -58,6 +58,120 @@ CREATE TABLE login_failures (
 CREATE INDEX login_failures_by_username ON login_failures(username, at);
 CREATE INDEX login_failures_by_address ON login_failures(address, at);
 )sql"},
+        // 2: contacts (chat and SMS): the CRM tables, queue details, skills, capacity, the
+        // contacts with their transcripts, canned responses, and the fake SMS provider's outbox.
+        {2, R"sql(
+ALTER TABLE queues ADD COLUMN label TEXT NOT NULL DEFAULT '';
+ALTER TABLE queues ADD COLUMN skill TEXT NOT NULL DEFAULT '';
+ALTER TABLE queues ADD COLUMN is_default INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE queues ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+UPDATE queues SET label = upper(substr(name, 1, 1)) || substr(name, 2), skill = name;
+CREATE TABLE dispositions (
+  queue    TEXT NOT NULL REFERENCES queues(name) ON DELETE CASCADE,
+  code     TEXT NOT NULL,
+  label    TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (queue, code)
+);
+CREATE TABLE agent_skills (
+  agent TEXT NOT NULL REFERENCES agents(username) ON DELETE CASCADE,
+  skill TEXT NOT NULL,
+  PRIMARY KEY (agent, skill)
+);
+CREATE TABLE agent_capacity (
+  agent    TEXT NOT NULL REFERENCES agents(username) ON DELETE CASCADE,
+  channel  TEXT NOT NULL CHECK (channel IN ('voice', 'chat', 'sms')),
+  capacity INTEGER NOT NULL CHECK (capacity >= 0),
+  PRIMARY KEY (agent, channel)
+);
+ALTER TABLE reason_codes ADD COLUMN system INTEGER NOT NULL DEFAULT 0;
+INSERT OR IGNORE INTO reason_codes (code, label, position, system) VALUES ('missed', 'Missed offer', 1000, 1);
+CREATE TABLE customers (
+  id            TEXT PRIMARY KEY,
+  first_name    TEXT NOT NULL DEFAULT '',
+  last_name     TEXT NOT NULL DEFAULT '',
+  phone         TEXT UNIQUE,
+  chat_identity TEXT UNIQUE,
+  email         TEXT,
+  notes         TEXT NOT NULL DEFAULT '',
+  created_at    INTEGER NOT NULL
+);
+CREATE TABLE accounts (
+  id            TEXT PRIMARY KEY,
+  customer      TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  plan          TEXT NOT NULL,
+  status        TEXT NOT NULL,
+  balance_cents INTEGER NOT NULL DEFAULT 0,
+  opened_at     INTEGER NOT NULL
+);
+CREATE INDEX accounts_by_customer ON accounts(customer);
+CREATE TABLE contacts (
+  id               TEXT PRIMARY KEY,
+  channel          TEXT NOT NULL CHECK (channel IN ('chat', 'sms')),
+  state            TEXT NOT NULL CHECK (state IN ('queued', 'offered', 'active', 'wrap_up', 'closed')),
+  queue            TEXT NOT NULL REFERENCES queues(name),
+  customer         TEXT NOT NULL REFERENCES customers(id),
+  agent            TEXT REFERENCES agents(username),
+  rank             INTEGER NOT NULL,
+  created_at       INTEGER NOT NULL,
+  offer_expires_at INTEGER,
+  accepted_at      INTEGER,
+  ended_at         INTEGER,
+  ended_by         TEXT CHECK (ended_by IN ('agent', 'customer')),
+  acw_expires_at   INTEGER,
+  closed_at        INTEGER,
+  transfer_from    TEXT,
+  transfer_note    TEXT,
+  target_agent     TEXT,
+  disposition      TEXT,
+  notes            TEXT NOT NULL DEFAULT '',
+  tags             TEXT NOT NULL DEFAULT '[]',
+  customer_address TEXT,
+  service_address  TEXT,
+  chat_token_hash  TEXT UNIQUE
+);
+CREATE INDEX contacts_by_state ON contacts(state);
+CREATE INDEX contacts_by_customer ON contacts(customer, channel, state);
+CREATE TABLE messages (
+  id        TEXT PRIMARY KEY,
+  contact   TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  seq       INTEGER NOT NULL,
+  sender    TEXT NOT NULL CHECK (sender IN ('customer', 'agent', 'system')),
+  text      TEXT NOT NULL,
+  at        INTEGER NOT NULL,
+  agent     TEXT,
+  status    TEXT NOT NULL CHECK (status IN ('sent', 'delivered', 'failed')),
+  segments  INTEGER,
+  client_id TEXT,
+  UNIQUE (contact, seq),
+  UNIQUE (contact, sender, client_id)
+);
+CREATE TABLE interactions (
+  id          INTEGER PRIMARY KEY,
+  customer    TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  contact     TEXT NOT NULL,
+  channel     TEXT NOT NULL CHECK (channel IN ('chat', 'sms', 'voice')),
+  at          INTEGER NOT NULL,
+  queue       TEXT NOT NULL,
+  disposition TEXT,
+  notes       TEXT NOT NULL DEFAULT '',
+  agent       TEXT
+);
+CREATE INDEX interactions_by_customer ON interactions(customer, at);
+CREATE TABLE canned_responses (
+  id       TEXT PRIMARY KEY,
+  title    TEXT NOT NULL,
+  text     TEXT NOT NULL,
+  position INTEGER NOT NULL
+);
+CREATE TABLE sms_provider_outbox (
+  id          INTEGER PRIMARY KEY,
+  received_at INTEGER NOT NULL,
+  sender      TEXT NOT NULL,
+  recipient   TEXT NOT NULL,
+  body        TEXT NOT NULL
+);
+)sql"},
     };
     return list;
 }

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <string>
 
 namespace sbd {
 
@@ -42,6 +43,14 @@ std::string usage() {
            "  --login-max-failures N    failed logins per username before rate limiting (default 5;\n"
            "                            per remote address the limit is 4 x N)\n"
            "  --login-window SECONDS    window in which failed logins count (default 300)\n"
+           "  --offer-timeout SECONDS   how long an offer rings before it counts as missed (default 20;\n"
+           "                            fractions allowed)\n"
+           "  --acw-max SECONDS         after-contact work closes itself after this (default 120)\n"
+           "  --sms-provider-url URL    outbound SMS: POST {\"from\",\"to\",\"body\"} as JSON here (http://)\n"
+           "  --fake-sms-provider       serve a recording SMS provider at /dev/sms-provider (its outbox\n"
+           "                            at /dev/sms-provider/outbox) and use it unless --sms-provider-url\n"
+           "  --simulate                simulated customers chat and text through /chat/ws and /sms/inbound\n"
+           "  --simulate-rate N         new simulated customers per minute (default 2; implies --simulate)\n"
            "  --no-seed                 do not create the demo agents on an empty database\n"
            "  --log-level LEVEL         debug, info, warn or error (default info)\n"
            "  --help                    print this and exit\n"
@@ -61,6 +70,30 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             o.help = true;
         } else if (a == "--no-seed") {
             o.seed = false;
+        } else if (a == "--fake-sms-provider") {
+            o.fake_sms_provider = true;
+        } else if (a == "--simulate") {
+            o.simulate = true;
+        } else if (a == "--offer-timeout" || a == "--acw-max" || a == "--simulate-rate") {
+            auto v = value();
+            if (!v) return bad(a + " needs a value");
+            double d = 0;
+            try {
+                std::size_t used = 0;
+                d = std::stod(*v, &used);
+                if (used != v->size()) d = -1;
+            } catch (...) {
+                d = -1;
+            }
+            if (!(d > 0) || d > 1e7) return bad(a + " wants a positive number");
+            if (a == "--offer-timeout") o.offer_timeout_ms = static_cast<int64_t>(d * 1000);
+            else if (a == "--acw-max") o.acw_max_ms = static_cast<int64_t>(d * 1000);
+            else { o.simulate_rate = d; o.simulate = true; }
+        } else if (a == "--sms-provider-url") {
+            auto v = value();
+            if (!v) return bad(a + " needs a value");
+            if (v->rfind("http://", 0) != 0) return bad("--sms-provider-url wants an http:// URL");
+            o.sms_provider_url = *v;
         } else if (a == "--listen" || a == "--db" || a == "--web-root" || a == "--token-ttl" ||
                    a == "--login-max-failures" || a == "--login-window" || a == "--log-level") {
             auto v = value();

@@ -20,6 +20,12 @@ struct Options {
     int login_max_failures = 5;            // per username; per address it is 4x this
     int64_t login_window_seconds = 300;
     bool seed = true;
+    int64_t offer_timeout_ms = 20'000;     // --offer-timeout SECONDS
+    int64_t acw_max_ms = 120'000;          // --acw-max SECONDS
+    std::optional<std::string> sms_provider_url;
+    bool fake_sms_provider = false;        // POST /dev/sms-provider, GET /dev/sms-provider/outbox
+    bool simulate = false;
+    double simulate_rate = 2.0;            // new simulated customers per minute
     LogLevel log_level = LogLevel::Info;
     bool help = false;
 };

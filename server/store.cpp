@@ -95,9 +95,52 @@ Result<int64_t> Store::record_presence(const AgentSnapshot& agent, const std::st
     return seq;
 }
 
+Result<std::vector<AgentSnapshot>> Store::list_agents() {
+    auto q = db_->prepare("SELECT username, display_name, state, reason, state_since FROM agents ORDER BY username;");
+    if (!q) return q.error();
+    std::vector<AgentSnapshot> out;
+    for (;;) {
+        auto row = q.value().step();
+        if (!row) return row.error();
+        if (!row.value()) break;
+        Statement& st = q.value();
+        AgentSnapshot a;
+        a.username = st.column_text(0);
+        a.display_name = st.column_text(1);
+        a.state = sb::agent::parse_presence(st.column_text(2)).value_or(Presence::Offline);
+        a.reason = st.column_is_null(3) ? std::string() : st.column_text(3);
+        a.state_since_ms = st.column_int(4);
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+Result<int64_t> Store::append_event(const std::string& agent, const std::string& event, const nlohmann::json& data,
+                                    int64_t now) {
+    Transaction tx(*db_);
+    if (!tx.begun()) return tx.begun().error();
+    auto upd = db_->prepare("UPDATE agents SET last_seq = last_seq + 1 WHERE username = ? RETURNING last_seq;");
+    if (!upd) return upd.error();
+    upd.value().bind(1, agent);
+    auto row = upd.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return sb::make_error(sb::protocol::code::internal, "agent vanished");
+    int64_t seq = upd.value().column_int(0);
+    if (auto done = upd.value().step(); !done) return done.error();
+    auto ins = db_->prepare("INSERT INTO events (agent, seq, event, data, at) VALUES (?, ?, ?, ?, ?);");
+    if (!ins) return ins.error();
+    if (auto st = ins.value().bind(1, agent).bind(2, seq).bind(3, event).bind(4, data.dump()).bind(5, now).run(); !st)
+        return st.error();
+    auto trim = db_->prepare("DELETE FROM events WHERE agent = ? AND seq <= ?;");
+    if (!trim) return trim.error();
+    if (auto t = trim.value().bind(1, agent).bind(2, seq - kEventsKeptPerAgent).run(); !t) return t.error();
+    if (auto c = tx.commit(); !c) return c.error();
+    return seq;
+}
+
 // ---- reference data ------------------------------------------------------------------------------
 Result<std::vector<ReasonCode>> Store::reason_codes() {
-    auto q = db_->prepare("SELECT code, label FROM reason_codes ORDER BY position, code;");
+    auto q = db_->prepare("SELECT code, label FROM reason_codes WHERE system = 0 ORDER BY position, code;");
     if (!q) return q.error();
     std::vector<ReasonCode> out;
     for (;;) {

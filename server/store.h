@@ -58,7 +58,15 @@ public:
     sb::Result<int64_t> record_presence(const sb::agent::AgentSnapshot& agent, const std::string& event,
                                         int64_t now);
 
+    // Every agent, by username (for the session's transfer list and for routing).
+    sb::Result<std::vector<sb::agent::AgentSnapshot>> list_agents();
+    // Appends `event` with `data` as the agent's next seq (trimming the log as record_presence
+    // does); returns the seq.
+    sb::Result<int64_t> append_event(const std::string& agent, const std::string& event, const nlohmann::json& data,
+                                     int64_t now);
+
     // ---- reference data ----
+    // The reason codes an agent may choose; system codes ("missed") are left out.
     sb::Result<std::vector<sb::agent::ReasonCode>> reason_codes();
     sb::Status add_reason_code(const std::string& code, const std::string& label, int64_t position);
     sb::Status add_queue(const std::string& name, const std::string& number);
@@ -78,6 +86,9 @@ public:
     sb::Status forget_login_failures_before(int64_t at);
     // Times of the failures for that username or address at or after `since`, oldest first.
     sb::Result<std::vector<int64_t>> login_failures_since(FailureKey key, const std::string& value, int64_t since);
+
+    // For the stores of other concepts (contact_store) that share this database.
+    Database& database() { return *db_; }
 
 private:
     explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}

@@ -1,0 +1,273 @@
+// contact_customers.cpp: the customers' side of ContactService (see contact_service.h): a chat
+// starts, resumes, writes, types and leaves; an SMS arrives; an outbound SMS is sent or fails.
+#include <algorithm>
+#include <cctype>
+
+#include "auth.h"
+#include "contact/phone.h"
+#include "contact_json.h"
+#include "contact_service.h"
+#include "desk_service.h"
+#include "protocol/schema.h"
+
+namespace sbd {
+
+namespace code = sb::protocol::code;
+using json = nlohmann::json;
+using sb::make_error;
+using sb::Ok;
+using sb::Status;
+
+namespace {
+
+std::string trim(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    return s;
+}
+
+std::string digits(const std::string& s) {
+    std::string out;
+    for (char ch : s)
+        if (ch >= '0' && ch <= '9') out += ch;
+    return out;
+}
+
+// Empty, blank, too long or not UTF-8: the customer's text is refused with bad_message.
+sb::Status check_text(const std::string& text, int64_t max) {
+    if (!is_valid_utf8(text)) return make_error(code::bad_message, "text is not valid UTF-8.");
+    if (trim(text).empty()) return make_error(code::bad_message, "text is empty.");
+    if (utf8_length(text) > max)
+        return make_error(code::bad_message, "text is longer than " + std::to_string(max) + " characters.");
+    return Ok{};
+}
+
+bool is_live(const ContactRecord& c) { return c.state == "queued" || c.state == "offered" || c.state == "active"; }
+
+}  // namespace
+
+std::string ContactService::agent_display_name(const std::string& username) {
+    auto rec = d_.store.find_agent(username);
+    if (rec && rec.value()) return rec.value()->snapshot.display_name;
+    return username;
+}
+
+// ---- chat -----------------------------------------------------------------------------------------
+sb::Result<ContactService::StartedChat> ContactService::start_chat(const std::string& raw_name,
+                                                                  const std::optional<std::string>& raw_email) {
+    std::string name = trim(raw_name);
+    if (!is_valid_utf8(name) || name.empty() || utf8_length(name) > 100)
+        return make_error(code::bad_message, "name must be 1 to 100 characters.");
+    std::optional<std::string> email;
+    if (raw_email && !trim(*raw_email).empty()) {
+        email = lower(trim(*raw_email));
+        if (email->size() > 254 || email->find('@') == std::string::npos || email->find(' ') != std::string::npos)
+            return make_error(code::bad_message, "email is not an email address.");
+    }
+    const QueueRecord* queue = default_queue();
+    if (!queue) return make_error(code::internal, "no queue to take chats");
+
+    int64_t now = d_.now();
+    std::string identity = email ? *email : "guest-" + d_.random_id() + "@chat";
+    auto found = d_.contacts.find_customer_by_chat_identity(identity);
+    if (!found) return found.error();
+    CustomerRecord customer;
+    if (found.value()) {
+        customer = *found.value();
+        if (!customer.chat_identity) {  // matched by email: this is now their chat identity too
+            customer.chat_identity = identity;
+            if (auto st = d_.contacts.save_customer(customer, now); !st) return st.error();
+        }
+    } else {
+        customer.id = "cu-" + d_.random_id();
+        auto space = name.find(' ');
+        customer.first_name = name.substr(0, space);
+        customer.last_name = space == std::string::npos ? "" : trim(name.substr(space + 1));
+        customer.chat_identity = identity;
+        customer.email = email;
+        if (auto st = d_.contacts.save_customer(customer, now); !st) return st.error();
+    }
+
+    StartedChat out;
+    out.token = new_token();
+    ContactRecord& c = out.contact;
+    c.id = "c-" + d_.random_id();
+    c.channel = "chat";
+    c.state = "queued";
+    c.queue = queue->code;
+    c.customer = customer.id;
+    c.rank = now;
+    c.created_at = now;
+    c.chat_token_hash = token_hash(out.token);
+    if (auto st = save(c); !st) return st.error();
+    d_.log.info("chat started", {{"contact", c.id}, {"customer", customer.id}, {"queue", c.queue}});
+    route();
+    out.contact = open_.count(c.id) ? open_[c.id] : c;
+    return out;
+}
+
+sb::Result<ContactRecord> ContactService::find_chat(const std::string& token) {
+    auto c = d_.contacts.find_contact_by_token_hash(token_hash(token));
+    if (!c) return c.error();
+    if (!c.value()) return make_error(code::invalid_token, "Unknown chat token.");
+    if (auto it = open_.find(c.value()->id); it != open_.end()) return it->second;
+    return *c.value();
+}
+
+sb::Result<std::vector<MessageRecord>> ContactService::transcript(const std::string& contact) {
+    return d_.contacts.messages(contact);
+}
+
+sb::Result<MessageRecord> ContactService::customer_message(const std::string& id, const std::string& text,
+                                                           const std::optional<std::string>& client_id) {
+    auto it = open_.find(id);
+    if (client_id) {
+        if (client_id->empty() || client_id->size() > 128)
+            return make_error(code::bad_message, "client_id must be 1 to 128 characters.");
+        auto first = d_.contacts.find_message_by_client_id(id, "customer", *client_id);
+        if (!first) return first.error();
+        if (first.value()) return *first.value();
+    }
+    if (it == open_.end() || !is_live(it->second)) return make_error(code::wrong_state, "The conversation has ended.");
+    if (auto st = check_text(text, it->second.channel == "sms" ? 1600 : 4000); !st) return st.error();
+    ContactRecord c = it->second;
+    bool was_typing = customer_typing_.erase(id) > 0;
+    auto m = add_message(c, "customer", text, std::nullopt, client_id, "delivered");
+    if (!m) return m.error();
+    if (was_typing && c.agent && c.state != "queued")
+        emit(*c.agent, "contact.typing", {{"contact", id}, {"typing", false}});
+    return m;
+}
+
+Status ContactService::customer_typing(const std::string& id, bool is_typing) {
+    auto it = open_.find(id);
+    if (it == open_.end() || !is_live(it->second)) return make_error(code::wrong_state, "The conversation has ended.");
+    bool was = customer_typing_.count(id) > 0;
+    if (was == is_typing) return Ok{};
+    if (is_typing) customer_typing_.insert(id);
+    else customer_typing_.erase(id);
+    const ContactRecord& c = it->second;
+    if (c.agent && c.state != "queued") emit(*c.agent, "contact.typing", {{"contact", id}, {"typing", is_typing}});
+    return Ok{};
+}
+
+Status ContactService::customer_end(const std::string& id) {
+    auto it = open_.find(id);
+    if (it == open_.end() || !is_live(it->second)) return Ok{};  // already over: nothing to do
+    ContactRecord c = it->second;
+    int64_t now = d_.now();
+    customer_typing_.erase(id);
+    if (c.state == "active") {
+        ContactRecord next = c;
+        next.state = "wrap_up";
+        next.ended_at = now;
+        next.ended_by = "customer";
+        next.acw_expires_at = now + config_.acw_max_ms;
+        if (auto st = save(next); !st) return st;
+        d_.log.info("contact ended", {{"contact", id}, {"by", "customer"}});
+        emit_contact(next, "contact.updated");
+        if (auto* link = link_for(next)) link->ended(next, "customer");
+        return Ok{};
+    }
+    // Queued or still ringing: the customer gave up before anyone took it.
+    ContactRecord next = c;
+    next.state = "closed";
+    next.ended_at = now;
+    next.ended_by = "customer";
+    next.closed_at = now;
+    next.offer_expires_at.reset();
+    if (auto st = close(next); !st) return st;
+    d_.log.info("contact abandoned", {{"contact", id}, {"was", c.state}});
+    if (c.state == "offered" && c.agent) {
+        last_busy_[*c.agent] = now;
+        emit(*c.agent, "contact.ended", {{"contact", id}, {"reason", "revoked"}});
+    }
+    if (auto* link = link_for(next)) link->ended(next, "customer");
+    route();
+    return Ok{};
+}
+
+Status ContactService::chat_delivered(const std::string& id, const std::string& message) {
+    auto m = d_.contacts.find_message(message);
+    if (!m) return m.error();
+    if (!m.value() || m.value()->contact != id || m.value()->from == "customer")
+        return make_error(code::bad_message, "No such message in this chat.");
+    if (m.value()->status != "sent") return Ok{};
+    if (auto st = d_.contacts.set_message_status(message, "delivered"); !st) return st;
+    if (auto it = open_.find(id); it != open_.end() && it->second.state != "queued")
+        emit_contact(it->second, "contact.updated");
+    return Ok{};
+}
+
+// ---- SMS ------------------------------------------------------------------------------------------
+sb::Result<ContactService::InboundSms> ContactService::sms_inbound(const std::string& from, const std::string& to,
+                                                                   const std::string& body,
+                                                                   const std::optional<std::string>& gateway_id) {
+    auto phone = sb::contact::normalize_e164(from, config_.default_country);
+    if (!phone) return make_error(code::bad_message, "From is not a phone number: " + phone.error().message);
+    if (auto st = check_text(body, 1600); !st) return st.error();
+    if (!is_valid_utf8(to) || to.size() > 32) return make_error(code::bad_message, "To is not a phone number.");
+    int64_t now = d_.now();
+
+    auto found = d_.contacts.find_customer_by_phone(phone.value());
+    if (!found) return found.error();
+    CustomerRecord customer;
+    if (found.value()) {
+        customer = *found.value();
+    } else {
+        customer.id = "cu-" + d_.random_id();
+        customer.phone = phone.value();
+        if (auto st = d_.contacts.save_customer(customer, now); !st) return st.error();
+    }
+
+    // A live SMS conversation with this number continues; otherwise a new contact starts.
+    const ContactRecord* live = nullptr;
+    for (const auto& [id, c] : open_)
+        if (c.channel == "sms" && c.customer == customer.id && is_live(c)) live = &c;
+    ContactRecord contact;
+    if (live) {
+        contact = *live;
+    } else {
+        const QueueRecord* queue = nullptr;
+        std::string to_digits = digits(to);
+        for (const QueueRecord& q : queues_)
+            if (q.number && !to_digits.empty() && digits(*q.number) == to_digits) queue = &q;
+        if (!queue) queue = default_queue();
+        if (!queue) return make_error(code::internal, "no queue to take SMS");
+        contact.id = "c-" + d_.random_id();
+        contact.channel = "sms";
+        contact.state = "queued";
+        contact.queue = queue->code;
+        contact.customer = customer.id;
+        contact.rank = now;
+        contact.created_at = now;
+        contact.customer_address = phone.value();
+        contact.service_address = trim(to).empty() ? queue->number.value_or("") : trim(to);
+        if (auto st = save(contact); !st) return st.error();
+        d_.log.info("sms contact", {{"contact", contact.id}, {"customer", customer.id}, {"queue", contact.queue}});
+    }
+    auto m = customer_message(contact.id, body, gateway_id);
+    if (!m) return m.error();
+    if (!live) route();
+    return InboundSms{open_.count(contact.id) ? open_[contact.id] : contact, m.value()};
+}
+
+void ContactService::sms_status(const std::string& message, const std::string& status) {
+    auto m = d_.contacts.find_message(message);
+    if (!m || !m.value() || m.value()->status == status) return;
+    if (auto st = d_.contacts.set_message_status(message, status); !st) {
+        d_.log.error("sms status not saved", {{"message", message}, {"error", st.error().message}});
+        return;
+    }
+    d_.log.info("sms status", {{"message", message}, {"status", status}});
+    if (auto it = open_.find(m.value()->contact); it != open_.end() && it->second.state != "queued")
+        emit_contact(it->second, "contact.updated");
+}
+
+}  // namespace sbd

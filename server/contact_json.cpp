@@ -1,0 +1,89 @@
+// contact_json.cpp: wire forms of contacts and their parts (see contact_json.h), and
+// ContactService's builders that read the store.
+#include "contact_json.h"
+
+#include "contact/sms.h"
+#include "contact_service.h"
+#include "protocol/schema.h"
+
+namespace sbd {
+
+using json = nlohmann::json;
+
+namespace {
+json text_or_null(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+json int_or_null(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
+}  // namespace
+
+json message_json(const MessageRecord& m) {
+    return {{"id", m.id},         {"from", m.from},     {"text", m.text},
+            {"at", m.at},         {"agent", text_or_null(m.agent)},
+            {"status", m.status}, {"segments", int_or_null(m.segments)}};
+}
+
+json queue_json(const QueueRecord& q) {
+    json dispositions = json::array();
+    for (const Disposition& d : q.dispositions) dispositions.push_back({{"code", d.code}, {"label", d.label}});
+    return {{"code", q.code}, {"name", q.name}, {"number", text_or_null(q.number)},
+            {"dispositions", std::move(dispositions)}};
+}
+
+json interaction_json(const InteractionRecord& i) {
+    return {{"contact", i.contact}, {"channel", i.channel}, {"at", i.at}, {"queue", i.queue},
+            {"disposition", text_or_null(i.disposition)}, {"notes", i.notes}, {"agent", text_or_null(i.agent)}};
+}
+
+json customer_json(const CustomerRecord& c, const std::vector<InteractionRecord>& history) {
+    json h = json::array();
+    for (const InteractionRecord& i : history) h.push_back(interaction_json(i));
+    return {{"id", c.id},
+            {"first_name", c.first_name},
+            {"last_name", c.last_name},
+            {"phone", text_or_null(c.phone)},
+            {"chat_identity", text_or_null(c.chat_identity)},
+            {"email", text_or_null(c.email)},
+            {"notes", c.notes},
+            {"history", std::move(h)}};
+}
+
+int64_t sms_segment_count(std::string_view text) {
+    int segments = sb::contact::sms_segments(text).segments;
+    return segments < 1 ? 1 : segments;
+}
+
+// ---- ContactService's builders ----------------------------------------------------------------
+sb::Result<json> ContactService::customer_json(const std::string& id) {
+    auto c = d_.contacts.find_customer(id);
+    if (!c) return c.error();
+    if (!c.value()) return sb::make_error(sb::protocol::code::internal, "customer " + id + " missing");
+    auto history = d_.contacts.history(id);
+    if (!history) return history.error();
+    return sbd::customer_json(*c.value(), history.value());
+}
+
+sb::Result<json> ContactService::contact_json(const ContactRecord& c) {
+    auto customer = customer_json(c.customer);
+    if (!customer) return customer.error();
+    auto messages = d_.contacts.messages(c.id);
+    if (!messages) return messages.error();
+    json transcript = json::array();
+    for (const MessageRecord& m : messages.value()) transcript.push_back(message_json(m));
+    json transfer = nullptr;
+    if (c.transfer_from) transfer = {{"from", *c.transfer_from}, {"note", c.transfer_note.value_or("")}};
+    return json{{"id", c.id},
+                {"channel", c.channel},
+                {"state", c.state},
+                {"queue", c.queue},
+                {"customer", std::move(customer.value())},
+                {"messages", std::move(transcript)},
+                {"created_at", c.created_at},
+                {"offer_expires_at", int_or_null(c.offer_expires_at)},
+                {"accepted_at", int_or_null(c.accepted_at)},
+                {"ended_at", int_or_null(c.ended_at)},
+                {"ended_by", text_or_null(c.ended_by)},
+                {"acw_expires_at", int_or_null(c.acw_expires_at)},
+                {"transfer", std::move(transfer)},
+                {"customer_typing", customer_typing_.count(c.id) > 0}};
+}
+
+}  // namespace sbd

@@ -1,0 +1,535 @@
+// contact_service.cpp: the agents' side of contacts and the ACD (see contact_service.h). The
+// customers' side (chat, SMS) is in contact_customers.cpp, the JSON in contact_json.cpp.
+#include "contact_service.h"
+
+#include <algorithm>
+
+#include "protocol/schema.h"
+#include "contact_json.h"
+#include "routing.h"
+
+namespace sbd {
+
+namespace code = sb::protocol::code;
+using json = nlohmann::json;
+using sb::make_error;
+using sb::Ok;
+using sb::Status;
+
+namespace {
+constexpr int64_t kMaxNote = 2000;
+constexpr int64_t kMaxNotes = 4000;
+constexpr std::size_t kMaxTags = 20;
+constexpr int64_t kMaxTag = 50;
+constexpr std::size_t kMaxClientId = 128;
+}  // namespace
+
+int64_t utf8_length(std::string_view s) {
+    int64_t n = 0;
+    for (char ch : s)
+        if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+// ---- load ---------------------------------------------------------------------------------------
+Status ContactService::load() {
+    auto queues = d_.contacts.queues();
+    if (!queues) return queues.error();
+    queues_ = std::move(queues.value());
+    auto routing = d_.contacts.agent_routing();
+    if (!routing) return routing.error();
+    routing_ = std::move(routing.value());
+    auto open = d_.contacts.open_contacts();
+    if (!open) return open.error();
+    open_.clear();
+    for (ContactRecord& c : open.value()) open_[c.id] = std::move(c);
+    d_.log.info("contacts loaded", {{"open", open_.size()}, {"queues", queues_.size()}});
+    return Ok{};
+}
+
+// ---- desk requests ------------------------------------------------------------------------------
+sb::Result<ContactRecord> ContactService::own(const std::string& agent, const std::string& contact) {
+    if (auto it = open_.find(contact); it != open_.end()) {
+        if (it->second.agent != agent) return make_error(code::not_your_contact, "This contact is not yours.");
+        return it->second;
+    }
+    auto stored = d_.contacts.find_contact(contact);
+    if (!stored) return stored.error();
+    if (!stored.value()) return make_error(code::unknown_contact, "No contact with that id.");
+    if (stored.value()->agent != agent) return make_error(code::not_your_contact, "This contact is not yours.");
+    return *stored.value();  // closed: callers answer wrong_state
+}
+
+static sb::Error wrong_state(const ContactRecord& c, const char* wants) {
+    return make_error(code::wrong_state, "The contact is " + c.state + "; this needs it " + wants + ".");
+}
+
+ContactService::Reply ContactService::accept(const std::string& agent, const std::string& id) {
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != "offered") return wrong_state(c.value(), "offered");
+    ContactRecord next = c.value();
+    next.state = "active";
+    next.accepted_at = d_.now();
+    next.offer_expires_at.reset();
+    next.target_agent.reset();
+    if (auto st = save(next); !st) return st.error();
+    declined_.erase(id);
+    d_.log.info("contact accepted", {{"contact", id}, {"agent", agent}});
+    emit_contact(next, "contact.updated");
+    if (auto* link = link_for(next)) link->agent_joined(next, agent_display_name(agent));
+    auto j = contact_json(next);
+    if (!j) return j.error();
+    return json{{"contact", std::move(j.value())}};
+}
+
+ContactService::Reply ContactService::reject(const std::string& agent, const std::string& id) {
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != "offered") return wrong_state(c.value(), "offered");
+    if (auto st = return_to_queue(c.value(), "rejected", true); !st) return st.error();
+    d_.log.info("contact rejected", {{"contact", id}, {"agent", agent}});
+    route();
+    return json::object();
+}
+
+ContactService::Reply ContactService::send_message(const std::string& agent, const std::string& id,
+                                                   const std::string& text, const std::string& client_id) {
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (client_id.empty() || client_id.size() > kMaxClientId)
+        return make_error(code::bad_message, "client_id must be 1 to 128 characters.");
+    // A repeat of a message already stored answers with it, whatever happened since.
+    auto first = d_.contacts.find_message_by_client_id(id, "agent", client_id);
+    if (!first) return first.error();
+    if (first.value()) return json{{"message", message_json(*first.value())}};
+    if (c.value().state != "active") return wrong_state(c.value(), "active");
+    int64_t max = c.value().channel == "sms" ? 1600 : 4000;
+    int64_t len = utf8_length(text);
+    if (len == 0 || text.find_first_not_of(" \t\r\n") == std::string::npos)
+        return make_error(code::bad_message, "text is empty.");
+    if (len > max)
+        return make_error(code::bad_message, "text is longer than " + std::to_string(max) + " characters.");
+    auto m = add_message(c.value(), "agent", text, agent, client_id, "sent");
+    if (!m) return m.error();
+    if (auto* link = link_for(c.value())) link->agent_message(c.value(), m.value(), agent_display_name(agent));
+    return json{{"message", message_json(m.value())}};
+}
+
+ContactService::Reply ContactService::typing(const std::string& agent, const std::string& id, bool is_typing) {
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != "active") return wrong_state(c.value(), "active");
+    if (auto* link = link_for(c.value())) link->agent_typing(c.value(), is_typing);
+    return json::object();
+}
+
+ContactService::Reply ContactService::transfer(const std::string& agent, const json& body) {
+    const std::string& id = body.at("contact").get_ref<const std::string&>();
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != "active") return wrong_state(c.value(), "active");
+    bool to_queue = body.contains("queue"), to_agent = body.contains("agent");
+    if (to_queue == to_agent) return make_error(code::bad_message, "Give exactly one of queue or agent.");
+    const std::string& note = body.at("note").get_ref<const std::string&>();
+    if (utf8_length(note) > kMaxNote) return make_error(code::bad_message, "note is longer than 2000 characters.");
+
+    ContactRecord next = c.value();
+    if (to_queue) {
+        const std::string& queue = body.at("queue").get_ref<const std::string&>();
+        if (!find_queue(queue)) return make_error(code::unknown_queue, "No queue \"" + queue + "\".");
+        next.queue = queue;
+        next.target_agent.reset();
+    } else {
+        const std::string& target = body.at("agent").get_ref<const std::string&>();
+        auto rec = d_.store.find_agent(target);
+        if (!rec) return rec.error();
+        if (!rec.value()) return make_error(code::unknown_agent, "No agent \"" + target + "\".");
+        if (target == agent) return make_error(code::bad_message, "agent: that is you; transfer to someone else.");
+        next.target_agent = target;
+    }
+    next.state = "queued";
+    next.agent.reset();
+    next.accepted_at.reset();
+    next.offer_expires_at.reset();
+    next.transfer_from = agent;
+    next.transfer_note = note;
+    next.rank = front_rank(next.queue, next.rank);
+    if (auto st = save(next); !st) return st.error();
+    declined_.erase(id);
+    customer_typing_.erase(id);
+    last_busy_[agent] = d_.now();
+    d_.log.info("contact transferred", {{"contact", id}, {"from", agent}, {"queue", next.queue},
+                                        {"agent", next.target_agent.value_or("")}});
+    emit(agent, "contact.ended", {{"contact", id}, {"reason", "transferred"}});
+    route();
+    return json::object();
+}
+
+ContactService::Reply ContactService::end(const std::string& agent, const std::string& id) {
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != "active") return wrong_state(c.value(), "active");
+    ContactRecord next = c.value();
+    int64_t now = d_.now();
+    next.state = "wrap_up";
+    next.ended_at = now;
+    next.ended_by = "agent";
+    next.acw_expires_at = now + config_.acw_max_ms;
+    if (auto st = save(next); !st) return st.error();
+    customer_typing_.erase(id);
+    d_.log.info("contact ended", {{"contact", id}, {"by", "agent"}});
+    emit_contact(next, "contact.updated");
+    if (auto* link = link_for(next)) link->ended(next, "agent");
+    auto j = contact_json(next);
+    if (!j) return j.error();
+    return json{{"contact", std::move(j.value())}};
+}
+
+ContactService::Reply ContactService::wrap_up(const std::string& agent, const json& body) {
+    const std::string& id = body.at("contact").get_ref<const std::string&>();
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != "wrap_up") return wrong_state(c.value(), "in wrap_up");
+    const std::string& disposition = body.at("disposition").get_ref<const std::string&>();
+    const QueueRecord* q = find_queue(c.value().queue);
+    bool known = q && std::any_of(q->dispositions.begin(), q->dispositions.end(),
+                                  [&](const Disposition& d) { return d.code == disposition; });
+    if (!known)
+        return make_error(code::invalid_disposition,
+                          "\"" + disposition + "\" is not a disposition of queue " + c.value().queue + ".");
+    const std::string& notes = body.at("notes").get_ref<const std::string&>();
+    if (utf8_length(notes) > kMaxNotes) return make_error(code::bad_message, "notes is longer than 4000 characters.");
+    const json& tags = body.at("tags");
+    if (tags.size() > kMaxTags) return make_error(code::bad_message, "tags: at most 20.");
+    for (const json& t : tags)
+        if (t.get_ref<const std::string&>().empty() || utf8_length(t.get_ref<const std::string&>()) > kMaxTag)
+            return make_error(code::bad_message, "tags: each 1 to 50 characters.");
+    if (auto st = close_after_work(c.value(), disposition, notes, tags); !st) return st.error();
+    auto closed = d_.contacts.find_contact(id);
+    if (!closed) return closed.error();
+    if (!closed.value()) return make_error(code::internal, "closed contact vanished");
+    auto j = contact_json(*closed.value());
+    if (!j) return j.error();
+    return json{{"contact", std::move(j.value())}};
+}
+
+ContactService::Reply ContactService::update_customer(const std::string& agent, const json& body) {
+    const std::string& id = body.at("customer").get_ref<const std::string&>();
+    auto found = d_.contacts.find_customer(id);
+    if (!found) return found.error();
+    if (!found.value()) return make_error(code::unknown_customer, "No customer with that id.");
+    bool on_desk = std::any_of(open_.begin(), open_.end(), [&](const auto& kv) {
+        return kv.second.customer == id && kv.second.agent == agent && kv.second.state != "queued";
+    });
+    if (!on_desk) return make_error(code::not_your_contact, "This customer is not on any of your contacts.");
+    CustomerRecord next = *found.value();
+    struct Field { const char* name; int64_t max; };
+    for (const Field& f : {Field{"first_name", 100}, Field{"last_name", 100}, Field{"email", 254},
+                           Field{"notes", kMaxNotes}}) {
+        auto it = body.find(f.name);
+        if (it == body.end()) continue;
+        const std::string& v = it->get_ref<const std::string&>();
+        if (utf8_length(v) > f.max)
+            return make_error(code::bad_message, std::string(f.name) + " is longer than " + std::to_string(f.max) +
+                                                     " characters.");
+        if (std::string(f.name) == "email" && !v.empty() && v.find('@') == std::string::npos)
+            return make_error(code::bad_message, "email is not an email address.");
+    }
+    if (body.contains("first_name")) next.first_name = body["first_name"];
+    if (body.contains("last_name")) next.last_name = body["last_name"];
+    if (body.contains("email")) {
+        const std::string& e = body["email"].get_ref<const std::string&>();
+        next.email = e.empty() ? std::nullopt : std::optional<std::string>(e);
+    }
+    if (body.contains("notes")) next.notes = body["notes"];
+    if (auto st = d_.contacts.save_customer(next, d_.now()); !st) return st.error();
+    d_.log.info("customer updated", {{"customer", id}, {"agent", agent}});
+    for (const auto& [cid, c] : open_)
+        if (c.customer == id && c.agent && c.state != "queued") emit_contact(c, "contact.updated");
+    auto j = customer_json(id);
+    if (!j) return j.error();
+    return json{{"customer", std::move(j.value())}};
+}
+
+// ---- session ------------------------------------------------------------------------------------
+ContactService::Reply ContactService::session_parts(const std::string& agent) {
+    json contacts = json::array();
+    for (const auto& [id, c] : open_) {
+        if (c.agent != agent || c.state == "queued") continue;
+        auto j = contact_json(c);
+        if (!j) return j.error();
+        contacts.push_back(std::move(j.value()));
+    }
+    json queues = json::array();
+    for (const QueueRecord& q : queues_) queues.push_back(queue_json(q));
+    auto canned = d_.contacts.canned_responses();
+    if (!canned) return canned.error();
+    json responses = json::array();
+    for (const CannedResponse& r : canned.value())
+        responses.push_back({{"id", r.id}, {"title", r.title}, {"text", r.text}});
+    auto list = d_.store.list_agents();
+    if (!list) return list.error();
+    json agents = json::array();
+    for (const auto& a : list.value())
+        agents.push_back({{"username", a.username}, {"display_name", a.display_name},
+                          {"state", sb::agent::to_string(a.state)}});
+    return json{{"contacts", std::move(contacts)}, {"queues", std::move(queues)},
+                {"canned_responses", std::move(responses)}, {"agents", std::move(agents)}};
+}
+
+// ---- presence and time --------------------------------------------------------------------------
+void ContactService::on_presence_changed(const std::string& agent) {
+    auto rec = d_.store.find_agent(agent);
+    if (rec && rec.value() && rec.value()->snapshot.state != sb::agent::Presence::Available) {
+        // Offers go back to the front of their queues; active contacts stay to be finished.
+        std::vector<ContactRecord> offered;
+        for (const auto& [id, c] : open_)
+            if (c.agent == agent && c.state == "offered") offered.push_back(c);
+        for (const ContactRecord& c : offered) {
+            if (auto st = return_to_queue(c, "revoked", false); !st)
+                d_.log.error("revoking an offer failed", {{"contact", c.id}, {"error", st.error().message}});
+        }
+    }
+    route();
+}
+
+void ContactService::on_agent_connected(const std::string&) { route(); }
+
+void ContactService::tick() {
+    int64_t now = d_.now();
+    std::vector<ContactRecord> missed, acw_over;
+    for (const auto& [id, c] : open_) {
+        if (c.state == "offered" && c.offer_expires_at && *c.offer_expires_at <= now) missed.push_back(c);
+        if (c.state == "wrap_up" && c.acw_expires_at && *c.acw_expires_at <= now) acw_over.push_back(c);
+    }
+    for (const ContactRecord& c : missed) {
+        auto it = open_.find(c.id);
+        if (it == open_.end() || it->second.state != "offered") continue;  // changed meanwhile
+        std::string agent = *c.agent;
+        d_.log.info("offer missed", {{"contact", c.id}, {"agent", agent}});
+        if (auto st = return_to_queue(it->second, "missed", true); !st) {
+            d_.log.error("returning a missed offer failed", {{"contact", c.id}, {"error", st.error().message}});
+            continue;
+        }
+        if (agents_) agents_->missed_offer(agent);
+    }
+    for (const ContactRecord& c : acw_over) {
+        d_.log.info("after-contact work timed out", {{"contact", c.id}});
+        if (auto st = close_after_work(c, std::nullopt, c.notes, c.tags); !st)
+            d_.log.error("closing after ACW failed", {{"contact", c.id}, {"error", st.error().message}});
+    }
+    route();
+}
+
+// ---- internals ----------------------------------------------------------------------------------
+Status ContactService::save(const ContactRecord& next) {
+    if (auto st = d_.contacts.save_contact(next); !st) return st;
+    open_[next.id] = next;
+    if (next.state != "queued") told_position_.erase(next.id);
+    return Ok{};
+}
+
+Status ContactService::close(const ContactRecord& next) {
+    if (auto st = d_.contacts.close_contact(next); !st) return st;
+    open_.erase(next.id);
+    declined_.erase(next.id);
+    customer_typing_.erase(next.id);
+    told_position_.erase(next.id);
+    return Ok{};
+}
+
+Status ContactService::return_to_queue(const ContactRecord& c, const std::string& reason, bool declined) {
+    ContactRecord next = c;
+    std::string agent = c.agent.value_or("");
+    next.state = "queued";
+    next.agent.reset();
+    next.offer_expires_at.reset();
+    next.target_agent.reset();  // a named agent who said no: the queue takes over
+    next.rank = front_rank(c.queue, c.rank);
+    if (auto st = save(next); !st) return st;
+    if (declined && !agent.empty()) declined_[c.id].insert(agent);
+    customer_typing_.erase(c.id);
+    last_busy_[agent] = d_.now();
+    if (!agent.empty()) emit(agent, "contact.ended", {{"contact", c.id}, {"reason", reason}});
+    return Ok{};
+}
+
+Status ContactService::close_after_work(const ContactRecord& c, const std::optional<std::string>& disposition,
+                                        const std::string& notes, const json& tags) {
+    ContactRecord next = c;
+    next.state = "closed";
+    next.closed_at = d_.now();
+    next.acw_expires_at.reset();
+    next.disposition = disposition;
+    next.notes = notes;
+    next.tags = tags;
+    if (auto st = close(next); !st) return st;
+    if (c.agent) {
+        last_busy_[*c.agent] = d_.now();
+        emit(*c.agent, "contact.ended", {{"contact", c.id}, {"reason", "closed"}});
+    }
+    d_.log.info("contact closed", {{"contact", c.id}, {"disposition", disposition.value_or("")}});
+    route();
+    return Ok{};
+}
+
+sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, const std::string& from,
+                                                      const std::string& text, const std::optional<std::string>& agent,
+                                                      const std::optional<std::string>& client_id,
+                                                      const std::string& status) {
+    auto seq = d_.contacts.next_message_seq(c.id);
+    if (!seq) return seq.error();
+    MessageRecord m;
+    m.id = "m-" + d_.random_id();
+    m.contact = c.id;
+    m.seq = seq.value();
+    m.from = from;
+    m.text = text;
+    m.at = d_.now();
+    m.agent = agent;
+    m.status = status;
+    if (c.channel == "sms") m.segments = sms_segment_count(text);
+    m.client_id = client_id;
+    if (auto st = d_.contacts.add_message(m); !st) return st.error();
+    if (c.agent && c.state != "queued" && c.state != "closed")
+        emit(*c.agent, "contact.message", {{"contact", c.id}, {"message", message_json(m)}});
+    return m;
+}
+
+void ContactService::emit(const std::string& agent, const std::string& event, const json& data) {
+    if (agents_) agents_->contact_event(agent, event, data);
+}
+
+void ContactService::emit_contact(const ContactRecord& c, const std::string& event) {
+    if (!c.agent) return;
+    auto j = contact_json(c);
+    if (!j) {
+        d_.log.error("contact json failed", {{"contact", c.id}, {"error", j.error().message}});
+        return;
+    }
+    emit(*c.agent, event, j.value());
+}
+
+const QueueRecord* ContactService::find_queue(const std::string& code) const {
+    for (const QueueRecord& q : queues_)
+        if (q.code == code) return &q;
+    return nullptr;
+}
+
+const QueueRecord* ContactService::default_queue() const {
+    for (const QueueRecord& q : queues_)
+        if (q.is_default) return &q;
+    return queues_.empty() ? nullptr : &queues_.front();
+}
+
+int64_t ContactService::front_rank(const std::string& queue, int64_t own_rank) const {
+    int64_t front = own_rank;
+    for (const auto& [id, c] : open_)
+        if (c.state == "queued" && c.queue == queue) front = std::min(front, c.rank - 1);
+    return front;
+}
+
+void ContactService::route() {
+    if (routing_now_) {  // a presence change caused by routing (a miss) asks again: finish this pass first
+        route_again_ = true;
+        return;
+    }
+    routing_now_ = true;
+    do {
+        route_again_ = false;
+        route_once();
+    } while (route_again_);
+    routing_now_ = false;
+    notify_queue_positions();
+}
+
+void ContactService::route_once() {
+    std::vector<const ContactRecord*> queued;
+    for (const auto& [id, c] : open_)
+        if (c.state == "queued") queued.push_back(&c);
+    if (queued.empty() || !agents_) return;
+    std::stable_sort(queued.begin(), queued.end(), [](const ContactRecord* a, const ContactRecord* b) {
+        return a->rank != b->rank ? a->rank < b->rank : a->created_at < b->created_at;
+    });
+    std::vector<RoutableContact> contacts;
+    for (const ContactRecord* c : queued) {
+        const QueueRecord* q = find_queue(c->queue);
+        RoutableContact rc{c->id, c->channel, q ? q->skill : c->queue, c->target_agent, {}};
+        if (auto it = declined_.find(c->id); it != declined_.end()) rc.declined = it->second;
+        contacts.push_back(std::move(rc));
+    }
+    auto list = d_.store.list_agents();
+    if (!list) {
+        d_.log.error("routing: cannot list agents", {{"error", list.error().message}});
+        return;
+    }
+    std::vector<RoutableAgent> agents;
+    for (const auto& a : list.value()) {
+        if (a.state != sb::agent::Presence::Available || !agents_->is_connected(a.username)) continue;
+        RoutableAgent ra;
+        ra.username = a.username;
+        if (auto it = routing_.find(a.username); it != routing_.end()) {
+            ra.skills = it->second.skills;
+            ra.capacity = it->second.capacity;
+        }
+        ra.idle_since = std::max(a.state_since_ms, last_busy_.count(a.username) ? last_busy_[a.username] : 0);
+        for (const auto& [id, c] : open_)
+            if (c.agent == a.username && c.state != "queued") ra.load[c.channel]++;
+        agents.push_back(std::move(ra));
+    }
+    int64_t now = d_.now();
+    for (const PlannedOffer& o : plan_offers(contacts, std::move(agents), now)) {
+        auto it = open_.find(o.contact);
+        if (it == open_.end() || it->second.state != "queued") continue;
+        ContactRecord next = it->second;
+        next.state = "offered";
+        next.agent = o.agent;
+        next.offer_expires_at = now + config_.offer_timeout_ms;
+        if (auto st = save(next); !st) {
+            d_.log.error("offer failed", {{"contact", o.contact}, {"error", st.error().message}});
+            continue;
+        }
+        last_busy_[o.agent] = now;
+        d_.log.info("contact offered", {{"contact", o.contact}, {"agent", o.agent}});
+        emit_contact(next, "contact.offered");
+    }
+}
+
+void ContactService::notify_queue_positions() {
+    if (!chat_) return;
+    for (const auto& [id, c] : open_) {
+        if (c.state != "queued" || c.channel != "chat") continue;
+        auto pos = queue_position(c);
+        auto told = told_position_.find(id);
+        if (told != told_position_.end() && told->second == pos) continue;
+        told_position_[id] = pos;
+        chat_->queued(c, pos.first, pos.second);
+    }
+}
+
+std::pair<int, int64_t> ContactService::queue_position(const ContactRecord& c) {
+    int position = 1;
+    for (const auto& [id, other] : open_)
+        if (other.state == "queued" && other.queue == c.queue && id != c.id &&
+            (other.rank < c.rank || (other.rank == c.rank && other.created_at < c.created_at)))
+            ++position;
+    // Slots of the agents who could take it now; with none, one slot's worth.
+    const QueueRecord* q = find_queue(c.queue);
+    int64_t slots = 0;
+    if (agents_ && q) {
+        auto list = d_.store.list_agents();
+        if (list)
+            for (const auto& a : list.value()) {
+                if (a.state != sb::agent::Presence::Available) continue;
+                auto it = routing_.find(a.username);
+                if (it == routing_.end() || !it->second.skills.count(q->skill)) continue;
+                auto cap = it->second.capacity.find(c.channel);
+                if (cap != it->second.capacity.end()) slots += cap->second;
+            }
+    }
+    int64_t wait = position * config_.handle_time_estimate_s / std::max<int64_t>(1, slots);
+    return {position, wait};
+}
+
+}  // namespace sbd

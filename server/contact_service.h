@@ -1,0 +1,175 @@
+// contact_service.h: chat and SMS contacts in switchboardd, without sockets: the lifecycle of
+// docs/protocol.md ("Contacts: chat and SMS"), the ACD (routing.h decides, this carries out),
+// the customer card, wrap-up, and the customers' side (chat page, SMS) as plain calls.
+//
+// Every change is saved to the store before anyone is told (an event, a reply, an ack); a failed
+// save changes nothing and is answered `internal`. Time is the injected clock; tick() is what a
+// timer calls to expire offers and after-contact work. The agents' side is reached through
+// AgentLink (DeskService), the customers' through CustomerLink (chat service, SMS sender).
+//
+// Sections: links · ContactConfig · ContactService (load · desk requests · session · customers ·
+// SMS · presence and time · internals)
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "clock.h"
+#include "contact_store.h"
+#include "log.h"
+#include "store.h"
+#include "util/result.h"
+
+namespace sbd {
+
+// ---- links --------------------------------------------------------------------------------------
+class AgentLink {
+public:
+    virtual ~AgentLink() = default;
+    // Records `event` in the agent's log (next seq) and sends it to their connections.
+    virtual void contact_event(const std::string& username, const std::string& event, const nlohmann::json& data) = 0;
+    virtual bool is_connected(const std::string& username) = 0;
+    // The agent missed an offer: not_ready with the system reason "missed".
+    virtual void missed_offer(const std::string& username) = 0;
+};
+
+class CustomerLink {
+public:
+    virtual ~CustomerLink() = default;
+    virtual void queued(const ContactRecord&, int /*position*/, int64_t /*estimated_wait_seconds*/) {}
+    virtual void agent_joined(const ContactRecord&, const std::string& /*agent_display_name*/) {}
+    virtual void agent_message(const ContactRecord&, const MessageRecord&, const std::string& /*display_name*/) {}
+    virtual void agent_typing(const ContactRecord&, bool) {}
+    virtual void message_status(const ContactRecord&, const MessageRecord&) {}
+    virtual void ended(const ContactRecord&, const std::string& /*by: agent | customer | system*/) {}
+};
+
+// ---- ContactConfig ------------------------------------------------------------------------------
+struct ContactConfig {
+    int64_t offer_timeout_ms = 20'000;
+    int64_t acw_max_ms = 120'000;
+    int64_t handle_time_estimate_s = 90;  // per contact, for the customer's estimated wait
+    std::string default_country = "1";
+};
+
+// ---- ContactService -----------------------------------------------------------------------------
+class ContactService {
+public:
+    using Reply = sb::Result<nlohmann::json>;
+    struct Deps {
+        Store& store;
+        ContactStore& contacts;
+        Logger& log;
+        Clock now;
+        std::function<std::string()> random_id;  // unguessable, URL-safe
+    };
+    ContactService(Deps deps, ContactConfig config) : d_(std::move(deps)), config_(std::move(config)) {}
+
+    void set_agent_link(AgentLink* link) { agents_ = link; }
+    void set_chat_link(CustomerLink* link) { chat_ = link; }
+    void set_sms_link(CustomerLink* link) { sms_ = link; }
+
+    // ---- load: the open contacts, queues, skills and capacity from the store ----
+    sb::Status load();
+
+    // ---- desk requests (the connection's agent; body already checked against the schema) ----
+    Reply accept(const std::string& agent, const std::string& contact);
+    Reply reject(const std::string& agent, const std::string& contact);
+    Reply send_message(const std::string& agent, const std::string& contact, const std::string& text,
+                       const std::string& client_id);
+    Reply typing(const std::string& agent, const std::string& contact, bool typing);
+    Reply transfer(const std::string& agent, const nlohmann::json& body);
+    Reply end(const std::string& agent, const std::string& contact);
+    Reply wrap_up(const std::string& agent, const nlohmann::json& body);
+    Reply update_customer(const std::string& agent, const nlohmann::json& body);
+
+    // ---- session: contacts, queues, canned_responses, agents for a login/resume reply ----
+    Reply session_parts(const std::string& agent);
+
+    // ---- customers: chat ----
+    struct StartedChat {
+        ContactRecord contact;
+        std::string token;  // the customer's resume token (only its hash is stored)
+    };
+    sb::Result<StartedChat> start_chat(const std::string& name, const std::optional<std::string>& email);
+    sb::Result<ContactRecord> find_chat(const std::string& token);
+    sb::Result<MessageRecord> customer_message(const std::string& contact, const std::string& text,
+                                               const std::optional<std::string>& client_id);
+    sb::Status customer_typing(const std::string& contact, bool typing);
+    sb::Status customer_end(const std::string& contact);
+    sb::Status chat_delivered(const std::string& contact, const std::string& message);
+    sb::Result<std::vector<MessageRecord>> transcript(const std::string& contact);
+    std::string agent_display_name(const std::string& username);
+    // Where a queued contact stands: position (1 = next) and estimated wait in seconds.
+    std::pair<int, int64_t> queue_position(const ContactRecord& c);
+
+    // ---- customers: SMS ----
+    struct InboundSms {
+        ContactRecord contact;
+        MessageRecord message;
+    };
+    // `from` and `to` as the gateway sent them; `gateway_id` (e.g. MessageSid) makes a retried
+    // webhook a no-op.
+    sb::Result<InboundSms> sms_inbound(const std::string& from, const std::string& to, const std::string& body,
+                                       const std::optional<std::string>& gateway_id);
+    // The SMS sender's verdict on an agent's message ("sent" or "failed").
+    void sms_status(const std::string& message, const std::string& status);
+
+    // ---- presence and time ----
+    void on_presence_changed(const std::string& agent);
+    void on_agent_connected(const std::string& agent);
+    void tick();   // expire offers and after-contact work, then route
+
+    // The protocol's contact object.
+    sb::Result<nlohmann::json> contact_json(const ContactRecord& c);
+
+private:
+    // ---- internals ----
+    sb::Result<ContactRecord> own(const std::string& agent, const std::string& contact);
+    sb::Status save(const ContactRecord& next);       // store, then memory
+    sb::Status close(const ContactRecord& next);      // store with its interaction, then forget
+    sb::Status return_to_queue(const ContactRecord& c, const std::string& reason, bool declined);
+    sb::Status close_after_work(const ContactRecord& c, const std::optional<std::string>& disposition,
+                                const std::string& notes, const nlohmann::json& tags);
+    sb::Result<MessageRecord> add_message(const ContactRecord& c, const std::string& from, const std::string& text,
+                                          const std::optional<std::string>& agent,
+                                          const std::optional<std::string>& client_id, const std::string& status);
+    void emit(const std::string& agent, const std::string& event, const nlohmann::json& data);
+    void emit_contact(const ContactRecord& c, const std::string& event);  // contact.updated / .offered
+    CustomerLink* link_for(const ContactRecord& c) { return c.channel == "chat" ? chat_ : sms_; }
+    const QueueRecord* find_queue(const std::string& code) const;
+    const QueueRecord* default_queue() const;
+    int64_t front_rank(const std::string& queue, int64_t own_rank) const;
+    void route();
+    void route_once();
+    void notify_queue_positions();
+    sb::Result<nlohmann::json> customer_json(const std::string& customer);
+
+    Deps d_;
+    ContactConfig config_;
+    AgentLink* agents_ = nullptr;
+    CustomerLink* chat_ = nullptr;
+    CustomerLink* sms_ = nullptr;
+
+    std::vector<QueueRecord> queues_;
+    std::map<std::string, AgentRouting> routing_;     // skills and capacity per agent
+    std::map<std::string, ContactRecord> open_;       // every contact not closed, by id
+    std::map<std::string, std::set<std::string>> declined_;  // contact -> agents who rejected/missed it
+    std::set<std::string> customer_typing_;           // contacts whose customer is typing
+    std::map<std::string, int64_t> last_busy_;        // agent -> last offer or release
+    std::map<std::string, std::pair<int, int64_t>> told_position_;  // contact -> last position sent
+    bool routing_now_ = false;
+    bool route_again_ = false;
+};
+
+// Code points in valid UTF-8.
+int64_t utf8_length(std::string_view s);
+
+}  // namespace sbd

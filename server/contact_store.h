@@ -1,0 +1,142 @@
+// contact_store.h: the SQLite side of contacts (docs/protocol.md, "Contacts: chat and SMS"):
+// queues with their dispositions, agent skills and capacity, the CRM tables (customers,
+// accounts, interactions), contacts and their transcripts, canned responses, and the fake SMS
+// provider's outbox. Shares the Store's database; every call is a value or an `internal` error.
+//
+// Sections: records · ContactStore (queues and agents · customers · contacts · messages ·
+// canned responses · fake SMS provider)
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sqlite_db.h"
+
+namespace sbd {
+
+// ---- records ------------------------------------------------------------------------------------
+struct Disposition {
+    std::string code;
+    std::string label;
+};
+
+struct QueueRecord {
+    std::string code;                  // the queues table's `name` (its key since migration 1)
+    std::string name;                  // the label people read
+    std::optional<std::string> number; // the SMS number that lands in this queue
+    std::string skill;
+    bool is_default = false;           // where chats and SMS to an unknown number go
+    std::vector<Disposition> dispositions;
+};
+
+struct AgentRouting {
+    std::set<std::string> skills;
+    std::map<std::string, int> capacity;  // channel -> contacts at once
+};
+
+struct CustomerRecord {
+    std::string id;
+    std::string first_name, last_name;
+    std::optional<std::string> phone, chat_identity, email;
+    std::string notes;
+};
+
+struct InteractionRecord {
+    std::string contact, channel;
+    int64_t at = 0;
+    std::string queue;
+    std::optional<std::string> disposition;
+    std::string notes;
+    std::optional<std::string> agent;
+};
+
+struct ContactRecord {
+    std::string id;
+    std::string channel;  // chat | sms
+    std::string state;    // queued | offered | active | wrap_up | closed
+    std::string queue;
+    std::string customer;
+    std::optional<std::string> agent;  // offered to / working it / last one who did
+    int64_t rank = 0;                  // order in its queue while queued: smaller goes first
+    int64_t created_at = 0;
+    std::optional<int64_t> offer_expires_at, accepted_at, ended_at, acw_expires_at, closed_at;
+    std::optional<std::string> ended_by;
+    std::optional<std::string> transfer_from, transfer_note, target_agent;
+    std::optional<std::string> disposition;
+    std::string notes;
+    nlohmann::json tags = nlohmann::json::array();
+    std::optional<std::string> customer_address;  // SMS: the customer's E.164 number
+    std::optional<std::string> service_address;   // SMS: our number they wrote to
+    std::optional<std::string> chat_token_hash;   // chat: hash of the customer's resume token
+};
+
+struct MessageRecord {
+    std::string id;
+    std::string contact;
+    int64_t seq = 0;      // order within the contact
+    std::string from;     // customer | agent | system
+    std::string text;
+    int64_t at = 0;
+    std::optional<std::string> agent;
+    std::string status = "sent";  // sent | delivered | failed
+    std::optional<int64_t> segments;
+    std::optional<std::string> client_id;
+};
+
+struct CannedResponse {
+    std::string id, title, text;
+};
+
+// ---- ContactStore -------------------------------------------------------------------------------
+class ContactStore {
+public:
+    explicit ContactStore(Database& db) : db_(db) {}
+
+    // queues and agents
+    sb::Result<std::vector<QueueRecord>> queues();
+    sb::Result<std::map<std::string, AgentRouting>> agent_routing();  // every agent, defaults filled
+
+    // customers
+    sb::Result<std::optional<CustomerRecord>> find_customer(const std::string& id);
+    sb::Result<std::optional<CustomerRecord>> find_customer_by_phone(const std::string& e164);
+    sb::Result<std::optional<CustomerRecord>> find_customer_by_chat_identity(const std::string& identity);
+    sb::Status save_customer(const CustomerRecord& c, int64_t now);  // insert or update
+    sb::Result<std::vector<InteractionRecord>> history(const std::string& customer);  // newest first
+
+    // contacts
+    sb::Status save_contact(const ContactRecord& c);  // insert or replace the whole row
+    // Saves a closed contact and its interaction (the customer's history) together.
+    sb::Status close_contact(const ContactRecord& c);
+    sb::Result<std::optional<ContactRecord>> find_contact(const std::string& id);
+    sb::Result<std::optional<ContactRecord>> find_contact_by_token_hash(const std::string& hash);
+    sb::Result<std::vector<ContactRecord>> open_contacts();  // every contact not closed
+
+    // messages
+    sb::Status add_message(const MessageRecord& m);
+    sb::Result<std::optional<MessageRecord>> find_message(const std::string& id);
+    sb::Result<std::optional<MessageRecord>> find_message_by_client_id(const std::string& contact,
+                                                                      const std::string& from,
+                                                                      const std::string& client_id);
+    sb::Result<std::vector<MessageRecord>> messages(const std::string& contact);
+    sb::Result<int64_t> next_message_seq(const std::string& contact);
+    sb::Status set_message_status(const std::string& id, const std::string& status);
+
+    // canned responses
+    sb::Result<std::vector<CannedResponse>> canned_responses();
+
+    // fake SMS provider
+    sb::Result<int64_t> record_provider_sms(const std::string& from, const std::string& to, const std::string& body,
+                                            int64_t now);
+    sb::Result<nlohmann::json> provider_outbox();
+
+private:
+    Database& db_;
+};
+
+}  // namespace sbd

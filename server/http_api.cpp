@@ -1,0 +1,82 @@
+// http_api.cpp: /chat, /sms/inbound and the fake SMS provider (see http_api.h).
+#include "http_api.h"
+
+#include "desk_service.h"  // is_valid_utf8
+#include "sms_gateway.h"
+
+namespace sbd {
+
+using json = nlohmann::json;
+
+namespace {
+ApiReply json_reply(unsigned status, const json& body) { return ApiReply{status, "application/json", body.dump()}; }
+
+ApiReply error_reply(unsigned status, const std::string& code, const std::string& message) {
+    return json_reply(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+}  // namespace
+
+std::optional<ApiReply> HttpApi::handle(const ApiRequest& req) {
+    bool get = req.method == "GET" || req.method == "HEAD";
+    if (req.path == "/chat" || req.path == "/chat/") {
+        if (!get) return error_reply(405, "method_not_allowed", "GET /chat.");
+        return ApiReply{200, "text/html; charset=utf-8", chat_page_html()};
+    }
+    if (req.path == "/sms/inbound") {
+        if (req.method != "POST") return error_reply(405, "method_not_allowed", "POST /sms/inbound.");
+        return sms_inbound(req);
+    }
+    if (fake_provider_ && req.path == "/dev/sms-provider") {
+        if (req.method != "POST") return error_reply(405, "method_not_allowed", "POST /dev/sms-provider.");
+        return provider_receive(req);
+    }
+    if (fake_provider_ && req.path == "/dev/sms-provider/outbox") {
+        if (!get) return error_reply(405, "method_not_allowed", "GET /dev/sms-provider/outbox.");
+        auto list = d_.store.provider_outbox();
+        if (!list) return error_reply(500, "internal", "The server failed; try again.");
+        return json_reply(200, {{"messages", list.value()}});
+    }
+    return std::nullopt;
+}
+
+ApiReply HttpApi::sms_inbound(const ApiRequest& req) {
+    if (!starts_with(req.content_type, "application/x-www-form-urlencoded"))
+        return error_reply(415, "bad_message", "Send application/x-www-form-urlencoded (From, To, Body).");
+    auto form = parse_form(req.body);
+    if (!form) return error_reply(400, "bad_message", "The form is malformed.");
+    auto field = [&](const char* k) -> std::optional<std::string> {
+        auto it = form->find(k);
+        if (it == form->end()) return std::nullopt;
+        return it->second;
+    };
+    auto from = field("From"), to = field("To"), body = field("Body");
+    if (!from || !to || !body) return error_reply(400, "bad_message", "From, To and Body are required.");
+    for (const auto& [k, v] : *form)
+        if (!is_valid_utf8(v)) return error_reply(400, "bad_message", k + " is not valid UTF-8.");
+    auto r = d_.contacts.sms_inbound(*from, *to, *body, field("MessageSid"));
+    if (!r) {
+        const sb::Error& e = r.error();
+        if (e.code == "internal") {
+            d_.log.error("sms inbound failed", {{"error", e.message}});
+            return error_reply(500, "internal", "The server failed; try again.");
+        }
+        d_.log.info("sms inbound refused", {{"code", e.code}, {"message", e.message}});
+        return error_reply(e.code == "wrong_state" ? 409 : 400, e.code, e.message);
+    }
+    return json_reply(200, {{"contact", r.value().contact.id}, {"message", r.value().message.id},
+                            {"segments", r.value().message.segments.value_or(1)}});
+}
+
+ApiReply HttpApi::provider_receive(const ApiRequest& req) {
+    json j = json::parse(req.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("from") || !j.contains("to") || !j.contains("body") ||
+        !j["from"].is_string() || !j["to"].is_string() || !j["body"].is_string())
+        return error_reply(400, "bad_message", "Send JSON {\"from\", \"to\", \"body\"}.");
+    auto id = d_.store.record_provider_sms(j["from"], j["to"], j["body"], d_.now());
+    if (!id) return error_reply(500, "internal", "The server failed; try again.");
+    return json_reply(200, {{"id", std::to_string(id.value())}, {"status", "queued"}});
+}
+
+}  // namespace sbd

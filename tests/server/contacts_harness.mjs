@@ -1,0 +1,130 @@
+// contacts_harness.mjs: helpers for the chat and SMS tests: a customer on the chat WebSocket
+// (/chat/ws, docs/chat-protocol.md), the SMS webhook, the fake provider's outbox, and waiting
+// for a desk event.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import WebSocket from 'ws';
+import { DeskClient, sleep } from './harness.mjs';
+
+export class ChatCustomer {
+  static async connect(serverUrl) {
+    const ws = new WebSocket(serverUrl.replace(/^http/, 'ws') + '/chat/ws');
+    const c = new ChatCustomer(ws);
+    await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+    return c;
+  }
+
+  constructor(ws) {
+    this.ws = ws;
+    this.frames = [];
+    this.waiters = [];
+    this.closed = new Promise((res) => ws.on('close', (code) => res(code)));
+    ws.on('message', (data) => {
+      const f = JSON.parse(data.toString('utf8'));
+      this.frames.push(f);
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  send(frame) { this.ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame)); }
+
+  // Resolves with the first frame (from index `from`) matching `pred`.
+  async waitFor(pred, { from = 0, timeoutMs = 4000 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const f = this.frames.slice(from).find(pred);
+      if (f) return f;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`chat: no matching frame; got ${JSON.stringify(this.frames)}`);
+      await new Promise((res) => { const t = setTimeout(res, left); this.waiters.push(() => { clearTimeout(t); res(); }); });
+    }
+  }
+
+  // Sends a frame and resolves with the next frame of one of `types`.
+  async call(frame, types) {
+    const from = this.frames.length;
+    this.send(frame);
+    return this.waitFor((f) => types.includes(f.type), { from });
+  }
+
+  async start(name, email) {
+    const frame = { type: 'start', name };
+    if (email) frame.email = email;
+    const f = await this.call(frame, ['started', 'error']);
+    assert.equal(f.type, 'started', JSON.stringify(f));
+    this.contact = f.contact;
+    this.token = f.token;
+    return f;
+  }
+
+  async say(text, clientId = `k${Math.random().toString(36).slice(2)}`) {
+    const f = await this.call({ type: 'message', text, client_id: clientId }, ['ack', 'error']);
+    return f;
+  }
+
+  async close() { this.ws.close(); await this.closed; }
+}
+
+// POST to the server with a raw body.
+export function post(url, path, body, contentType) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, path, method: 'POST', agent: false,
+      headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export function get(url, path) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    http.get({ hostname, port, path, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, headers: res.headers, text, json });
+      });
+    }).on('error', reject);
+  });
+}
+
+export function smsIn(url, fields) {
+  return post(url, '/sms/inbound', new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded');
+}
+
+// Waits for a desk event matching `pred` among events after index `from`.
+export async function waitEvent(client, pred, { from = 0, timeoutMs = 4000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const e = client.events.slice(from).find(pred);
+    if (e) { client.assertValid(); return e; }
+    if (Date.now() > deadline) {
+      throw new Error(`no matching event; got ${JSON.stringify(client.events.slice(from).map((x) => [x.event, x.data.id ?? x.data.contact ?? x.data.state, x.data.state ?? x.data.reason]))}`);
+    }
+    await sleep(20);
+  }
+}
+
+export const offered = (id) => (e) => e.event === 'contact.offered' && (!id || e.data.id === id);
+export const ended = (id, reason) => (e) => e.event === 'contact.ended' && e.data.contact === id && (!reason || e.data.reason === reason);
+
+// Logs an agent in and makes them available.
+export async function availableAgent(server, name) {
+  const c = await DeskClient.connect(server.wsUrl);
+  const session = await c.login(name);
+  await c.ok('set_state', { state: 'available' });
+  return { c, session };
+}

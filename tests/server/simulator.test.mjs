@@ -1,0 +1,32 @@
+// simulator.test.mjs: --simulate brings customers through the real chat and SMS interfaces
+// with believable requests, and they answer what the agent writes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, sql } from './harness.mjs';
+import { waitEvent, availableAgent } from './contacts_harness.mjs';
+
+test('simulated customers arrive, and reply to the agent', async () => {
+  const server = await startServer({ args: ['--simulate-rate', '120', '--fake-sms-provider'] });
+  try {
+    const { c: alice } = await availableAgent(server, 'alice');
+    const offer = await waitEvent(alice, (e) => e.event === 'contact.offered', { timeoutMs: 8000 });
+    const id = offer.data.id;
+    const { contact } = await alice.ok('accept', { contact: id });
+    // The opening line: already in the transcript, or typed a few seconds after arriving.
+    let openingText = contact.messages.find((m) => m.from === 'customer')?.text;
+    if (!openingText) {
+      const e = await waitEvent(alice, (x) => x.event === 'contact.message' && x.data.contact === id &&
+        x.data.message.from === 'customer', { timeoutMs: 12000 });
+      openingText = e.data.message.text;
+    }
+    assert.ok(openingText.length > 10);
+    const from = alice.events.length;
+    await alice.ok('send_message', { contact: id, text: 'Thanks for reaching out, let me check.', client_id: 'sim-a1' });
+    const answer = await waitEvent(alice, (e) => e.event === 'contact.message' && e.data.contact === id &&
+      e.data.message.from === 'customer', { from, timeoutMs: 15000 });
+    assert.notEqual(answer.data.message.text, openingText);
+    const channels = JSON.parse(sql(server.db, 'SELECT DISTINCT channel FROM contacts')).map((r) => r.channel);
+    assert.ok(channels.length >= 1);
+    await alice.close();
+  } finally { await server.stop(); }
+});
