@@ -75,6 +75,13 @@ Result<std::vector<ReasonCode>> reason_codes_from_json(const json& j) {
     return out;
 }
 
+std::string reason_label(const std::vector<ReasonCode>& codes, const std::string& code) {
+    for (const auto& r : codes)
+        if (r.code == code) return r.label;
+    if (code == kMissedReason) return "Missed offer";
+    return code;
+}
+
 Status check_presence_change(Presence to, const std::optional<std::string>& reason,
                              const std::vector<ReasonCode>& codes) {
     using protocol::code::invalid_reason;

@@ -47,6 +47,13 @@ json to_json(const ReasonCode& r);
 Result<AgentSnapshot> agent_from_json(const json& j);
 Result<std::vector<ReasonCode>> reason_codes_from_json(const json& j);
 
+// Reasons the backend sets by itself, which are not in the agent's list (docs/protocol.md): a
+// missed offer moves the agent to not_ready with the reason "missed".
+inline constexpr const char* kMissedReason = "missed";
+
+// The label of `code`: from the backend's list, else a system reason's name, else the code.
+std::string reason_label(const std::vector<ReasonCode>& codes, const std::string& code);
+
 // Is moving to `to` with `reason` allowed? Errors: invalid_reason (missing for not_ready, given
 // for another state, or not in `codes`). Any presence may be reached from any other: the agent
 // decides; what is checked is the reason.

@@ -34,9 +34,7 @@ NoticeMemory g_notice;
 
 // ---- wording -----------------------------------------------------------------------------------
 std::string reason_label(const desk::DeskState& s, const std::string& code) {
-    for (const auto& r : s.reason_codes)
-        if (r.code == code) return r.label;
-    return code;
+    return agent::reason_label(s.reason_codes, code);
 }
 
 std::string presence_label(const desk::DeskState& s, Presence p, const std::string& reason) {

@@ -175,5 +175,12 @@ test('three conversations at once on one desk', async () => {
   await dispatch(alice, { type: 'send_message', contact: s.contacts[0].id, text: 'Of course, what is the new address?' });
   await dispatch(alice, { type: 'save_draft', contact: s.contacts[1].id, text: 'Happy to help with the return' });
   assertNotBlank(await shot(alice, 'contacts-three-conversations'), 'contacts-three-conversations');
+
+  // What the agent typed and did not send survives a reload of the page.
+  await alice.reload();
+  await alice.evaluate(() => window.switchboard.ready.then(() => true));
+  const back = await waitForState(alice, (st) => st.session.state === 'logged_in' && st.contacts.length === 3, 'resumed');
+  assert.equal(back.contacts.find((c) => c.id === s.contacts[1].id).draft.text, 'Happy to help with the return');
+  assert.ok(back.contacts.find((c) => c.id === s.contacts[0].id).messages.some((m) => m.text === 'Of course, what is the new address?'));
   for (const p of [alice, ...customers]) await p.context().close();
 });

@@ -117,6 +117,9 @@ TEST_CASE("presence change rule") {
     CHECK(agent::check_presence_change(Presence::NotReady, std::string("nap"), codes).error().code == "invalid_reason");
     CHECK(agent::check_presence_change(Presence::Available, std::string("break"), codes).error().code == "invalid_reason");
     CHECK(agent::parse_presence("not_ready") == Presence::NotReady);
+    CHECK(agent::reason_label(codes, "break") == "Break");
+    CHECK(agent::reason_label(codes, agent::kMissedReason) == "Missed offer");
+    CHECK(agent::reason_label(codes, "other") == "other");
     CHECK_FALSE(agent::parse_presence("Available"));
 }
 
