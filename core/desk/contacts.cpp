@@ -205,7 +205,9 @@ void Desk::persist_drafts(Out& out) {
 
 void Desk::on_contact_reply(const PendingRequest& req, const json& frame, Out& out) {
     if (!frame.value("ok", false)) {
-        if (req.intent) complete(out, *req.intent, error_of(frame));
+        Error e = error_of(frame);
+        state_.notice = e.message;  // shown on the desk: the agent clicked something that did not happen
+        if (req.intent) complete(out, *req.intent, e);
         return;
     }
     json result = frame.value("result", json::object());
@@ -247,6 +249,7 @@ void Desk::on_send_message_reply(const PendingRequest& req, const json& frame, O
             for (auto& m : c->messages)
                 if (mine(m)) m.status = contact::MessageStatus::Failed;
         if (c) out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+        state_.notice = e.message;
         if (req.intent) complete(out, *req.intent, e);
         return;
     }

@@ -90,7 +90,8 @@ struct DeskState {
     std::vector<agent::ReasonCode> reason_codes;
     std::optional<PresenceRequest> presence_pending;  // sent, not yet confirmed
     std::optional<Error> login_error;     // why the last login or resume failed, for the login screen
-    std::string notice;                   // a short message for the agent bar (e.g. presence refused)
+    std::string notice;                   // a short message for the agent bar: a presence change or a
+                                          // contact action the backend refused, and why
 
     // Contacts on this agent's desk (offered, active, wrap_up), in the order they arrived.
     std::vector<contact::Contact> contacts;

@@ -248,6 +248,16 @@ TEST_CASE("contact.ended removes the contact and its draft, and says why") {
     CHECK(told);
 }
 
+TEST_CASE("a contact action the backend refuses is shown to the agent") {
+    DeskHarness h;
+    login_with(h, json::array({contact_json("c1", "active")}));
+    uint64_t id = h.intent(TransferIntent{"c1", "", "bob", ""});
+    h.reply_error("unknown_agent", "Bob is not signed in.");
+    CHECK(error_code(h, id) == "unknown_agent");
+    CHECK(h.s().notice == "Bob is not signed in.");
+    CHECK(h.s().contacts.size() == 1);
+}
+
 TEST_CASE("transfer to a queue or an agent, with a note") {
     DeskHarness h;
     login_with(h, json::array({contact_json("c1", "active")}));
