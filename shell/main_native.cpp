@@ -18,17 +18,13 @@
 #include "shell/app.h"
 #include "shell/frame_pacer.h"
 #include "shell/input_feed.h"
+#include "shell/runtime_sink.h"
 
 namespace {
 
 const char* kUsage = R"(usage: switchboard-shell [--url ws://127.0.0.1:8080/desk] [--autologin USER:PASSWORD]
                          [--size WxH] [--exit-after SECONDS]
 )";
-
-struct RuntimeSink : sb::shell::IntentSink {
-    sb::platform::Runtime* runtime = nullptr;
-    void dispatch(sb::desk::Intent intent) override { runtime->dispatch(std::move(intent)); }
-};
 
 }  // namespace
 
@@ -81,7 +77,7 @@ int main(int argc, char** argv) {
     sb::native::NativePlatform platform(ioc, hooks, sb::desk::LogLevel::Info);
     sb::platform::Runtime runtime(platform);
     platform.attach(&runtime);
-    RuntimeSink sink;
+    sb::shell::RuntimeSink sink;
     sink.runtime = &runtime;
 
     std::random_device rd;

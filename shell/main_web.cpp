@@ -12,6 +12,7 @@
 #include "shell/app.h"
 #include "shell/frame_pacer.h"
 #include "shell/input_feed.h"
+#include "shell/runtime_sink.h"
 #include "web/platform_web.h"
 
 extern "C" {
@@ -22,11 +23,6 @@ void sb_js_viewport(int* out);  // css width, css height, devicePixelRatio * 100
 
 namespace {
 
-struct RuntimeSink : sb::shell::IntentSink {
-    sb::platform::Runtime* runtime = nullptr;
-    void dispatch(sb::desk::Intent intent) override { runtime->dispatch(std::move(intent)); }
-};
-
 struct WebApp {
     SDL_Window* window = nullptr;
     sb::shell::App app;
@@ -34,7 +30,7 @@ struct WebApp {
     sb::shell::InputFeed input;
     sb::web::WebPlatform* platform = nullptr;
     sb::platform::Runtime* runtime = nullptr;
-    RuntimeSink sink;
+    sb::shell::RuntimeSink sink;
     float scale = 1.0f;
 };
 WebApp* g = nullptr;

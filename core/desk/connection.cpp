@@ -131,10 +131,7 @@ void Desk::schedule_reconnect(Out& out) {
     int64_t base = std::min(config_.reconnect_cap_ms, config_.reconnect_base_ms << shift);
     // "Equal jitter": half the backoff fixed, half random, so that a crowd of desks cut off by
     // the same outage does not come back in the same millisecond.
-    state_.rng ^= state_.rng << 13;
-    state_.rng ^= state_.rng >> 7;
-    state_.rng ^= state_.rng << 17;
-    int64_t delay = base / 2 + static_cast<int64_t>(state_.rng % static_cast<uint64_t>(base / 2 + 1));
+    int64_t delay = base / 2 + static_cast<int64_t>(next_random() % static_cast<uint64_t>(base / 2 + 1));
     state_.reconnect_attempt++;
     state_.reconnect_at_ms = now_ + delay;
     set_connection(ConnectionState::WaitingToReconnect, out);

@@ -15,12 +15,6 @@ using contact::ContactState;
 
 namespace {
 
-Error error_of(const json& frame) {
-    auto e = frame.find("error");
-    if (e == frame.end() || !e->is_object()) return make_error("internal", "The backend sent an unreadable error.");
-    return make_error(e->value("code", std::string("internal")), e->value("message", std::string("Unknown error.")));
-}
-
 const char* required_state_name(ContactState s) {
     switch (s) {
         case ContactState::Offered: return "offered";
@@ -49,12 +43,10 @@ contact::Contact* Desk::contact_mut(std::string_view id) {
 }
 
 std::string Desk::next_client_id() {
-    state_.rng ^= state_.rng << 13;
-    state_.rng ^= state_.rng >> 7;
-    state_.rng ^= state_.rng << 17;
+    uint64_t r = next_random();
     static const char* hex = "0123456789abcdef";
     std::string id = "m-";
-    for (int i = 0; i < 16; ++i) id += hex[(state_.rng >> (i * 4)) & 0xF];
+    for (int i = 0; i < 16; ++i) id += hex[(r >> (i * 4)) & 0xF];
     return id;
 }
 
@@ -205,7 +197,7 @@ void Desk::persist_drafts(Out& out) {
 
 void Desk::on_contact_reply(const PendingRequest& req, const json& frame, Out& out) {
     if (!frame.value("ok", false)) {
-        Error e = error_of(frame);
+        Error e = reply_error_of(frame);
         state_.notice = e.message;  // shown on the desk: the agent clicked something that did not happen
         if (req.intent) complete(out, *req.intent, e);
         return;
@@ -244,7 +236,7 @@ void Desk::on_send_message_reply(const PendingRequest& req, const json& frame, O
     Contact* c = contact_mut(req.contact);
     auto mine = [&](const contact::Message& m) { return m.client_id == req.client_id; };
     if (!frame.value("ok", false)) {
-        Error e = error_of(frame);
+        Error e = reply_error_of(frame);
         if (c)
             for (auto& m : c->messages)
                 if (mine(m)) m.status = contact::MessageStatus::Failed;

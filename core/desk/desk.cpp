@@ -41,4 +41,20 @@ void log(std::vector<Effect>& out, LogLevel level, std::string message) {
     out.push_back(Log{level, std::move(message)});
 }
 
+Error reply_error_of(const nlohmann::json& frame) {
+    auto e = frame.find("error");
+    if (e == frame.end() || !e->is_object()) return make_error("internal", "The backend sent an unreadable error.");
+    Error out = make_error(e->value("code", std::string("internal")), e->value("message", std::string("Unknown error.")));
+    auto retry = e->find("retry_after_ms");
+    if (retry != e->end() && retry->is_number_integer()) out.retry_after_ms = retry->get<int64_t>();
+    return out;
+}
+
+uint64_t Desk::next_random() {
+    state_.rng ^= state_.rng << 13;
+    state_.rng ^= state_.rng >> 7;
+    state_.rng ^= state_.rng << 17;
+    return state_.rng;
+}
+
 }  // namespace sb::desk

@@ -80,6 +80,7 @@ private:
     void persist_drafts(Out& out);
     contact::Contact* contact_mut(std::string_view id);
     std::string next_client_id();
+    uint64_t next_random();  // xorshift64 on DeskState::rng (seeded by Start)
 
     int64_t now_ = 0;
     DeskConfig config_;
@@ -90,5 +91,7 @@ private:
 void complete(std::vector<Effect>& out, uint64_t intent, const Error& e);
 void complete(std::vector<Effect>& out, uint64_t intent, nlohmann::json result);
 void log(std::vector<Effect>& out, LogLevel level, std::string message);
+// The error of a reply frame ({"ok": false, "error": {...}}), tolerant of a malformed one.
+Error reply_error_of(const nlohmann::json& frame);
 
 }  // namespace sb::desk

@@ -7,16 +7,6 @@ namespace sb::desk {
 
 using nlohmann::json;
 
-namespace {
-Error error_of(const json& frame) {
-    auto e = frame.find("error");
-    if (e == frame.end() || !e->is_object()) return make_error("internal", "The backend sent an unreadable error.");
-    Error out = make_error(e->value("code", std::string("internal")), e->value("message", std::string("Unknown error.")));
-    auto retry = e->find("retry_after_ms");
-    if (retry != e->end() && retry->is_number_integer()) out.retry_after_ms = retry->get<int64_t>();
-    return out;
-}
-}  // namespace
 
 void Desk::set_session(SessionState to, Out& out) {
     if (state_.session == to) return;
@@ -83,7 +73,7 @@ void Desk::send_resume(Out& out) {
 void Desk::on_session_reply(const PendingRequest& req, const json& frame, Out& out) {
     bool is_resume = req.kind == RequestKind::Resume;
     if (!frame.value("ok", false)) {
-        Error e = error_of(frame);
+        Error e = reply_error_of(frame);
         if (is_resume) {
             end_session(make_error(e.code, e.code == protocol::code::token_expired
                                                ? "Your session expired. Please sign in again."
@@ -199,7 +189,7 @@ void Desk::on_reply(const PendingRequest& req, const json& frame, Out& out) {
         case RequestKind::SetState: {
             state_.presence_pending.reset();
             if (!frame.value("ok", false)) {
-                Error e = error_of(frame);
+                Error e = reply_error_of(frame);
                 state_.notice = e.message;
                 if (req.intent) complete(out, *req.intent, e);
                 return;
