@@ -98,6 +98,18 @@ test('a chat: offer, accept by click, messages and typing both ways, transfer wi
   const afterSend = await alice.evaluate(() => window.switchboard.state());
   assert.equal(afterSend.contacts[0].draft.text, '', 'the composer is cleared and its draft dropped');
 
+  // A canned response found by searching its text, with the customer's name filled in.
+  await alice.mouse.click(392, 751);  // "Canned responses", under the composer
+  await alice.waitForTimeout(300);
+  await alice.keyboard.type('anything else');
+  await alice.keyboard.press('Enter');
+  await waitForState(alice, (s) => s.contacts[0]?.draft.text === 'Is there anything else I can help you with, Erin?',
+    'the canned response in the composer');
+  await alice.mouse.click(640 - 15, 800 - 120);
+  await alice.keyboard.press('Enter');
+  await waitForState(alice, (s) => s.contacts[0]?.messages.some(
+    (m) => m.text === 'Is there anything else I can help you with, Erin?' && m.status !== 'pending'), 'the canned response sent');
+
   // Transfer to Bob with a note: it leaves Alice and rings Bob, who sees the note.
   assert.equal((await dispatch(bob, { type: 'set_state', state: 'available' })).ok, true);
   const moved = await dispatch(alice, { type: 'transfer', contact: offer.id, agent: 'bob', note: 'Double charge, wants a refund' });
