@@ -4,6 +4,14 @@
 
 namespace sb::shell {
 
+namespace {
+bool moves_focus(const SDL_Event& e) {
+    if (e.type != SDL_KEYDOWN && e.type != SDL_KEYUP) return false;
+    SDL_Keycode k = e.key.keysym.sym;
+    return k == SDLK_TAB || k == SDLK_RETURN || k == SDLK_KP_ENTER;
+}
+}  // namespace
+
 bool InputFeed::feed(bool* quit) {
     SDL_Event ev;
     while (SDL_PollEvent(&ev))
@@ -15,7 +23,9 @@ bool InputFeed::feed(bool* quit) {
         if (e.type == SDL_KEYDOWN) pressed_this_frame.insert(e.key.keysym.sym);
         if (e.type == SDL_QUIT && quit) *quit = true;
         ImGui_ImplSDL2_ProcessEvent(&e);
+        const bool focus_moves = moves_focus(e) && e.type == SDL_KEYUP;
         backlog_.pop_front();
+        if (focus_moves) break;  // the next frame moves the focus; what follows waits for it
     }
     return !backlog_.empty();
 }

@@ -4,6 +4,9 @@
 // frames (a quick Tab or Enter, a fast typist on a slow machine, a test driver) would never be
 // seen down, and the key would be lost. So a frame takes events only up to the release of a key
 // that was pressed in that same frame; the rest wait for the next frame, which is asked for.
+// Likewise a key that moves the keyboard focus (Tab, Enter) ends a frame's share: ImGui moves
+// the focus on the next frame, and the field that had it reads that frame's characters first,
+// so "Tab, then type" would put the first characters in the old field.
 // (ImGui 1.87+ does this itself with its input queue; the SDL backend already latches short
 // mouse clicks.)
 #pragma once
