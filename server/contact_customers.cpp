@@ -20,6 +20,19 @@ using sb::Status;
 
 namespace {
 
+// A new contact as it enters its queue: FIFO by arrival (rank = now).
+ContactRecord queued_contact(std::string id, std::string channel, std::string queue, std::string customer, int64_t now) {
+    ContactRecord c;
+    c.id = std::move(id);
+    c.channel = std::move(channel);
+    c.state = "queued";
+    c.queue = std::move(queue);
+    c.customer = std::move(customer);
+    c.rank = now;
+    c.created_at = now;
+    return c;
+}
+
 std::string trim(const std::string& s) {
     auto b = s.find_first_not_of(" \t\r\n");
     if (b == std::string::npos) return "";
@@ -96,14 +109,8 @@ sb::Result<ContactService::StartedChat> ContactService::start_chat(const std::st
 
     StartedChat out;
     out.token = new_token();
+    out.contact = queued_contact("c-" + d_.random_id(), "chat", queue->code, customer.id, now);
     ContactRecord& c = out.contact;
-    c.id = "c-" + d_.random_id();
-    c.channel = "chat";
-    c.state = "queued";
-    c.queue = queue->code;
-    c.customer = customer.id;
-    c.rank = now;
-    c.created_at = now;
     c.chat_token_hash = token_hash(out.token);
     if (auto st = save(c); !st) return st.error();
     d_.log.info("chat started", {{"contact", c.id}, {"customer", customer.id}, {"queue", c.queue}});
@@ -240,13 +247,7 @@ sb::Result<ContactService::InboundSms> ContactService::sms_inbound(const std::st
             if (q.number && !to_digits.empty() && digits(*q.number) == to_digits) queue = &q;
         if (!queue) queue = default_queue();
         if (!queue) return make_error(code::internal, "no queue to take SMS");
-        contact.id = "c-" + d_.random_id();
-        contact.channel = "sms";
-        contact.state = "queued";
-        contact.queue = queue->code;
-        contact.customer = customer.id;
-        contact.rank = now;
-        contact.created_at = now;
+        contact = queued_contact("c-" + d_.random_id(), "sms", queue->code, customer.id, now);
         contact.customer_address = phone.value();
         contact.service_address = trim(to).empty() ? queue->number.value_or("") : trim(to);
         if (auto st = save(contact); !st) return st.error();

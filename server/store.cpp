@@ -64,10 +64,7 @@ Status Store::add_agent(const std::string& username, const std::string& display_
 Result<int64_t> Store::record_presence(const AgentSnapshot& agent, const std::string& event, int64_t now) {
     Transaction tx(*db_);
     if (!tx.begun()) return tx.begun().error();
-
-    auto upd = db_->prepare(
-        "UPDATE agents SET state = ?, reason = ?, state_since = ?, last_seq = last_seq + 1 "
-        "WHERE username = ? RETURNING last_seq;");
+    auto upd = db_->prepare("UPDATE agents SET state = ?, reason = ?, state_since = ? WHERE username = ?;");
     if (!upd) return upd.error();
     upd.value()
         .bind(1, sb::agent::to_string(agent.state))
@@ -75,24 +72,11 @@ Result<int64_t> Store::record_presence(const AgentSnapshot& agent, const std::st
         .bind(3, agent.state_since_ms);
     if (agent.reason.empty()) upd.value().bind(2, std::optional<int64_t>{});
     else upd.value().bind(2, agent.reason);
-    auto row = upd.value().step();
-    if (!row) return row.error();
-    if (!row.value()) return sb::make_error(sb::protocol::code::internal, "agent vanished");
-    int64_t seq = upd.value().column_int(0);
-    if (auto done = upd.value().step(); !done) return done.error();
-
-    auto ins = db_->prepare("INSERT INTO events (agent, seq, event, data, at) VALUES (?, ?, ?, ?, ?);");
-    if (!ins) return ins.error();
-    auto st = ins.value().bind(1, agent.username).bind(2, seq).bind(3, event)
-                  .bind(4, sb::agent::to_json(agent).dump()).bind(5, now).run();
-    if (!st) return st.error();
-
-    auto trim = db_->prepare("DELETE FROM events WHERE agent = ? AND seq <= ?;");
-    if (!trim) return trim.error();
-    if (auto t = trim.value().bind(1, agent.username).bind(2, seq - kEventsKeptPerAgent).run(); !t) return t.error();
-
+    if (auto st = upd.value().run(); !st) return st.error();
+    auto seq = append_event_in_transaction(agent.username, event, sb::agent::to_json(agent), now);
+    if (!seq) return seq.error();
     if (auto c = tx.commit(); !c) return c.error();
-    return seq;
+    return seq.value();
 }
 
 Result<std::vector<AgentSnapshot>> Store::list_agents() {
@@ -119,6 +103,16 @@ Result<int64_t> Store::append_event(const std::string& agent, const std::string&
                                     int64_t now) {
     Transaction tx(*db_);
     if (!tx.begun()) return tx.begun().error();
+    auto seq = append_event_in_transaction(agent, event, data, now);
+    if (!seq) return seq.error();
+    if (auto c = tx.commit(); !c) return c.error();
+    return seq.value();
+}
+
+// The event log's one rule: the agent's next seq, the event stored under it, and only the last
+// kEventsKeptPerAgent kept. The caller holds the transaction.
+Result<int64_t> Store::append_event_in_transaction(const std::string& agent, const std::string& event,
+                                                   const nlohmann::json& data, int64_t now) {
     auto upd = db_->prepare("UPDATE agents SET last_seq = last_seq + 1 WHERE username = ? RETURNING last_seq;");
     if (!upd) return upd.error();
     upd.value().bind(1, agent);
@@ -134,7 +128,6 @@ Result<int64_t> Store::append_event(const std::string& agent, const std::string&
     auto trim = db_->prepare("DELETE FROM events WHERE agent = ? AND seq <= ?;");
     if (!trim) return trim.error();
     if (auto t = trim.value().bind(1, agent).bind(2, seq - kEventsKeptPerAgent).run(); !t) return t.error();
-    if (auto c = tx.commit(); !c) return c.error();
     return seq;
 }
 

@@ -60,7 +60,7 @@ public:
 
     // Every agent, by username (for the session's transfer list and for routing).
     sb::Result<std::vector<sb::agent::AgentSnapshot>> list_agents();
-    // Appends `event` with `data` as the agent's next seq (trimming the log as record_presence
+    // Appends `event` with `data` as the agent's next seq (trimming the log, as record_presence
     // does); returns the seq.
     sb::Result<int64_t> append_event(const std::string& agent, const std::string& event, const nlohmann::json& data,
                                      int64_t now);
@@ -91,6 +91,9 @@ public:
     Database& database() { return *db_; }
 
 private:
+    sb::Result<int64_t> append_event_in_transaction(const std::string& agent, const std::string& event,
+                                                    const nlohmann::json& data, int64_t now);
+
     explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
     std::unique_ptr<Database> db_;
 };
