@@ -141,7 +141,7 @@ void ChatService::attach(ConnectionId id, Connection& c, const ContactRecord& co
         reply["estimated_wait_seconds"] = wait;
     }
     if (contact.state == "wrap_up" || contact.state == "closed") reply["ended_by"] = contact.ended_by.value_or("agent");
-    log_.info("chat attached", {{"conn", id}, {"contact", contact.id}, {"how", reply_type}});
+    log_.info("chat attached", {{"conn", id}, {"contact", contact.id}, {"how", reply_type}, {"address", c.address}});
     send(id, reply);
 }
 

@@ -109,12 +109,10 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     sbd::DeskService service({*store.value(), contacts, rate_limit, passwords, hub, log, now_ms}, config);
 
     boost::asio::io_context io(1);
-    sbd::SimulatorOutput chat_output(hub);
-    sbd::ChatService chat(contacts, chat_output, log);
+    sbd::ChatService chat(contacts, hub, log);
     sbd::SmsSender sms(io, contacts, log);
-    sbd::Simulator simulator(io, chat, hub, log, options.simulate_rate);
+    sbd::Simulator simulator(io, log, options.simulate_rate);
     if (options.simulate) {
-        chat_output.set_simulator(&simulator);
         sms.set_observer([&simulator](const std::string& to, const std::string& body) {
             simulator.on_outbound_sms(to, body);
         });

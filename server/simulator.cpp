@@ -54,16 +54,11 @@ const char* const kLastNames[] = {"Baker", "Chen", "Garcia", "Okoye", "Novak", "
 
 }  // namespace
 
-// ---- SimulatorOutput ----------------------------------------------------------------------------
-void SimulatorOutput::send(ConnectionId id, std::string frame) {
-    if (sim_ && sim_->owns(id)) return sim_->on_frame(id, frame);
-    hub_.send(id, std::move(frame));
-}
-
 // ---- Simulator ----------------------------------------------------------------------------------
 void Simulator::start(const std::string& server_url) {
     auto url = parse_http_url(server_url + "/sms/inbound");
     if (url) inbound_ = url.value();
+    chat_url_ = "ws://" + server_url.substr(server_url.find("://") + 3) + "/chat/ws";
     log_.info("simulator started", {{"per_minute", per_minute_}});
     later(1.0, [this] { arrive(); });
 }
@@ -71,6 +66,9 @@ void Simulator::start(const std::string& server_url) {
 void Simulator::stop() {
     stopped_ = true;
     timer_.cancel();
+    for (auto& [id, c] : chats_)
+        if (c.socket) c.socket->close();
+    chats_.clear();
 }
 
 void Simulator::schedule_next_arrival() {
@@ -99,21 +97,38 @@ void Simulator::later(double seconds, std::function<void()> f) {
     });
 }
 
-void Simulator::chat_send(ConnectionId id, const json& frame) {
-    if (!chats_.count(id)) return;
-    chat_.on_message(id, frame.dump(), true);
+void Simulator::chat_send(ChatId id, const json& frame) {
+    auto it = chats_.find(id);
+    if (it == chats_.end() || !it->second.socket) return;
+    it->second.socket->send(frame.dump());  // queued until the socket is open
 }
 
+void Simulator::leave_chat(ChatId id) {
+    auto it = chats_.find(id);
+    if (it == chats_.end()) return;
+    if (it->second.socket) it->second.socket->close();
+    chats_.erase(it);
+}
+
+// A customer opens the chat page's WebSocket and starts a chat, as the page does.
 void Simulator::start_chat() {
-    ConnectionId id = hub_.next_id();
+    if (chat_url_.empty()) return;
+    ChatId id = ++next_chat_;
     Customer c;
     c.story = &stories()[rng_() % stories().size()];
+    c.socket = std::make_shared<sb::native::WebSocketClient>(
+        io_, sb::native::WebSocketCallbacks{
+                 nullptr, [this, id](std::string frame) { on_chat_frame(id, frame); },
+                 [this, id](std::string reason) {
+                     log_.warn("simulated chat customer lost the connection", {{"chat", id}, {"reason", reason}});
+                     chats_.erase(id);
+                 }});
     chats_[id] = c;
-    chat_.open(id, "simulator");
+    c.socket->open(chat_url_);
     std::string first = kFirstNames[rng_() % 10], last = kLastNames[rng_() % 10];
     json start{{"type", "start"}, {"name", first + " " + last}};
     if (uniform(0, 1) < 0.5) start["email"] = first + "." + last + std::to_string(++counter_) + "@example.net";
-    log_.info("simulated chat customer", {{"conn", id}, {"topic", c.story->topic}});
+    log_.info("simulated chat customer", {{"chat", id}, {"topic", c.story->topic}});
     chat_send(id, start);
     later(uniform(1, 3), [this, id] { reply(id, ""); });
 }
@@ -131,7 +146,7 @@ void Simulator::start_sms() {
 }
 
 // The customer's next line (the opening on the first call), with a typing pause for chats.
-void Simulator::reply(ConnectionId chat_id, const std::string& phone) {
+void Simulator::reply(ChatId chat_id, const std::string& phone) {
     Customer* c = nullptr;
     if (chat_id) {
         auto it = chats_.find(chat_id);
@@ -149,11 +164,7 @@ void Simulator::reply(ConnectionId chat_id, const std::string& phone) {
         later(uniform(1.5, 4), [this, chat_id, text, leaving] {
             chat_send(chat_id, {{"type", "message"}, {"text", text}, {"client_id", "sim-" + std::to_string(++counter_)}});
             if (leaving)
-                later(uniform(3, 6), [this, chat_id] {
-                    chat_send(chat_id, {{"type", "end"}});
-                    chat_.close(chat_id);
-                    chats_.erase(chat_id);
-                });
+                later(uniform(3, 6), [this, chat_id] { chat_send(chat_id, {{"type", "end"}}); });
         });
     } else {
         std::string to = rng_() % 2 ? "7001" : "7002";
@@ -182,7 +193,7 @@ void Simulator::sms_send(const std::string& phone, const std::string& to, const 
 }
 
 // ---- what the simulated customers receive -----------------------------------------------------
-void Simulator::on_frame(ConnectionId id, const std::string& frame) {
+void Simulator::on_chat_frame(ChatId id, const std::string& frame) {
     json f = json::parse(frame, nullptr, false);
     if (!f.is_object()) return;
     std::string type = f.value("type", "");
@@ -192,11 +203,9 @@ void Simulator::on_frame(ConnectionId id, const std::string& frame) {
         later(0.2, [this, id, message_id] { chat_send(id, {{"type", "received"}, {"message", message_id}}); });
         later(uniform(2, 6), [this, id] { reply(id, ""); });
     } else if (type == "ended") {
-        later(0.1, [this, id] {
-            if (!chats_.count(id)) return;
-            chat_.close(id);
-            chats_.erase(id);
-        });
+        later(0.1, [this, id] { leave_chat(id); });  // not from inside the socket's own callback
+    } else if (type == "error") {
+        log_.warn("simulated chat customer refused", {{"chat", id}, {"code", f.value("code", "")}});
     }
 }
 

@@ -27,6 +27,16 @@ test('simulated customers arrive, and reply to the agent', async () => {
     assert.notEqual(answer.data.message.text, openingText);
     const channels = JSON.parse(sql(server.db, 'SELECT DISTINCT channel FROM contacts')).map((r) => r.channel);
     assert.ok(channels.length >= 1);
+    // The simulated chat customers came in as outsiders do: a WebSocket to /chat/ws over loopback.
+    const chats = JSON.parse(sql(server.db, "SELECT id FROM contacts WHERE channel = 'chat'")).map((r) => r.id);
+    assert.ok(chats.length >= 1, 'at 120 a minute, some customers chose chat');
+    const attached = server.stderr.split('\n').filter((l) => l.includes('"chat attached"')).map((l) => JSON.parse(l));
+    for (const chat of chats) {
+      const line = attached.find((l) => l.contact === chat);
+      assert.ok(line, `no chat attached line for ${chat}`);
+      assert.equal(line.how, 'started');
+      assert.equal(line.address, '127.0.0.1');
+    }
     await alice.close();
   } finally { await server.stop(); }
 });
