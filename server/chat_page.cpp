@@ -154,7 +154,9 @@ const std::string& chat_page_html() {
 
   function finish(by) {
     ended = true;
-    status(by === 'customer' ? 'You ended the chat.' : 'The chat has ended. Thank you for contacting us.');
+    status(by === 'customer' ? 'You ended the chat.'
+      : by === 'system' ? 'Nobody could answer in time. Please start a new chat later.'
+      : 'The chat has ended. Thank you for contacting us.');
     $('typing').textContent = '';
     $('compose').hidden = true; $('again').hidden = false;
     sessionStorage.removeItem('sb-chat-token'); sessionStorage.removeItem('sb-chat-pending');

@@ -61,6 +61,10 @@ sb::Status check_text(const std::string& text, int64_t max) {
     return Ok{};
 }
 
+// What a customer nobody could answer is told (chat message or SMS), before the contact closes.
+const char* const kNobodyAnswered =
+    "Sorry, none of our agents could take your message in time. Please write to us again later.";
+
 bool is_live(const ContactRecord& c) { return c.state == "queued" || c.state == "offered" || c.state == "active"; }
 
 }  // namespace
@@ -182,20 +186,32 @@ Status ContactService::customer_end(const std::string& id) {
         if (auto* link = link_for(next)) link->ended(next, "customer");
         return Ok{};
     }
-    // Queued or still ringing: the customer gave up before anyone took it.
+    return give_up(c, "customer");  // queued or still ringing: before anyone took it
+}
+
+Status ContactService::give_up(const ContactRecord& c, const std::string& by) {
+    int64_t now = d_.now();
+    CustomerLink* link = link_for(c);
     ContactRecord next = c;
     next.state = "closed";
     next.ended_at = now;
-    next.ended_by = "customer";
+    next.ended_by = by;
     next.closed_at = now;
     next.offer_expires_at.reset();
     if (auto st = close(next); !st) return st;
-    d_.log.info("contact abandoned", {{"contact", id}, {"was", c.state}});
+    d_.log.info("contact abandoned", {{"contact", c.id}, {"was", c.state}, {"by", by}});
+    if (by == "system") {
+        // The customer is told why (stored like every message, so the transcript says it too).
+        // After the close: a failed close must not leave a message behind to be sent again.
+        auto m = add_message(next, "system", kNobodyAnswered, std::nullopt, std::nullopt, "sent");
+        if (!m) d_.log.error("the unanswered customer's message was not saved", {{"contact", c.id}, {"error", m.error().message}});
+        else if (link) link->agent_message(next, m.value(), "");
+    }
     if (c.state == "offered" && c.agent) {
         last_busy_[*c.agent] = now;
-        emit(*c.agent, "contact.ended", {{"contact", id}, {"reason", "revoked"}});
+        emit(*c.agent, "contact.ended", {{"contact", c.id}, {"reason", "revoked"}});
     }
-    if (auto* link = link_for(next)) link->ended(next, "customer");
+    if (link) link->ended(next, by);
     route();
     return Ok{};
 }
@@ -261,11 +277,12 @@ sb::Result<ContactService::InboundSms> ContactService::sms_inbound(const std::st
 
 void ContactService::sms_status(const std::string& message, const std::string& status) {
     auto m = d_.contacts.find_message(message);
-    if (!m || !m.value() || m.value()->status == status) return;
-    if (auto st = d_.contacts.set_message_status(message, status); !st) {
+    if (!m || !m.value()) return;
+    if (auto st = d_.contacts.settle_sms(message, status); !st) {
         d_.log.error("sms status not saved", {{"message", message}, {"error", st.error().message}});
         return;
     }
+    if (m.value()->status == status) return;
     d_.log.info("sms status", {{"message", message}, {"status", status}});
     if (auto it = open_.find(m.value()->contact); it != open_.end() && it->second.state != "queued")
         emit_contact(it->second, "contact.updated");

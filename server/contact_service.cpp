@@ -42,7 +42,12 @@ Status ContactService::load() {
     auto open = d_.contacts.open_contacts();
     if (!open) return open.error();
     open_.clear();
-    for (ContactRecord& c : open.value()) open_[c.id] = std::move(c);
+    queued_since_.clear();
+    int64_t now = d_.now();
+    for (ContactRecord& c : open.value()) {
+        if (c.state == "queued" || c.state == "offered") queued_since_[c.id] = now;  // a restart is a fresh wait
+        open_[c.id] = std::move(c);
+    }
     d_.log.info("contacts loaded", {{"open", open_.size()}, {"queues", queues_.size()}});
     return Ok{};
 }
@@ -298,10 +303,27 @@ void ContactService::on_agent_connected(const std::string&) { route(); }
 
 void ContactService::tick() {
     int64_t now = d_.now();
-    std::vector<ContactRecord> missed, acw_over;
+    std::vector<ContactRecord> missed, acw_over, abandoned, untargeted;
     for (const auto& [id, c] : open_) {
         if (c.state == "offered" && c.offer_expires_at && *c.offer_expires_at <= now) missed.push_back(c);
         if (c.state == "wrap_up" && c.acw_expires_at && *c.acw_expires_at <= now) acw_over.push_back(c);
+        auto since = queued_since_.find(id);
+        if (c.state != "queued" || since == queued_since_.end()) continue;
+        if (now - since->second >= config_.queue_max_wait_ms) abandoned.push_back(c);
+        else if (c.target_agent && now - since->second >= config_.transfer_wait_ms) untargeted.push_back(c);
+    }
+    for (const ContactRecord& c : abandoned) {
+        d_.log.info("nobody took the contact in time", {{"contact", c.id}, {"queue", c.queue}});
+        if (auto st = give_up(c, "system"); !st)
+            d_.log.error("closing an unanswered contact failed", {{"contact", c.id}, {"error", st.error().message}});
+    }
+    for (ContactRecord next : untargeted) {
+        // The named agent did not take it: anyone in its queue may (the transfer note stays).
+        d_.log.info("transfer to agent timed out; the queue takes over",
+                    {{"contact", next.id}, {"agent", *next.target_agent}, {"queue", next.queue}});
+        next.target_agent.reset();
+        if (auto st = save(next); !st)
+            d_.log.error("returning a transfer to its queue failed", {{"contact", next.id}, {"error", st.error().message}});
     }
     for (const ContactRecord& c : missed) {
         auto it = open_.find(c.id);
@@ -327,12 +349,15 @@ Status ContactService::save(const ContactRecord& next) {
     if (auto st = d_.contacts.save_contact(next); !st) return st;
     open_[next.id] = next;
     if (next.state != "queued") told_position_.erase(next.id);
+    if (next.state == "queued") queued_since_.try_emplace(next.id, d_.now());
+    else if (next.state != "offered") queued_since_.erase(next.id);
     return Ok{};
 }
 
 Status ContactService::close(const ContactRecord& next) {
     if (auto st = d_.contacts.close_contact(next); !st) return st;
     open_.erase(next.id);
+    queued_since_.erase(next.id);
     declined_.erase(next.id);
     customer_typing_.erase(next.id);
     told_position_.erase(next.id);
@@ -391,7 +416,9 @@ sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, co
     m.status = status;
     if (c.channel == "sms") m.segments = sms_segment_count(text);
     m.client_id = client_id;
-    if (auto st = d_.contacts.add_message(m); !st) return st.error();
+    // An agent's (or the system's) SMS is also queued for the provider in the same transaction.
+    bool outbound_sms = c.channel == "sms" && from != "customer";
+    if (auto st = outbound_sms ? d_.contacts.add_outbound_sms(m) : d_.contacts.add_message(m); !st) return st.error();
     if (c.agent && c.state != "queued" && c.state != "closed")
         emit(*c.agent, "contact.message", {{"contact", c.id}, {"message", message_json(m)}});
     return m;

@@ -55,6 +55,8 @@ public:
 struct ContactConfig {
     int64_t offer_timeout_ms = 20'000;
     int64_t acw_max_ms = 120'000;
+    int64_t queue_max_wait_ms = 1'800'000;  // then the contact is closed as abandoned (by "system")
+    int64_t transfer_wait_ms = 60'000;      // a named agent's turn; then the queue takes over
     int64_t handle_time_estimate_s = 90;  // per contact, for the customer's estimated wait
     std::string default_country = "1";
 };
@@ -125,7 +127,8 @@ public:
     // ---- presence and time ----
     void on_presence_changed(const std::string& agent);
     void on_agent_connected(const std::string& agent);
-    void tick();   // expire offers and after-contact work, then route
+    // Expire offers, after-contact work, waits in a queue and transfers to a named agent; route.
+    void tick();
 
     // The protocol's contact object.
     sb::Result<nlohmann::json> contact_json(const ContactRecord& c);
@@ -136,6 +139,8 @@ private:
     sb::Status save(const ContactRecord& next);       // store, then memory
     sb::Status close(const ContactRecord& next);      // store with its interaction, then forget
     sb::Status return_to_queue(const ContactRecord& c, const std::string& reason, bool declined);
+    // Close a contact nobody answered (queued or ringing): `by` the customer or the system.
+    sb::Status give_up(const ContactRecord& c, const std::string& by);
     sb::Status close_after_work(const ContactRecord& c, const std::optional<std::string>& disposition,
                                 const std::string& notes, const nlohmann::json& tags);
     sb::Result<MessageRecord> add_message(const ContactRecord& c, const std::string& from, const std::string& text,
@@ -165,6 +170,9 @@ private:
     std::set<std::string> customer_typing_;           // contacts whose customer is typing
     std::map<std::string, int64_t> last_busy_;        // agent -> last offer or release
     std::map<std::string, std::pair<int, int64_t>> told_position_;  // contact -> last position sent
+    // contact -> when it last entered a queue from outside (arrival, transfer, restart); a
+    // missed or rejected offer does not restart the customer's wait.
+    std::map<std::string, int64_t> queued_since_;
     bool routing_now_ = false;
     bool route_again_ = false;
 };

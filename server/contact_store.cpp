@@ -355,6 +355,37 @@ Status ContactStore::set_message_status(const std::string& id, const std::string
     return q.value().bind(1, status).bind(2, id).run();
 }
 
+Status ContactStore::add_outbound_sms(const MessageRecord& m) {
+    Transaction tx(db_);
+    if (!tx.begun()) return tx.begun().error();
+    if (auto st = add_message(m); !st) return st;
+    auto q = db_.prepare("INSERT INTO sms_pending (message) VALUES (?);");
+    if (!q) return q.error();
+    if (auto st = q.value().bind(1, m.id).run(); !st) return st;
+    return tx.commit();
+}
+
+Status ContactStore::settle_sms(const std::string& id, const std::string& status) {
+    Transaction tx(db_);
+    if (!tx.begun()) return tx.begun().error();
+    if (auto st = set_message_status(id, status); !st) return st;
+    auto q = db_.prepare("DELETE FROM sms_pending WHERE message = ?;");
+    if (!q) return q.error();
+    if (auto st = q.value().bind(1, id).run(); !st) return st;
+    return tx.commit();
+}
+
+Result<std::vector<ContactStore::PendingSms>> ContactStore::pending_sms() {
+    auto q = db_.prepare(
+        "SELECT m.id, COALESCE(c.service_address, ''), COALESCE(c.customer_address, ''), m.text "
+        "FROM sms_pending p JOIN messages m ON m.id = p.message JOIN contacts c ON c.id = m.contact "
+        "ORDER BY m.at, m.seq;");
+    if (!q) return q.error();
+    return collect<PendingSms>(q.value(), [](const Statement& st) {
+        return PendingSms{st.column_text(0), st.column_text(1), st.column_text(2), st.column_text(3)};
+    });
+}
+
 // ---- canned responses ----------------------------------------------------------------------------
 Result<std::vector<CannedResponse>> ContactStore::canned_responses() {
     auto q = db_.prepare("SELECT id, title, text FROM canned_responses ORDER BY position, id;");

@@ -127,6 +127,16 @@ public:
     sb::Result<int64_t> next_message_seq(const std::string& contact);
     sb::Status set_message_status(const std::string& id, const std::string& status);
 
+    // outbound SMS not yet settled with the provider (kill -9 safe: sending resumes at start)
+    struct PendingSms {
+        std::string message, from, to, body;
+    };
+    // The message and its pending-send row, in one transaction.
+    sb::Status add_outbound_sms(const MessageRecord& m);
+    // The provider's verdict: the message's status, and it is no longer pending.
+    sb::Status settle_sms(const std::string& id, const std::string& status);
+    sb::Result<std::vector<PendingSms>> pending_sms();
+
     // canned responses
     sb::Result<std::vector<CannedResponse>> canned_responses();
 

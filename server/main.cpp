@@ -91,6 +91,8 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     sbd::ContactConfig contact_config;
     contact_config.offer_timeout_ms = options.offer_timeout_ms;
     contact_config.acw_max_ms = options.acw_max_ms;
+    contact_config.queue_max_wait_ms = options.queue_max_wait_ms;
+    contact_config.transfer_wait_ms = options.transfer_wait_ms;
     sbd::ContactService contacts({*store.value(), contact_store, log, now_ms, random_id}, contact_config);
     if (auto loaded = contacts.load(); !loaded) {
         log.error("cannot load contacts", {{"error", loaded.error().message}});
@@ -139,6 +141,7 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         }
         sms.set_provider(parsed.value());
     }
+    sms.resume(contact_store);
     if (options.simulate) simulator.start(url);
     std::cout << "listening " << url << std::endl;  // tests and scripts/run read this line
     log.info("listening", {{"url", url}, {"web_root", options.web_root ? *options.web_root : ""},

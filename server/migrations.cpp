@@ -10,6 +10,9 @@ namespace {
 struct Migration {
     int version;
     const char* sql;
+    // Rebuilds a table (SQLite cannot alter a CHECK): foreign keys are off while it runs, or
+    // dropping the old table would cascade into its children; they are checked before commit.
+    bool rebuilds_table = false;
 };
 
 const std::vector<Migration>& migrations() {
@@ -172,6 +175,45 @@ CREATE TABLE sms_provider_outbox (
   body        TEXT NOT NULL
 );
 )sql"},
+        // 3: a contact nobody took in time is closed by the system (ended_by 'system').
+        {3, R"sql(
+CREATE TABLE contacts_v3 (
+  id               TEXT PRIMARY KEY,
+  channel          TEXT NOT NULL CHECK (channel IN ('chat', 'sms')),
+  state            TEXT NOT NULL CHECK (state IN ('queued', 'offered', 'active', 'wrap_up', 'closed')),
+  queue            TEXT NOT NULL REFERENCES queues(name),
+  customer         TEXT NOT NULL REFERENCES customers(id),
+  agent            TEXT REFERENCES agents(username),
+  rank             INTEGER NOT NULL,
+  created_at       INTEGER NOT NULL,
+  offer_expires_at INTEGER,
+  accepted_at      INTEGER,
+  ended_at         INTEGER,
+  ended_by         TEXT CHECK (ended_by IN ('agent', 'customer', 'system')),
+  acw_expires_at   INTEGER,
+  closed_at        INTEGER,
+  transfer_from    TEXT,
+  transfer_note    TEXT,
+  target_agent     TEXT,
+  disposition      TEXT,
+  notes            TEXT NOT NULL DEFAULT '',
+  tags             TEXT NOT NULL DEFAULT '[]',
+  customer_address TEXT,
+  service_address  TEXT,
+  chat_token_hash  TEXT UNIQUE
+);
+INSERT INTO contacts_v3 SELECT * FROM contacts;
+DROP TABLE contacts;
+ALTER TABLE contacts_v3 RENAME TO contacts;
+CREATE INDEX contacts_by_state ON contacts(state);
+CREATE INDEX contacts_by_customer ON contacts(customer, channel, state);
+)sql", true},
+        // 4: outbound SMS the provider has not settled yet, so that sending resumes after a crash.
+        {4, R"sql(
+CREATE TABLE sms_pending (
+  message TEXT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE
+);
+)sql"},
     };
     return list;
 }
@@ -194,13 +236,30 @@ sb::Result<int> migrate(Database& db) {
     int v = version.value();
     for (const Migration& m : migrations()) {
         if (m.version <= v) continue;
-        Transaction tx(db);
-        if (!tx.begun()) return tx.begun().error();
-        if (auto st = db.exec(m.sql); !st) return st.error();
-        auto ins = db.prepare("INSERT INTO schema_version (version) VALUES (?);");
-        if (!ins) return ins.error();
-        if (auto st = ins.value().bind(1, int64_t{m.version}).run(); !st) return st.error();
-        if (auto st = tx.commit(); !st) return st.error();
+        // (The pragma is a no-op inside a transaction, so it goes around it.)
+        if (m.rebuilds_table)
+            if (auto st = db.exec("PRAGMA foreign_keys=OFF;"); !st) return st.error();
+        auto applied = [&]() -> sb::Status {
+            Transaction tx(db);
+            if (!tx.begun()) return tx.begun().error();
+            if (auto st = db.exec(m.sql); !st) return st.error();
+            if (m.rebuilds_table) {
+                auto check = db.prepare("PRAGMA foreign_key_check;");
+                if (!check) return check.error();
+                auto row = check.value().step();
+                if (!row) return row.error();
+                if (row.value())
+                    return sb::make_error("migration", "migration " + std::to_string(m.version) +
+                                                           " would break a foreign key; nothing changed");
+            }
+            auto ins = db.prepare("INSERT INTO schema_version (version) VALUES (?);");
+            if (!ins) return ins.error();
+            if (auto st = ins.value().bind(1, int64_t{m.version}).run(); !st) return st.error();
+            return tx.commit();
+        }();
+        if (m.rebuilds_table)
+            if (auto st = db.exec("PRAGMA foreign_keys=ON;"); !st) return st.error();
+        if (!applied) return applied.error();
         v = m.version;
     }
     return v;

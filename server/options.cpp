@@ -46,6 +46,10 @@ std::string usage() {
            "  --offer-timeout SECONDS   how long an offer rings before it counts as missed (default 20;\n"
            "                            fractions allowed)\n"
            "  --acw-max SECONDS         after-contact work closes itself after this (default 120)\n"
+           "  --queue-max-wait SECONDS  a contact nobody took in this time is closed as abandoned and the\n"
+           "                            customer told to try again later (default 1800)\n"
+           "  --transfer-wait SECONDS   a contact transferred to a named agent who does not take it in\n"
+           "                            this time goes to its queue instead (default 60)\n"
            "  --sms-provider-url URL    outbound SMS: POST {\"from\",\"to\",\"body\"} as JSON here (http://)\n"
            "  --fake-sms-provider       serve a recording SMS provider at /dev/sms-provider (its outbox\n"
            "                            at /dev/sms-provider/outbox) and use it unless --sms-provider-url\n"
@@ -74,7 +78,8 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             o.fake_sms_provider = true;
         } else if (a == "--simulate") {
             o.simulate = true;
-        } else if (a == "--offer-timeout" || a == "--acw-max" || a == "--simulate-rate") {
+        } else if (a == "--offer-timeout" || a == "--acw-max" || a == "--simulate-rate" ||
+                   a == "--queue-max-wait" || a == "--transfer-wait") {
             auto v = value();
             if (!v) return bad(a + " needs a value");
             double d = 0;
@@ -88,6 +93,8 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             if (!(d > 0) || d > 1e7) return bad(a + " wants a positive number");
             if (a == "--offer-timeout") o.offer_timeout_ms = static_cast<int64_t>(d * 1000);
             else if (a == "--acw-max") o.acw_max_ms = static_cast<int64_t>(d * 1000);
+            else if (a == "--queue-max-wait") o.queue_max_wait_ms = static_cast<int64_t>(d * 1000);
+            else if (a == "--transfer-wait") o.transfer_wait_ms = static_cast<int64_t>(d * 1000);
             else { o.simulate_rate = d; o.simulate = true; }
         } else if (a == "--sms-provider-url") {
             auto v = value();

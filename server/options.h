@@ -22,6 +22,8 @@ struct Options {
     bool seed = true;
     int64_t offer_timeout_ms = 20'000;     // --offer-timeout SECONDS
     int64_t acw_max_ms = 120'000;          // --acw-max SECONDS
+    int64_t queue_max_wait_ms = 1'800'000; // --queue-max-wait SECONDS
+    int64_t transfer_wait_ms = 60'000;     // --transfer-wait SECONDS
     std::optional<std::string> sms_provider_url;
     bool fake_sms_provider = false;        // POST /dev/sms-provider, GET /dev/sms-provider/outbox
     bool simulate = false;

@@ -63,6 +63,22 @@ void SmsSender::agent_message(const ContactRecord& c, const MessageRecord& m, co
     attempt(m.id, payload.dump(), 1);
 }
 
+void SmsSender::resume(ContactStore& store) {
+    auto pending = store.pending_sms();
+    if (!pending) {
+        log_.error("cannot read pending sms", {{"error", pending.error().message}});
+        return;
+    }
+    for (const auto& p : pending.value()) {
+        log_.info("resuming sms", {{"message", p.message}});
+        if (!provider_) {
+            contacts_.sms_status(p.message, "failed");
+            continue;
+        }
+        attempt(p.message, json{{"from", p.from}, {"to", p.to}, {"body", p.body}}.dump(), 1);
+    }
+}
+
 void SmsSender::attempt(std::string message_id, std::string payload, int n) {
     http_post(io_, *provider_, "application/json", payload, std::chrono::seconds(10),
               [this, message_id, payload, n](sb::Result<HttpResponse> r) {

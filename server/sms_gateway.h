@@ -4,7 +4,8 @@
 // makes a gateway's retry of the same webhook a no-op), as SMS gateways commonly send them.
 // Out: every agent message on an SMS contact is POSTed as JSON {"from", "to", "body"} to the
 // provider URL; a 2xx keeps it "sent", anything else is retried with backoff (0.5 s, 1 s, 2 s:
-// four attempts) and then marks it "failed". The fake provider (--fake-sms-provider) records what it gets.
+// four attempts) and then marks it "failed". Unsettled sends are kept in the store and resumed
+// at start (resume()). The fake provider (--fake-sms-provider) records what it gets.
 //
 // Sections: form decoding · SmsSender
 #pragma once
@@ -41,6 +42,8 @@ public:
     void set_observer(std::function<void(const std::string& to, const std::string& body)> f) { observer_ = std::move(f); }
 
     void agent_message(const ContactRecord& c, const MessageRecord& m, const std::string& display_name) override;
+    // At start, after set_provider: send what a previous run stored but did not settle.
+    void resume(ContactStore& store);
 
 private:
     void attempt(std::string message_id, std::string payload, int attempt);

@@ -72,7 +72,7 @@ struct Contact {
     Customer customer;
     std::vector<Message> messages;
     int64_t created_at_ms = 0, offer_expires_at_ms = 0, accepted_at_ms = 0, ended_at_ms = 0, acw_expires_at_ms = 0;
-    std::string ended_by;  // "agent", "customer" or empty
+    std::string ended_by;  // "agent", "customer", "system" or empty
     std::optional<Transfer> transfer;
     bool customer_typing = false;
 };

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, DeskClient, sql, sleep } from './harness.mjs';
-import { ChatCustomer, waitEvent, offered, ended, availableAgent } from './contacts_harness.mjs';
+import { ChatCustomer, waitEvent, offered, ended, availableAgent, smsIn, get } from './contacts_harness.mjs';
 
 async function customers(server, n, prefix = 'Customer') {
   const list = [];
@@ -158,5 +158,69 @@ test('ACW closes itself after --acw-max with disposition null', async () => {
     assert.deepEqual(rows, [{ state: 'closed', disposition: null }]);
     await bob.fails('wrap_up', { contact: c1.contact, disposition: 'resolved', notes: '', tags: [] }, 'wrong_state');
     await Promise.all([c1, bob].map((x) => x.close()));
+  } finally { await server.stop(); }
+});
+
+test('a transfer to a named agent who does not take it goes to its queue after --transfer-wait', async () => {
+  const server = await startServer({ args: ['--transfer-wait', '1'] });
+  try {
+    const { c: alice } = await availableAgent(server, 'alice');
+    const [c1] = await customers(server, 1);
+    await waitEvent(alice, offered(c1.contact));
+    await alice.ok('accept', { contact: c1.contact });
+    // Bob has the queue's skill and is available, but the transfer names carol (not available).
+    const carol = await DeskClient.connect(server.wsUrl);
+    await carol.login('carol');
+    await alice.ok('set_state', { state: 'not_ready', reason: 'break' });
+    const { c: bob } = await availableAgent(server, 'bob');
+    const t0 = Date.now();
+    await alice.ok('transfer', { contact: c1.contact, agent: 'carol', note: 'Billing question for Carol' });
+    await sleep(500);
+    assert.ok(!bob.events.some(offered(c1.contact)), 'carol\'s turn first');
+    const o = await waitEvent(bob, offered(c1.contact), { timeoutMs: 3000 });
+    assert.ok(Date.now() - t0 >= 900, 'not before the wait is over');
+    assert.deepEqual(o.data.transfer, { from: 'alice', note: 'Billing question for Carol' }, 'the note stays');
+    assert.equal(o.data.queue, 'support');
+    assert.ok(!carol.events.some(offered(c1.contact)));
+    await Promise.all([c1, alice, bob, carol].map((x) => x.close()));
+  } finally { await server.stop(); }
+});
+
+test('nobody takes a contact within --queue-max-wait: the customer is told, the contact closes', async () => {
+  const server = await startServer({ args: ['--queue-max-wait', '1', '--fake-sms-provider'] });
+  try {
+    const [c1] = await customers(server, 1);
+    const sms = await smsIn(server.url, { From: '+1 555 010 0042', To: '7001', Body: 'Is anyone there?' });
+    assert.equal(sms.status, 200);
+    const system = await c1.waitFor((f) => f.type === 'message' && f.message.from === 'system', { timeoutMs: 4000 });
+    assert.match(system.message.text, /again later/);
+    const end = await c1.waitFor((f) => f.type === 'ended');
+    assert.equal(end.by, 'system');
+    assert.ok(c1.frames.indexOf(system) < c1.frames.indexOf(end), 'told before the end');
+    // The SMS customer gets the same words by SMS.
+    let outbox = [];
+    for (let i = 0; i < 40 && outbox.length === 0; i++) {
+      outbox = (await get(server.url, '/dev/sms-provider/outbox')).json.messages;
+      if (outbox.length === 0) await sleep(100);
+    }
+    assert.equal(outbox.length, 1);
+    assert.equal(outbox[0].to, '+15550100042');
+    assert.match(outbox[0].body, /again later/);
+    const rows = JSON.parse(sql(server.db, "SELECT channel, state, ended_by FROM contacts ORDER BY channel"));
+    assert.deepEqual(rows, [{ channel: 'chat', state: 'closed', ended_by: 'system' },
+      { channel: 'sms', state: 'closed', ended_by: 'system' }]);
+    // Remembered in the customers' history, and the transcript says why.
+    assert.equal(JSON.parse(sql(server.db, 'SELECT COUNT(*) AS n FROM interactions WHERE contact IN (SELECT id FROM contacts)'))[0].n, 2);
+    const said = JSON.parse(sql(server.db, "SELECT COUNT(*) AS n FROM messages WHERE sender = 'system'"))[0].n;
+    assert.equal(said, 2);
+    // An agent who comes now has nothing offered; a resume of the old chat says it ended.
+    const { c: bob } = await availableAgent(server, 'bob');
+    await sleep(400);
+    assert.ok(!bob.events.some(offered()));
+    const again = await ChatCustomer.connect(server.url);
+    const r = await again.call({ type: 'resume', token: c1.token }, ['resumed', 'error']);
+    assert.equal(r.state, 'ended');
+    assert.equal(r.ended_by, 'system');
+    await Promise.all([c1, again, bob].map((x) => x.close()));
   } finally { await server.stop(); }
 });

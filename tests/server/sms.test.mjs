@@ -4,7 +4,7 @@
 // provider marking the message failed, and bad input refused with nothing stored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, sql, sleep } from './harness.mjs';
+import { startServer, sql, sleep, tempDir } from './harness.mjs';
 import { post, get, smsIn, waitEvent, offered, availableAgent } from './contacts_harness.mjs';
 
 test('inbound SMS: customer matched by E.164, queue by number, reply through the provider', async () => {
@@ -81,6 +81,35 @@ test('a provider that fails: retried, then the message is failed (contact.update
       e.data.messages.some((m) => m.id === message.id && m.status === 'failed'), { timeoutMs: 8000 });
     assert.ok(upd);
     await bob.close();
+  } finally { await server.stop(); }
+});
+
+test('kill -9 while an SMS is being retried: the restarted server sends it', async () => {
+  const dir = tempDir();
+  // A provider that is down (connection refused): the first attempts fail, the retries wait.
+  let server = await startServer({ dir, args: ['--sms-provider-url', 'http://127.0.0.1:9/down'] });
+  const { c: bob } = await availableAgent(server, 'bob');
+  const r = await smsIn(server.url, { From: '+15550100004', To: '7001', Body: 'Where is my refund?' });
+  await waitEvent(bob, offered(r.json.contact));
+  await bob.ok('accept', { contact: r.json.contact });
+  const { message } = await bob.ok('send_message', { contact: r.json.contact, text: 'It went out on Monday.', client_id: 'k1' });
+  assert.deepEqual(JSON.parse(sql(server.db, 'SELECT message FROM sms_pending')), [{ message: message.id }]);
+  await sleep(300);  // after the first failed attempt, before the last
+  process.kill(server.proc.pid, 'SIGKILL');
+  await server.exited;
+  await bob.close();
+
+  server = await startServer({ dir, args: ['--fake-sms-provider'] });
+  try {
+    let outbox = [];
+    for (let i = 0; i < 60 && outbox.length === 0; i++) {
+      outbox = (await get(server.url, '/dev/sms-provider/outbox')).json.messages;
+      if (outbox.length === 0) await sleep(50);
+    }
+    assert.deepEqual(outbox.map((m) => [m.from, m.to, m.body]), [['7001', '+15550100004', 'It went out on Monday.']]);
+    await sleep(100);
+    assert.deepEqual(JSON.parse(sql(server.db, `SELECT status FROM messages WHERE id = '${message.id}'`)), [{ status: 'sent' }]);
+    assert.equal(sql(server.db, 'SELECT message FROM sms_pending'), '');
   } finally { await server.stop(); }
 });
 
