@@ -14,7 +14,9 @@ mkdirSync(artifacts, { recursive: true });
 // Flags from TOOLCHAIN.md: WebGL2 through SwiftShader, and no traffic to the outside.
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--enable-unsafe-swiftshader'];
+  '--enable-unsafe-swiftshader',
+  // Calls: a fake microphone (a beep) without a permission prompt, and ICE on loopback.
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection'];
 
 export function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs });
