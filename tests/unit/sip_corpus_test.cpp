@@ -14,39 +14,16 @@
 #include "sip/checks.h"
 #include "sip/fields.h"
 #include "sip/message.h"
+#include "sip_corpus.h"
 
 using namespace sb;
 using namespace sb::sip;
 
 namespace {
 
-const std::string kCorpus = SB_SOURCE_DIR "/../shared/conformance/sip-rfc4475/";
-
-std::string read_corpus(const std::string& name) {
-    std::ifstream in(kCorpus + name, std::ios::binary);
-    REQUIRE_MESSAGE(in.good(), "cannot open " << kCorpus << name);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-struct Entry {
-    std::string file, section, title, cls;
-};
-
-std::vector<Entry> manifest() {
-    std::istringstream in(read_corpus("MANIFEST.tsv"));
-    std::vector<Entry> out;
-    std::string line;
-    std::getline(in, line);  // column names
-    while (std::getline(in, line)) {
-        if (line.empty()) continue;
-        std::vector<std::string> cols;
-        std::istringstream l(line);
-        for (std::string c; std::getline(l, c, '\t');) cols.push_back(c);
-        REQUIRE(cols.size() == 4);
-        out.push_back({cols[0], cols[1], cols[2], cols[3]});
-    }
-    return out;
-}
+using sip_corpus::Entry;
+using sip_corpus::manifest;
+std::string read_corpus(const std::string& name) { return sip_corpus::read(name); }
 
 // Every typed reader over a message, for the robustness tests: none may crash, whatever the
 // result.
