@@ -185,3 +185,21 @@ test('a missing file, a bad option, two files and --help', () => {
   assert.match(help.stdout, /^usage: switchboard-sip/);
   assert.match(help.stdout, /Exit status/);
 });
+
+test('an SDP body is described: a hold re-INVITE, and a malformed SDP reported without failing the SIP parse', () => {
+  const sdp = ['v=0', 'o=- 4611731400430051336 3 IN IP4 127.0.0.1', 's=-', 't=0 0',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111 126', 'c=IN IP4 0.0.0.0', 'a=ice-ufrag:Wv3x',
+    'a=candidate:1 1 udp 2122260223 127.0.0.1 46243 typ host', 'a=sendonly',
+    'a=rtpmap:111 opus/48000/2', 'a=rtpmap:126 telephone-event/8000', ''].join('\r\n');
+  const invite = (body) => ['INVITE sip:bob@example.com SIP/2.0', 'Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKhold1',
+    'From: <sip:alice@example.com>;tag=a1', 'To: <sip:bob@example.com>;tag=b1', 'Call-ID: hold-test', 'CSeq: 2 INVITE',
+    'Max-Forwards: 70', 'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+  let r = spawnSync(cli, ['-'], { input: invite(sdp), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.sdp, { media: [{ kind: 'audio', port: 9, proto: 'UDP/TLS/RTP/SAVPF', formats: ['111', '126'],
+    direction: 'sendonly', hold: true, telephone_event: 126 }], candidates: 1 });
+  r = spawnSync(cli, ['-'], { input: invite('v=0\r\nm=audio x\r\n'), encoding: 'utf8' });
+  assert.equal(r.status, 0);
+  assert.match(JSON.parse(r.stdout).sdp.error, /SDP line 2/);
+});

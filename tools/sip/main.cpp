@@ -13,9 +13,31 @@
 #include <nlohmann/json.hpp>
 
 #include "sip/checks.h"
+#include "sip/fields.h"
 #include "sip/message.h"
+#include "sip/sdp.h"
 
 namespace {
+
+// What the SDP body offers, per media section.
+nlohmann::ordered_json sdp_json(std::string_view body) {
+    using json = nlohmann::ordered_json;
+    namespace sdp = sb::sip::sdp;
+    auto parsed = sdp::parse(body);
+    if (!parsed) return {{"error", parsed.error().message}};
+    const sdp::Session& s = parsed.value();
+    json media = json::array();
+    for (size_t i = 0; i < s.media.size(); ++i) {
+        const sdp::Media& m = s.media[i];
+        json formats = json::array();
+        for (auto f : m.formats()) formats.push_back(std::string(f));
+        auto te = sdp::telephone_event_payload(m);
+        media.push_back({{"kind", std::string(m.kind())}, {"port", m.port()}, {"proto", std::string(m.proto())},
+                         {"formats", formats}, {"direction", std::string(sdp::to_string(sdp::direction(s, i)))},
+                         {"hold", sdp::is_hold(s, i)}, {"telephone_event", te ? json(*te) : json(nullptr)}});
+    }
+    return {{"media", media}, {"candidates", sdp::candidate_count(s)}};
+}
 
 const char* kUsage = R"(usage: switchboard-sip [--stream] [FILE | -]
 
@@ -28,7 +50,9 @@ the parser understood as JSON:
 
 A response has "status" and "reason" instead of "method" and "uri". "values" appears for
 headers whose value is a comma-separated list. "problems" lists what a transaction layer would
-reject with 400 (missing or repeated headers, conflicting Content-Length values).
+reject with 400 (missing or repeated headers, conflicting Content-Length values). An
+application/sdp body adds "sdp": {"media": [{"kind", "port", "proto", "formats", "direction",
+"hold", "telephone_event"}], "candidates"}, or {"error"} when the SDP is malformed.
 
   --stream   frame as a TCP stream (Content-Length required; octets after the message are
              reported as "ignored_bytes" too) instead of one datagram / WebSocket message
@@ -104,6 +128,8 @@ nlohmann::ordered_json describe(const sb::sip::Message& m, size_t input_size) {
     json problems = json::array();
     for (const auto& p : sb::sip::semantic_problems(m)) problems.push_back({{"code", p.code}, {"message", p.message}});
     out["problems"] = problems;
+    if (auto ct = sb::sip::read_content_type(m); ct && ct.value() && ct.value()->is("application", "sdp"))
+        out["sdp"] = sdp_json(m.body());
     return out;
 }
 
