@@ -135,7 +135,7 @@ Result<Session> parse(std::string_view text) {
             return bad(n, "\"" + std::string(raw.substr(0, 20)) + "\" is not of the form x=value");
         if (raw.find('\r') != std::string_view::npos) return bad(n, "a bare CR inside a line");
         Line l{raw[0], std::string(raw.substr(2))};
-        if (n == 1 && l.type != 'v') return bad(n, "an SDP starts with v=0");
+        if (s.lines.empty() && l.type != 'v') return bad(n, "an SDP starts with v=0");
         if (auto st = check_line(l, n); !st) return st.error();
         if (l.type == 'o') seen_o = true;
         if (l.type == 's') seen_s = true;

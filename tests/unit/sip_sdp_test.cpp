@@ -171,6 +171,8 @@ TEST_CASE("SDP: malformed descriptions are refused with the line and the reason"
     CHECK(error_of("") == "SDP is empty");
     CHECK(error_of("o=a 1 1 IN IP4 x\r\n").find("line 1: an SDP starts with v=0") != std::string::npos);
     CHECK(error_of("v=1\r\n").find("only v=0") != std::string::npos);
+    // Found by fuzzing: an empty first line must not let a description without v= through.
+    CHECK(error_of("\r\no=- 1 2 IN IP4 h\r\ns=-\r\nt=0 0\r\n").find("line 2: an SDP starts with v=0") != std::string::npos);
     CHECK(error_of("v=0\r\no=a 1 IN IP4 x\r\ns=-\r\nt=0 0\r\n").find("line 2: o= needs 6 fields") != std::string::npos);
     CHECK(error_of("v=0\r\no=a x 1 IN IP4 h\r\ns=-\r\nt=0 0\r\n").find("must be numbers") != std::string::npos);
     CHECK(error_of("v=0\r\no=a 1 1 IN IP4 h\r\nt=0 0\r\n") == "SDP has no s= line");
