@@ -1,8 +1,10 @@
-# scripts/lib.sh: shared by run, test and bench. Paths, setup-if-needed, and the builds.
+# scripts/lib.sh: shared by run, test, telephony and bench. Paths, setup-if-needed, and the builds.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${SWITCHBOARD_CACHE:-$HOME/.cache/switchboard}
 export SWITCHBOARD_CACHE=$cache
 export NODE_PATH=/usr/share/nodejs
+# switchboardd's own default database (run and telephony pass it explicitly, DB= overrides it).
+default_db=${XDG_DATA_HOME:-$HOME/.local/share}/switchboard/switchboard.db
 
 bold() { printf '\033[1m%s\033[0m\n' "$*"; }
 

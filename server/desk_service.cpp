@@ -138,6 +138,8 @@ DeskService::Reply DeskService::login(Connection& c, ConnectionId id, const json
         return make_error(code::invalid_credentials, "Wrong username or password.");
     }
     if (auto st = d_.rate_limit.record_success(username); !st) return st.error();
+    // SIP credentials of sessions that ended stop working (Kamailio also checks `expires`).
+    if (auto st = d_.store.purge_sip_subscribers(now); !st) return st.error();
 
     std::string token = new_token();
     std::string hash = token_hash(token);
@@ -198,7 +200,21 @@ DeskService::Reply DeskService::session_result(const std::string& token, int64_t
                  {"reason_codes", std::move(reason_codes)},
                  {"seq", agent.value()->last_seq}};
     session.update(parts.value());
+    if (config_.sip) {
+        auto sip = issue_sip_credentials(token, expires_at, username);
+        if (!sip) return sip;
+        session["sip"] = std::move(sip.value());
+    }
     return session;
+}
+
+DeskService::Reply DeskService::issue_sip_credentials(const std::string& token, int64_t expires_at,
+                                                      const std::string& username) {
+    SipCredentials c = sip_credentials(*config_.sip, username, token);
+    SipSubscriber row{token_hash(token), username, c.username, config_.sip->domain, c.ha1, c.ha1b, c.sip_user,
+                      expires_at};
+    if (auto st = d_.store.put_sip_subscriber(row); !st) return st.error();
+    return to_json(c);
 }
 
 // ---- contacts -----------------------------------------------------------------------------------
@@ -295,6 +311,7 @@ DeskService::Reply DeskService::get_reason_codes(Connection& c) {
 DeskService::Reply DeskService::logout(Connection& c) {
     if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
     if (auto st = d_.store.revoke_session(c.token_hash, d_.now()); !st) return st.error();
+    if (auto st = d_.store.remove_sip_subscriber(c.token_hash); !st) return st.error();
     auto agent = change_presence(*c.agent, Presence::Offline, "");
     if (!agent) return agent.error();
     d_.log.info("logged out", {{"username", *c.agent}});

@@ -24,6 +24,7 @@
 #include "frame_handler.h"
 #include "log.h"
 #include "protocol/schema.h"
+#include "sip_credentials.h"
 #include "store.h"
 
 namespace sbd {
@@ -34,6 +35,9 @@ namespace sbd {
 struct DeskConfig {
     int64_t token_ttl_ms = 12LL * 60 * 60 * 1000;
     std::string server_name = "switchboardd/0.1";
+    // Telephony: when set, every session carries SIP credentials ("sip") and the subscriber
+    // table has a row for it; when not, sessions carry none (docs/telephony.md).
+    std::optional<SipConfig> sip;
 };
 
 // Clock (server time, ms since the Unix epoch) comes from clock.h.
@@ -83,8 +87,10 @@ private:
     Reply ping();
     Reply contact_request(Connection& c, const sb::protocol::Request& r);
 
-    // The session object of a login/resume reply.
+    // The session object of a login/resume reply (with its SIP credentials, issued here).
     Reply session_result(const std::string& token, int64_t expires_at, const std::string& username);
+    // Writes the session's subscriber row; returns the session's "sip" object.
+    Reply issue_sip_credentials(const std::string& token, int64_t expires_at, const std::string& username);
     // Saves a presence change (if it is one), sends the event to the agent's connections;
     // returns the agent as it now is.
     sb::Result<sb::agent::AgentSnapshot> change_presence(const std::string& username, sb::agent::Presence state,

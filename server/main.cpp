@@ -108,6 +108,15 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     sbd::DeskHub hub;
     sbd::DeskConfig config;
     config.token_ttl_ms = options.token_ttl_seconds * 1000;
+    // SIP credentials live as long as the session that issued them, and only while this server
+    // issues them: without telephony, none is left for Kamailio to accept.
+    if (options.sip_domain) config.sip = sbd::SipConfig{*options.sip_domain, options.sip_ws_url};
+    auto sip_rows = config.sip ? store.value()->purge_sip_subscribers(now_ms())
+                               : store.value()->remove_all_sip_subscribers();
+    if (!sip_rows) {
+        log.error("cannot update the SIP subscribers", {{"error", sip_rows.error().message}});
+        return 1;
+    }
     sbd::DeskService service({*store.value(), contacts, rate_limit, passwords, hub, log, now_ms}, config);
 
     boost::asio::io_context io(1);
@@ -145,7 +154,8 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     if (options.simulate) simulator.start(url);
     std::cout << "listening " << url << std::endl;  // tests and scripts/run read this line
     log.info("listening", {{"url", url}, {"web_root", options.web_root ? *options.web_root : ""},
-                           {"chat", url + "/chat"}, {"sms_provider", provider}});
+                           {"chat", url + "/chat"}, {"sms_provider", provider},
+                           {"sip_domain", options.sip_domain.value_or("")}, {"sip_ws_url", options.sip_ws_url}});
 
     boost::asio::steady_timer ticks(io);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -214,6 +214,31 @@ CREATE TABLE sms_pending (
   message TEXT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE
 );
 )sql"},
+        // 5: SIP credentials for the telephony (docs/telephony.md). Kamailio's auth_db reads
+        // `subscriber` from this database (db_sqlite, read-only) and first checks the table's
+        // schema version in `version`: Kamailio's own table and column names, subscriber at 7.
+        // One row per desk session; only HA1/HA1b, never a password (sip_credentials.h). IF NOT
+        // EXISTS: a database already prepared for Kamailio (kamdbctl) keeps its tables.
+        {5, R"sql(
+CREATE TABLE IF NOT EXISTS version (
+  id            INTEGER PRIMARY KEY NOT NULL,
+  table_name    VARCHAR(32) NOT NULL UNIQUE,
+  table_version INTEGER NOT NULL DEFAULT 0
+);
+INSERT OR IGNORE INTO version (table_name, table_version) VALUES ('version', 1), ('subscriber', 7);
+CREATE TABLE IF NOT EXISTS subscriber (
+  id       INTEGER PRIMARY KEY NOT NULL,
+  username VARCHAR(64) NOT NULL,   -- digest username: <agent>.<session tag>
+  domain   VARCHAR(64) NOT NULL,   -- SIP domain, also the realm
+  ha1      VARCHAR(128) NOT NULL,  -- md5(username:realm:password)
+  ha1b     VARCHAR(128) NOT NULL,  -- md5(username@domain:realm:password)
+  sip_user TEXT NOT NULL,          -- user part of the agent's URI; Kamailio checks From/To against it
+  expires  INTEGER NOT NULL,       -- seconds since the Unix epoch: when the session ends
+  agent    TEXT NOT NULL REFERENCES agents(username) ON DELETE CASCADE,
+  session  TEXT NOT NULL UNIQUE REFERENCES sessions(token_hash) ON DELETE CASCADE,
+  UNIQUE (username, domain)
+);
+)sql"},
     };
     return list;
 }

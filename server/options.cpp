@@ -1,6 +1,7 @@
 // options.cpp: command-line parsing (see options.h).
 #include "options.h"
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <string>
@@ -53,6 +54,11 @@ std::string usage() {
            "  --sms-provider-url URL    outbound SMS: POST {\"from\",\"to\",\"body\"} as JSON here (http://)\n"
            "  --fake-sms-provider       serve a recording SMS provider at /dev/sms-provider (its outbox\n"
            "                            at /dev/sms-provider/outbox) and use it unless --sms-provider-url\n"
+           "  --sip-domain DOMAIN       telephony on: every session carries SIP credentials in DOMAIN (also the\n"
+           "                            digest realm), checked by Kamailio in this database's subscriber table\n"
+           "                            (docs/telephony.md); without it sessions carry none\n"
+           "  --sip-ws-url URL          SIP over WebSocket address given to the desk (ws:// or wss://;\n"
+           "                            default ws://DOMAIN:5066)\n"
            "  --simulate                simulated customers chat and text through /chat/ws and /sms/inbound\n"
            "  --simulate-rate N         new simulated customers per minute (default 2; implies --simulate)\n"
            "  --no-seed                 do not create the demo agents on an empty database\n"
@@ -96,6 +102,21 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             else if (a == "--queue-max-wait") o.queue_max_wait_ms = static_cast<int64_t>(d * 1000);
             else if (a == "--transfer-wait") o.transfer_wait_ms = static_cast<int64_t>(d * 1000);
             else { o.simulate_rate = d; o.simulate = true; }
+        } else if (a == "--sip-domain" || a == "--sip-ws-url") {
+            auto v = value();
+            if (!v) return bad(a + " needs a value");
+            if (a == "--sip-domain") {
+                if (v->empty() || v->find_first_of(" \t\r\n:;@/<>\"") != std::string::npos)
+                    return bad("--sip-domain wants a host name or IPv4 address");
+                // Host names are case-insensitive; the proxy compares them in lower case.
+                std::string lower = *v;
+                for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                o.sip_domain = lower;
+            } else {
+                if (v->rfind("ws://", 0) != 0 && v->rfind("wss://", 0) != 0)
+                    return bad("--sip-ws-url wants a ws:// or wss:// URL");
+                o.sip_ws_url = *v;
+            }
         } else if (a == "--sms-provider-url") {
             auto v = value();
             if (!v) return bad(a + " needs a value");
@@ -134,6 +155,8 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
         }
     }
     if (o.db_path.empty()) o.db_path = default_db_path();
+    if (!o.sip_ws_url.empty() && !o.sip_domain) return bad("--sip-ws-url needs --sip-domain");
+    if (o.sip_domain && o.sip_ws_url.empty()) o.sip_ws_url = "ws://" + *o.sip_domain + ":5066";
     return o;
 }
 

@@ -26,6 +26,8 @@ struct Options {
     int64_t transfer_wait_ms = 60'000;     // --transfer-wait SECONDS
     std::optional<std::string> sms_provider_url;
     bool fake_sms_provider = false;        // POST /dev/sms-provider, GET /dev/sms-provider/outbox
+    std::optional<std::string> sip_domain;  // telephony on: sessions carry SIP credentials
+    std::string sip_ws_url;                 // default ws://<sip_domain>:5066
     bool simulate = false;
     double simulate_rate = 2.0;            // new simulated customers per minute
     LogLevel log_level = LogLevel::Info;

@@ -187,6 +187,40 @@ Status Store::revoke_session(const std::string& token_hash, int64_t now) {
     return q.value().bind(1, now).bind(2, token_hash).run();
 }
 
+// ---- SIP subscribers ----------------------------------------------------------------------------
+Status Store::put_sip_subscriber(const SipSubscriber& row) {
+    auto q = db_->prepare(
+        "INSERT OR REPLACE INTO subscriber (username, domain, ha1, ha1b, sip_user, expires, agent, session) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?);");
+    if (!q) return q.error();
+    return q.value()
+        .bind(1, row.username)
+        .bind(2, row.domain)
+        .bind(3, row.ha1)
+        .bind(4, row.ha1b)
+        .bind(5, row.sip_user)
+        .bind(6, row.expires_at / 1000)
+        .bind(7, row.agent)
+        .bind(8, row.session)
+        .run();
+}
+
+Status Store::remove_sip_subscriber(const std::string& token_hash) {
+    auto q = db_->prepare("DELETE FROM subscriber WHERE session = ?;");
+    if (!q) return q.error();
+    return q.value().bind(1, token_hash).run();
+}
+
+Status Store::purge_sip_subscribers(int64_t now) {
+    auto q = db_->prepare(
+        "DELETE FROM subscriber WHERE expires <= ? OR session IN "
+        "(SELECT token_hash FROM sessions WHERE revoked_at IS NOT NULL OR expires_at <= ?);");
+    if (!q) return q.error();
+    return q.value().bind(1, now / 1000).bind(2, now).run();
+}
+
+Status Store::remove_all_sip_subscribers() { return db_->exec("DELETE FROM subscriber;"); }
+
 // ---- events --------------------------------------------------------------------------------------
 Result<std::vector<StoredEvent>> Store::events_after(const std::string& agent, int64_t seq) {
     auto q = db_->prepare("SELECT seq, event, data FROM events WHERE agent = ? AND seq > ? ORDER BY seq;");

@@ -4,7 +4,7 @@
 // Every call returns a value or an sb::Error ("internal"); nothing throws. Times are the
 // server clock in ms since the Unix epoch, passed in by the caller.
 //
-// Sections: open · agents · reference data · sessions · events · login failures
+// Sections: open · agents · reference data · sessions · SIP subscribers · events · login failures
 #pragma once
 
 #include <cstdint>
@@ -37,6 +37,17 @@ struct StoredEvent {
     int64_t seq = 0;
     std::string event;
     nlohmann::json data;
+};
+
+// A row of Kamailio's subscriber table: one desk session's SIP credentials (sip_credentials.h).
+struct SipSubscriber {
+    std::string session;   // token hash
+    std::string agent;
+    std::string username;  // digest username
+    std::string domain;
+    std::string ha1, ha1b;
+    std::string sip_user;
+    int64_t expires_at = 0;  // ms; stored in seconds, as Kamailio compares it with $Ts
 };
 
 enum class FailureKey { Username, Address };
@@ -76,6 +87,14 @@ public:
                            int64_t expires_at);
     sb::Result<std::optional<SessionRecord>> find_session(const std::string& token_hash);
     sb::Status revoke_session(const std::string& token_hash, int64_t now);
+
+    // ---- SIP subscribers (what Kamailio authenticates against) ----
+    // Inserts or replaces the session's row.
+    sb::Status put_sip_subscriber(const SipSubscriber& row);
+    sb::Status remove_sip_subscriber(const std::string& token_hash);
+    // Removes the rows of sessions that expired before `now` or were revoked.
+    sb::Status purge_sip_subscribers(int64_t now);
+    sb::Status remove_all_sip_subscribers();
 
     // ---- events ----
     sb::Result<std::vector<StoredEvent>> events_after(const std::string& agent, int64_t seq);
