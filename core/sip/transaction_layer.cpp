@@ -75,6 +75,12 @@ const Transaction* TransactionLayer::find(const TransactionId& id) const {
     return it == transactions_.end() ? nullptr : it->second.get();
 }
 
+std::vector<TransactionId> TransactionLayer::ids() const {
+    std::vector<TransactionId> out;
+    for (const auto& [key, tx] : transactions_) out.push_back(tx->id());
+    return out;
+}
+
 Effects TransactionLayer::handle(int64_t now_ms, const LayerEvent& event) {
     if (auto* e = std::get_if<layer_event::SendRequest>(&event)) return send_request(now_ms, e->request);
     if (auto* e = std::get_if<layer_event::SendResponse>(&event)) return send_response(now_ms, e->response);

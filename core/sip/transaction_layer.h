@@ -53,6 +53,8 @@ public:
 
     const Transaction* find(const TransactionId& id) const;
     size_t size() const { return transactions_.size(); }
+    // Every live transaction (for a TU that fails them all when its transport drops).
+    std::vector<TransactionId> ids() const;
     const TransactionConfig& config() const { return config_; }
 
     // The id a message belongs to: client side for responses (branch + CSeq method), server
