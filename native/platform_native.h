@@ -42,6 +42,12 @@ public:
     void notify(const std::string& event, const nlohmann::json& data) override;
     void log(desk::LogLevel level, const std::string& message) override;
     void request_redraw() override;
+    void open_sip(const std::string& url) override;
+    void close_sip() override;
+    void send_sip(const std::string& text) override;
+    // Native programs (bots, the native shell) have no browser media: requests for audio are
+    // answered with an error; the rest (tones, locks) succeed and do nothing.
+    void media(uint64_t id, const std::string& op, const nlohmann::json& args) override;
 
 private:
     void feed(desk::Event e);
@@ -51,6 +57,7 @@ private:
     desk::LogLevel min_log_level_;
     platform::Runtime* runtime_ = nullptr;
     std::shared_ptr<WebSocketClient> socket_;
+    std::shared_ptr<WebSocketClient> sip_;
     std::map<desk::TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
     std::map<std::string, std::string> storage_;
 };

@@ -11,7 +11,13 @@ using tcp = asio::ip::tcp;
 WebSocketClient::WebSocketClient(asio::io_context& ioc, WebSocketCallbacks callbacks)
     : resolver_(ioc), ws_(ioc), cb_(std::move(callbacks)) {}
 
-void WebSocketClient::open(const std::string& url) {
+void WebSocketClient::open(const std::string& url, const std::string& subprotocol) {
+    subprotocol_ = subprotocol;
+    if (!subprotocol_.empty()) {
+        ws_.set_option(beast::websocket::stream_base::decorator([p = subprotocol_](beast::websocket::request_type& req) {
+            req.set(beast::http::field::sec_websocket_protocol, p);
+        }));
+    }
     // ws://host:port/path (wss is for the browser build, behind a TLS-terminating proxy)
     std::string rest = url;
     if (rest.rfind("ws://", 0) == 0) rest = rest.substr(5);
@@ -30,10 +36,15 @@ void WebSocketClient::open(const std::string& url) {
                             [self](beast::error_code ec, const tcp::endpoint&) {
                                 if (self->closed_) return;
                                 if (ec) return self->fail("Cannot connect: " + ec.message());
-                                self->ws_.async_handshake(self->host_ + ":" + self->port_, self->path_,
+                                self->ws_.async_handshake(self->response_, self->host_ + ":" + self->port_, self->path_,
                                                           [self](beast::error_code ec) {
                                                               if (self->closed_) return;
                                                               if (ec) return self->fail("Handshake failed: " + ec.message());
+                                                              if (!self->subprotocol_.empty() &&
+                                                                  self->response_[beast::http::field::sec_websocket_protocol] !=
+                                                                      self->subprotocol_)
+                                                                  return self->fail("The server did not accept the \"" +
+                                                                                    self->subprotocol_ + "\" subprotocol.");
                                                               self->open_ = true;
                                                               self->ws_.text(true);
                                                               if (self->cb_.on_open) self->cb_.on_open();

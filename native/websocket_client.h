@@ -24,7 +24,8 @@ struct WebSocketCallbacks {
 class WebSocketClient : public std::enable_shared_from_this<WebSocketClient> {
 public:
     WebSocketClient(boost::asio::io_context& ioc, WebSocketCallbacks callbacks);
-    void open(const std::string& url);
+    // `subprotocol`: asked for in the handshake ("sip" for RFC 7118) and required in the answer.
+    void open(const std::string& url, const std::string& subprotocol = "");
     void send(std::string text);
     void close();  // no callback follows
 
@@ -38,7 +39,8 @@ private:
     boost::beast::flat_buffer buffer_;
     WebSocketCallbacks cb_;
     std::deque<std::string> outbox_;
-    std::string host_, port_, path_;
+    std::string host_, port_, path_, subprotocol_;
+    boost::beast::websocket::response_type response_;
     bool open_ = false, closed_ = false, writing_ = false;
 };
 

@@ -27,6 +27,10 @@ public:
     void notify(const std::string& event, const nlohmann::json& data) override;
     void log(desk::LogLevel level, const std::string& message) override;
     void request_redraw() override;
+    void open_sip(const std::string& url) override;
+    void close_sip() override;
+    void send_sip(const std::string& text) override;
+    void media(uint64_t id, const std::string& op, const nlohmann::json& args) override;
 
     // The backend URL: ?backend=… on the page, else ws(s)://<page host>/desk.
     static std::string backend_url();

@@ -59,6 +59,85 @@ var SBHost = (function () {
     if (ws && ws.readyState === 1) ws.send(text);
   };
 
+  // ---- the phone's SIP WebSocket (RFC 7118: subprotocol "sip"), the same way ------------------
+  var sip = null, sipGeneration = 0;
+  host.sipOpen = function (url) {
+    host.sipClose();
+    var mine = ++sipGeneration;
+    try {
+      sip = new WebSocket(url, 'sip');
+    } catch (e) {
+      setTimeout(function () {
+        if (mine === sipGeneration) withCString('Cannot open ' + url + ': ' + e.message, Module._sb_on_sip_close);
+      }, 0);
+      return;
+    }
+    sip.onopen = function () {
+      if (mine !== sipGeneration) return;
+      if (sip.protocol !== 'sip') {  // RFC 7118 4: the server must agree to speak SIP
+        var s = sip; sip = null; sipGeneration++;
+        try { s.close(1002); } catch (e) { /* closing */ }
+        withCString('The telephony server did not accept the "sip" WebSocket subprotocol.', Module._sb_on_sip_close);
+        return;
+      }
+      Module._sb_on_sip_open();
+    };
+    sip.onmessage = function (e) {
+      if (mine !== sipGeneration) return;
+      if (typeof e.data === 'string') { withCString(e.data, Module._sb_on_sip_message); return; }
+      // RFC 7118 allows binary frames; SIP is text, so read them as UTF-8.
+      e.data.arrayBuffer().then(function (b) {
+        if (mine === sipGeneration) withCString(new TextDecoder().decode(b), Module._sb_on_sip_message);
+      });
+    };
+    sip.onclose = function (e) {
+      if (mine !== sipGeneration) return;
+      sip = null;
+      withCString(e.code === 1006 ? 'Cannot reach the telephony server.' : 'closed (code ' + e.code + ')',
+        Module._sb_on_sip_close);
+    };
+  };
+  host.sipClose = function () {
+    sipGeneration++;
+    if (sip) { try { sip.close(1000); } catch (e) { /* already closed */ } }
+    sip = null;
+  };
+  host.sipSend = function (text) {
+    if (sip && sip.readyState === 1) sip.send(text);
+  };
+
+  // ---- media: requests for SBMedia (media.js); each answered with sb_on_media_done ----------
+  host.media = function (id, op, argsJson) {
+    var args = JSON.parse(argsJson || '{}');
+    function done(ok, payload) {
+      withCString(ok ? JSON.stringify(payload === undefined ? {} : payload) : String(payload), function (p) {
+        Module._sb_on_media_done(id, ok ? 1 : 0, p);
+      });
+    }
+    var calls = {
+      create: function () { return SBMedia.create(args.call, args); },
+      offer: function () { return SBMedia.offer(args.call, args.direction); },
+      answer: function () { return SBMedia.answer(args.call, args.sdp, args.direction); },
+      accept: function () { return SBMedia.accept(args.call, args.sdp); },
+      mute: function () { return { muted: SBMedia.mute(args.call, args.on) }; },
+      dtmf: function () { return { sent: SBMedia.dtmf(args.call, args.digits) }; },
+      close: function () { return { closed: SBMedia.close(args.call) }; },
+      start_tone: function () { return { playing: SBMedia.startTone(args.kind) }; },
+      stop_tone: function () { return { stopped: SBMedia.stopTone() }; },
+      claim: function () { return SBMedia.claim(args.agent); },
+      take_over: function () { return SBMedia.takeOver(args.agent); },
+      release: function () { return { released: SBMedia.release() }; },
+    };
+    if (!calls[op]) { setTimeout(function () { done(false, 'unknown media operation ' + op); }, 0); return; }
+    // Always answered later, never from inside the call that asked (the desk is not re-entered).
+    Promise.resolve().then(calls[op]).then(function (r) { done(true, r); },
+      function (e) { done(false, e && e.message ? e.message : String(e)); });
+  };
+  SBMedia.onevent = function (name, data) {
+    if (!host.isReady) return;
+    withCString(name, function (n) { withCString(JSON.stringify(data || {}), function (d) { Module._sb_on_media_notice(n, d); }); });
+  };
+
   // ---- timers ---------------------------------------------------------------------------------
   host.startTimer = function (id, ms) {
     host.cancelTimer(id);

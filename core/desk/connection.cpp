@@ -181,6 +181,9 @@ void Desk::on_timer(TimerId timer, Out& out) {
                                                                                   : ": " + state_.connection_error)),
                                   out);
             return;
+        case TimerId::Sip:
+            on_sip_timer(out);
+            return;
     }
 }
 

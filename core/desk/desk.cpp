@@ -24,6 +24,11 @@ std::vector<Effect> Desk::handle(int64_t now_ms, const Event& event) {
                    [&](const FrameReceived& e) { on_frame(e.text, out); },
                    [&](const IntentReceived& e) { on_intent(e, out); },
                    [&](const TimerFired& e) { on_timer(e.timer, out); },
+                   [&](const SipTransportOpened&) { on_voice(event, out); },
+                   [&](const SipTransportClosed&) { on_voice(event, out); },
+                   [&](const SipReceived&) { on_voice(event, out); },
+                   [&](const MediaDone&) { on_voice(event, out); },
+                   [&](const MediaNotice&) { on_voice(event, out); },
                },
                event);
     return out;

@@ -11,9 +11,13 @@
 #include <cstdint>
 #include <vector>
 
+#include <memory>
+
 #include "desk/desk_state.h"
 #include "desk/effect.h"
 #include "desk/event.h"
+#include "desk/timer_wheel.h"
+#include "sip/user_agent.h"
 
 namespace sb::desk {
 
@@ -30,6 +34,8 @@ struct DeskConfig {
 class Desk {
 public:
     explicit Desk(DeskConfig config = {}) : config_(config) {}
+    Desk(const Desk&) = delete;
+    Desk& operator=(const Desk&) = delete;
 
     std::vector<Effect> handle(int64_t now_ms, const Event& event);
     const DeskState& state() const { return state_; }
@@ -82,9 +88,24 @@ private:
     std::string next_client_id();
     uint64_t next_random();  // xorshift64 on DeskState::rng (seeded by Start)
 
+    // voice.cpp
+    void start_voice(const nlohmann::json& sip, Out& out);
+    void stop_voice(Out& out);
+    void on_voice(const Event& event, Out& out);
+    void on_sip_timer(Out& out);
+    void to_ua(const sip::UaEvent& event, Out& out);
+    void open_sip(Out& out);
+    void sip_lost(const std::string& reason, Out& out);
+    void arm_sip_timer(Out& out);
+
     int64_t now_ = 0;
     DeskConfig config_;
     DeskState state_;
+    // The phone: the SIP user agent (core/sip) and its timers; the credentials stay here, never
+    // in DeskState (which the JS API shows) or in a log.
+    std::unique_ptr<sip::UserAgent> ua_;
+    TimerWheel sip_timers_;
+    std::string sip_credentials_;  // the session's "sip" object as received, to notice a change
 };
 
 // Helpers for effects, shared by desk/*.cpp.

@@ -31,6 +31,21 @@ enum class ConnectionState { Disconnected, Connecting, Handshaking, Connected, W
 // logged_in -> resuming (after a reconnect)
 enum class SessionState { LoggedOut, LoggingIn, Resuming, LoggedIn, LoggingOut };
 
+// ---- voice: the agent's phone (SIP over WebSocket to the telephony server) ----------------------
+// closed -> connecting -> open; waiting_to_reconnect after a loss (backoff 1 s doubling to 30 s).
+enum class SipTransportState { Closed, Connecting, Open, WaitingToReconnect };
+std::string_view to_string(SipTransportState s);
+
+struct VoiceState {
+    bool available = false;   // the session brought SIP credentials (the backend has telephony)
+    std::string uri;          // the agent's address: "sip:alice@switchboard.local"
+    std::string ws_url;       // where the SIP WebSocket goes
+    SipTransportState transport = SipTransportState::Closed;
+    int reconnect_attempt = 0;
+    std::string registration = "unregistered";  // sip::RegistrationState's name
+    std::optional<Error> error;  // why the phone is not registered, for people
+};
+
 // ---- activity: what the agent is doing, derived from their contacts -----------------------------
 // on_contact: any contact offered or active; after_contact_work: only wrap-ups left; else idle.
 enum class Activity { Idle, OnContact, AfterContactWork };
@@ -101,6 +116,8 @@ struct DeskState {
     std::map<std::string, Draft> drafts;      // by contact id; persisted (key "drafts")
     std::map<std::string, size_t> read_upto;  // by contact id: messages seen
     std::vector<OutgoingMessage> outbox;
+
+    VoiceState voice;
 
     // Bookkeeping of the protocol, not for views.
     uint64_t next_request_number = 1;

@@ -48,7 +48,25 @@ struct Log {
     std::string message;
 };
 
+// The SIP WebSocket: then SipTransportOpened / SipTransportClosed; SipReceived per message.
+struct OpenSipTransport {
+    std::string url;  // ws:// or wss://, subprotocol "sip"
+};
+struct CloseSipTransport {};  // no SipTransportClosed follows
+struct SendSip {
+    std::string text;
+};
+// The browser's half of a call (web/media.js): op is one of create, offer, answer, accept,
+// mute, dtmf, close, start_tone, stop_tone, claim, take_over, release; args as that function
+// takes them ({"call", "sdp", "direction", "on", "digits", "kind", "agent"}). MediaDone with the
+// same id answers it.
+struct MediaRequest {
+    uint64_t id = 0;
+    std::string op;
+    nlohmann::json args;
+};
+
 using Effect = std::variant<OpenTransport, CloseTransport, SendFrame, StartTimer, CancelTimer, CompleteIntent,
-                            Notify, Persist, Log>;
+                            Notify, Persist, Log, OpenSipTransport, CloseSipTransport, SendSip, MediaRequest>;
 
 }  // namespace sb::desk

@@ -7,11 +7,15 @@
 #include <string>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 #include "desk/intent.h"
 
 namespace sb::desk {
 
-enum class TimerId { Reconnect, Heartbeat, RequestDeadline, LoginWait };
+// Sip multiplexes every SIP timer (core/sip names them by key) on one platform timer, set for
+// the earliest deadline (desk/timer_wheel.h).
+enum class TimerId { Reconnect, Heartbeat, RequestDeadline, LoginWait, Sip };
 
 // A session the platform kept across a page reload (see Persist, key "session").
 struct StoredSession {
@@ -41,6 +45,29 @@ struct TimerFired {
     TimerId timer;
 };
 
-using Event = std::variant<Start, TransportOpened, TransportClosed, FrameReceived, IntentReceived, TimerFired>;
+// The SIP WebSocket (RFC 7118, subprotocol "sip") to the telephony server, beside the desk's.
+struct SipTransportOpened {};
+struct SipTransportClosed {
+    std::string reason;
+};
+struct SipReceived {
+    std::string text;  // one WebSocket message: one SIP message, or a CRLF keepalive pong
+};
+// The outcome of a MediaRequest (the browser's WebRTC; see web/media.js).
+struct MediaDone {
+    uint64_t request = 0;
+    bool ok = false;
+    nlohmann::json result;  // ok: e.g. {"sdp", "gathering", "candidates"} for offer/answer
+    std::string error;      // not ok: why, for people
+};
+// Something the media side noticed by itself: "stats", "connection", "voice_lost",
+// "voice_free", "device_error" (data as web/media.js describes).
+struct MediaNotice {
+    std::string name;
+    nlohmann::json data;
+};
+
+using Event = std::variant<Start, TransportOpened, TransportClosed, FrameReceived, IntentReceived, TimerFired,
+                           SipTransportOpened, SipTransportClosed, SipReceived, MediaDone, MediaNotice>;
 
 }  // namespace sb::desk

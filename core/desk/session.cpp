@@ -111,6 +111,7 @@ void Desk::on_session_reply(const PendingRequest& req, const json& frame, Out& o
     if (!is_resume) state_.last_seq = seq->get<int64_t>();
     set_session(SessionState::LoggedIn, out);
     apply_session_contacts(r, out);
+    start_voice(r.value("sip", json()), out);
     persist_session(out);
     out.push_back(Notify{"agent.state", agent::to_json(*state_.agent)});
     if (req.intent) complete(out, *req.intent, json{{"agent", agent::to_json(*state_.agent)}});
@@ -141,6 +142,7 @@ void Desk::end_session(const std::optional<Error>& why, Out& out) {
     state_.agents.clear();
     state_.read_upto.clear();
     state_.drafts.clear();
+    stop_voice(out);
     set_session(SessionState::LoggedOut, out);
     out.push_back(Persist{"session", std::nullopt});
     out.push_back(Persist{"drafts", std::nullopt});

@@ -253,6 +253,15 @@ ConnectionWords connection_words(const desk::DeskState& s, PanelContext& ctx) {
     return {color::offline, "Offline"};
 }
 
+// The phone (SIP registration), when the backend has telephony.
+ConnectionWords phone_words(const desk::DeskState& s) {
+    using T = desk::SipTransportState;
+    if (s.voice.registration == "registered" || s.voice.registration == "refreshing") return {color::available, "Phone ready"};
+    if (s.voice.transport == T::Connecting || s.voice.registration == "registering") return {color::not_ready, "Phone connecting…"};
+    if (s.voice.transport == T::WaitingToReconnect) return {color::not_ready, "Phone reconnecting…"};
+    return {color::offline, "Phone offline"};
+}
+
 void draw_notice(const desk::DeskState& s, PanelContext& ctx, float left, float right, float bar_h) {
     if (s.notice != g_notice.text) g_notice = {s.notice, ctx.now_ms};
     if (g_notice.text.empty()) return;
@@ -325,8 +334,10 @@ void draw_agent_bar(const desk::DeskState& s, IntentSink& sink, PanelContext& ct
     const float text_w = std::max(ui::text_size(f.strong, name_shown).x, ui::text_size(f.small, user_shown).x);
     const ConnectionWords conn = connection_words(s, ctx);
     const float conn_w = ui::text_size(f.small, conn.text).x + 18.0f;
+    const ConnectionWords phone = phone_words(s);
+    const float phone_w = s.voice.available ? ui::text_size(f.small, phone.text).x + 18.0f + 16.0f : 0.0f;
     const float avatar = 34.0f;
-    const float group_w = out_w + 20.0f + text_w + 10.0f + avatar + 40.0f + conn_w;
+    const float group_w = out_w + 20.0f + text_w + 10.0f + avatar + 40.0f + conn_w + phone_w;
     const bool show_name = selector_right + 24.0f + group_w <= right;
     right -= out_w;
     ImGui::SetCursorPos(ImVec2(right, std::round((bar_h - 34.0f) * 0.5f)));
@@ -371,6 +382,20 @@ void draw_agent_bar(const desk::DeskState& s, IntentSink& sink, PanelContext& ct
             ImGui::SetTooltip("Connected to %s", s.backend_url.empty() ? "the backend" : s.backend_url.c_str());
         else if (!s.connection_error.empty())
             ImGui::SetTooltip("%s", s.connection_error.c_str());
+    }
+
+    // The phone: a dot and a word; what it is, or why it is not ready, on hover.
+    if (s.voice.available) {
+        right -= phone_w;
+        ui::presence_dot(dl, ImVec2(wp.x + right + 4.0f, wp.y + bar_h * 0.5f), 3.5f, phone.dot);
+        ui::draw_text(dl, f.small, ImVec2(wp.x + right + 18.0f, wp.y + centred_y(f.small, 0.0f, bar_h)),
+                      color::text_muted, phone.text);
+        ImGui::SetCursorPos(ImVec2(right, std::round((bar_h - 24.0f) * 0.5f)));
+        ImGui::InvisibleButton("##phone", ImVec2(phone_w - 16.0f, 24.0f));
+        if (ImGui::IsItemHovered()) {
+            if (s.voice.error) ImGui::SetTooltip("%s", s.voice.error->message.c_str());
+            else ImGui::SetTooltip("Calls to %s ring here", s.voice.uri.c_str());
+        }
     }
 
     draw_notice(s, ctx, selector_right + 12.0f, right - 16.0f, bar_h);
