@@ -1,4 +1,5 @@
 // Digest authentication, RFC 2617 3.2.2 as RFC 3261 22.4 profiles it for SIP.
+#include "sip/grammar.h"
 #include "sip/digest.h"
 
 #include <cstdio>
@@ -9,16 +10,7 @@
 namespace sb::sip {
 namespace {
 
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
+using grammar::iequals;
 
 // A quoted-string for a credentials parameter: '"' and '\' escaped (RFC 3261 25.1 quoted-pair).
 std::string quoted(std::string_view s) {
@@ -37,7 +29,7 @@ std::string nc_hex(uint32_t nc) {
     return buf;
 }
 
-bool is_sess(const DigestChallenge& c) { return iequal(c.algorithm, "MD5-sess"); }
+bool is_sess(const DigestChallenge& c) { return iequals(c.algorithm, "MD5-sess"); }
 
 }  // namespace
 
@@ -58,18 +50,18 @@ Result<DigestChallenge> digest_challenge(const AuthValue& value, bool proxy) {
     c.nonce = *nonce;
     c.opaque = value.param("opaque");
     if (auto alg = value.param("algorithm")) {
-        if (!iequal(*alg, "MD5") && !iequal(*alg, "MD5-sess"))
+        if (!iequals(*alg, "MD5") && !iequals(*alg, "MD5-sess"))
             return make_error(std::string(kAuthUnsupported), "digest algorithm " + *alg + " is not supported (MD5 only)");
         c.algorithm = *alg;
     }
     if (value.param("qop")) {
         for (const auto& q : value.qop_options())
-            if (iequal(q, "auth")) c.qop_auth = true;
+            if (iequals(q, "auth")) c.qop_auth = true;
         if (!c.qop_auth)
             return make_error(std::string(kAuthUnsupported),
                               "digest qop \"" + *value.param("qop") + "\" does not offer auth");
     }
-    if (auto stale = value.param("stale")) c.stale = iequal(*stale, "true");
+    if (auto stale = value.param("stale")) c.stale = iequals(*stale, "true");
     return c;
 }
 
@@ -80,7 +72,7 @@ Result<std::vector<DigestChallenge>> read_digest_challenges(const Message& respo
     std::optional<Error> last;
     for (size_t i = 0; i < response.header_count(); ++i) {
         Header h = response.header(i);
-        if (!iequal(h.canonical, header)) continue;
+        if (!iequals(h.canonical, header)) continue;
         auto value = parse_auth(h.value, header);
         if (!value) {
             last = value.error();

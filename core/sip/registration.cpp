@@ -1,5 +1,6 @@
 // The registration client: RFC 3261 10.2 (constructing REGISTER, refreshing, removing),
 // 22.2 (answering challenges), RFC 5626 4.1-4.4 (instance id, reg-id, keepalives).
+#include "sip/grammar.h"
 #include "sip/registration.h"
 
 #include <algorithm>
@@ -12,16 +13,7 @@ namespace {
 
 Error error(std::string_view code, std::string message) { return make_error(std::string(code), std::move(message)); }
 
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
+using grammar::iequals;
 
 }  // namespace
 
@@ -159,7 +151,7 @@ uint32_t RegistrationClient::granted_from(const Message& ok) const {
                 same = inst && *inst == "<" + config_.instance_id + ">";
             }
             if (!same)
-                same = c.uri.user == ours.value().user && iequal(c.uri.host, ours.value().host) &&
+                same = c.uri.user == ours.value().user && iequals(c.uri.host, ours.value().host) &&
                        c.uri.port == ours.value().port;
             if (!same) continue;
             if (auto e = contact_expires(c); e && e.value()) return *e.value();
