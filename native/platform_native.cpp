@@ -63,16 +63,6 @@ void NativePlatform::send_sip(const std::string& text) {
     if (sip_) sip_->send(text);
 }
 
-void NativePlatform::media(uint64_t id, const std::string& op, const nlohmann::json&) {
-    desk::MediaDone done;
-    done.request = id;
-    done.ok = !(op == "create" || op == "offer" || op == "answer" || op == "accept");
-    if (done.ok) done.result = nlohmann::json::object();
-    else done.error = "This program has no audio (native build).";
-    // Answered later, never from inside the effect that asked.
-    boost::asio::post(ioc_, [this, done] { feed(done); });
-}
-
 void NativePlatform::start_timer(desk::TimerId timer, int64_t delay_ms) {
     auto& t = timers_[timer];
     if (t) t->cancel();

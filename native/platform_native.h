@@ -45,9 +45,6 @@ public:
     void open_sip(const std::string& url) override;
     void close_sip() override;
     void send_sip(const std::string& text) override;
-    // Native programs (bots, the native shell) have no browser media: requests for audio are
-    // answered with an error; the rest (tones, locks) succeed and do nothing.
-    void media(uint64_t id, const std::string& op, const nlohmann::json& args) override;
 
 private:
     void feed(desk::Event e);

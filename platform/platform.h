@@ -40,12 +40,10 @@ public:
     // Something visible changed: draw a frame soon (the UI draws only on demand).
     virtual void request_redraw() = 0;
 
-    // Voice: the SIP WebSocket (then SipTransportOpened / SipTransportClosed / SipReceived) and
-    // the media side (then MediaDone{id}, and MediaNotice when it notices something itself).
+    // Voice: the SIP WebSocket (then SipTransportOpened / SipTransportClosed / SipReceived).
     virtual void open_sip(const std::string& url) = 0;
     virtual void close_sip() = 0;  // no SipTransportClosed follows
     virtual void send_sip(const std::string& text) = 0;
-    virtual void media(uint64_t id, const std::string& op, const nlohmann::json& args) = 0;
 };
 
 }  // namespace sb::platform

@@ -67,7 +67,6 @@ void Runtime::perform(const desk::Effect& effect) {
     else if (auto* e = std::get_if<OpenSipTransport>(&effect)) platform_.open_sip(e->url);
     else if (std::holds_alternative<CloseSipTransport>(effect)) platform_.close_sip();
     else if (auto* e = std::get_if<SendSip>(&effect)) platform_.send_sip(e->text);
-    else if (auto* e = std::get_if<MediaRequest>(&effect)) platform_.media(e->id, e->op, e->args);
 }
 
 }  // namespace sb::platform

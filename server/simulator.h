@@ -37,7 +37,6 @@ public:
     void start(const std::string& server_url);
     void stop();  // closes the customers' sockets; no more arrivals
     void on_outbound_sms(const std::string& to, const std::string& body);
-    int chats_open() const { return static_cast<int>(chats_.size()); }
 
     struct Story;  // a customer's request: opening line, follow-ups, thanks
 

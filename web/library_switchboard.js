@@ -26,7 +26,6 @@ mergeInto(LibraryManager.library, {
   sb_js_sip_open: function (url) { SBHost.sipOpen(UTF8ToString(url)); },
   sb_js_sip_close: function () { SBHost.sipClose(); },
   sb_js_sip_send: function (text) { SBHost.sipSend(UTF8ToString(text)); },
-  sb_js_media: function (id, op, args) { SBHost.media(id, UTF8ToString(op), UTF8ToString(args)); },
   sb_js_request_frame: function () { SBHost.requestFrame(); },
   sb_js_frame_after: function (ms) { SBHost.frameAfter(ms); },
   sb_js_viewport: function (out) {  // [css width, css height, device pixel ratio * 100]

@@ -25,7 +25,6 @@ void sb_js_ready();
 void sb_js_sip_open(const char* url);
 void sb_js_sip_close();
 void sb_js_sip_send(const char* text);
-void sb_js_media(double id, const char* op, const char* args_json);
 }
 
 namespace sb::web {
@@ -73,9 +72,6 @@ void WebPlatform::log(desk::LogLevel level, const std::string& message) {
 void WebPlatform::open_sip(const std::string& url) { sb_js_sip_open(url.c_str()); }
 void WebPlatform::close_sip() { sb_js_sip_close(); }
 void WebPlatform::send_sip(const std::string& text) { sb_js_sip_send(text.c_str()); }
-void WebPlatform::media(uint64_t id, const std::string& op, const nlohmann::json& args) {
-    sb_js_media(static_cast<double>(id), op.c_str(), args.dump().c_str());
-}
 
 void WebPlatform::request_redraw() {
     if (on_redraw_) on_redraw_();
@@ -118,20 +114,6 @@ EMSCRIPTEN_KEEPALIVE void sb_on_sip_message(const char* text) {
 }
 EMSCRIPTEN_KEEPALIVE void sb_on_sip_close(const char* reason) {
     if (g_runtime) g_runtime->feed(sb::desk::SipTransportClosed{reason});
-}
-// A media request's outcome: ok, and the result (JSON) or the error text.
-EMSCRIPTEN_KEEPALIVE void sb_on_media_done(double id, int ok, const char* payload) {
-    if (!g_runtime) return;
-    sb::desk::MediaDone done;
-    done.request = static_cast<uint64_t>(id);
-    done.ok = ok != 0;
-    if (done.ok) done.result = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-    else done.error = payload;
-    g_runtime->feed(done);
-}
-EMSCRIPTEN_KEEPALIVE void sb_on_media_notice(const char* name, const char* data_json) {
-    if (!g_runtime) return;
-    g_runtime->feed(sb::desk::MediaNotice{name, nlohmann::json::parse(data_json, nullptr, /*allow_exceptions=*/false)});
 }
 
 // window.switchboard.dispatch: returns the id its completion will carry.

@@ -30,7 +30,6 @@ public:
     void open_sip(const std::string& url) override;
     void close_sip() override;
     void send_sip(const std::string& text) override;
-    void media(uint64_t id, const std::string& op, const nlohmann::json& args) override;
 
     // The backend URL: ?backend=… on the page, else ws(s)://<page host>/desk.
     static std::string backend_url();

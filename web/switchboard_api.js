@@ -106,38 +106,6 @@ var SBHost = (function () {
     if (sip && sip.readyState === 1) sip.send(text);
   };
 
-  // ---- media: requests for SBMedia (media.js); each answered with sb_on_media_done ----------
-  host.media = function (id, op, argsJson) {
-    var args = JSON.parse(argsJson || '{}');
-    function done(ok, payload) {
-      withCString(ok ? JSON.stringify(payload === undefined ? {} : payload) : String(payload), function (p) {
-        Module._sb_on_media_done(id, ok ? 1 : 0, p);
-      });
-    }
-    var calls = {
-      create: function () { return SBMedia.create(args.call, args); },
-      offer: function () { return SBMedia.offer(args.call, args.direction); },
-      answer: function () { return SBMedia.answer(args.call, args.sdp, args.direction); },
-      accept: function () { return SBMedia.accept(args.call, args.sdp); },
-      mute: function () { return { muted: SBMedia.mute(args.call, args.on) }; },
-      dtmf: function () { return { sent: SBMedia.dtmf(args.call, args.digits) }; },
-      close: function () { return { closed: SBMedia.close(args.call) }; },
-      start_tone: function () { return { playing: SBMedia.startTone(args.kind) }; },
-      stop_tone: function () { return { stopped: SBMedia.stopTone() }; },
-      claim: function () { return SBMedia.claim(args.agent); },
-      take_over: function () { return SBMedia.takeOver(args.agent); },
-      release: function () { return { released: SBMedia.release() }; },
-    };
-    if (!calls[op]) { setTimeout(function () { done(false, 'unknown media operation ' + op); }, 0); return; }
-    // Always answered later, never from inside the call that asked (the desk is not re-entered).
-    Promise.resolve().then(calls[op]).then(function (r) { done(true, r); },
-      function (e) { done(false, e && e.message ? e.message : String(e)); });
-  };
-  SBMedia.onevent = function (name, data) {
-    if (!host.isReady) return;
-    withCString(name, function (n) { withCString(JSON.stringify(data || {}), function (d) { Module._sb_on_media_notice(n, d); }); });
-  };
-
   // ---- timers ---------------------------------------------------------------------------------
   host.startTimer = function (id, ms) {
     host.cancelTimer(id);

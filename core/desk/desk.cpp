@@ -27,8 +27,6 @@ std::vector<Effect> Desk::handle(int64_t now_ms, const Event& event) {
                    [&](const SipTransportOpened&) { on_voice(event, out); },
                    [&](const SipTransportClosed&) { on_voice(event, out); },
                    [&](const SipReceived&) { on_voice(event, out); },
-                   [&](const MediaDone&) { on_voice(event, out); },
-                   [&](const MediaNotice&) { on_voice(event, out); },
                },
                event);
     return out;

@@ -9,9 +9,8 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
-
 #include <memory>
+#include <vector>
 
 #include "desk/desk_state.h"
 #include "desk/effect.h"

@@ -15,6 +15,7 @@
 #include "agent/presence.h"
 #include "contact/contact.h"
 #include "desk/intent.h"
+#include "sip/effect.h"
 #include "util/result.h"
 
 namespace sb::desk {
@@ -42,7 +43,7 @@ struct VoiceState {
     std::string ws_url;       // where the SIP WebSocket goes
     SipTransportState transport = SipTransportState::Closed;
     int reconnect_attempt = 0;
-    std::string registration = "unregistered";  // sip::RegistrationState's name
+    sip::RegistrationState registration = sip::RegistrationState::unregistered;
     std::optional<Error> error;  // why the phone is not registered, for people
 };
 

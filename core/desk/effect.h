@@ -56,17 +56,7 @@ struct CloseSipTransport {};  // no SipTransportClosed follows
 struct SendSip {
     std::string text;
 };
-// The browser's half of a call (web/media.js): op is one of create, offer, answer, accept,
-// mute, dtmf, close, start_tone, stop_tone, claim, take_over, release; args as that function
-// takes them ({"call", "sdp", "direction", "on", "digits", "kind", "agent"}). MediaDone with the
-// same id answers it.
-struct MediaRequest {
-    uint64_t id = 0;
-    std::string op;
-    nlohmann::json args;
-};
-
 using Effect = std::variant<OpenTransport, CloseTransport, SendFrame, StartTimer, CancelTimer, CompleteIntent,
-                            Notify, Persist, Log, OpenSipTransport, CloseSipTransport, SendSip, MediaRequest>;
+                            Notify, Persist, Log, OpenSipTransport, CloseSipTransport, SendSip>;
 
 }  // namespace sb::desk

@@ -7,8 +7,6 @@
 #include <string>
 #include <variant>
 
-#include <nlohmann/json.hpp>
-
 #include "desk/intent.h"
 
 namespace sb::desk {
@@ -53,21 +51,7 @@ struct SipTransportClosed {
 struct SipReceived {
     std::string text;  // one WebSocket message: one SIP message, or a CRLF keepalive pong
 };
-// The outcome of a MediaRequest (the browser's WebRTC; see web/media.js).
-struct MediaDone {
-    uint64_t request = 0;
-    bool ok = false;
-    nlohmann::json result;  // ok: e.g. {"sdp", "gathering", "candidates"} for offer/answer
-    std::string error;      // not ok: why, for people
-};
-// Something the media side noticed by itself: "stats", "connection", "voice_lost",
-// "voice_free", "device_error" (data as web/media.js describes).
-struct MediaNotice {
-    std::string name;
-    nlohmann::json data;
-};
-
 using Event = std::variant<Start, TransportOpened, TransportClosed, FrameReceived, IntentReceived, TimerFired,
-                           SipTransportOpened, SipTransportClosed, SipReceived, MediaDone, MediaNotice>;
+                           SipTransportOpened, SipTransportClosed, SipReceived>;
 
 }  // namespace sb::desk

@@ -77,7 +77,7 @@ json state_to_json(const DeskState& s, int64_t now_ms) {
                 {"voice", {{"available", s.voice.available},
                            {"uri", s.voice.available ? json(s.voice.uri) : json(nullptr)},
                            {"transport", std::string(to_string(s.voice.transport))},
-                           {"registration", s.voice.registration},
+                           {"registration", std::string(sip::to_string(s.voice.registration))},
                            {"error", s.voice.error ? error_to_json(*s.voice.error) : json(nullptr)}}},
                 {"last_seq", s.last_seq}};
 }

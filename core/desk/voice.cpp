@@ -94,7 +94,6 @@ void Desk::on_voice(const Event& event, Out& out) {
     } else if (auto* received = std::get_if<SipReceived>(&event)) {
         to_ua(sip::ua_event::Received{received->text}, out);
     }
-    // MediaDone / MediaNotice: nothing asks the media side yet (calls are the next step).
 }
 
 void Desk::sip_lost(const std::string& reason, Out& out) {
@@ -142,10 +141,10 @@ void Desk::to_ua(const sip::UaEvent& event, Out& out) {
             sip_timers_.cancel(e->key);
             timers_changed = true;
         } else if (auto* e = std::get_if<sip::ua_effect::RegistrationChanged>(&effect)) {
-            state_.voice.registration = std::string(sip::to_string(e->state));
+            state_.voice.registration = e->state;
             if (e->state == sip::RegistrationState::registered) state_.voice.error.reset();
             if (e->reason) state_.voice.error = e->reason;
-            out.push_back(Notify{"voice", json{{"registration", state_.voice.registration}}});
+            out.push_back(Notify{"voice", json{{"registration", std::string(sip::to_string(e->state))}}});
         } else if (auto* e = std::get_if<sip::ua_effect::Incoming>(&effect)) {
             log(out, LogLevel::Info, "A call came in; this desk does not take calls yet: declined (486).");
             to_ua(sip::ua_event::Reject{e->call, 486}, out);

@@ -256,8 +256,9 @@ ConnectionWords connection_words(const desk::DeskState& s, PanelContext& ctx) {
 // The phone (SIP registration), when the backend has telephony.
 ConnectionWords phone_words(const desk::DeskState& s) {
     using T = desk::SipTransportState;
-    if (s.voice.registration == "registered" || s.voice.registration == "refreshing") return {color::available, "Phone ready"};
-    if (s.voice.transport == T::Connecting || s.voice.registration == "registering") return {color::not_ready, "Phone connecting…"};
+    using R = sip::RegistrationState;
+    if (s.voice.registration == R::registered || s.voice.registration == R::refreshing) return {color::available, "Phone ready"};
+    if (s.voice.transport == T::Connecting || s.voice.registration == R::registering) return {color::not_ready, "Phone connecting…"};
     if (s.voice.transport == T::WaitingToReconnect) return {color::not_ready, "Phone reconnecting…"};
     return {color::offline, "Phone offline"};
 }

@@ -104,10 +104,10 @@ TEST_CASE("voice: login with SIP credentials registers the phone through a diges
     REQUIRE(auth);
     CHECK(auth->value.find("username=\"alice.0a1b2c3d4e5f\"") != std::string_view::npos);
     CHECK(auth->value.find("nonce=\"n0nce1\"") != std::string_view::npos);
-    CHECK(h.s().voice.registration == "registering");
+    CHECK(h.s().voice.registration == sb::sip::RegistrationState::registering);
 
     h.step(SipReceived{answer(reg2, 200, "OK", {{"Contact", std::string(reg2.find("Contact")->value) + ";expires=600"}})});
-    CHECK(h.s().voice.registration == "registered");
+    CHECK(h.s().voice.registration == sb::sip::RegistrationState::registered);
     CHECK_FALSE(h.s().voice.error);
     CHECK(h.timer(TimerId::Sip));  // the refresh (and keepalive) run on the one platform timer
     bool announced = false;
@@ -129,7 +129,7 @@ TEST_CASE("voice: the refresh goes out before expiry, on the multiplexed timer")
     h.step(SipTransportOpened{});
     auto reg = parsed(sip_sent(h.effects).at(0));
     h.step(SipReceived{answer(reg, 200, "OK", {{"Contact", std::string(reg.find("Contact")->value) + ";expires=120"}})});
-    REQUIRE(h.s().voice.registration == "registered");
+    REQUIRE(h.s().voice.registration == sb::sip::RegistrationState::registered);
     SipClock clock;
     clock.saw(h);
     // Fire the timers in order until a REGISTER goes out: it must be before the 120 s lapse.
@@ -145,7 +145,7 @@ TEST_CASE("voice: the refresh goes out before expiry, on the multiplexed timer")
             }
         }
     }
-    CHECK(h.s().voice.registration != "failed");
+    CHECK(h.s().voice.registration != sb::sip::RegistrationState::failed);
     REQUIRE(sent.size() == 1);
     CHECK(h.now - registered_at < 120'000);
     CHECK(h.now - registered_at >= 60'000);
