@@ -63,6 +63,25 @@ void NativePlatform::send_sip(const std::string& text) {
     if (sip_) sip_->send(text);
 }
 
+void NativePlatform::claim_phone(const std::string&, bool) {
+    boost::asio::post(ioc_, [this] { feed(desk::PhoneOwnership{desk::PhoneOwnership::Kind::Granted}); });
+}
+
+void NativePlatform::media(const desk::Media& m) {
+    using desk::MediaEvent;
+    if (m.op == desk::MediaOp::Start) {
+        std::string sdp = "v=0\r\no=switchboard-native " + std::to_string(now_ms()) +
+                          " 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                          "m=audio 9 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+                          "a=fmtp:101 0-16\r\na=sendrecv\r\n";
+        MediaEvent e{MediaEvent::Kind::LocalSdp, m.call, std::move(sdp), {}, nullptr, {}};
+        boost::asio::post(ioc_, [this, e] { feed(e); });
+    } else if (m.op == desk::MediaOp::Dtmf) {
+        MediaEvent e{MediaEvent::Kind::DtmfFallback, m.call, {}, {}, nullptr, m.digits};
+        boost::asio::post(ioc_, [this, e] { feed(e); });
+    }
+}
+
 void NativePlatform::start_timer(desk::TimerId timer, int64_t delay_ms) {
     auto& t = timers_[timer];
     if (t) t->cancel();

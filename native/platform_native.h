@@ -45,6 +45,11 @@ public:
     void open_sip(const std::string& url) override;
     void close_sip() override;
     void send_sip(const std::string& text) override;
+    // No audio natively: a call's SDP is a placeholder (PCMU and telephone-event on the discard
+    // port), so that bots and tests can take and make calls; DTMF goes by SIP INFO.
+    void media(const desk::Media& command) override;
+    void claim_phone(const std::string& agent, bool take_over) override;  // one process, one phone: granted
+    void release_phone() override {}
 
 private:
     void feed(desk::Event e);

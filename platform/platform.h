@@ -44,6 +44,12 @@ public:
     virtual void open_sip(const std::string& url) = 0;
     virtual void close_sip() = 0;  // no SipTransportClosed follows
     virtual void send_sip(const std::string& text) = 0;
+
+    // Voice: a call's media and the ringtone (desk/effect.h, Media; outcomes as MediaEvent).
+    virtual void media(const desk::Media& command) = 0;
+    // One tab per agent holds the phone: then PhoneOwnership (and Taken / Free later).
+    virtual void claim_phone(const std::string& agent, bool take_over) = 0;
+    virtual void release_phone() = 0;
 };
 
 }  // namespace sb::platform

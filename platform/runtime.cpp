@@ -67,6 +67,9 @@ void Runtime::perform(const desk::Effect& effect) {
     else if (auto* e = std::get_if<OpenSipTransport>(&effect)) platform_.open_sip(e->url);
     else if (std::holds_alternative<CloseSipTransport>(effect)) platform_.close_sip();
     else if (auto* e = std::get_if<SendSip>(&effect)) platform_.send_sip(e->text);
+    else if (auto* e = std::get_if<Media>(&effect)) platform_.media(*e);
+    else if (auto* e = std::get_if<ClaimPhone>(&effect)) platform_.claim_phone(e->agent, e->take_over);
+    else if (std::holds_alternative<ReleasePhone>(effect)) platform_.release_phone();
 }
 
 }  // namespace sb::platform

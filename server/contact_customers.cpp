@@ -189,7 +189,7 @@ Status ContactService::customer_end(const std::string& id) {
     return give_up(c, "customer");  // queued or still ringing: before anyone took it
 }
 
-Status ContactService::give_up(const ContactRecord& c, const std::string& by) {
+Status ContactService::give_up(const ContactRecord& c, const std::string& by, const std::string& ended_reason) {
     int64_t now = d_.now();
     CustomerLink* link = link_for(c);
     ContactRecord next = c;
@@ -200,7 +200,7 @@ Status ContactService::give_up(const ContactRecord& c, const std::string& by) {
     next.offer_expires_at.reset();
     if (auto st = close(next); !st) return st;
     d_.log.info("contact abandoned", {{"contact", c.id}, {"was", c.state}, {"by", by}});
-    if (by == "system") {
+    if (by == "system" && c.channel != "voice") {
         // The customer is told why (stored like every message, so the transcript says it too).
         // After the close: a failed close must not leave a message behind to be sent again.
         auto m = add_message(next, "system", kNobodyAnswered, std::nullopt, std::nullopt, "sent");
@@ -209,7 +209,7 @@ Status ContactService::give_up(const ContactRecord& c, const std::string& by) {
     }
     if (c.state == "offered" && c.agent) {
         last_busy_[*c.agent] = now;
-        emit(*c.agent, "contact.ended", {{"contact", c.id}, {"reason", "revoked"}});
+        emit(*c.agent, "contact.ended", {{"contact", c.id}, {"reason", ended_reason}});
     }
     if (link) link->ended(next, by);
     route();

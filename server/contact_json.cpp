@@ -70,7 +70,7 @@ sb::Result<json> ContactService::contact_json(const ContactRecord& c) {
     for (const MessageRecord& m : messages.value()) transcript.push_back(message_json(m));
     json transfer = nullptr;
     if (c.transfer_from) transfer = {{"from", *c.transfer_from}, {"note", c.transfer_note.value_or("")}};
-    return json{{"id", c.id},
+    json out{{"id", c.id},
                 {"channel", c.channel},
                 {"state", c.state},
                 {"queue", c.queue},
@@ -84,6 +84,11 @@ sb::Result<json> ContactService::contact_json(const ContactRecord& c) {
                 {"acw_expires_at", int_or_null(c.acw_expires_at)},
                 {"transfer", std::move(transfer)},
                 {"customer_typing", customer_typing_.count(c.id) > 0}};
+    if (c.channel == "voice")
+        out["call"] = {{"direction", c.call_direction.value_or("inbound")},
+                       {"number", text_or_null(c.customer_address)},
+                       {"callback", c.callback}};
+    return out;
 }
 
 }  // namespace sbd

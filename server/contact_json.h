@@ -1,4 +1,4 @@
-// contact_json.h: the protocol's wire forms (docs/protocol.md, "Contacts: chat and SMS") of the
+// contact_json.h: the protocol's wire forms (docs/protocol.md, "Contacts: chat, SMS and voice") of the
 // contact store's records.
 #pragma once
 

@@ -46,6 +46,7 @@ Status ContactService::load() {
     int64_t now = d_.now();
     for (ContactRecord& c : open.value()) {
         if (c.state == "queued" || c.state == "offered") queued_since_[c.id] = now;  // a restart is a fresh wait
+        if (is_ringing_call(c)) call_deadline_[c.id] = now + config_.offer_timeout_ms + kCallBackstopMs;
         open_[c.id] = std::move(c);
     }
     d_.log.info("contacts loaded", {{"open", open_.size()}, {"queues", queues_.size()}});
@@ -134,6 +135,8 @@ ContactService::Reply ContactService::transfer(const std::string& agent, const j
     auto c = own(agent, id);
     if (!c) return c.error();
     if (c.value().state != "active") return wrong_state(c.value(), "active");
+    if (c.value().channel == "voice")
+        return make_error(code::bad_message, "Voice contacts cannot be transferred (the call stays with you).");
     bool to_queue = body.contains("queue"), to_agent = body.contains("agent");
     if (to_queue == to_agent) return make_error(code::bad_message, "Give exactly one of queue or agent.");
     const std::string& note = body.at("note").get_ref<const std::string&>();
@@ -171,21 +174,24 @@ ContactService::Reply ContactService::transfer(const std::string& agent, const j
     return json::object();
 }
 
-ContactService::Reply ContactService::end(const std::string& agent, const std::string& id) {
+ContactService::Reply ContactService::end(const std::string& agent, const std::string& id, const std::string& by) {
+    if (by != "agent" && by != "customer") return make_error(code::bad_message, "by must be \"agent\" or \"customer\".");
     auto c = own(agent, id);
     if (!c) return c.error();
+    if (by == "customer" && c.value().channel != "voice")
+        return make_error(code::bad_message, "by: \"customer\" is only for voice contacts (the customer ends a chat or SMS).");
     if (c.value().state != "active") return wrong_state(c.value(), "active");
     ContactRecord next = c.value();
     int64_t now = d_.now();
     next.state = "wrap_up";
     next.ended_at = now;
-    next.ended_by = "agent";
+    next.ended_by = by;
     next.acw_expires_at = now + config_.acw_max_ms;
     if (auto st = save(next); !st) return st.error();
     customer_typing_.erase(id);
-    d_.log.info("contact ended", {{"contact", id}, {"by", "agent"}});
+    d_.log.info("contact ended", {{"contact", id}, {"by", by}});
     emit_contact(next, "contact.updated");
-    if (auto* link = link_for(next)) link->ended(next, "agent");
+    if (auto* link = link_for(next)) link->ended(next, by);
     auto j = contact_json(next);
     if (!j) return j.error();
     return json{{"contact", std::move(j.value())}};
@@ -304,13 +310,25 @@ void ContactService::on_agent_connected(const std::string&) { route(); }
 void ContactService::tick() {
     int64_t now = d_.now();
     std::vector<ContactRecord> missed, acw_over, abandoned, untargeted;
+    std::vector<ContactRecord> calls_over;
     for (const auto& [id, c] : open_) {
+        if (is_ringing_call(c)) {
+            // Kamailio asks again when an offer fails; this is only the backstop.
+            auto deadline = call_deadline_.try_emplace(id, now + config_.offer_timeout_ms + kCallBackstopMs).first;
+            if (deadline->second <= now) calls_over.push_back(c);
+            continue;
+        }
         if (c.state == "offered" && c.offer_expires_at && *c.offer_expires_at <= now) missed.push_back(c);
         if (c.state == "wrap_up" && c.acw_expires_at && *c.acw_expires_at <= now) acw_over.push_back(c);
         auto since = queued_since_.find(id);
         if (c.state != "queued" || since == queued_since_.end()) continue;
         if (now - since->second >= config_.queue_max_wait_ms) abandoned.push_back(c);
         else if (c.target_agent && now - since->second >= config_.transfer_wait_ms) untargeted.push_back(c);
+    }
+    for (const ContactRecord& c : calls_over) {
+        d_.log.info("call not routed again in time; given up", {{"contact", c.id}, {"queue", c.queue}});
+        if (auto st = give_up(c, "system"); !st)
+            d_.log.error("giving up a call failed", {{"contact", c.id}, {"error", st.error().message}});
     }
     for (const ContactRecord& c : abandoned) {
         d_.log.info("nobody took the contact in time", {{"contact", c.id}, {"queue", c.queue}});
@@ -351,6 +369,7 @@ Status ContactService::save(const ContactRecord& next) {
     if (next.state != "queued") told_position_.erase(next.id);
     if (next.state == "queued") queued_since_.try_emplace(next.id, d_.now());
     else if (next.state != "offered") queued_since_.erase(next.id);
+    if (!is_ringing_call(next)) call_deadline_.erase(next.id);
     return Ok{};
 }
 
@@ -358,6 +377,7 @@ Status ContactService::close(const ContactRecord& next) {
     if (auto st = d_.contacts.close_contact(next); !st) return st;
     open_.erase(next.id);
     queued_since_.erase(next.id);
+    call_deadline_.erase(next.id);
     declined_.erase(next.id);
     customer_typing_.erase(next.id);
     told_position_.erase(next.id);
@@ -474,7 +494,7 @@ void ContactService::route() {
 void ContactService::route_once() {
     std::vector<const ContactRecord*> queued;
     for (const auto& [id, c] : open_)
-        if (c.state == "queued") queued.push_back(&c);
+        if (c.state == "queued" && !is_ringing_call(c)) queued.push_back(&c);
     if (queued.empty() || !agents_) return;
     std::stable_sort(queued.begin(), queued.end(), [](const ContactRecord* a, const ContactRecord* b) {
         return a->rank != b->rank ? a->rank < b->rank : a->created_at < b->created_at;
@@ -486,27 +506,13 @@ void ContactService::route_once() {
         if (auto it = declined_.find(c->id); it != declined_.end()) rc.declined = it->second;
         contacts.push_back(std::move(rc));
     }
-    auto list = d_.store.list_agents();
-    if (!list) {
-        d_.log.error("routing: cannot list agents", {{"error", list.error().message}});
+    auto agents = routable_agents();
+    if (!agents) {
+        d_.log.error("routing: cannot list agents", {{"error", agents.error().message}});
         return;
     }
-    std::vector<RoutableAgent> agents;
-    for (const auto& a : list.value()) {
-        if (a.state != sb::agent::Presence::Available || !agents_->is_connected(a.username)) continue;
-        RoutableAgent ra;
-        ra.username = a.username;
-        if (auto it = routing_.find(a.username); it != routing_.end()) {
-            ra.skills = it->second.skills;
-            ra.capacity = it->second.capacity;
-        }
-        ra.idle_since = std::max(a.state_since_ms, last_busy_.count(a.username) ? last_busy_[a.username] : 0);
-        for (const auto& [id, c] : open_)
-            if (c.agent == a.username && c.state != "queued") ra.load[c.channel]++;
-        agents.push_back(std::move(ra));
-    }
     int64_t now = d_.now();
-    for (const PlannedOffer& o : plan_offers(contacts, std::move(agents), now)) {
+    for (const PlannedOffer& o : plan_offers(contacts, std::move(agents.value()), now)) {
         auto it = open_.find(o.contact);
         if (it == open_.end() || it->second.state != "queued") continue;
         ContactRecord next = it->second;
@@ -521,6 +527,34 @@ void ContactService::route_once() {
         d_.log.info("contact offered", {{"contact", o.contact}, {"agent", o.agent}});
         emit_contact(next, "contact.offered");
     }
+}
+
+sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents() {
+    std::vector<RoutableAgent> agents;
+    if (!agents_) return agents;
+    auto list = d_.store.list_agents();
+    if (!list) return list.error();
+    int64_t now = d_.now();
+    for (const auto& a : list.value()) {
+        if (a.state != sb::agent::Presence::Available || !agents_->is_connected(a.username)) continue;
+        RoutableAgent ra;
+        ra.username = a.username;
+        if (auto it = routing_.find(a.username); it != routing_.end()) {
+            ra.skills = it->second.skills;
+            ra.capacity = it->second.capacity;
+        }
+        ra.idle_since = std::max(a.state_since_ms, last_busy_.count(a.username) ? last_busy_[a.username] : 0);
+        for (const auto& [id, c] : open_)
+            if (c.agent == a.username && c.state != "queued") ra.load[c.channel]++;
+        // Calls need a phone: a live session with SIP credentials.
+        if (ra.capacity.count("voice") && ra.capacity["voice"] > 0) {
+            auto sip = d_.store.current_sip_username(a.username, now);
+            if (!sip) return sip.error();
+            if (!sip.value()) ra.capacity["voice"] = 0;
+        }
+        agents.push_back(std::move(ra));
+    }
+    return agents;
 }
 
 void ContactService::notify_queue_positions() {

@@ -1,5 +1,5 @@
-// contact_service.h: chat and SMS contacts in switchboardd, without sockets: the lifecycle of
-// docs/protocol.md ("Contacts: chat and SMS"), the ACD (routing.h decides, this carries out),
+// contact_service.h: chat, SMS and voice contacts in switchboardd, without sockets: the lifecycle of
+// docs/protocol.md ("Contacts: chat, SMS and voice"), the ACD (routing.h decides, this carries out),
 // the customer card, wrap-up, and the customers' side (chat page, SMS) as plain calls.
 //
 // Every change is saved to the store before anyone is told (an event, a reply, an ack); a failed
@@ -23,6 +23,7 @@
 
 #include "clock.h"
 #include "contact_store.h"
+#include "routing.h"
 #include "log.h"
 #include "store.h"
 #include "util/result.h"
@@ -64,6 +65,9 @@ struct ContactConfig {
 // ---- ContactService -----------------------------------------------------------------------------
 class ContactService {
 public:
+    // A ringing call Kamailio has not asked about again this long after its offer timeout is
+    // given up (its SIP transaction is over by then).
+    static constexpr int64_t kCallBackstopMs = 15'000;
     using Reply = sb::Result<nlohmann::json>;
     struct Deps {
         Store& store;
@@ -88,7 +92,10 @@ public:
                        const std::string& client_id);
     Reply typing(const std::string& agent, const std::string& contact, bool typing);
     Reply transfer(const std::string& agent, const nlohmann::json& body);
-    Reply end(const std::string& agent, const std::string& contact);
+    // `by`: "agent", or "customer" (voice: the agent's phone saw the customer hang up).
+    Reply end(const std::string& agent, const std::string& contact, const std::string& by = "agent");
+    // An outbound call: a new voice contact for a number, or an accepted callback (contact_voice.cpp).
+    Reply dial(const std::string& agent, const nlohmann::json& body);
     Reply wrap_up(const std::string& agent, const nlohmann::json& body);
     Reply update_customer(const std::string& agent, const nlohmann::json& body);
 
@@ -124,6 +131,27 @@ public:
     // The SMS sender's verdict on an agent's message ("sent" or "failed").
     void sms_status(const std::string& message, const std::string& status);
 
+    // ---- telephony: queue calls (contact_voice.cpp; docs/telephony.md, "Queue calls") ----
+    struct CallRoute {
+        bool busy = false;      // nobody can take it: the contact is now a callback, queued
+        std::string sip_user;   // else: the chosen agent's current digest username
+        std::string contact;
+    };
+    // Kamailio asks who takes a call to a queue number. `previous`: this call's contact, whose
+    // last offer failed with SIP `status` (408/480/404 missed, 486/603 and others rejected).
+    // Errors: unknown_queue (the number), unknown_contact, wrong_state, bad_message.
+    sb::Result<CallRoute> call_route(const std::string& call_id, const std::string& from, const std::string& from_name,
+                                     const std::string& number, const std::optional<std::string>& previous,
+                                     int status);
+    // The caller hung up before anyone answered.
+    sb::Status call_abandoned(const std::string& contact);
+    struct OutboundCall {
+        std::string caller_id;  // the queue's number
+        std::string number;     // the customer's E.164 number
+    };
+    // May this SIP user's INVITE for this contact go out through the trunk?
+    sb::Result<OutboundCall> call_outbound(const std::string& contact, const std::string& sip_user);
+
     // ---- presence and time ----
     void on_presence_changed(const std::string& agent);
     void on_agent_connected(const std::string& agent);
@@ -140,7 +168,7 @@ private:
     sb::Status close(const ContactRecord& next);      // store with its interaction, then forget
     sb::Status return_to_queue(const ContactRecord& c, const std::string& reason, bool declined);
     // Close a contact nobody answered (queued or ringing): `by` the customer or the system.
-    sb::Status give_up(const ContactRecord& c, const std::string& by);
+    sb::Status give_up(const ContactRecord& c, const std::string& by, const std::string& ended_reason = "revoked");
     sb::Status close_after_work(const ContactRecord& c, const std::optional<std::string>& disposition,
                                 const std::string& notes, const nlohmann::json& tags);
     sb::Result<MessageRecord> add_message(const ContactRecord& c, const std::string& from, const std::string& text,
@@ -148,7 +176,21 @@ private:
                                           const std::optional<std::string>& client_id, const std::string& status);
     void emit(const std::string& agent, const std::string& event, const nlohmann::json& data);
     void emit_contact(const ContactRecord& c, const std::string& event);  // contact.updated / .offered
-    CustomerLink* link_for(const ContactRecord& c) { return c.channel == "chat" ? chat_ : sms_; }
+    CustomerLink* link_for(const ContactRecord& c) {
+        return c.channel == "chat" ? chat_ : c.channel == "sms" ? sms_ : nullptr;  // voice: none
+    }
+    // A voice call ringing through Kamailio: inbound, not (yet) a callback. It is never routed
+    // by route(): Kamailio asks for each agent (call_route).
+    static bool is_ringing_call(const ContactRecord& c) {
+        return c.channel == "voice" && !c.callback && c.call_direction.value_or("") == "inbound" &&
+               (c.state == "queued" || c.state == "offered");
+    }
+    // Agents who may take a contact of `channel` now (available, connected, with room; for
+    // voice also SIP credentials), as routing.h wants them.
+    sb::Result<std::vector<RoutableAgent>> routable_agents();
+    sb::Result<CustomerRecord> customer_by_phone(const std::string& e164, const std::string& name);
+    sb::Status offer_call(ContactRecord c, const std::string& agent);
+    sb::Status make_callback(ContactRecord c);
     const QueueRecord* find_queue(const std::string& code) const;
     const QueueRecord* default_queue() const;
     int64_t front_rank(const std::string& queue, int64_t own_rank) const;
@@ -173,6 +215,8 @@ private:
     // contact -> when it last entered a queue from outside (arrival, transfer, restart); a
     // missed or rejected offer does not restart the customer's wait.
     std::map<std::string, int64_t> queued_since_;
+    // ringing calls -> when the server gives up waiting for Kamailio (offer timeout + 15 s)
+    std::map<std::string, int64_t> call_deadline_;
     bool routing_now_ = false;
     bool route_again_ = false;
 };

@@ -59,7 +59,7 @@ CustomerRecord read_customer(const Statement& st) {
 constexpr const char* kContactColumns =
     "id, channel, state, queue, customer, agent, rank, created_at, offer_expires_at, accepted_at, ended_at, "
     "ended_by, acw_expires_at, closed_at, transfer_from, transfer_note, target_agent, disposition, notes, tags, "
-    "customer_address, service_address, chat_token_hash";
+    "customer_address, service_address, chat_token_hash, call_direction, callback";
 
 ContactRecord read_contact(const Statement& st) {
     ContactRecord c;
@@ -87,6 +87,8 @@ ContactRecord read_contact(const Statement& st) {
     c.customer_address = opt_text(st, 20);
     c.service_address = opt_text(st, 21);
     c.chat_token_hash = opt_text(st, 22);
+    c.call_direction = opt_text(st, 23);
+    c.callback = st.column_int(24) != 0;
     return c;
 }
 
@@ -231,7 +233,7 @@ Status ContactStore::save_contact(const ContactRecord& c) {
     // cascade to the contact's messages.
     static const std::string sql = [] {
         std::string s = std::string("INSERT INTO contacts (") + kContactColumns +
-                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT (id) DO UPDATE SET ";
         std::string cols = kContactColumns;
         bool first = true;
@@ -262,6 +264,8 @@ Status ContactStore::save_contact(const ContactRecord& c) {
     bind_text(st, 21, c.customer_address);
     bind_text(st, 22, c.service_address);
     bind_text(st, 23, c.chat_token_hash);
+    bind_text(st, 24, c.call_direction);
+    st.bind(25, int64_t{c.callback ? 1 : 0});
     return st.run();
 }
 

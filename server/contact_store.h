@@ -1,4 +1,4 @@
-// contact_store.h: the SQLite side of contacts (docs/protocol.md, "Contacts: chat and SMS"):
+// contact_store.h: the SQLite side of contacts (docs/protocol.md, "Contacts: chat, SMS and voice"):
 // queues with their dispositions, agent skills and capacity, the CRM tables (customers,
 // accounts, interactions), contacts and their transcripts, canned responses, and the fake SMS
 // provider's outbox. Shares the Store's database; every call is a value or an `internal` error.
@@ -58,7 +58,7 @@ struct InteractionRecord {
 
 struct ContactRecord {
     std::string id;
-    std::string channel;  // chat | sms
+    std::string channel;  // chat | sms | voice
     std::string state;    // queued | offered | active | wrap_up | closed
     std::string queue;
     std::string customer;
@@ -71,9 +71,11 @@ struct ContactRecord {
     std::optional<std::string> disposition;
     std::string notes;
     nlohmann::json tags = nlohmann::json::array();
-    std::optional<std::string> customer_address;  // SMS: the customer's E.164 number
-    std::optional<std::string> service_address;   // SMS: our number they wrote to
+    std::optional<std::string> customer_address;  // SMS and voice: the customer's E.164 number
+    std::optional<std::string> service_address;   // SMS: our number they wrote to; voice: the queue number
     std::optional<std::string> chat_token_hash;   // chat: hash of the customer's resume token
+    std::optional<std::string> call_direction;    // voice: inbound | outbound
+    bool callback = false;                        // voice: nobody could take the call; call them back
 };
 
 struct MessageRecord {

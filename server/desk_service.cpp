@@ -220,7 +220,7 @@ DeskService::Reply DeskService::issue_sip_credentials(const std::string& token, 
 // ---- contacts -----------------------------------------------------------------------------------
 DeskService::Reply DeskService::contact_request(Connection& c, const sb::protocol::Request& r) {
     static const char* const kTypes[] = {"accept", "reject", "send_message", "typing",
-                                         "transfer", "end", "wrap_up", "update_customer"};
+                                         "transfer", "end", "wrap_up", "update_customer", "dial"};
     if (std::find(std::begin(kTypes), std::end(kTypes), r.type) == std::end(kTypes))
         return make_error(code::unknown_type, r.type);
     if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
@@ -234,7 +234,9 @@ DeskService::Reply DeskService::contact_request(Connection& c, const sb::protoco
                                         b.at("client_id").get_ref<const std::string&>());
     if (r.type == "typing") return d_.contacts.typing(agent, contact(), b.at("typing").get<bool>());
     if (r.type == "transfer") return d_.contacts.transfer(agent, b);
-    if (r.type == "end") return d_.contacts.end(agent, contact());
+    if (r.type == "end")
+        return d_.contacts.end(agent, contact(), b.contains("by") ? b["by"].get<std::string>() : std::string("agent"));
+    if (r.type == "dial") return d_.contacts.dial(agent, b);
     if (r.type == "wrap_up") return d_.contacts.wrap_up(agent, b);
     return d_.contacts.update_customer(agent, b);
 }

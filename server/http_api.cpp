@@ -24,6 +24,10 @@ std::optional<ApiReply> HttpApi::handle(const ApiRequest& req) {
         if (!get) return error_reply(405, "method_not_allowed", "GET /chat.");
         return ApiReply{200, "text/html; charset=utf-8", chat_page_html()};
     }
+    if (starts_with(req.path, "/telephony/")) {
+        if (!telephony_secret_) return ApiReply{404, "text/plain; charset=utf-8", "Telephony is not enabled.\n"};
+        return telephony(req);
+    }
     if (req.path == "/sms/inbound") {
         if (req.method != "POST") return error_reply(405, "method_not_allowed", "POST /sms/inbound.");
         return sms_inbound(req);

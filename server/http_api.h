@@ -1,5 +1,6 @@
 // http_api.h: switchboardd's plain-HTTP endpoints besides static files: the customer chat page
-// (GET /chat), the SMS webhook (POST /sms/inbound) and, with --fake-sms-provider, the recording
+// (GET /chat), the SMS webhook (POST /sms/inbound), Kamailio's questions (POST /telephony/*,
+// telephony_api.cpp) and, with --fake-sms-provider, the recording
 // SMS provider (POST /dev/sms-provider, GET /dev/sms-provider/outbox). Decides only;
 // http_listener writes the response.
 #pragma once
@@ -26,6 +27,8 @@ struct ApiRequest {
     std::string path;    // without the query
     std::string content_type;
     std::string body;
+    std::string remote_address;    // the peer's IP address
+    std::optional<std::string> telephony_secret;  // the X-Switchboard-Telephony header, if sent
 };
 
 class HttpApi {
@@ -37,6 +40,8 @@ public:
         Clock now;
     };
     HttpApi(Deps deps, bool fake_sms_provider) : d_(deps), fake_provider_(fake_sms_provider) {}
+    // Turns on /telephony/* (telephony_api.cpp) for loopback peers that send this secret.
+    void set_telephony_secret(std::string secret) { telephony_secret_ = std::move(secret); }
 
     // nullopt: not an API path (static files take it).
     std::optional<ApiReply> handle(const ApiRequest& req);
@@ -44,9 +49,12 @@ public:
 private:
     ApiReply sms_inbound(const ApiRequest& req);
     ApiReply provider_receive(const ApiRequest& req);
+    // /telephony/route, /telephony/ended, /telephony/outbound (telephony_api.cpp)
+    ApiReply telephony(const ApiRequest& req);
 
     Deps d_;
     bool fake_provider_;
+    std::optional<std::string> telephony_secret_;
 };
 
 // The customer chat page (plain HTML, CSS and JS in one document).

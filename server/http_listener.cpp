@@ -44,6 +44,16 @@ private:
     }
 
     void on_read(beast::error_code ec) {
+        if (ec == http::error::body_limit && parser_ && parser_->is_header_done()) {
+            // Too large to read: say so, then close (the rest of the body is not read).
+            auto res = std::make_shared<http::response<http::string_body>>(http::status::payload_too_large,
+                                                                            parser_->get().version());
+            res->set(http::field::content_type, "text/plain; charset=utf-8");
+            res->keep_alive(false);
+            res->body() = "Request body too large.\n";
+            res->prepare_payload();
+            return write(res);
+        }
         if (ec) return;  // closed, timed out or garbage: nothing to answer
         http::request<http::string_body> req = parser_->release();
         std::string_view target(req.target().data(), req.target().size());
@@ -64,7 +74,9 @@ private:
             return respond_text(req, http::status::upgrade_required, std::string(path) + " is a WebSocket endpoint.\n");
         if (context_.api) {
             ApiRequest api_req{std::string(req.method_string()), std::string(path),
-                               std::string(req[http::field::content_type]), req.body()};
+                               std::string(req[http::field::content_type]), req.body(), address_, std::nullopt};
+            if (auto h = req.find("X-Switchboard-Telephony"); h != req.end())
+                api_req.telephony_secret = std::string(h->value());
             if (auto reply = context_.api->handle(api_req)) {
                 context_.log.debug("http", {{"method", api_req.method}, {"path", api_req.path}, {"status", reply->status}});
                 auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply->status),

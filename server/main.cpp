@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -129,6 +131,20 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         });
     }
     sbd::HttpApi api({contacts, contact_store, log, now_ms}, options.fake_sms_provider);
+    if (options.telephony_secret_file) {
+        // The secret Kamailio sends with every /telephony/* request; never logged.
+        std::ifstream in(*options.telephony_secret_file, std::ios::binary);
+        std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r' || secret.back() == ' '))
+            secret.pop_back();
+        if (!in.good() && !in.eof()) secret.clear();
+        if (secret.size() < 16 || secret.find_first_of(" \t\r\n\"'") != std::string::npos) {
+            log.error("--telephony-secret-file: unreadable, or not 16+ characters without spaces or quotes",
+                      {{"path", *options.telephony_secret_file}});
+            return 1;
+        }
+        api.set_telephony_secret(std::move(secret));
+    }
     std::optional<std::filesystem::path> web_root;
     if (options.web_root) web_root = std::filesystem::path(*options.web_root);
     auto listener =
@@ -155,7 +171,8 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     std::cout << "listening " << url << std::endl;  // tests and scripts/run read this line
     log.info("listening", {{"url", url}, {"web_root", options.web_root ? *options.web_root : ""},
                            {"chat", url + "/chat"}, {"sms_provider", provider},
-                           {"sip_domain", options.sip_domain.value_or("")}, {"sip_ws_url", options.sip_ws_url}});
+                           {"sip_domain", options.sip_domain.value_or("")}, {"sip_ws_url", options.sip_ws_url},
+                           {"telephony_api", options.telephony_secret_file.has_value()}});
 
     boost::asio::steady_timer ticks(io);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);

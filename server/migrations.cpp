@@ -239,6 +239,48 @@ CREATE TABLE IF NOT EXISTS subscriber (
   UNIQUE (username, domain)
 );
 )sql"},
+        // 6: voice contacts (docs/telephony.md, "Queue calls"): the channel CHECK widens to
+        // 'voice', and a call's direction and whether it is a callback are kept (NULL and 0 for
+        // chat and SMS). A rebuild, like migration 3.
+        {6, R"sql(
+CREATE TABLE contacts_v6 (
+  id               TEXT PRIMARY KEY,
+  channel          TEXT NOT NULL CHECK (channel IN ('chat', 'sms', 'voice')),
+  state            TEXT NOT NULL CHECK (state IN ('queued', 'offered', 'active', 'wrap_up', 'closed')),
+  queue            TEXT NOT NULL REFERENCES queues(name),
+  customer         TEXT NOT NULL REFERENCES customers(id),
+  agent            TEXT REFERENCES agents(username),
+  rank             INTEGER NOT NULL,
+  created_at       INTEGER NOT NULL,
+  offer_expires_at INTEGER,
+  accepted_at      INTEGER,
+  ended_at         INTEGER,
+  ended_by         TEXT CHECK (ended_by IN ('agent', 'customer', 'system')),
+  acw_expires_at   INTEGER,
+  closed_at        INTEGER,
+  transfer_from    TEXT,
+  transfer_note    TEXT,
+  target_agent     TEXT,
+  disposition      TEXT,
+  notes            TEXT NOT NULL DEFAULT '',
+  tags             TEXT NOT NULL DEFAULT '[]',
+  customer_address TEXT,
+  service_address  TEXT,
+  chat_token_hash  TEXT UNIQUE,
+  call_direction   TEXT,
+  callback         INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO contacts_v6 (id, channel, state, queue, customer, agent, rank, created_at, offer_expires_at,
+  accepted_at, ended_at, ended_by, acw_expires_at, closed_at, transfer_from, transfer_note, target_agent,
+  disposition, notes, tags, customer_address, service_address, chat_token_hash)
+SELECT id, channel, state, queue, customer, agent, rank, created_at, offer_expires_at,
+  accepted_at, ended_at, ended_by, acw_expires_at, closed_at, transfer_from, transfer_note, target_agent,
+  disposition, notes, tags, customer_address, service_address, chat_token_hash FROM contacts;
+DROP TABLE contacts;
+ALTER TABLE contacts_v6 RENAME TO contacts;
+CREATE INDEX contacts_by_state ON contacts(state);
+CREATE INDEX contacts_by_customer ON contacts(customer, channel, state);
+)sql", true},
     };
     return list;
 }

@@ -59,6 +59,9 @@ std::string usage() {
            "                            (docs/telephony.md); without it sessions carry none\n"
            "  --sip-ws-url URL          SIP over WebSocket address given to the desk (ws:// or wss://;\n"
            "                            default ws://DOMAIN:5066)\n"
+           "  --telephony-secret-file PATH  turn on the telephony's endpoints (/telephony/*, loopback\n"
+           "                            only) for Kamailio, which must send the file's content in\n"
+           "                            X-Switchboard-Telephony (docs/telephony.md, \"Queue calls\")\n"
            "  --simulate                simulated customers chat and text through /chat/ws and /sms/inbound\n"
            "  --simulate-rate N         new simulated customers per minute (default 2; implies --simulate)\n"
            "  --no-seed                 do not create the demo agents on an empty database\n"
@@ -117,6 +120,10 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
                     return bad("--sip-ws-url wants a ws:// or wss:// URL");
                 o.sip_ws_url = *v;
             }
+        } else if (a == "--telephony-secret-file") {
+            auto v = value();
+            if (!v) return bad(a + " needs a value");
+            o.telephony_secret_file = *v;
         } else if (a == "--sms-provider-url") {
             auto v = value();
             if (!v) return bad(a + " needs a value");

@@ -28,6 +28,7 @@ struct Options {
     bool fake_sms_provider = false;        // POST /dev/sms-provider, GET /dev/sms-provider/outbox
     std::optional<std::string> sip_domain;  // telephony on: sessions carry SIP credentials
     std::string sip_ws_url;                 // default ws://<sip_domain>:5066
+    std::optional<std::string> telephony_secret_file;  // /telephony/* on, for Kamailio
     bool simulate = false;
     double simulate_rate = 2.0;            // new simulated customers per minute
     LogLevel log_level = LogLevel::Info;

@@ -1,7 +1,7 @@
 // routing.h: the ACD's decision, as a pure function: which queued contact is offered to which
 // agent now. No clock, no store: ContactService gathers the inputs and carries out the offers.
 //
-// Rules (docs/protocol.md, "Contacts: chat and SMS"; docs/chat-protocol.md):
+// Rules (docs/protocol.md, "Contacts: chat, SMS and voice"; docs/chat-protocol.md):
 // - contacts are taken oldest rank first (FIFO per queue; a rejected or missed contact goes back
 //   to the front with a smaller rank);
 // - an agent is eligible when available, connected, holding the queue's skill, and under their

@@ -221,6 +221,33 @@ Status Store::purge_sip_subscribers(int64_t now) {
 
 Status Store::remove_all_sip_subscribers() { return db_->exec("DELETE FROM subscriber;"); }
 
+namespace {
+const char* const kLiveSubscriber =
+    " FROM subscriber s JOIN sessions se ON se.token_hash = s.session"
+    " WHERE se.revoked_at IS NULL AND se.expires_at > ? AND s.expires > ?";
+}
+
+Result<std::optional<std::string>> Store::current_sip_username(const std::string& agent, int64_t now) {
+    // The row written last: the session that logged in or resumed most recently.
+    auto q = db_->prepare(std::string("SELECT s.username") + kLiveSubscriber + " AND s.agent = ? ORDER BY s.id DESC LIMIT 1;");
+    if (!q) return q.error();
+    q.value().bind(1, now).bind(2, now / 1000).bind(3, agent);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return std::optional<std::string>{};
+    return std::optional<std::string>{q.value().column_text(0)};
+}
+
+Result<std::optional<std::string>> Store::sip_username_agent(const std::string& username, int64_t now) {
+    auto q = db_->prepare(std::string("SELECT s.agent") + kLiveSubscriber + " AND s.username = ? LIMIT 1;");
+    if (!q) return q.error();
+    q.value().bind(1, now).bind(2, now / 1000).bind(3, username);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return std::optional<std::string>{};
+    return std::optional<std::string>{q.value().column_text(0)};
+}
+
 // ---- events --------------------------------------------------------------------------------------
 Result<std::vector<StoredEvent>> Store::events_after(const std::string& agent, int64_t seq) {
     auto q = db_->prepare("SELECT seq, event, data FROM events WHERE agent = ? AND seq > ? ORDER BY seq;");

@@ -95,6 +95,11 @@ public:
     // Removes the rows of sessions that expired before `now` or were revoked.
     sb::Status purge_sip_subscribers(int64_t now);
     sb::Status remove_all_sip_subscribers();
+    // The digest username of the agent's current SIP credentials: of their live session whose
+    // row was written last (the latest login or resume); none without a live session.
+    sb::Result<std::optional<std::string>> current_sip_username(const std::string& agent, int64_t now);
+    // The agent a live session's digest username belongs to.
+    sb::Result<std::optional<std::string>> sip_username_agent(const std::string& username, int64_t now);
 
     // ---- events ----
     sb::Result<std::vector<StoredEvent>> events_after(const std::string& agent, int64_t seq);

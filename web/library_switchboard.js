@@ -26,6 +26,15 @@ mergeInto(LibraryManager.library, {
   sb_js_sip_open: function (url) { SBHost.sipOpen(UTF8ToString(url)); },
   sb_js_sip_close: function () { SBHost.sipClose(); },
   sb_js_sip_send: function (text) { SBHost.sipSend(UTF8ToString(text)); },
+  sb_js_media: function (command) { SBHost.media(JSON.parse(UTF8ToString(command))); },
+  // The phone's lock (SBMedia.claim / takeOver): 0 granted, 1 another tab has it.
+  sb_js_phone_claim: function (agent, takeOver) {
+    var name = UTF8ToString(agent);
+    (takeOver ? SBMedia.takeOver(name) : SBMedia.claim(name)).then(function (r) {
+      Module._sb_on_phone(r.owner ? 0 : 1);
+    });
+  },
+  sb_js_phone_release: function () { SBMedia.release(); },
   sb_js_request_frame: function () { SBHost.requestFrame(); },
   sb_js_frame_after: function (ms) { SBHost.frameAfter(ms); },
   sb_js_viewport: function (out) {  // [css width, css height, device pixel ratio * 100]

@@ -100,7 +100,9 @@ var SBMedia = (function () {
     return microphone().then(function (stream) {
       if (calls[callId] !== c) { stream.getTracks().forEach(function (t) { t.stop(); }); throw new Error('call ' + callId + ' closed'); }
       c.stream = stream;
-      c.pc = new RTCPeerConnection({ iceServers: (options && options.iceServers) || [], bundlePolicy: 'max-bundle',
+      // One audio stream, so bundling gains nothing; and 'max-bundle' makes Chromium refuse an
+      // offer without a BUNDLE group, which is what rtpengine sends for a call from a SIP phone.
+      c.pc = new RTCPeerConnection({ iceServers: (options && options.iceServers) || [], bundlePolicy: 'balanced',
         rtcpMuxPolicy: 'require' });
       c.sender = c.pc.addTrack(stream.getAudioTracks()[0], stream);
       c.audio = document.createElement('audio');
@@ -198,8 +200,17 @@ var SBMedia = (function () {
   media.mute = function (callId, on) {
     var c = need(callId);
     c.muted = !!on;
-    c.stream.getAudioTracks().forEach(function (t) { t.enabled = !on; });
+    c.stream.getAudioTracks().forEach(function (t) { t.enabled = !on && !c.held; });
     return c.muted;
+  };
+
+  // Held: no microphone and no playback; the SIP side renegotiates (a=sendonly).
+  media.hold = function (callId, on) {
+    var c = need(callId);
+    c.held = !!on;
+    c.stream.getAudioTracks().forEach(function (t) { t.enabled = !on && !c.muted; });
+    if (c.audio) c.audio.muted = !!on;
+    return c.held;
   };
 
   // RFC 4733 through RTCDTMFSender: true when the browser could send them in-band; false means

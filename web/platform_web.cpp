@@ -25,6 +25,9 @@ void sb_js_ready();
 void sb_js_sip_open(const char* url);
 void sb_js_sip_close();
 void sb_js_sip_send(const char* text);
+void sb_js_media(const char* command_json);
+void sb_js_phone_claim(const char* agent, int take_over);
+void sb_js_phone_release();
 }
 
 namespace sb::web {
@@ -72,6 +75,16 @@ void WebPlatform::log(desk::LogLevel level, const std::string& message) {
 void WebPlatform::open_sip(const std::string& url) { sb_js_sip_open(url.c_str()); }
 void WebPlatform::close_sip() { sb_js_sip_close(); }
 void WebPlatform::send_sip(const std::string& text) { sb_js_sip_send(text.c_str()); }
+void WebPlatform::claim_phone(const std::string& agent, bool take_over) { sb_js_phone_claim(agent.c_str(), take_over); }
+void WebPlatform::release_phone() { sb_js_phone_release(); }
+void WebPlatform::media(const desk::Media& m) {
+    nlohmann::json j = {{"op", std::string(desk::to_string(m.op))}, {"call", m.call}};
+    if (!m.sdp.empty()) j["sdp"] = m.sdp;
+    if (m.op == desk::MediaOp::Mute || m.op == desk::MediaOp::Hold) j["on"] = m.on;
+    if (m.op == desk::MediaOp::Dtmf) j["digits"] = m.digits;
+    if (m.op == desk::MediaOp::Tone) j["tone"] = m.tone;
+    sb_js_media(j.dump().c_str());
+}
 
 void WebPlatform::request_redraw() {
     if (on_redraw_) on_redraw_();
@@ -114,6 +127,36 @@ EMSCRIPTEN_KEEPALIVE void sb_on_sip_message(const char* text) {
 }
 EMSCRIPTEN_KEEPALIVE void sb_on_sip_close(const char* reason) {
     if (g_runtime) g_runtime->feed(sb::desk::SipTransportClosed{reason});
+}
+
+// SBHost.media's outcomes: {kind: local_sdp|failed|stats|dtmf_fallback, call, sdp?, reason?,
+// stats?, digits?}. Anything malformed is dropped.
+EMSCRIPTEN_KEEPALIVE void sb_on_media(const char* event_json) {
+    if (!g_runtime) return;
+    auto j = nlohmann::json::parse(event_json, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("call") || !j["call"].is_number_unsigned() || !j.contains("kind") ||
+        !j["kind"].is_string())
+        return;
+    using sb::desk::MediaEvent;
+    MediaEvent e;
+    e.call = j["call"].get<uint32_t>();
+    const std::string& kind = j["kind"].get_ref<const std::string&>();
+    if (kind == "local_sdp") e.kind = MediaEvent::Kind::LocalSdp;
+    else if (kind == "failed") e.kind = MediaEvent::Kind::Failed;
+    else if (kind == "stats") e.kind = MediaEvent::Kind::Stats;
+    else if (kind == "dtmf_fallback") e.kind = MediaEvent::Kind::DtmfFallback;
+    else return;
+    e.sdp = j.value("sdp", std::string());
+    e.reason = j.value("reason", std::string());
+    e.digits = j.value("digits", std::string());
+    if (j.contains("stats") && j["stats"].is_object()) e.stats = j["stats"];
+    g_runtime->feed(e);
+}
+
+// The phone's lock: 0 granted, 1 another tab has it, 2 another tab took it, 3 it was let go.
+EMSCRIPTEN_KEEPALIVE void sb_on_phone(int kind) {
+    if (!g_runtime || kind < 0 || kind > 3) return;
+    g_runtime->feed(sb::desk::PhoneOwnership{static_cast<sb::desk::PhoneOwnership::Kind>(kind)});
 }
 
 // window.switchboard.dispatch: returns the id its completion will carry.

@@ -30,6 +30,9 @@ public:
     void open_sip(const std::string& url) override;
     void close_sip() override;
     void send_sip(const std::string& text) override;
+    void media(const desk::Media& command) override;  // SBHost.media (switchboard_api.js)
+    void claim_phone(const std::string& agent, bool take_over) override;  // SBMedia.claim / takeOver
+    void release_phone() override;
 
     // The backend URL: ?backend=… on the page, else ws(s)://<page host>/desk.
     static std::string backend_url();

@@ -106,6 +106,39 @@ var SBHost = (function () {
     if (sip && sip.readyState === 1) sip.send(text);
   };
 
+  // ---- calls' media: the desk's Media effects carried out by SBMedia (media.js) ---------------
+  // Outcomes go back through Module._sb_on_media as {kind, call, ...}. Calls are named by the
+  // desk's call id; SBMedia's ids are its string form.
+  function mediaEvent(e) { withCString(JSON.stringify(e), Module._sb_on_media); }
+  host.media = function (cmd) {
+    var id = String(cmd.call);
+    var failed = function (e) { mediaEvent({ kind: 'failed', call: cmd.call, reason: (e && e.message) || String(e) }); };
+    try {
+      switch (cmd.op) {
+        case 'start':
+          SBMedia.create(id).then(function () {
+            return cmd.sdp ? SBMedia.answer(id, cmd.sdp) : SBMedia.offer(id);
+          }).then(function (r) { mediaEvent({ kind: 'local_sdp', call: cmd.call, sdp: r.sdp }); }, failed);
+          break;
+        case 'remote_answer': SBMedia.accept(id, cmd.sdp).catch(failed); break;
+        case 'mute': SBMedia.mute(id, cmd.on); break;
+        case 'hold': SBMedia.hold(id, cmd.on); break;
+        case 'dtmf':
+          if (!SBMedia.dtmf(id, cmd.digits)) mediaEvent({ kind: 'dtmf_fallback', call: cmd.call, digits: cmd.digits });
+          break;
+        case 'stop': SBMedia.close(id); break;
+        case 'tone': if (cmd.tone) SBMedia.startTone(cmd.tone); else SBMedia.stopTone(); break;
+      }
+    } catch (e) { failed(e); }
+  };
+  SBMedia.onevent = function (name, data) {
+    if (name === 'stats' && data && /^[0-9]+$/.test(String(data.call))) {
+      mediaEvent({ kind: 'stats', call: Number(data.call), stats: data });
+    } else if (name === 'device_error') {
+      host.emit('device_error', JSON.stringify(data));
+    }
+  };
+
   // ---- timers ---------------------------------------------------------------------------------
   host.startTimer = function (id, ms) {
     host.cancelTimer(id);
@@ -192,6 +225,38 @@ var SBHost = (function () {
     host.isReady = true;
     readyResolve(window.switchboard);
   };
+
+  // ---- desktop notification: a call rings while the tab is hidden ------------------------------
+  // Permission is asked at sign-in (the click or Enter that signs in is the user gesture browsers
+  // want); the notification names the caller, focuses the tab when clicked, and closes when the
+  // call stops ringing.
+  var callNote = null;  // {call, note}
+  function closeCallNote(call) {
+    if (!callNote || (call !== undefined && callNote.call !== call)) return;
+    try { callNote.note.close(); } catch (e) { /* gone */ }
+    callNote = null;
+  }
+  host.on('session', function (e) {
+    if (e.state !== 'logging_in' || typeof Notification === 'undefined' || Notification.permission !== 'default') return;
+    if (navigator.userActivation && !navigator.userActivation.isActive) return;  // API login: no gesture to ask with
+    try { Notification.requestPermission().catch(function () {}); } catch (e) { /* old callback form */ }
+  });
+  host.on('call.incoming', function (c) {
+    if (typeof Notification === 'undefined' || Notification.permission !== 'granted' || !document.hidden) return;
+    var who = c.name || c.number || 'Unknown caller';
+    try {
+      var k = c.contact && window.switchboard.state().contacts.filter(function (x) { return x.id === c.contact; })[0];
+      var cu = k && k.customer;
+      if (cu && (cu.first_name || cu.last_name)) who = [cu.first_name, cu.last_name].filter(Boolean).join(' ');
+    } catch (e) { /* the number will do */ }
+    var body = who !== c.number && c.number ? who + ' · ' + c.number : who;
+    closeCallNote();
+    var note = new Notification('Incoming call', { body: body, tag: 'switchboard-call', requireInteraction: true });
+    note.onclick = function () { window.focus(); note.close(); };
+    callNote = { call: c.id, note: note };
+  });
+  host.on('call', function (c) { if (c.phase !== 'ringing') closeCallNote(c.id); });
+  host.on('call.ended', function (e) { closeCallNote(e.call); });
   return host;
 })();
 

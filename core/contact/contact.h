@@ -64,6 +64,14 @@ struct Transfer {
     std::string note;
 };
 
+// A voice contact's call as the backend knows it (docs/protocol.md "Voice contacts"); what the
+// phone is doing right now (ringing, held...) is the desk's own (desk::Call).
+struct CallInfo {
+    std::string direction = "inbound";  // "inbound" or "outbound"
+    std::string number;                 // the customer's number, E.164 ("+15551234567")
+    bool callback = false;              // the caller got busy and asked to be called back
+};
+
 struct Contact {
     std::string id;
     Channel channel = Channel::Chat;
@@ -75,6 +83,7 @@ struct Contact {
     std::string ended_by;  // "agent", "customer", "system" or empty
     std::optional<Transfer> transfer;
     bool customer_typing = false;
+    std::optional<CallInfo> call;  // voice contacts
 };
 
 // ---- queues, canned responses, agents ----------------------------------------------------------

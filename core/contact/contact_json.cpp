@@ -183,7 +183,7 @@ Result<Contact> contact_from_json(const json& j) {
     Contact c;
     c.id = r.str("id");
     auto ch = parse_channel(r.str("channel"));
-    if (!ch) r.fail("channel", "chat or sms");
+    if (!ch) r.fail("channel", "voice, chat or sms");
     c.channel = ch.value_or(Channel::Chat);
     std::string state = r.str("state");
     if (state == "queued") c.state = ContactState::Queued;
@@ -217,6 +217,14 @@ Result<Contact> contact_from_json(const json& j) {
         else c.transfer = checked.value();
     }
     c.customer_typing = r.boolean("customer_typing");
+    if (const json* cj = r.raw("call"); cj && !cj->is_null()) {
+        Reader cr(*cj, "contact.call");
+        CallInfo call{cr.str("direction"), cr.str_or_null("number"), cr.boolean("callback")};
+        if (call.direction != "inbound" && call.direction != "outbound") cr.fail("direction", "inbound or outbound");
+        auto checked = cr.done(call);
+        if (!checked) r.fail_with(checked.error());
+        else c.call = checked.value();
+    }
     return r.done(c);
 }
 
@@ -304,7 +312,10 @@ json to_json(const Contact& c) {
                 {"ended_by", c.ended_by.empty() ? json(nullptr) : json(c.ended_by)},
                 {"acw_expires_at", ms(c.acw_expires_at_ms)},
                 {"transfer", c.transfer ? json{{"from", c.transfer->from}, {"note", c.transfer->note}} : json(nullptr)},
-                {"customer_typing", c.customer_typing}};
+                {"customer_typing", c.customer_typing},
+                {"call", c.call ? json{{"direction", c.call->direction}, {"number", c.call->number},
+                                       {"callback", c.call->callback}}
+                                : json(nullptr)}};
 }
 
 std::string fill_placeholders(std::string_view text, const Customer& customer, std::string_view agent_display_name) {

@@ -52,6 +52,18 @@ std::string Desk::next_client_id() {
 
 // ---- intents -----------------------------------------------------------------------------------
 
+// The live call of the voice contact an accept, reject, end or transfer names, if any.
+const Call* Desk::voice_call_of(const Intent& in) const {
+    std::string id;
+    std::visit([&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, AcceptIntent> || std::is_same_v<T, RejectIntent> ||
+                      std::is_same_v<T, EndIntent> || std::is_same_v<T, TransferIntent>)
+            id = x.contact;
+    }, in);
+    return id.empty() ? nullptr : find_call_for(state_, id);
+}
+
 void Desk::on_contact_intent(uint64_t intent, const Intent& in, Out& out) {
     if (const auto* d = std::get_if<SaveDraftIntent>(&in)) {
         save_draft(*d, out);
@@ -78,6 +90,16 @@ void Desk::on_contact_intent(uint64_t intent, const Intent& in, Out& out) {
         if (u->notes) body["notes"] = *u->notes;
         send_request(RequestKind::Contact, std::move(body), intent, out);
         return;
+    }
+
+    // A voice contact with a call on this desk: accept answers it, reject declines it, end
+    // hangs up, transfer moves the call (calls.cpp).
+    if (const Call* call = voice_call_of(in)) {
+        CallRef ref{call->contact, call->id};
+        if (std::holds_alternative<AcceptIntent>(in)) return on_call_intent(intent, AnswerIntent{ref}, out);
+        if (std::holds_alternative<RejectIntent>(in) || std::holds_alternative<EndIntent>(in))
+            return on_call_intent(intent, HangupIntent{ref}, out);
+        if (const auto* t = std::get_if<TransferIntent>(&in)) return voice_transfer(intent, *t, out);
     }
 
     // The rest name a contact, which must be on this desk and in the right state.

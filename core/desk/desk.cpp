@@ -27,6 +27,8 @@ std::vector<Effect> Desk::handle(int64_t now_ms, const Event& event) {
                    [&](const SipTransportOpened&) { on_voice(event, out); },
                    [&](const SipTransportClosed&) { on_voice(event, out); },
                    [&](const SipReceived&) { on_voice(event, out); },
+                   [&](const MediaEvent& e) { on_media(e, out); },
+                   [&](const PhoneOwnership& e) { on_phone_ownership(e, out); },
                },
                event);
     return out;

@@ -91,11 +91,33 @@ private:
     void start_voice(const nlohmann::json& sip, Out& out);
     void stop_voice(Out& out);
     void on_voice(const Event& event, Out& out);
+    void on_phone_ownership(const PhoneOwnership& e, Out& out);
+    void take_phone(uint64_t intent, Out& out);
     void on_sip_timer(Out& out);
     void to_ua(const sip::UaEvent& event, Out& out);
     void open_sip(Out& out);
     void sip_lost(const std::string& reason, Out& out);
     void arm_sip_timer(Out& out);
+
+    // calls.cpp
+    void on_call_intent(uint64_t intent, const Intent& in, Out& out);
+    const Call* voice_call_of(const Intent& in) const;
+    void dial(uint64_t intent, const DialIntent& in, Out& out);
+    void decline(Call& c, Out& out);
+    void voice_transfer(uint64_t intent, const TransferIntent& in, Out& out);
+    void on_dial_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
+    void on_ua_call(const sip::UaEffect& effect, Out& out);
+    void on_media(const MediaEvent& e, Out& out);
+    void hold_others(uint32_t keep, Out& out);
+    void set_hold(Call& c, bool on, Out& out);
+    void update_tone(Out& out);
+    void drop_call(uint32_t id, const std::string& reason, bool remote, Out& out);
+    void drop_all_calls(Out& out);
+    void report_call_ends(Out& out);
+    void call_changed(const Call& c, Out& out);
+    Call* call_mut(uint32_t id);
+    Call* call_by_sip(uint32_t sip);
+    Call* call_for(const CallRef& ref);
 
     int64_t now_ = 0;
     DeskConfig config_;
@@ -105,6 +127,7 @@ private:
     std::unique_ptr<sip::UserAgent> ua_;
     TimerWheel sip_timers_;
     std::string sip_credentials_;  // the session's "sip" object as received, to notice a change
+    uint32_t dialing_call_ = 0;    // the call whose Dial is being handed to the UA (its Outgoing)
 };
 
 // Helpers for effects, shared by desk/*.cpp.

@@ -37,14 +37,52 @@ enum class SessionState { LoggedOut, LoggingIn, Resuming, LoggedIn, LoggingOut }
 enum class SipTransportState { Closed, Connecting, Open, WaitingToReconnect };
 std::string_view to_string(SipTransportState s);
 
+// Which tab has the phone (one per agent): claiming -> here | other_tab; here -> other_tab when
+// another tab takes it over; other_tab -> claiming when that tab lets go or the agent takes it.
+enum class PhoneOwner { Unclaimed, Claiming, Here, OtherTab };
+std::string_view to_string(PhoneOwner o);
+
 struct VoiceState {
     bool available = false;   // the session brought SIP credentials (the backend has telephony)
     std::string uri;          // the agent's address: "sip:alice@switchboard.local"
     std::string ws_url;       // where the SIP WebSocket goes
     SipTransportState transport = SipTransportState::Closed;
+    PhoneOwner owner = PhoneOwner::Unclaimed;
     int reconnect_attempt = 0;
     sip::RegistrationState registration = sip::RegistrationState::unregistered;
     std::optional<Error> error;  // why the phone is not registered, for people
+};
+
+// ---- calls: what the phone is doing (desk/calls.cpp) ---------------------------------------------
+// inbound:  ringing -> connecting (answered; media preparing) -> active <-> held -> (gone)
+// outbound: dialing (media preparing, INVITE sent) -> active <-> held -> (gone)
+// A call names its voice contact when the backend made one (X-Switchboard-Contact on an
+// inbound INVITE; contact.dial for an outbound one); agent-to-agent calls have none.
+enum class CallPhase { Ringing, Dialing, Connecting, Active, Held };
+std::string_view to_string(CallPhase p);
+
+struct Call {
+    uint32_t id = 0;            // the desk's; also names the call's media
+    uint32_t sip = 0;           // the UA's CallId; 0 until the INVITE exists
+    std::string contact;        // the voice contact, if any
+    bool outgoing = false;
+    CallPhase phase = CallPhase::Ringing;
+    std::string number, name;   // the other party: number (or SIP user) and display name
+    int64_t since_ms = 0;       // when the call appeared
+    int64_t connected_ms = 0;   // when it was answered (the call timer), 0 before
+    bool ringing_remote = false;  // outbound: the far end is ringing (ringback)
+    bool early_media = false;     // outbound: a 183 brought audio
+    bool remote_answer_applied = false;
+    bool muted = false, held = false, held_by_remote = false;
+    bool hold_pending = false;    // our hold/resume re-INVITE is out
+    bool media_ready = false;     // the local SDP exists
+    std::string local_sdp;        // our latest SDP: the base of hold/resume offers and re-answers
+    std::string remote_offer;     // inbound: the INVITE's offer, until answered
+    std::string dial_target;      // outbound: what the INVITE goes to, once the offer is ready
+    std::optional<uint64_t> intent;  // answer or dial, waiting for the media
+    std::string transfer;         // "", "requested", "trying", "done", "failed"
+    uint32_t consult_for = 0;     // attended transfer: this call consults for that call
+    nlohmann::json stats;         // the media's latest quality figures (null before)
 };
 
 // ---- activity: what the agent is doing, derived from their contacts -----------------------------
@@ -59,7 +97,7 @@ bool connection_transition_allowed(ConnectionState from, ConnectionState to);
 bool session_transition_allowed(SessionState from, SessionState to);
 
 // A request sent to the backend and not yet answered.
-enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping, Contact, SendMessage };
+enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping, Contact, SendMessage, Dial };
 struct PendingRequest {
     RequestKind kind;
     std::optional<uint64_t> intent;  // the JS/UI intent waiting for this reply, if any
@@ -119,6 +157,10 @@ struct DeskState {
     std::vector<OutgoingMessage> outbox;
 
     VoiceState voice;
+    std::vector<Call> calls;              // live calls, in the order they appeared
+    uint32_t next_call_id = 1;
+    std::map<std::string, std::string> unreported_ends;  // contact -> who hung up, for the backend
+    std::string tone;                     // the tone playing: "ring", "ringback" or ""
 
     // Bookkeeping of the protocol, not for views.
     uint64_t next_request_number = 1;
@@ -134,6 +176,10 @@ Activity activity_of(const DeskState& s);
 bool signing_in(const DeskState& s);
 
 const contact::Contact* find_contact(const DeskState& s, std::string_view id);
+const Call* find_call_for(const DeskState& s, std::string_view contact);  // the call of a voice contact
+// What the JS API and the views call a voice contact's state: offered, connecting, active,
+// held, wrap_up (the backend's state, refined by the desk's call).
+std::string_view voice_state(const DeskState& s, const contact::Contact& c);
 const contact::Queue* find_queue(const DeskState& s, std::string_view code);
 int unread_count(const DeskState& s, const contact::Contact& c);  // customer messages not yet seen
 

@@ -56,7 +56,39 @@ struct CloseSipTransport {};  // no SipTransportClosed follows
 struct SendSip {
     std::string text;
 };
+
+// One tab per agent holds the phone (the microphone and the registration): the platform's lock
+// (Web Locks in the browser; natively always granted). Then PhoneOwnership.
+struct ClaimPhone {
+    std::string agent;
+    bool take_over = false;  // take it from the tab that has it (that tab gets PhoneOwnership Taken)
+};
+struct ReleasePhone {};
+
+// A call's media: in the browser web/media.js (one RTCPeerConnection per call, tones by Web
+// Audio); natively a placeholder SDP without RTP, so that bots and tests can hold calls. `call`
+// is the desk's call id (desk::Call::id). Outcomes come back as MediaEvent.
+enum class MediaOp {
+    Start,         // open the microphone and a peer connection; answer `sdp` (an offer) or, if it
+                   // is empty, make an offer: then MediaEvent LocalSdp (or Failed)
+    RemoteAnswer,  // the far end's answer to our offer (`sdp`; also a 183's early media)
+    Mute,          // `on`: the microphone track sends silence; nothing is renegotiated
+    Hold,          // `on`: held (no microphone, no playback); off: back
+    Dtmf,          // `digits` in-band (RFC 4733); MediaEvent DtmfFallback if it cannot
+    Stop,          // close the call's media
+    Tone,          // `tone`: "ring" (on the ringer device), "ringback", or "" for silence
+};
+struct Media {
+    MediaOp op = MediaOp::Start;
+    uint32_t call = 0;
+    std::string sdp;
+    bool on = false;
+    std::string digits;
+    std::string tone;
+};
+std::string_view to_string(MediaOp op);
+
 using Effect = std::variant<OpenTransport, CloseTransport, SendFrame, StartTimer, CancelTimer, CompleteIntent,
-                            Notify, Persist, Log, OpenSipTransport, CloseSipTransport, SendSip>;
+                            Notify, Persist, Log, OpenSipTransport, CloseSipTransport, SendSip, Media, ClaimPhone, ReleasePhone>;
 
 }  // namespace sb::desk

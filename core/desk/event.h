@@ -51,7 +51,24 @@ struct SipTransportClosed {
 struct SipReceived {
     std::string text;  // one WebSocket message: one SIP message, or a CRLF keepalive pong
 };
+
+// What a call's media (effect Media) reports.
+struct MediaEvent {
+    enum class Kind { LocalSdp, Failed, Stats, DtmfFallback };
+    Kind kind = Kind::LocalSdp;
+    uint32_t call = 0;
+    std::string sdp;       // LocalSdp: our offer or answer, candidates included
+    std::string reason;    // Failed: for people ("Microphone permission was refused.")
+    nlohmann::json stats;  // Stats: {rtt_ms, jitter_ms, loss_pct, mos, bytes_in, bytes_out, codec...}
+    std::string digits;    // DtmfFallback: the digits to send by SIP INFO instead
+};
+// The phone's lock (effect ClaimPhone): granted here, held by another tab of this agent, taken
+// from this tab by another, or released by the tab that had it.
+struct PhoneOwnership {
+    enum class Kind { Granted, Busy, Taken, Free };
+    Kind kind = Kind::Granted;
+};
 using Event = std::variant<Start, TransportOpened, TransportClosed, FrameReceived, IntentReceived, TimerFired,
-                           SipTransportOpened, SipTransportClosed, SipReceived>;
+                           SipTransportOpened, SipTransportClosed, SipReceived, MediaEvent, PhoneOwnership>;
 
 }  // namespace sb::desk

@@ -40,7 +40,54 @@ Result<Intent> intent_from_json(const nlohmann::json& j) {
         return Intent{in};
     }
     if (t == "logout") return Intent{LogoutIntent{}};
+    if (t == "take_phone") return Intent{TakePhoneIntent{}};
+    if (t == "dial" || t == "answer" || t == "hangup" || t == "hold" || t == "resume" || t == "mute" || t == "dtmf")
+        return call_intent_from_json(t, j);
     return contact_intent_from_json(t, j);
+}
+
+// ---- calls -----------------------------------------------------------------------------------
+
+Result<Intent> call_intent_from_json(const std::string& t, const nlohmann::json& j) {
+    auto opt = [&](const char* name) -> Result<std::string> {
+        auto it = j.find(name);
+        if (it == j.end() || it->is_null()) return std::string();
+        if (!it->is_string()) return bad(std::string("\"") + name + "\" must be a string.");
+        return it->get<std::string>();
+    };
+    if (t == "dial") {
+        DialIntent in;
+        for (auto [name, field] : {std::pair{"number", &in.number}, std::pair{"queue", &in.queue},
+                                   std::pair{"contact", &in.contact}}) {
+            auto v = opt(name);
+            if (!v) return v.error();
+            *field = v.value();
+        }
+        if (in.number.empty() == in.contact.empty())
+            return bad("dial needs a \"number\", or the \"contact\" of a callback.");
+        return Intent{in};
+    }
+    CallRef ref;
+    auto contact = opt("contact");
+    if (!contact) return contact.error();
+    ref.contact = contact.value();
+    if (auto it = j.find("call"); it != j.end() && !it->is_null()) {
+        if (!it->is_number_integer() || it->get<int64_t>() <= 0 || it->get<int64_t>() > 0xFFFFFFFF)
+            return bad("\"call\" must be a call id (a positive integer).");
+        ref.call = static_cast<uint32_t>(it->get<int64_t>());
+    }
+    if (ref.contact.empty() && ref.call == 0) return bad("Name the call: \"contact\" (or \"call\").");
+    if (t == "answer") return Intent{AnswerIntent{ref}};
+    if (t == "hangup") return Intent{HangupIntent{ref}};
+    if (t == "hold" || t == "resume") return Intent{HoldIntent{ref, t == "hold"}};
+    if (t == "mute") {
+        auto it = j.find("on");
+        if (it == j.end() || !it->is_boolean()) return bad("\"on\" must be a boolean.");
+        return Intent{MuteIntent{ref, it->get<bool>()}};
+    }
+    auto digits = string_field(j, "digits");
+    if (!digits) return digits.error();
+    return Intent{DtmfIntent{ref, digits.value()}};
 }
 
 // ---- contacts ------------------------------------------------------------------------------
@@ -108,7 +155,15 @@ Result<Intent> contact_intent_from_json(const std::string& t, const nlohmann::js
         if (!agent) return agent.error();
         auto note = optional_string(j, "note");
         if (!note) return note.error();
-        return Intent{TransferIntent{id, queue.value().value_or(""), agent.value().value_or(""), note.value().value_or("")}};
+        auto target = optional_string(j, "target");
+        if (!target) return target.error();
+        auto mode = optional_string(j, "mode");
+        if (!mode) return mode.error();
+        std::string m = mode.value().value_or("");
+        if (!m.empty() && m != "blind" && m != "attended" && m != "complete")
+            return bad("\"mode\" must be blind, attended or complete.");
+        return Intent{TransferIntent{id, queue.value().value_or(""), agent.value().value_or(""), note.value().value_or(""),
+                                     target.value().value_or(""), m}};
     }
     if (t == "wrap_up") {
         auto disposition = string_field(j, "disposition");

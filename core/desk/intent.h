@@ -38,9 +38,13 @@ struct TypingIntent {
     std::string contact;
     bool typing = false;
 };
-struct TransferIntent {  // exactly one of queue and agent
+struct TransferIntent {  // chat, SMS: exactly one of queue and agent
     std::string contact;
     std::string queue, agent, note;
+    // voice: `target` is a number, a queue's code or number, or an agent's username; `mode`
+    // "blind" (REFER at once) or "attended" (the desk calls the target first; a second
+    // transfer with mode "complete" joins the caller to them).
+    std::string target, mode;
 };
 struct EndIntent {
     std::string contact;
@@ -71,14 +75,44 @@ struct MarkReadIntent {
     std::string contact;
 };
 
+// ---- calls: a voice contact by its id, or (agent to agent, no contact) the desk's call id ----
+struct CallRef {
+    std::string contact;
+    uint32_t call = 0;
+};
+struct TakePhoneIntent {};  // the phone is open in another tab: take it over here
+struct DialIntent {        // a number; or `contact`: call back that callback contact
+    std::string number, queue, contact;
+};
+struct AnswerIntent {
+    CallRef ref;
+};
+struct HangupIntent {      // also declines a ringing call
+    CallRef ref;
+};
+struct HoldIntent {        // hold (on) or resume (off)
+    CallRef ref;
+    bool on = true;
+};
+struct MuteIntent {
+    CallRef ref;
+    bool on = true;
+};
+struct DtmfIntent {
+    CallRef ref;
+    std::string digits;    // 0-9 * # A-D, up to 32
+};
+
 using Intent = std::variant<LoginIntent, SetStateIntent, LogoutIntent, AcceptIntent, RejectIntent, SendMessageIntent,
                             TypingIntent, TransferIntent, EndIntent, WrapUpIntent, UpdateCustomerIntent,
-                            SaveDraftIntent, MarkReadIntent>;
+                            SaveDraftIntent, MarkReadIntent, DialIntent, AnswerIntent, HangupIntent, HoldIntent,
+                            MuteIntent, DtmfIntent, TakePhoneIntent>;
 
 // The JS API's form (docs/js-api.md): {type: "login", username, password},
 // {type: "set_state", state, reason?}, {type: "logout"}, {type: "accept", contact}, ...
 // Errors: bad_intent (with the field named), unknown_intent, invalid_state.
 Result<Intent> intent_from_json(const nlohmann::json& j);
 Result<Intent> contact_intent_from_json(const std::string& type, const nlohmann::json& j);
+Result<Intent> call_intent_from_json(const std::string& type, const nlohmann::json& j);
 
 }  // namespace sb::desk

@@ -25,6 +25,11 @@ void Desk::on_intent(const IntentReceived& e, Out& out) {
     if (const auto* in = std::get_if<LoginIntent>(&e.intent)) login(e.id, *in, out);
     else if (const auto* in = std::get_if<SetStateIntent>(&e.intent)) set_state(e.id, *in, out);
     else if (std::holds_alternative<LogoutIntent>(e.intent)) logout(e.id, out);
+    else if (std::holds_alternative<TakePhoneIntent>(e.intent)) take_phone(e.id, out);
+    else if (std::holds_alternative<DialIntent>(e.intent) || std::holds_alternative<AnswerIntent>(e.intent) ||
+             std::holds_alternative<HangupIntent>(e.intent) || std::holds_alternative<HoldIntent>(e.intent) ||
+             std::holds_alternative<MuteIntent>(e.intent) || std::holds_alternative<DtmfIntent>(e.intent))
+        on_call_intent(e.id, e.intent, out);
     else on_contact_intent(e.id, e.intent, out);
 }
 
@@ -116,6 +121,7 @@ void Desk::on_session_reply(const PendingRequest& req, const json& frame, Out& o
     out.push_back(Notify{"agent.state", agent::to_json(*state_.agent)});
     if (req.intent) complete(out, *req.intent, json{{"agent", agent::to_json(*state_.agent)}});
     flush_outbox(out);  // what the agent wrote while disconnected
+    report_call_ends(out);  // calls that ended while disconnected
 }
 
 void Desk::persist_session(Out& out) {
@@ -208,6 +214,7 @@ void Desk::on_reply(const PendingRequest& req, const json& frame, Out& out) {
             return;
         case RequestKind::Contact: return on_contact_reply(req, frame, out);
         case RequestKind::SendMessage: return on_send_message_reply(req, frame, out);
+        case RequestKind::Dial: return on_dial_reply(req, frame, out);
         default: return;
     }
 }

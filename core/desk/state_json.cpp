@@ -16,6 +16,13 @@ json contacts_json(const DeskState& s) {
     for (const auto& c : s.contacts) {
         json j = contact::to_json(c);
         j["unread"] = unread_count(s, c);
+        if (c.channel == contact::Channel::Voice) {
+            j["state"] = std::string(voice_state(s, c));
+            const Call* call = find_call_for(s, c.id);
+            json live = call ? call_json(s, *call) : json(nullptr);
+            if (!j["call"].is_object()) j["call"] = json::object();
+            j["call"]["live"] = std::move(live);  // what the phone is doing now; null without a call
+        }
         auto d = s.drafts.find(c.id);
         json draft = {{"text", d == s.drafts.end() ? std::string() : d->second.text}, {"wrap_up", nullptr}};
         if (d != s.drafts.end() && d->second.wrap_up)
@@ -25,6 +32,12 @@ json contacts_json(const DeskState& s) {
         j["draft"] = std::move(draft);
         out.push_back(std::move(j));
     }
+    return out;
+}
+
+json calls_json(const DeskState& s) {
+    json out = json::array();
+    for (const auto& c : s.calls) out.push_back(call_json(s, c));
     return out;
 }
 
@@ -72,11 +85,13 @@ json state_to_json(const DeskState& s, int64_t now_ms) {
                 {"agent", std::move(agent)},
                 {"reason_codes", std::move(reasons)},
                 {"contacts", contacts_json(s)},
+                {"calls", calls_json(s)},
                 {"queues", queues_json(s)},
                 {"canned_responses", canned_json(s)},
                 {"voice", {{"available", s.voice.available},
                            {"uri", s.voice.available ? json(s.voice.uri) : json(nullptr)},
                            {"transport", std::string(to_string(s.voice.transport))},
+                           {"owner", std::string(to_string(s.voice.owner))},
                            {"registration", std::string(sip::to_string(s.voice.registration))},
                            {"error", s.voice.error ? error_to_json(*s.voice.error) : json(nullptr)}}},
                 {"last_seq", s.last_seq}};

@@ -4,8 +4,7 @@
 // timer (TimerWheel). The transport reconnects with backoff by itself; the UA re-registers on
 // every new connection, and calls keep their dialogs across it.
 //
-// Calls are the next step (issue 4): until the desk offers them, an incoming call is declined
-// with 486 Busy Here, so that a caller is not left ringing.
+// What the UA says about calls goes to calls.cpp.
 #include "desk/desk.h"
 
 namespace sb::desk {
@@ -65,10 +64,70 @@ void Desk::start_voice(const json& sip, Out& out) {
     c.seed = next_random();
     c.secure = state_.voice.ws_url.rfind("wss://", 0) == 0;
     to_ua(c, out);
-    open_sip(out);
+    // The SIP WebSocket opens once this tab holds the phone (on_phone_ownership).
+    state_.voice.owner = PhoneOwner::Claiming;
+    out.push_back(ClaimPhone{state_.agent ? state_.agent->username : std::string(), false});
+}
+
+std::string_view to_string(PhoneOwner o) {
+    switch (o) {
+        case PhoneOwner::Unclaimed: return "unclaimed";
+        case PhoneOwner::Claiming: return "claiming";
+        case PhoneOwner::Here: return "here";
+        case PhoneOwner::OtherTab: return "other_tab";
+    }
+    return "unclaimed";
+}
+
+void Desk::on_phone_ownership(const PhoneOwnership& e, Out& out) {
+    if (!ua_) return;  // the phone was stopped meanwhile
+    using K = PhoneOwnership::Kind;
+    switch (e.kind) {
+        case K::Granted:
+            if (state_.voice.owner != PhoneOwner::Claiming) return;
+            state_.voice.owner = PhoneOwner::Here;
+            state_.voice.error.reset();
+            open_sip(out);
+            break;
+        case K::Busy:
+            if (state_.voice.owner != PhoneOwner::Claiming) return;
+            state_.voice.owner = PhoneOwner::OtherTab;
+            state_.voice.error = make_error("phone_in_other_tab", "Your phone is open in another tab. Take it over to take calls here.");
+            break;
+        case K::Taken:
+            if (state_.voice.owner != PhoneOwner::Here) return;
+            drop_all_calls(out);
+            if (state_.voice.transport == SipTransportState::Open || state_.voice.transport == SipTransportState::Connecting)
+                out.push_back(CloseSipTransport{});
+            sip_timers_.cancel(kReconnectKey);
+            to_ua(sip::ua_event::TransportDown{}, out);
+            state_.voice.transport = SipTransportState::Closed;
+            state_.voice.registration = sip::RegistrationState::unregistered;
+            state_.voice.owner = PhoneOwner::OtherTab;
+            state_.voice.error = make_error("phone_in_other_tab", "Another tab took over your phone.");
+            arm_sip_timer(out);
+            break;
+        case K::Free:
+            if (state_.voice.owner != PhoneOwner::OtherTab) return;
+            state_.voice.owner = PhoneOwner::Claiming;
+            out.push_back(ClaimPhone{state_.agent ? state_.agent->username : std::string(), false});
+            break;
+    }
+    out.push_back(Notify{"voice.owner", json{{"owner", std::string(to_string(state_.voice.owner))}}});
+}
+
+void Desk::take_phone(uint64_t intent, Out& out) {
+    if (!ua_) return complete(out, intent, make_error("no_phone", "This desk has no phone."));
+    if (state_.voice.owner == PhoneOwner::Here) return complete(out, intent, json{{"owner", "here"}});
+    state_.voice.owner = PhoneOwner::Claiming;
+    out.push_back(ClaimPhone{state_.agent ? state_.agent->username : std::string(), true});
+    complete(out, intent, json{{"owner", "claiming"}});
 }
 
 void Desk::stop_voice(Out& out) {
+    drop_all_calls(out);
+    if (state_.voice.owner == PhoneOwner::Here || state_.voice.owner == PhoneOwner::Claiming)
+        out.push_back(ReleasePhone{});
     if (state_.voice.transport != SipTransportState::Closed && state_.voice.transport != SipTransportState::WaitingToReconnect)
         out.push_back(CloseSipTransport{});
     ua_.reset();
@@ -145,13 +204,11 @@ void Desk::to_ua(const sip::UaEvent& event, Out& out) {
             if (e->state == sip::RegistrationState::registered) state_.voice.error.reset();
             if (e->reason) state_.voice.error = e->reason;
             out.push_back(Notify{"voice", json{{"registration", std::string(sip::to_string(e->state))}}});
-        } else if (auto* e = std::get_if<sip::ua_effect::Incoming>(&effect)) {
-            log(out, LogLevel::Info, "A call came in; this desk does not take calls yet: declined (486).");
-            to_ua(sip::ua_event::Reject{e->call, 486}, out);
         } else if (auto* e = std::get_if<sip::ua_effect::Discarded>(&effect)) {
             log(out, LogLevel::Debug, "SIP: " + e->reason.message);
-        } else if (auto* e = std::get_if<sip::ua_effect::Refused>(&effect)) {
-            log(out, LogLevel::Warn, "SIP: " + e->reason.message);
+        } else {
+            if (auto* e = std::get_if<sip::ua_effect::Refused>(&effect)) log(out, LogLevel::Warn, "SIP: " + e->reason.message);
+            on_ua_call(effect, out);  // calls.cpp
         }
     }
     if (timers_changed) arm_sip_timer(out);

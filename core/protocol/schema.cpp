@@ -25,18 +25,20 @@ const std::vector<RequestSpec>& request_specs() {
         {"get_reason_codes", {}},
         {"logout", {}},
         {"ping", {}},
-        // contacts (chat and SMS)
+        // contacts (chat, SMS and voice)
         {"accept", {{"contact", F::String, true}}},
         {"reject", {{"contact", F::String, true}}},
         {"send_message", {{"contact", F::String, true}, {"text", F::String, true}, {"client_id", F::String, true}}},
         {"typing", {{"contact", F::String, true}, {"typing", F::Boolean, true}}},
         {"transfer", {{"contact", F::String, true}, {"queue", F::String, false}, {"agent", F::String, false},
                       {"note", F::String, true}}},
-        {"end", {{"contact", F::String, true}}},
+        {"end", {{"contact", F::String, true}, {"by", F::String, false}}},
         {"wrap_up", {{"contact", F::String, true}, {"disposition", F::String, true}, {"notes", F::String, true},
                      {"tags", F::StringArray, true}}},
         {"update_customer", {{"customer", F::String, true}, {"first_name", F::String, false},
                              {"last_name", F::String, false}, {"email", F::String, false}, {"notes", F::String, false}}},
+        // voice: an outbound call (a number, or an accepted callback contact)
+        {"dial", {{"number", F::String, false}, {"queue", F::String, false}, {"contact", F::String, false}}},
     };
     return specs;
 }

@@ -414,8 +414,14 @@ void UserAgent::on_initial_invite(int64_t now, const Message& invite, Out& out) 
     Call& c = *call;
     calls_.emplace(c.id, std::move(call));
     respond(now, invite, 180, "Ringing", out, c.local_tag);
-    out.fx.push_back(ua_effect::Incoming{c.id, remote_identity(invite), is_sdp(invite) ? std::string(invite.body()) : "",
-                                         replaces});
+    ua_effect::Incoming incoming{c.id, remote_identity(invite), is_sdp(invite) ? std::string(invite.body()) : "",
+                                 replaces, {}};
+    for (size_t i = 0; i < invite.header_count(); ++i) {
+        Header h = invite.header(i);
+        if (h.name.size() > 2 && (h.name[0] == 'X' || h.name[0] == 'x') && h.name[1] == '-')
+            incoming.x_headers.emplace_back(std::string(h.name), std::string(h.value));
+    }
+    out.fx.push_back(std::move(incoming));
 }
 
 void UserAgent::on_cancel(int64_t now, const TransactionId& tx, const Message& cancel, Out& out) {

@@ -107,6 +107,9 @@ struct Dial {               // a number ("7001") or a URI ("sip:bob@example.com"
     // REFER's Refer-To (with its Replaces), `target` is ignored, and the referrer hears the
     // progress as NOTIFYs.
     std::optional<CallId> for_transfer;
+    // Extension headers for the INVITE (e.g. X-Switchboard-Contact): names must be tokens
+    // beginning "X-", values single-line; anything else refuses the Dial.
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 struct Answer {
     CallId call;
@@ -172,6 +175,9 @@ struct Incoming {           // a new INVITE; 100 and 180 have gone
     Identity remote;        // P-Asserted-Identity, else From
     std::string sdp_offer;  // may be empty (offer in the 200/ACK is not supported: see docs)
     std::optional<CallId> replaces;  // RFC 3891: answering it ends that call
+    // The INVITE's extension headers ("X-..."), as written, in order: the proxy's annotations,
+    // e.g. X-Switchboard-Contact naming the contact center's contact for this call.
+    std::vector<std::pair<std::string, std::string>> x_headers;
 };
 struct Ringing {
     CallId call;

@@ -96,6 +96,14 @@ void UserAgent::dial(int64_t now, const ua_event::Dial& e, Out& out) {
     if (s && !replaces.empty()) s = m.add_header("Replaces", replaces);
     if (s && e.for_transfer) s = m.add_header("Referred-By", "<" + config_.uri + ">");
     if (s && !config_.user_agent.empty()) s = m.add_header("User-Agent", config_.user_agent);
+    for (const auto& [name, value] : e.headers) {
+        if (!s) break;
+        if (name.size() < 3 || !(name[0] == 'X' || name[0] == 'x') || name[1] != '-') {
+            out.fx.push_back(ua_effect::Refused{0, error(kUaBadInput, "only X- extension headers may be added")});
+            return;
+        }
+        s = m.add_header(name, value);
+    }
     for (const auto& h : digest_->authorize("INVITE", uri, hex(16)))
         if (s) s = m.add_header(h.name, h.value);
     if (s && !e.sdp_offer.empty()) s = m.add_header("Content-Type", "application/sdp");

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { startStack, registrations, waitFor, repoRoot } from './harness.mjs';
+import { startStack, registrations, waitFor, repoRoot, sipp } from './harness.mjs';
 import { launchBrowser, openDesk, dispatch, waitForState, webRoot, shot, assertNotBlank } from '../e2e/browser.mjs';
 
 let stack, browser;
@@ -81,4 +81,32 @@ test('the desk registers its phone through Kamailio with the credentials of its 
   // The bot is gone: its WebSocket closed, and Kamailio forgets the binding.
   await waitFor('Kamailio to drop the closed connection\'s binding',
     async () => !(await registrations(stack))['bob'], 15000);
+});
+
+test('the native desk takes a queue call: rings with the contact, answers, and the caller\'s hang-up wraps the contact up', async () => {
+  const b = bot(['--username', 'carol', '--state', 'available', '--answer-calls', '--stay', '40']);
+  try {
+    await waitFor('carol\'s phone registered', () => b.lines.find((l) => l.event === 'voice' && l.data.registration === 'registered'), 15000);
+    await waitFor('carol available', () => b.lines.find((l) => l.event === 'completed' && l.data?.agent?.state === 'available'), 10000);
+    const caller = sipp(stack, 'queue_caller.xml', { keys: { queue: '7002', caller: '+15550100001' }, port: 5091, mediaPort: 18300 });
+    const incoming = await waitFor('the call ringing on the desk',
+      () => b.lines.find((l) => l.event === 'call.incoming')?.data, 15000);
+    assert.equal(incoming.number, '+15550100001');
+    assert.match(incoming.contact ?? '', /\S/, 'the INVITE named its contact');
+    const offered = b.lines.find((l) => l.event === 'contact.offered' && l.data.id === incoming.contact)?.data
+      ?? await waitFor('the contact offered', () => b.lines.find((l) => l.event === 'contact.offered' && l.data.id === incoming.contact)?.data);
+    assert.equal(offered.channel, 'voice');
+    assert.equal(offered.customer.phone, '+15550100001');
+    await waitFor('the call answered', () => b.lines.find((l) => l.event === 'call' && l.data.phase === 'active'), 10000);
+    const r = await caller.done;
+    assert.equal(r.code, 0, `caller:\n${r.errors}\n${r.output}\n${stack.kamailioLog().slice(-3000)}`);
+    const ended = await waitFor('the call ended on the desk', () => b.lines.find((l) => l.event === 'call.ended')?.data, 10000);
+    assert.equal(ended.by, 'remote');
+    const wrap = await waitFor('the contact in wrap-up', () => b.lines.find((l) => l.event === 'contact.updated' &&
+      l.data.id === incoming.contact && l.data.state === 'wrap_up')?.data, 10000);
+    assert.equal(wrap.ended_by, 'customer');
+  } finally {
+    b.proc.kill('SIGTERM');
+    await b.exited;
+  }
 });

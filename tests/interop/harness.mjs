@@ -10,7 +10,8 @@
 // Sections: ports · stack · agents · SIPp · RTP capture · Kamailio state · waiting
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -29,16 +30,24 @@ export const ports = { sip: 25060, ws: 25066, ng: 22223, rtp: [35000, 35099] };
 export const domain = '127.0.0.1';
 
 // ---- stack -----------------------------------------------------------------------------------
-// `serverArgs`: more switchboardd flags (e.g. --web-root for the browser tests).
-export async function startStack({ trunk, serverArgs = [] } = {}) {
+// `serverArgs`: more switchboardd flags (e.g. --web-root for the browser tests). As scripts/run
+// does, a fresh telephony secret (a file only we can read) goes to both switchboardd and
+// scripts/telephony, and Kamailio asks switchboardd who takes queue calls; `offerTimeout` (s) is
+// both sides' offer timeout.
+export async function startStack({ trunk, serverArgs = [], offerTimeout = 20 } = {}) {
   const dir = tempDir();
+  const secretFile = join(dir, 'telephony.secret');
+  const secret = randomBytes(24).toString('base64url');
+  writeFileSync(secretFile, secret, { mode: 0o600 });
   const server = await startServer({
-    dir, args: ['--sip-domain', domain, '--sip-ws-url', `ws://127.0.0.1:${ports.ws}`, ...serverArgs],
+    dir, args: ['--sip-domain', domain, '--sip-ws-url', `ws://127.0.0.1:${ports.ws}`,
+      '--telephony-secret-file', secretFile, '--offer-timeout', String(offerTimeout), ...serverArgs],
   });
   const runDir = join(dir, 'telephony');
   const args = ['start', '--db', server.db, '--run-dir', runDir, '--ip', '127.0.0.1', '--domain', domain,
     '--sip-port', String(ports.sip), '--ws-port', String(ports.ws), '--rtpengine-port', String(ports.ng),
-    '--rtp-ports', `${ports.rtp[0]}-${ports.rtp[1]}`];
+    '--rtp-ports', `${ports.rtp[0]}-${ports.rtp[1]}`, '--switchboard-url', server.url,
+    '--telephony-secret-file', secretFile, '--offer-timeout', String(offerTimeout)];
   if (trunk) args.push('--trunk', trunk);
   let started;
   try {
@@ -49,7 +58,7 @@ export async function startStack({ trunk, serverArgs = [] } = {}) {
   }
   let stopped = false;
   return {
-    server, dir, runDir, startOutput: started.stdout,
+    server, dir, runDir, secret, startOutput: started.stdout,
     kamailioLog: () => readFileSync(join(runDir, 'kamailio.log'), 'utf8'),
     rtpengineLog: () => readFileSync(join(runDir, 'rtpengine.log'), 'utf8'),
     async stop() {

@@ -101,9 +101,9 @@ test('it dials a phone number: the call goes out through the trunk', async () =>
   assert.match(invites[0].startLine, /^INVITE sip:\+15550100001@127\.0\.0\.1:5070 /, 'the trunk is the Request-URI');
 });
 
-test('a call to a queue number is answered 480 while queue routing is not connected', async () => {
+test('a call to a queue number with nobody available is answered busy (and becomes a callback)', async () => {
   const r = await phone.invite('sip:7001@127.0.0.1', webrtcSdp());
-  assert.match(r.startLine, /^SIP\/2\.0 480 No Agent Available/, r.text);
+  assert.match(r.startLine, /^SIP\/2\.0 486 Busy Here/, r.text);
 });
 
 test('a plain phone calls it: offers arrive as WebRTC through its WebSocket, re-INVITEs too', async () => {

@@ -1,4 +1,4 @@
-// migrations.test.mjs: schema migrations keep the data. Migration 3 rebuilds the contacts table
+// migrations.test.mjs: schema migrations keep the data. Migrations 3 and 6 rebuild the contacts table
 // (to widen a CHECK); with foreign keys on, dropping the old table would have deleted every
 // message by cascade. Run it again on a database full of conversations: nothing is lost.
 import { test } from 'node:test';
@@ -26,8 +26,10 @@ test('the contacts rebuild (migration 3) keeps contacts, messages and their link
   assert.equal(JSON.parse(before.messages).length, 2);
   const latest = JSON.parse(sql(server.db, 'SELECT MAX(version) AS v FROM schema_version'))[0].v;
   assert.ok(latest >= 3);
-  // Back to version 2 (later migrations only add tables; drop them so they run again too).
-  sql(server.db, 'DELETE FROM schema_version WHERE version >= 3; DROP TABLE sms_pending;');
+  // Back to version 2 (later migrations add tables and, 6, two columns: undo them so that they
+  // run again too; 5 keeps its tables, IF NOT EXISTS).
+  sql(server.db, 'DELETE FROM schema_version WHERE version >= 3; DROP TABLE sms_pending; '
+    + 'ALTER TABLE contacts DROP COLUMN call_direction; ALTER TABLE contacts DROP COLUMN callback;');
 
   server = await startServer({ dir });  // migrates again from version 2
   try {
@@ -35,6 +37,13 @@ test('the contacts rebuild (migration 3) keeps contacts, messages and their link
     assert.equal(sql(server.db, 'SELECT * FROM contacts ORDER BY id'), before.contacts);
     assert.equal(sql(server.db, 'SELECT * FROM messages ORDER BY id'), before.messages);
     assert.equal(sql(server.db, 'PRAGMA foreign_key_check'), '');
+    // Migration 6: voice contacts fit (the channel CHECK was widened), with their call columns.
+    const columns = JSON.parse(sql(server.db, 'PRAGMA table_info(contacts)')).map((c) => c.name);
+    assert.ok(columns.includes('call_direction') && columns.includes('callback'));
+    const one = JSON.parse(before.contacts)[0];
+    sql(server.db, `INSERT INTO contacts (id, channel, state, queue, customer, rank, created_at, call_direction)
+      VALUES ('c-voice-mig', 'voice', 'closed', '${one.queue}', '${one.customer}', 1, 1, 'inbound')`);
+    sql(server.db, "DELETE FROM contacts WHERE id = 'c-voice-mig'");
     const indexes = JSON.parse(sql(server.db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND name NOT LIKE 'sqlite_%' ORDER BY name"));
     assert.deepEqual(indexes.map((r) => r.name), ['contacts_by_customer', 'contacts_by_state']);
     // The resumed customer still has the conversation.

@@ -2,80 +2,9 @@
 // agent, the SIP WebSocket opens beside the desk's, REGISTER answers a digest challenge, the
 // registration shows in state(), a lost transport comes back with backoff and registers again,
 // logout closes it, and the credentials never reach state() or a log.
-#include "desk_harness.h"
-#include "desk/state_json.h"
-#include "sip/digest.h"
-#include "sip/message.h"
-#include "sip/transaction.h"
+#include "desk_voice_harness.h"
 
 using namespace sb::test;
-
-namespace {
-
-const json kSip = {{"uri", "sip:alice@switchboard.test"}, {"username", "alice.0a1b2c3d4e5f"},
-                   {"password", "pw-Secret-42-xyz"}, {"realm", "switchboard.test"}, {"ws_url", "ws://127.0.0.1:5066"}};
-
-void login_with_sip(DeskHarness& h, json sip = kSip) {
-    h.connect();
-    h.intent(LoginIntent{"alice", "switchboard"});
-    json s = DeskHarness::session();
-    if (!sip.is_null()) s["sip"] = sip;
-    h.reply_ok(s);
-    REQUIRE(h.s().session == SessionState::LoggedIn);
-}
-
-std::vector<std::string> sip_sent(const std::vector<Effect>& effects) {
-    std::vector<std::string> out;
-    for (const auto& e : effects)
-        if (auto* s = std::get_if<SendSip>(&e)) out.push_back(s->text);
-    return out;
-}
-
-sb::sip::Message parsed(const std::string& text) {
-    auto m = sb::sip::parse_message(text);
-    REQUIRE_MESSAGE(m.ok(), (m.ok() ? "" : m.error().message));
-    return m.value();
-}
-
-// The registrar's answer to `request`, as text.
-std::string answer(const sb::sip::Message& request, int status, const std::string& reason,
-                   const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    auto r = sb::sip::make_response(request, status, reason, "reg-tag");
-    REQUIRE(r.ok());
-    sb::sip::Message m = r.value();
-    for (const auto& [n, v] : headers) REQUIRE(m.add_header(n, v).ok());
-    return m.serialize();
-}
-
-// The platform's TimerId::Sip, as a platform keeps it: the latest StartTimer wins, a
-// CancelTimer stops it.
-struct SipClock {
-    std::optional<int64_t> deadline;
-    void saw(const DeskHarness& h) {
-        for (const auto& e : h.effects) {
-            if (auto* t = std::get_if<StartTimer>(&e); t && t->timer == TimerId::Sip) deadline = h.now + t->delay_ms;
-            if (auto* c = std::get_if<CancelTimer>(&e); c && c->timer == TimerId::Sip) deadline.reset();
-        }
-    }
-};
-
-// Runs the TimerId::Sip deadline: advances the clock to it and fires it.
-void fire_sip_timer(DeskHarness& h, SipClock& clock) {
-    REQUIRE(clock.deadline);
-    h.now = std::max(h.now, *clock.deadline);
-    clock.deadline.reset();
-    h.step(TimerFired{TimerId::Sip});
-    clock.saw(h);
-}
-void fire_sip_timer(DeskHarness& h) {
-    SipClock clock;
-    clock.saw(h);
-    fire_sip_timer(h, clock);
-}
-
-std::string state_text(DeskHarness& h) { return sb::desk::state_to_json(h.s(), h.now).dump(); }
-
-}  // namespace
 
 TEST_CASE("voice: login with SIP credentials registers the phone through a digest challenge") {
     DeskHarness h;
@@ -222,24 +151,61 @@ TEST_CASE("voice: the password never reaches a log; garbage from the SIP server 
         if (auto* l = std::get_if<Log>(&e)) CHECK(l->message.find("pw-Secret-42-xyz") == std::string::npos);
 }
 
-TEST_CASE("voice: until the desk takes calls, an incoming call is declined with 486, not left ringing") {
+TEST_CASE("voice: one tab per agent holds the phone; another says so, can take it over, and gets it back when freed") {
     DeskHarness h;
-    login_with_sip(h);
+    h.connect();
+    h.intent(LoginIntent{"alice", "switchboard"});
+    json s = DeskHarness::session();
+    s["sip"] = kSip;
+    h.reply_ok(s);
+    auto* claim = h.find<ClaimPhone>();
+    REQUIRE(claim);
+    CHECK(claim->agent == "alice");
+    CHECK_FALSE(claim->take_over);
+    CHECK_FALSE(h.find<OpenSipTransport>());  // not before this tab holds the phone
+
+    h.step(PhoneOwnership{PhoneOwnership::Kind::Busy});
+    CHECK(h.s().voice.owner == PhoneOwner::OtherTab);
+    CHECK_FALSE(h.find<OpenSipTransport>());
+    REQUIRE(h.s().voice.error);
+    CHECK(h.s().voice.error->code == "phone_in_other_tab");
+    CHECK(sb::desk::state_to_json(h.s(), h.now)["voice"]["owner"] == "other_tab");
+
+    uint64_t id = h.intent(TakePhoneIntent{});
+    REQUIRE(h.completion(id));
+    claim = h.find<ClaimPhone>();
+    REQUIRE(claim);
+    CHECK(claim->take_over);
+    h.step(PhoneOwnership{PhoneOwnership::Kind::Granted});
+    CHECK(h.find<OpenSipTransport>());
+    CHECK(h.s().voice.owner == PhoneOwner::Here);
     h.step(SipTransportOpened{});
     auto reg = parsed(sip_sent(h.effects).at(0));
     h.step(SipReceived{answer(reg, 200, "OK", {{"Contact", std::string(reg.find("Contact")->value) + ";expires=600"}})});
-    std::string invite =
-        "INVITE sip:alice@df7jal23ls0d.invalid;transport=ws SIP/2.0\r\n"
-        "Via: SIP/2.0/WS proxy.test;branch=z9hG4bKcall1\r\n"
-        "From: \"Dana\" <sip:+15550100001@switchboard.test>;tag=caller1\r\n"
-        "To: <sip:alice@switchboard.test>\r\n"
-        "Call-ID: incoming-1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 69\r\n"
-        "Contact: <sip:dana@proxy.test;transport=ws>\r\n"
-        "Content-Type: application/sdp\r\n"
-        "Content-Length: 0\r\n\r\n";
-    h.step(SipReceived{invite});
-    bool declined = false;
-    for (auto& t : sip_sent(h.effects))
-        if (t.rfind("SIP/2.0 486", 0) == 0) declined = true;
-    CHECK(declined);
+    REQUIRE(h.s().voice.registration == sb::sip::RegistrationState::registered);
+
+    // Another tab takes it: this one closes its SIP WebSocket and does not reconnect.
+    h.step(PhoneOwnership{PhoneOwnership::Kind::Taken});
+    CHECK(h.find<CloseSipTransport>());
+    CHECK(h.s().voice.owner == PhoneOwner::OtherTab);
+    CHECK(h.s().voice.transport == SipTransportState::Closed);
+    CHECK(h.s().voice.registration == sb::sip::RegistrationState::unregistered);
+    h.now += 120'000;
+    for (int i = 0; i < 5; ++i) {
+        if (!h.timer(TimerId::Sip)) break;
+        h.step(TimerFired{TimerId::Sip});
+        CHECK_FALSE(h.find<OpenSipTransport>());
+    }
+
+    // That tab lets go: this one claims the phone again.
+    h.step(PhoneOwnership{PhoneOwnership::Kind::Free});
+    REQUIRE(h.find<ClaimPhone>());
+    CHECK_FALSE(h.find<ClaimPhone>()->take_over);
+    h.step(PhoneOwnership{PhoneOwnership::Kind::Granted});
+    CHECK(h.find<OpenSipTransport>());
+
+    // Logout lets go of it.
+    h.intent(LogoutIntent{});
+    h.reply_ok(json::object());
+    CHECK(h.find<ReleasePhone>());
 }

@@ -45,3 +45,35 @@ TEST_CASE("state snapshot for the JS API") {
     CHECK(s["reason_codes"].size() == 2);
     CHECK(s["last_seq"] == 3);
 }
+
+TEST_CASE("call intents from JSON: dial, answer, hangup, hold, resume, mute, dtmf, voice transfer") {
+    auto dial = intent_from_json({{"type", "dial"}, {"number", "+1 555 0100"}, {"queue", "sales"}});
+    REQUIRE(dial.ok());
+    CHECK(std::get<DialIntent>(dial.value()).number == "+1 555 0100");
+    CHECK(std::get<DialIntent>(dial.value()).queue == "sales");
+    CHECK(intent_from_json({{"type", "dial"}}).error().code == "bad_intent");  // a number or a callback
+    CHECK(intent_from_json({{"type", "dial"}, {"number", "1"}, {"contact", "c"}}).error().code == "bad_intent");
+
+    auto answer = intent_from_json({{"type", "answer"}, {"contact", "c1"}});
+    REQUIRE(answer.ok());
+    CHECK(std::get<AnswerIntent>(answer.value()).ref.contact == "c1");
+    auto by_call = intent_from_json({{"type", "hangup"}, {"call", 3}});
+    REQUIRE(by_call.ok());
+    CHECK(std::get<HangupIntent>(by_call.value()).ref.call == 3);
+    CHECK(intent_from_json({{"type", "hangup"}}).error().code == "bad_intent");
+    CHECK(intent_from_json({{"type", "hangup"}, {"call", -1}}).error().code == "bad_intent");
+    CHECK(intent_from_json({{"type", "hangup"}, {"call", "3"}}).error().code == "bad_intent");
+
+    CHECK(std::get<HoldIntent>(intent_from_json({{"type", "hold"}, {"contact", "c"}}).value()).on);
+    CHECK_FALSE(std::get<HoldIntent>(intent_from_json({{"type", "resume"}, {"contact", "c"}}).value()).on);
+    CHECK(std::get<MuteIntent>(intent_from_json({{"type", "mute"}, {"contact", "c"}, {"on", true}}).value()).on);
+    CHECK(intent_from_json({{"type", "mute"}, {"contact", "c"}}).error().code == "bad_intent");
+    CHECK(std::get<DtmfIntent>(intent_from_json({{"type", "dtmf"}, {"contact", "c"}, {"digits", "12#"}}).value()).digits == "12#");
+    CHECK(intent_from_json({{"type", "dtmf"}, {"contact", "c"}}).error().code == "bad_intent");
+
+    auto t = intent_from_json({{"type", "transfer"}, {"contact", "c"}, {"target", "7002"}, {"mode", "blind"}});
+    REQUIRE(t.ok());
+    CHECK(std::get<TransferIntent>(t.value()).target == "7002");
+    CHECK(intent_from_json({{"type", "transfer"}, {"contact", "c"}, {"target", "7002"}, {"mode", "warm"}}).error().code ==
+          "bad_intent");
+}

@@ -3,11 +3,13 @@
 // Developers use it to script a backend; load tests will run many of these in one process.
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "desk/state_json.h"
@@ -23,6 +25,8 @@ const char* kUsage = R"(usage: switchboard-bot --username NAME --password PASS [
   --stay SECONDS     stay logged in this long, printing events (default 0)
   --logout           sign out before exiting
   --timeout SECONDS  give up if a step takes longer (default 20)
+  --answer-calls     answer every call that rings (no audio natively: a placeholder SDP)
+  --hangup-after SECONDS  hang up an answered call after this long (default 0: the caller does)
 
 Prints one JSON object per line: {"event": ...}. Exit status 0 if every step succeeded,
 1 if a step failed (the error is printed), 2 on bad usage.
@@ -30,8 +34,8 @@ Prints one JSON object per line: {"event": ...}. Exit status 0 if every step suc
 
 struct Options {
     std::string url = "ws://127.0.0.1:8080/desk", username, password, state, reason;
-    int stay_s = 0, timeout_s = 20;
-    bool logout = false;
+    int stay_s = 0, timeout_s = 20, hangup_after_s = 0;
+    bool logout = false, answer_calls = false;
 };
 
 std::optional<Options> parse(int argc, char** argv) {
@@ -44,6 +48,7 @@ std::optional<Options> parse(int argc, char** argv) {
         };
         std::optional<std::string> v;
         if (a == "--logout") { o.logout = true; continue; }
+        if (a == "--answer-calls") { o.answer_calls = true; continue; }
         if (a == "--help" || a == "-h") return std::nullopt;
         if (!(v = next())) return std::nullopt;
         if (a == "--url") o.url = *v;
@@ -53,6 +58,7 @@ std::optional<Options> parse(int argc, char** argv) {
         else if (a == "--reason") o.reason = *v;
         else if (a == "--stay") o.stay_s = std::atoi(v->c_str());
         else if (a == "--timeout") o.timeout_s = std::atoi(v->c_str());
+        else if (a == "--hangup-after") o.hangup_after_s = std::atoi(v->c_str());
         else return std::nullopt;
     }
     if (o.username.empty() || o.password.empty()) return std::nullopt;
@@ -106,7 +112,22 @@ int main(int argc, char** argv) {
         }
         run_next();
     };
-    hooks.on_notify = [&](const std::string& event, const nlohmann::json& data) { print(event, data); };
+    std::vector<std::unique_ptr<boost::asio::steady_timer>> hangups;
+    hooks.on_notify = [&](const std::string& event, const nlohmann::json& data) {
+        print(event, data);
+        if (event != "call.incoming" || !opts->answer_calls || !data.contains("id")) return;
+        sb::desk::CallRef ref{data["contact"].is_string() ? data["contact"].get<std::string>() : "",
+                              data["id"].get<uint32_t>()};
+        boost::asio::post(ioc, [&, ref] {
+            rt->dispatch(sb::desk::AnswerIntent{ref});
+            if (opts->hangup_after_s <= 0) return;
+            auto t = std::make_unique<boost::asio::steady_timer>(ioc, std::chrono::seconds(opts->hangup_after_s));
+            t->async_wait([&, ref](const boost::system::error_code& ec) {
+                if (!ec) rt->dispatch(sb::desk::HangupIntent{ref});
+            });
+            hangups.push_back(std::move(t));
+        });
+    };
     sb::native::NativePlatform platform(ioc, hooks, sb::desk::LogLevel::Warn);
     sb::platform::Runtime runtime(platform);
     platform.attach(&runtime);

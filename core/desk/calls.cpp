@@ -1,0 +1,538 @@
+// desk/calls.cpp: the agent's calls. The SIP user agent (voice.cpp feeds it) says what the
+// network does; the platform's media (effect Media, event MediaEvent) makes and takes the
+// SDP; the backend owns the voice contact (offered, active, wrap_up) and hears from the desk
+// when a call is answered ("accept") and when it ends ("end", with who hung up).
+//
+//   inbound:  Incoming -> ringing --answer--> connecting (media makes the answer) -> active
+//   outbound: dial (backend "dial": the contact and the number) -> dialing (media makes the
+//             offer; INVITE) -> ringing far end / early media -> active
+//   active <-> held by re-INVITE (our SDP with sendonly / sendrecv); several calls at once, one
+//   active and the others held: answering or dialing holds the active one first.
+//
+// Sections: helpers · intents · the backend's replies · the UA's news · media · tones and ends
+#include <algorithm>
+
+#include "desk/desk.h"
+#include "desk/state_json.h"
+#include "protocol/schema.h"
+#include "sip/grammar.h"
+#include "sip/sdp.h"
+
+namespace sb::desk {
+
+using nlohmann::json;
+using contact::ContactState;
+
+namespace {
+
+constexpr size_t kMaxDigits = 32;
+constexpr const char* kContactHeader = "X-Switchboard-Contact";
+
+Error no_call() { return make_error("unknown_call", "No such call on this desk."); }
+Error call_state_error(const Call& c, const char* wants) {
+    return make_error(protocol::code::wrong_state,
+                      "The call is " + std::string(to_string(c.phase)) + "; this needs it " + wants + ".");
+}
+
+// 0-9 * # A-D (a-d accepted and made upper case), 1 to 32 of them.
+std::optional<std::string> clean_digits(const std::string& d) {
+    if (d.empty() || d.size() > kMaxDigits) return std::nullopt;
+    std::string out;
+    for (char ch : d) {
+        char u = (ch >= 'a' && ch <= 'd') ? static_cast<char>(ch - 'a' + 'A') : ch;
+        if (!((u >= '0' && u <= '9') || u == '*' || u == '#' || (u >= 'A' && u <= 'D'))) return std::nullopt;
+        out += u;
+    }
+    return out;
+}
+
+// Our SDP again with every stream's direction set and the version bumped: a hold or resume
+// offer, or the answer to the far end's re-offer (RFC 3264 8.4).
+std::string redirect(const std::string& local_sdp, std::optional<sip::sdp::Direction> want,
+                     const std::string& remote_offer = {}) {
+    auto s = sip::sdp::parse(local_sdp);
+    if (!s) return local_sdp;
+    sip::sdp::Session mine = std::move(s.value());
+    std::optional<sip::sdp::Session> theirs;
+    if (!remote_offer.empty())
+        if (auto r = sip::sdp::parse(remote_offer)) theirs = std::move(r.value());
+    for (size_t i = 0; i < mine.media.size(); ++i) {
+        sip::sdp::Direction d = want.value_or(sip::sdp::Direction::sendrecv);
+        if (theirs && i < theirs->media.size())
+            d = sip::sdp::answer_direction(sip::sdp::direction(*theirs, i), d);
+        sip::sdp::set_direction(mine, i, d);
+    }
+    (void)sip::sdp::bump_version(mine);
+    return sip::sdp::serialize(mine);
+}
+
+}  // namespace
+
+std::string_view to_string(CallPhase p) {
+    switch (p) {
+        case CallPhase::Ringing: return "ringing";
+        case CallPhase::Dialing: return "dialing";
+        case CallPhase::Connecting: return "connecting";
+        case CallPhase::Active: return "active";
+        case CallPhase::Held: return "held";
+    }
+    return "ringing";
+}
+
+std::string_view to_string(MediaOp op) {
+    switch (op) {
+        case MediaOp::Start: return "start";
+        case MediaOp::RemoteAnswer: return "remote_answer";
+        case MediaOp::Mute: return "mute";
+        case MediaOp::Hold: return "hold";
+        case MediaOp::Dtmf: return "dtmf";
+        case MediaOp::Stop: return "stop";
+        case MediaOp::Tone: return "tone";
+    }
+    return "start";
+}
+
+const Call* find_call_for(const DeskState& s, std::string_view contact) {
+    if (contact.empty()) return nullptr;
+    for (const auto& c : s.calls)
+        if (c.contact == contact) return &c;
+    return nullptr;
+}
+
+std::string_view voice_state(const DeskState& s, const contact::Contact& c) {
+    if (c.channel != contact::Channel::Voice || c.state == ContactState::WrapUp || c.state == ContactState::Closed)
+        return contact::to_string(c.state);
+    if (const Call* call = find_call_for(s, c.id)) {
+        switch (call->phase) {
+            case CallPhase::Ringing: return "offered";
+            case CallPhase::Dialing:
+            case CallPhase::Connecting: return "connecting";
+            case CallPhase::Active: return "active";
+            case CallPhase::Held: return "held";
+        }
+    }
+    return contact::to_string(c.state);
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+Call* Desk::call_mut(uint32_t id) {
+    for (auto& c : state_.calls)
+        if (c.id == id) return &c;
+    return nullptr;
+}
+
+Call* Desk::call_by_sip(uint32_t sip) {
+    if (sip == 0) return nullptr;
+    for (auto& c : state_.calls)
+        if (c.sip == sip) return &c;
+    return nullptr;
+}
+
+Call* Desk::call_for(const CallRef& ref) {
+    for (auto& c : state_.calls)
+        if ((ref.call != 0 && c.id == ref.call) || (ref.call == 0 && !ref.contact.empty() && c.contact == ref.contact))
+            return &c;
+    return nullptr;
+}
+
+void Desk::call_changed(const Call& c, Out& out) { out.push_back(Notify{"call", call_json(state_, c)}); }
+
+// Answering or dialing puts the call that is up on hold first: one active call at a time.
+void Desk::hold_others(uint32_t keep, Out& out) {
+    for (auto& c : state_.calls)
+        if (c.id != keep && c.phase == CallPhase::Active && !c.hold_pending) set_hold(c, true, out);
+}
+
+void Desk::set_hold(Call& c, bool on, Out& out) {
+    c.local_sdp = redirect(c.local_sdp, on ? sip::sdp::Direction::sendonly : sip::sdp::Direction::sendrecv);
+    c.hold_pending = true;
+    out.push_back(Media{MediaOp::Hold, c.id, {}, on, {}, {}});
+    if (on) to_ua(sip::ua_event::Hold{c.sip, c.local_sdp}, out);
+    else to_ua(sip::ua_event::Resume{c.sip, c.local_sdp}, out);
+}
+
+// ---- intents ------------------------------------------------------------------------------------
+
+void Desk::on_call_intent(uint64_t intent, const Intent& in, Out& out) {
+    if (state_.session != SessionState::LoggedIn)
+        return complete(out, intent, make_error("not_logged_in", "Sign in first."));
+    if (!ua_) return complete(out, intent, make_error("no_phone", "This desk has no phone (the backend has no telephony)."));
+    if (const auto* d = std::get_if<DialIntent>(&in)) return dial(intent, *d, out);
+
+    CallRef ref;
+    std::visit([&](const auto& x) {
+        if constexpr (requires { x.ref; }) ref = x.ref;
+    }, in);
+    Call* c = call_for(ref);
+    if (!c) return complete(out, intent, no_call());
+    json done = {{"call", c->id}};
+
+    if (std::holds_alternative<AnswerIntent>(in)) {
+        if (c->outgoing || c->phase != CallPhase::Ringing) return complete(out, intent, call_state_error(*c, "ringing"));
+        hold_others(c->id, out);
+        c->phase = CallPhase::Connecting;
+        c->intent = intent;
+        out.push_back(Media{MediaOp::Start, c->id, c->remote_offer, false, {}, {}});
+        update_tone(out);
+        call_changed(*c, out);
+        return;  // completed when the media's answer has gone (on_media)
+    }
+    if (std::holds_alternative<HangupIntent>(in)) {
+        if (c->phase == CallPhase::Ringing && !c->outgoing) {
+            decline(*c, out);
+        } else if (c->sip == 0) {
+            drop_call(c->id, "cancelled", false, out);  // the INVITE had not gone yet
+        } else {
+            to_ua(sip::ua_event::Hangup{c->sip}, out);  // Ended follows, and ends it here
+        }
+        return complete(out, intent, std::move(done));
+    }
+    if (const auto* h = std::get_if<HoldIntent>(&in)) {
+        CallPhase wants = h->on ? CallPhase::Active : CallPhase::Held;
+        if (c->phase != wants) return complete(out, intent, call_state_error(*c, h->on ? "active" : "held"));
+        if (c->hold_pending) return complete(out, intent, make_error(protocol::code::wrong_state, "A hold or resume is already under way."));
+        if (!h->on) hold_others(c->id, out);
+        set_hold(*c, h->on, out);
+        call_changed(*c, out);
+        return complete(out, intent, std::move(done));
+    }
+    if (const auto* m = std::get_if<MuteIntent>(&in)) {
+        if (c->phase == CallPhase::Ringing || c->phase == CallPhase::Dialing)
+            return complete(out, intent, call_state_error(*c, "connected"));
+        c->muted = m->on;
+        out.push_back(Media{MediaOp::Mute, c->id, {}, m->on, {}, {}});
+        call_changed(*c, out);
+        return complete(out, intent, std::move(done));
+    }
+    if (const auto* d = std::get_if<DtmfIntent>(&in)) {
+        auto digits = clean_digits(d->digits);
+        if (!digits) return complete(out, intent, make_error("bad_intent", "Digits are 0-9, *, # and A-D, up to 32."));
+        if (c->phase != CallPhase::Active) return complete(out, intent, call_state_error(*c, "active"));
+        out.push_back(Media{MediaOp::Dtmf, c->id, {}, false, *digits, {}});
+        out.push_back(Notify{"call.dtmf_sent", {{"call", c->id}, {"digits", *digits}}});
+        return complete(out, intent, std::move(done));
+    }
+}
+
+// A ringing call declined: 486 to the caller, and the backend offers the contact elsewhere.
+void Desk::decline(Call& c, Out& out) {
+    if (!c.contact.empty() && state_.connection == ConnectionState::Connected) {
+        std::string id = send_request(RequestKind::Contact, json{{"type", "reject"}, {"contact", c.contact}}, std::nullopt, out);
+        state_.pending[id].contact = c.contact;
+    }
+    to_ua(sip::ua_event::Reject{c.sip, 486}, out);  // Ended follows
+}
+
+void Desk::dial(uint64_t intent, const DialIntent& in, Out& out) {
+    if (state_.voice.registration != sip::RegistrationState::registered)
+        return complete(out, intent, make_error("phone_offline", "The phone is not connected; calls cannot be made now."));
+    if (state_.connection != ConnectionState::Connected)
+        return complete(out, intent, make_error("not_connected", "Reconnecting to the backend; try again in a moment."));
+    json body = {{"type", "dial"}};
+    if (!in.number.empty()) body["number"] = in.number;
+    if (!in.queue.empty()) body["queue"] = in.queue;
+    if (!in.contact.empty()) body["contact"] = in.contact;
+    send_request(RequestKind::Dial, std::move(body), intent, out);
+}
+
+// A voice contact's transfer: blind (REFER now) to a number, or a queue (its number).
+void Desk::voice_transfer(uint64_t intent, const TransferIntent& in, Out& out) {
+    Call* c = call_for(CallRef{in.contact, 0});
+    if (!c) return complete(out, intent, no_call());
+    if (c->phase != CallPhase::Active && c->phase != CallPhase::Held)
+        return complete(out, intent, call_state_error(*c, "connected"));
+    std::string target = !in.target.empty() ? in.target : in.queue;
+    if (const contact::Queue* q = find_queue(state_, target); q && !q->number.empty()) target = q->number;
+    if (target.empty()) return complete(out, intent, make_error("bad_intent", "Transfer to whom? Give a number or a queue."));
+    if (!in.mode.empty() && in.mode != "blind")
+        return complete(out, intent, make_error("not_supported", "Only blind transfer is available for calls yet."));
+    c->transfer = "requested";
+    to_ua(sip::ua_event::BlindTransfer{c->sip, target}, out);
+    call_changed(*c, out);
+    complete(out, intent, json{{"call", c->id}});
+}
+
+// ---- the backend's replies ----------------------------------------------------------------------
+
+void Desk::on_dial_reply(const PendingRequest& req, const json& frame, Out& out) {
+    if (!frame.value("ok", false)) {
+        Error e = reply_error_of(frame);
+        state_.notice = e.message;
+        if (req.intent) complete(out, *req.intent, e);
+        return;
+    }
+    json result = frame.value("result", json::object());
+    auto parsed = contact::contact_from_json(result.value("contact", json()));
+    const json& dial = result.value("dial", json());
+    if (!parsed || !dial.is_string() || dial.get_ref<const std::string&>().empty()) {
+        Error e = make_error("internal", "The backend's answer to dial was unreadable.");
+        if (req.intent) complete(out, *req.intent, e);
+        return;
+    }
+    if (!ua_) {
+        if (req.intent) complete(out, *req.intent, make_error("no_phone", "The phone went away."));
+        return;
+    }
+    std::string contact_id = parsed.value().id;
+    upsert_contact(std::move(parsed.value()), out);
+    hold_others(0, out);
+    Call c;
+    c.id = state_.next_call_id++;
+    c.contact = contact_id;
+    c.outgoing = true;
+    c.phase = CallPhase::Dialing;
+    c.number = dial.get<std::string>();
+    c.dial_target = c.number;
+    c.since_ms = now_;
+    c.intent = req.intent;
+    state_.calls.push_back(c);
+    out.push_back(Media{MediaOp::Start, c.id, {}, false, {}, {}});
+    call_changed(c, out);
+}
+
+// ---- the UA's news ------------------------------------------------------------------------------
+
+void Desk::on_ua_call(const sip::UaEffect& effect, Out& out) {
+    namespace fx = sip::ua_effect;
+    if (auto* e = std::get_if<fx::Incoming>(&effect)) {
+        Call c;
+        c.id = state_.next_call_id++;
+        c.sip = e->call;
+        c.number = e->remote.user.empty() ? e->remote.uri : e->remote.user;
+        c.name = e->remote.display_name;
+        c.since_ms = now_;
+        c.remote_offer = e->sdp_offer;
+        for (const auto& [name, value] : e->x_headers)
+            if (sip::grammar::iequals(name, kContactHeader)) c.contact = value.substr(0, 128);
+        if (c.remote_offer.empty()) {
+            log(out, LogLevel::Warn, "A call came in without an SDP offer; declined.");
+            to_ua(sip::ua_event::Reject{e->call, 603}, out);
+            return;
+        }
+        state_.calls.push_back(c);
+        out.push_back(Notify{"call.incoming", call_json(state_, c)});
+        update_tone(out);
+        return;
+    }
+    if (auto* e = std::get_if<fx::Outgoing>(&effect)) {
+        if (Call* c = call_mut(dialing_call_)) c->sip = e->call;
+        return;
+    }
+    if (auto* e = std::get_if<fx::Ended>(&effect)) {
+        if (Call* c = call_by_sip(e->call)) {
+            if (c->intent) complete(out, *c->intent, make_error("call_ended", "The call ended: " + e->reason + "."));
+            c->intent.reset();
+            drop_call(c->id, e->reason, e->who == sip::Party::remote, out);
+        }
+        return;
+    }
+    if (auto* e = std::get_if<fx::Refused>(&effect)) {
+        Call* c = call_by_sip(e->call);
+        if (c && c->intent) {
+            complete(out, *c->intent, e->reason);
+            c->intent.reset();
+        }
+        state_.notice = "The phone could not do that: " + e->reason.message;
+        return;
+    }
+    // The rest concern a call this desk knows.
+    uint32_t sip_id = 0;
+    std::visit([&](const auto& x) {
+        if constexpr (requires { x.call; }) sip_id = x.call;
+    }, effect);
+    Call* c = call_by_sip(sip_id);
+    if (!c) return;
+    if (std::holds_alternative<fx::Ringing>(effect)) {
+        c->ringing_remote = true;
+    } else if (auto* e = std::get_if<fx::EarlyMedia>(&effect)) {
+        c->ringing_remote = true;
+        if (!c->remote_answer_applied) {
+            c->early_media = true;
+            c->remote_answer_applied = true;
+            out.push_back(Media{MediaOp::RemoteAnswer, c->id, e->sdp, false, {}, {}});
+        }
+    } else if (auto* e = std::get_if<fx::Answered>(&effect)) {
+        if (!c->remote_answer_applied) {
+            c->remote_answer_applied = true;
+            out.push_back(Media{MediaOp::RemoteAnswer, c->id, e->sdp, false, {}, {}});
+        }
+        c->phase = CallPhase::Active;
+        c->connected_ms = now_;
+    } else if (auto* e = std::get_if<fx::RemoteOffer>(&effect)) {
+        to_ua(sip::ua_event::AnswerRemoteOffer{c->sip, redirect(c->local_sdp, std::nullopt, e->sdp)}, out);
+    } else if (std::holds_alternative<fx::HeldByRemote>(effect)) {
+        c->held_by_remote = true;
+    } else if (std::holds_alternative<fx::ResumedByRemote>(effect)) {
+        c->held_by_remote = false;
+    } else if (auto* e = std::get_if<fx::HoldDone>(&effect)) {
+        c->hold_pending = false;
+        c->held = e->held;
+        if (c->phase == CallPhase::Active || c->phase == CallPhase::Held)
+            c->phase = e->held ? CallPhase::Held : CallPhase::Active;
+    } else if (auto* e = std::get_if<fx::DtmfReceived>(&effect)) {
+        out.push_back(Notify{"call.dtmf", {{"call", c->id}, {"digit", std::string(1, e->digit)}}});
+    } else if (auto* e = std::get_if<fx::TransferProgress>(&effect)) {
+        c->transfer = e->status < 200 ? "trying" : e->status < 300 ? "done" : "failed";
+        if (e->status >= 300) state_.notice = "The transfer failed (" + std::to_string(e->status) + ").";
+        if (e->status >= 200 && e->status < 300) {
+            uint32_t sip_call = c->sip;
+            call_changed(*c, out);
+            to_ua(sip::ua_event::Hangup{sip_call}, out);  // the caller is with the target now
+            update_tone(out);
+            return;
+        }
+    } else if (auto* e = std::get_if<fx::TransferRequested>(&effect)) {
+        // Being transferred by the far end is not offered yet: the REFER's call stays as it is.
+        log(out, LogLevel::Info, "The other party asked to transfer this call to " + e->target + "; not followed.");
+    } else {
+        return;
+    }
+    call_changed(*c, out);
+    update_tone(out);
+}
+
+// ---- media --------------------------------------------------------------------------------------
+
+void Desk::on_media(const MediaEvent& e, Out& out) {
+    Call* c = call_mut(e.call);
+    if (!c) {
+        // A late answer for a call that is gone: free what the platform made for it.
+        if (e.kind == MediaEvent::Kind::LocalSdp) out.push_back(Media{MediaOp::Stop, e.call, {}, false, {}, {}});
+        return;
+    }
+    switch (e.kind) {
+        case MediaEvent::Kind::LocalSdp: {
+            if (c->media_ready) return;  // one SDP per call; later ones are the browser's business
+            c->media_ready = true;
+            c->local_sdp = e.sdp;
+            if (!c->outgoing && c->phase == CallPhase::Connecting) {
+                to_ua(sip::ua_event::Answer{c->sip, e.sdp}, out);
+                c = call_mut(e.call);
+                if (!c) return;  // the UA ended it (the caller had gone)
+                c->phase = CallPhase::Active;
+                c->connected_ms = now_;
+                if (!c->contact.empty() && state_.connection == ConnectionState::Connected) {
+                    std::string id = send_request(RequestKind::Contact, json{{"type", "accept"}, {"contact", c->contact}},
+                                                  std::nullopt, out);
+                    state_.pending[id].contact = c->contact;
+                }
+                if (c->intent) complete(out, *c->intent, json{{"call", c->id}, {"contact", c->contact}});
+                c->intent.reset();
+            } else if (c->outgoing && c->sip == 0) {
+                sip::ua_event::Dial dial{c->dial_target, e.sdp, std::nullopt, {}};
+                if (!c->contact.empty()) dial.headers.emplace_back(kContactHeader, c->contact);
+                dialing_call_ = c->id;
+                to_ua(dial, out);
+                dialing_call_ = 0;
+                c = call_mut(e.call);
+                if (!c) return;
+                if (c->sip == 0) {  // refused (Refused said why)
+                    if (c->intent) complete(out, *c->intent, make_error("dial_failed", "The call could not be placed: " + state_.notice));
+                    c->intent.reset();
+                    drop_call(c->id, "failed", false, out);
+                    return;
+                }
+                if (c->intent) complete(out, *c->intent, json{{"call", c->id}, {"contact", c->contact}});
+                c->intent.reset();
+            }
+            break;
+        }
+        case MediaEvent::Kind::Failed: {
+            state_.notice = "Call audio failed: " + e.reason;
+            if (c->intent) complete(out, *c->intent, make_error("media", e.reason));
+            c->intent.reset();
+            if (!c->media_ready) {
+                if (c->sip != 0) to_ua(sip::ua_event::Hangup{c->sip}, out);  // Ended follows
+                else drop_call(c->id, "media failed", false, out);
+                return;
+            }
+            log(out, LogLevel::Warn, "Call audio: " + e.reason);
+            break;
+        }
+        case MediaEvent::Kind::Stats:
+            c->stats = e.stats;
+            return;  // the views read it; no news for listeners every two seconds
+        case MediaEvent::Kind::DtmfFallback:
+            if (c->sip != 0) to_ua(sip::ua_event::Dtmf{c->sip, e.digits}, out);
+            return;
+    }
+    call_changed(*c, out);
+}
+
+// ---- tones and ends -----------------------------------------------------------------------------
+
+void Desk::update_tone(Out& out) {
+    std::string want;
+    for (const auto& c : state_.calls)
+        if (!c.outgoing && c.phase == CallPhase::Ringing) want = "ring";
+    if (want.empty())
+        for (const auto& c : state_.calls)
+            if (c.outgoing && c.phase == CallPhase::Dialing && c.ringing_remote && !c.early_media) want = "ringback";
+    if (want == state_.tone) return;
+    state_.tone = want;
+    out.push_back(Media{MediaOp::Tone, 0, {}, false, {}, want});
+}
+
+// The call is over: free its media, tell the backend (the contact goes to after-contact work),
+// and forget it. `remote`: the other party ended it.
+void Desk::drop_call(uint32_t id, const std::string& reason, bool remote, Out& out) {
+    auto it = std::find_if(state_.calls.begin(), state_.calls.end(), [&](const Call& c) { return c.id == id; });
+    if (it == state_.calls.end()) return;
+    Call c = std::move(*it);
+    state_.calls.erase(it);
+    out.push_back(Media{MediaOp::Stop, c.id, {}, false, {}, {}});
+    // A connected call, or an outbound one that never connected: the contact ends. An inbound
+    // call that was never answered is the backend's to re-offer (Kamailio tells it).
+    bool report = !c.contact.empty() && (c.connected_ms > 0 || c.outgoing);
+    const contact::Contact* contact = find_contact(state_, c.contact);
+    // (The accept may still be on its way: the backend takes requests in order.)
+    bool open = !contact || contact->state == ContactState::Active || contact->state == ContactState::Offered;
+    if (report && open) {
+        state_.unreported_ends[c.contact] = remote ? "customer" : "agent";
+        report_call_ends(out);  // now, or once the backend is back
+    }
+    out.push_back(Notify{"call.ended", {{"call", c.id}, {"contact", c.contact}, {"reason", reason},
+                                        {"by", remote ? "remote" : "local"}}});
+    update_tone(out);
+}
+
+// Tells the backend about calls that ended, when it can hear it (after a reconnect, too): the
+// contact goes to after-contact work either way.
+void Desk::report_call_ends(Out& out) {
+    if (state_.connection != ConnectionState::Connected || state_.session != SessionState::LoggedIn) return;
+    for (const auto& [contact, by] : state_.unreported_ends) {
+        std::string rid = send_request(RequestKind::Contact, json{{"type", "end"}, {"contact", contact}, {"by", by}},
+                                       std::nullopt, out);
+        state_.pending[rid].contact = contact;
+    }
+    state_.unreported_ends.clear();
+}
+
+void Desk::drop_all_calls(Out& out) {
+    for (const auto& c : state_.calls) {
+        if (c.intent) complete(out, *c.intent, make_error("call_ended", "The phone was stopped."));
+        out.push_back(Media{MediaOp::Stop, c.id, {}, false, {}, {}});
+    }
+    state_.calls.clear();
+    update_tone(out);
+}
+
+json call_json(const DeskState& s, const Call& c) {
+    return json{{"id", c.id},
+                {"contact", c.contact.empty() ? json(nullptr) : json(c.contact)},
+                {"direction", c.outgoing ? "outbound" : "inbound"},
+                {"phase", std::string(to_string(c.phase))},
+                {"number", c.number},
+                {"name", c.name},
+                {"started_at", c.since_ms + s.clock_offset_ms},
+                {"connected_at", c.connected_ms ? json(c.connected_ms + s.clock_offset_ms) : json(nullptr)},
+                {"ringing", c.ringing_remote},
+                {"muted", c.muted},
+                {"held", c.held},
+                {"held_by_remote", c.held_by_remote},
+                {"transfer", c.transfer.empty() ? json(nullptr) : json(c.transfer)},
+                {"stats", c.stats}};
+}
+
+}  // namespace sb::desk

@@ -1,0 +1,277 @@
+// contact_voice.cpp: voice contacts in ContactService (see contact_service.h): queue calls that
+// Kamailio asks switchboardd to route (docs/telephony.md, "Queue calls"), callbacks, and the
+// agents' outbound calls (`dial`).
+//
+// A call to a queue number rings one agent at a time. switchboardd chooses the agent with the
+// rules of routing.h (skills, capacity per channel, longest idle) among those who have a phone
+// (a live session with SIP credentials); Kamailio rings that agent's registrations for the offer
+// timeout and, when the branch fails, asks again with `previous`. While it rings, the contact is
+// `offered` to the agent; between two agents it is `queued` without being routed by route(): it
+// belongs to Kamailio's call. When nobody can take it, it becomes a callback: a queued voice
+// contact that route() offers like a chat; the agent accepts it and calls the customer back.
+#include <algorithm>
+
+#include "contact/phone.h"
+#include "contact_service.h"
+#include "desk_service.h"  // is_valid_utf8
+#include "protocol/schema.h"
+
+namespace sbd {
+
+namespace code = sb::protocol::code;
+using json = nlohmann::json;
+using sb::make_error;
+using sb::Ok;
+using sb::Status;
+
+namespace {
+
+std::string trim(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r\n\"");
+    if (b == std::string::npos) return "";
+    auto e = s.find_last_not_of(" \t\r\n\"");
+    return s.substr(b, e - b + 1);
+}
+
+std::string digits(const std::string& s) {
+    std::string out;
+    for (char ch : s)
+        if (ch >= '0' && ch <= '9') out += ch;
+    return out;
+}
+
+// SIP statuses of a failed branch that mean the agent did not answer (or could not be reached):
+// a missed offer. Anything else (486, 603, ...) is a rejection.
+bool is_missed_status(int status) { return status == 408 || status == 480 || status == 404; }
+
+sb::Error wrong_state(const ContactRecord& c, const std::string& wants) {
+    return make_error(code::wrong_state, "The contact is " + c.state + "; this needs it " + wants + ".");
+}
+
+}  // namespace
+
+sb::Result<CustomerRecord> ContactService::customer_by_phone(const std::string& e164, const std::string& name) {
+    auto found = d_.contacts.find_customer_by_phone(e164);
+    if (!found) return found.error();
+    if (found.value()) return *found.value();
+    CustomerRecord customer;
+    customer.id = "cu-" + d_.random_id();
+    customer.phone = e164;
+    std::string n = trim(name);
+    if (!n.empty() && is_valid_utf8(n) && utf8_length(n) <= 100) {
+        auto space = n.find(' ');
+        customer.first_name = n.substr(0, space);
+        customer.last_name = space == std::string::npos ? "" : trim(n.substr(space + 1));
+    }
+    if (auto st = d_.contacts.save_customer(customer, d_.now()); !st) return st.error();
+    return customer;
+}
+
+Status ContactService::offer_call(ContactRecord next, const std::string& agent) {
+    int64_t now = d_.now();
+    next.state = "offered";
+    next.agent = agent;
+    next.offer_expires_at = now + config_.offer_timeout_ms;
+    if (auto st = save(next); !st) return st;
+    call_deadline_[next.id] = now + config_.offer_timeout_ms + kCallBackstopMs;
+    last_busy_[agent] = now;
+    d_.log.info("call offered", {{"contact", next.id}, {"agent", agent}});
+    emit_contact(next, "contact.offered");
+    return Ok{};
+}
+
+Status ContactService::make_callback(ContactRecord next) {
+    next.state = "queued";
+    next.agent.reset();
+    next.offer_expires_at.reset();
+    next.callback = true;
+    if (auto st = save(next); !st) return st;
+    d_.log.info("nobody can take the call: callback queued", {{"contact", next.id}, {"queue", next.queue}});
+    route();
+    return Ok{};
+}
+
+sb::Result<ContactService::CallRoute> ContactService::call_route(const std::string& call_id, const std::string& from,
+                                                                 const std::string& from_name,
+                                                                 const std::string& number,
+                                                                 const std::optional<std::string>& previous,
+                                                                 int status) {
+    for (const std::string* v : {&call_id, &from, &from_name, &number})
+        if (!is_valid_utf8(*v) || v->size() > 256)
+            return make_error(code::bad_message, "Fields must be UTF-8, at most 256 bytes.");
+    const QueueRecord* queue = nullptr;
+    std::string dialed = digits(number);
+    for (const QueueRecord& q : queues_)
+        if (q.number && !dialed.empty() && digits(*q.number) == dialed) queue = &q;
+    if (!queue) return make_error(code::unknown_queue, "No queue has the number \"" + number + "\".");
+
+    ContactRecord call;
+    if (previous) {
+        auto it = open_.find(*previous);
+        if (it == open_.end()) {
+            auto stored = d_.contacts.find_contact(*previous);
+            if (!stored) return stored.error();
+            if (!stored.value()) return make_error(code::unknown_contact, "No contact with that id.");
+            return make_error(code::wrong_state, "The contact is closed.");
+        }
+        if (it->second.channel != "voice" || it->second.call_direction.value_or("") != "inbound" ||
+            it->second.callback)
+            return make_error(code::wrong_state, "The contact is not a ringing call.");
+        if (!is_ringing_call(it->second)) return wrong_state(it->second, "offered or queued");
+        if (it->second.queue != queue->code) return make_error(code::bad_message, "previous is a call to another queue.");
+        if (it->second.state == "offered") {
+            std::string agent = it->second.agent.value_or("");
+            bool missed = is_missed_status(status);
+            d_.log.info(missed ? "call offer missed" : "call offer rejected",
+                        {{"contact", *previous}, {"agent", agent}, {"status", status}});
+            ContactRecord ringing = it->second;
+            if (auto st = return_to_queue(ringing, missed ? "missed" : "rejected", true); !st) return st.error();
+            if (missed && agents_ && !agent.empty()) agents_->missed_offer(agent);
+        }
+        // (queued: the agent already rejected it on the desk; the rejection is recorded.)
+        call = open_.at(*previous);
+    } else {
+        auto phone = sb::contact::normalize_e164(from, config_.default_country);
+        std::optional<std::string> e164;
+        if (phone) e164 = phone.value();
+        CustomerRecord customer;
+        if (e164) {
+            auto found = customer_by_phone(*e164, from_name);
+            if (!found) return found.error();
+            customer = found.value();
+        } else {  // withheld or not a number: a customer without a phone
+            customer.id = "cu-" + d_.random_id();
+            std::string n = trim(from_name);
+            if (!n.empty() && is_valid_utf8(n) && utf8_length(n) <= 100) customer.first_name = n;
+            if (auto st = d_.contacts.save_customer(customer, d_.now()); !st) return st.error();
+        }
+        int64_t now = d_.now();
+        call.id = "c-" + d_.random_id();
+        call.channel = "voice";
+        call.state = "queued";
+        call.queue = queue->code;
+        call.customer = customer.id;
+        call.rank = now;
+        call.created_at = now;
+        call.customer_address = e164;
+        call.service_address = queue->number;
+        call.call_direction = "inbound";
+        if (auto st = save(call); !st) return st.error();
+        d_.log.info("call arrived", {{"contact", call.id}, {"call_id", call_id}, {"queue", call.queue},
+                                     {"customer", customer.id}});
+    }
+
+    // Who may take it: routing.h's choice among agents with a phone, none who declined this call.
+    auto agents = routable_agents();
+    if (!agents) return agents.error();
+    std::vector<RoutableAgent> candidates;
+    auto declined = declined_.find(call.id);
+    for (RoutableAgent& a : agents.value())
+        if (declined == declined_.end() || !declined->second.count(a.username)) candidates.push_back(std::move(a));
+    RoutableContact rc{call.id, "voice", queue->skill, std::nullopt, {}};
+    auto plan = plan_offers({rc}, std::move(candidates), d_.now());
+    for (const PlannedOffer& o : plan) {
+        auto sip = d_.store.current_sip_username(o.agent, d_.now());
+        if (!sip) return sip.error();
+        if (!sip.value()) break;  // (routable_agents checked; a session ended meanwhile)
+        if (auto st = offer_call(call, o.agent); !st) return st.error();
+        return CallRoute{false, *sip.value(), call.id};
+    }
+    if (auto st = make_callback(call); !st) return st.error();
+    return CallRoute{true, "", call.id};
+}
+
+Status ContactService::call_abandoned(const std::string& id) {
+    auto it = open_.find(id);
+    if (it == open_.end()) {
+        auto stored = d_.contacts.find_contact(id);
+        if (!stored) return stored.error();
+        if (!stored.value()) return make_error(code::unknown_contact, "No contact with that id.");
+        return make_error(code::wrong_state, "The contact is closed.");
+    }
+    if (!is_ringing_call(it->second)) return wrong_state(it->second, "a ringing call (offered or queued)");
+    ContactRecord call = it->second;  // (a copy: giving up erases it from open_)
+    d_.log.info("caller hung up before an answer", {{"contact", id}});
+    return give_up(call, "customer", "abandoned");
+}
+
+sb::Result<ContactService::OutboundCall> ContactService::call_outbound(const std::string& id,
+                                                                       const std::string& sip_user) {
+    auto agent = d_.store.sip_username_agent(sip_user, d_.now());
+    if (!agent) return agent.error();
+    if (!agent.value()) return make_error(code::not_your_contact, "No live session has that SIP user.");
+    auto it = open_.find(id);
+    if (it == open_.end()) return make_error(code::unknown_contact, "No open contact with that id.");
+    const ContactRecord& c = it->second;
+    if (c.agent != *agent.value()) return make_error(code::not_your_contact, "The contact is not this agent's.");
+    if (c.channel != "voice" || !(c.callback || c.call_direction.value_or("") == "outbound") || c.state != "active" ||
+        !c.customer_address)
+        return make_error(code::wrong_state, "The contact is not an outbound call in progress.");
+    const QueueRecord* q = find_queue(c.queue);
+    std::string caller_id = q && q->number ? *q->number : c.service_address.value_or("");
+    return OutboundCall{caller_id, *c.customer_address};
+}
+
+ContactService::Reply ContactService::dial(const std::string& agent, const json& body) {
+    auto rec = d_.store.find_agent(agent);
+    if (!rec) return rec.error();
+    if (!rec.value()) return make_error(code::internal, "agent missing");
+    if (rec.value()->snapshot.state == sb::agent::Presence::Offline)
+        return make_error(code::wrong_state, "You are offline; go available or not ready to make calls.");
+    bool has_number = body.contains("number"), has_contact = body.contains("contact");
+    if (has_number == has_contact) return make_error(code::bad_message, "Give exactly one of number or contact.");
+    ContactRecord next;
+    if (has_contact) {
+        if (body.contains("queue")) return make_error(code::bad_message, "queue goes with number, not contact.");
+        auto c = own(agent, body["contact"].get<std::string>());
+        if (!c) return c.error();
+        if (c.value().channel != "voice" || !c.value().callback)
+            return make_error(code::wrong_state, "Only a callback contact is dialled by its id.");
+        if (c.value().state != "active") return wrong_state(c.value(), "active (accepted)");
+        if (!c.value().customer_address)
+            return make_error(code::wrong_state, "The caller withheld their number; there is nothing to call.");
+        next = c.value();
+        next.call_direction = "outbound";
+    } else {
+        const std::string& raw = body["number"].get_ref<const std::string&>();
+        auto phone = raw.size() <= 64 && is_valid_utf8(raw) ? sb::contact::normalize_e164(raw, config_.default_country)
+                                                           : sb::Result<std::string>(make_error("invalid_phone", ""));
+        if (!phone) return make_error(code::bad_message, "number is not a phone number.");
+        const QueueRecord* queue = nullptr;
+        if (body.contains("queue")) {
+            const std::string& qc = body["queue"].get_ref<const std::string&>();
+            queue = find_queue(qc);
+            if (!queue) return make_error(code::unknown_queue, "No queue \"" + qc.substr(0, 64) + "\".");
+        } else {
+            auto r = routing_.find(agent);
+            for (const QueueRecord& q : queues_)
+                if (!queue && r != routing_.end() && r->second.skills.count(q.skill)) queue = &q;
+            if (!queue) queue = default_queue();
+            if (!queue) return make_error(code::internal, "no queue");
+        }
+        auto customer = customer_by_phone(phone.value(), "");
+        if (!customer) return customer.error();
+        int64_t now = d_.now();
+        next.id = "c-" + d_.random_id();
+        next.channel = "voice";
+        next.queue = queue->code;
+        next.customer = customer.value().id;
+        next.agent = agent;
+        next.rank = now;
+        next.created_at = now;
+        next.accepted_at = now;
+        next.customer_address = phone.value();
+        next.service_address = queue->number;
+        next.call_direction = "outbound";
+        next.state = "active";
+    }
+    if (auto st = save(next); !st) return st.error();
+    last_busy_[agent] = d_.now();
+    d_.log.info("dial", {{"contact", next.id}, {"agent", agent}, {"callback", next.callback}});
+    emit_contact(next, "contact.updated");
+    auto j = contact_json(next);
+    if (!j) return j.error();
+    return json{{"contact", std::move(j.value())}, {"dial", *next.customer_address}};
+}
+
+}  // namespace sbd
