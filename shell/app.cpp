@@ -14,6 +14,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>  // active text field's caret timer, hovered/active ids: redraw scheduling
 
+#include "panels/call_view.h"
 #include "panels/panels.h"
 #include "theme.h"
 #include "widgets.h"
@@ -28,15 +29,28 @@ namespace {
 // falls to the first active contact, then the first in wrap-up.
 std::string g_selected_contact;
 
+// A call without a contact (agent to agent, a direct call) is selected as "call:<id>" while it lasts.
 std::string resolve_selection(const desk::DeskState& s, const std::string& current) {
     using contact::ContactState;
     if (const contact::Contact* c = desk::find_contact(s, current)) {
         if (c->state == ContactState::Offered || c->state == ContactState::Active || c->state == ContactState::WrapUp)
             return current;
     }
+    if (view::selected_call(s, current)) return current;
+    // A live call first: the agent is talking to someone.
+    for (const auto& call : s.calls) {
+        if (call.phase == desk::CallPhase::Ringing && !call.outgoing) continue;
+        if (call.contact.empty()) return view::call_selection(call);
+        if (desk::find_contact(s, call.contact)) return call.contact;
+    }
     for (ContactState wanted : {ContactState::Active, ContactState::WrapUp})
         for (const auto& c : s.contacts)
             if (c.state == wanted) return c.id;
+    // Nothing being worked: a call that rings pops up, with the caller's card.
+    for (const auto& call : s.calls) {
+        if (call.contact.empty()) return view::call_selection(call);
+        if (desk::find_contact(s, call.contact)) return call.contact;
+    }
     return {};
 }
 
@@ -91,12 +105,21 @@ void draw_desk(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) {
     const float customer_w = std::floor(std::clamp(size.x * 0.24f, 260.0f, 340.0f));
     const float work_w = std::max(200.0f, size.x - 2.0f * m - 2.0f * g - contacts_w - customer_w);
 
-    // Left: what rings on top (capped, it scrolls inside beyond that), the contacts under it.
+    // Left: calls ringing on top, then offers (each capped, scrolling inside beyond that), the
+    // contacts under them.
     float x = m;
-    const float offers_h = std::min(std::floor(h * 0.62f), offers_height(s, contacts_w - 2.0f * kOfferPadding));
     float list_top = top, list_h = h;
+    const float calls_h = std::min(std::floor(h * 0.55f), incoming_calls_height(s, contacts_w - 2.0f * kOfferPadding));
+    if (calls_h > 0.0f) {
+        ui::begin_card("##incoming_calls", ImVec2(x, top), ImVec2(contacts_w, calls_h + 2.0f * kOfferPadding), kOfferPadding);
+        draw_incoming_calls(s, sink, ctx);
+        ui::end_card();
+        list_top += calls_h + 2.0f * kOfferPadding + g;
+        list_h = std::max(100.0f, h - (list_top - top));
+    }
+    const float offers_h = std::min(std::floor(list_h * 0.62f), offers_height(s, contacts_w - 2.0f * kOfferPadding));
     if (offers_h > 0.0f) {
-        ui::begin_card("##offers", ImVec2(x, top), ImVec2(contacts_w, offers_h + 2.0f * kOfferPadding), kOfferPadding);
+        ui::begin_card("##offers", ImVec2(x, list_top), ImVec2(contacts_w, offers_h + 2.0f * kOfferPadding), kOfferPadding);
         draw_offers(s, sink, ctx);
         ui::end_card();
         list_top += offers_h + 2.0f * kOfferPadding + g;

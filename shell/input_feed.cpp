@@ -1,5 +1,7 @@
 #include "shell/input_feed.h"
 
+#include <imgui.h>
+
 #include "imgui_impl_sdl.h"
 
 namespace sb::shell {
@@ -23,6 +25,16 @@ bool InputFeed::feed(bool* quit) {
         if (e.type == SDL_KEYDOWN) pressed_this_frame.insert(e.key.keysym.sym);
         if (e.type == SDL_QUIT && quit) *quit = true;
         ImGui_ImplSDL2_ProcessEvent(&e);
+        if (e.type == SDL_KEYDOWN || e.type == SDL_KEYUP) {
+            // The backend reads the modifiers from SDL_GetModState(): the state after every event
+            // polled so far, not this one's. A quick Alt+X would reach ImGui without its Alt.
+            ImGuiIO& io = ImGui::GetIO();
+            const Uint16 mod = e.key.keysym.mod;
+            io.KeyShift = (mod & KMOD_SHIFT) != 0;
+            io.KeyCtrl = (mod & KMOD_CTRL) != 0;
+            io.KeyAlt = (mod & KMOD_ALT) != 0;
+            io.KeySuper = (mod & KMOD_GUI) != 0;
+        }
         const bool focus_moves = moves_focus(e) && e.type == SDL_KEYUP;
         backlog_.pop_front();
         if (focus_moves) break;  // the next frame moves the focus; what follows waits for it

@@ -7,6 +7,8 @@
 // Likewise a key that moves the keyboard focus (Tab, Enter) ends a frame's share: ImGui moves
 // the focus on the next frame, and the field that had it reads that frame's characters first,
 // so "Tab, then type" would put the first characters in the old field.
+// Modifiers go with their key event (the backend would read SDL's current state instead, which a
+// quick Alt+X has already released).
 // (ImGui 1.87+ does this itself with its input queue; the SDL backend already latches short
 // mouse clicks.)
 #pragma once

@@ -313,6 +313,41 @@ bool danger_button(const char* label, ImVec2 size) {
     return clicked;
 }
 
+bool solid_button(const char* label, ImVec2 size, ImU32 bg, ImU32 hover, ImU32 active) {
+    ImGui::PushStyleColor(ImGuiCol_Button, bg);
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, hover);
+    ImGui::PushStyleColor(ImGuiCol_ButtonActive, active);
+    ImGui::PushStyleColor(ImGuiCol_Text, theme::color::on_accent);
+    ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 0.0f);
+    ImGui::PushFont(theme::fonts().strong);
+    bool clicked = ImGui::Button(label, size);
+    ImGui::PopFont();
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor(4);
+    return clicked;
+}
+
+bool success_button(const char* label, ImVec2 size) {
+    return solid_button(label, size, theme::color::success, theme::color::success_hover, theme::color::success_active);
+}
+
+bool hangup_button(const char* label, ImVec2 size) {
+    return solid_button(label, size, theme::color::danger, theme::color::danger_hover, theme::color::danger_active);
+}
+
+ImVec2 key_hint_size(std::string_view keys) {
+    const ImVec2 ts = text_size(theme::fonts().small, keys);
+    return ImVec2(std::round(ts.x + 10.0f), std::round(ts.y + 4.0f));
+}
+
+ImVec2 draw_key_hint(ImDrawList* dl, ImVec2 pos, std::string_view keys, ImU32 fg, ImU32 border) {
+    const ImVec2 sz = key_hint_size(keys);
+    pos = ImVec2(std::round(pos.x), std::round(pos.y));
+    dl->AddRect(pos, ImVec2(pos.x + sz.x, pos.y + sz.y), styled(border), 4.0f);
+    draw_text(dl, theme::fonts().small, ImVec2(pos.x + 5.0f, pos.y + 2.0f), fg, keys);
+    return sz;
+}
+
 // ---- text fields -------------------------------------------------------------------------------
 
 namespace {
@@ -441,10 +476,20 @@ void count_badge(ImDrawList* dl, ImVec2 c, int count, ImU32 bg, ImU32 fg) {
 }
 
 ImU32 channel_color(contact::Channel ch) {
-    return ch == contact::Channel::Sms ? theme::color::sms : theme::color::accent;
+    switch (ch) {
+        case contact::Channel::Sms: return theme::color::sms;
+        case contact::Channel::Voice: return theme::color::voice;
+        case contact::Channel::Chat: break;
+    }
+    return theme::color::accent;
 }
 ImU32 channel_soft_color(contact::Channel ch) {
-    return ch == contact::Channel::Sms ? theme::color::sms_soft : theme::color::accent_soft;
+    switch (ch) {
+        case contact::Channel::Sms: return theme::color::sms_soft;
+        case contact::Channel::Voice: return theme::color::voice_soft;
+        case contact::Channel::Chat: break;
+    }
+    return theme::color::accent_soft;
 }
 
 void channel_glyph(ImDrawList* dl, contact::Channel ch, ImVec2 c, float size, ImU32 color) {
@@ -493,6 +538,131 @@ void radio_dot(ImDrawList* dl, ImVec2 c, bool on) {
         dl->AddCircleFilled(c, 8.0f, styled(theme::color::surface), 24);
         dl->AddCircle(c, 7.5f, styled(theme::color::border_strong), 24, 1.4f);
     }
+}
+
+// ---- phone -------------------------------------------------------------------------------------
+
+void draw_glyph(ImDrawList* dl, Glyph g, ImVec2 c, float size, ImU32 color) {
+    const float u = size / 16.0f;  // a 16-unit grid, as channel_glyph
+    const float t = std::max(1.4f, 1.6f * u);
+    color = styled(color);
+    auto at = [&](float x, float y) { return ImVec2(c.x + (x - 8.0f) * u, c.y + (y - 8.0f) * u); };
+    switch (g) {
+        case Glyph::Handset:
+        case Glyph::Callback:
+            channel_glyph(dl, contact::Channel::Voice, g == Glyph::Callback ? at(6.5f, 9.5f) : c,
+                          g == Glyph::Callback ? size * 0.8f : size, color);
+            if (g == Glyph::Callback) {  // a curved arrow back, top right
+                dl->PathArcTo(at(11.0f, 5.0f), 3.2f * u, 3.4f, 6.0f, 10);
+                dl->PathStroke(color, 0, t);
+                const ImVec2 head[] = {at(7.0f, 3.2f), at(7.8f, 5.6f), at(10.0f, 4.6f)};
+                dl->AddPolyline(head, 3, color, 0, t);
+            }
+            break;
+        case Glyph::HangUp: {
+            // The handset lying down: a wide arc, ends pointing down.
+            dl->PathArcTo(at(8.0f, 13.0f), 7.0f * u, 3.14159265f * 1.18f, 3.14159265f * 1.82f, 14);
+            dl->PathStroke(color, 0, 2.6f * u);
+            dl->AddCircleFilled(at(2.2f, 9.4f), 1.8f * u, color);
+            dl->AddCircleFilled(at(13.8f, 9.4f), 1.8f * u, color);
+            break;
+        }
+        case Glyph::Mic:
+        case Glyph::MicOff: {
+            dl->AddRect(at(5.5f, 1.0f), at(10.5f, 10.0f), color, 2.5f * u, 0, t);
+            dl->PathArcTo(at(8.0f, 7.5f), 4.8f * u, 0.0f, 3.14159265f, 12);
+            dl->PathStroke(color, 0, t);
+            dl->AddLine(at(8.0f, 12.3f), at(8.0f, 15.0f), color, t);
+            dl->AddLine(at(5.5f, 15.0f), at(10.5f, 15.0f), color, t);
+            if (g == Glyph::MicOff) dl->AddLine(at(2.0f, 1.5f), at(14.0f, 14.5f), color, t * 1.1f);
+            break;
+        }
+        case Glyph::Pause:
+            dl->AddRectFilled(at(4.0f, 2.5f), at(6.8f, 13.5f), color, 1.0f * u);
+            dl->AddRectFilled(at(9.2f, 2.5f), at(12.0f, 13.5f), color, 1.0f * u);
+            break;
+        case Glyph::Play:
+            dl->AddTriangleFilled(at(4.5f, 2.5f), at(4.5f, 13.5f), at(13.5f, 8.0f), color);
+            break;
+        case Glyph::Keypad:
+            for (int r = 0; r < 4; ++r)
+                for (int k = 0; k < 3; ++k)
+                    if (r < 3 || k == 1)
+                        dl->AddCircleFilled(at(3.5f + 4.5f * static_cast<float>(k), 1.8f + 4.1f * static_cast<float>(r)),
+                                            1.3f * u + 0.2f, color);
+            break;
+        case Glyph::Transfer: {
+            // Two arrows: right on top, left below.
+            dl->AddLine(at(2.0f, 5.0f), at(13.5f, 5.0f), color, t);
+            const ImVec2 r[] = {at(10.5f, 2.0f), at(13.8f, 5.0f), at(10.5f, 8.0f)};
+            dl->AddPolyline(r, 3, color, 0, t);
+            dl->AddLine(at(2.5f, 11.5f), at(14.0f, 11.5f), color, t);
+            const ImVec2 l[] = {at(5.5f, 8.5f), at(2.2f, 11.5f), at(5.5f, 14.5f)};
+            dl->AddPolyline(l, 3, color, 0, t);
+            break;
+        }
+    }
+}
+
+bool call_control(const char* id, Glyph g, const char* caption, bool on, ImVec2 size) {
+    const auto& f = theme::fonts();
+    const bool clicked = ImGui::InvisibleButton(id, size);
+    const bool hovered = ImGui::IsItemHovered(), held = ImGui::IsItemActive();
+    const bool disabled = ImGui::GetStyle().Alpha < 1.0f;
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    ImU32 bg = on ? theme::color::accent_soft : theme::color::surface;
+    if (!disabled && (hovered || held)) bg = on ? theme::rgb(0xE0E3FF) : (held ? theme::color::surface_active : theme::color::surface_hover);
+    dl->AddRectFilled(a, b, styled(bg), 10.0f);
+    dl->AddRect(a, b, styled(on ? theme::rgb(0xC7CBF5) : theme::color::border), 10.0f);
+    const ImU32 fg = on ? theme::color::accent : theme::color::text;
+    const float cap_h = line_height(f.small);
+    const float glyph = 18.0f;
+    const float block = glyph + 6.0f + cap_h;
+    const float top = a.y + std::round((size.y - block) * 0.5f);
+    draw_glyph(dl, g, ImVec2((a.x + b.x) * 0.5f, top + glyph * 0.5f), glyph, fg);
+    const float cw = text_size(f.small, caption).x;
+    draw_text(dl, f.small, ImVec2((a.x + b.x - cw) * 0.5f, top + glyph + 6.0f), on ? theme::color::accent : theme::color::text_muted,
+              caption);
+    return clicked;
+}
+
+ImVec2 keypad_size(ImVec2 key, float gap) { return ImVec2(3.0f * key.x + 2.0f * gap, 4.0f * key.y + 3.0f * gap); }
+
+char keypad(const char* id, ImVec2 key, float gap) {
+    static const char kKeys[] = "123456789*0#";
+    static const char* const kLetters[] = {"", "ABC", "DEF", "GHI", "JKL", "MNO", "PQRS", "TUV", "WXYZ", "", "+", ""};
+    const auto& f = theme::fonts();
+    ImGui::PushID(id);
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    char pressed = 0;
+    for (int i = 0; i < 12; ++i) {
+        const float x = o.x + static_cast<float>(i % 3) * (key.x + gap);
+        const float y = o.y + static_cast<float>(i / 3) * (key.y + gap);
+        ImGui::SetCursorScreenPos(ImVec2(x, y));
+        ImGui::PushID(i);
+        if (ImGui::InvisibleButton("##key", key)) pressed = kKeys[i];
+        const bool hovered = ImGui::IsItemHovered(), held = ImGui::IsItemActive();
+        ImGui::PopID();
+        const ImVec2 b(x + key.x, y + key.y);
+        dl->AddRectFilled(ImVec2(x, y), b, styled(held ? theme::color::surface_active : hovered ? theme::color::surface_hover : theme::rgb(0xF8F9FB)), 8.0f);
+        dl->AddRect(ImVec2(x, y), b, styled(theme::color::border), 8.0f);
+        const char digit[2] = {kKeys[i], 0};
+        const bool letters = kLetters[i][0] != 0 && key.y >= 40.0f;
+        const float dh = line_height(f.heading), lh = letters ? line_height(f.small) * 0.85f : 0.0f;
+        const float top = y + std::round((key.y - dh - lh) * 0.5f);
+        const float dw = text_size(f.heading, digit).x;
+        draw_text(dl, f.heading, ImVec2(x + (key.x - dw) * 0.5f, top), theme::color::text, digit);
+        if (letters) {
+            const float lw = text_size(f.small, kLetters[i]).x;
+            draw_text(dl, f.small, ImVec2(x + (key.x - lw) * 0.5f, top + dh - 2.0f), theme::color::text_faint, kLetters[i]);
+        }
+    }
+    ImGui::SetCursorScreenPos(o);
+    ImGui::Dummy(keypad_size(key, gap));
+    ImGui::PopID();
+    return pressed;
 }
 
 // ---- illustrations -----------------------------------------------------------------------------

@@ -72,6 +72,13 @@ bool primary_button(const char* label, ImVec2 size);
 bool secondary_button(const char* label, ImVec2 size);
 // A bordered button with red words, for actions that end something (End a contact).
 bool danger_button(const char* label, ImVec2 size);
+// A filled button in any colour with white words: green Answer / Call, red Hang up / Decline.
+bool solid_button(const char* label, ImVec2 size, ImU32 bg, ImU32 hover, ImU32 active);
+bool success_button(const char* label, ImVec2 size);
+bool hangup_button(const char* label, ImVec2 size);
+// A muted keyboard-shortcut hint in a small rounded box ("Alt+A"), drawn at `pos`; returns its size.
+ImVec2 draw_key_hint(ImDrawList* dl, ImVec2 pos, std::string_view keys, ImU32 fg, ImU32 border);
+ImVec2 key_hint_size(std::string_view keys);
 
 // ---- text fields -------------------------------------------------------------------------------
 // std::string fields that grow as the agent types (ImGui's own take a fixed char buffer). They
@@ -100,6 +107,18 @@ ImU32 channel_color(contact::Channel ch);
 ImU32 channel_soft_color(contact::Channel ch);
 // Radio dot for single-choice lists (dispositions, transfer targets).
 void radio_dot(ImDrawList* dl, ImVec2 center, bool on);
+
+// ---- phone -------------------------------------------------------------------------------------
+// Line glyphs of the phone's controls, `size` wide, centred at `center`.
+enum class Glyph { Handset, HangUp, Mic, MicOff, Pause, Play, Keypad, Transfer, Callback };
+void draw_glyph(ImDrawList* dl, Glyph g, ImVec2 center, float size, ImU32 color);
+// A call control: a rounded tile with a glyph over a caption; `on` shows it engaged (muted,
+// held, keypad open). Returns true when clicked.
+bool call_control(const char* id, Glyph g, const char* caption, bool on, ImVec2 size);
+// The telephone keypad: 1-9, *, 0, # in a 3x4 grid of `key` sized keys with `gap` between them,
+// letters under the digits as on a phone. Returns the key clicked, or 0.
+char keypad(const char* id, ImVec2 key, float gap);
+ImVec2 keypad_size(ImVec2 key, float gap);
 
 // ---- illustrations -----------------------------------------------------------------------------
 enum class Illustration { Inbox, Conversation, Person };

@@ -1,8 +1,8 @@
 // shell/panels/agent_bar.cpp: the top bar of the desk.
 //
 // Left to right: product mark · presence selector (dot, state, timer; a menu of states and
-// reasons) · activity (on contact, wrap-up) · a refused change, briefly · connection · the agent
-// · Sign out.
+// reasons) · activity (on contact, wrap-up) · a refused change, briefly · Call (the dial pad) ·
+// phone · connection · the agent · Sign out.
 // Sections: wording · presence selector · presence menu · activity · right-hand group · draw_agent_bar
 #include <algorithm>
 #include <cmath>
@@ -338,7 +338,8 @@ void draw_agent_bar(const desk::DeskState& s, IntentSink& sink, PanelContext& ct
     const ConnectionWords phone = phone_words(s);
     const float phone_w = s.voice.available ? ui::text_size(f.small, phone.text).x + 18.0f + 16.0f : 0.0f;
     const float avatar = 34.0f;
-    const float group_w = out_w + 20.0f + text_w + 10.0f + avatar + 40.0f + conn_w + phone_w;
+    const float dial_w = s.voice.available ? ui::text_size(f.strong, "Call").x + 52.0f + 16.0f : 0.0f;
+    const float group_w = out_w + 20.0f + text_w + 10.0f + avatar + 40.0f + conn_w + phone_w + dial_w;
     const bool show_name = selector_right + 24.0f + group_w <= right;
     right -= out_w;
     ImGui::SetCursorPos(ImVec2(right, std::round((bar_h - 34.0f) * 0.5f)));
@@ -397,6 +398,23 @@ void draw_agent_bar(const desk::DeskState& s, IntentSink& sink, PanelContext& ct
             if (s.voice.error) ImGui::SetTooltip("%s", s.voice.error->message.c_str());
             else ImGui::SetTooltip("Calls to %s ring here", s.voice.uri.c_str());
         }
+    }
+
+    // Place a call: the dial pad opens under this button.
+    if (s.voice.available) {
+        const float dial_w = ui::text_size(f.strong, "Call").x + 52.0f, dial_h = 34.0f;
+        right -= 16.0f + dial_w;
+        ImGui::SetCursorPos(ImVec2(right, std::round((bar_h - dial_h) * 0.5f)));
+        const bool clicked = ImGui::InvisibleButton("##dial", ImVec2(dial_w, dial_h));
+        const bool hovered = ImGui::IsItemHovered(), open = ImGui::IsPopupOpen(kDialPadPopup);
+        const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+        dl->AddRectFilled(a, b, open || hovered ? color::success_soft : color::surface, theme::kControlRounding);
+        dl->AddRect(a, b, open ? color::success : color::border_strong, theme::kControlRounding);
+        ui::draw_glyph(dl, ui::Glyph::Handset, ImVec2(a.x + 20.0f, (a.y + b.y) * 0.5f), 15.0f, color::success);
+        ui::draw_text(dl, f.strong, ImVec2(a.x + 34.0f, centred_y(f.strong, a.y, dial_h)), color::text, "Call");
+        if (clicked) ImGui::OpenPopup(kDialPadPopup);
+        if (hovered && !open) ImGui::SetTooltip("Place a call");
+        draw_dial_pad(s, sink, ctx, ImVec2(b.x, b.y + 8.0f));
     }
 
     draw_notice(s, ctx, selector_right + 12.0f, right - 16.0f, bar_h);

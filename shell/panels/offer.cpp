@@ -1,6 +1,6 @@
-// shell/panels/offer.cpp: what rings. Each offered contact gets a card on top of the left column:
+// shell/panels/offer.cpp: what rings. Each offered chat or SMS gets a card on top of the left column:
 // channel, customer, queue, a transfer note if a colleague sent it, the first words of the
-// customer, the time left to answer, and Accept / Reject.
+// customer, the time left to answer, and Accept / Reject. (Calls ring in incoming_call.cpp.)
 //
 // Sections: layout · one offer · draw_offers
 #include <algorithm>
@@ -65,6 +65,13 @@ OfferLayout layout_offer(const desk::DeskState& s, const Contact& c, float width
     return l;
 }
 
+// Calls ring in incoming_call.cpp; a callback request (a voice contact with no call yet) is
+// offered here like a chat: accepting it puts "Call back" in the workspace.
+bool offered(const Contact& c) {
+    if (c.state != contact::ContactState::Offered) return false;
+    return c.channel != contact::Channel::Voice || (c.call && c.call->callback);
+}
+
 // How long the offer rings in all, for the countdown bar: remembered from when it first showed.
 std::map<std::string, int64_t> g_first_seen_left_ms;
 
@@ -88,7 +95,8 @@ void draw_offer(const desk::DeskState& s, const Contact& c, const OfferLayout& l
     ui::channel_tile(dl, c.channel, tile, 36.0f);
     ctx.redraw_within(500 - ctx.now_ms % 500);
 
-    const std::string kind = std::string("Incoming ") + (c.channel == contact::Channel::Sms ? "SMS" : "chat");
+    const std::string kind = c.channel == contact::Channel::Voice ? std::string("Callback request")
+                             : std::string("Incoming ") + (c.channel == contact::Channel::Sms ? "SMS" : "chat");
     const std::string secs = ui::format_duration(left_ms + 999);
     const bool urgent = left_ms <= 10'000;
     const float secs_w = ui::text_size(f.heading, secs).x;
@@ -151,7 +159,7 @@ void draw_offer(const desk::DeskState& s, const Contact& c, const OfferLayout& l
 float offers_height(const desk::DeskState& s, float width) {
     float h = 0.0f;
     for (const auto& c : s.contacts) {
-        if (c.state != contact::ContactState::Offered) continue;
+        if (!offered(c)) continue;
         if (h > 0.0f) h += kBetweenOffers;
         h += layout_offer(s, c, width).height;
     }
@@ -179,7 +187,7 @@ void draw_offers(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) 
     const float width = ImGui::GetContentRegionAvail().x;
     bool first = true;
     for (const auto& c : s.contacts) {
-        if (c.state != contact::ContactState::Offered) continue;
+        if (!offered(c)) continue;
         if (!first) {
             const ImVec2 p = ImGui::GetCursorScreenPos();
             const float mid = p.y + kBetweenOffers * 0.5f;

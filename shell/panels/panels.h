@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include <imgui.h>
+
 #include "../app.h"
 #include "desk/desk_state.h"
 
@@ -44,6 +46,16 @@ void draw_connection_banner(const desk::DeskState& state, PanelContext& ctx);
 // offer's countdown. offers_height() is the height they need at `width` (0: nothing rings).
 float offers_height(const desk::DeskState& state, float width);
 void draw_offers(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);
+
+// Left column, above everything while a call rings on this desk: caller, queue, ringing time,
+// Answer / Decline (and their shortcuts). incoming_calls_height(): 0 when nothing rings.
+float incoming_calls_height(const desk::DeskState& s, float width);
+void draw_incoming_calls(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx);
+
+// The dial pad (a popup under the agent bar's Call button): a number, a keypad, the queue
+// whose number the customer sees, Call. The bar opens it with ImGui::OpenPopup(kDialPadPopup).
+inline constexpr const char* kDialPadPopup = "##dial_pad";
+void draw_dial_pad(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx, ImVec2 anchor_top_right);
 
 // Left column: the agent's contacts (calls, chats, SMS) with waiting time and unread counts.
 void draw_contact_list(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);

@@ -5,6 +5,7 @@
 //   composer.cpp     the reply field, counts, Send, canned responses; typing and draft intents
 //   wrap_up.cpp      after-contact work: disposition, notes, tags, the ACW countdown, Submit
 //   transfer.cpp     the Transfer popup: a queue or an available agent, and a note
+//   call_panel.cpp   a call: who, state, timer, quality; mute, hold, keypad, transfer, hang up
 #pragma once
 
 #include <imgui.h>
@@ -23,6 +24,11 @@ void draw_composer(const desk::DeskState& s, const contact::Contact& c, IntentSi
 void composer_tick(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx);
 
 void draw_wrap_up(const desk::DeskState& s, const contact::Contact& c, IntentSink& sink, PanelContext& ctx);
+
+// A voice contact's call, or (k null) a call without a contact. `call` null: the contact has no
+// call on this desk (a callback to make, or a call that is gone).
+void draw_call_panel(const desk::DeskState& s, const contact::Contact* k, const desk::Call* call, IntentSink& sink,
+                     PanelContext& ctx);
 
 // Opened with ImGui::OpenPopup(kTransferPopup) from the same window; drawn each frame.
 inline constexpr const char* kTransferPopup = "##transfer";

@@ -96,7 +96,8 @@ void label(const char* text, const char* hint = nullptr) {
 std::string ended_words(const desk::DeskState& s, const Contact& c) {
     std::string who = c.ended_by == "customer" ? "The customer ended the " : c.ended_by == "agent" ? "You ended the " : "Ended the ";
     if (c.ended_by.empty()) who = "The ";
-    std::string out = who + (c.channel == contact::Channel::Sms ? std::string("conversation") : std::string("chat"));
+    const char* what = c.channel == contact::Channel::Sms ? "conversation" : c.channel == contact::Channel::Voice ? "call" : "chat";
+    std::string out = who + what;
     if (c.ended_by.empty()) out += " ended";
     if (c.ended_at_ms > 0) out += " at " + ui::format_clock(c.ended_at_ms);
     if (c.accepted_at_ms > 0 && c.ended_at_ms > c.accepted_at_ms)
