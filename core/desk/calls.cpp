@@ -11,6 +11,7 @@
 //
 // Sections: helpers · intents · the backend's replies · the UA's news · media · tones and ends
 #include <algorithm>
+#include <cctype>
 
 #include "desk/desk.h"
 #include "desk/state_json.h"
@@ -229,6 +230,7 @@ void Desk::dial(uint64_t intent, const DialIntent& in, Out& out) {
         return complete(out, intent, make_error("phone_offline", "The phone is not connected; calls cannot be made now."));
     if (state_.connection != ConnectionState::Connected)
         return complete(out, intent, make_error("not_connected", "Reconnecting to the backend; try again in a moment."));
+    if (!in.agent.empty()) return dial_agent(intent, in.agent, 0, out);
     json body = {{"type", "dial"}};
     if (!in.number.empty()) body["number"] = in.number;
     if (!in.queue.empty()) body["queue"] = in.queue;
@@ -236,17 +238,64 @@ void Desk::dial(uint64_t intent, const DialIntent& in, Out& out) {
     send_request(RequestKind::Dial, std::move(body), intent, out);
 }
 
-// A voice contact's transfer: blind (REFER now) to a number, or a queue (its number).
+// A call to a colleague: straight to their address in our domain, no contact. `consult_for`:
+// the call it consults for (attended transfer), which is held meanwhile.
+void Desk::dial_agent(uint64_t intent, const std::string& agent, uint32_t consult_for, Out& out) {
+    bool valid = !agent.empty() && agent.size() <= 64 &&
+                 std::all_of(agent.begin(), agent.end(), [](unsigned char ch) {
+                     return std::isalnum(ch) || ch == '.' || ch == '_' || ch == '-';
+                 });
+    if (!valid) return complete(out, intent, make_error("bad_intent", "That is not an agent's username."));
+    if (state_.agent && agent == state_.agent->username)
+        return complete(out, intent, make_error("bad_intent", "That is you; call someone else."));
+    hold_others(0, out);
+    Call c;
+    c.id = state_.next_call_id++;
+    c.outgoing = true;
+    c.phase = CallPhase::Dialing;
+    c.number = agent;
+    for (const auto& a : state_.agents)
+        if (a.username == agent) c.name = a.display_name;
+    c.dial_target = agent;
+    c.since_ms = now_;
+    c.intent = intent;
+    c.consult_for = consult_for;
+    state_.calls.push_back(c);
+    out.push_back(Media{MediaOp::Start, c.id, {}, false, {}, {}});
+    call_changed(c, out);
+}
+
+// A voice contact's transfer. Blind: REFER now, to a number or a queue (its number) or an agent.
+// Attended: call the agent first (the caller waits on hold); "complete" then REFERs the caller
+// to them with Replaces, and they are connected.
 void Desk::voice_transfer(uint64_t intent, const TransferIntent& in, Out& out) {
-    Call* c = call_for(CallRef{in.contact, 0});
+    Call* c = call_for(CallRef{in.contact, in.call});
     if (!c) return complete(out, intent, no_call());
     if (c->phase != CallPhase::Active && c->phase != CallPhase::Held)
         return complete(out, intent, call_state_error(*c, "connected"));
-    std::string target = !in.target.empty() ? in.target : in.queue;
+    std::string target = !in.target.empty() ? in.target : !in.queue.empty() ? in.queue : in.agent;
     if (const contact::Queue* q = find_queue(state_, target); q && !q->number.empty()) target = q->number;
-    if (target.empty()) return complete(out, intent, make_error("bad_intent", "Transfer to whom? Give a number or a queue."));
-    if (!in.mode.empty() && in.mode != "blind")
-        return complete(out, intent, make_error("not_supported", "Only blind transfer is available for calls yet."));
+    if (target.empty() && in.mode != "complete")
+        return complete(out, intent, make_error("bad_intent", "Transfer to whom? Give a number, a queue or an agent."));
+    if (in.mode == "attended") {
+        for (const auto& other : state_.calls)
+            if (other.consult_for == c->id)
+                return complete(out, intent, make_error(protocol::code::wrong_state, "A consultation for this call is already up."));
+        c->transfer = "consulting";
+        call_changed(*c, out);
+        return dial_agent(intent, target, c->id, out);
+    }
+    if (in.mode == "complete") {
+        Call* consult = nullptr;
+        for (auto& other : state_.calls)
+            if (other.consult_for == c->id) consult = &other;
+        if (!consult || consult->phase != CallPhase::Active || consult->sip == 0)
+            return complete(out, intent, make_error(protocol::code::wrong_state, "Talk to the transfer's target first (an answered consultation)."));
+        c->transfer = "requested";
+        to_ua(sip::ua_event::AttendedTransfer{c->sip, consult->sip}, out);
+        if (Call* again = call_for(CallRef{in.contact, in.call})) call_changed(*again, out);
+        return complete(out, intent, json{{"call", c->id}});
+    }
     c->transfer = "requested";
     to_ua(sip::ua_event::BlindTransfer{c->sip, target}, out);
     call_changed(*c, out);
@@ -308,6 +357,16 @@ void Desk::on_ua_call(const sip::UaEffect& effect, Out& out) {
         if (c.remote_offer.empty()) {
             log(out, LogLevel::Warn, "A call came in without an SDP offer; declined.");
             to_ua(sip::ua_event::Reject{e->call, 603}, out);
+            return;
+        }
+        // Attended transfer to this desk: the caller comes with Replaces for our consultation with
+        // the colleague who transferred them, and takes its place without ringing.
+        Call* replaced = e->replaces ? call_by_sip(*e->replaces) : nullptr;
+        if (replaced && (replaced->phase == CallPhase::Active || replaced->phase == CallPhase::Held)) {
+            c.phase = CallPhase::Connecting;
+            state_.calls.push_back(c);
+            out.push_back(Media{MediaOp::Start, c.id, c.remote_offer, false, {}, {}});
+            out.push_back(Notify{"call", call_json(state_, c)});
             return;
         }
         state_.calls.push_back(c);
@@ -373,9 +432,11 @@ void Desk::on_ua_call(const sip::UaEffect& effect, Out& out) {
     } else if (auto* e = std::get_if<fx::DtmfReceived>(&effect)) {
         out.push_back(Notify{"call.dtmf", {{"call", c->id}, {"digit", std::string(1, e->digit)}}});
     } else if (auto* e = std::get_if<fx::TransferProgress>(&effect)) {
-        c->transfer = e->status < 200 ? "trying" : e->status < 300 ? "done" : "failed";
+        // 202 is the REFER accepted; the NOTIFYs' sipfrags then say how the new call goes.
+        bool done = e->status >= 200 && e->status < 300 && e->status != 202;
+        c->transfer = done ? "done" : e->status < 300 ? "trying" : "failed";
         if (e->status >= 300) state_.notice = "The transfer failed (" + std::to_string(e->status) + ").";
-        if (e->status >= 200 && e->status < 300) {
+        if (done) {
             uint32_t sip_call = c->sip;
             call_changed(*c, out);
             to_ua(sip::ua_event::Hangup{sip_call}, out);  // the caller is with the target now
@@ -383,8 +444,21 @@ void Desk::on_ua_call(const sip::UaEffect& effect, Out& out) {
             return;
         }
     } else if (auto* e = std::get_if<fx::TransferRequested>(&effect)) {
-        // Being transferred by the far end is not offered yet: the REFER's call stays as it is.
-        log(out, LogLevel::Info, "The other party asked to transfer this call to " + e->target + "; not followed.");
+        // The other party transfers us: call the target (with Replaces, attended) as the REFER
+        // says; the referrer hears how it goes and hangs up the old call.
+        Call n;
+        n.id = state_.next_call_id++;
+        n.outgoing = true;
+        n.phase = CallPhase::Dialing;
+        n.number = e->target;
+        n.since_ms = now_;
+        n.follow_refer = c->sip;
+        c->transfer = "transferred";
+        call_changed(*c, out);
+        state_.calls.push_back(n);
+        out.push_back(Media{MediaOp::Start, n.id, {}, false, {}, {}});
+        call_changed(n, out);
+        return;
     } else {
         return;
     }
@@ -421,6 +495,7 @@ void Desk::on_media(const MediaEvent& e, Out& out) {
                 c->intent.reset();
             } else if (c->outgoing && c->sip == 0) {
                 sip::ua_event::Dial dial{c->dial_target, e.sdp, std::nullopt, {}};
+                if (c->follow_refer) dial.for_transfer = c->follow_refer;
                 if (!c->contact.empty()) dial.headers.emplace_back(kContactHeader, c->contact);
                 dialing_call_ = c->id;
                 to_ua(dial, out);

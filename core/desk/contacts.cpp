@@ -61,6 +61,9 @@ const Call* Desk::voice_call_of(const Intent& in) const {
                       std::is_same_v<T, EndIntent> || std::is_same_v<T, TransferIntent>)
             id = x.contact;
     }, in);
+    if (const auto* t = std::get_if<TransferIntent>(&in); t && t->call != 0)
+        for (const auto& c : state_.calls)
+            if (c.id == t->call) return &c;
     return id.empty() ? nullptr : find_call_for(state_, id);
 }
 

@@ -103,6 +103,7 @@ private:
     void on_call_intent(uint64_t intent, const Intent& in, Out& out);
     const Call* voice_call_of(const Intent& in) const;
     void dial(uint64_t intent, const DialIntent& in, Out& out);
+    void dial_agent(uint64_t intent, const std::string& agent, uint32_t consult_for, Out& out);
     void decline(Call& c, Out& out);
     void voice_transfer(uint64_t intent, const TransferIntent& in, Out& out);
     void on_dial_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);

@@ -82,6 +82,7 @@ struct Call {
     std::optional<uint64_t> intent;  // answer or dial, waiting for the media
     std::string transfer;         // "", "requested", "trying", "done", "failed"
     uint32_t consult_for = 0;     // attended transfer: this call consults for that call
+    uint32_t follow_refer = 0;    // this call follows the REFER received on that SIP call
     nlohmann::json stats;         // the media's latest quality figures (null before)
 };
 

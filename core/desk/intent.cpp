@@ -43,6 +43,16 @@ Result<Intent> intent_from_json(const nlohmann::json& j) {
     if (t == "take_phone") return Intent{TakePhoneIntent{}};
     if (t == "dial" || t == "answer" || t == "hangup" || t == "hold" || t == "resume" || t == "mute" || t == "dtmf")
         return call_intent_from_json(t, j);
+    if (t == "transfer" && j.contains("call") && !j.contains("contact")) {  // a call without a contact
+        auto ref = call_intent_from_json("hangup", j);
+        if (!ref) return ref.error();
+        nlohmann::json as_contact = j;
+        as_contact["contact"] = "";
+        auto in = contact_intent_from_json(t, as_contact);
+        if (!in) return in.error();
+        std::get<TransferIntent>(in.value()).call = std::get<HangupIntent>(ref.value()).ref.call;
+        return in;
+    }
     return contact_intent_from_json(t, j);
 }
 
@@ -58,13 +68,13 @@ Result<Intent> call_intent_from_json(const std::string& t, const nlohmann::json&
     if (t == "dial") {
         DialIntent in;
         for (auto [name, field] : {std::pair{"number", &in.number}, std::pair{"queue", &in.queue},
-                                   std::pair{"contact", &in.contact}}) {
+                                   std::pair{"contact", &in.contact}, std::pair{"agent", &in.agent}}) {
             auto v = opt(name);
             if (!v) return v.error();
             *field = v.value();
         }
-        if (in.number.empty() == in.contact.empty())
-            return bad("dial needs a \"number\", or the \"contact\" of a callback.");
+        if (!in.number.empty() + !in.contact.empty() + !in.agent.empty() != 1)
+            return bad("dial needs one of \"number\", \"agent\", or the \"contact\" of a callback.");
         return Intent{in};
     }
     CallRef ref;

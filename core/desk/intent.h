@@ -45,6 +45,7 @@ struct TransferIntent {  // chat, SMS: exactly one of queue and agent
     // "blind" (REFER at once) or "attended" (the desk calls the target first; a second
     // transfer with mode "complete" joins the caller to them).
     std::string target, mode;
+    uint32_t call = 0;  // voice: a call with no contact (a colleague's), by its id
 };
 struct EndIntent {
     std::string contact;
@@ -81,8 +82,9 @@ struct CallRef {
     uint32_t call = 0;
 };
 struct TakePhoneIntent {};  // the phone is open in another tab: take it over here
-struct DialIntent {        // a number; or `contact`: call back that callback contact
-    std::string number, queue, contact;
+struct DialIntent {        // a number; or `contact`: call back that callback contact; or
+    std::string number, queue, contact;  // `agent`: call a colleague (no contact)
+    std::string agent;
 };
 struct AnswerIntent {
     CallRef ref;

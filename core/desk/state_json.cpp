@@ -86,6 +86,7 @@ json state_to_json(const DeskState& s, int64_t now_ms) {
                 {"reason_codes", std::move(reasons)},
                 {"contacts", contacts_json(s)},
                 {"calls", calls_json(s)},
+                {"notice", s.notice.empty() ? json(nullptr) : json(s.notice)},
                 {"queues", queues_json(s)},
                 {"canned_responses", canned_json(s)},
                 {"voice", {{"available", s.voice.available},

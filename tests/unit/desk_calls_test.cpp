@@ -447,3 +447,70 @@ TEST_CASE("calls: a call that ends while the backend is away is reported after t
     CHECK(ended);
     CHECK(h.s().voice.transport == SipTransportState::Open);  // the same phone, not a new one
 }
+
+TEST_CASE("calls: attended transfer: consult a colleague with the caller on hold, then REFER the caller to them with Replaces") {
+    DeskHarness h;
+    registered(h);
+    ring(h);
+    answer_call(h);
+    h.reply_ok({{"contact", voice_contact("c-v1", "active")}});
+    uint64_t id = h.intent(TransferIntent{"c-v1", "", "bob", "", "", "attended"});
+    auto hold = sent_starting(h, "INVITE ");
+    REQUIRE(hold);  // the caller waits on hold
+    CHECK(std::string(hold->body()).find("a=sendonly") != std::string::npos);
+    h.step(SipReceived{reply_to(*hold, 200, kOffer)});
+    auto start = media_op(h, MediaOp::Start);
+    REQUIRE(h.s().calls.size() == 2);
+    const Call& consult = h.s().calls[1];
+    CHECK(consult.consult_for == h.s().calls[0].id);
+    CHECK(consult.contact.empty());
+    // (the Start came with the intent's step; find it there)
+    h.step(MediaEvent{MediaEvent::Kind::LocalSdp, consult.id, kLocal, {}, nullptr, {}});
+    auto inv = sent_starting(h, "INVITE ");
+    REQUIRE(inv);
+    CHECK(std::string(inv->uri()).rfind("sip:bob@", 0) == 0);
+    CHECK_FALSE(inv->find("X-Switchboard-Contact"));
+    REQUIRE(h.completion(id));
+
+    uint64_t early = h.intent(TransferIntent{"c-v1", "", "", "", "", "complete"});
+    CHECK(h.completion(early)->error->code == "wrong_state");  // bob has not answered yet
+
+    auto ok = sb::sip::make_response(*inv, 200, "OK", "bob-tag");
+    REQUIRE(ok.ok());
+    sb::sip::Message m = ok.value();
+    REQUIRE(m.add_header("Contact", "<sip:bob@bobdesk.invalid;transport=ws>").ok());
+    REQUIRE(m.add_header("Content-Type", "application/sdp").ok());
+    m.set_body(kOffer);
+    h.step(SipReceived{m.serialize()});
+    REQUIRE(h.s().calls[1].phase == CallPhase::Active);
+
+    uint64_t done = h.intent(TransferIntent{"c-v1", "", "", "", "", "complete"});
+    REQUIRE(h.completion(done));
+    CHECK_FALSE(h.completion(done)->error);
+    auto refer = sent_starting(h, "REFER ");
+    REQUIRE(refer);
+    std::string refer_to(refer->find("Refer-To")->value);
+    INFO(refer_to);
+    CHECK(refer_to.find("sip:bob@") != std::string::npos);
+    CHECK(refer_to.find("Replaces=") != std::string::npos);
+    CHECK(h.s().calls[0].transfer == "requested");
+}
+
+TEST_CASE("calls: a colleague's call by username has no contact and needs no backend request") {
+    DeskHarness h;
+    registered(h);
+    size_t requests = h.sent.size();
+    uint64_t id = h.intent(DialIntent{"", "", "", "bob"});
+    CHECK(h.sent.size() == requests);
+    auto start = media_op(h, MediaOp::Start);
+    REQUIRE(start.size() == 1);
+    h.step(MediaEvent{MediaEvent::Kind::LocalSdp, start[0].call, kLocal, {}, nullptr, {}});
+    auto inv = sent_starting(h, "INVITE ");
+    REQUIRE(inv);
+    CHECK(std::string(inv->uri()).rfind("sip:bob@switchboard.test", 0) == 0);
+    REQUIRE(h.completion(id));
+    CHECK(h.intent(DialIntent{"", "", "", "alice"}) > 0);
+    CHECK(h.completion(h.next_intent - 1)->error->code == "bad_intent");  // that is you
+    CHECK(h.intent(DialIntent{"", "", "", "bob smith"}) > 0);
+    CHECK(h.completion(h.next_intent - 1)->error->code == "bad_intent");
+}
