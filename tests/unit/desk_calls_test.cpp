@@ -91,14 +91,14 @@ sb::sip::Message answer_call(DeskHarness& h, const std::string& contact = "c-v1"
 
 // A request from the caller inside the dialog the desk's 200 made.
 std::string in_dialog(const sb::sip::Message& ok, const std::string& method, int cseq, const std::string& branch,
-                      const std::string& content_type = {}, const std::string& body = {}) {
+                      const std::string& content_type = {}, const std::string& body = {}, const std::string& extra = {}) {
     std::string m = method + " sip:alice@df7jal23ls0d.invalid;transport=ws SIP/2.0\r\n"
                     "Via: SIP/2.0/WS proxy.test;branch=z9hG4bK" + branch + "\r\n"
                     "From: " + std::string(ok.find("From")->value) + "\r\n"
                     "To: " + std::string(ok.find("To")->value) + "\r\n"
                     "Call-ID: " + std::string(ok.find("Call-ID")->value) + "\r\n"
                     "CSeq: " + std::to_string(cseq) + " " + method + "\r\nMax-Forwards: 69\r\n"
-                    "Contact: <sip:dana@proxy.test;transport=ws>\r\n";
+                    "Contact: <sip:dana@proxy.test;transport=ws>\r\n" + extra;
     if (!content_type.empty()) m += "Content-Type: " + content_type + "\r\n";
     return m + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
@@ -513,4 +513,24 @@ TEST_CASE("calls: a colleague's call by username has no contact and needs no bac
     CHECK(h.completion(h.next_intent - 1)->error->code == "bad_intent");  // that is you
     CHECK(h.intent(DialIntent{"", "", "", "bob smith"}) > 0);
     CHECK(h.completion(h.next_intent - 1)->error->code == "bad_intent");
+}
+
+TEST_CASE("calls: blind transfer REFERs the caller to the queue's number; the 202 is not the end, the NOTIFY 200 is") {
+    DeskHarness h;
+    registered(h);
+    ring(h);
+    auto ok = answer_call(h);
+    uint64_t id = h.intent(TransferIntent{"c-v1", "", "", "", "7002", "blind"});
+    REQUIRE(h.completion(id));
+    CHECK_FALSE(h.completion(id)->error);
+    auto refer = sent_starting(h, "REFER ");
+    REQUIRE(refer);
+    CHECK(std::string(refer->find("Refer-To")->value).find("7002") != std::string::npos);
+    h.step(SipReceived{reply_to(*refer, 202)});
+    CHECK(h.s().calls.at(0).transfer == "trying");
+    CHECK_FALSE(sent_starting(h, "BYE "));  // the caller has not followed yet
+    h.step(SipReceived{in_dialog(ok, "NOTIFY", 2, "notify1", "message/sipfrag;version=2.0", "SIP/2.0 200 OK\r\n",
+                                 "Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n")});
+    CHECK(sent_starting(h, "BYE "));  // the caller is with the target: our leg ends
+    CHECK(h.s().calls.empty());
 }
