@@ -426,7 +426,6 @@ void Desk::on_ua_call(const sip::UaEffect& effect, Out& out) {
         c->held_by_remote = false;
     } else if (auto* e = std::get_if<fx::HoldDone>(&effect)) {
         c->hold_pending = false;
-        c->held = e->held;
         if (c->phase == CallPhase::Active || c->phase == CallPhase::Held)
             c->phase = e->held ? CallPhase::Held : CallPhase::Active;
     } else if (auto* e = std::get_if<fx::DtmfReceived>(&effect)) {
@@ -477,8 +476,7 @@ void Desk::on_media(const MediaEvent& e, Out& out) {
     }
     switch (e.kind) {
         case MediaEvent::Kind::LocalSdp: {
-            if (c->media_ready) return;  // one SDP per call; later ones are the browser's business
-            c->media_ready = true;
+            if (!c->local_sdp.empty()) return;  // one SDP per call; later ones are the browser's business
             c->local_sdp = e.sdp;
             if (!c->outgoing && c->phase == CallPhase::Connecting) {
                 to_ua(sip::ua_event::Answer{c->sip, e.sdp}, out);
@@ -517,7 +515,7 @@ void Desk::on_media(const MediaEvent& e, Out& out) {
             state_.notice = "Call audio failed: " + e.reason;
             if (c->intent) complete(out, *c->intent, make_error("media", e.reason));
             c->intent.reset();
-            if (!c->media_ready) {
+            if (c->local_sdp.empty()) {  // it never started
                 if (c->sip != 0) to_ua(sip::ua_event::Hangup{c->sip}, out);  // Ended follows
                 else drop_call(c->id, "media failed", false, out);
                 return;
@@ -604,7 +602,7 @@ json call_json(const DeskState& s, const Call& c) {
                 {"connected_at", c.connected_ms ? json(c.connected_ms + s.clock_offset_ms) : json(nullptr)},
                 {"ringing", c.ringing_remote},
                 {"muted", c.muted},
-                {"held", c.held},
+                {"held", c.phase == CallPhase::Held},
                 {"held_by_remote", c.held_by_remote},
                 {"transfer", c.transfer.empty() ? json(nullptr) : json(c.transfer)},
                 {"stats", c.stats}};

@@ -73,10 +73,10 @@ struct Call {
     bool ringing_remote = false;  // outbound: the far end is ringing (ringback)
     bool early_media = false;     // outbound: a 183 brought audio
     bool remote_answer_applied = false;
-    bool muted = false, held = false, held_by_remote = false;
+    bool muted = false, held_by_remote = false;  // held by us: phase Held
     bool hold_pending = false;    // our hold/resume re-INVITE is out
-    bool media_ready = false;     // the local SDP exists
-    std::string local_sdp;        // our latest SDP: the base of hold/resume offers and re-answers
+    std::string local_sdp;        // our latest SDP (empty until the media made it): the base of
+                                  // hold/resume offers and re-answers
     std::string remote_offer;     // inbound: the INVITE's offer, until answered
     std::string dial_target;      // outbound: what the INVITE goes to, once the offer is ready
     std::optional<uint64_t> intent;  // answer or dial, waiting for the media
