@@ -14,14 +14,20 @@ ensure_setup() {
   "$here/scripts/setup"
 }
 
+# Two builds of one tree at once (a test run and a developer's rebuild) corrupt it; each build
+# of a preset holds that preset's lock, so the second waits for the first.
+locked_build() {
+  local preset=$1
+  mkdir -p "$here/build"
+  flock "$here/build/.$preset.lock" bash -c 'cmake --preset "$1" -S "$2" > /dev/null && cmake --build "$2/build/$1"' _ "$preset" "$here"
+}
+
 build_native() {
   bold "== build: native (server, bot, shell, unit tests)"
-  cmake --preset native -S "$here" > /dev/null
-  cmake --build "$here/build/native"
+  locked_build native
 }
 
 build_web() {
   bold "== build: web (WebAssembly app, unit tests for node)"
-  cmake --preset web -S "$here" > /dev/null
-  cmake --build "$here/build/web"
+  locked_build web
 }
