@@ -1,0 +1,101 @@
+// report.mjs: turns scripts/bench's raw results (build/bench/*.json) into docs/PERFORMANCE.md.
+//   node tests/bench/report.mjs RESULTS_DIR OUTPUT.md
+// A row whose measurement did not run or failed says so; a missed target says "missed".
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import { execFileSync } from 'node:child_process';
+
+const [dir, output] = process.argv.slice(2);
+const load = (name) => {
+  const file = join(dir, `${name}.json`);
+  if (!existsSync(file)) return null;
+  try { return JSON.parse(readFileSync(file, 'utf8')); } catch { return { error: `unreadable ${file}` }; }
+};
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+const num = (n) => Math.round(n).toLocaleString('en-US');
+const verdict = (ok) => (ok ? 'met' : '**missed**');
+const notYet = 'not measured yet';
+
+const rows = [];
+const row = (what, how, target, measured, status) => rows.push({ what, how, target, measured, status });
+
+// ---- browser: payload, startup, idle --------------------------------------------------------
+const browser = load('browser');
+const browserError = !browser ? notYet : browser.error ? `failed: ${browser.error}` : null;
+if (browserError) {
+  row('web payload', 'bytes of every response headless Chromium downloads to show the desk', '<= 600 KB gzip', browserError, '—');
+  row('startup', 'navigation → first frame of the login screen; login → first frame of the desk; median of 10', '<= 1 s each', browserError, '—');
+  row('idle cost', 'logged-in desk, no activity, 60 s: renderer CPU', '<= 1% of a core', browserError, '—');
+} else {
+  const p = browser.payload;
+  const files = p.files.map((f) => `${f.path.split('/').pop() || '/'} ${kb(f.gzip)}`).join(', ');
+  row('web payload', `every response body headless Chromium receives while loading the desk, and each gzip -9 compressed (${files})`,
+    '<= 600 KB gzip', `${kb(p.raw)} raw, ${kb(p.gzip)} gzip`, verdict(p.gzip <= 600 * 1024));
+  const s = browser.startup;
+  row('startup', `headless Chromium, fresh context each time, median of ${s.runs}: navigation start → the first animation frame after the login screen's first frame; the login intent → the first frame drawn after the session is logged in`,
+    '<= 1 s each', `${s.first_frame_ms.toFixed(0)} ms to the login screen, ${s.login_to_desk_ms.toFixed(0)} ms login to desk`,
+    verdict(s.first_frame_ms <= 1000 && s.login_to_desk_ms <= 1000));
+  const i = browser.idle;
+  row('idle cost', `logged-in desk, no activity, ${i.seconds} s: CPU time of the renderer process (Chromium SystemInfo.getProcessInfo); ${i.frames} frames drawn meanwhile`,
+    '<= 1% of a core', `${i.percent_of_core.toFixed(2)}% of a core`, verdict(i.percent_of_core <= 1));
+}
+
+row('frame cost', 'native, heavy desk: 20 concurrent contacts, a 500-message transcript, a 10,000-row history; CPU per frame p50/p99', 'p99 <= 2 ms', notYet, '—');
+
+// ---- SIP parsing ------------------------------------------------------------------------------
+const rounds = (impl) => [1, 2, 3].map((r) => load(`sip-${impl}-${r}`)).filter((x) => x && !x.error);
+const [native, wasm, jssip] = ['native', 'wasm', 'jssip'].map(rounds);
+if (native.length && wasm.length && jssip.length) {
+  // The ratio of each round (its three runs back to back), then the median ratio: a busy moment
+  // of the machine slows one round's runs alike instead of skewing one implementation's median.
+  const paired = [0, 1, 2].filter((i) => native[i] && wasm[i] && jssip[i]);
+  const nr = median(paired.map((i) => native[i].messages_per_s / jssip[i].messages_per_s));
+  const wr = median(paired.map((i) => wasm[i].messages_per_s / jssip[i].messages_per_s));
+  const n = median(native.map((x) => x.messages_per_s)), w = median(wasm.map((x) => x.messages_per_s)), j = median(jssip.map((x) => x.messages_per_s));
+  row('SIP parsing', `messages/s over ${native[0].messages} real call-flow messages (tests/bench/sip-corpus, captured from the voice lab), 2 s passes, 3 rounds of the three back to back; the ratio is the median of the rounds' ratios: the core's parse_message + Vias + CSeq natively and as wasm (node), and JsSIP ${jssipVersion()}'s Parser.parseMessage on the same files`,
+    'native >= 50x JsSIP, wasm >= 10x',
+    `native **${nr.toFixed(1)}x** JsSIP, wasm **${wr.toFixed(1)}x** (medians: native ${num(n)}/s, wasm ${num(w)}/s, JsSIP ${num(j)}/s)`,
+    `native ${verdict(nr >= 50)}, wasm ${verdict(wr >= 10)}`);
+} else {
+  row('SIP parsing', 'messages/s on real call-flow messages: native, wasm (node), JsSIP', 'native >= 50x JsSIP, wasm >= 10x', notYet, '—');
+}
+
+// ---- core throughput ---------------------------------------------------------------------------
+const core = load('core');
+if (core && !core.error) {
+  row('core throughput', `events/s through Desk::handle natively, replaying a recorded ${core.shift_hours}-hour busy chat shift (${num(core.events)} events: offers, messages, typing, intents, replies, timers) ${core.replays} times`,
+    '>= 1,000,000/s', `${num(core.events_per_s)}/s`, verdict(core.events_per_s >= 1e6));
+} else {
+  row('core throughput', 'events/s through Desk replaying a busy shift natively', '>= 1,000,000/s', core ? `failed: ${core.error}` : notYet, '—');
+}
+
+row('server capacity', 'switchboard-bot agents handling chats and SMS on 2 cores: agents held, offers/s, offer latency p50/p99, memory per agent', '10,000 agents, p99 <= 100 ms, <= 32 KB/agent', notYet, '—');
+row('call setup', 'answer → two-way audio in the voice lab, median of 10', '<= 500 ms', notYet, '—');
+row('a shift', 'an 8-hour busy shift replayed at speed into the browser desk: wasm memory and JS heap at start and end', 'growth <= 5%', notYet, '—');
+
+function jssipVersion() {
+  try { return JSON.parse(readFileSync(new URL('../node_modules/jssip/package.json', import.meta.url), 'utf8')).version; } catch { return ''; }
+}
+const commit = (() => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim(); } catch { return 'unknown'; } })();
+const cell = (s) => String(s).replace(/\|/g, '\\|');
+const md = [
+  '# Performance',
+  '',
+  'Generated by `./scripts/bench` (do not edit by hand). Every figure below comes from one run on',
+  'one machine; where a peer is named, the ratio from the same run is the figure that counts,',
+  'because shared machines are noisy. Rows that say "not measured yet" have no measurement in the',
+  'bench yet; a target that is not reached says **missed**.',
+  '',
+  `Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.`,
+  '',
+  '| what | how it was measured | target | measured | target met |',
+  '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${cell(r.what)} | ${cell(r.how)} | ${cell(r.target)} | ${cell(r.measured)} | ${cell(r.status)} |`),
+  '',
+  'Raw results: `build/bench/*.json` after a run. To measure one thing again:',
+  '`BENCH="sip core" ./scripts/bench` (the others keep their last result).',
+  '',
+];
+writeFileSync(output, md.join('\n'));
