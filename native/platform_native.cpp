@@ -67,6 +67,13 @@ void NativePlatform::claim_phone(const std::string&, bool) {
     boost::asio::post(ioc_, [this] { feed(desk::PhoneOwnership{desk::PhoneOwnership::Kind::Granted}); });
 }
 
+void NativePlatform::devices(const desk::Devices& d) {
+    if (d.op == desk::DevicesOp::TestRinger) return;  // nothing to ring with
+    desk::MediaDevices e;
+    e.microphone = "unavailable";
+    boost::asio::post(ioc_, [this, e] { feed(e); });
+}
+
 void NativePlatform::media(const desk::Media& m) {
     using desk::MediaEvent;
     if (m.op == desk::MediaOp::Start) {

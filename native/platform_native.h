@@ -50,6 +50,8 @@ public:
     void media(const desk::Media& command) override;
     void claim_phone(const std::string& agent, bool take_over) override;  // one process, one phone: granted
     void release_phone() override {}
+    // No audio devices natively: every List (and Set) is answered with an empty list.
+    void devices(const desk::Devices& command) override;
 
 private:
     void feed(desk::Event e);

@@ -50,6 +50,9 @@ public:
     // One tab per agent holds the phone: then PhoneOwnership (and Taken / Free later).
     virtual void claim_phone(const std::string& agent, bool take_over) = 0;
     virtual void release_phone() = 0;
+    // Voice: the audio devices (desk/effect.h, Devices): list, choose, test the ringer; then
+    // MediaDevices (also whenever the devices change by themselves: a headset plugged in).
+    virtual void devices(const desk::Devices& command) = 0;
 };
 
 }  // namespace sb::platform

@@ -70,6 +70,7 @@ void Runtime::perform(const desk::Effect& effect) {
     else if (auto* e = std::get_if<Media>(&effect)) platform_.media(*e);
     else if (auto* e = std::get_if<ClaimPhone>(&effect)) platform_.claim_phone(e->agent, e->take_over);
     else if (std::holds_alternative<ReleasePhone>(effect)) platform_.release_phone();
+    else if (auto* e = std::get_if<Devices>(&effect)) platform_.devices(*e);
 }
 
 }  // namespace sb::platform

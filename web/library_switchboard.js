@@ -35,6 +35,7 @@ mergeInto(LibraryManager.library, {
     });
   },
   sb_js_phone_release: function () { SBMedia.release(); },
+  sb_js_devices: function (command) { SBHost.devices(JSON.parse(UTF8ToString(command))); },
   sb_js_request_frame: function () { SBHost.requestFrame(); },
   sb_js_frame_after: function (ms) { SBHost.frameAfter(ms); },
   sb_js_viewport: function (out) {  // [css width, css height, device pixel ratio * 100]

@@ -28,21 +28,46 @@ var SBMedia = (function () {
   }
 
   // ---- devices ---------------------------------------------------------------------------------
-  // [{kind: 'input'|'output', id, label}] and the current choices. Labels appear once the page
-  // has had microphone permission.
-  media.devices = function () {
+  // {devices: [{kind: 'input'|'output', id, label}], input, output, ringer, microphone}: the
+  // devices, the current choices, and the microphone permission ('granted', 'denied', 'prompt',
+  // 'unavailable'). Labels appear once the page has had microphone permission: `probe` asks for
+  // the microphone first (and lets go of it at once), as opening the Audio settings does.
+  var micDenied = false;  // a getUserMedia of this page was refused
+  function permission() {
+    if (micDenied) return Promise.resolve('denied');
+    if (!navigator.permissions || !navigator.permissions.query) return Promise.resolve('prompt');
+    return navigator.permissions.query({ name: 'microphone' }).then(function (p) { return p.state; },
+      function () { return 'prompt'; });
+  }
+  function probeMicrophone() {
+    return navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+      micDenied = false;
+      stream.getTracks().forEach(function (t) { t.stop(); });
+    }, function (e) {
+      if (e.name === 'NotAllowedError' || e.name === 'SecurityError') micDenied = true;
+    });
+  }
+  media.devices = function (probe) {
     if (!navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) {
-      return Promise.resolve({ devices: [], input: '', output: '', ringer: '' });
+      return Promise.resolve({ devices: [], input: '', output: '', ringer: '', microphone: 'unavailable' });
     }
-    return navigator.mediaDevices.enumerateDevices().then(function (list) {
-      var out = [];
-      list.forEach(function (d) {
-        if (d.kind === 'audioinput') out.push({ kind: 'input', id: d.deviceId, label: d.label || 'Microphone' });
-        if (d.kind === 'audiooutput') out.push({ kind: 'output', id: d.deviceId, label: d.label || 'Speaker' });
+    return (probe ? probeMicrophone() : Promise.resolve()).then(function () {
+      return Promise.all([navigator.mediaDevices.enumerateDevices(), permission()]);
+    }).then(function (r) {
+      var out = [], n = { input: 0, output: 0 };
+      r[0].forEach(function (d) {
+        var kind = d.kind === 'audioinput' ? 'input' : d.kind === 'audiooutput' ? 'output' : null;
+        if (!kind) return;
+        n[kind]++;
+        out.push({ kind: kind, id: d.deviceId, label: d.label || (kind === 'input' ? 'Microphone ' : 'Speaker ') + n[kind] });
       });
-      return { devices: out, input: setting('input'), output: setting('output'), ringer: setting('ringer') };
+      return { devices: out, input: setting('input'), output: setting('output'), ringer: setting('ringer'), microphone: r[1] };
     });
   };
+  // Devices plugged in or out: 'devices_changed' (the desk lists them again).
+  if (typeof navigator !== 'undefined' && navigator.mediaDevices && navigator.mediaDevices.addEventListener) {
+    navigator.mediaDevices.addEventListener('devicechange', function () { emit('devices_changed', {}); });
+  }
 
   // kind: 'input' | 'output' | 'ringer'; id '' is the system default. Applies to live calls.
   media.setDevice = function (kind, id) {
@@ -121,6 +146,7 @@ var SBMedia = (function () {
       return true;
     }, function (e) {
       delete calls[callId];
+      if (e.name === 'NotAllowedError') micDenied = true;
       throw new Error(e.name === 'NotAllowedError' ? 'Microphone permission was refused.' : 'No microphone: ' + e.message);
     });
   };
@@ -247,6 +273,7 @@ var SBMedia = (function () {
   media._trackEnabled = function (callId) { return need(callId).sender.track.enabled; };
   media._trackSettings = function (callId) { return need(callId).sender.track.getSettings(); };
   media._dtmfSender = function (callId) { return need(callId).sender.dtmf; };
+  media._sinkId = function (callId) { var c = need(callId); return c.audio ? c.audio.sinkId : null; };
 
   // {call, rtt_ms, jitter_ms, loss_pct, bytes_in, bytes_out, packets_in, packets_out, codec, mos}
   media.stats = function (callId) {
@@ -344,6 +371,7 @@ var SBMedia = (function () {
     var ctx = context();
     if (!ctx) return false;
     media.stopTone();
+    tones.test = null;  // a call's tone outlives a ringer test
     tones.playing = kind;
     var gain = kind === 'ring' ? 0.25 : 0.08;
     function burst() {
@@ -375,6 +403,17 @@ var SBMedia = (function () {
     return was;
   };
   media.tone = function () { return tones.playing; };
+  // The Audio settings' "Test ringer": the ringtone on the ringer device for `ms`, unless a call
+  // starts ringing meanwhile (then that ring goes on).
+  media.testRinger = function (ms) {
+    if (tones.playing && !tones.test) return false;  // a call rings already
+    if (!media.startTone('ring')) return false;
+    var test = {};
+    tones.test = test;
+    setTimeout(function () { if (tones.test === test) { tones.test = null; media.stopTone(); } }, ms || 2500);
+    return true;
+  };
+  media.ringerSink = function () { return tones.audio ? tones.audio.sinkId : null; };  // diagnostics, tests
 
   // ---- tab ownership: one tab per agent holds the microphone and the SIP registration ----------
   // claim(agent) resolves {owner: true} when this tab holds the agent's voice lock, or {owner:

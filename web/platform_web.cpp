@@ -28,6 +28,7 @@ void sb_js_sip_send(const char* text);
 void sb_js_media(const char* command_json);
 void sb_js_phone_claim(const char* agent, int take_over);
 void sb_js_phone_release();
+void sb_js_devices(const char* command_json);
 }
 
 namespace sb::web {
@@ -77,6 +78,16 @@ void WebPlatform::close_sip() { sb_js_sip_close(); }
 void WebPlatform::send_sip(const std::string& text) { sb_js_sip_send(text.c_str()); }
 void WebPlatform::claim_phone(const std::string& agent, bool take_over) { sb_js_phone_claim(agent.c_str(), take_over); }
 void WebPlatform::release_phone() { sb_js_phone_release(); }
+void WebPlatform::devices(const desk::Devices& d) {
+    nlohmann::json j = {{"op", std::string(desk::to_string(d.op))}};
+    if (d.op == desk::DevicesOp::Set) {
+        j["kind"] = d.kind;
+        j["id"] = d.id;
+    }
+    if (d.op == desk::DevicesOp::List) j["probe"] = d.probe;
+    if (d.op == desk::DevicesOp::TestRinger) j["ms"] = d.ms;
+    sb_js_devices(j.dump().c_str());
+}
 void WebPlatform::media(const desk::Media& m) {
     nlohmann::json j = {{"op", std::string(desk::to_string(m.op))}, {"call", m.call}};
     if (!m.sdp.empty()) j["sdp"] = m.sdp;
@@ -150,6 +161,28 @@ EMSCRIPTEN_KEEPALIVE void sb_on_media(const char* event_json) {
     e.reason = j.value("reason", std::string());
     e.digits = j.value("digits", std::string());
     if (j.contains("stats") && j["stats"].is_object()) e.stats = j["stats"];
+    g_runtime->feed(e);
+}
+
+// SBHost.devices' report: {devices: [{kind, id, label}], input, output, ringer, microphone,
+// error?}. Malformed entries are dropped; a report that is not an object is ignored.
+EMSCRIPTEN_KEEPALIVE void sb_on_devices(const char* report_json) {
+    if (!g_runtime) return;
+    auto j = nlohmann::json::parse(report_json, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return;
+    sb::desk::MediaDevices e;
+    auto str = [&](const nlohmann::json& o, const char* k) {
+        auto it = o.find(k);
+        return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    if (auto it = j.find("devices"); it != j.end() && it->is_array())
+        for (const auto& d : *it)
+            if (d.is_object()) e.devices.push_back({str(d, "kind"), str(d, "id"), str(d, "label")});
+    e.input = str(j, "input");
+    e.output = str(j, "output");
+    e.ringer = str(j, "ringer");
+    e.microphone = str(j, "microphone");
+    e.error = str(j, "error");
     g_runtime->feed(e);
 }
 

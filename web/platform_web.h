@@ -33,6 +33,7 @@ public:
     void media(const desk::Media& command) override;  // SBHost.media (switchboard_api.js)
     void claim_phone(const std::string& agent, bool take_over) override;  // SBMedia.claim / takeOver
     void release_phone() override;
+    void devices(const desk::Devices& command) override;  // SBHost.devices (switchboard_api.js)
 
     // The backend URL: ?backend=… on the page, else ws(s)://<page host>/desk.
     static std::string backend_url();

@@ -136,6 +136,29 @@ var SBHost = (function () {
       mediaEvent({ kind: 'stats', call: Number(data.call), stats: data });
     } else if (name === 'device_error') {
       host.emit('device_error', JSON.stringify(data));
+      reportDevices(false, data && data.message);
+    } else if (name === 'devices_changed') {
+      reportDevices(false);
+    }
+  };
+
+  // ---- audio devices: the desk's Devices effects (list, set, test_ringer) ----------------------
+  // Every list (and every choice, once applied to live calls and the ringtone) goes back to the
+  // desk through Module._sb_on_devices as {devices, input, output, ringer, microphone, error?}.
+  function reportDevices(probe, error) {
+    SBMedia.devices(probe).then(function (r) {
+      if (error) r.error = error;
+      withCString(JSON.stringify(r), Module._sb_on_devices);
+    }, function (e) { console.error('[switchboard] devices: ' + e.message); });
+  }
+  host.devices = function (cmd) {
+    switch (cmd.op) {
+      case 'list': reportDevices(!!cmd.probe); break;
+      case 'set':
+        SBMedia.setDevice(cmd.kind, cmd.id).then(function () { reportDevices(false); },
+          function (e) { reportDevices(false, 'Could not switch the device: ' + e.message); });
+        break;
+      case 'test_ringer': SBMedia.testRinger(cmd.ms); break;
     }
   };
 
@@ -228,13 +251,53 @@ var SBHost = (function () {
 
   // ---- desktop notification: a call rings while the tab is hidden ------------------------------
   // Permission is asked at sign-in (the click or Enter that signs in is the user gesture browsers
-  // want); the notification names the caller, focuses the tab when clicked, and closes when the
-  // call stops ringing.
-  var callNote = null;  // {call, note}
+  // want). The notification names the caller and closes when the call stops ringing. With the
+  // service worker (sw.js) it has Answer and Decline buttons: the worker posts the choice back
+  // ({type: 'call.action', action, call, contact}) and it becomes the answer or hangup intent.
+  // Without one (an old browser, a page not served over http(s)) it is a plain Notification
+  // that focuses the tab when clicked.
+  var callNote = null;  // {call, note} for a plain one; {call, tag} for the worker's
+  var swReady = null;   // resolves with the active registration, or null
+  var swReg = null;     // ... and here once it has
+  // The browser's own Notification: a page that substitutes its own (an embedding CRM's, a
+  // test's stand-in) gets that one used, without buttons.
+  var BrowserNotification = typeof Notification === 'undefined' ? undefined : Notification;
+  host.serviceWorker = function () { return swReady || Promise.resolve(null); };
+  if (typeof navigator !== 'undefined' && navigator.serviceWorker && window.isSecureContext) {
+    // Beside index.html, so its scope is the desk's own path and nothing above it.
+    swReady = navigator.serviceWorker.register('sw.js').then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (reg) { swReg = reg; return reg; }).catch(function (e) {
+      console.warn('[switchboard] no service worker, so notifications have no buttons: ' + e.message);
+      return null;
+    });
+    navigator.serviceWorker.addEventListener('message', function (e) { host.callAction(e.data); });
+  }
+
+  // A notification's button (or click) for a call: answer, decline, or just bring the tab forward.
+  // Resolves with the intent's reply (null when there was nothing to do).
+  host.callAction = function (m) {
+    if (!m || m.type !== 'call.action') return Promise.resolve(null);
+    try { window.focus(); } catch (e) { /* not allowed */ }
+    closeCallNote(m.call);
+    if (m.action !== 'answer' && m.action !== 'decline') return Promise.resolve(null);
+    var calls = host.isReady ? window.switchboard.state().calls || [] : [];
+    var c = calls.filter(function (x) { return x.id === m.call; })[0];
+    if (!c || c.phase !== 'ringing') return Promise.resolve(null);  // answered or gone meanwhile
+    return host.dispatch({ type: m.action === 'answer' ? 'answer' : 'hangup', call: c.id });
+  };
+
   function closeCallNote(call) {
     if (!callNote || (call !== undefined && callNote.call !== call)) return;
-    try { callNote.note.close(); } catch (e) { /* gone */ }
+    var note = callNote;
     callNote = null;
+    if (note.note) { try { note.note.close(); } catch (e) { /* gone */ } return; }
+    host.serviceWorker().then(function (reg) {
+      if (!reg) return;
+      reg.getNotifications({ tag: note.tag }).then(function (list) {
+        list.forEach(function (n) { n.close(); });
+      });
+    });
   }
   host.on('session', function (e) {
     if (e.state !== 'logging_in' || typeof Notification === 'undefined' || Notification.permission !== 'default') return;
@@ -251,7 +314,14 @@ var SBHost = (function () {
     } catch (e) { /* the number will do */ }
     var body = who !== c.number && c.number ? who + ' · ' + c.number : who;
     closeCallNote();
-    var note = new Notification('Incoming call', { body: body, tag: 'switchboard-call', requireInteraction: true });
+    var tag = 'switchboard-call-' + c.id;
+    if (swReg && swReg.active && window.Notification === BrowserNotification) {
+      callNote = { call: c.id, tag: tag };
+      swReg.active.postMessage({ type: 'call.notify', title: 'Incoming call', body: body, tag: tag, call: c.id,
+        contact: c.contact || null });
+      return;
+    }
+    var note = new Notification('Incoming call', { body: body, tag: tag, requireInteraction: true });
     note.onclick = function () { window.focus(); note.close(); };
     callNote = { call: c.id, note: note };
   });

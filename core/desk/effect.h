@@ -88,7 +88,24 @@ struct Media {
 };
 std::string_view to_string(MediaOp op);
 
+// The audio devices (microphone, speaker, ringer): in the browser web/media.js (enumerateDevices,
+// getUserMedia, setSinkId; choices in localStorage); natively there are none. List (and Set,
+// after applying the choice to live calls and the ringtone) answer with MediaDevices.
+enum class DevicesOp {
+    List,        // report the devices; `probe`: ask for the microphone first, so labels show
+    Set,         // choose `id` ("" = the system default) for `kind`: input, output or ringer
+    TestRinger,  // play the ringtone on the ringer device for `ms`
+};
+struct Devices {
+    DevicesOp op = DevicesOp::List;
+    std::string kind, id;
+    bool probe = false;
+    int64_t ms = 0;
+};
+std::string_view to_string(DevicesOp op);
+
 using Effect = std::variant<OpenTransport, CloseTransport, SendFrame, StartTimer, CancelTimer, CompleteIntent,
-                            Notify, Persist, Log, OpenSipTransport, CloseSipTransport, SendSip, Media, ClaimPhone, ReleasePhone>;
+                            Notify, Persist, Log, OpenSipTransport, CloseSipTransport, SendSip, Media, ClaimPhone, ReleasePhone,
+                            Devices>;
 
 }  // namespace sb::desk

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "desk/intent.h"
 
@@ -68,7 +69,20 @@ struct PhoneOwnership {
     enum class Kind { Granted, Busy, Taken, Free };
     Kind kind = Kind::Granted;
 };
+// The audio devices the platform can use (effect Devices): what there is, what is chosen (""
+// is the system default), and whether the page may use the microphone.
+struct AudioDevice {
+    std::string kind;   // "input" (microphone) or "output" (speaker; the ringer is one too)
+    std::string id, label;
+    friend bool operator==(const AudioDevice&, const AudioDevice&) = default;
+};
+struct MediaDevices {
+    std::vector<AudioDevice> devices;
+    std::string input, output, ringer;  // the choices, remembered per browser
+    std::string microphone;             // permission: "granted", "denied", "prompt", "unavailable"
+    std::string error;                  // for people: why a choice could not be applied, or empty
+};
 using Event = std::variant<Start, TransportOpened, TransportClosed, FrameReceived, IntentReceived, TimerFired,
-                           SipTransportOpened, SipTransportClosed, SipReceived, MediaEvent, PhoneOwnership>;
+                           SipTransportOpened, SipTransportClosed, SipReceived, MediaEvent, PhoneOwnership, MediaDevices>;
 
 }  // namespace sb::desk

@@ -5,7 +5,15 @@
 // every new connection, and calls keep their dialogs across it.
 //
 // What the UA says about calls goes to calls.cpp.
+//
+// The audio devices (microphone, speaker, ringer) are chosen here too: intents set_device,
+// refresh_devices and test_ringer become the effect Devices, and the platform's report
+// (MediaDevices) is DeskState::audio. The list is asked for when this tab gets the phone, when
+// the Audio settings open, and the platform reports by itself when the devices change.
+#include <algorithm>
+
 #include "desk/desk.h"
+#include "desk/state_json.h"
 
 namespace sb::desk {
 
@@ -88,6 +96,7 @@ void Desk::on_phone_ownership(const PhoneOwnership& e, Out& out) {
             state_.voice.owner = PhoneOwner::Here;
             state_.voice.error.reset();
             open_sip(out);
+            out.push_back(Devices{DevicesOp::List});  // what the Audio settings will offer
             break;
         case K::Busy:
             if (state_.voice.owner != PhoneOwner::Claiming) return;
@@ -212,6 +221,84 @@ void Desk::to_ua(const sip::UaEvent& event, Out& out) {
         }
     }
     if (timers_changed) arm_sip_timer(out);
+}
+
+// ---- audio devices ---------------------------------------------------------------------------
+
+std::string_view to_string(DevicesOp op) {
+    switch (op) {
+        case DevicesOp::List: return "list";
+        case DevicesOp::Set: return "set";
+        case DevicesOp::TestRinger: return "test_ringer";
+    }
+    return "list";
+}
+
+namespace {
+constexpr int64_t kRingerTestMs = 2500;  // one burst of the ringtone (2 s on), and a little more
+
+// Is `id` a device of the kind a choice of `kind` needs? ("" and "default" always are.)
+bool device_known(const AudioSettings& a, const std::string& kind, const std::string& id) {
+    if (id.empty() || id == "default" || !a.known) return true;
+    const std::string want = kind == "input" ? "input" : "output";  // the ringer is a speaker
+    return std::any_of(a.devices.begin(), a.devices.end(),
+                       [&](const AudioDevice& d) { return d.kind == want && d.id == id; });
+}
+}  // namespace
+
+bool Desk::on_device_intent(const IntentReceived& e, Out& out) {
+    if (const auto* in = std::get_if<SetDeviceIntent>(&e.intent)) {
+        if (!device_known(state_.audio, in->kind, in->id))
+            complete(out, e.id, make_error("unknown_device", "There is no such " +
+                                                                 std::string(in->kind == "input" ? "microphone" : "speaker") +
+                                                                 " (it may have been unplugged)."));
+        else {
+            std::string& choice = in->kind == "input" ? state_.audio.input
+                                  : in->kind == "output" ? state_.audio.output : state_.audio.ringer;
+            choice = in->id;  // shown at once; the platform's next report confirms it
+            state_.audio.error.clear();
+            out.push_back(Devices{DevicesOp::Set, in->kind, in->id});
+            out.push_back(Notify{"voice.devices", devices_json(state_.audio)});
+            complete(out, e.id, json{{"kind", in->kind}, {"id", in->id}});
+        }
+        return true;
+    }
+    if (const auto* in = std::get_if<RefreshDevicesIntent>(&e.intent)) {
+        Devices d{DevicesOp::List};
+        d.probe = in->probe;
+        out.push_back(d);
+        complete(out, e.id, json::object());
+        return true;
+    }
+    if (std::holds_alternative<TestRingerIntent>(e.intent)) {
+        if (!state_.tone.empty())
+            complete(out, e.id, make_error("busy", "A call is ringing: the ringer is in use."));
+        else {
+            Devices d{DevicesOp::TestRinger};
+            d.ms = kRingerTestMs;
+            out.push_back(d);
+            complete(out, e.id, json{{"ms", kRingerTestMs}});
+        }
+        return true;
+    }
+    return false;
+}
+
+void Desk::on_media_devices(const MediaDevices& e, Out& out) {
+    AudioSettings a;
+    a.known = true;
+    for (const auto& d : e.devices)
+        if (d.kind == "input" || d.kind == "output") a.devices.push_back(d);
+    a.input = e.input;
+    a.output = e.output;
+    a.ringer = e.ringer;
+    a.microphone = e.microphone.empty() ? "prompt" : e.microphone;
+    a.error = e.error;
+    bool same = state_.audio.known && a.devices == state_.audio.devices && a.input == state_.audio.input &&
+                a.output == state_.audio.output && a.ringer == state_.audio.ringer &&
+                a.microphone == state_.audio.microphone && a.error == state_.audio.error;
+    state_.audio = std::move(a);
+    if (!same) out.push_back(Notify{"voice.devices", devices_json(state_.audio)});
 }
 
 }  // namespace sb::desk

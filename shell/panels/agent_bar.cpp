@@ -1,8 +1,8 @@
 // shell/panels/agent_bar.cpp: the top bar of the desk.
 //
 // Left to right: product mark · presence selector (dot, state, timer; a menu of states and
-// reasons) · activity (on contact, wrap-up) · a refused change, briefly · Call (the dial pad) ·
-// phone · connection · the agent · Sign out.
+// reasons) · activity (on contact, wrap-up) · a refused change, briefly · Audio (the device
+// settings) · Call (the dial pad) · phone · connection · the agent · Sign out.
 // Sections: wording · presence selector · presence menu · activity · right-hand group · draw_agent_bar
 #include <algorithm>
 #include <cmath>
@@ -54,6 +54,17 @@ float centred_y(ImFont* font, float top, float height) {
 void chevron_down(ImDrawList* dl, ImVec2 c, ImU32 col) {
     const ImVec2 pts[] = {ImVec2(c.x - 4.0f, c.y - 2.0f), ImVec2(c.x, c.y + 2.0f), ImVec2(c.x + 4.0f, c.y - 2.0f)};
     dl->AddPolyline(pts, 3, col, 0, 1.6f);
+}
+
+// A loudspeaker: the box, the cone, and two sound waves; about 18 px wide around `c`.
+void speaker_glyph(ImDrawList* dl, ImVec2 c, ImU32 col) {
+    const ImVec2 body[] = {ImVec2(c.x - 8.0f, c.y - 3.0f), ImVec2(c.x - 4.5f, c.y - 3.0f), ImVec2(c.x + 0.5f, c.y - 7.0f),
+                           ImVec2(c.x + 0.5f, c.y + 7.0f), ImVec2(c.x - 4.5f, c.y + 3.0f), ImVec2(c.x - 8.0f, c.y + 3.0f)};
+    dl->AddPolyline(body, 6, col, ImDrawFlags_Closed, 1.6f);
+    dl->PathArcTo(ImVec2(c.x + 1.0f, c.y), 4.5f, -0.9f, 0.9f, 8);
+    dl->PathStroke(col, 0, 1.6f);
+    dl->PathArcTo(ImVec2(c.x + 1.0f, c.y), 8.5f, -0.9f, 0.9f, 10);
+    dl->PathStroke(col, 0, 1.6f);
 }
 
 void check_mark(ImDrawList* dl, ImVec2 c, ImU32 col) {
@@ -339,7 +350,8 @@ void draw_agent_bar(const desk::DeskState& s, IntentSink& sink, PanelContext& ct
     const float phone_w = s.voice.available ? ui::text_size(f.small, phone.text).x + 18.0f + 16.0f : 0.0f;
     const float avatar = 34.0f;
     const float dial_w = s.voice.available ? ui::text_size(f.strong, "Call").x + 52.0f + 16.0f : 0.0f;
-    const float group_w = out_w + 20.0f + text_w + 10.0f + avatar + 40.0f + conn_w + phone_w + dial_w;
+    const float audio_w = s.voice.available ? 34.0f + 8.0f : 0.0f;
+    const float group_w = out_w + 20.0f + text_w + 10.0f + avatar + 40.0f + conn_w + phone_w + dial_w + audio_w;
     const bool show_name = selector_right + 24.0f + group_w <= right;
     right -= out_w;
     ImGui::SetCursorPos(ImVec2(right, std::round((bar_h - 34.0f) * 0.5f)));
@@ -415,6 +427,26 @@ void draw_agent_bar(const desk::DeskState& s, IntentSink& sink, PanelContext& ct
         if (clicked) ImGui::OpenPopup(kDialPadPopup);
         if (hovered && !open) ImGui::SetTooltip("Place a call");
         draw_dial_pad(s, sink, ctx, ImVec2(b.x, b.y + 8.0f));
+    }
+
+    // Audio settings: microphone, speaker, ringer; a square button left of Call.
+    if (s.voice.available) {
+        const float size = 34.0f;
+        right -= 8.0f + size;
+        ImGui::SetCursorPos(ImVec2(right, std::round((bar_h - size) * 0.5f)));
+        const bool clicked = ImGui::InvisibleButton("##audio", ImVec2(size, size));
+        const bool hovered = ImGui::IsItemHovered(), open = ImGui::IsPopupOpen(kAudioSettingsPopup);
+        const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+        const bool denied = s.audio.microphone == "denied";
+        dl->AddRectFilled(a, b, open ? color::accent_soft : hovered ? color::surface_hover : color::surface,
+                          theme::kControlRounding);
+        dl->AddRect(a, b, open ? color::accent : denied ? color::danger_border : color::border_strong, theme::kControlRounding);
+        speaker_glyph(dl, ImVec2((a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f), open ? color::accent : color::text_muted);
+        if (denied) dl->AddCircleFilled(ImVec2(b.x - 5.0f, a.y + 5.0f), 4.0f, color::danger);  // needs attention
+        if (clicked) ImGui::OpenPopup(kAudioSettingsPopup);
+        if (hovered && !open)
+            ImGui::SetTooltip("%s", denied ? "Audio settings: the browser blocked the microphone" : "Audio settings");
+        draw_audio_settings(s, sink, ctx, ImVec2(b.x, b.y + 8.0f));
     }
 
     draw_notice(s, ctx, selector_right + 12.0f, right - 16.0f, bar_h);

@@ -209,3 +209,120 @@ TEST_CASE("voice: one tab per agent holds the phone; another says so, can take i
     h.reply_ok(json::object());
     CHECK(h.find<ReleasePhone>());
 }
+
+namespace {
+const Devices* devices_effect(const DeskHarness& h, DevicesOp op) {
+    for (const auto& e : h.effects)
+        if (auto* d = std::get_if<Devices>(&e); d && d->op == op) return d;
+    return nullptr;
+}
+MediaDevices two_of_each() {
+    MediaDevices m;
+    m.devices = {{"input", "default", "Default - Fake Audio Input 1"}, {"input", "mic-2", "Fake Audio Input 2"},
+                 {"output", "default", "Default - Fake Audio Output 1"}, {"output", "spk-2", "Fake Audio Output 2"},
+                 {"video", "cam", "a camera is not for us"}};
+    m.input = "mic-2";
+    m.microphone = "granted";
+    return m;
+}
+}  // namespace
+
+TEST_CASE("voice: audio devices are listed when this tab gets the phone, shown in state(), chosen and tested") {
+    DeskHarness h;
+    CHECK(state_to_json(h.s(), h.now)["voice"]["devices"].is_null());  // not known before a report
+    login_with_sip(h);
+    REQUIRE(devices_effect(h, DevicesOp::List));  // the phone is here: what can it use?
+    CHECK_FALSE(devices_effect(h, DevicesOp::List)->probe);
+
+    h.step(two_of_each());
+    REQUIRE(h.find<Notify>());
+    CHECK(h.find<Notify>()->event == "voice.devices");
+    json d = state_to_json(h.s(), h.now)["voice"]["devices"];
+    REQUIRE(d.is_object());
+    CHECK(d["list"].size() == 4);  // the camera is left out
+    CHECK(d["list"][1] == json{{"kind", "input"}, {"id", "mic-2"}, {"label", "Fake Audio Input 2"}});
+    CHECK(d["input"] == "mic-2");
+    CHECK(d["output"] == "");
+    CHECK(d["microphone"] == "granted");
+    CHECK(d["error"].is_null());
+
+    // The same report again changes nothing and says nothing.
+    h.step(two_of_each());
+    CHECK_FALSE(h.find<Notify>());
+
+    // The settings open: the list again, asking for the microphone so that labels show.
+    uint64_t id = h.intent(RefreshDevicesIntent{true});
+    REQUIRE(h.completion(id));
+    CHECK_FALSE(h.completion(id)->error);
+    REQUIRE(devices_effect(h, DevicesOp::List));
+    CHECK(devices_effect(h, DevicesOp::List)->probe);
+
+    // A speaker chosen: the platform applies it, state() shows it at once.
+    id = h.intent(SetDeviceIntent{"output", "spk-2"});
+    REQUIRE(h.completion(id));
+    CHECK_FALSE(h.completion(id)->error);
+    const Devices* set = devices_effect(h, DevicesOp::Set);
+    REQUIRE(set);
+    CHECK(set->kind == "output");
+    CHECK(set->id == "spk-2");
+    CHECK(state_to_json(h.s(), h.now)["voice"]["devices"]["output"] == "spk-2");
+    // The ringer is a speaker too; "" goes back to the system default.
+    id = h.intent(SetDeviceIntent{"ringer", "spk-2"});
+    CHECK_FALSE(h.completion(id)->error);
+    CHECK(h.s().audio.ringer == "spk-2");
+    id = h.intent(SetDeviceIntent{"input", ""});
+    CHECK_FALSE(h.completion(id)->error);
+    CHECK(h.s().audio.input == "");
+
+    // A device that is not there is refused, and nothing is asked of the platform.
+    id = h.intent(SetDeviceIntent{"input", "spk-2"});  // a speaker is no microphone
+    REQUIRE(h.completion(id));
+    REQUIRE(h.completion(id)->error);
+    CHECK(h.completion(id)->error->code == "unknown_device");
+    CHECK_FALSE(devices_effect(h, DevicesOp::Set));
+    CHECK(h.s().audio.input == "");
+
+    // Test the ringer: a short ring on the ringer device.
+    id = h.intent(TestRingerIntent{});
+    CHECK_FALSE(h.completion(id)->error);
+    REQUIRE(devices_effect(h, DevicesOp::TestRinger));
+    CHECK(devices_effect(h, DevicesOp::TestRinger)->ms > 0);
+
+    // The browser refused the microphone: state() says so.
+    MediaDevices refused;
+    refused.devices = {{"input", "", "Microphone"}};
+    refused.microphone = "denied";
+    h.step(refused);
+    CHECK(state_to_json(h.s(), h.now)["voice"]["devices"]["microphone"] == "denied");
+}
+
+TEST_CASE("voice: the ringer cannot be tested while a call rings; device choices outlive the phone's session") {
+    DeskHarness h;
+    login_with_sip(h);
+    h.step(SipTransportOpened{});
+    auto reg = parsed(sip_sent(h.effects).at(0));
+    h.step(SipReceived{answer(reg, 200, "OK", {{"Contact", std::string(reg.find("Contact")->value) + ";expires=600"}})});
+    h.step(two_of_each());
+    const std::string sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                            "m=audio 30000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
+    h.step(SipReceived{"INVITE sip:alice@df7jal23ls0d.invalid;transport=ws SIP/2.0\r\n"
+                       "Via: SIP/2.0/WS proxy.test;branch=z9hG4bKring1\r\n"
+                       "From: <sip:+15550100001@switchboard.test>;tag=caller1\r\nTo: <sip:alice@switchboard.test>\r\n"
+                       "Call-ID: ring-1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 69\r\nContact: <sip:dana@proxy.test;transport=ws>\r\n"
+                       "Content-Type: application/sdp\r\nContent-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp});
+    REQUIRE(h.s().tone == "ring");
+    uint64_t id = h.intent(TestRingerIntent{});
+    REQUIRE(h.completion(id));
+    REQUIRE(h.completion(id)->error);
+    CHECK(h.completion(id)->error->code == "busy");
+    CHECK_FALSE(devices_effect(h, DevicesOp::TestRinger));
+    // Choosing a microphone during the call is fine: the platform switches the live track.
+    id = h.intent(SetDeviceIntent{"input", "default"});
+    CHECK_FALSE(h.completion(id)->error);
+    REQUIRE(devices_effect(h, DevicesOp::Set));
+
+    h.intent(LogoutIntent{});
+    h.reply_ok(json::object());
+    CHECK(h.s().audio.known);  // the browser's devices are not the session's
+    CHECK(h.s().audio.input == "default");
+}

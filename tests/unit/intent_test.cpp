@@ -77,3 +77,32 @@ TEST_CASE("call intents from JSON: dial, answer, hangup, hold, resume, mute, dtm
     CHECK(intent_from_json({{"type", "transfer"}, {"contact", "c"}, {"target", "7002"}, {"mode", "warm"}}).error().code ==
           "bad_intent");
 }
+
+TEST_CASE("device intents from JSON: set_device, refresh_devices, test_ringer") {
+    auto set = intent_from_json({{"type", "set_device"}, {"kind", "input"}, {"id", "mic-2"}});
+    REQUIRE(set.ok());
+    CHECK(std::get<SetDeviceIntent>(set.value()).kind == "input");
+    CHECK(std::get<SetDeviceIntent>(set.value()).id == "mic-2");
+    auto def = intent_from_json({{"type", "set_device"}, {"kind", "ringer"}, {"id", ""}});  // the default
+    REQUIRE(def.ok());
+    CHECK(std::get<SetDeviceIntent>(def.value()).kind == "ringer");
+    CHECK(std::get<SetDeviceIntent>(def.value()).id.empty());
+    CHECK(intent_from_json({{"type", "set_device"}, {"kind", "output"}, {"id", "spk"}}).ok());
+
+    auto wrong_kind = intent_from_json({{"type", "set_device"}, {"kind", "camera"}, {"id", "x"}});
+    REQUIRE_FALSE(wrong_kind.ok());
+    CHECK(wrong_kind.error().code == "bad_intent");
+    CHECK(wrong_kind.error().message.find("kind") != std::string::npos);
+    CHECK(intent_from_json({{"type", "set_device"}, {"id", "x"}}).error().code == "bad_intent");
+    CHECK(intent_from_json({{"type", "set_device"}, {"kind", "input"}}).error().code == "bad_intent");
+    CHECK(intent_from_json({{"type", "set_device"}, {"kind", "input"}, {"id", 3}}).error().code == "bad_intent");
+    CHECK(intent_from_json({{"type", "set_device"}, {"kind", "input"}, {"id", std::string(300, 'x')}}).error().code ==
+          "bad_intent");
+
+    auto refresh = intent_from_json({{"type", "refresh_devices"}});
+    REQUIRE(refresh.ok());
+    CHECK_FALSE(std::get<RefreshDevicesIntent>(refresh.value()).probe);
+    CHECK(std::get<RefreshDevicesIntent>(intent_from_json({{"type", "refresh_devices"}, {"probe", true}}).value()).probe);
+    CHECK(intent_from_json({{"type", "refresh_devices"}, {"probe", "yes"}}).error().code == "bad_intent");
+    CHECK(std::holds_alternative<TestRingerIntent>(intent_from_json({{"type", "test_ringer"}}).value()));
+}
