@@ -11,6 +11,7 @@
 // contact that route() offers like a chat; the agent accepts it and calls the customer back.
 #include <algorithm>
 
+#include "contact/card.h"
 #include "contact/phone.h"
 #include "contact_service.h"
 #include "desk_service.h"  // is_valid_utf8
@@ -95,7 +96,8 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
                                                                  const std::string& from_name,
                                                                  const std::string& number,
                                                                  const std::optional<std::string>& previous,
-                                                                 int status) {
+                                                                 int status,
+                                                                 const std::optional<std::string>& transfer) {
     for (const std::string* v : {&call_id, &from, &from_name, &number})
         if (!is_valid_utf8(*v) || v->size() > 256)
             return make_error(code::bad_message, "Fields must be UTF-8, at most 256 bytes.");
@@ -106,7 +108,18 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
     if (!queue) return make_error(code::unknown_queue, "No queue has the number \"" + number + "\".");
 
     ContactRecord call;
-    if (previous) {
+    std::string target_agent;  // a transfer to a named agent: offered to them first
+    std::optional<MovedCall> moved;
+    if (!previous) {
+        auto phone = sb::contact::normalize_e164(from, config_.default_country);
+        auto claimed = claim_transfer(transfer, phone ? std::optional<std::string>(phone.value()) : std::nullopt, *queue);
+        if (!claimed) return claimed.error();
+        moved = std::move(claimed.value());
+    }
+    if (moved) {
+        call = moved->contact;
+        target_agent = moved->target_agent;
+    } else if (previous) {
         auto it = open_.find(*previous);
         if (it == open_.end()) {
             auto stored = d_.contacts.find_contact(*previous);
@@ -168,6 +181,14 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
     auto declined = declined_.find(call.id);
     for (RoutableAgent& a : agents.value())
         if (declined == declined_.end() || !declined->second.count(a.username)) candidates.push_back(std::move(a));
+    if (!target_agent.empty()) {
+        for (RoutableAgent& a : candidates)
+            if (a.username == target_agent) {
+                auto only = std::vector<RoutableAgent>{std::move(a)};
+                candidates = std::move(only);
+                break;
+            }
+    }
     RoutableContact rc{call.id, "voice", queue->skill, std::nullopt, {}};
     auto plan = plan_offers({rc}, std::move(candidates), d_.now());
     for (const PlannedOffer& o : plan) {
@@ -179,6 +200,93 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
     }
     if (auto st = make_callback(call); !st) return st.error();
     return CallRoute{true, "", call.id};
+}
+
+// ---- transfers ----------------------------------------------------------------------------------
+// An agent transfers a voice contact (desk `transfer`): nothing moves yet. The desk REFERs the
+// caller to a queue's number with ;sb_contact=<id>; when that INVITE reaches route(), the contact
+// is claimed for it (claim_transfer) and offered to the target. Not claimed within
+// --transfer-wait (60 s), the transfer is forgotten and the contact stays the agent's.
+ContactService::Reply ContactService::voice_transfer(const std::string& agent, const ContactRecord& c, const json& body) {
+    bool to_queue = body.contains("queue"), to_agent = body.contains("agent");
+    if (to_queue == to_agent) return make_error(code::bad_message, "Give exactly one of queue or agent.");
+    const std::string& note = body.at("note").get_ref<const std::string&>();
+    if (utf8_length(note) > 2000) return make_error(code::bad_message, "note is longer than 2000 characters.");
+    // Card numbers never reach storage (docs/security.md): the note is kept masked.
+    VoiceTransfer t{agent, c.queue, "", sb::contact::mask_card_numbers(note), d_.now() + config_.transfer_wait_ms};
+    if (to_queue) {
+        const std::string& code_ = body.at("queue").get_ref<const std::string&>();
+        if (!find_queue(code_)) return make_error(code::unknown_queue, "No queue \"" + code_.substr(0, 64) + "\".");
+        t.queue = code_;
+    } else {
+        t.agent = body.at("agent").get_ref<const std::string&>();
+        auto rec = d_.store.find_agent(t.agent);
+        if (!rec) return rec.error();
+        if (!rec.value()) return make_error(code::unknown_agent, "No agent \"" + t.agent.substr(0, 64) + "\".");
+        if (t.agent == agent) return make_error(code::bad_message, "agent: that is you; transfer to someone else.");
+    }
+    const QueueRecord* q = find_queue(t.queue);
+    if (!q || !q->number)
+        return make_error(code::bad_message, "The queue \"" + t.queue + "\" has no number to transfer a call through.");
+    voice_transfers_[c.id] = t;
+    d_.log.info("call transfer requested", {{"contact", c.id}, {"from", agent}, {"queue", t.queue}, {"agent", t.agent}});
+    return json::object();
+}
+
+sb::Result<std::optional<ContactService::MovedCall>> ContactService::claim_transfer(
+    const std::optional<std::string>& contact, const std::optional<std::string>& e164, const QueueRecord& queue) {
+    int64_t now = d_.now();
+    for (auto it = voice_transfers_.begin(); it != voice_transfers_.end();)  // forget the expired
+        it = it->second.expires_at <= now ? voice_transfers_.erase(it) : std::next(it);
+    auto t = voice_transfers_.end();
+    if (contact) {
+        t = voice_transfers_.find(*contact);
+        if (t == voice_transfers_.end()) {
+            d_.log.info("a call names no pending transfer; it is a new call", {{"contact", *contact}});
+            return std::optional<MovedCall>();
+        }
+    } else if (e164) {  // a phone that dropped the URI's parameter: the same caller to the same queue
+        for (auto it = voice_transfers_.begin(); it != voice_transfers_.end(); ++it) {
+            auto c = open_.find(it->first);
+            if (c != open_.end() && c->second.state == "active" && c->second.customer_address == e164 &&
+                it->second.queue == queue.code)
+                t = it;
+        }
+    }
+    if (t == voice_transfers_.end()) return std::optional<MovedCall>();
+    VoiceTransfer pending = t->second;
+    std::string id = t->first;
+    voice_transfers_.erase(t);
+    auto c = open_.find(id);
+    // Active with the agent who asked, or already in their wrap-up (the caller left them first).
+    if (c == open_.end() || c->second.agent != pending.from ||
+        (c->second.state != "active" && c->second.state != "wrap_up") || pending.queue != queue.code) {
+        d_.log.info("a pending transfer no longer applies; a new call", {{"contact", id}});
+        return std::optional<MovedCall>();
+    }
+    ContactRecord next = c->second;
+    next.state = "queued";
+    next.agent.reset();
+    next.queue = pending.queue;
+    next.accepted_at.reset();
+    next.offer_expires_at.reset();
+    next.ended_at.reset();
+    next.ended_by.reset();
+    next.acw_expires_at.reset();
+    next.target_agent.reset();
+    next.transfer_from = pending.from;
+    next.transfer_note = pending.note;
+    next.call_direction = "inbound";
+    next.callback = false;
+    next.service_address = queue.number;
+    if (auto st = save(next); !st) return st.error();
+    call_deadline_.erase(id);
+    declined_[id] = {pending.from};  // not offered back to who transferred it
+    last_busy_[pending.from] = now;
+    d_.log.info("call transferred", {{"contact", id}, {"from", pending.from}, {"queue", next.queue},
+                                     {"agent", pending.agent}});
+    emit(pending.from, "contact.ended", {{"contact", id}, {"reason", "transferred"}});
+    return std::optional<MovedCall>(MovedCall{next, pending.agent});
 }
 
 Status ContactService::call_abandoned(const std::string& id) {

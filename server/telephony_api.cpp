@@ -1,5 +1,5 @@
 // telephony_api.cpp: the HTTP endpoints Kamailio calls (docs/telephony.md, "Queue calls"):
-//   POST /telephony/route     call_id, from, from_name, number[, previous, status]
+//   POST /telephony/route     call_id, from, from_name, number[, previous, status][, transfer]
 //                             -> 200 "<sip_user> <contact>" | 486 "busy <contact>" | 404 unknown number
 //   POST /telephony/ended     contact, reason=caller_cancel -> 200 "ok"
 //   POST /telephony/outbound  contact, sip_user -> 200 "<caller_id> <e164>" | 403
@@ -91,7 +91,13 @@ ApiReply HttpApi::telephony(const ApiRequest& req) {
                 return text(400, "bad_message: status (the failed branch's SIP status, 300-699) goes with previous");
             status = std::stoi(*s);
         }
-        auto r = d_.contacts.call_route(*call_id, *from, field("from_name").value_or(""), *number, previous, status);
+        // transfer: the contact a transferred caller's Request-URI names (;sb_contact=, docs/telephony.md).
+        auto transfer = field("transfer");
+        if (transfer && transfer->empty()) transfer.reset();
+        if (transfer && (previous || transfer->size() > 128))
+            return text(400, "bad_message: transfer (a contact id) goes without previous");
+        auto r = d_.contacts.call_route(*call_id, *from, field("from_name").value_or(""), *number, previous, status,
+                                        transfer);
         if (!r) return refuse(r.error());
         if (r.value().busy) return text(486, "busy " + r.value().contact);
         return text(200, r.value().sip_user + " " + r.value().contact);

@@ -8,6 +8,7 @@
 //             offer; INVITE) -> ringing far end / early media -> active
 //   active <-> held by re-INVITE (our SDP with sendonly / sendrecv); several calls at once, one
 //   active and the others held: answering or dialing holds the active one first.
+//   transfers (blind, attended, a contact's through the backend): call_transfer.cpp.
 //
 // Sections: helpers · intents · the backend's replies · the UA's news · media · tones and ends
 #include <algorithm>
@@ -265,46 +266,10 @@ void Desk::dial_agent(uint64_t intent, const std::string& agent, uint32_t consul
     call_changed(c, out);
 }
 
-// A voice contact's transfer. Blind: REFER now, to a number or a queue (its number) or an agent.
-// Attended: call the agent first (the caller waits on hold); "complete" then REFERs the caller
-// to them with Replaces, and they are connected.
-void Desk::voice_transfer(uint64_t intent, const TransferIntent& in, Out& out) {
-    Call* c = call_for(CallRef{in.contact, in.call});
-    if (!c) return complete(out, intent, no_call());
-    if (c->phase != CallPhase::Active && c->phase != CallPhase::Held)
-        return complete(out, intent, call_state_error(*c, "connected"));
-    std::string target = !in.target.empty() ? in.target : !in.queue.empty() ? in.queue : in.agent;
-    if (const contact::Queue* q = find_queue(state_, target); q && !q->number.empty()) target = q->number;
-    if (target.empty() && in.mode != "complete")
-        return complete(out, intent, make_error("bad_intent", "Transfer to whom? Give a number, a queue or an agent."));
-    if (in.mode == "attended") {
-        for (const auto& other : state_.calls)
-            if (other.consult_for == c->id)
-                return complete(out, intent, make_error(protocol::code::wrong_state, "A consultation for this call is already up."));
-        c->transfer = "consulting";
-        call_changed(*c, out);
-        return dial_agent(intent, target, c->id, out);
-    }
-    if (in.mode == "complete") {
-        Call* consult = nullptr;
-        for (auto& other : state_.calls)
-            if (other.consult_for == c->id) consult = &other;
-        if (!consult || consult->phase != CallPhase::Active || consult->sip == 0)
-            return complete(out, intent, make_error(protocol::code::wrong_state, "Talk to the transfer's target first (an answered consultation)."));
-        c->transfer = "requested";
-        to_ua(sip::ua_event::AttendedTransfer{c->sip, consult->sip}, out);
-        if (Call* again = call_for(CallRef{in.contact, in.call})) call_changed(*again, out);
-        return complete(out, intent, json{{"call", c->id}});
-    }
-    c->transfer = "requested";
-    to_ua(sip::ua_event::BlindTransfer{c->sip, target}, out);
-    call_changed(*c, out);
-    complete(out, intent, json{{"call", c->id}});
-}
-
 // ---- the backend's replies ----------------------------------------------------------------------
 
 void Desk::on_dial_reply(const PendingRequest& req, const json& frame, Out& out) {
+    if (req.call != 0) return on_transfer_reply(req, frame, out);
     if (!frame.value("ok", false)) {
         Error e = reply_error_of(frame);
         state_.notice = e.message;
@@ -434,6 +399,7 @@ void Desk::on_ua_call(const sip::UaEffect& effect, Out& out) {
         // 202 is the REFER accepted; the NOTIFYs' sipfrags then say how the new call goes.
         bool done = e->status >= 200 && e->status < 300 && e->status != 202;
         c->transfer = done ? "done" : e->status < 300 ? "trying" : "failed";
+        if (e->status >= 300) c->refer_to.clear();  // the caller stays: so does the contact
         if (e->status >= 300) state_.notice = "The transfer failed (" + std::to_string(e->status) + ").";
         if (done) {
             uint32_t sip_call = c->sip;
@@ -516,8 +482,16 @@ void Desk::on_media(const MediaEvent& e, Out& out) {
             if (c->intent) complete(out, *c->intent, make_error("media", e.reason));
             c->intent.reset();
             if (c->local_sdp.empty()) {  // it never started
-                if (c->sip != 0) to_ua(sip::ua_event::Hangup{c->sip}, out);  // Ended follows
-                else drop_call(c->id, "media failed", false, out);
+                if (c->sip != 0 && !c->outgoing && c->connected_ms == 0) {
+                    // Answering failed: the caller's offer was unusable (488) or our side broke (500).
+                    bool sdp = e.reason.find("SDP") != std::string::npos || e.reason.find("offer") != std::string::npos ||
+                               e.reason.find("RemoteDescription") != std::string::npos;
+                    to_ua(sip::ua_event::Reject{c->sip, sdp ? 488 : 500}, out);  // Ended follows
+                } else if (c->sip != 0) {
+                    to_ua(sip::ua_event::Hangup{c->sip}, out);  // Ended follows
+                } else {
+                    drop_call(c->id, "media failed", false, out);
+                }
                 return;
             }
             log(out, LogLevel::Warn, "Call audio: " + e.reason);
@@ -561,6 +535,8 @@ void Desk::drop_call(uint32_t id, const std::string& reason, bool remote, Out& o
     const contact::Contact* contact = find_contact(state_, c.contact);
     // (The accept may still be on its way: the backend takes requests in order.)
     bool open = !contact || contact->state == ContactState::Active || contact->state == ContactState::Offered;
+    // A transfer the backend agreed to: once the contact has left this desk it is the target's.
+    if (!c.refer_to.empty() && c.transfer != "asking" && !contact) report = false;
     if (report && open) {
         state_.unreported_ends[c.contact] = remote ? "customer" : "agent";
         report_call_ends(out);  // now, or once the backend is back

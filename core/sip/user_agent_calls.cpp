@@ -165,7 +165,11 @@ void UserAgent::reject(int64_t now, CallId id, int status, Out& out) {
         out.fx.push_back(ua_effect::Refused{id, error(kUaBadInput, "reject with " + std::to_string(status) + ": 486 or 603")});
         return;
     }
-    std::string_view reason = status == 486 ? "Busy Here" : status == 603 ? "Decline" : "Rejected";
+    std::string_view reason = status == 486   ? "Busy Here"
+                              : status == 603 ? "Decline"
+                              : status == 488 ? "Not Acceptable Here"
+                              : status == 500 ? "Server Internal Error"
+                                              : "Rejected";
     respond(now, call->invite, status, reason, out, call->local_tag);
     end(*call, Party::local, "rejected", status, out);
 }

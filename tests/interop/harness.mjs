@@ -61,6 +61,11 @@ export async function startStack({ trunk, serverArgs = [], offerTimeout = 20 } =
     server, dir, runDir, secret, startOutput: started.stdout,
     kamailioLog: () => readFileSync(join(runDir, 'kamailio.log'), 'utf8'),
     rtpengineLog: () => readFileSync(join(runDir, 'rtpengine.log'), 'utf8'),
+    // Stops and starts Kamailio alone (scripts/telephony restart-kamailio); rtpengine carries on.
+    async restartKamailio() {
+      const r = await run(join(repoRoot, 'scripts/telephony'), ['restart-kamailio', '--run-dir', runDir], { timeout: 60000 });
+      return r.stdout;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

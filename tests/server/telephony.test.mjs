@@ -272,3 +272,137 @@ test('a ringing call Kamailio never asks about again is given up after the offer
     await c.close();
   } finally { await srv.stop(); }
 });
+
+// ---- transfers of voice contacts (docs/telephony.md, "Transfers") ----------------------------
+// Each on a server of its own: what earlier tests leave (callbacks, busy agents) stays out.
+async function transferServer(t, extra = []) {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'secret'), secret, { mode: 0o600 });
+  const srv = await startServer({
+    dir, args: ['--sip-domain', '127.0.0.1', '--telephony-secret-file', join(dir, 'secret'), '--offer-timeout', '5', ...extra],
+  });
+  const opened = [];
+  t.after(async () => {
+    for (const a of opened) if (a.c.ws.readyState === 1) await a.c.close();
+    await srv.stop();
+  });
+  return {
+    srv,
+    route: (fields) => tel('route', { call_id: `call-${Math.random()}`, from_name: '', number: '7001', ...fields }, { srv }),
+    ended: (contact) => tel('ended', { contact, reason: 'caller_cancel' }, { srv }),
+    async agent(name) { const a = await availableAgent(srv, name); opened.push(a); return a; },
+  };
+}
+
+// `a` takes a queue call from `from`; resolves with the contact's id.
+async function answeredCall(x, a, from) {
+  const r = await x.route({ from });
+  assert.equal(r.status, 200, r.text);
+  const [user, contact] = r.text.split(' ');
+  assert.equal(user, a.session.sip.username);
+  await waitEvent(a.c, offered(contact));
+  await a.c.ok('accept', { contact });
+  return contact;
+}
+
+test('a voice contact transferred to an agent: pending until the caller calls again, then the same contact rings the target', async (t) => {
+  const x = await transferServer(t);
+  const alice = await x.agent('alice');
+  const contact = await answeredCall(x, alice, '5550100021');
+  const bob = await x.agent('bob');
+  assert.deepEqual(await alice.c.ok('transfer', { contact, agent: 'bob', note: 'wants a refund' }), {});
+  // Nothing moves before the caller arrives: still Alice's, active.
+  assert.deepEqual(JSON.parse(sql(x.srv.db, `SELECT state, agent FROM contacts WHERE id = '${contact}'`)),
+    [{ state: 'active', agent: 'alice' }]);
+  assert.ok(!alice.c.events.some((e) => e.event === 'contact.ended' && e.data.contact === contact));
+  // The caller's new INVITE to the queue's number names the contact (Kamailio passes transfer=).
+  const r = await x.route({ from: '5550100021', transfer: contact });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.text.split(' '), [bob.session.sip.username, contact], 'the target, the same contact');
+  const e = await waitEvent(bob.c, offered(contact));
+  assert.equal(e.data.channel, 'voice');
+  assert.equal(e.data.customer.phone, '+15550100021', 'the same customer card');
+  assert.deepEqual(e.data.transfer, { from: 'alice', note: 'wants a refund' });
+  assert.equal(e.data.call.direction, 'inbound');
+  await waitEvent(alice.c, ended(contact, 'transferred'));
+  // Bob answers and works it to the end; Alice can no longer end it.
+  assert.equal((await bob.c.ok('accept', { contact })).contact.state, 'active');
+  await alice.c.fails('end', { contact }, 'not_your_contact');
+  assert.equal((await bob.c.ok('end', { contact, by: 'customer' })).contact.state, 'wrap_up');
+  await bob.c.ok('wrap_up', { contact, disposition: 'resolved', notes: '', tags: [] });
+  // The pending transfer was used up: the same caller with the same parameter is a new call.
+  const again = await x.route({ from: '5550100021', transfer: contact });
+  assert.equal(again.status, 200, again.text);
+  assert.notEqual(again.text.split(' ')[1], contact);
+  assert.equal((await x.ended(again.text.split(' ')[1])).status, 200);
+});
+
+test('a voice contact transferred to a queue; a phone that drops the parameter is matched by its number', async (t) => {
+  const x = await transferServer(t);
+  const alice = await x.agent('alice');
+  const contact = await answeredCall(x, alice, '5550100022');
+  const carol = await x.agent('carol');  // sales
+  assert.deepEqual(await alice.c.ok('transfer', { contact, queue: 'sales', note: '' }), {});
+  // Another caller to the sales number is not this transfer: a new contact.
+  const other = await x.route({ from: '5550100099', number: '7002' });
+  assert.equal(other.status, 200, other.text);
+  assert.notEqual(other.text.split(' ')[1], contact);
+  assert.equal((await x.ended(other.text.split(' ')[1])).status, 200);
+  // The same caller to the support number (not the transfer's queue) is not it either.
+  assert.equal((await x.route({ from: '5550100022' })).status, 486);  // (nobody free for support: busy)
+  const r = await x.route({ from: '+1 555 010 0022', number: '7002' });  // no transfer=, same caller, sales
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.text.split(' '), [carol.session.sip.username, contact]);
+  const e = await waitEvent(carol.c, offered(contact));
+  assert.equal(e.data.queue, 'sales');
+  assert.deepEqual(e.data.transfer, { from: 'alice', note: '' });
+  await waitEvent(alice.c, ended(contact, 'transferred'));
+  // Carol does not answer (408) and nobody else in sales can take it but Alice, who transferred
+  // it away: busy, a callback.
+  const busy = await x.route({ from: '5550100022', number: '7002', previous: contact, status: '408' });
+  assert.equal(busy.status, 486, busy.text);
+  assert.equal(busy.text, `busy ${contact}`);
+});
+
+test('voice transfers: unknown or foreign contacts, bad targets and bad route fields are refused', async (t) => {
+  const x = await transferServer(t);
+  const alice = await x.agent('alice');
+  const r = await x.route({ from: '5550100023' });
+  const contact = r.text.split(' ')[1];
+  await waitEvent(alice.c, offered(contact));
+  await alice.c.fails('transfer', { contact, agent: 'bob', note: '' }, 'wrong_state');  // offered, not accepted
+  await alice.c.ok('accept', { contact });
+  const bob = await x.agent('bob');
+  await bob.c.fails('transfer', { contact, agent: 'carol', note: '' }, 'not_your_contact');
+  await alice.c.fails('transfer', { contact: 'c-nope', agent: 'bob', note: '' }, 'unknown_contact');
+  await alice.c.fails('transfer', { contact, agent: 'alice', note: '' }, 'bad_message');
+  await alice.c.fails('transfer', { contact, agent: 'nobody', note: '' }, 'unknown_agent');
+  await alice.c.fails('transfer', { contact, queue: 'nowhere', note: '' }, 'unknown_queue');
+  await alice.c.fails('transfer', { contact, queue: 'sales', agent: 'bob', note: '' }, 'bad_message');
+  await alice.c.fails('transfer', { contact, agent: 'bob', note: 'x'.repeat(2001) }, 'bad_message');
+  assert.equal((await x.route({ from: '1', previous: contact, status: '408', transfer: contact })).status, 400);
+  // A refused transfer leaves nothing pending: the caller's new call is a new contact (to Bob).
+  const fresh = await x.route({ from: '5550100023', transfer: contact });
+  assert.equal(fresh.status, 200, fresh.text);
+  assert.deepEqual(fresh.text.split(' ')[0], bob.session.sip.username);
+  assert.notEqual(fresh.text.split(' ')[1], contact);
+  assert.deepEqual(JSON.parse(sql(x.srv.db, `SELECT state, agent FROM contacts WHERE id = '${contact}'`)),
+    [{ state: 'active', agent: 'alice' }]);
+  assert.ok(!alice.c.events.some((e) => e.event === 'contact.ended' && e.data.contact === contact));
+});
+
+test('a pending voice transfer expires after --transfer-wait: the caller\'s call is then a new contact', async (t) => {
+  const x = await transferServer(t, ['--transfer-wait', '1']);
+  const alice = await x.agent('alice');
+  const contact = await answeredCall(x, alice, '5550100024');
+  const bob = await x.agent('bob');
+  await alice.c.ok('transfer', { contact, agent: 'bob', note: '' });
+  await new Promise((res) => setTimeout(res, 1300));
+  const late = await x.route({ from: '5550100024', transfer: contact });
+  assert.equal(late.status, 200, late.text);
+  assert.deepEqual(late.text.split(' ')[0], bob.session.sip.username);
+  assert.notEqual(late.text.split(' ')[1], contact, 'too late: a new contact');
+  assert.deepEqual(JSON.parse(sql(x.srv.db, `SELECT state, agent FROM contacts WHERE id = '${contact}'`)),
+    [{ state: 'active', agent: 'alice' }]);
+  assert.ok(!alice.c.events.some((e) => e.event === 'contact.ended' && e.data.contact === contact));
+});

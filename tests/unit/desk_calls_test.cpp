@@ -534,3 +534,114 @@ TEST_CASE("calls: blind transfer REFERs the caller to the queue's number; the 20
     CHECK(sent_starting(h, "BYE "));  // the caller is with the target: our leg ends
     CHECK(h.s().calls.empty());
 }
+
+TEST_CASE("calls: media that fails while answering rejects the INVITE: 488 for the caller's SDP, else 500, never 603") {
+    for (const auto& want : {std::pair<std::string, std::string>{"setRemoteDescription failed: bad SDP", "488"},
+                             std::pair<std::string, std::string>{"Microphone permission was refused.", "500"}}) {
+        const std::string reason = want.first, status = want.second;
+        DeskHarness h;
+        registered(h);
+        ring(h);
+        uint64_t id = h.intent(AnswerIntent{CallRef{"c-v1", 0}});
+        uint32_t call = media_op(h, MediaOp::Start).at(0).call;
+        h.step(MediaEvent{MediaEvent::Kind::Failed, call, {}, reason, nullptr, {}});
+        REQUIRE(h.completion(id));
+        CHECK(h.completion(id)->error->code == "media");
+        auto rejected = sent_starting(h, "SIP/2.0 " + status);
+        REQUIRE_MESSAGE(rejected, reason);
+        CHECK(std::string(rejected->find("CSeq")->value).find("INVITE") != std::string::npos);
+        CHECK_FALSE(sent_starting(h, "SIP/2.0 603"));
+        CHECK_FALSE(sent_starting(h, "SIP/2.0 200"));
+        CHECK(h.s().calls.empty());
+    }
+}
+
+namespace {
+// A desk whose session knows the queues' numbers and a colleague, with an answered queue call.
+sb::sip::Message transfer_setup(DeskHarness& h) {
+    h.connect();
+    h.intent(LoginIntent{"alice", "switchboard"});
+    json s = DeskHarness::session();
+    s["sip"] = kSip;
+    s["queues"] = json::array({{{"code", "support"}, {"name", "Support"}, {"number", "7001"}, {"dispositions", json::array()}},
+                               {{"code", "sales"}, {"name", "Sales"}, {"number", "7002"}, {"dispositions", json::array()}},
+                               {{"code", "vip"}, {"name", "VIP"}, {"number", nullptr}, {"dispositions", json::array()}}});
+    s["agents"] = json::array({{{"username", "bob"}, {"display_name", "Bob"}, {"state", "available"}}});
+    h.reply_ok(s);
+    if (h.s().voice.owner == PhoneOwner::Claiming) h.step(PhoneOwnership{PhoneOwnership::Kind::Granted});
+    h.step(SipTransportOpened{});
+    auto reg = parsed(sip_sent(h.effects).at(0));
+    h.step(SipReceived{answer(reg, 200, "OK", {{"Contact", std::string(reg.find("Contact")->value) + ";expires=600"}})});
+    REQUIRE(h.s().voice.registration == sb::sip::RegistrationState::registered);
+    REQUIRE(h.s().queues.size() == 3);
+    ring(h);
+    auto ok = answer_call(h);
+    h.reply_ok({{"contact", voice_contact("c-v1", "active")}});
+    return ok;
+}
+}  // namespace
+
+TEST_CASE("calls: a queue call's blind transfer to an agent: the backend first, then REFER to the queue's number naming the contact") {
+    DeskHarness h;
+    auto ok = transfer_setup(h);
+    uint64_t id = h.intent(TransferIntent{"c-v1", "", "bob", "wants a refund", "", "blind"});
+    CHECK(h.last_sent()["type"] == "transfer");
+    CHECK(h.last_sent()["contact"] == "c-v1");
+    CHECK(h.last_sent()["agent"] == "bob");
+    CHECK(h.last_sent()["note"] == "wants a refund");
+    CHECK_FALSE(h.last_sent().contains("queue"));
+    CHECK_FALSE(sent_starting(h, "REFER "));  // not before the backend agrees
+    CHECK_FALSE(h.completion(id));
+    CHECK(h.s().calls.at(0).transfer == "asking");
+
+    h.reply_ok(json::object());
+    auto refer = sent_starting(h, "REFER ");
+    REQUIRE(refer);
+    CHECK(std::string(refer->find("Refer-To")->value) == "<sip:7001@switchboard.test;sb_contact=c-v1>");
+    REQUIRE(h.completion(id));
+    CHECK_FALSE(h.completion(id)->error);
+    CHECK(h.s().calls.at(0).transfer == "requested");
+
+    // The caller reaches the target: the backend takes the contact off this desk.
+    h.event(5, "contact.ended", {{"contact", "c-v1"}, {"reason", "transferred"}});
+    CHECK(h.s().contacts.empty());
+    h.step(SipReceived{reply_to(*refer, 202)});
+    size_t requests = h.sent.size();
+    h.step(SipReceived{in_dialog(ok, "NOTIFY", 2, "notify1", "message/sipfrag;version=2.0", "SIP/2.0 200 OK\r\n",
+                                 "Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n")});
+    CHECK(sent_starting(h, "BYE "));
+    CHECK(h.s().calls.empty());
+    CHECK(h.sent.size() == requests);  // no "end": the contact is the colleague's now
+}
+
+TEST_CASE("calls: a transfer to a queue by code or number REFERs to that queue's number; a refusal sends no REFER") {
+    DeskHarness h;
+    transfer_setup(h);
+    uint64_t id = h.intent(TransferIntent{"c-v1", "", "", "", "7002", "blind"});  // the sales queue's number
+    CHECK(h.last_sent()["type"] == "transfer");
+    CHECK(h.last_sent()["queue"] == "sales");
+    h.reply_error("wrong_state", "The contact is wrap_up; this needs it active.");
+    REQUIRE(h.completion(id));
+    CHECK(h.completion(id)->error->code == "wrong_state");
+    CHECK_FALSE(sent_starting(h, "REFER "));
+    CHECK(h.s().calls.at(0).transfer == "failed");
+    CHECK(h.s().calls.at(0).refer_to.empty());
+
+    id = h.intent(TransferIntent{"c-v1", "sales", "", "", "", "blind"});
+    h.reply_ok(json::object());
+    auto refer = sent_starting(h, "REFER ");
+    REQUIRE(refer);
+    CHECK(std::string(refer->find("Refer-To")->value) == "<sip:7002@switchboard.test;sb_contact=c-v1>");
+
+    // A queue without a number cannot take a call; a plain number goes out as before, no backend.
+    DeskHarness g;
+    transfer_setup(g);
+    id = g.intent(TransferIntent{"c-v1", "vip", "", "", "", "blind"});
+    CHECK(g.completion(id)->error->code == "no_number");
+    size_t requests = g.sent.size();
+    id = g.intent(TransferIntent{"c-v1", "", "", "", "+15550100999", "blind"});
+    CHECK(g.sent.size() == requests);
+    auto out = sent_starting(g, "REFER ");
+    REQUIRE(out);
+    CHECK(std::string(out->find("Refer-To")->value).find("sb_contact") == std::string::npos);
+}

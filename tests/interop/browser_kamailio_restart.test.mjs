@@ -1,0 +1,71 @@
+// browser_kamailio_restart.test.mjs: Kamailio restarted in the middle of a call. A SIPp caller
+// (scenarios/desk_call_uac.xml) phones the support queue and the web desk answers; then
+// `scripts/telephony restart-kamailio` stops and starts Kamailio alone, rtpengine carrying on.
+// The desk's SIP WebSocket drops; the desk reconnects by itself and registers again (Kamailio
+// lost every registration with its memory), the call's media never stops (it runs through
+// rtpengine, not Kamailio), and afterwards hold, resume and hang-up still reach the caller: the
+// dialog's route set is in Record-Route, nothing Kamailio had to remember.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, sipp, sipMessages, registrations, waitFor } from './harness.mjs';
+import { launchBrowser, openDesk, dispatch, waitForState, webRoot } from '../e2e/browser.mjs';
+
+const callerPort = 5097, callerMedia = 18800;
+let stack, browser;
+before(async () => {
+  stack = await startStack({ serverArgs: ['--web-root', webRoot] });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+test('Kamailio restarts mid-call: the desk reconnects and re-registers, media flows on, hold/resume/hang-up reach the caller', async () => {
+  const page = await openDesk(browser, stack.server);
+  assert.equal((await dispatch(page, { type: 'login', username: 'alice', password: 'switchboard' })).ok, true);
+  await waitForState(page, (st) => st.voice.registration === 'registered', 'the phone registered', 15000);
+  assert.equal((await dispatch(page, { type: 'set_state', state: 'available' })).ok, true);
+
+  const caller = sipp(stack, 'desk_call_uac.xml', {
+    keys: { callee: '7001', caller: '+15550100005' }, port: callerPort, mediaPort: callerMedia, extra: ['-rtp_echo'], timeoutS: 150,
+  });
+  let done = null;
+  caller.done.then((r) => { done = r; });
+  try {
+    const ringing = await waitForState(page, (st) => st.calls[0]?.phase === 'ringing' || done, 'the call to ring', 20000);
+    assert.equal(done, null, `the caller stopped early:\n${done?.errors}\n${done?.output}`);
+    const contact = ringing.calls[0].contact;
+    assert.equal((await dispatch(page, { type: 'answer', contact })).ok, true);
+    const before = await waitForState(page, (st) => st.calls[0]?.phase === 'active' && st.calls[0]?.stats?.bytes_in > 0,
+      'the call up with audio', 15000);
+
+    const out = await stack.restartKamailio();
+    assert.match(out, /Kamailio restarted/);
+    await waitForState(page, (st) => st.voice.transport !== 'open' || st.voice.registration !== 'registered',
+      'the desk to notice', 10000).catch(() => null);  // (it may already be back)
+    const back = await waitForState(page, (st) => st.voice.registration === 'registered' && st.voice.transport === 'open' &&
+      st.connection.state === 'connected', 'the phone back and registered', 30000);
+    assert.equal(back.calls.length, 1, 'the call is still on the desk');
+    assert.equal(back.calls[0].phase, 'active');
+    await waitFor('alice registered with the new Kamailio', async () => (await registrations(stack)).alice?.length === 1, 15000);
+    const grown = await waitForState(page, (st) => st.calls[0]?.stats?.bytes_in > before.calls[0].stats.bytes_in + 2000,
+      'audio went on', 15000);
+    assert.ok(grown.calls[0].stats.bytes_in > before.calls[0].stats.bytes_in);
+
+    assert.equal((await dispatch(page, { type: 'hold', contact })).ok, true);
+    await waitForState(page, (st) => st.calls[0]?.phase === 'held', 'held', 10000);
+    assert.equal((await dispatch(page, { type: 'resume', contact })).ok, true);
+    await waitForState(page, (st) => st.calls[0]?.phase === 'active', 'resumed', 10000);
+    assert.equal((await dispatch(page, { type: 'hangup', contact })).ok, true);
+    await waitForState(page, (st) => st.contacts.find((c) => c.id === contact)?.state === 'wrap_up', 'the contact in wrap-up', 10000);
+    const r = await caller.done;
+    assert.equal(r.code, 0, `caller:\n${r.errors}\n${r.output}\n${stack.kamailioLog().slice(-3000)}`);
+    const got = sipMessages(r.messages).filter((m) => m.direction === 'received').map((m) => m.startLine.split(' ')[0]);
+    assert.deepEqual(got.filter((m) => m === 'INVITE' || m === 'BYE'), ['INVITE', 'INVITE', 'BYE'], `re-INVITEs and the BYE: ${got}`);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    if (!done) { caller.proc.kill('SIGKILL'); await caller.done.catch(() => {}); }
+    await page.context().close();
+  }
+});
