@@ -62,7 +62,8 @@ std::optional<int64_t> wait_for(const std::vector<int64_t>& times, int max, int6
 sb::Result<std::optional<int64_t>> LoginRateLimit::retry_after_ms(const std::string& username,
                                                                   const std::string& address, int64_t now) {
     int64_t since = now - limits_.window_ms;
-    if (auto st = store_.forget_login_failures_before(since); !st) return st.error();
+    if (auto st = store_.forget_login_failures_before(now - std::max(limits_.window_ms, limits_.lock_window_ms)); !st)
+        return st.error();
     auto by_user = store_.login_failures_since(FailureKey::Username, username, since);
     if (!by_user) return by_user.error();
     auto by_addr = store_.login_failures_since(FailureKey::Address, address, since);
@@ -73,8 +74,27 @@ sb::Result<std::optional<int64_t>> LoginRateLimit::retry_after_ms(const std::str
     return a ? a : b;
 }
 
-sb::Status LoginRateLimit::record_failure(const std::string& username, const std::string& address, int64_t now) {
-    return store_.add_login_failure(username, address, now);
+sb::Result<std::optional<AccountLock>> LoginRateLimit::lock_of(const std::string& username, int64_t now) {
+    return store_.account_lock(username, now);
+}
+
+sb::Result<FailureOutcome> LoginRateLimit::record_failure(const std::string& username, const std::string& address,
+                                                          int64_t now, std::string_view what) {
+    if (auto st = store_.add_login_failure(username, address, now); !st) return st.error();
+    auto recent = store_.login_failures_since(FailureKey::Username, username, now - limits_.lock_window_ms);
+    if (!recent) return recent.error();
+    FailureOutcome outcome;
+    int count = static_cast<int>(recent.value().size());
+    outcome.attempts_left = std::max(0, limits_.lock_after_failures - count);
+    if (limits_.lock_after_failures > 0 && count >= limits_.lock_after_failures) {
+        int64_t minutes = (limits_.lock_window_ms + 59'999) / 60'000;
+        AccountLock lock{now + limits_.lock_ms, "Too many failed sign-in attempts (the last was a wrong " +
+                                                    std::string(what) + "): " + std::to_string(count) +
+                                                    " within " + std::to_string(minutes) + " minutes."};
+        if (auto st = store_.lock_account(username, lock.locked_until, lock.reason); !st) return st.error();
+        outcome.locked = std::move(lock);
+    }
+    return outcome;
 }
 
 sb::Status LoginRateLimit::record_success(const std::string& username) {

@@ -40,9 +40,21 @@ struct LoginLimits {
     int max_failures_per_username = 5;
     int max_failures_per_address = 20;
     int64_t window_ms = 5 * 60 * 1000;
+    // Account lock: this many failed passwords or second-factor codes for one username within
+    // lock_window_ms lock the account for lock_ms (login answers account_locked until then).
+    int lock_after_failures = 5;
+    int64_t lock_window_ms = 15 * 60 * 1000;
+    int64_t lock_ms = 15 * 60 * 1000;
 };
 
-// Counts failed logins in the store, per username and per remote address, over a sliding window.
+// What a failed password or code led to: how many tries are left before the lock, or the lock.
+struct FailureOutcome {
+    int attempts_left = 0;
+    std::optional<AccountLock> locked;
+};
+
+// Counts failed logins in the store, per username and per remote address, over a sliding window;
+// failed passwords and failed second-factor codes alike. Past the lock limit the account locks.
 class LoginRateLimit {
 public:
     LoginRateLimit(Store& store, LoginLimits limits) : store_(store), limits_(limits) {}
@@ -50,7 +62,13 @@ public:
     // How long until a login for (username, address) may be tried, or nullopt if it may now.
     sb::Result<std::optional<int64_t>> retry_after_ms(const std::string& username, const std::string& address,
                                                        int64_t now);
-    sb::Status record_failure(const std::string& username, const std::string& address, int64_t now);
+    // The account's lock, if it is locked now.
+    sb::Result<std::optional<AccountLock>> lock_of(const std::string& username, int64_t now);
+    // Records a failed password (what = "password") or code ("code"); locks the account when
+    // that was one too many.
+    sb::Result<FailureOutcome> record_failure(const std::string& username, const std::string& address, int64_t now,
+                                              std::string_view what = "password");
+    // After a complete sign-in (password and, if asked, the second factor): the count restarts.
     sb::Status record_success(const std::string& username);
 
 private:

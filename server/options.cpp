@@ -1,6 +1,7 @@
 // options.cpp: command-line parsing (see options.h).
 #include "options.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -44,6 +45,15 @@ std::string usage() {
            "  --login-max-failures N    failed logins per username before rate limiting (default 5;\n"
            "                            per remote address the limit is 4 x N)\n"
            "  --login-window SECONDS    window in which failed logins count (default 300)\n"
+           "  --mfa POLICY              second factor after the password: required (default; every agent\n"
+           "                            enrolls an authenticator app), optional (asked of agents who\n"
+           "                            enrolled), off; an agent's own policy (required/off) wins\n"
+           "  --mfa-key-file PATH       key sealing TOTP secrets (default: the database path + .mfa-key;\n"
+           "                            created, mode 0600, when missing)\n"
+           "  --mfa-challenge-ttl SECONDS  how long the code step after a password stays open (default 300)\n"
+           "  --lock-after N            failed passwords or codes that lock an account (default 5)\n"
+           "  --lock-window SECONDS     in which they count (default 900)\n"
+           "  --lock-duration SECONDS   how long the account stays locked (default 900)\n"
            "  --offer-timeout SECONDS   how long an offer rings before it counts as missed (default 20;\n"
            "                            fractions allowed)\n"
            "  --acw-max SECONDS         after-contact work closes itself after this (default 120)\n"
@@ -119,6 +129,28 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
                 if (v->rfind("ws://", 0) != 0 && v->rfind("wss://", 0) != 0)
                     return bad("--sip-ws-url wants a ws:// or wss:// URL");
                 o.sip_ws_url = *v;
+            }
+        } else if (a == "--mfa" || a == "--mfa-key-file" || a == "--mfa-challenge-ttl" || a == "--lock-after" ||
+                   a == "--lock-window" || a == "--lock-duration") {
+            auto v = value();
+            if (!v) return bad(a + " needs a value");
+            int64_t n = 0;
+            if (a == "--mfa") {
+                if (*v != "required" && *v != "optional" && *v != "off")
+                    return bad("--mfa wants required, optional or off");
+                o.mfa = *v;
+            } else if (a == "--mfa-key-file") {
+                o.mfa_key_file = *v;
+            } else if (!parse_int(*v, n, int64_t{1})) {
+                return bad(a + " wants a whole number >= 1");
+            } else if (a == "--mfa-challenge-ttl") {
+                o.mfa_challenge_ttl_ms = n * 1000;
+            } else if (a == "--lock-after") {
+                o.lock_after_failures = static_cast<int>(std::min<int64_t>(n, 1000));
+            } else if (a == "--lock-window") {
+                o.lock_window_ms = n * 1000;
+            } else {
+                o.lock_duration_ms = n * 1000;
             }
         } else if (a == "--telephony-secret-file") {
             auto v = value();

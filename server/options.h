@@ -19,6 +19,13 @@ struct Options {
     int64_t token_ttl_seconds = 43200;
     int login_max_failures = 5;            // per username; per address it is 4x this
     int64_t login_window_seconds = 300;
+    // Sign-in's second factor and account locks (docs/protocol.md, "Sign-in").
+    std::string mfa = "required";          // --mfa required|optional|off
+    std::optional<std::string> mfa_key_file;  // default: the database path + ".mfa-key"
+    int64_t mfa_challenge_ttl_ms = 300'000;   // --mfa-challenge-ttl SECONDS
+    int lock_after_failures = 5;           // --lock-after N failed passwords or codes
+    int64_t lock_window_ms = 900'000;      // --lock-window SECONDS, in which they count
+    int64_t lock_duration_ms = 900'000;    // --lock-duration SECONDS
     bool seed = true;
     int64_t offer_timeout_ms = 20'000;     // --offer-timeout SECONDS
     int64_t acw_max_ms = 120'000;          // --acw-max SECONDS

@@ -301,3 +301,129 @@ Result<std::vector<int64_t>> Store::login_failures_since(FailureKey key, const s
 }
 
 }  // namespace sbd
+
+namespace sbd {
+
+// ---- MFA, account locks, session activity --------------------------------------------------------
+Result<MfaRecord> Store::mfa_of(const std::string& agent) {
+    auto q = db_->prepare("SELECT policy, secret, enrolled, last_step FROM agent_mfa WHERE agent = ?;");
+    if (!q) return q.error();
+    q.value().bind(1, agent);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    MfaRecord rec;
+    if (!row.value()) return rec;
+    Statement& st = q.value();
+    rec.policy = st.column_text(0);
+    if (!st.column_is_null(1)) rec.secret = st.column_text(1);
+    rec.enrolled = st.column_int(2) != 0;
+    rec.last_step = st.column_int(3);
+    return rec;
+}
+
+Status Store::set_mfa_policy(const std::string& agent, const std::string& policy) {
+    auto q = db_->prepare(
+        "INSERT INTO agent_mfa (agent, policy) VALUES (?, ?) ON CONFLICT (agent) DO UPDATE SET policy = excluded.policy;");
+    if (!q) return q.error();
+    return q.value().bind(1, agent).bind(2, policy).run();
+}
+
+Status Store::enroll_mfa(const std::string& agent, const std::string& sealed_secret, int64_t step,
+                         const std::vector<std::string>& recovery_code_hashes) {
+    Transaction tx(*db_);
+    if (!tx.begun()) return tx.begun().error();
+    auto up = db_->prepare(
+        "INSERT INTO agent_mfa (agent, secret, enrolled, last_step) VALUES (?, ?, 1, ?) ON CONFLICT (agent) "
+        "DO UPDATE SET secret = excluded.secret, enrolled = 1, last_step = excluded.last_step;");
+    if (!up) return up.error();
+    if (auto st = up.value().bind(1, agent).bind(2, sealed_secret).bind(3, step).run(); !st) return st.error();
+    auto del = db_->prepare("DELETE FROM recovery_codes WHERE agent = ?;");
+    if (!del) return del.error();
+    if (auto st = del.value().bind(1, agent).run(); !st) return st.error();
+    for (const std::string& h : recovery_code_hashes) {
+        auto ins = db_->prepare("INSERT INTO recovery_codes (agent, code_hash) VALUES (?, ?);");
+        if (!ins) return ins.error();
+        if (auto st = ins.value().bind(1, agent).bind(2, h).run(); !st) return st.error();
+    }
+    return tx.commit();
+}
+
+Result<bool> Store::advance_mfa_step(const std::string& agent, int64_t step) {
+    auto q = db_->prepare("UPDATE agent_mfa SET last_step = ? WHERE agent = ? AND last_step < ? RETURNING agent;");
+    if (!q) return q.error();
+    q.value().bind(1, step).bind(2, agent).bind(3, step);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    bool changed = row.value();
+    if (changed)
+        if (auto done = q.value().step(); !done) return done.error();
+    return changed;
+}
+
+Result<bool> Store::use_recovery_code(const std::string& agent, const std::string& code_hash, int64_t now) {
+    auto q = db_->prepare(
+        "UPDATE recovery_codes SET used_at = ? WHERE agent = ? AND code_hash = ? AND used_at IS NULL RETURNING agent;");
+    if (!q) return q.error();
+    q.value().bind(1, now).bind(2, agent).bind(3, code_hash);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    bool used = row.value();
+    if (used)
+        if (auto done = q.value().step(); !done) return done.error();
+    return used;
+}
+
+Result<int64_t> Store::recovery_codes_left(const std::string& agent) {
+    auto q = db_->prepare("SELECT COUNT(*) FROM recovery_codes WHERE agent = ? AND used_at IS NULL;");
+    if (!q) return q.error();
+    q.value().bind(1, agent);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    return q.value().column_int(0);
+}
+
+Result<std::optional<AccountLock>> Store::account_lock(const std::string& username, int64_t now) {
+    auto q = db_->prepare("SELECT locked_until, reason FROM account_locks WHERE username = ? AND locked_until > ?;");
+    if (!q) return q.error();
+    q.value().bind(1, username).bind(2, now);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return std::optional<AccountLock>{};
+    return std::optional<AccountLock>(AccountLock{q.value().column_int(0), q.value().column_text(1)});
+}
+
+Status Store::lock_account(const std::string& username, int64_t until, const std::string& reason) {
+    auto q = db_->prepare(
+        "INSERT INTO account_locks (username, locked_until, reason) VALUES (?, ?, ?) ON CONFLICT (username) "
+        "DO UPDATE SET locked_until = excluded.locked_until, reason = excluded.reason;");
+    if (!q) return q.error();
+    return q.value().bind(1, username).bind(2, until).bind(3, reason).run();
+}
+
+Status Store::touch_session(const std::string& token_hash, const std::string& address, int64_t now) {
+    auto q = db_->prepare(
+        "INSERT INTO session_activity (token_hash, address, last_seen) VALUES (?, ?, ?) ON CONFLICT (token_hash) "
+        "DO UPDATE SET address = excluded.address, last_seen = excluded.last_seen;");
+    if (!q) return q.error();
+    return q.value().bind(1, token_hash).bind(2, address).bind(3, now).run();
+}
+
+Result<std::vector<LiveSession>> Store::live_sessions(const std::string& agent, int64_t now) {
+    auto q = db_->prepare(
+        "SELECT s.token_hash, s.created_at, s.expires_at, COALESCE(a.last_seen, s.created_at), COALESCE(a.address, '') "
+        "FROM sessions s LEFT JOIN session_activity a ON a.token_hash = s.token_hash "
+        "WHERE s.agent = ? AND s.revoked_at IS NULL AND s.expires_at > ? ORDER BY s.created_at DESC, s.token_hash;");
+    if (!q) return q.error();
+    q.value().bind(1, agent).bind(2, now);
+    std::vector<LiveSession> out;
+    for (;;) {
+        auto row = q.value().step();
+        if (!row) return row.error();
+        if (!row.value()) break;
+        Statement& st = q.value();
+        out.push_back({st.column_text(0), st.column_int(1), st.column_int(2), st.column_int(3), st.column_text(4)});
+    }
+    return out;
+}
+
+}  // namespace sbd

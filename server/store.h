@@ -52,6 +52,26 @@ struct SipSubscriber {
 
 enum class FailureKey { Username, Address };
 
+// The agent's second factor (migration 7). No row means policy "default", not enrolled.
+struct MfaRecord {
+    std::string policy = "default";      // default | required | off
+    std::optional<std::string> secret;   // sealed (mfa.h), never the base32 itself
+    bool enrolled = false;
+    int64_t last_step = 0;               // the TOTP step of the last code accepted
+};
+
+struct AccountLock {
+    int64_t locked_until = 0;
+    std::string reason;
+};
+
+// One of an agent's live sessions, for the `sessions` request.
+struct LiveSession {
+    std::string token_hash;
+    int64_t created_at = 0, expires_at = 0, last_seen = 0;
+    std::string address;
+};
+
 class Store {
 public:
     static constexpr int64_t kEventsKeptPerAgent = 1000;
@@ -103,6 +123,23 @@ public:
 
     // ---- events ----
     sb::Result<std::vector<StoredEvent>> events_after(const std::string& agent, int64_t seq);
+
+    // ---- MFA, account locks, session activity ----
+    sb::Result<MfaRecord> mfa_of(const std::string& agent);
+    sb::Status set_mfa_policy(const std::string& agent, const std::string& policy);
+    // Saves a completed enrollment and replaces the recovery codes, in one transaction.
+    sb::Status enroll_mfa(const std::string& agent, const std::string& sealed_secret, int64_t step,
+                          const std::vector<std::string>& recovery_code_hashes);
+    // Moves last_step forward to `step`; false if it already was at or past it (a replay).
+    sb::Result<bool> advance_mfa_step(const std::string& agent, int64_t step);
+    // Marks an unused recovery code used; false if there is none such.
+    sb::Result<bool> use_recovery_code(const std::string& agent, const std::string& code_hash, int64_t now);
+    sb::Result<int64_t> recovery_codes_left(const std::string& agent);
+    sb::Result<std::optional<AccountLock>> account_lock(const std::string& username, int64_t now);
+    sb::Status lock_account(const std::string& username, int64_t until, const std::string& reason);
+    sb::Status touch_session(const std::string& token_hash, const std::string& address, int64_t now);
+    // The agent's sessions that are neither revoked nor expired, newest first.
+    sb::Result<std::vector<LiveSession>> live_sessions(const std::string& agent, int64_t now);
 
     // ---- login failures ----
     sb::Status add_login_failure(const std::string& username, const std::string& address, int64_t at);

@@ -62,6 +62,7 @@ std::string resolve_selection(const desk::DeskState& s, const std::string& curre
 bool shows_desk(const desk::DeskState& s) {
     using S = desk::SessionState;
     if (!s.agent) return false;
+    if (!s.recovery_codes.empty()) return false;  // shown once on the sign-in card, before the desk
     return s.session == S::LoggedIn || s.session == S::LoggingOut || s.session == S::Resuming;
 }
 

@@ -20,7 +20,8 @@ constexpr std::pair<C, C> kConnectionMoves[] = {
 using S = SessionState;
 constexpr std::pair<S, S> kSessionMoves[] = {
     {S::LoggedOut, S::LoggingIn},  {S::LoggedOut, S::Resuming},
-    {S::LoggingIn, S::LoggedIn},   {S::LoggingIn, S::LoggedOut},
+    {S::LoggingIn, S::LoggedIn},   {S::LoggingIn, S::LoggedOut},  {S::LoggingIn, S::MfaRequired},
+    {S::MfaRequired, S::LoggedIn}, {S::MfaRequired, S::LoggedOut},
     {S::Resuming, S::LoggedIn},    {S::Resuming, S::LoggedOut},
     {S::LoggedIn, S::Resuming},    {S::LoggedIn, S::LoggingOut}, {S::LoggedIn, S::LoggedOut},
     {S::LoggingOut, S::LoggedOut},
@@ -55,6 +56,7 @@ std::string_view to_string(SessionState s) {
         case S::Resuming: return "resuming";
         case S::LoggedIn: return "logged_in";
         case S::LoggingOut: return "logging_out";
+        case S::MfaRequired: return "mfa_required";
     }
     return "logged_out";
 }

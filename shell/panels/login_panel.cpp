@@ -2,6 +2,7 @@
 //
 // Sections: form memory · connection line · error line · draw_login_panel
 // Keyboard: focus starts in Username, Tab moves between the fields, Enter in either submits.
+// After the password the card shows the second step instead of the form (mfa_panel.cpp).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -12,6 +13,7 @@
 
 #include "../theme.h"
 #include "../widgets.h"
+#include "mfa_panel.h"
 #include "panels.h"
 
 namespace sb::shell {
@@ -90,6 +92,13 @@ std::string error_text(const Error& e, int64_t seen_at_ms, PanelContext& ctx) {
         ctx.redraw_within(ui::ms_to_next_second(until, ctx.now_ms));
         return "Too many attempts. Try again in " + std::to_string(secs) + " s.";
     }
+    if (e.code == "account_locked" && e.retry_after_ms) {
+        // The backend says why; the time it ends is the agent's own clock's.
+        int64_t until = seen_at_ms + *e.retry_after_ms;
+        if (until <= ctx.now_ms) return "The account lock has ended. You can sign in again.";
+        ctx.redraw_within(std::min<int64_t>(60'000, until - ctx.now_ms));
+        return e.message + " You can sign in again at " + ui::format_clock(until) + ".";
+    }
     if (e.code == "invalid_credentials" && e.message.empty()) return "Wrong username or password.";
     return e.message.empty() ? "Sign-in failed (" + e.code + ")." : e.message;
 }
@@ -150,13 +159,15 @@ bool field(const char* label, const char* id, char* buf, size_t size, ImGuiInput
     return enter;
 }
 
-void draw_header() {
+// `compact`: the second step of sign-in needs the room; the mark alone says where the agent is.
+void draw_header(bool compact) {
     const auto& f = theme::fonts();
     const float width = ImGui::GetContentRegionAvail().x;
-    const float logo = 44.0f;
+    const float logo = compact ? 36.0f : 44.0f;
     ImVec2 p = ImGui::GetCursorScreenPos();
     ui::draw_logo(ImGui::GetWindowDrawList(), ImVec2(p.x + (width - logo) * 0.5f, p.y), logo);
-    ImGui::Dummy(ImVec2(width, logo + 10.0f));
+    ImGui::Dummy(ImVec2(width, logo + (compact ? 4.0f : 10.0f)));
+    if (compact) return;
     ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (width - ui::text_size(f.title, "Switchboard").x) * 0.5f);
     ui::text(f.title, text, "Switchboard");
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 6.0f);
@@ -164,6 +175,13 @@ void draw_header() {
 }
 
 }  // namespace
+
+void sign_in_error_box(const std::string& message) { draw_error_box(message); }
+
+bool sign_in_field(const char* label, const char* id, char* buf, size_t size, ImGuiInputTextFlags flags, bool focus,
+                   PanelContext& ctx) {
+    return field(label, id, buf, size, flags, focus, ctx);
+}
 
 // ---- draw_login_panel --------------------------------------------------------------------------
 
@@ -199,16 +217,21 @@ void draw_login_panel(const desk::DeskState& s, IntentSink& sink, PanelContext& 
 
     // Centre the card; its height is last frame's measured content, so it always hugs the form.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float card_w = std::min(400.0f, avail.x - 32.0f);
+    const bool second_step = mfa_step_showing(s);
+    if (second_step) clear_password();  // the password did its part
+    const float card_w = std::min(second_step ? mfa_card_width(s) : 400.0f, avail.x - 32.0f);
     const float card_h = form.card_height > 0.0f ? form.card_height : 460.0f;
     const float x = std::floor((avail.x - card_w) * 0.5f);
     const float y = std::floor(std::max(24.0f, (avail.y - card_h) * 0.45f));
     ui::begin_card("##login", ImVec2(x, y), ImVec2(card_w, card_h), 32.0f);
 
-    draw_header();
-    ImGui::Dummy(ImVec2(0.0f, 14.0f));
+    draw_header(second_step);
+    ImGui::Dummy(ImVec2(0.0f, second_step ? 6.0f : 14.0f));
 
-    if (restoring) {
+    if (second_step) {
+        draw_mfa_step(s, sink, ctx);
+        form.last_drawn_frame = -10;  // the password form starts fresh when it comes back
+    } else if (restoring) {
         ImGui::Dummy(ImVec2(0.0f, 8.0f));
         const float width = ImGui::GetContentRegionAvail().x;
         ui::text_centered_wrapped(f.strong, text, "Restoring your session…", width);

@@ -47,7 +47,7 @@ test('wrong password and unknown username give the same invalid_credentials', as
 
 test('passwords are stored as Argon2id hashes', () => {
   const rows = JSON.parse(sql(server.db, 'SELECT username, password_hash FROM agents ORDER BY username'));
-  assert.deepEqual(rows.map((r) => r.username), ['alice', 'bob', 'carol']);
+  assert.deepEqual(rows.map((r) => r.username), ['alice', 'bob', 'carol', 'erin', 'sam']);
   for (const r of rows) {
     assert.match(r.password_hash, /^\$argon2id\$v=19\$/);
     assert.ok(!r.password_hash.includes('switchboard'));
