@@ -2,6 +2,7 @@
 // docs/chat-protocol.md).
 #include "chat_service.h"
 
+#include "contact/card.h"
 #include "desk_service.h"  // is_valid_utf8
 
 namespace sbd {
@@ -170,7 +171,7 @@ void ChatService::ended(const ContactRecord& c, const std::string& by) {
 
 // ---- output -------------------------------------------------------------------------------------
 json ChatService::customer_message_json(const MessageRecord& m) {
-    json j{{"id", m.id}, {"from", m.from}, {"text", m.text}, {"at", m.at}, {"status", m.status},
+    json j{{"id", m.id}, {"from", m.from}, {"text", sb::contact::mask_card_numbers(m.text)}, {"at", m.at}, {"status", m.status},
            {"agent", m.agent ? json(contacts_.agent_display_name(*m.agent)) : json(nullptr)}};
     if (m.from == "customer" && m.client_id) j["client_id"] = *m.client_id;
     return j;
@@ -186,7 +187,8 @@ void ChatService::to_contact(const std::string& contact, const json& frame) {
 void ChatService::send(ConnectionId id, const json& frame) { output_.send(id, frame.dump()); }
 
 void ChatService::error(ConnectionId id, const std::string& code, const std::string& message, const json& client_id) {
-    json e{{"type", "error"}, {"code", code}, {"message", message}};
+    // A refusal may quote what the customer sent (an unknown type): never a card number.
+    json e{{"type", "error"}, {"code", code}, {"message", sb::contact::mask_card_numbers(message)}};
     if (!client_id.is_null()) e["client_id"] = client_id;
     log_.info("chat refused", {{"conn", id}, {"code", code}});
     send(id, e);

@@ -1,6 +1,10 @@
-// http_api.cpp: /chat, /sms/inbound and the fake SMS provider (see http_api.h).
+// http_api.cpp: /chat, /sms/inbound, /api/audit and the fake SMS provider (see http_api.h).
 #include "http_api.h"
 
+#include <cctype>
+
+#include "auth.h"  // token_hash
+#include "contact/card.h"
 #include "desk_service.h"  // is_valid_utf8
 #include "sms_gateway.h"
 
@@ -27,6 +31,10 @@ std::optional<ApiReply> HttpApi::handle(const ApiRequest& req) {
     if (starts_with(req.path, "/telephony/")) {
         if (!telephony_secret_) return ApiReply{404, "text/plain; charset=utf-8", "Telephony is not enabled.\n"};
         return telephony(req);
+    }
+    if (req.path == "/api/audit" && audit_) {
+        if (!get) return error_reply(405, "method_not_allowed", "GET /api/audit.");
+        return audit(req);
     }
     if (req.path == "/sms/inbound") {
         if (req.method != "POST") return error_reply(405, "method_not_allowed", "POST /sms/inbound.");
@@ -78,9 +86,58 @@ ApiReply HttpApi::provider_receive(const ApiRequest& req) {
     if (j.is_discarded() || !j.is_object() || !j.contains("from") || !j.contains("to") || !j.contains("body") ||
         !j["from"].is_string() || !j["to"].is_string() || !j["body"].is_string())
         return error_reply(400, "bad_message", "Send JSON {\"from\", \"to\", \"body\"}.");
-    auto id = d_.store.record_provider_sms(j["from"], j["to"], j["body"], d_.now());
+    // What the fake provider records is storage too: no card numbers (docs/security.md).
+    auto id = d_.store.record_provider_sms(j["from"], j["to"],
+                                           sb::contact::mask_card_numbers(j["body"].get_ref<const std::string&>()),
+                                           d_.now());
     if (!id) return error_reply(500, "internal", "The server failed; try again.");
     return json_reply(200, {{"id", std::to_string(id.value())}, {"status", "queued"}});
+}
+
+// ---- GET /api/audit ----------------------------------------------------------------------------
+ApiReply HttpApi::audit(const ApiRequest& req) {
+    // Who: a live session of a supervisor.
+    std::string_view auth = req.authorization ? std::string_view(*req.authorization) : std::string_view();
+    std::string scheme(auth.substr(0, 7));
+    for (char& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (auth.size() <= 7 || scheme != "bearer ")
+        return error_reply(401, "invalid_token", "Send Authorization: Bearer <session token> (a supervisor's).");
+    std::string token(auth.substr(7));
+    while (!token.empty() && token.front() == ' ') token.erase(token.begin());
+    int64_t now = d_.now();
+    auto session = sessions_->find_session(token_hash(token));
+    if (!session) {
+        d_.log.error("audit: session lookup failed", {{"error", session.error().message}});
+        return error_reply(500, "internal", "The server failed; try again.");
+    }
+    if (!session.value() || session.value()->revoked_at)
+        return error_reply(401, "invalid_token", "The token is unknown or was revoked; log in again.");
+    if (now >= session.value()->expires_at)
+        return error_reply(401, "token_expired", "The token has expired; log in again.");
+    const std::string& who = session.value()->agent;
+    auto role = audit_->role_of(who);
+    if (!role) {
+        d_.log.error("audit: role lookup failed", {{"error", role.error().message}});
+        return error_reply(500, "internal", "The server failed; try again.");
+    }
+    if (role.value().value_or("") != "supervisor") {
+        d_.log.info("audit refused", {{"username", who}, {"code", "forbidden"}});
+        return error_reply(403, "forbidden", "Only supervisors may read the audit log.");
+    }
+    // What: the filters.
+    auto query = parse_form(req.query);
+    if (!query) return error_reply(400, "bad_message", "The query string is malformed.");
+    for (const auto& [k, v] : *query)
+        if (!is_valid_utf8(k) || !is_valid_utf8(v)) return error_reply(400, "bad_message", "The query string is not UTF-8.");
+    auto filter = audit_filter_from_query(*query);
+    if (!filter) return error_reply(400, filter.error().code, filter.error().message);
+    auto page = audit_->query(filter.value());
+    if (!page) {
+        d_.log.error("audit query failed", {{"error", page.error().message}});
+        return error_reply(500, "internal", "The server failed; try again.");
+    }
+    d_.log.info("audit read", {{"username", who}, {"entries", page.value().entries.size()}});
+    return json_reply(200, to_json(page.value()));
 }
 
 }  // namespace sbd

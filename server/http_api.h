@@ -1,8 +1,8 @@
 // http_api.h: switchboardd's plain-HTTP endpoints besides static files: the customer chat page
 // (GET /chat), the SMS webhook (POST /sms/inbound), Kamailio's questions (POST /telephony/*,
-// telephony_api.cpp) and, with --fake-sms-provider, the recording
-// SMS provider (POST /dev/sms-provider, GET /dev/sms-provider/outbox). Decides only;
-// http_listener writes the response.
+// telephony_api.cpp), the audit log for supervisors (GET /api/audit, docs/security.md) and, with
+// --fake-sms-provider, the recording SMS provider (POST /dev/sms-provider, GET
+// /dev/sms-provider/outbox). Decides only; http_listener writes the response.
 #pragma once
 
 #include <functional>
@@ -10,9 +10,11 @@
 #include <string>
 #include <string_view>
 
+#include "audit.h"
 #include "contact_service.h"
 #include "contact_store.h"
 #include "log.h"
+#include "store.h"
 
 namespace sbd {
 
@@ -29,6 +31,8 @@ struct ApiRequest {
     std::string body;
     std::string remote_address;    // the peer's IP address
     std::optional<std::string> telephony_secret;  // the X-Switchboard-Telephony header, if sent
+    std::string query;                            // after the '?', still URL-encoded
+    std::optional<std::string> authorization;     // the Authorization header, if sent
 };
 
 class HttpApi {
@@ -42,6 +46,11 @@ public:
     HttpApi(Deps deps, bool fake_sms_provider) : d_(deps), fake_provider_(fake_sms_provider) {}
     // Turns on /telephony/* (telephony_api.cpp) for loopback peers that send this secret.
     void set_telephony_secret(std::string secret) { telephony_secret_ = std::move(secret); }
+    // Turns on GET /api/audit: sessions are checked in `store`, entries read from `audit`.
+    void enable_audit(Store& store, AuditLog& audit) {
+        sessions_ = &store;
+        audit_ = &audit;
+    }
 
     // nullopt: not an API path (static files take it).
     std::optional<ApiReply> handle(const ApiRequest& req);
@@ -51,10 +60,15 @@ private:
     ApiReply provider_receive(const ApiRequest& req);
     // /telephony/route, /telephony/ended, /telephony/outbound (telephony_api.cpp)
     ApiReply telephony(const ApiRequest& req);
+    // GET /api/audit?contact=&customer=&actor=&action=&since=&until=&limit=&before_id= with
+    // Authorization: Bearer <session token> of a supervisor.
+    ApiReply audit(const ApiRequest& req);
 
     Deps d_;
     bool fake_provider_;
     std::optional<std::string> telephony_secret_;
+    Store* sessions_ = nullptr;
+    AuditLog* audit_ = nullptr;
 };
 
 // The customer chat page (plain HTML, CSS and JS in one document).

@@ -77,6 +77,9 @@ private:
                                std::string(req[http::field::content_type]), req.body(), address_, std::nullopt};
             if (auto h = req.find("X-Switchboard-Telephony"); h != req.end())
                 api_req.telephony_secret = std::string(h->value());
+            if (auto q = target.find('?'); q != std::string_view::npos) api_req.query = std::string(target.substr(q + 1));
+            if (auto h = req.find(http::field::authorization); h != req.end())
+                api_req.authorization = std::string(h->value());
             if (auto reply = context_.api->handle(api_req)) {
                 context_.log.debug("http", {{"method", api_req.method}, {"path", api_req.path}, {"status", reply->status}});
                 auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply->status),

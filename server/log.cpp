@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "contact/card.h"
+
 namespace sbd {
 
 namespace {
@@ -26,13 +28,34 @@ std::optional<LogLevel> parse_log_level(std::string_view s) {
     return std::nullopt;
 }
 
+void mask_card_numbers_in(nlohmann::json& j) {
+    if (j.is_string()) {
+        const std::string& s = j.get_ref<const std::string&>();
+        if (sb::contact::contains_card_number(s)) j = sb::contact::mask_card_numbers(s);
+    } else if (j.is_array()) {
+        for (auto& e : j) mask_card_numbers_in(e);
+    } else if (j.is_object()) {
+        bool keys = false;
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            mask_card_numbers_in(it.value());
+            keys = keys || sb::contact::contains_card_number(it.key());
+        }
+        if (keys) {  // rare: rebuild the object with masked keys
+            nlohmann::json out = nlohmann::json::object();
+            for (auto it = j.begin(); it != j.end(); ++it) out[sb::contact::mask_card_numbers(it.key())] = std::move(it.value());
+            j = std::move(out);
+        }
+    }
+}
+
 void Logger::write(LogLevel level, std::string_view msg, nlohmann::json fields) {
     if (level < min_) return;
     using namespace std::chrono;
     nlohmann::ordered_json line = nlohmann::ordered_json::object();  // ts, level, msg first
     line["ts"] = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
     line["level"] = level_name(level);
-    line["msg"] = std::string(msg);
+    line["msg"] = sb::contact::mask_card_numbers(msg);
+    mask_card_numbers_in(fields);
     if (fields.is_object())
         for (auto it = fields.begin(); it != fields.end(); ++it) line[it.key()] = it.value();
     // Replace rather than throw on invalid UTF-8 coming from a client (e.g. an unknown type).

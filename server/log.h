@@ -1,7 +1,9 @@
 // log.h: structured logging for switchboardd, one JSON object per line on stderr.
 //
 // Every line has ts (ms since the Unix epoch), level, msg and whatever fields the caller adds
-// (conn, username, type, code...). Callers never pass passwords or tokens.
+// (conn, username, type, code...). Callers never pass passwords or tokens. Card numbers are
+// masked in the logger itself, the last line of defence (docs/security.md): the message and
+// every string (and key) in the fields go through mask_card_numbers before the line is written.
 #pragma once
 
 #include <optional>
@@ -15,6 +17,10 @@ namespace sbd {
 enum class LogLevel { Debug, Info, Warn, Error };
 
 std::optional<LogLevel> parse_log_level(std::string_view s);
+
+// Masks card numbers (core/contact/card.h) in every string of `j`, keys included, in place.
+// Numbers are left alone (a timestamp is not a card number).
+void mask_card_numbers_in(nlohmann::json& j);
 
 class Logger {
 public:

@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include "contact/card.h"
+
 namespace sbd {
 
 using json = nlohmann::json;
@@ -53,8 +55,11 @@ std::optional<std::map<std::string, std::string>> parse_form(std::string_view bo
 
 // ---- SmsSender ----------------------------------------------------------------------------------
 void SmsSender::agent_message(const ContactRecord& c, const MessageRecord& m, const std::string&) {
-    json payload{{"from", c.service_address.value_or("")}, {"to", c.customer_address.value_or("")}, {"body", m.text}};
-    if (observer_) observer_(c.customer_address.value_or(""), m.text);
+    // The text was masked when it was stored (ContactService::add_message); masking again here
+    // keeps card numbers off the provider's wire even if a caller forgets (docs/security.md).
+    std::string body = sb::contact::mask_card_numbers(m.text);
+    json payload{{"from", c.service_address.value_or("")}, {"to", c.customer_address.value_or("")}, {"body", body}};
+    if (observer_) observer_(c.customer_address.value_or(""), body);
     if (!provider_) {
         log_.warn("sms not sent: no --sms-provider-url", {{"message", m.id}});
         contacts_.sms_status(m.id, "failed");
@@ -75,7 +80,7 @@ void SmsSender::resume(ContactStore& store) {
             contacts_.sms_status(p.message, "failed");
             continue;
         }
-        attempt(p.message, json{{"from", p.from}, {"to", p.to}, {"body", p.body}}.dump(), 1);
+        attempt(p.message, json{{"from", p.from}, {"to", p.to}, {"body", sb::contact::mask_card_numbers(p.body)}}.dump(), 1);
     }
 }
 

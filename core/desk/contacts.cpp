@@ -4,6 +4,7 @@
 // unsent messages in an outbox that survives reconnects, and keeps drafts across reloads.
 #include <algorithm>
 
+#include "contact/card.h"
 #include "desk/desk.h"
 #include "protocol/schema.h"
 
@@ -91,6 +92,8 @@ void Desk::on_contact_intent(uint64_t intent, const Intent& in, Out& out) {
         if (u->last_name) body["last_name"] = *u->last_name;
         if (u->email) body["email"] = *u->email;
         if (u->notes) body["notes"] = *u->notes;
+        if (u->address) body["address"] = *u->address;
+        if (u->postcode) body["postcode"] = *u->postcode;
         send_request(RequestKind::Contact, std::move(body), intent, out);
         return;
     }
@@ -131,6 +134,16 @@ void Desk::on_contact_intent(uint64_t intent, const Intent& in, Out& out) {
         body = {{"type", "wrap_up"}, {"disposition", w->disposition}, {"notes", w->notes}, {"tags", w->tags}};
     } else if (const auto* m = std::get_if<SendMessageIntent>(&in)) {
         return send_message(intent, *m, out);
+    } else if (const auto* v = std::get_if<VerifyAnswerIntent>(&in)) {  // docs/verification.md
+        contact_id = v->contact;
+        body = {{"type", "verify_answer"}, {"step", v->step}, {"answer", v->answer}};
+        const Contact* c = find_contact(state_, contact_id);
+        if (c && c->verification && !verify::find_step(*c->verification, verify::parse_step(v->step).value_or(
+                                                                               verify::StepKind::CallerNumber)))
+            return complete(out, intent, make_error(protocol::code::unknown_step,
+                                                    "\"" + v->step.substr(0, 32) + "\" is not a step of this contact's checklist."));
+    } else if (const auto* v = std::get_if<VerifySendCodeIntent>(&in)) {
+        contact_id = v->contact, body = {{"type", "verify_send_code"}};
     } else {
         return;
     }
@@ -197,8 +210,14 @@ void Desk::flush_outbox(Out& out) {
 
 void Desk::save_draft(const SaveDraftIntent& in, Out& out) {
     Draft& d = state_.drafts[in.contact];
-    if (in.text) d.text = *in.text;
-    if (in.wrap_up) d.wrap_up = *in.wrap_up;
+    // Card numbers never reach storage (docs/security.md): the desk keeps, and persists, drafts
+    // with their card numbers masked ("•••• 1111"), so the composer shows the masked text too.
+    if (in.text) d.text = contact::mask_card_numbers(*in.text);
+    if (in.wrap_up) {
+        d.wrap_up = *in.wrap_up;
+        d.wrap_up->notes = contact::mask_card_numbers(d.wrap_up->notes);
+        for (std::string& tag : d.wrap_up->tags) tag = contact::mask_card_numbers(tag);
+    }
     if (d.text.empty() && !d.wrap_up) state_.drafts.erase(in.contact);
     persist_drafts(out);
 }
@@ -240,6 +259,14 @@ void Desk::on_contact_reply(const PendingRequest& req, const json& frame, Out& o
             }
         } else {
             log(out, LogLevel::Warn, "contact in reply unreadable: " + parsed.error().message);
+        }
+    }
+    if (auto v = result.find("verification"); v != result.end() && !req.contact.empty()) {
+        auto flow = verify::flow_from_json(*v);
+        Contact* c = contact_mut(req.contact);
+        if (flow && c) {
+            c->verification = flow.value();
+            out.push_back(Notify{"contact.updated", contact::to_json(*c)});
         }
     }
     if (auto cu = result.find("customer"); cu != result.end()) {
@@ -353,6 +380,20 @@ bool Desk::on_contact_event(const std::string& name, const json& data, Out& out)
         if (pending != c->messages.end()) *pending = msg;
         else c->messages.push_back(msg);
         if (msg.from == contact::Sender::Customer) c->customer_typing = false;
+        out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+        return true;
+    }
+    if (name == "contact.verification") {  // docs/verification.md: the checklist and the card's mask
+        Contact* c = data.contains("contact") && data["contact"].is_string() ? contact_mut(data["contact"].get<std::string>()) : nullptr;
+        auto flow = verify::flow_from_json(data.value("verification", json()));
+        if (!c || !flow) {
+            log(out, LogLevel::Warn, "contact.verification for an unknown contact or unreadable");
+            return true;
+        }
+        c->verification = flow.value();
+        if (auto cu = data.find("customer"); cu != data.end())
+            if (auto parsed = contact::customer_from_json(*cu)) c->customer = parsed.value();
+        out.push_back(Notify{"contact.verification", {{"contact", c->id}, {"verification", verify::to_json(flow.value())}}});
         out.push_back(Notify{"contact.updated", contact::to_json(*c)});
         return true;
     }

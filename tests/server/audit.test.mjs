@@ -1,0 +1,201 @@
+// audit.test.mjs: the audit log (docs/security.md, "Audit log"): GET /api/audit and the desk
+// request `audit` are for supervisors only (401 without, with an unknown, a revoked or an
+// expired token; 403 / forbidden for an agent), filter by contact, customer, actor, action and
+// time, page newest first with before_id, and refuse bad parameters with a clear JSON error.
+// A logout is recorded as session.revoked. (Masking of card numbers in an entry's detail is
+// checked by tests/unit/server/audit_test.cpp, on the same code.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { startServer, DeskClient, sql, sleep } from './harness.mjs';
+
+// GET `path` with an optional Authorization header; resolves with {status, json, text}.
+function getAuth(url, path, authorization) {
+  const { hostname, port } = new URL(url);
+  const headers = authorization ? { authorization } : {};
+  return new Promise((resolve, reject) => {
+    http.get({ hostname, port, path, agent: false, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, json, text, headers: res.headers });
+      });
+    }).on('error', reject);
+  });
+}
+
+const bearer = (token) => `Bearer ${token}`;
+
+async function session(server, username) {
+  const c = await DeskClient.connect(server.wsUrl);
+  const s = await c.login(username);
+  assert.ok(s.token, `${username} has a session (no second factor): ${JSON.stringify(s)}`);
+  return { c, token: s.token, session: s };
+}
+
+// Seven entries written as AuditLog writes them (ids 1..7 in order).
+function seed(db) {
+  const rows = [
+    [1000, 'alice', 'verification.attempt', 'c-1', 'cu-1', '{"step":"dob","ok":false}'],
+    [2000, 'alice', 'verification.passed', 'c-1', 'cu-1', '{}'],
+    [3000, 'bob', 'verification.attempt', 'c-2', 'cu-2', '{"step":"postcode","ok":true}'],
+    [4000, 'alice', 'card.unlocked', 'c-1', 'cu-1', '{}'],
+    [5000, 'bob', 'recording.paused', 'c-2', 'cu-2', '{}'],
+    [6000, 'bob', 'payment.taken', 'c-2', 'cu-2', '{"last4":"1111"}'],
+    [7000, 'carol', 'verification.locked', 'c-3', 'cu-1', '{}'],
+  ];
+  const values = rows.map((r) => `(${r[0]}, '${r[1]}', '${r[2]}', '${r[3]}', '${r[4]}', '${r[5]}')`).join(', ');
+  sql(db, `INSERT INTO audit (at, actor, action, contact, customer, detail) VALUES ${values};`);
+}
+
+test('permissions: no token, unknown token, an agent, a supervisor; the session says the role', async () => {
+  const server = await startServer();
+  try {
+    for (const auth of [undefined, 'Bearer nope-not-a-token-at-all', 'Basic c2FtOnN3aXRjaGJvYXJk', 'Bearer ', 'bearer']) {
+      const r = await getAuth(server.url, '/api/audit', auth);
+      assert.equal(r.status, 401, `${auth}: ${r.text}`);
+      assert.equal(r.json.error.code, 'invalid_token');
+      assert.ok(r.json.error.message.length > 0);
+    }
+    const alice = await session(server, 'alice');
+    assert.equal(alice.session.role, 'agent');
+    const forbidden = await getAuth(server.url, '/api/audit', bearer(alice.token));
+    assert.equal(forbidden.status, 403, forbidden.text);
+    assert.equal(forbidden.json.error.code, 'forbidden');
+    await alice.c.fails('audit', {}, 'forbidden');
+
+    const sam = await session(server, 'sam');
+    assert.equal(sam.session.role, 'supervisor');
+    const ok = await getAuth(server.url, '/api/audit', bearer(sam.token));
+    assert.equal(ok.status, 200, ok.text);
+    assert.deepEqual(ok.json, { entries: [], next_before_id: null });
+    assert.deepEqual(await sam.c.ok('audit', {}), { entries: [], next_before_id: null });
+    const post = await new Promise((resolve, reject) => {
+      const { hostname, port } = new URL(server.url);
+      const req = http.request({ hostname, port, path: '/api/audit', method: 'POST', agent: false,
+        headers: { authorization: bearer(sam.token), 'content-length': 0 } }, (res) => { res.resume(); resolve(res.statusCode); });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(post, 405);
+
+    // Not logged in on the desk: not_logged_in.
+    const anon = await DeskClient.connect(server.wsUrl);
+    await anon.hello();
+    await anon.fails('audit', {}, 'not_logged_in');
+    await anon.close();
+
+    // A revoked session (logged out) no longer reads the log; the logout is in it.
+    await sam.c.ok('logout');
+    const revoked = await getAuth(server.url, '/api/audit', bearer(sam.token));
+    assert.equal(revoked.status, 401);
+    assert.equal(revoked.json.error.code, 'invalid_token');
+    const sam2 = await session(server, 'sam');
+    const after = await getAuth(server.url, '/api/audit?action=session.revoked', bearer(sam2.token));
+    assert.equal(after.status, 200, after.text);
+    assert.equal(after.json.entries.length, 1);
+    const e = after.json.entries[0];
+    assert.equal(e.actor, 'sam');
+    assert.equal(e.contact, null);
+    assert.equal(e.detail.reason, 'logout');
+    assert.equal(e.detail.session, sam.session.session_id ?? e.detail.session);
+    await alice.c.close();
+    await sam.c.close();
+    await sam2.c.close();
+  } finally { await server.stop(); }
+});
+
+test('an expired session gets 401 token_expired', async () => {
+  const server = await startServer({ args: ['--token-ttl', '1'] });
+  try {
+    const sam = await session(server, 'sam');
+    await sleep(1100);
+    const r = await getAuth(server.url, '/api/audit', bearer(sam.token));
+    assert.equal(r.status, 401, r.text);
+    assert.equal(r.json.error.code, 'token_expired');
+    await sam.c.close();
+  } finally { await server.stop(); }
+});
+
+test('filters and paging, over HTTP and the desk request', async () => {
+  const server = await startServer();
+  try {
+    seed(server.db);
+    const sam = await session(server, 'sam');
+    const q = async (query) => {
+      const r = await getAuth(server.url, `/api/audit${query}`, bearer(sam.token));
+      assert.equal(r.status, 200, r.text);
+      return r.json;
+    };
+    const ats = (page) => page.entries.map((e) => e.at);
+
+    assert.deepEqual(ats(await q('')), [7000, 6000, 5000, 4000, 3000, 2000, 1000]);
+    assert.deepEqual(ats(await q('?contact=c-1')), [4000, 2000, 1000]);
+    assert.deepEqual(ats(await q('?customer=cu-1')), [7000, 4000, 2000, 1000]);
+    assert.deepEqual(ats(await q('?actor=bob')), [6000, 5000, 3000]);
+    assert.deepEqual(ats(await q('?action=verification.attempt')), [3000, 1000]);
+    assert.deepEqual(ats(await q('?actor=alice&contact=c-1&action=verification.passed')), [2000]);
+    assert.deepEqual(ats(await q('?since=3000&until=6000')), [5000, 4000, 3000]);  // since <= at < until
+    assert.deepEqual(ats(await q('?since=6500')), [7000]);
+    assert.deepEqual(ats(await q('?contact=nobody')), []);
+    const first = (await q('?limit=1')).entries[0];
+    assert.deepEqual(first, { id: 7, at: 7000, actor: 'carol', action: 'verification.locked', contact: 'c-3',
+      customer: 'cu-1', detail: {} });
+    assert.deepEqual((await q('?action=payment.taken')).entries[0].detail, { last4: '1111' });
+
+    // Paging: three at a time, newest first, until next_before_id is null.
+    const seen = [];
+    let before = null;
+    for (let i = 0; i < 5; i++) {
+      const page = await q(`?limit=3${before ? `&before_id=${before}` : ''}`);
+      seen.push(...ats(page));
+      before = page.next_before_id;
+      if (before === null) break;
+      assert.equal(page.entries.length, 3);
+      assert.equal(before, page.entries[2].id);
+    }
+    assert.equal(before, null);
+    assert.deepEqual(seen, [7000, 6000, 5000, 4000, 3000, 2000, 1000]);
+    assert.equal((await q('?limit=7')).next_before_id, null);  // exactly all: no next page
+
+    // The desk request: the same filters (integers as integers).
+    const desk = await sam.c.ok('audit', { actor: 'bob', limit: 2 });
+    assert.deepEqual(desk.entries.map((e) => e.at), [6000, 5000]);
+    assert.equal(desk.next_before_id, 5);
+    const next = await sam.c.ok('audit', { actor: 'bob', limit: 2, before_id: desk.next_before_id });
+    assert.deepEqual(next.entries.map((e) => e.at), [3000]);
+    assert.equal(next.next_before_id, null);
+    assert.deepEqual((await sam.c.ok('audit', { since: 2000, until: 3000 })).entries.map((e) => e.at), [2000]);
+    await sam.c.close();
+  } finally { await server.stop(); }
+});
+
+test('bad parameters: 400 with a JSON error that names the parameter', async () => {
+  const server = await startServer();
+  try {
+    const sam = await session(server, 'sam');
+    const cases = [
+      ['?limit=0', 'limit'], ['?limit=501', 'limit'], ['?limit=ten', 'limit'], ['?since=yesterday', 'since'],
+      ['?since=-5', 'since'], ['?until=', 'until'], ['?before_id=x', 'before_id'], ['?colour=red', 'colour'],
+      ['?contact=', 'contact'], ['?since=10&until=5', 'since'], ['?contact=%zz', 'malformed'],
+    ];
+    for (const [query, names] of cases) {
+      const r = await getAuth(server.url, `/api/audit${query}`, bearer(sam.token));
+      assert.equal(r.status, 400, `${query}: ${r.text}`);
+      assert.equal(r.headers['content-type'], 'application/json');
+      assert.equal(r.json.error.code, 'bad_message', query);
+      assert.ok(r.json.error.message.includes(names), `${query}: ${r.json.error.message}`);
+    }
+    assert.equal((await getAuth(server.url, '/api/audit?limit=500', bearer(sam.token))).status, 200);
+    // The desk request: the schema checks types, the server the ranges.
+    await sam.c.fails('audit', { limit: 0 }, 'bad_message');
+    await sam.c.fails('audit', { limit: 501 }, 'bad_message');
+    await sam.c.fails('audit', { since: 'yesterday' }, 'bad_message');
+    await sam.c.fails('audit', { colour: 'red' }, 'bad_message');
+    await sam.c.fails('audit', { since: 9, until: 1 }, 'bad_message');
+    await sam.c.close();
+  } finally { await server.stop(); }
+});
