@@ -15,6 +15,7 @@
 
 #include "agent/presence.h"
 #include "util/result.h"
+#include "verify/verification.h"
 
 namespace sb::contact {
 
@@ -51,9 +52,22 @@ struct Interaction {
     std::string queue, disposition, notes, agent;
 };
 
+// The customer's sensitive section (docs/verification.md): the backend masks it until the
+// contact is verified (account numbers as "•••• 1234", no balance, no address or date of birth).
+struct Account {
+    std::string id, number, plan, status;  // number: masked or in full, as the backend sent it
+    std::optional<int64_t> balance_cents;   // none while masked
+};
+struct Sensitive {
+    bool unlocked = false;
+    std::vector<Account> accounts;
+    std::string date_of_birth, address, postcode;  // empty while masked
+};
+
 struct Customer {
     std::string id, first_name, last_name, phone, chat_identity, email, notes;
     std::vector<Interaction> history;
+    std::optional<Sensitive> sensitive;  // absent from a backend without verification
 
     std::string display_name() const;  // "Dana Whitfield", or the phone / chat identity if unnamed
 };
@@ -84,6 +98,7 @@ struct Contact {
     std::optional<Transfer> transfer;
     bool customer_typing = false;
     std::optional<CallInfo> call;  // voice contacts
+    std::optional<verify::Flow> verification;  // the customer's verification on this contact
 };
 
 // ---- queues, canned responses, agents ----------------------------------------------------------

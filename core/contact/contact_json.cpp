@@ -175,6 +175,26 @@ Result<Customer> customer_from_json(const json& j) {
     auto history = list<Interaction>(r.array("history"), interaction_from_json);
     if (!history) r.fail_with(history.error());
     else c.history = std::move(history.value());
+    if (const json* sj = r.raw("sensitive"); sj && !sj->is_null()) {  // docs/verification.md
+        Reader sr(*sj, "customer.sensitive");
+        Sensitive s;
+        s.unlocked = sr.boolean("unlocked");
+        s.date_of_birth = sr.str_or_null("date_of_birth");
+        s.address = sr.str_or_null("address");
+        s.postcode = sr.str_or_null("postcode");
+        if (const json* accounts = sr.array("accounts"))
+            for (const json& aj : *accounts) {
+                Reader ar(aj, "customer.sensitive.accounts[]");
+                Account a{ar.str("id"), ar.str_or_null("number"), ar.str_or_null("plan"), ar.str_or_null("status"), {}};
+                if (const json* b = ar.raw("balance_cents"); b && b->is_number_integer()) a.balance_cents = b->get<int64_t>();
+                auto checked = ar.done(a);
+                if (!checked) sr.fail_with(checked.error());
+                else s.accounts.push_back(checked.value());
+            }
+        auto checked = sr.done(s);
+        if (!checked) r.fail_with(checked.error());
+        else c.sensitive = checked.value();
+    }
     return r.done(c);
 }
 
@@ -224,6 +244,11 @@ Result<Contact> contact_from_json(const json& j) {
         auto checked = cr.done(call);
         if (!checked) r.fail_with(checked.error());
         else c.call = checked.value();
+    }
+    if (const json* vj = r.raw("verification"); vj && !vj->is_null()) {  // docs/verification.md
+        auto flow = verify::flow_from_json(*vj);
+        if (!flow) r.fail_with(flow.error());
+        else c.verification = flow.value();
     }
     return r.done(c);
 }
@@ -290,9 +315,20 @@ json to_json(const Customer& c) {
                            {"notes", i.notes},
                            {"agent", i.agent.empty() ? json(nullptr) : json(i.agent)}});
     auto opt = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
-    return json{{"id", c.id},         {"first_name", c.first_name}, {"last_name", c.last_name},
-                {"phone", opt(c.phone)}, {"chat_identity", opt(c.chat_identity)}, {"email", opt(c.email)},
-                {"notes", c.notes},   {"history", std::move(history)}};
+    json out{{"id", c.id},         {"first_name", c.first_name}, {"last_name", c.last_name},
+             {"phone", opt(c.phone)}, {"chat_identity", opt(c.chat_identity)}, {"email", opt(c.email)},
+             {"notes", c.notes},   {"history", std::move(history)}};
+    if (c.sensitive) {
+        json accounts = json::array();
+        for (const auto& a : c.sensitive->accounts)
+            accounts.push_back({{"id", a.id}, {"number", opt(a.number)}, {"plan", a.plan}, {"status", a.status},
+                                {"balance_cents", a.balance_cents ? json(*a.balance_cents) : json(nullptr)}});
+        out["sensitive"] = {{"unlocked", c.sensitive->unlocked}, {"accounts", std::move(accounts)},
+                            {"date_of_birth", opt(c.sensitive->date_of_birth)}, {"address", opt(c.sensitive->address)},
+                            {"postcode", opt(c.sensitive->postcode)},
+                            {"payment_methods", c.sensitive->unlocked ? json::array() : json(nullptr)}};
+    }
+    return out;
 }
 
 json to_json(const Contact& c) {
@@ -315,7 +351,8 @@ json to_json(const Contact& c) {
                 {"customer_typing", c.customer_typing},
                 {"call", c.call ? json{{"direction", c.call->direction}, {"number", c.call->number},
                                        {"callback", c.call->callback}}
-                                : json(nullptr)}};
+                                : json(nullptr)},
+                {"verification", c.verification ? verify::to_json(*c.verification) : json(nullptr)}};
 }
 
 std::string fill_placeholders(std::string_view text, const Customer& customer, std::string_view agent_display_name) {

@@ -2,8 +2,10 @@
 // (the screen pop).
 //
 // Who they are and how to reach them; for a customer the backend did not recognise, a short
-// form to complete the new record; "last time" in one line; their notes, editable; and their
-// previous contacts with date, channel, queue, disposition, notes and agent.
+// form to complete the new record; the verification checklist (verification.cpp) and the
+// sensitive section it unlocks (masked, with a padlock, until the contact is verified); "last
+// time" in one line; their notes, editable; and their previous contacts with date, channel,
+// queue, disposition, notes and agent.
 //
 // Sections: memory · pieces · draw_customer_card
 #include <algorithm>
@@ -186,6 +188,73 @@ void notes_editor(const Customer& c, IntentSink& sink, float w) {
     }
 }
 
+// "$45.99" from cents.
+std::string money(int64_t cents) {
+    const int64_t a = cents < 0 ? -cents : cents;
+    std::string frac = std::to_string(a % 100);
+    if (frac.size() < 2) frac = "0" + frac;
+    return std::string(cents < 0 ? "-$" : "$") + std::to_string(a / 100) + "." + frac;
+}
+
+// The sensitive section (docs/verification.md): masked by the backend, with a closed padlock,
+// until the contact is verified; then the accounts in full, balances, address, date of birth.
+void sensitive_section(const contact::Sensitive& sv, float w) {
+    const auto& f = theme::fonts();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    ImGui::Dummy(ImVec2(0.0f, 2.0f));
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    ui::text(f.strong, color::text, "Account");
+    const char* label = sv.unlocked ? "Unlocked" : "Locked until verified";
+    const ImVec2 chip = ui::chip_size(label);
+    const float chip_x = o.x + w - chip.x - 2.0f;
+    const ImU32 fg = sv.unlocked ? color::success_active : color::text_muted;
+    ui::draw_chip(dl, ImVec2(chip_x, o.y - 1.0f), label, sv.unlocked ? color::success_soft : color::surface_active, fg);
+    draw_padlock(dl, ImVec2(chip_x - 12.0f, o.y + chip.y * 0.5f - 1.0f), 11.0f, fg, sv.unlocked);
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 2.0f);
+
+    // A soft box: grey and masked, or white with the figures.
+    dl->ChannelsSplit(2);
+    dl->ChannelsSetCurrent(1);
+    const ImVec2 box = ImGui::GetCursorScreenPos();
+    ImGui::Indent(10.0f);
+    ImGui::Dummy(ImVec2(0.0f, 2.0f));
+    const float iw = w - 20.0f;
+    if (sv.accounts.empty()) ui::text(f.small, color::text_muted, "No accounts.");
+    for (const auto& a : sv.accounts) {
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const std::string title = a.plan + (a.status.empty() ? "" : " · " + a.status);
+        const std::string amount = a.balance_cents ? money(*a.balance_cents) : std::string("Balance hidden");
+        const float aw = ui::text_size(f.small, amount).x;
+        ui::draw_text(dl, f.strong, p, color::text, ui::ellipsize(f.strong, title, iw - aw - 8.0f));
+        ui::draw_text(dl, f.small, ImVec2(p.x + iw - aw, p.y + 2.0f), a.balance_cents ? color::text : color::text_faint,
+                      amount);
+        const std::string number = (a.number.empty() ? std::string("—") : a.number) + "  ·  " + a.id;
+        ui::draw_text(dl, f.small, ImVec2(p.x, p.y + ui::line_height(f.strong) + 1.0f), color::text_muted,
+                      ui::ellipsize(f.small, number, iw));
+        ImGui::Dummy(ImVec2(iw, ui::line_height(f.strong) + ui::line_height(f.small) + 4.0f));
+    }
+    if (sv.unlocked) {
+        detail_row("Address", sv.address, iw);
+        detail_row("Postcode", sv.postcode, iw);
+        detail_row("Born", sv.date_of_birth, iw);
+    } else {
+        ImGui::PushFont(f.small);
+        ImGui::PushStyleColor(ImGuiCol_Text, color::text_muted);
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + iw);
+        ImGui::TextUnformatted("Address, balances and payment methods show once the customer is verified.");
+        ImGui::PopTextWrapPos();
+        ImGui::PopStyleColor();
+        ImGui::PopFont();
+    }
+    ImGui::Unindent(10.0f);
+    const float bottom = ImGui::GetCursorScreenPos().y;
+    dl->ChannelsSetCurrent(0);
+    dl->AddRectFilled(box, ImVec2(box.x + w, bottom + 2.0f), sv.unlocked ? color::surface : color::surface_hover, 8.0f);
+    dl->AddRect(box, ImVec2(box.x + w, bottom + 2.0f), sv.unlocked ? color::success_soft : color::border, 8.0f);
+    dl->ChannelsMerge();
+    ImGui::Dummy(ImVec2(w, 4.0f));
+}
+
 void history_entry(const desk::DeskState& s, const contact::Interaction& h, float w) {
     const auto& f = theme::fonts();
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -243,6 +312,12 @@ void draw_customer_card(const desk::DeskState& s, IntentSink& sink, PanelContext
     ImGui::Dummy(ImVec2(w, 2.0f));
 
     if (unknown(c)) complete_details_form(c, sink, w);
+    // Verification (verification.cpp), then what it unlocks.
+    if (contact->verification) {
+        draw_verification(s, *contact, sink, ctx, w);
+        ImGui::Dummy(ImVec2(w, 2.0f));
+    }
+    if (c.sensitive) sensitive_section(*c.sensitive, w);
     if (!c.history.empty()) {
         const auto latest = std::max_element(c.history.begin(), c.history.end(),
                                              [](const auto& a, const auto& b) { return a.at_ms < b.at_ms; });

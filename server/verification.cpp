@@ -1,0 +1,511 @@
+// verification.cpp: customer verification in switchboardd (see verification.h), and
+// ContactService's verification requests and checks (see contact_service.h).
+#include "verification.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <sodium.h>
+
+#include "audit.h"
+#include "contact/card.h"
+#include "contact_service.h"
+#include "protocol/schema.h"
+#include "verify/normalise.h"
+
+namespace sbd {
+
+namespace code = sb::protocol::code;
+namespace verify = sb::verify;
+using json = nlohmann::json;
+using sb::make_error;
+using sb::Ok;
+using sb::Status;
+
+namespace {
+std::string column_or_empty(const Statement& st, int col) { return st.column_is_null(col) ? "" : st.column_text(col); }
+std::optional<std::string> column_opt(const Statement& st, int col) {
+    if (st.column_is_null(col)) return std::nullopt;
+    std::string v = st.column_text(col);
+    if (v.empty()) return std::nullopt;
+    return v;
+}
+
+sb::Error locked_error(int64_t until, int64_t now) {
+    sb::Error e = make_error(code::verification_locked,
+                             "Verification is locked for this customer after too many wrong answers; try again later.");
+    e.retry_after_ms = std::max<int64_t>(0, until - now);
+    return e;
+}
+}  // namespace
+
+sb::Result<std::string> hash_security_phrase(const std::string& phrase) {
+    std::string n = verify::normalise_phrase(phrase);
+    if (n.empty()) return make_error(code::bad_message, "The security phrase is empty.");
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(out, n.data(), n.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return make_error(code::internal, "out of memory hashing a security phrase");
+    return std::string(out);
+}
+
+// ---- flows ----------------------------------------------------------------------------------------
+sb::Result<verify::Policy> VerificationService::policy_for(const std::string& queue) {
+    auto q = d_.db.prepare(
+        "SELECT steps, required, attempts, max_failures, lock_ms FROM verification_policies WHERE queue = ?;");
+    if (!q) return q.error();
+    q.value().bind(1, queue);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return verify::default_policy();
+    verify::Policy p;
+    auto steps = verify::parse_steps(q.value().column_text(0));
+    if (!steps) return make_error(code::internal, "queue " + queue + ": " + steps.error().message);
+    p.steps = steps.value();
+    p.required = static_cast<int>(q.value().column_int(1));
+    p.attempts = static_cast<int>(q.value().column_int(2));
+    p.max_failures = static_cast<int>(q.value().column_int(3));
+    p.lock_ms = q.value().column_int(4);
+    if (auto ok = verify::check_policy(p); !ok) return make_error(code::internal, "queue " + queue + ": " + ok.error().message);
+    return p;
+}
+
+sb::Result<VerificationService::OnRecord> VerificationService::on_record(const std::string& customer) {
+    OnRecord r;
+    auto q = d_.db.prepare(
+        "SELECT date_of_birth, postcode, security_phrase_hash, phone FROM customers WHERE id = ?;");
+    if (!q) return q.error();
+    q.value().bind(1, customer);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return make_error(code::internal, "customer " + customer + " missing");
+    r.dob = column_opt(q.value(), 0);
+    r.postcode = column_opt(q.value(), 1);
+    r.phrase_hash = column_opt(q.value(), 2);
+    r.phone = column_opt(q.value(), 3);
+    auto a = d_.db.prepare("SELECT number FROM accounts WHERE customer = ? AND number IS NOT NULL ORDER BY id;");
+    if (!a) return a.error();
+    a.value().bind(1, customer);
+    for (;;) {
+        auto more = a.value().step();
+        if (!more) return more.error();
+        if (!more.value()) break;
+        r.account_numbers.push_back(a.value().column_text(0));
+    }
+    return r;
+}
+
+sb::Result<verify::CustomerLock> VerificationService::customer_lock(const std::string& customer) {
+    auto q = d_.db.prepare("SELECT failures, window_start, locked_until FROM verification_locks WHERE customer = ?;");
+    if (!q) return q.error();
+    q.value().bind(1, customer);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return verify::CustomerLock{};
+    return verify::CustomerLock{static_cast<int>(q.value().column_int(0)), q.value().column_int(1),
+                                q.value().column_int(2)};
+}
+
+Status VerificationService::save_customer_lock(const std::string& customer, const verify::CustomerLock& l) {
+    auto q = d_.db.prepare(
+        "INSERT INTO verification_locks (customer, failures, window_start, locked_until) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (customer) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, "
+        "locked_until = excluded.locked_until;");
+    if (!q) return q.error();
+    q.value().bind(1, customer).bind(2, int64_t{l.failures}).bind(3, l.window_start_ms).bind(4, l.locked_until_ms);
+    return q.value().run();
+}
+
+sb::Result<VerificationService::Stored> VerificationService::load(const ContactRecord& c) {
+    Stored s;
+    auto q = d_.db.prepare(
+        "SELECT flow, code_hash, code_expires_at, codes_sent FROM contact_verifications WHERE contact = ?;");
+    if (!q) return q.error();
+    q.value().bind(1, c.id);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (row.value()) {
+        auto parsed = verify::flow_from_json(json::parse(q.value().column_text(0), nullptr, false));
+        if (!parsed) return make_error(code::internal, "contact " + c.id + ": stored flow: " + parsed.error().message);
+        s.flow = parsed.value();
+        s.code_hash = column_opt(q.value(), 1);
+        s.code_expires_at = q.value().column_is_null(2) ? 0 : q.value().column_int(2);
+        s.codes_sent = static_cast<int>(q.value().column_int(3));
+        s.exists = true;
+    } else {
+        auto policy = policy_for(c.queue);
+        if (!policy) return policy.error();
+        auto rec = on_record(c.customer);
+        if (!rec) return rec.error();
+        verify::OnFile on;
+        on.dob = rec.value().dob.has_value();
+        on.postcode = rec.value().postcode.has_value();
+        on.account = !rec.value().account_numbers.empty();
+        on.security_phrase = rec.value().phrase_hash.has_value();
+        on.phone = rec.value().phone.has_value();
+        s.flow = verify::start_flow(policy.value(), on);
+    }
+    // The customer's lock decides, whichever contact caused it.
+    auto lock = customer_lock(c.customer);
+    if (!lock) return lock.error();
+    int64_t now = d_.now();
+    if (verify::is_locked(lock.value(), now)) {
+        s.flow = verify::lock(s.flow, lock.value().locked_until_ms);
+    } else if (s.flow.state == verify::State::Locked) {
+        s.flow = verify::unlock(s.flow);
+        s.code_hash.reset();
+        s.code_expires_at = 0;
+    }
+    return s;
+}
+
+Status VerificationService::save(const ContactRecord& c, const Stored& s) {
+    json flow = verify::to_json(s.flow);
+    flow["attempts"] = s.flow.attempts;
+    flow["caller_number"] = s.flow.caller_hint ? json("") : json(nullptr);  // the hint is worked out when shown
+    flow["locked_until"] = nullptr;
+    for (auto& step : flow["steps"]) step.erase("code_expires_at");
+    auto q = d_.db.prepare(
+        "INSERT INTO contact_verifications (contact, customer, flow, code_hash, code_expires_at, codes_sent, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (contact) DO UPDATE SET flow = excluded.flow, "
+        "code_hash = excluded.code_hash, code_expires_at = excluded.code_expires_at, "
+        "codes_sent = excluded.codes_sent, updated_at = excluded.updated_at;");
+    if (!q) return q.error();
+    Statement& st = q.value();
+    st.bind(1, c.id).bind(2, c.customer).bind(3, flow.dump());
+    if (s.code_hash) st.bind(4, *s.code_hash);
+    else st.bind(4, std::optional<int64_t>());
+    st.bind(5, s.code_hash ? std::optional<int64_t>(s.code_expires_at) : std::nullopt);
+    st.bind(6, int64_t{s.codes_sent}).bind(7, d_.now());
+    return st.run();
+}
+
+void VerificationService::decorate(const ContactRecord& c, const Stored& s, verify::Flow& f) {
+    int64_t now = d_.now();
+    f.code_expires_at_ms = s.code_hash && s.code_expires_at > now ? s.code_expires_at : 0;
+    f.caller_number.clear();
+    if (f.caller_hint && c.channel == "voice") {
+        auto rec = d_.contacts.find_customer(c.customer);
+        std::optional<std::string> on_file = rec && rec.value() ? rec.value()->phone : std::nullopt;
+        if (!c.customer_address || c.customer_address->empty()) f.caller_number = "withheld";
+        else f.caller_number = on_file && *on_file == *c.customer_address ? "match" : "mismatch";
+    }
+}
+
+sb::Result<verify::Flow> VerificationService::flow(const ContactRecord& c) {
+    auto s = load(c);
+    if (!s) return s.error();
+    verify::Flow f = s.value().flow;
+    decorate(c, s.value(), f);
+    return f;
+}
+
+sb::Result<bool> VerificationService::is_verified(const ContactRecord& c) {
+    auto q = d_.db.prepare("SELECT flow FROM contact_verifications WHERE contact = ?;");
+    if (!q) return q.error();
+    q.value().bind(1, c.id);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return false;
+    auto parsed = verify::flow_from_json(json::parse(q.value().column_text(0), nullptr, false));
+    return parsed && parsed.value().state == verify::State::Verified;
+}
+
+Status VerificationService::require_verified(const ContactRecord& c) {
+    auto v = is_verified(c);
+    if (!v) return v.error();
+    if (!v.value())
+        return make_error(code::verification_required,
+                          "Verify the customer's identity on this contact first (the verification checklist).");
+    return Ok{};
+}
+
+// ---- answers ----------------------------------------------------------------------------------------
+std::string VerificationService::code_hash(const std::string& contact, const std::string& code) const {
+    std::string in = contact + ":" + code;
+    unsigned char digest[crypto_generichash_BYTES];
+    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(in.data()), in.size(), nullptr, 0);
+    char hex[crypto_generichash_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    return hex;
+}
+
+sb::Result<bool> VerificationService::matches(const ContactRecord& c, const Stored& s, verify::StepKind step,
+                                              const std::string& canonical) {
+    if (step == verify::StepKind::SmsCode) return s.code_hash && *s.code_hash == code_hash(c.id, canonical);
+    auto rec = on_record(c.customer);
+    if (!rec) return rec.error();
+    const OnRecord& r = rec.value();
+    switch (step) {
+        case verify::StepKind::Dob: return r.dob && verify::normalise_date(*r.dob) == canonical;
+        case verify::StepKind::Postcode: return r.postcode && verify::normalise_postcode(*r.postcode) == canonical;
+        case verify::StepKind::AccountLast4:
+            return std::any_of(r.account_numbers.begin(), r.account_numbers.end(), [&](const std::string& n) {
+                std::string d = verify::digits_of(n);
+                return d.size() >= 4 && d.substr(d.size() - 4) == canonical;
+            });
+        case verify::StepKind::SecurityPhrase:
+            return r.phrase_hash &&
+                   crypto_pwhash_str_verify(r.phrase_hash->c_str(), canonical.data(), canonical.size()) == 0;
+        default: return false;
+    }
+}
+
+sb::Result<VerificationService::Outcome> VerificationService::answer(const ContactRecord& c, const std::string& agent,
+                                                                     const std::string& step_name,
+                                                                     const std::string& text) {
+    auto step = verify::parse_step(step_name);
+    if (!step)
+        return make_error(code::unknown_step, "Unknown step \"" + step_name.substr(0, 32) +
+                                                  "\" (dob, postcode, account_last4, security_phrase, sms_code).");
+    auto loaded = load(c);
+    if (!loaded) return loaded.error();
+    Stored s = loaded.value();
+    int64_t now = d_.now();
+    if (s.flow.state == verify::State::Locked) return locked_error(s.flow.locked_until_ms, now);
+    // The flow says first whether this step can be answered at all (a dry run: a correct answer).
+    if (auto dry = verify::answer(s.flow, *step, true); !dry) return dry.error();
+    auto canonical = verify::normalise_answer(*step, text);
+    if (!canonical) return canonical.error();
+    if (*step == verify::StepKind::SmsCode) {
+        if (!s.code_hash) return make_error(code::code_not_sent, "Send the code first (verify_send_code).");
+        if (s.code_expires_at <= now)
+            return make_error(code::code_expired, "The code has expired; send a new one.");
+    }
+    auto ok = matches(c, s, *step, canonical.value());
+    if (!ok) return ok.error();
+    bool passed = ok.value();
+
+    auto next = verify::answer(s.flow, *step, passed);
+    if (!next) return next.error();
+    verify::State before = s.flow.state;
+    s.flow = next.value();
+    if (passed && *step == verify::StepKind::SmsCode) s.code_hash.reset();
+    Outcome out;
+    out.passed = passed;
+    if (const verify::Step* st = verify::find_step(s.flow, *step)) out.attempts_left = st->attempts_left;
+    if (!passed) {
+        auto policy = policy_for(c.queue);
+        if (!policy) return policy.error();
+        auto lock = customer_lock(c.customer);
+        if (!lock) return lock.error();
+        verify::CustomerLock after = verify::record_failure(lock.value(), policy.value(), now);
+        if (auto st = save_customer_lock(c.customer, after); !st) return st.error();
+        if (verify::is_locked(after, now) && !verify::is_locked(lock.value(), now)) {
+            s.flow = verify::lock(s.flow, after.locked_until_ms);
+            out.locked_customer = true;
+        }
+    }
+    if (auto st = save(c, s); !st) return st.error();
+    // Never the answer itself: only which step, and how it went.
+    d_.log.info("verification answer", {{"contact", c.id}, {"agent", agent}, {"step", step_name}, {"passed", passed},
+                                        {"state", std::string(verify::to_string(s.flow.state))}});
+    audit(agent, audit_action::verification_attempt, c,
+          {{"step", step_name}, {"passed", passed}, {"attempts_left", out.attempts_left}});
+    if (s.flow.state == verify::State::Verified && before != verify::State::Verified) {
+        audit(agent, audit_action::verification_passed, c, {{"steps_passed", verify::passed_count(s.flow)}});
+        audit(agent, audit_action::card_unlocked, c, {{"reason", "verified"}});
+    }
+    if (out.locked_customer)
+        audit(agent, audit_action::verification_locked, c, {{"locked_until", s.flow.locked_until_ms}});
+    out.flow = s.flow;
+    decorate(c, s, out.flow);
+    return out;
+}
+
+// ---- SMS codes ----------------------------------------------------------------------------------------
+sb::Result<VerificationService::CodeSent> VerificationService::send_code(const ContactRecord& c,
+                                                                         const std::string& agent) {
+    auto loaded = load(c);
+    if (!loaded) return loaded.error();
+    Stored s = loaded.value();
+    int64_t now = d_.now();
+    if (s.flow.state == verify::State::Locked) return locked_error(s.flow.locked_until_ms, now);
+    auto next = verify::code_sent(s.flow);
+    if (!next) return next.error();
+    if (s.codes_sent >= kMaxCodesPerContact)
+        return make_error(code::rate_limited, "Already " + std::to_string(kMaxCodesPerContact) +
+                                                  " codes sent on this contact; verify with another step.");
+    auto rec = on_record(c.customer);
+    if (!rec) return rec.error();
+    if (!rec.value().phone) return make_error(code::wrong_state, "No phone number on file to send a code to.");
+    char digits[8];
+    std::snprintf(digits, sizeof digits, "%06u", d_.random_below(1000000));
+    std::string code_text = digits;
+    s.flow = next.value();
+    s.code_hash = code_hash(c.id, code_text);
+    s.code_expires_at = now + kCodeTtlMs;
+    s.codes_sent += 1;
+    if (auto st = save(c, s); !st) return st.error();
+    std::string from = c.service_address.value_or("");
+    if (from.empty()) {
+        auto q = d_.db.prepare("SELECT number FROM queues WHERE name = ?;");
+        if (q) {
+            q.value().bind(1, c.queue);
+            if (auto row = q.value().step(); row && row.value()) from = column_or_empty(q.value(), 0);
+        }
+    }
+    if (d_.send_sms)
+        d_.send_sms(from, *rec.value().phone,
+                    "Your verification code is " + code_text +
+                        ". It expires in 5 minutes. Only give it to the agent you are talking to now.");
+    d_.log.info("verification code sent", {{"contact", c.id}, {"agent", agent}, {"count", s.codes_sent}});
+    audit(agent, audit_action::verification_attempt, c, {{"step", "sms_code"}, {"code_sent", true}});
+    CodeSent out;
+    out.sent_to = verify::mask_phone(*rec.value().phone);
+    out.expires_at = s.code_expires_at;
+    out.flow = s.flow;
+    decorate(c, s, out.flow);
+    return out;
+}
+
+// ---- what a desk sees -----------------------------------------------------------------------------------
+sb::Result<json> VerificationService::sensitive_json(const std::string& customer, bool unlocked) {
+    auto q = d_.db.prepare(
+        "SELECT id, plan, status, balance_cents, number FROM accounts WHERE customer = ? ORDER BY opened_at, id;");
+    if (!q) return q.error();
+    q.value().bind(1, customer);
+    json accounts = json::array();
+    for (;;) {
+        auto row = q.value().step();
+        if (!row) return row.error();
+        if (!row.value()) break;
+        const Statement& st = q.value();
+        std::string number = column_or_empty(st, 4);
+        json a = {{"id", st.column_text(0)}, {"plan", st.column_text(1)}, {"status", st.column_text(2)}};
+        if (unlocked) {
+            a["number"] = number.empty() ? json(nullptr) : json(number);
+            a["balance_cents"] = st.column_int(3);
+        } else {
+            a["number"] = number.empty() ? json(nullptr) : json(verify::mask_account_number(number));
+            a["balance_cents"] = nullptr;
+        }
+        accounts.push_back(std::move(a));
+    }
+    json out = {{"unlocked", unlocked}, {"accounts", std::move(accounts)}, {"date_of_birth", nullptr},
+                {"address", nullptr}, {"postcode", nullptr}, {"payment_methods", nullptr}};
+    if (!unlocked) return out;
+    auto c = d_.db.prepare("SELECT date_of_birth, address, postcode FROM customers WHERE id = ?;");
+    if (!c) return c.error();
+    c.value().bind(1, customer);
+    auto row = c.value().step();
+    if (!row) return row.error();
+    if (row.value()) {
+        if (auto v = column_opt(c.value(), 0)) out["date_of_birth"] = *v;
+        if (auto v = column_opt(c.value(), 1)) out["address"] = *v;
+        if (auto v = column_opt(c.value(), 2)) out["postcode"] = *v;
+    }
+    out["payment_methods"] = json::array();  // none stored yet (payments come later)
+    return out;
+}
+
+void VerificationService::audit(const std::string& actor, const char* action, const ContactRecord& c, json detail) {
+    if (!audit_) return;
+    if (auto st = audit_->record(d_.now(), actor, action, c.id, c.customer, detail); !st)
+        d_.log.error("audit entry not recorded", {{"action", action}, {"error", st.error().message}});
+}
+
+// ---- ContactService: the verification requests ----------------------------------------------------
+sb::Result<json> ContactService::verification_json(const ContactRecord& c) {
+    if (!verification_) return json(nullptr);
+    auto f = verification_->flow(c);
+    if (!f) return f.error();
+    return verify::to_json(f.value());
+}
+
+sb::Result<bool> ContactService::unlocked_for(const ContactRecord& c) {
+    if (!verification_) return true;
+    return verification_->is_verified(c);
+}
+
+// Tells the desks of the customer's open contacts what their verification is now (and the
+// customer as they may now see it).
+void ContactService::emit_verification(const std::string& customer) {
+    for (const auto& [id, c] : open_) {
+        if (c.customer != customer || !c.agent || c.state == "queued" || c.state == "closed") continue;
+        auto v = verification_json(c);
+        auto unlocked = unlocked_for(c);
+        if (!v || !unlocked) continue;
+        auto cu = customer_json(c.customer, unlocked.value());
+        if (!cu) continue;
+        emit(*c.agent, "contact.verification", {{"contact", id}, {"verification", v.value()}, {"customer", cu.value()}});
+    }
+}
+
+ContactService::Reply ContactService::verify(const std::string& agent, const std::string& id) {
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (!verification_) return make_error(code::internal, "verification is not configured");
+    auto v = verification_json(c.value());
+    if (!v) return v.error();
+    return json{{"verification", v.value()}};
+}
+
+ContactService::Reply ContactService::verify_answer(const std::string& agent, const json& body) {
+    const std::string& id = body.at("contact").get_ref<const std::string&>();
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != "active")
+        return make_error(code::wrong_state, "The contact is " + c.value().state + "; verification needs it active.");
+    if (!verification_) return make_error(code::internal, "verification is not configured");
+    auto out = verification_->answer(c.value(), agent, body.at("step").get_ref<const std::string&>(),
+                                     body.at("answer").get_ref<const std::string&>());
+    if (!out) return out.error();
+    emit_verification(c.value().customer);
+    json result = {{"passed", out.value().passed},
+                   {"attempts_left", out.value().attempts_left},
+                   {"state", std::string(verify::to_string(out.value().flow.state))},
+                   {"verification", verify::to_json(out.value().flow)}};
+    return result;
+}
+
+ContactService::Reply ContactService::verify_send_code(const std::string& agent, const std::string& id) {
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != "active")
+        return make_error(code::wrong_state, "The contact is " + c.value().state + "; verification needs it active.");
+    if (!verification_) return make_error(code::internal, "verification is not configured");
+    auto sent = verification_->send_code(c.value(), agent);
+    if (!sent) return sent.error();
+    emit_verification(c.value().customer);
+    return json{{"sent_to", sent.value().sent_to},
+                {"expires_at", sent.value().expires_at},
+                {"verification", verify::to_json(sent.value().flow)}};
+}
+
+sb::Status ContactService::require_verified(const std::string& agent, const std::string& customer) {
+    if (!verification_) return Ok{};
+    for (const auto& [id, c] : open_) {
+        if (c.customer != customer || c.agent != agent || c.state == "queued") continue;
+        auto v = verification_->is_verified(c);
+        if (!v) return v.error();
+        if (v.value()) return Ok{};
+    }
+    return make_error(code::verification_required,
+                      "Verify the customer's identity on your contact with them first (the verification checklist).");
+}
+
+sb::Status ContactService::update_sensitive_customer_fields(const std::string& customer, const json& body) {
+    auto has = [&](const char* k) { return body.contains(k); };
+    if (!has("address") && !has("postcode")) return Ok{};
+    std::optional<std::string> postcode;
+    if (has("postcode")) {
+        const std::string& p = body["postcode"].get_ref<const std::string&>();
+        if (!p.empty() && !verify::normalise_postcode(p))
+            return make_error(code::bad_message, "postcode is not a postcode or ZIP code.");
+        postcode = p;
+    }
+    if (has("address") && utf8_length(body["address"].get_ref<const std::string&>()) > 500)
+        return make_error(code::bad_message, "address is longer than 500 characters.");
+    auto q = d_.store.database().prepare(
+        "UPDATE customers SET address = COALESCE(?, address), postcode = COALESCE(?, postcode) WHERE id = ?;");
+    if (!q) return q.error();
+    if (has("address")) q.value().bind(1, sb::contact::mask_card_numbers(body["address"].get_ref<const std::string&>()));
+    else q.value().bind(1, std::optional<int64_t>());
+    if (postcode) q.value().bind(2, *postcode);
+    else q.value().bind(2, std::optional<int64_t>());
+    q.value().bind(3, customer);
+    return q.value().run();
+}
+
+}  // namespace sbd
