@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "auth.h"
+#include "contact/card.h"
 #include "contact/phone.h"
 #include "contact_json.h"
 #include "contact_service.h"
@@ -81,9 +82,10 @@ sb::Result<ContactService::StartedChat> ContactService::start_chat(const std::st
     std::string name = trim(raw_name);
     if (!is_valid_utf8(name) || name.empty() || utf8_length(name) > 100)
         return make_error(code::bad_message, "name must be 1 to 100 characters.");
+    name = sb::contact::mask_card_numbers(name);  // a card number typed as a name is not stored either
     std::optional<std::string> email;
     if (raw_email && !trim(*raw_email).empty()) {
-        email = lower(trim(*raw_email));
+        email = sb::contact::mask_card_numbers(lower(trim(*raw_email)));
         if (email->size() > 254 || email->find('@') == std::string::npos || email->find(' ') != std::string::npos)
             return make_error(code::bad_message, "email is not an email address.");
     }
@@ -147,6 +149,8 @@ sb::Result<MessageRecord> ContactService::customer_message(const std::string& id
     }
     if (it == open_.end() || !is_live(it->second)) return make_error(code::wrong_state, "The conversation has ended.");
     if (auto st = check_text(text, it->second.channel == "sms" ? 1600 : 4000); !st) return st.error();
+    // The text's card numbers are masked by add_message, before it is stored or sent anywhere
+    // (the customer's own ack shows the masked text too; docs/security.md).
     ContactRecord c = it->second;
     bool was_typing = customer_typing_.erase(id) > 0;
     auto m = add_message(c, "customer", text, std::nullopt, client_id, "delivered");

@@ -2,9 +2,11 @@
 // ContactService's builders that read the store.
 #include "contact_json.h"
 
+#include "contact/card.h"
 #include "contact/sms.h"
 #include "contact_service.h"
 #include "protocol/schema.h"
+#include "verification.h"
 
 namespace sbd {
 
@@ -12,11 +14,14 @@ using json = nlohmann::json;
 
 namespace {
 json text_or_null(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+// Free text is masked when it is stored; masking again on the way out also covers rows written
+// before masking existed (docs/security.md). Phone numbers and ids are not free text.
+std::string masked(const std::string& text) { return sb::contact::mask_card_numbers(text); }
 json int_or_null(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
 }  // namespace
 
 json message_json(const MessageRecord& m) {
-    return {{"id", m.id},         {"from", m.from},     {"text", m.text},
+    return {{"id", m.id},         {"from", m.from},     {"text", masked(m.text)},
             {"at", m.at},         {"agent", text_or_null(m.agent)},
             {"status", m.status}, {"segments", int_or_null(m.segments)}};
 }
@@ -30,7 +35,7 @@ json queue_json(const QueueRecord& q) {
 
 json interaction_json(const InteractionRecord& i) {
     return {{"contact", i.contact}, {"channel", i.channel}, {"at", i.at}, {"queue", i.queue},
-            {"disposition", text_or_null(i.disposition)}, {"notes", i.notes}, {"agent", text_or_null(i.agent)}};
+            {"disposition", text_or_null(i.disposition)}, {"notes", masked(i.notes)}, {"agent", text_or_null(i.agent)}};
 }
 
 json customer_json(const CustomerRecord& c, const std::vector<InteractionRecord>& history) {
@@ -42,7 +47,7 @@ json customer_json(const CustomerRecord& c, const std::vector<InteractionRecord>
             {"phone", text_or_null(c.phone)},
             {"chat_identity", text_or_null(c.chat_identity)},
             {"email", text_or_null(c.email)},
-            {"notes", c.notes},
+            {"notes", masked(c.notes)},
             {"history", std::move(h)}};
 }
 
@@ -61,15 +66,30 @@ sb::Result<json> ContactService::customer_json(const std::string& id) {
     return sbd::customer_json(*c.value(), history.value());
 }
 
+sb::Result<json> ContactService::customer_json(const std::string& id, bool unlocked) {
+    auto j = customer_json(id);
+    if (!j) return j;
+    if (verification_) {  // docs/verification.md: masked until the contact is verified
+        auto sensitive = verification_->sensitive_json(id, unlocked);
+        if (!sensitive) return sensitive.error();
+        j.value()["sensitive"] = std::move(sensitive.value());
+    }
+    return j;
+}
+
 sb::Result<json> ContactService::contact_json(const ContactRecord& c) {
-    auto customer = customer_json(c.customer);
+    auto unlocked = unlocked_for(c);
+    if (!unlocked) return unlocked.error();
+    auto customer = customer_json(c.customer, unlocked.value());
     if (!customer) return customer.error();
+    auto verification = verification_json(c);
+    if (!verification) return verification.error();
     auto messages = d_.contacts.messages(c.id);
     if (!messages) return messages.error();
     json transcript = json::array();
     for (const MessageRecord& m : messages.value()) transcript.push_back(message_json(m));
     json transfer = nullptr;
-    if (c.transfer_from) transfer = {{"from", *c.transfer_from}, {"note", c.transfer_note.value_or("")}};
+    if (c.transfer_from) transfer = {{"from", *c.transfer_from}, {"note", masked(c.transfer_note.value_or(""))}};
     json out{{"id", c.id},
                 {"channel", c.channel},
                 {"state", c.state},
@@ -84,6 +104,7 @@ sb::Result<json> ContactService::contact_json(const ContactRecord& c) {
                 {"acw_expires_at", int_or_null(c.acw_expires_at)},
                 {"transfer", std::move(transfer)},
                 {"customer_typing", customer_typing_.count(c.id) > 0}};
+    if (!verification.value().is_null()) out["verification"] = std::move(verification.value());
     if (c.channel == "voice")
         out["call"] = {{"direction", c.call_direction.value_or("inbound")},
                        {"number", text_or_null(c.customer_address)},

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "contact/card.h"
 #include "protocol/schema.h"
 #include "contact_json.h"
 #include "routing.h"
@@ -135,8 +136,7 @@ ContactService::Reply ContactService::transfer(const std::string& agent, const j
     auto c = own(agent, id);
     if (!c) return c.error();
     if (c.value().state != "active") return wrong_state(c.value(), "active");
-    if (c.value().channel == "voice")
-        return make_error(code::bad_message, "Voice contacts cannot be transferred (the call stays with you).");
+    if (c.value().channel == "voice") return voice_transfer(agent, c.value(), body);  // contact_voice.cpp
     bool to_queue = body.contains("queue"), to_agent = body.contains("agent");
     if (to_queue == to_agent) return make_error(code::bad_message, "Give exactly one of queue or agent.");
     const std::string& note = body.at("note").get_ref<const std::string&>();
@@ -161,7 +161,7 @@ ContactService::Reply ContactService::transfer(const std::string& agent, const j
     next.accepted_at.reset();
     next.offer_expires_at.reset();
     next.transfer_from = agent;
-    next.transfer_note = note;
+    next.transfer_note = sb::contact::mask_card_numbers(note);  // docs/security.md
     next.rank = front_rank(next.queue, next.rank);
     if (auto st = save(next); !st) return st.error();
     declined_.erase(id);
@@ -216,7 +216,11 @@ ContactService::Reply ContactService::wrap_up(const std::string& agent, const js
     for (const json& t : tags)
         if (t.get_ref<const std::string&>().empty() || utf8_length(t.get_ref<const std::string&>()) > kMaxTag)
             return make_error(code::bad_message, "tags: each 1 to 50 characters.");
-    if (auto st = close_after_work(c.value(), disposition, notes, tags); !st) return st.error();
+    // Card numbers never reach storage (docs/security.md): notes and tags are masked.
+    json masked_tags = json::array();
+    for (const json& t : tags) masked_tags.push_back(sb::contact::mask_card_numbers(t.get_ref<const std::string&>()));
+    if (auto st = close_after_work(c.value(), disposition, sb::contact::mask_card_numbers(notes), masked_tags); !st)
+        return st.error();
     auto closed = d_.contacts.find_contact(id);
     if (!closed) return closed.error();
     if (!closed.value()) return make_error(code::internal, "closed contact vanished");
@@ -234,6 +238,10 @@ ContactService::Reply ContactService::update_customer(const std::string& agent, 
         return kv.second.customer == id && kv.second.agent == agent && kv.second.state != "queued";
     });
     if (!on_desk) return make_error(code::not_your_contact, "This customer is not on any of your contacts.");
+    // The address is sensitive (docs/verification.md): it changes only on a verified contact.
+    bool sensitive = body.contains("address") || body.contains("postcode");
+    if (sensitive)
+        if (auto st = require_verified(agent, id); !st) return st.error();
     CustomerRecord next = *found.value();
     struct Field { const char* name; int64_t max; };
     for (const Field& f : {Field{"first_name", 100}, Field{"last_name", 100}, Field{"email", 254},
@@ -247,18 +255,21 @@ ContactService::Reply ContactService::update_customer(const std::string& agent, 
         if (std::string(f.name) == "email" && !v.empty() && v.find('@') == std::string::npos)
             return make_error(code::bad_message, "email is not an email address.");
     }
-    if (body.contains("first_name")) next.first_name = body["first_name"];
-    if (body.contains("last_name")) next.last_name = body["last_name"];
+    // Card numbers never reach storage (docs/security.md): every field is masked.
+    auto field = [&](const char* name) { return sb::contact::mask_card_numbers(body[name].get_ref<const std::string&>()); };
+    if (body.contains("first_name")) next.first_name = field("first_name");
+    if (body.contains("last_name")) next.last_name = field("last_name");
     if (body.contains("email")) {
-        const std::string& e = body["email"].get_ref<const std::string&>();
+        std::string e = field("email");
         next.email = e.empty() ? std::nullopt : std::optional<std::string>(e);
     }
-    if (body.contains("notes")) next.notes = body["notes"];
+    if (body.contains("notes")) next.notes = field("notes");
+    if (auto st = update_sensitive_customer_fields(id, body); !st) return st.error();  // verification.cpp
     if (auto st = d_.contacts.save_customer(next, d_.now()); !st) return st.error();
     d_.log.info("customer updated", {{"customer", id}, {"agent", agent}});
     for (const auto& [cid, c] : open_)
         if (c.customer == id && c.agent && c.state != "queued") emit_contact(c, "contact.updated");
-    auto j = customer_json(id);
+    auto j = customer_json(id, static_cast<bool>(require_verified(agent, id)));
     if (!j) return j.error();
     return json{{"customer", std::move(j.value())}};
 }
@@ -430,11 +441,13 @@ sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, co
     m.contact = c.id;
     m.seq = seq.value();
     m.from = from;
-    m.text = text;
+    // Every message (customer's, agent's, system's; chat and SMS) is masked here, before it is
+    // stored, sent to the agent or the customer, or queued for the SMS provider (docs/security.md).
+    m.text = sb::contact::mask_card_numbers(text);
     m.at = d_.now();
     m.agent = agent;
     m.status = status;
-    if (c.channel == "sms") m.segments = sms_segment_count(text);
+    if (c.channel == "sms") m.segments = sms_segment_count(m.text);
     m.client_id = client_id;
     // An agent's (or the system's) SMS is also queued for the provider in the same transaction.
     bool outbound_sms = c.channel == "sms" && from != "customer";

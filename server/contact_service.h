@@ -30,6 +30,8 @@
 
 namespace sbd {
 
+class VerificationService;  // verification.h
+
 // ---- links --------------------------------------------------------------------------------------
 class AgentLink {
 public:
@@ -81,6 +83,8 @@ public:
     void set_agent_link(AgentLink* link) { agents_ = link; }
     void set_chat_link(CustomerLink* link) { chat_ = link; }
     void set_sms_link(CustomerLink* link) { sms_ = link; }
+    // Customer verification (verification.h); without it every contact counts as verified.
+    void set_verification(VerificationService* v) { verification_ = v; }
 
     // ---- load: the open contacts, queues, skills and capacity from the store ----
     sb::Status load();
@@ -92,12 +96,22 @@ public:
                        const std::string& client_id);
     Reply typing(const std::string& agent, const std::string& contact, bool typing);
     Reply transfer(const std::string& agent, const nlohmann::json& body);
+    // A voice contact's transfer: recorded until the caller's new call arrives (contact_voice.cpp).
+    Reply voice_transfer(const std::string& agent, const ContactRecord& c, const nlohmann::json& body);
     // `by`: "agent", or "customer" (voice: the agent's phone saw the customer hang up).
     Reply end(const std::string& agent, const std::string& contact, const std::string& by = "agent");
     // An outbound call: a new voice contact for a number, or an accepted callback (contact_voice.cpp).
     Reply dial(const std::string& agent, const nlohmann::json& body);
     Reply wrap_up(const std::string& agent, const nlohmann::json& body);
     Reply update_customer(const std::string& agent, const nlohmann::json& body);
+    // Customer verification (verification.cpp; docs/verification.md): the checklist, an answer,
+    // an SMS code to the number on file.
+    Reply verify(const std::string& agent, const std::string& contact);
+    Reply verify_answer(const std::string& agent, const nlohmann::json& body);
+    Reply verify_send_code(const std::string& agent, const std::string& contact);
+    // For every sensitive action (change of address, and payments and refunds to come): one of
+    // the agent's contacts with this customer is verified, or the error verification_required.
+    sb::Status require_verified(const std::string& agent, const std::string& customer);
 
     // ---- session: contacts, queues, canned_responses, agents for a login/resume reply ----
     Reply session_parts(const std::string& agent);
@@ -140,9 +154,10 @@ public:
     // Kamailio asks who takes a call to a queue number. `previous`: this call's contact, whose
     // last offer failed with SIP `status` (408/480/404 missed, 486/603 and others rejected).
     // Errors: unknown_queue (the number), unknown_contact, wrong_state, bad_message.
+    // `transfer`: the contact a transferred caller's Request-URI names (;sb_contact=).
     sb::Result<CallRoute> call_route(const std::string& call_id, const std::string& from, const std::string& from_name,
                                      const std::string& number, const std::optional<std::string>& previous,
-                                     int status);
+                                     int status, const std::optional<std::string>& transfer = std::nullopt);
     // The caller hung up before anyone answered.
     sb::Status call_abandoned(const std::string& contact);
     struct OutboundCall {
@@ -190,6 +205,15 @@ private:
     sb::Result<std::vector<RoutableAgent>> routable_agents();
     sb::Result<CustomerRecord> customer_by_phone(const std::string& e164, const std::string& name);
     sb::Status offer_call(ContactRecord c, const std::string& agent);
+    // A transferred caller arriving at `queue`'s number: the pending transfer's contact, moved
+    // (queued, no agent), with the target agent, if any; nullopt when there is none.
+    struct MovedCall {
+        ContactRecord contact;
+        std::string target_agent;
+    };
+    sb::Result<std::optional<MovedCall>> claim_transfer(const std::optional<std::string>& contact,
+                                                        const std::optional<std::string>& e164,
+                                                        const QueueRecord& queue);
     sb::Status make_callback(ContactRecord c);
     const QueueRecord* find_queue(const std::string& code) const;
     const QueueRecord* default_queue() const;
@@ -198,12 +222,20 @@ private:
     void route_once();
     void notify_queue_positions();
     sb::Result<nlohmann::json> customer_json(const std::string& customer);
+    // With the sensitive section (verification.h), masked unless `unlocked`.
+    sb::Result<nlohmann::json> customer_json(const std::string& customer, bool unlocked);
+    // verification.cpp
+    sb::Result<nlohmann::json> verification_json(const ContactRecord& c);
+    sb::Result<bool> unlocked_for(const ContactRecord& c);
+    void emit_verification(const std::string& customer);
+    sb::Status update_sensitive_customer_fields(const std::string& customer, const nlohmann::json& body);
 
     Deps d_;
     ContactConfig config_;
     AgentLink* agents_ = nullptr;
     CustomerLink* chat_ = nullptr;
     CustomerLink* sms_ = nullptr;
+    VerificationService* verification_ = nullptr;
 
     std::vector<QueueRecord> queues_;
     std::map<std::string, AgentRouting> routing_;     // skills and capacity per agent
@@ -217,6 +249,12 @@ private:
     std::map<std::string, int64_t> queued_since_;
     // ringing calls -> when the server gives up waiting for Kamailio (offer timeout + 15 s)
     std::map<std::string, int64_t> call_deadline_;
+    // voice contacts being transferred -> where to and until when (the caller's new call is awaited)
+    struct VoiceTransfer {
+        std::string from, queue, agent, note;
+        int64_t expires_at = 0;
+    };
+    std::map<std::string, VoiceTransfer> voice_transfers_;
     bool routing_now_ = false;
     bool route_again_ = false;
 };

@@ -2,6 +2,7 @@
 #include "demo_seed.h"
 
 #include "auth.h"
+#include "verification.h"
 
 namespace sbd {
 
@@ -16,6 +17,14 @@ sb::Result<bool> seed_demo_data(Store& store, int64_t now) {
         auto hash = hash_password("switchboard");
         if (!hash) return hash.error();
         if (auto st = store.add_agent(a.username, a.display_name, hash.value(), now); !st) return st.error();
+    }
+    // A supervisor (same password), who may read the audit log (docs/security.md).
+    {
+        auto hash = hash_password("switchboard");
+        if (!hash) return hash.error();
+        if (auto st = store.add_agent("sam", "Sam Patel", hash.value(), now); !st) return st.error();
+        if (auto st = store.database().exec("UPDATE agents SET role = 'supervisor' WHERE username = 'sam';"); !st)
+            return st.error();
     }
 
     const std::pair<const char*, const char*> reasons[] = {
@@ -90,6 +99,75 @@ INSERT OR IGNORE INTO canned_responses (id, title, text, position) VALUES
     Transaction tx(db);
     if (!tx.begun()) return tx.begun().error();
     if (auto st = db.exec(sql); !st) return st.error();
+    if (auto st = tx.commit(); !st) return st.error();
+    return true;
+}
+
+}  // namespace sbd
+
+namespace sbd {
+
+sb::Result<bool> seed_mfa_demo_data(Store& store, int64_t now) {
+    auto alice = store.find_agent("alice");
+    if (!alice) return alice.error();
+    auto erin = store.find_agent("erin");
+    if (!erin) return erin.error();
+    if (!alice.value() || erin.value()) return false;
+    Database& db = store.database();
+    Transaction tx(db);
+    if (!tx.begun()) return tx.begun().error();
+    // The first demo agents keep working without an authenticator (every existing test uses them).
+    if (auto st = db.exec("INSERT OR IGNORE INTO agent_mfa (agent, policy) SELECT username, 'off' FROM agents "
+                          "WHERE username IN ('alice', 'bob', 'carol', 'sam');");
+        !st)
+        return st.error();
+    auto hash = hash_password("switchboard");
+    if (!hash) return hash.error();
+    if (auto st = store.add_agent("erin", "Erin Castillo", hash.value(), now); !st) return st.error();
+    if (auto st = store.set_mfa_policy("erin", "required"); !st) return st.error();
+    if (auto st = db.exec("INSERT OR IGNORE INTO agent_skills (agent, skill) VALUES ('erin', 'support');"); !st)
+        return st.error();
+    if (auto st = tx.commit(); !st) return st.error();
+    return true;
+}
+
+}  // namespace sbd
+
+namespace sbd {
+
+sb::Result<bool> seed_verification_demo_data(Store& store) {
+    Database& db = store.database();
+    auto any = db.prepare("SELECT (SELECT COUNT(*) FROM verification_policies), (SELECT COUNT(*) FROM queues);");
+    if (!any) return any.error();
+    if (auto row = any.value().step(); !row) return row.error();
+    if (any.value().column_int(0) > 0 || any.value().column_int(1) == 0) return false;
+    struct Demo { const char* id; const char* dob; const char* address; const char* postcode; const char* phrase; };
+    const Demo customers[] = {
+        {"cu-1001", "1984-03-07", "14 Harbour Road, Bristol", "BS1 5TY", "blue whale"},
+        {"cu-1002", "1979-11-23", "221 Elm Street, Springfield, IL", "62704", "autumn leaves"},
+        {"cu-1003", "1991-06-15", "9 Mill Lane, Cambridge", "CB2 1RX", "paper lantern"},
+    };
+    std::string sql = R"sql(
+INSERT OR IGNORE INTO verification_policies (queue, steps, required, attempts, max_failures, lock_ms)
+  SELECT name, 'dob,postcode,sms_code,caller_number', 2, 3, 5, 1800000 FROM queues WHERE name = 'support'
+  UNION ALL SELECT name, 'account_last4,security_phrase,caller_number', 2, 3, 5, 1800000 FROM queues WHERE name = 'sales';
+UPDATE accounts SET number = '40020417' WHERE id = 'AC-20417' AND number IS NULL;
+UPDATE accounts SET number = '30011872' WHERE id = 'AC-11872' AND number IS NULL;
+UPDATE accounts SET number = '30011873' WHERE id = 'AC-11873' AND number IS NULL;
+UPDATE accounts SET number = '50030551' WHERE id = 'AC-30551' AND number IS NULL;
+)sql";
+    Transaction tx(db);
+    if (!tx.begun()) return tx.begun().error();
+    if (auto st = db.exec(sql); !st) return st.error();
+    for (const Demo& d : customers) {
+        auto hash = hash_security_phrase(d.phrase);
+        if (!hash) return hash.error();
+        auto q = db.prepare("UPDATE customers SET date_of_birth = ?, address = ?, postcode = ?, security_phrase_hash = ? "
+                            "WHERE id = ? AND date_of_birth IS NULL;");
+        if (!q) return q.error();
+        q.value().bind(1, d.dob).bind(2, d.address).bind(3, d.postcode).bind(4, hash.value()).bind(5, d.id);
+        if (auto st = q.value().run(); !st) return st.error();
+    }
     if (auto st = tx.commit(); !st) return st.error();
     return true;
 }

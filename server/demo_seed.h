@@ -16,4 +16,15 @@ sb::Result<bool> seed_demo_data(Store& store, int64_t now);
 // too). Returns whether it seeded.
 sb::Result<bool> seed_contact_demo_data(Store& store, int64_t now);
 
+// Sign-in's second factor in the demo: alice, bob and carol sign in with their password alone
+// (policy "off"); erin (same password) must enroll an authenticator app ("required"). Only on a
+// demo database (alice exists) without erin. Returns whether it seeded.
+sb::Result<bool> seed_mfa_demo_data(Store& store, int64_t now);
+
+// Customer verification in the demo (docs/verification.md): the demo customers' dates of birth,
+// addresses, postcodes, account numbers and security phrases (hashed), and the policies of
+// support (two of dob, postcode, SMS code) and sales (account_last4 and security_phrase). Only
+// while no queue has a policy. Returns whether it seeded.
+sb::Result<bool> seed_verification_demo_data(Store& store);
+
 }  // namespace sbd

@@ -59,7 +59,16 @@ void DeskService::on_message(ConnectionId id, std::string_view payload, bool tex
     d_.log.debug("request", {{"conn", id}, {"type", r.type}, {"id", r.id}});
     after_reply_.clear();
     just_connected_.reset();
+    error_extra_ = json::object();
+    current_ = &r;
+    deferred_ = false;
     Reply reply = dispatch(c, id, r);
+    current_ = nullptr;
+    if (std::exchange(deferred_, false)) return;  // answered when the password check is done
+    respond(id, r, std::move(reply));
+}
+
+void DeskService::respond(ConnectionId id, const sb::protocol::Request& r, Reply reply) {
     if (reply) {
         send(id, sb::protocol::reply_ok(r.id, std::move(reply.value())));
         for (std::string& frame : after_reply_) d_.output.send(id, std::move(frame));
@@ -75,18 +84,28 @@ void DeskService::on_message(ConnectionId id, std::string_view payload, bool tex
     } else {
         d_.log.info("request failed", {{"conn", id}, {"type", r.type}, {"code", e.code}});
     }
-    send(id, sb::protocol::reply_error(r.id, e));
+    json frame = sb::protocol::reply_error(r.id, e);
+    if (!error_extra_.empty()) frame["error"].update(error_extra_);
+    send(id, frame);
 }
 
 DeskService::Reply DeskService::dispatch(Connection& c, ConnectionId id, const sb::protocol::Request& r) {
     if (r.type == "hello") return hello(c, r.body);
     if (!c.hello_done) return make_error(code::hello_required, "Send hello first.");
-    if (r.type == "ping") return ping();
+    if (r.type == "ping") return ping(c);
     if (r.type == "login") return login(c, id, r.body);
     if (r.type == "resume") return resume(c, id, r.body);
     if (r.type == "set_state") return set_state(c, r.body);
     if (r.type == "get_reason_codes") return get_reason_codes(c);
     if (r.type == "logout") return logout(c);
+    if (r.type == "audit") {  // supervisors: the audit log (audit.cpp)
+        if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
+        if (!audit_) return make_error(code::internal, "no audit log");
+        return audit_desk_request(*audit_, *c.agent, r.body);
+    }
+    if (r.type == "mfa") return mfa(c, id, r.body);
+    if (r.type == "sessions") return sessions(c);
+    if (r.type == "revoke_session") return revoke_session(c, id, r.body);
     if (auto contact = contact_request(c, r); contact || contact.error().code != code::unknown_type) return contact;
     // parse_request only accepts types from the core's table; a new one lands here until handled.
     return make_error(code::unknown_type, "Request type \"" + r.type + "\" is not handled by this server.");
@@ -112,6 +131,13 @@ DeskService::Reply DeskService::hello(Connection& c, const json& body) {
 
 DeskService::Reply DeskService::ping() { return json{{"now", d_.now()}}; }
 
+DeskService::Reply DeskService::ping(Connection& c) {
+    // The heartbeat is when a session was last seen (the `sessions` list shows it).
+    if (c.agent)
+        if (auto st = d_.store.touch_session(c.token_hash, c.address, d_.now()); !st) return st.error();
+    return ping();
+}
+
 // ---- login, resume ------------------------------------------------------------------------------
 DeskService::Reply DeskService::login(Connection& c, ConnectionId id, const json& body) {
     if (c.agent) return make_error(code::already_logged_in, "This connection is already logged in.");
@@ -119,6 +145,12 @@ DeskService::Reply DeskService::login(Connection& c, ConnectionId id, const json
     const std::string& password = body.at("password").get_ref<const std::string&>();
     int64_t now = d_.now();
 
+    auto lock = d_.rate_limit.lock_of(username, now);
+    if (!lock) return lock.error();
+    if (lock.value()) {
+        d_.log.warn("login refused: account locked", {{"conn", id}, {"username", username}});
+        return locked_error(*lock.value());
+    }
     auto wait = d_.rate_limit.retry_after_ms(username, c.address, now);
     if (!wait) return wait.error();
     if (wait.value()) {
@@ -132,11 +164,42 @@ DeskService::Reply DeskService::login(Connection& c, ConnectionId id, const json
     if (!agent) return agent.error();
     std::optional<std::string> stored;
     if (agent.value()) stored = agent.value()->password_hash;
-    if (!d_.passwords.verify(stored, password)) {
-        if (auto st = d_.rate_limit.record_failure(username, c.address, now); !st) return st.error();
+    if (!d_.offload || !current_) return finish_login(c, id, username, d_.passwords.verify(stored, password));
+
+    // Argon2 off the I/O thread; the connection answers nothing else meanwhile that needs a login.
+    if (c.login_pending) return make_error(code::already_logged_in, "A login is already being checked here.");
+    c.login_pending = true;
+    deferred_ = true;
+    auto right = std::make_shared<bool>(false);
+    const PasswordVerifier& passwords = d_.passwords;
+    d_.offload(
+        [right, &passwords, stored, password = std::string(password)] { *right = passwords.verify(stored, password); },
+        [this, id, right, username = std::string(username),
+         request = sb::protocol::Request{current_->type, current_->id, json::object()}] {  // no password kept
+            auto it = connections_.find(id);
+            if (it == connections_.end()) return;  // the connection closed meanwhile
+            it->second.login_pending = false;
+            after_reply_.clear();
+            just_connected_.reset();
+            error_extra_ = json::object();
+            Reply reply = finish_login(it->second, id, username, *right);
+            respond(id, request, std::move(reply));
+        });
+    return json::object();  // not sent: deferred_
+}
+
+DeskService::Reply DeskService::finish_login(Connection& c, ConnectionId id, const std::string& username, bool right) {
+    if (c.agent) return make_error(code::already_logged_in, "This connection is already logged in.");
+    if (!right) {
         d_.log.info("login failed", {{"conn", id}, {"username", username}, {"code", code::invalid_credentials}});
-        return make_error(code::invalid_credentials, "Wrong username or password.");
+        return failed_attempt(username, c.address, "password",
+                              make_error(code::invalid_credentials, "Wrong username or password."));
     }
+    return after_password(c, id, username);
+}
+
+DeskService::Reply DeskService::start_session(Connection& c, ConnectionId id, const std::string& username) {
+    int64_t now = d_.now();
     if (auto st = d_.rate_limit.record_success(username); !st) return st.error();
     // SIP credentials of sessions that ended stop working (Kamailio also checks `expires`).
     if (auto st = d_.store.purge_sip_subscribers(now); !st) return st.error();
@@ -145,6 +208,7 @@ DeskService::Reply DeskService::login(Connection& c, ConnectionId id, const json
     std::string hash = token_hash(token);
     int64_t expires_at = now + config_.token_ttl_ms;
     if (auto st = d_.store.add_session(hash, username, now, expires_at); !st) return st.error();
+    if (auto st = d_.store.touch_session(hash, c.address, now); !st) return st.error();
     auto result = session_result(token, expires_at, username);
     if (!result) return result;
     c.agent = username;
@@ -168,6 +232,7 @@ DeskService::Reply DeskService::resume(Connection& c, ConnectionId id, const jso
         return make_error(code::token_expired, "The token has expired; log in again.");
 
     const std::string username = session.value()->agent;
+    if (auto st = d_.store.touch_session(hash, c.address, d_.now()); !st) return st.error();
     auto result = session_result(token, session.value()->expires_at, username);
     if (!result) return result;
     auto missed = d_.store.events_after(username, last_seq);
@@ -195,6 +260,7 @@ DeskService::Reply DeskService::session_result(const std::string& token, int64_t
     auto parts = d_.contacts.session_parts(username);
     if (!parts) return parts.error();
     json session{{"token", token},
+                 {"session_id", token_hash(token).substr(0, 16)},
                  {"expires_at", expires_at},
                  {"agent", sb::agent::to_json(agent.value()->snapshot)},
                  {"reason_codes", std::move(reason_codes)},
@@ -204,6 +270,11 @@ DeskService::Reply DeskService::session_result(const std::string& token, int64_t
         auto sip = issue_sip_credentials(token, expires_at, username);
         if (!sip) return sip;
         session["sip"] = std::move(sip.value());
+    }
+    if (audit_) {
+        auto role = audit_->role_of(username);
+        if (!role) return role.error();
+        session["role"] = role.value().value_or("agent");
     }
     return session;
 }
@@ -220,7 +291,8 @@ DeskService::Reply DeskService::issue_sip_credentials(const std::string& token, 
 // ---- contacts -----------------------------------------------------------------------------------
 DeskService::Reply DeskService::contact_request(Connection& c, const sb::protocol::Request& r) {
     static const char* const kTypes[] = {"accept", "reject", "send_message", "typing",
-                                         "transfer", "end", "wrap_up", "update_customer", "dial"};
+                                         "transfer", "end", "wrap_up", "update_customer", "dial",
+                                         "verify", "verify_answer", "verify_send_code"};
     if (std::find(std::begin(kTypes), std::end(kTypes), r.type) == std::end(kTypes))
         return make_error(code::unknown_type, r.type);
     if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
@@ -238,6 +310,9 @@ DeskService::Reply DeskService::contact_request(Connection& c, const sb::protoco
         return d_.contacts.end(agent, contact(), b.contains("by") ? b["by"].get<std::string>() : std::string("agent"));
     if (r.type == "dial") return d_.contacts.dial(agent, b);
     if (r.type == "wrap_up") return d_.contacts.wrap_up(agent, b);
+    if (r.type == "verify") return d_.contacts.verify(agent, contact());
+    if (r.type == "verify_answer") return d_.contacts.verify_answer(agent, b);
+    if (r.type == "verify_send_code") return d_.contacts.verify_send_code(agent, contact());
     return d_.contacts.update_customer(agent, b);
 }
 
@@ -313,6 +388,11 @@ DeskService::Reply DeskService::get_reason_codes(Connection& c) {
 DeskService::Reply DeskService::logout(Connection& c) {
     if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
     if (auto st = d_.store.revoke_session(c.token_hash, d_.now()); !st) return st.error();
+    if (audit_)  // the session ends before it expires: in the audit log (docs/security.md)
+        if (auto st = audit_->record(d_.now(), *c.agent, audit_action::session_revoked, std::nullopt, std::nullopt,
+                                     {{"reason", "logout"}, {"session", c.token_hash.substr(0, 16)}});
+            !st)
+            d_.log.error("audit not recorded", {{"action", audit_action::session_revoked}, {"error", st.error().message}});
     if (auto st = d_.store.remove_sip_subscriber(c.token_hash); !st) return st.error();
     auto agent = change_presence(*c.agent, Presence::Offline, "");
     if (!agent) return agent.error();

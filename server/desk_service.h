@@ -18,11 +18,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit.h"
 #include "auth.h"
 #include "clock.h"
 #include "contact_service.h"
 #include "frame_handler.h"
 #include "log.h"
+#include "mfa.h"
 #include "protocol/schema.h"
 #include "sip_credentials.h"
 #include "store.h"
@@ -38,6 +40,8 @@ struct DeskConfig {
     // Telephony: when set, every session carries SIP credentials ("sip") and the subscriber
     // table has a row for it; when not, sessions carry none (docs/telephony.md).
     std::optional<SipConfig> sip;
+    // The second factor after the password (docs/protocol.md, "Sign-in").
+    MfaConfig mfa;
 };
 
 // Clock (server time, ms since the Unix epoch) comes from clock.h.
@@ -53,10 +57,17 @@ public:
         DeskOutput& output;
         Logger& log;
         Clock now;
+        const MfaKeys* mfa_keys = nullptr;  // seals TOTP secrets; without it nobody can enroll
+        // Runs `work` off the I/O thread, then `then` back on it (the password check: Argon2
+        // takes tens of ms of CPU). Empty: both run inline.
+        std::function<void(std::function<void()> work, std::function<void()> then)> offload = {};
     };
     DeskService(Deps deps, DeskConfig config) : d_(deps), config_(std::move(config)) {
         d_.contacts.set_agent_link(this);
     }
+
+    // The audit log: the `audit` request (supervisors) and the session's `role`.
+    void set_audit(AuditLog* audit) { audit_ = audit; }
 
     void open(ConnectionId connection, std::string remote_address) override;
     void close(ConnectionId connection) override;
@@ -72,6 +83,7 @@ private:
     struct Connection {
         std::string address;
         bool hello_done = false;
+        bool login_pending = false;  // a password is being checked off the I/O thread
         std::optional<std::string> agent;  // username, once logged in
         std::string token_hash;            // of the session this connection uses
     };
@@ -80,11 +92,32 @@ private:
     Reply dispatch(Connection& c, ConnectionId id, const sb::protocol::Request& request);
     Reply hello(Connection& c, const nlohmann::json& body);
     Reply login(Connection& c, ConnectionId id, const nlohmann::json& body);
+    // The rest of a login once the password was checked (`right`): a session, a challenge, or
+    // the failure counted.
+    Reply finish_login(Connection& c, ConnectionId id, const std::string& username, bool right);
+    // Sends the reply of request `r` (and what follows it: resumed events, offers).
+    void respond(ConnectionId id, const sb::protocol::Request& r, Reply reply);
     Reply resume(Connection& c, ConnectionId id, const nlohmann::json& body);
     Reply set_state(Connection& c, const nlohmann::json& body);
     Reply get_reason_codes(Connection& c);
     Reply logout(Connection& c);
+    // desk_mfa.cpp: the second factor, and the agent's sessions.
+    Reply mfa(Connection& c, ConnectionId id, const nlohmann::json& body);
+    Reply sessions(Connection& c);
+    Reply revoke_session(Connection& c, ConnectionId id, const nlohmann::json& body);
+    // After the password: a session, or (if the agent's policy asks) a challenge for the code.
+    Reply after_password(Connection& c, ConnectionId id, const std::string& username);
+    // A new session for `username` on this connection (password and any second factor done).
+    Reply start_session(Connection& c, ConnectionId id, const std::string& username);
+    // A failed password or code: counted; account_locked once it is one too many.
+    sb::Error failed_attempt(const std::string& username, const std::string& address, std::string_view what,
+                             sb::Error error);
+    sb::Error locked_error(const AccountLock& lock);
+    // Ends these sessions everywhere: revoked, their SIP rows gone, their connections told
+    // (session.revoked) and logged out.
+    sb::Status end_sessions(const std::string& username, const std::vector<std::string>& token_hashes);
     Reply ping();
+    Reply ping(Connection& c);
     Reply contact_request(Connection& c, const sb::protocol::Request& r);
 
     // The session object of a login/resume reply (with its SIP credentials, issued here).
@@ -103,6 +136,11 @@ private:
     std::unordered_map<ConnectionId, Connection> connections_;
     std::vector<std::string> after_reply_;  // frames for the requester that follow its reply (resume)
     std::optional<std::string> just_connected_;  // an agent who logged in or resumed: route after the reply
+    MfaChallenges challenges_;
+    nlohmann::json error_extra_;  // fields the failing request's error carries besides code and message
+    const sb::protocol::Request* current_ = nullptr;  // the request being dispatched
+    bool deferred_ = false;       // its reply comes later (login with offload)
+    AuditLog* audit_ = nullptr;
 };
 
 // Whether `s` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).

@@ -13,6 +13,7 @@
 #include <boost/asio.hpp>
 #include <sodium.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "chat_service.h"
 #include "http_api.h"
@@ -25,8 +26,10 @@
 #include "desk_service.h"
 #include "http_listener.h"
 #include "log.h"
+#include "mfa.h"
 #include "options.h"
 #include "store.h"
+#include "verification.h"
 
 namespace {
 
@@ -81,15 +84,28 @@ int run(const sbd::Options& options, sbd::Logger& log) {
             log.error("cannot seed the demo data", {{"error", seeded.error().message}});
             return 1;
         }
-        if (seeded.value()) log.info("seeded demo agents alice, bob, carol");
+        if (seeded.value()) log.info("seeded demo agents alice, bob, carol and supervisor sam");
+        auto mfa_seeded = sbd::seed_mfa_demo_data(*store.value(), now_ms());
+        if (!mfa_seeded) {
+            log.error("cannot seed the MFA demo agent", {{"error", mfa_seeded.error().message}});
+            return 1;
+        }
+        if (mfa_seeded.value()) log.info("seeded demo agent erin (second factor required)");
         auto contacts_seeded = sbd::seed_contact_demo_data(*store.value(), now_ms());
         if (!contacts_seeded) {
             log.error("cannot seed the contact demo data", {{"error", contacts_seeded.error().message}});
             return 1;
         }
         if (contacts_seeded.value()) log.info("seeded demo customers, dispositions and canned responses");
+        auto verification_seeded = sbd::seed_verification_demo_data(*store.value());
+        if (!verification_seeded) {
+            log.error("cannot seed the verification demo data", {{"error", verification_seeded.error().message}});
+            return 1;
+        }
+        if (verification_seeded.value()) log.info("seeded verification data and the queues' policies");
     }
     sbd::ContactStore contact_store(store.value()->database());
+    sbd::AuditLog audit(store.value()->database());  // docs/security.md, "Audit log"
     sbd::ContactConfig contact_config;
     contact_config.offer_timeout_ms = options.offer_timeout_ms;
     contact_config.acw_max_ms = options.acw_max_ms;
@@ -105,11 +121,21 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     limits.max_failures_per_username = options.login_max_failures;
     limits.max_failures_per_address = options.login_max_failures * 4;
     limits.window_ms = options.login_window_seconds * 1000;
+    limits.lock_after_failures = options.lock_after_failures;
+    limits.lock_window_ms = options.lock_window_ms;
+    limits.lock_ms = options.lock_duration_ms;
+    auto mfa_keys = sbd::MfaKeys::load_or_create(options.mfa_key_file.value_or(options.db_path + ".mfa-key"));
+    if (!mfa_keys) {
+        log.error("cannot load the MFA key", {{"error", mfa_keys.error().message}});
+        return 1;
+    }
     sbd::LoginRateLimit rate_limit(*store.value(), limits);
     sbd::PasswordVerifier passwords;
     sbd::DeskHub hub;
     sbd::DeskConfig config;
     config.token_ttl_ms = options.token_ttl_seconds * 1000;
+    config.mfa.policy = sbd::parse_mfa_policy(options.mfa).value_or(sbd::MfaPolicy::Required);
+    config.mfa.challenge_ttl_ms = options.mfa_challenge_ttl_ms;
     // SIP credentials live as long as the session that issued them, and only while this server
     // issues them: without telephony, none is left for Kamailio to accept.
     if (options.sip_domain) config.sip = sbd::SipConfig{*options.sip_domain, options.sip_ws_url};
@@ -119,11 +145,37 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         log.error("cannot update the SIP subscribers", {{"error", sip_rows.error().message}});
         return 1;
     }
-    sbd::DeskService service({*store.value(), contacts, rate_limit, passwords, hub, log, now_ms}, config);
-
     boost::asio::io_context io(1);
+    // Argon2 (password checks) runs on a thread of its own, so that the I/O thread keeps serving
+    // every other desk meanwhile; the rest of the login comes back to the I/O thread.
+    boost::asio::thread_pool password_checks(1);
+    auto offload = [&io, &password_checks](std::function<void()> work, std::function<void()> then) {
+        boost::asio::post(password_checks, [&io, work = std::move(work), then = std::move(then)]() mutable {
+            work();
+            boost::asio::post(io, std::move(then));
+        });
+    };
+    sbd::DeskService service(
+        {*store.value(), contacts, rate_limit, passwords, hub, log, now_ms, &mfa_keys.value(), offload}, config);
+
     sbd::ChatService chat(contacts, hub, log);
     sbd::SmsSender sms(io, contacts, log);
+    // Customer verification (docs/verification.md); its one-time codes go to the SMS provider.
+    std::optional<sbd::HttpUrl> sms_provider_url;  // known once the listener has its address
+    auto send_code_sms = [&io, &sms_provider_url, &log](const std::string& from, const std::string& to,
+                                                        const std::string& body) {
+        if (!sms_provider_url) return log.warn("verification code not sent: no SMS provider");
+        nlohmann::json payload{{"from", from}, {"to", to}, {"body", body}};
+        sbd::http_post(io, *sms_provider_url, "application/json", payload.dump(), std::chrono::seconds(10),
+                       [&log](sb::Result<sbd::HttpResponse> r) {
+                           if (!r || r.value().status < 200 || r.value().status >= 300)
+                               log.warn("verification code: the SMS provider did not take it");
+                       });
+    };
+    sbd::VerificationService verification({store.value()->database(), contact_store, log, now_ms, send_code_sms,
+                                           [](uint32_t bound) { return randombytes_uniform(bound); }});
+    verification.set_audit(&audit);
+    contacts.set_verification(&verification);
     sbd::Simulator simulator(io, log, options.simulate_rate);
     if (options.simulate) {
         sms.set_observer([&simulator](const std::string& to, const std::string& body) {
@@ -131,6 +183,8 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         });
     }
     sbd::HttpApi api({contacts, contact_store, log, now_ms}, options.fake_sms_provider);
+    api.enable_audit(*store.value(), audit);
+    service.set_audit(&audit);
     if (options.telephony_secret_file) {
         // The secret Kamailio sends with every /telephony/* request; never logged.
         std::ifstream in(*options.telephony_secret_file, std::ios::binary);
@@ -165,6 +219,7 @@ int run(const sbd::Options& options, sbd::Logger& log) {
             return 1;
         }
         sms.set_provider(parsed.value());
+        sms_provider_url = parsed.value();
     }
     sms.resume(contact_store);
     if (options.simulate) simulator.start(url);

@@ -1,6 +1,7 @@
 // migrations.cpp: the ordered list of schema migrations (see migrations.h).
 #include "migrations.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace sbd {
@@ -281,6 +282,88 @@ ALTER TABLE contacts_v6 RENAME TO contacts;
 CREATE INDEX contacts_by_state ON contacts(state);
 CREATE INDEX contacts_by_customer ON contacts(customer, channel, state);
 )sql", true},
+        // 7: agent sign-in's second factor (docs/protocol.md, "Sign-in"): per-agent MFA policy
+        // and TOTP state (the secret sealed with the server's key, never in clear), recovery
+        // codes as hashes, account locks, and where and when each session was last seen. New
+        // tables only (IF NOT EXISTS), so that it can run again.
+        {7, R"sql(
+CREATE TABLE IF NOT EXISTS agent_mfa (
+  agent     TEXT PRIMARY KEY REFERENCES agents(username) ON DELETE CASCADE,
+  policy    TEXT NOT NULL DEFAULT 'default' CHECK (policy IN ('default', 'required', 'off')),
+  secret    TEXT,
+  enrolled  INTEGER NOT NULL DEFAULT 0,
+  last_step INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS recovery_codes (
+  agent     TEXT NOT NULL REFERENCES agents(username) ON DELETE CASCADE,
+  code_hash TEXT NOT NULL,
+  used_at   INTEGER,
+  PRIMARY KEY (agent, code_hash)
+);
+CREATE TABLE IF NOT EXISTS account_locks (
+  username     TEXT PRIMARY KEY,
+  locked_until INTEGER NOT NULL,
+  reason       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS session_activity (
+  token_hash TEXT PRIMARY KEY REFERENCES sessions(token_hash) ON DELETE CASCADE,
+  address    TEXT NOT NULL,
+  last_seen  INTEGER NOT NULL
+);
+)sql"},
+        // 8: the audit log (server/audit.h, docs/security.md) and the agents' role: `agent`, or
+        // `supervisor`, who may read the audit log. The audit table is IF NOT EXISTS so that it can
+        // run again after its column is dropped (tests/server/migrations.test.mjs).
+        {8, R"sql(
+CREATE TABLE IF NOT EXISTS audit (
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  actor    TEXT NOT NULL,
+  action   TEXT NOT NULL,
+  contact  TEXT,
+  customer TEXT,
+  detail   TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS audit_by_contact ON audit(contact, id);
+CREATE INDEX IF NOT EXISTS audit_by_actor ON audit(actor, id);
+CREATE INDEX IF NOT EXISTS audit_by_at ON audit(at);
+ALTER TABLE agents ADD COLUMN role TEXT NOT NULL DEFAULT 'agent' CHECK (role IN ('agent', 'supervisor'));
+)sql"},
+        // 10: customer verification (docs/verification.md): what the record holds to verify a
+        // customer (date of birth as YYYY-MM-DD, address and postcode, account numbers, the
+        // security phrase only as an Argon2id hash), a policy per queue, each contact's flow
+        // with its SMS code (hash only), and the per-customer lock. The tables are IF NOT EXISTS so
+        // that it can run again after its columns are dropped (tests/server/migrations.test.mjs).
+        {10, R"sql(
+ALTER TABLE customers ADD COLUMN date_of_birth TEXT;
+ALTER TABLE customers ADD COLUMN address TEXT;
+ALTER TABLE customers ADD COLUMN postcode TEXT;
+ALTER TABLE customers ADD COLUMN security_phrase_hash TEXT;
+ALTER TABLE accounts ADD COLUMN number TEXT;
+CREATE TABLE IF NOT EXISTS verification_policies (
+  queue        TEXT PRIMARY KEY REFERENCES queues(name) ON DELETE CASCADE,
+  steps        TEXT NOT NULL,     -- in order, comma-separated: dob,postcode,account_last4,security_phrase,sms_code,caller_number
+  required     INTEGER NOT NULL CHECK (required >= 1),
+  attempts     INTEGER NOT NULL CHECK (attempts BETWEEN 1 AND 10),
+  max_failures INTEGER NOT NULL CHECK (max_failures >= 1),
+  lock_ms      INTEGER NOT NULL CHECK (lock_ms > 0)
+);
+CREATE TABLE IF NOT EXISTS contact_verifications (
+  contact         TEXT PRIMARY KEY,
+  customer        TEXT NOT NULL,
+  flow            TEXT NOT NULL,  -- JSON: state, required, attempts, steps [{step, state, attempts_left}]
+  code_hash       TEXT,           -- BLAKE2b of "<contact>:<code>"; NULL when no code is out
+  code_expires_at INTEGER,
+  codes_sent      INTEGER NOT NULL DEFAULT 0,
+  updated_at      INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verification_locks (
+  customer     TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+  failures     INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL DEFAULT 0
+);
+)sql"},
     };
     return list;
 }
@@ -301,7 +384,11 @@ sb::Result<int> migrate(Database& db) {
     auto version = current_version(db);
     if (!version) return version;
     int v = version.value();
-    for (const Migration& m : migrations()) {
+    // In version order, whatever order they were written in (migrations are added concurrently).
+    std::vector<Migration> ordered = migrations();
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const Migration& a, const Migration& b) { return a.version < b.version; });
+    for (const Migration& m : ordered) {
         if (m.version <= v) continue;
         // (The pragma is a no-op inside a transaction, so it goes around it.)
         if (m.rebuilds_table)

@@ -22,13 +22,14 @@ std::vector<Effect> Desk::handle(int64_t now_ms, const Event& event) {
                    [&](const TransportOpened&) { on_transport_opened(out); },
                    [&](const TransportClosed& e) { on_transport_closed(e.reason, out); },
                    [&](const FrameReceived& e) { on_frame(e.text, out); },
-                   [&](const IntentReceived& e) { on_intent(e, out); },
+                   [&](const IntentReceived& e) { if (!on_device_intent(e, out)) on_intent(e, out); },
                    [&](const TimerFired& e) { on_timer(e.timer, out); },
                    [&](const SipTransportOpened&) { on_voice(event, out); },
                    [&](const SipTransportClosed&) { on_voice(event, out); },
                    [&](const SipReceived&) { on_voice(event, out); },
                    [&](const MediaEvent& e) { on_media(e, out); },
                    [&](const PhoneOwnership& e) { on_phone_ownership(e, out); },
+                   [&](const MediaDevices& e) { on_media_devices(e, out); },
                },
                event);
     return out;

@@ -70,6 +70,14 @@ private:
     void persist_session(Out& out);
     void set_session(SessionState to, Out& out);
     void fail_queued_login(const Error& e, Out& out);
+    // session.cpp: the second factor after the password, and the agent's sessions
+    void mfa(uint64_t intent, const MfaIntent& in, Out& out);
+    void mfa_done(uint64_t intent, Out& out);
+    void list_sessions(uint64_t intent, Out& out);
+    void revoke_session(uint64_t intent, const RevokeSessionIntent& in, Out& out);
+    void on_mfa_challenge(const PendingRequest& req, const nlohmann::json& mfa, Out& out);
+    void on_login_refused(const PendingRequest& req, const nlohmann::json& frame, Out& out);
+    void on_sessions_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
 
     // contacts.cpp
     void on_contact_intent(uint64_t intent, const Intent& in, Out& out);
@@ -98,6 +106,8 @@ private:
     void open_sip(Out& out);
     void sip_lost(const std::string& reason, Out& out);
     void arm_sip_timer(Out& out);
+    bool on_device_intent(const IntentReceived& e, Out& out);  // false: not a device intent
+    void on_media_devices(const MediaDevices& e, Out& out);
 
     // calls.cpp
     void on_call_intent(uint64_t intent, const Intent& in, Out& out);
@@ -106,6 +116,9 @@ private:
     void dial_agent(uint64_t intent, const std::string& agent, uint32_t consult_for, Out& out);
     void decline(Call& c, Out& out);
     void voice_transfer(uint64_t intent, const TransferIntent& in, Out& out);
+    void transfer_contact(uint64_t intent, Call& c, const std::string& queue, const std::string& agent,
+                          const std::string& note, Out& out);
+    void on_transfer_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
     void on_dial_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
     void on_ua_call(const sip::UaEffect& effect, Out& out);
     void on_media(const MediaEvent& e, Out& out);

@@ -14,6 +14,7 @@
 
 #include "agent/presence.h"
 #include "contact/contact.h"
+#include "desk/event.h"
 #include "desk/intent.h"
 #include "sip/effect.h"
 #include "util/result.h"
@@ -30,7 +31,28 @@ enum class ConnectionState { Disconnected, Connecting, Handshaking, Connected, W
 // logged_out -> logging_in -> logged_in -> logging_out -> logged_out
 // logged_out (with a saved token) -> resuming -> logged_in | logged_out (token refused)
 // logged_in -> resuming (after a reconnect)
-enum class SessionState { LoggedOut, LoggingIn, Resuming, LoggedIn, LoggingOut };
+// logging_in -> mfa_required (the password was right; the backend asks for a TOTP code or an
+//   enrollment) -> logged_in | logged_out (expired, locked, cancelled, connection lost)
+enum class SessionState { LoggedOut, LoggingIn, Resuming, LoggedIn, LoggingOut, MfaRequired };
+
+// ---- sign-in's second factor (docs/js-api.md, "Sign-in with a second factor") --------------------
+struct MfaChallenge {
+    std::string step;             // "code" or "enroll"
+    std::string challenge;        // the backend's token for the mfa request; not shown to JS
+    int64_t expires_at_ms = 0;    // server clock
+    std::string secret, otpauth;  // enroll: the new TOTP secret (base32) and its otpauth:// URI
+    int qr_size = 0;              // enroll: the QR code's modules, qr_size * qr_size of '0'/'1'
+    std::string qr_modules;
+    std::optional<int> attempts_left;  // after a wrong code
+    bool verifying = false;       // a code is on its way to the backend
+};
+
+// One of the agent's sessions (the `sessions` intent).
+struct SessionInfo {
+    std::string id, address;
+    int64_t created_at_ms = 0, last_seen_ms = 0, expires_at_ms = 0;
+    bool current = false;
+};
 
 // ---- voice: the agent's phone (SIP over WebSocket to the telephony server) ----------------------
 // closed -> connecting -> open; waiting_to_reconnect after a loss (backoff 1 s doubling to 30 s).
@@ -51,6 +73,16 @@ struct VoiceState {
     int reconnect_attempt = 0;
     sip::RegistrationState registration = sip::RegistrationState::unregistered;
     std::optional<Error> error;  // why the phone is not registered, for people
+};
+
+// ---- audio devices: the platform's report (event MediaDevices), for the Audio settings ----------
+// Kept apart from VoiceState: the choices belong to this browser, not to the phone's session.
+struct AudioSettings {
+    bool known = false;                 // the platform has reported (else state().voice.devices is null)
+    std::vector<AudioDevice> devices;   // microphones ("input") and speakers ("output")
+    std::string input, output, ringer;  // the choices; "" is the system default
+    std::string microphone;             // permission: granted, denied, prompt, unavailable
+    std::string error;                  // why the last choice could not be applied, for people
 };
 
 // ---- calls: what the phone is doing (desk/calls.cpp) ---------------------------------------------
@@ -83,6 +115,8 @@ struct Call {
     std::string transfer;         // "", "requested", "trying", "done", "failed"
     uint32_t consult_for = 0;     // attended transfer: this call consults for that call
     uint32_t follow_refer = 0;    // this call follows the REFER received on that SIP call
+    std::string refer_to;         // a contact's transfer the backend agreed to: the REFER's target
+                                  // (its contact moves to the target; this desk does not end it)
     nlohmann::json stats;         // the media's latest quality figures (null before)
 };
 
@@ -98,13 +132,14 @@ bool connection_transition_allowed(ConnectionState from, ConnectionState to);
 bool session_transition_allowed(SessionState from, SessionState to);
 
 // A request sent to the backend and not yet answered.
-enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping, Contact, SendMessage, Dial };
+enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping, Contact, SendMessage, Dial, Sessions };
 struct PendingRequest {
     RequestKind kind;
     std::optional<uint64_t> intent;  // the JS/UI intent waiting for this reply, if any
     int64_t deadline_ms;
     std::string contact;    // Contact, SendMessage: which contact
     std::string client_id;  // SendMessage: the message's client_id
+    uint32_t call = 0;      // Dial: a voice contact's transfer for this call (calls.cpp)
 };
 
 // A message the agent sent that the backend has not acknowledged yet. It is in the contact's
@@ -145,6 +180,11 @@ struct DeskState {
     std::vector<agent::ReasonCode> reason_codes;
     std::optional<PresenceRequest> presence_pending;  // sent, not yet confirmed
     std::optional<Error> login_error;     // why the last login or resume failed, for the login screen
+    std::optional<MfaChallenge> mfa;      // mfa_required: what the backend asks for
+    int64_t locked_until_ms = 0;          // account_locked: when sign-in works again (server clock)
+    std::vector<std::string> recovery_codes;  // after an enrollment, until the agent saved them
+    std::string session_id;               // this session's id among the agent's sessions
+    std::vector<SessionInfo> sessions;    // the agent's sessions, as last listed
     std::string notice;                   // a short message for the agent bar: a presence change or a
                                           // contact action the backend refused, and why
 
@@ -158,6 +198,7 @@ struct DeskState {
     std::vector<OutgoingMessage> outbox;
 
     VoiceState voice;
+    AudioSettings audio;                  // microphone, speaker and ringer (voice.cpp)
     std::vector<Call> calls;              // live calls, in the order they appeared
     uint32_t next_call_id = 1;
     std::map<std::string, std::string> unreported_ends;  // contact -> who hung up, for the backend

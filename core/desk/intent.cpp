@@ -40,7 +40,9 @@ Result<Intent> intent_from_json(const nlohmann::json& j) {
         return Intent{in};
     }
     if (t == "logout") return Intent{LogoutIntent{}};
+    if (t == "mfa" || t == "mfa_done" || t == "sessions" || t == "revoke_session") return session_intent_from_json(t, j);
     if (t == "take_phone") return Intent{TakePhoneIntent{}};
+    if (t == "set_device" || t == "refresh_devices" || t == "test_ringer") return device_intent_from_json(t, j);
     if (t == "dial" || t == "answer" || t == "hangup" || t == "hold" || t == "resume" || t == "mute" || t == "dtmf")
         return call_intent_from_json(t, j);
     if (t == "transfer" && j.contains("call") && !j.contains("contact")) {  // a call without a contact
@@ -100,6 +102,27 @@ Result<Intent> call_intent_from_json(const std::string& t, const nlohmann::json&
     return Intent{DtmfIntent{ref, digits.value()}};
 }
 
+// ---- audio devices ---------------------------------------------------------------------------
+
+Result<Intent> device_intent_from_json(const std::string& t, const nlohmann::json& j) {
+    if (t == "test_ringer") return Intent{TestRingerIntent{}};
+    if (t == "refresh_devices") {
+        auto it = j.find("probe");
+        if (it != j.end() && !it->is_null() && !it->is_boolean()) return bad("\"probe\" must be a boolean.");
+        return Intent{RefreshDevicesIntent{it != j.end() && it->is_boolean() && it->get<bool>()}};
+    }
+    if (t != "set_device") return make_error("unknown_intent", "Unknown intent \"" + t.substr(0, 32) + "\".");
+    auto kind = string_field(j, "kind");
+    if (!kind) return kind.error();
+    if (kind.value() != "input" && kind.value() != "output" && kind.value() != "ringer")
+        return bad("\"kind\" must be input (microphone), output (speaker) or ringer.");
+    auto it = j.find("id");
+    if (it == j.end() || !it->is_string()) return bad("\"id\" must be a device id (a string; \"\" is the default).");
+    std::string id = it->get<std::string>();
+    if (id.size() > 256) return bad("\"id\" is too long to be a device id.");
+    return Intent{SetDeviceIntent{kind.value(), id}};
+}
+
 // ---- contacts ------------------------------------------------------------------------------
 
 namespace {
@@ -129,7 +152,8 @@ Result<Intent> contact_intent_from_json(const std::string& t, const nlohmann::js
         if (!customer) return customer.error();
         UpdateCustomerIntent in{customer.value(), {}, {}, {}, {}};
         for (auto [name, field] : {std::pair{"first_name", &in.first_name}, std::pair{"last_name", &in.last_name},
-                                   std::pair{"email", &in.email}, std::pair{"notes", &in.notes}}) {
+                                   std::pair{"email", &in.email}, std::pair{"notes", &in.notes},
+                                   std::pair{"address", &in.address}, std::pair{"postcode", &in.postcode}}) {
             auto v = optional_string(j, name);
             if (!v) return v.error();
             *field = v.value();
@@ -137,7 +161,7 @@ Result<Intent> contact_intent_from_json(const std::string& t, const nlohmann::js
         return Intent{in};
     }
     static const char* kNamesContact[] = {"accept", "reject", "send_message", "typing", "transfer", "end",
-                                          "wrap_up", "save_draft", "mark_read"};
+                                          "wrap_up", "save_draft", "mark_read", "verify_answer", "verify_send_code"};
     bool known = false;
     for (const char* n : kNamesContact) known = known || t == n;
     if (!known) return make_error("unknown_intent", "Unknown intent \"" + t.substr(0, 32) + "\".");
@@ -148,6 +172,17 @@ Result<Intent> contact_intent_from_json(const std::string& t, const nlohmann::js
     if (t == "reject") return Intent{RejectIntent{id}};
     if (t == "end") return Intent{EndIntent{id}};
     if (t == "mark_read") return Intent{MarkReadIntent{id}};
+    if (t == "verify_send_code") return Intent{VerifySendCodeIntent{id}};
+    if (t == "verify_answer") {
+        auto step = string_field(j, "step");
+        if (!step) return step.error();
+        auto answer = string_field(j, "answer");
+        if (!answer) return answer.error();
+        if (answer.value().find_first_not_of(" \t\r\n") == std::string::npos)
+            return bad("\"answer\" is empty: type what the customer said.");
+        if (answer.value().size() > 200) return bad("\"answer\" is longer than 200 characters.");
+        return Intent{VerifyAnswerIntent{id, step.value(), answer.value()}};
+    }
     if (t == "send_message") {
         auto text = string_field(j, "text");
         if (!text) return text.error();
@@ -199,6 +234,40 @@ Result<Intent> contact_intent_from_json(const std::string& t, const nlohmann::js
         if (!tags) return tags.error();
         in.wrap_up = WrapUpDraft{d.value().value_or(""), n.value().value_or(""), tags.value()};
     }
+    return Intent{in};
+}
+
+// ---- sign-in's second factor, sessions --------------------------------------------------------
+
+Result<Intent> session_intent_from_json(const std::string& t, const nlohmann::json& j) {
+    auto opt = [&](const char* name) -> Result<std::string> {
+        auto it = j.find(name);
+        if (it == j.end() || it->is_null()) return std::string();
+        if (!it->is_string()) return bad(std::string("\"") + name + "\" must be a string.");
+        return it->get<std::string>();
+    };
+    if (t == "mfa") {
+        auto code = opt("code");
+        if (!code) return code.error();
+        auto recovery = opt("recovery_code");
+        if (!recovery) return recovery.error();
+        if (code.value().empty() == recovery.value().empty())
+            return bad("mfa needs one of \"code\" (the app's 6 digits) or \"recovery_code\".");
+        return Intent{MfaIntent{code.value(), recovery.value()}};
+    }
+    if (t == "mfa_done") return Intent{MfaDoneIntent{}};
+    if (t == "sessions") return Intent{SessionsIntent{}};
+    RevokeSessionIntent in;
+    auto session = opt("session");
+    if (!session) return session.error();
+    in.session = session.value();
+    auto all = j.find("all_others");
+    if (all != j.end() && !all->is_null()) {
+        if (!all->is_boolean()) return bad("\"all_others\" must be true or false.");
+        in.all_others = all->get<bool>();
+    }
+    if (in.session.empty() == !in.all_others)
+        return bad("revoke_session needs \"session\" (an id from sessions) or \"all_others\": true.");
     return Intent{in};
 }
 

@@ -58,6 +58,15 @@ struct WrapUpIntent {
 struct UpdateCustomerIntent {
     std::string customer;
     std::optional<std::string> first_name, last_name, email, notes;
+    std::optional<std::string> address = std::nullopt, postcode = std::nullopt;  // sensitive: a verified contact only
+};
+
+// ---- customer verification (docs/verification.md): the server compares, the desk shows ----------
+struct VerifyAnswerIntent {  // what the customer said to one step of the checklist
+    std::string contact, step, answer;
+};
+struct VerifySendCodeIntent {  // a one-time code by SMS to the number on file
+    std::string contact;
 };
 
 // Local to the desk (no request): what the agent has typed and not sent, kept across a reload;
@@ -105,10 +114,32 @@ struct DtmfIntent {
     std::string digits;    // 0-9 * # A-D, up to 32
 };
 
+// ---- audio devices: local to this browser (no request) ------------------------------------------
+struct SetDeviceIntent {   // kind: "input" (microphone), "output" (speaker) or "ringer"; id "" = default
+    std::string kind, id;
+};
+struct RefreshDevicesIntent {  // list the devices again; `probe`: ask for the microphone (labels)
+    bool probe = false;
+};
+struct TestRingerIntent {};    // ring briefly on the ringer device
+
+// ---- sign-in's second factor and the agent's sessions ----------------------------------------
+struct MfaIntent {          // exactly one: the authenticator app's code, or a recovery code
+    std::string code, recovery_code;
+};
+struct MfaDoneIntent {};    // "I have saved these": the recovery codes leave the state
+struct SessionsIntent {};   // list the agent's sessions
+struct RevokeSessionIntent {
+    std::string session;    // one session by id, or
+    bool all_others = false;  // every session but this one
+};
+
 using Intent = std::variant<LoginIntent, SetStateIntent, LogoutIntent, AcceptIntent, RejectIntent, SendMessageIntent,
                             TypingIntent, TransferIntent, EndIntent, WrapUpIntent, UpdateCustomerIntent,
                             SaveDraftIntent, MarkReadIntent, DialIntent, AnswerIntent, HangupIntent, HoldIntent,
-                            MuteIntent, DtmfIntent, TakePhoneIntent>;
+                            MuteIntent, DtmfIntent, TakePhoneIntent, SetDeviceIntent, RefreshDevicesIntent,
+                            TestRingerIntent, VerifyAnswerIntent, VerifySendCodeIntent, MfaIntent,
+                            MfaDoneIntent, SessionsIntent, RevokeSessionIntent>;
 
 // The JS API's form (docs/js-api.md): {type: "login", username, password},
 // {type: "set_state", state, reason?}, {type: "logout"}, {type: "accept", contact}, ...
@@ -116,5 +147,7 @@ using Intent = std::variant<LoginIntent, SetStateIntent, LogoutIntent, AcceptInt
 Result<Intent> intent_from_json(const nlohmann::json& j);
 Result<Intent> contact_intent_from_json(const std::string& type, const nlohmann::json& j);
 Result<Intent> call_intent_from_json(const std::string& type, const nlohmann::json& j);
+Result<Intent> session_intent_from_json(const std::string& type, const nlohmann::json& j);  // mfa, mfa_done, sessions, revoke_session
+Result<Intent> device_intent_from_json(const std::string& type, const nlohmann::json& j);
 
 }  // namespace sb::desk

@@ -51,12 +51,44 @@ json queues_json(const DeskState& s) {
     return out;
 }
 
+// Sign-in's second factor; the challenge token itself stays in the desk.
+json mfa_json(const DeskState& s) {
+    if (!s.mfa) return nullptr;
+    const MfaChallenge& m = *s.mfa;
+    json j = {{"step", m.step},
+              {"expires_at", m.expires_at_ms},
+              {"attempts_left", m.attempts_left ? json(*m.attempts_left) : json(nullptr)},
+              {"verifying", m.verifying}};
+    if (m.step == "enroll") {
+        j["secret"] = m.secret;
+        j["otpauth"] = m.otpauth;
+        j["qr"] = m.qr_size ? json{{"size", m.qr_size}, {"modules", m.qr_modules}} : json(nullptr);
+    }
+    return j;
+}
+
+json sessions_json(const DeskState& s) {
+    json out = json::array();
+    for (const auto& x : s.sessions)
+        out.push_back({{"id", x.id}, {"address", x.address}, {"created_at", x.created_at_ms},
+                       {"last_seen", x.last_seen_ms}, {"expires_at", x.expires_at_ms}, {"current", x.current}});
+    return out;
+}
+
 json canned_json(const DeskState& s) {
     json out = json::array();
     for (const auto& c : s.canned_responses) out.push_back({{"id", c.id}, {"title", c.title}, {"text", c.text}});
     return out;
 }
 }  // namespace
+
+json devices_json(const AudioSettings& a) {
+    if (!a.known) return nullptr;
+    json list = json::array();
+    for (const auto& d : a.devices) list.push_back({{"kind", d.kind}, {"id", d.id}, {"label", d.label}});
+    return json{{"list", std::move(list)}, {"input", a.input}, {"output", a.output}, {"ringer", a.ringer},
+                {"microphone", a.microphone}, {"error", a.error.empty() ? json(nullptr) : json(a.error)}};
+}
 
 json state_to_json(const DeskState& s, int64_t now_ms) {
     json connection = {{"state", std::string(to_string(s.connection))},
@@ -81,7 +113,12 @@ json state_to_json(const DeskState& s, int64_t now_ms) {
     return json{{"connection", std::move(connection)},
                 {"session", {{"state", std::string(to_string(s.session))},
                              {"error", s.login_error ? error_to_json(*s.login_error) : json(nullptr)},
-                             {"expires_at", s.token_expires_at_ms ? json(s.token_expires_at_ms) : json(nullptr)}}},
+                             {"expires_at", s.token_expires_at_ms ? json(s.token_expires_at_ms) : json(nullptr)},
+                             {"id", s.session_id.empty() ? json(nullptr) : json(s.session_id)},
+                             {"mfa", mfa_json(s)},
+                             {"locked_until", s.locked_until_ms ? json(s.locked_until_ms) : json(nullptr)},
+                             {"recovery_codes", s.recovery_codes},
+                             {"sessions", sessions_json(s)}}},
                 {"agent", std::move(agent)},
                 {"reason_codes", std::move(reasons)},
                 {"contacts", contacts_json(s)},
@@ -94,7 +131,8 @@ json state_to_json(const DeskState& s, int64_t now_ms) {
                            {"transport", std::string(to_string(s.voice.transport))},
                            {"owner", std::string(to_string(s.voice.owner))},
                            {"registration", std::string(sip::to_string(s.voice.registration))},
-                           {"error", s.voice.error ? error_to_json(*s.voice.error) : json(nullptr)}}},
+                           {"error", s.voice.error ? error_to_json(*s.voice.error) : json(nullptr)},
+                           {"devices", devices_json(s.audio)}}},
                 {"last_seq", s.last_seq}};
 }
 

@@ -11,7 +11,10 @@ const std::vector<std::string_view>& error_codes() {
         code::rate_limited, code::already_logged_in, code::not_logged_in, code::invalid_token,
         code::token_expired, code::invalid_state, code::invalid_reason, code::unknown_contact,
         code::not_your_contact, code::wrong_state, code::unknown_queue, code::unknown_agent,
-        code::unknown_customer, code::invalid_disposition, code::internal};
+        code::unknown_customer, code::invalid_disposition, code::internal, code::forbidden,
+        code::invalid_code, code::challenge_expired, code::account_locked, code::unknown_session,
+        code::verification_required, code::verification_locked, code::unknown_step, code::code_not_sent,
+        code::code_expired};
     return codes;
 }
 
@@ -25,6 +28,10 @@ const std::vector<RequestSpec>& request_specs() {
         {"get_reason_codes", {}},
         {"logout", {}},
         {"ping", {}},
+        // sign-in's second factor (exactly one of code and recovery_code) and the agent's sessions
+        {"mfa", {{"challenge", F::String, true}, {"code", F::String, false}, {"recovery_code", F::String, false}}},
+        {"sessions", {}},
+        {"revoke_session", {{"session", F::String, false}, {"all_others", F::Boolean, false}}},
         // contacts (chat, SMS and voice)
         {"accept", {{"contact", F::String, true}}},
         {"reject", {{"contact", F::String, true}}},
@@ -36,9 +43,19 @@ const std::vector<RequestSpec>& request_specs() {
         {"wrap_up", {{"contact", F::String, true}, {"disposition", F::String, true}, {"notes", F::String, true},
                      {"tags", F::StringArray, true}}},
         {"update_customer", {{"customer", F::String, true}, {"first_name", F::String, false},
-                             {"last_name", F::String, false}, {"email", F::String, false}, {"notes", F::String, false}}},
+                             {"last_name", F::String, false}, {"email", F::String, false}, {"notes", F::String, false},
+                             {"address", F::String, false}, {"postcode", F::String, false}}},
+        // customer verification (docs/verification.md)
+        {"verify", {{"contact", F::String, true}}},
+        {"verify_answer", {{"contact", F::String, true}, {"step", F::String, true}, {"answer", F::String, true}}},
+        {"verify_send_code", {{"contact", F::String, true}}},
         // voice: an outbound call (a number, or an accepted callback contact)
         {"dial", {{"number", F::String, false}, {"queue", F::String, false}, {"contact", F::String, false}}},
+        // supervisors: the audit log (docs/security.md)
+        {"audit", {{"contact", F::String, false}, {"customer", F::String, false}, {"actor", F::String, false},
+                   {"action", F::String, false}, {"since", F::NonNegativeInteger, false},
+                   {"until", F::NonNegativeInteger, false}, {"limit", F::NonNegativeInteger, false},
+                   {"before_id", F::NonNegativeInteger, false}}},
     };
     return specs;
 }

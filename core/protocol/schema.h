@@ -49,6 +49,18 @@ inline constexpr const char* unknown_agent = "unknown_agent";
 inline constexpr const char* unknown_customer = "unknown_customer";
 inline constexpr const char* invalid_disposition = "invalid_disposition";
 inline constexpr const char* internal = "internal";
+// customer verification (docs/verification.md)
+inline constexpr const char* verification_required = "verification_required";
+inline constexpr const char* verification_locked = "verification_locked";
+inline constexpr const char* unknown_step = "unknown_step";
+inline constexpr const char* code_not_sent = "code_not_sent";
+inline constexpr const char* code_expired = "code_expired";
+inline constexpr const char* forbidden = "forbidden";  // the agent's role does not allow it (audit)
+// sign-in's second factor and sessions
+inline constexpr const char* invalid_code = "invalid_code";
+inline constexpr const char* challenge_expired = "challenge_expired";
+inline constexpr const char* account_locked = "account_locked";
+inline constexpr const char* unknown_session = "unknown_session";
 }  // namespace code
 
 const std::vector<std::string_view>& error_codes();

@@ -57,6 +57,12 @@ void draw_incoming_calls(const desk::DeskState& s, IntentSink& sink, PanelContex
 inline constexpr const char* kDialPadPopup = "##dial_pad";
 void draw_dial_pad(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx, ImVec2 anchor_top_right);
 
+// The Audio settings (a popup under the agent bar's Audio button): microphone, speaker and
+// ringer (with Test ringer), and a plain word when the browser refused the microphone. Opening it
+// lists the devices again. The bar opens it with ImGui::OpenPopup(kAudioSettingsPopup).
+inline constexpr const char* kAudioSettingsPopup = "##audio_settings";
+void draw_audio_settings(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx, ImVec2 anchor_top_right);
+
 // Left column: the agent's contacts (calls, chats, SMS) with waiting time and unread counts.
 void draw_contact_list(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);
 
@@ -65,5 +71,13 @@ void draw_workspace(const desk::DeskState& state, IntentSink& sink, PanelContext
 
 // Right column: who the customer is.
 void draw_customer_card(const desk::DeskState& state, IntentSink& sink, PanelContext& ctx);
+
+// In the customer card: the contact's verification checklist (verification.cpp; docs/
+// verification.md): state, steps with question, answer field, Check and attempts left, the
+// caller-number hint, Send code, the lock. `width` wide, at the cursor.
+void draw_verification(const desk::DeskState& state, const contact::Contact& c, IntentSink& sink, PanelContext& ctx,
+                       float width);
+// A small padlock glyph, closed or open (the card's sensitive section, the lock notice).
+void draw_padlock(ImDrawList* dl, ImVec2 center, float size, ImU32 color, bool open);
 
 }  // namespace sb::shell

@@ -15,7 +15,7 @@ test('session carries queues, canned responses, agents; "missed" is not an agent
     assert.deepEqual(s.queues.map((q) => [q.code, q.number]), [['support', '7001'], ['sales', '7002']]);
     assert.ok(s.queues[0].dispositions.some((d) => d.code === 'resolved' && d.label === 'Resolved'));
     assert.ok(s.canned_responses.some((r) => r.text.includes('{customer.first_name}')));
-    assert.deepEqual(s.agents.map((a) => a.username), ['alice', 'bob', 'carol']);
+    assert.deepEqual(s.agents.map((a) => a.username), ['alice', 'bob', 'carol', 'erin', 'sam']);
     assert.ok(!s.reason_codes.some((r) => r.code === 'missed'));
     await c.fails('set_state', { state: 'not_ready', reason: 'missed' }, 'invalid_reason');
     await c.close();
