@@ -6,38 +6,20 @@
 // transfer note "from alice"), Bob's desk rings and answers, audio flows caller <-> Bob both
 // ways (Bob's inbound bytes grow; RTP packets reach the caller), Alice's call ends and the contact
 // leaves her desk ("transferred"). Bob hangs up; the contact is his to wrap up.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, sipp, sipMessages, captureRtp } from './harness.mjs';
-import { launchBrowser, openDesk, dispatch, waitForState, webRoot } from '../e2e/browser.mjs';
+import { sipp, sipMessages, captureRtp } from './harness.mjs';
+import { dispatch, waitForState } from '../e2e/browser.mjs';
+import { browserStack, signedInDesk, ok } from './browser_desks.mjs';
 
 const callerPort = 5096, callerMedia = 18700, callerNumber = '+15550100042';
-let stack, browser;
-before(async () => {
-  stack = await startStack({ serverArgs: ['--web-root', webRoot] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-async function deskOf(username) {
-  const page = await openDesk(browser, stack.server);
-  assert.equal((await dispatch(page, { type: 'login', username, password: 'switchboard' })).ok, true);
-  await waitForState(page, (st) => st.voice.registration === 'registered', `${username}'s phone registered`, 15000);
-  return page;
-}
-const ok = async (page, intent) => {
-  const r = await dispatch(page, intent);
-  assert.equal(r.ok, true, `${JSON.stringify(intent)}: ${JSON.stringify(r)}`);
-  return r;
-};
+const ctx = browserStack();
+const deskOf = (username) => signedInDesk(ctx, username);
 
 test('blind transfer of a queue call to another agent: same contact and customer at Bob, audio both ways, Alice out', async () => {
   const [alice, bob] = [await deskOf('alice'), await deskOf('bob')];
   await ok(alice, { type: 'set_state', state: 'available' });  // only Alice can take the call
-  const caller = sipp(stack, 'transfer_caller.xml', {
+  const caller = sipp(ctx.stack, 'transfer_caller.xml', {
     keys: { callee: '7001', caller: callerNumber }, port: callerPort, mediaPort: callerMedia, extra: ['-rtp_echo'], timeoutS: 150,
   });
   let done = null;
@@ -45,7 +27,7 @@ test('blind transfer of a queue call to another agent: same contact and customer
   const why = async () => {
     const st = async (p) => JSON.stringify((await p.evaluate(() => window.switchboard.state())).calls);
     return `\nalice: ${await st(alice)}\nbob: ${await st(bob)}\ncaller: ${done ? `${done.errors}\n${done.output.slice(-1500)}` : 'running'}\n` +
-      stack.kamailioLog().split('\n').filter((l) => /queue call|REFER|transfer|ERROR/i.test(l)).slice(-20).join('\n');
+      ctx.stack.kamailioLog().split('\n').filter((l) => /queue call|REFER|transfer|ERROR/i.test(l)).slice(-20).join('\n');
   };
   try {
     const ringing = await waitForState(alice, (st) => st.calls[0]?.phase === 'ringing' || done, 'the call at Alice', 20000);

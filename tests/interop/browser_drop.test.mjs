@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startStack, sipp, sipMessages, ports, registrations, waitFor } from './harness.mjs';
 import { launchBrowser, openDesk, dispatch, waitForState, webRoot } from '../e2e/browser.mjs';
+import { holdResumeHangUp } from './browser_desks.mjs';
 
 const callerPort = 5094, callerMedia = 18500;
 const deskRelayPort = 25201, sipRelayPort = 25202;
@@ -86,12 +87,7 @@ test('both WebSockets drop mid-call: the desk reconnects, re-registers and resum
     assert.ok(grown.calls[0].stats.bytes_in > before.calls[0].stats.bytes_in);
 
     // Hold, resume and hang up still reach the caller, through the new SIP connection.
-    assert.equal((await dispatch(page, { type: 'hold', contact })).ok, true);
-    await waitForState(page, (st) => st.calls[0]?.phase === 'held', 'held', 10000);
-    assert.equal((await dispatch(page, { type: 'resume', contact })).ok, true);
-    await waitForState(page, (st) => st.calls[0]?.phase === 'active', 'resumed', 10000);
-    assert.equal((await dispatch(page, { type: 'hangup', contact })).ok, true);
-    await waitForState(page, (st) => st.contacts.find((c) => c.id === contact)?.state === 'wrap_up', 'the contact in wrap-up', 10000);
+    await holdResumeHangUp(page, contact);
     const r = await caller.done;
     assert.equal(r.code, 0, `caller:\n${r.errors}\n${r.output}\n${stack.kamailioLog().slice(-3000)}`);
     const got = sipMessages(r.messages).filter((m) => m.direction === 'received').map((m) => m.startLine.split(' ')[0]);

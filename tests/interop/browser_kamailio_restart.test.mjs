@@ -5,29 +5,20 @@
 // lost every registration with its memory), the call's media never stops (it runs through
 // rtpengine, not Kamailio), and afterwards hold, resume and hang-up still reach the caller: the
 // dialog's route set is in Record-Route, nothing Kamailio had to remember.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, sipp, sipMessages, registrations, waitFor } from './harness.mjs';
-import { launchBrowser, openDesk, dispatch, waitForState, webRoot } from '../e2e/browser.mjs';
+import { sipp, sipMessages, registrations, waitFor } from './harness.mjs';
+import { dispatch, waitForState } from '../e2e/browser.mjs';
+import { browserStack, signedInDesk, ok, holdResumeHangUp } from './browser_desks.mjs';
 
 const callerPort = 5097, callerMedia = 18800;
-let stack, browser;
-before(async () => {
-  stack = await startStack({ serverArgs: ['--web-root', webRoot] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const ctx = browserStack();
 
 test('Kamailio restarts mid-call: the desk reconnects and re-registers, media flows on, hold/resume/hang-up reach the caller', async () => {
-  const page = await openDesk(browser, stack.server);
-  assert.equal((await dispatch(page, { type: 'login', username: 'alice', password: 'switchboard' })).ok, true);
-  await waitForState(page, (st) => st.voice.registration === 'registered', 'the phone registered', 15000);
-  assert.equal((await dispatch(page, { type: 'set_state', state: 'available' })).ok, true);
+  const page = await signedInDesk(ctx, 'alice');
+  await ok(page, { type: 'set_state', state: 'available' });
 
-  const caller = sipp(stack, 'desk_call_uac.xml', {
+  const caller = sipp(ctx.stack, 'desk_call_uac.xml', {
     keys: { callee: '7001', caller: '+15550100005' }, port: callerPort, mediaPort: callerMedia, extra: ['-rtp_echo'], timeoutS: 150,
   });
   let done = null;
@@ -40,7 +31,7 @@ test('Kamailio restarts mid-call: the desk reconnects and re-registers, media fl
     const before = await waitForState(page, (st) => st.calls[0]?.phase === 'active' && st.calls[0]?.stats?.bytes_in > 0,
       'the call up with audio', 15000);
 
-    const out = await stack.restartKamailio();
+    const out = await ctx.stack.restartKamailio();
     assert.match(out, /Kamailio restarted/);
     await waitForState(page, (st) => st.voice.transport !== 'open' || st.voice.registration !== 'registered',
       'the desk to notice', 10000).catch(() => null);  // (it may already be back)
@@ -48,19 +39,14 @@ test('Kamailio restarts mid-call: the desk reconnects and re-registers, media fl
       st.connection.state === 'connected', 'the phone back and registered', 30000);
     assert.equal(back.calls.length, 1, 'the call is still on the desk');
     assert.equal(back.calls[0].phase, 'active');
-    await waitFor('alice registered with the new Kamailio', async () => (await registrations(stack)).alice?.length === 1, 15000);
+    await waitFor('alice registered with the new Kamailio', async () => (await registrations(ctx.stack)).alice?.length === 1, 15000);
     const grown = await waitForState(page, (st) => st.calls[0]?.stats?.bytes_in > before.calls[0].stats.bytes_in + 2000,
       'audio went on', 15000);
     assert.ok(grown.calls[0].stats.bytes_in > before.calls[0].stats.bytes_in);
 
-    assert.equal((await dispatch(page, { type: 'hold', contact })).ok, true);
-    await waitForState(page, (st) => st.calls[0]?.phase === 'held', 'held', 10000);
-    assert.equal((await dispatch(page, { type: 'resume', contact })).ok, true);
-    await waitForState(page, (st) => st.calls[0]?.phase === 'active', 'resumed', 10000);
-    assert.equal((await dispatch(page, { type: 'hangup', contact })).ok, true);
-    await waitForState(page, (st) => st.contacts.find((c) => c.id === contact)?.state === 'wrap_up', 'the contact in wrap-up', 10000);
+    await holdResumeHangUp(page, contact);
     const r = await caller.done;
-    assert.equal(r.code, 0, `caller:\n${r.errors}\n${r.output}\n${stack.kamailioLog().slice(-3000)}`);
+    assert.equal(r.code, 0, `caller:\n${r.errors}\n${r.output}\n${ctx.stack.kamailioLog().slice(-3000)}`);
     const got = sipMessages(r.messages).filter((m) => m.direction === 'received').map((m) => m.startLine.split(' ')[0]);
     assert.deepEqual(got.filter((m) => m === 'INVITE' || m === 'BYE'), ['INVITE', 'INVITE', 'BYE'], `re-INVITEs and the BYE: ${got}`);
     assert.deepEqual(page.errors, []);

@@ -3,32 +3,13 @@
 // completes an attended transfer: Carol's desk follows the REFER with an INVITE that replaces
 // Alice's consultation at Bob's desk, which takes it at once. Carol and Bob end up talking (audio
 // both ways), and Alice has no call left.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from './harness.mjs';
-import { launchBrowser, openDesk, dispatch, waitForState, webRoot } from '../e2e/browser.mjs';
+import { dispatch, waitForState } from '../e2e/browser.mjs';
+import { browserStack, signedInDesk, ok } from './browser_desks.mjs';
 
-let stack, browser;
-before(async () => {
-  stack = await startStack({ serverArgs: ['--web-root', webRoot] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-async function deskOf(username) {
-  const page = await openDesk(browser, stack.server);
-  assert.equal((await dispatch(page, { type: 'login', username, password: 'switchboard' })).ok, true);
-  await waitForState(page, (st) => st.voice.registration === 'registered', `${username}'s phone registered`, 15000);
-  return page;
-}
-const ok = async (page, intent) => {
-  const r = await dispatch(page, intent);
-  assert.equal(r.ok, true, `${JSON.stringify(intent)}: ${JSON.stringify(r)}`);
-  return r;
-};
+const ctx = browserStack();
+const deskOf = (username) => signedInDesk(ctx, username);
 
 test('agent to agent, then an attended transfer: the caller ends up with the colleague, with audio both ways', async () => {
   const [alice, bob, carol] = [await deskOf('alice'), await deskOf('bob'), await deskOf('carol')];
@@ -55,7 +36,7 @@ test('agent to agent, then an attended transfer: the caller ends up with the col
       await waitForState(alice, (st) => st.calls.length === 0, 'Alice has no call left', 20000);
     } catch (e) {
       const st = async (p) => JSON.stringify((await p.evaluate(() => window.switchboard.state())).calls);
-      throw new Error(`${e.message.slice(0, 300)}\nbob: ${await st(bob)}\ncarol: ${await st(carol)}\n${stack.kamailioLog().split('\n').filter((l) => /BYE|REFER|NOTIFY|Replaces|INVITE/.test(l)).slice(-30).join('\n')}`);
+      throw new Error(`${e.message.slice(0, 300)}\nbob: ${await st(bob)}\ncarol: ${await st(carol)}\n${ctx.stack.kamailioLog().split('\n').filter((l) => /BYE|REFER|NOTIFY|Replaces|INVITE/.test(l)).slice(-30).join('\n')}`);
     }
     const carolNow = await waitForState(carol, (st) => st.calls.length === 1 && st.calls[0].phase === 'active' &&
       st.calls[0].number !== 'alice', 'Carol with Bob', 20000);

@@ -6,26 +6,11 @@
 // checked by tests/unit/server/audit_test.cpp, on the same code.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { startServer, DeskClient, sql, sleep } from './harness.mjs';
+import { get, request } from './contacts_harness.mjs';
 
 // GET `path` with an optional Authorization header; resolves with {status, json, text}.
-function getAuth(url, path, authorization) {
-  const { hostname, port } = new URL(url);
-  const headers = authorization ? { authorization } : {};
-  return new Promise((resolve, reject) => {
-    http.get({ hostname, port, path, agent: false, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json = null;
-        try { json = JSON.parse(text); } catch { /* not JSON */ }
-        resolve({ status: res.statusCode, json, text, headers: res.headers });
-      });
-    }).on('error', reject);
-  });
-}
+const getAuth = (url, path, authorization) => get(url, path, authorization ? { authorization } : {});
 
 const bearer = (token) => `Bearer ${token}`;
 
@@ -73,13 +58,7 @@ test('permissions: no token, unknown token, an agent, a supervisor; the session 
     assert.equal(ok.status, 200, ok.text);
     assert.deepEqual(ok.json, { entries: [], next_before_id: null });
     assert.deepEqual(await sam.c.ok('audit', {}), { entries: [], next_before_id: null });
-    const post = await new Promise((resolve, reject) => {
-      const { hostname, port } = new URL(server.url);
-      const req = http.request({ hostname, port, path: '/api/audit', method: 'POST', agent: false,
-        headers: { authorization: bearer(sam.token), 'content-length': 0 } }, (res) => { res.resume(); resolve(res.statusCode); });
-      req.on('error', reject);
-      req.end();
-    });
+    const post = (await request(server.url, '/api/audit', { method: 'POST', headers: { authorization: bearer(sam.token) }, body: '' })).status;
     assert.equal(post, 405);
 
     // Not logged in on the desk: not_logged_in.

@@ -65,12 +65,13 @@ export class ChatCustomer {
   async close() { this.ws.close(); await this.closed; }
 }
 
-// POST to the server with a raw body.
-export function post(url, path, body, contentType) {
+// An HTTP request to the server; resolves with {status, headers, text, json} (json null when
+// the body is not JSON).
+export function request(url, path, { method = 'GET', headers = {}, body } = {}) {
   const { hostname, port } = new URL(url);
+  const allHeaders = body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) };
   return new Promise((resolve, reject) => {
-    const req = http.request({ hostname, port, path, method: 'POST', agent: false,
-      headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request({ hostname, port, path, method, agent: false, headers: allHeaders }, (res) => {
       const chunks = [];
       res.on('data', (d) => chunks.push(d));
       res.on('end', () => {
@@ -85,20 +86,13 @@ export function post(url, path, body, contentType) {
   });
 }
 
-export function get(url, path) {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    http.get({ hostname, port, path, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json = null;
-        try { json = JSON.parse(text); } catch { /* not JSON */ }
-        resolve({ status: res.statusCode, headers: res.headers, text, json });
-      });
-    }).on('error', reject);
-  });
+// POST to the server with a raw body.
+export function post(url, path, body, contentType) {
+  return request(url, path, { method: 'POST', headers: { 'content-type': contentType }, body });
+}
+
+export function get(url, path, headers = {}) {
+  return request(url, path, { headers });
 }
 
 export function smsIn(url, fields) {
