@@ -40,6 +40,7 @@ public:
     std::optional<std::string> load(const std::string& key) override;
     void complete_intent(uint64_t id, const nlohmann::json& reply) override;
     void notify(const std::string& event, const nlohmann::json& data) override;
+    bool listens(const std::string&) const override { return static_cast<bool>(hooks_.on_notify); }
     void log(desk::LogLevel level, const std::string& message) override;
     void request_redraw() override;
     void open_sip(const std::string& url) override;

@@ -35,6 +35,8 @@ public:
     // The reply to an intent: {ok: true, ...result} or {ok: false, error: {code, message}}.
     virtual void complete_intent(uint64_t id, const nlohmann::json& reply) = 0;
     virtual void notify(const std::string& event, const nlohmann::json& data) = 0;
+    // Whether anything listens to `event`: the runtime skips building what nobody reads.
+    virtual bool listens(const std::string& event) const { return true; }
     virtual void log(desk::LogLevel level, const std::string& message) = 0;
 
     // Something visible changed: draw a frame soon (the UI draws only on demand).

@@ -1,5 +1,6 @@
 #include "platform/runtime.h"
 
+#include "contact/contact.h"
 #include "desk/state_json.h"
 
 namespace sb::platform {
@@ -61,7 +62,11 @@ void Runtime::perform(const desk::Effect& effect) {
         if (!e->error && e->result.is_object())
             for (auto it = e->result.begin(); it != e->result.end(); ++it) reply[it.key()] = it.value();
         platform_.complete_intent(e->id, reply);
-    } else if (auto* e = std::get_if<Notify>(&effect)) platform_.notify(e->event, e->data);
+    } else if (auto* e = std::get_if<Notify>(&effect)) {
+        if (!platform_.listens(e->event)) return;
+        if (e->contact.empty()) platform_.notify(e->event, e->data);
+        else if (const auto* c = desk::find_contact(desk_.state(), e->contact)) platform_.notify(e->event, contact::to_json(*c));
+    }
     else if (auto* e = std::get_if<Persist>(&effect)) platform_.persist(e->key, e->value);
     else if (auto* e = std::get_if<Log>(&effect)) platform_.log(e->level, e->message);
     else if (auto* e = std::get_if<OpenSipTransport>(&effect)) platform_.open_sip(e->url);

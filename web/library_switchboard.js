@@ -18,6 +18,7 @@ mergeInto(LibraryManager.library, {
   },
   sb_js_complete: function (id, reply) { SBHost.complete(id, UTF8ToString(reply)); },
   sb_js_notify: function (event, data) { SBHost.emit(UTF8ToString(event), UTF8ToString(data)); },
+  sb_js_listens: function (event) { return SBHost.listens(UTF8ToString(event)) ? 1 : 0; },
   sb_js_log: function (level, message) { SBHost.log(level, UTF8ToString(message)); },
   sb_js_backend_url__deps: ['malloc'],
   sb_js_backend_url: function () { return SBHost.newCString(SBHost.backendUrl()); },

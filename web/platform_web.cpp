@@ -18,6 +18,7 @@ void sb_js_storage_set(const char* key, const char* value);  // value null: remo
 char* sb_js_storage_get(const char* key);                    // malloc'ed, or null
 void sb_js_complete(double id, const char* reply_json);
 void sb_js_notify(const char* event, const char* data_json);
+int sb_js_listens(const char* event);
 void sb_js_log(int level, const char* message);
 char* sb_js_backend_url();
 double sb_js_random_seed();
@@ -67,6 +68,10 @@ void WebPlatform::complete_intent(uint64_t id, const nlohmann::json& reply) {
 
 void WebPlatform::notify(const std::string& event, const nlohmann::json& data) {
     sb_js_notify(event.c_str(), data.dump().c_str());
+}
+
+bool WebPlatform::listens(const std::string& event) const {
+    return sb_js_listens(event.c_str()) != 0;
 }
 
 void WebPlatform::log(desk::LogLevel level, const std::string& message) {

@@ -25,6 +25,7 @@ public:
     std::optional<std::string> load(const std::string& key) override;
     void complete_intent(uint64_t id, const nlohmann::json& reply) override;
     void notify(const std::string& event, const nlohmann::json& data) override;
+    bool listens(const std::string& event) const override;
     void log(desk::LogLevel level, const std::string& message) override;
     void request_redraw() override;
     void open_sip(const std::string& url) override;

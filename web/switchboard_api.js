@@ -221,6 +221,8 @@ var SBHost = (function () {
       try { cb(data); } catch (e) { console.error('[switchboard] listener for ' + event + ' failed', e); }
     });
   };
+  // Whether anything listens to `event`: the core builds a contact's JSON only for listeners.
+  host.listens = function (event) { var list = listeners[event]; return !!(list && list.length); };
   host.on = function (event, cb) {
     if (typeof cb !== 'function') throw new TypeError('switchboard.on(event, callback): callback must be a function');
     (listeners[event] = listeners[event] || []).push(cb);

@@ -189,7 +189,7 @@ void Desk::send_message(uint64_t intent, const SendMessageIntent& in, Out& out) 
     m.status = contact::MessageStatus::Pending;
     c->messages.push_back(m);
     state_.outbox.push_back(OutgoingMessage{c->id, m.client_id, in.text, intent, false});
-    out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+    out.push_back(Notify{"contact.updated", {}, c->id});
     flush_outbox(out);
 }
 
@@ -266,7 +266,7 @@ void Desk::on_contact_reply(const PendingRequest& req, const json& frame, Out& o
         Contact* c = contact_mut(req.contact);
         if (flow && c) {
             c->verification = flow.value();
-            out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+            out.push_back(Notify{"contact.updated", {}, c->id});
         }
     }
     if (auto cu = result.find("customer"); cu != result.end()) {
@@ -275,7 +275,7 @@ void Desk::on_contact_reply(const PendingRequest& req, const json& frame, Out& o
             for (auto& c : state_.contacts)
                 if (c.customer.id == parsed.value().id) {
                     c.customer = parsed.value();
-                    out.push_back(Notify{"contact.updated", contact::to_json(c)});
+                    out.push_back(Notify{"contact.updated", {}, c.id});
                 }
     }
     if (req.intent) complete(out, *req.intent, std::move(result));
@@ -292,7 +292,7 @@ void Desk::on_send_message_reply(const PendingRequest& req, const json& frame, O
         if (c)
             for (auto& m : c->messages)
                 if (mine(m)) m.status = contact::MessageStatus::Failed;
-        if (c) out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+        if (c) out.push_back(Notify{"contact.updated", {}, c->id});
         state_.notice = e.message;
         if (req.intent) complete(out, *req.intent, e);
         return;
@@ -311,7 +311,7 @@ void Desk::on_send_message_reply(const PendingRequest& req, const json& frame, O
         } else if (!already) {
             c->messages.push_back(m);
         }
-        out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+        out.push_back(Notify{"contact.updated", {}, c->id});
     }
     if (req.intent) complete(out, *req.intent, std::move(result));
 }
@@ -328,10 +328,10 @@ void Desk::upsert_contact(contact::Contact c, Out& out) {
                 std::none_of(c.messages.begin(), c.messages.end(),
                              [&](const contact::Message& x) { return x.client_id == m.client_id; }))
                 c.messages.push_back(m);
-    json data = contact::to_json(c);
+    std::string id = c.id;
     if (existing) *existing = std::move(c);
     else state_.contacts.push_back(std::move(c));
-    out.push_back(Notify{offered ? "contact.offered" : "contact.updated", std::move(data)});
+    out.push_back(Notify{offered ? "contact.offered" : "contact.updated", {}, std::move(id)});
 }
 
 void Desk::remove_contact(const std::string& id, Out& out) {
@@ -380,7 +380,7 @@ bool Desk::on_contact_event(const std::string& name, const json& data, Out& out)
         if (pending != c->messages.end()) *pending = msg;
         else c->messages.push_back(msg);
         if (msg.from == contact::Sender::Customer) c->customer_typing = false;
-        out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+        out.push_back(Notify{"contact.updated", {}, c->id});
         return true;
     }
     if (name == "contact.verification") {  // docs/verification.md: the checklist and the card's mask
@@ -394,14 +394,14 @@ bool Desk::on_contact_event(const std::string& name, const json& data, Out& out)
         if (auto cu = data.find("customer"); cu != data.end())
             if (auto parsed = contact::customer_from_json(*cu)) c->customer = parsed.value();
         out.push_back(Notify{"contact.verification", {{"contact", c->id}, {"verification", verify::to_json(flow.value())}}});
-        out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+        out.push_back(Notify{"contact.updated", {}, c->id});
         return true;
     }
     if (name == "contact.typing") {
         Contact* c = data.contains("contact") && data["contact"].is_string() ? contact_mut(data["contact"].get<std::string>()) : nullptr;
         if (c && data.contains("typing") && data["typing"].is_boolean()) {
             c->customer_typing = data["typing"].get<bool>();
-            out.push_back(Notify{"contact.updated", contact::to_json(*c)});
+            out.push_back(Notify{"contact.updated", {}, c->id});
         }
         return true;
     }

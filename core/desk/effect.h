@@ -37,6 +37,11 @@ struct CompleteIntent {
 struct Notify {  // for JS API listeners: "agent.state", "connection", "session", "state"
     std::string event;
     nlohmann::json data;
+    // Set instead of `data` for a contact's news: listeners get that contact as it stands once
+    // the event is handled (contact::to_json), built by the runtime only if anyone listens.
+    // Building a contact with its whole transcript for each message would make every message
+    // cost as much as the transcript, listened to or not.
+    std::string contact;
 };
 struct Persist {  // per-tab storage that survives a reload; no value: erase
     std::string key;

@@ -59,6 +59,7 @@ class ShiftRecorder {
 public:
     std::vector<Recorded> events;
     size_t effects = 0;
+    size_t refused = 0;  // intents the desk refused: the script is wrong
 
     void run() {
         feed(Start{"ws://backend/desk", 42, std::nullopt});
@@ -84,6 +85,8 @@ public:
         }
     }
 
+    const Desk& desk() const { return desk_; }
+
 private:
     struct Chat {
         int n;
@@ -108,6 +111,9 @@ private:
             if (auto* t = std::get_if<StartTimer>(&eff)) timers_[t->timer] = now_ + t->delay_ms;
             else if (auto* c = std::get_if<CancelTimer>(&eff)) timers_.erase(c->timer);
             else if (auto* f = std::get_if<SendFrame>(&eff)) answer(json::parse(f->text));
+            else if (auto* c = std::get_if<CompleteIntent>(&eff); c && c->error) {
+                if (refused++ == 0) std::fprintf(stderr, "desk_shift_bench: the desk refused an intent: %s\n", c->error->message.c_str());
+            }
         }
     }
     void intent(Intent i) { feed(IntentReceived{intent_id_++, std::move(i)}); }
@@ -132,23 +138,24 @@ private:
                              {"canned_responses", json::array()}, {"agents", json::array()}});
         }
         if (type == "set_state")
-            return reply(r, {{"username", "alice"}, {"display_name", "Alice Moreau"}, {"state", r["state"]},
-                             {"reason", nullptr}, {"state_since", now_}});
+            return reply(r, {{"agent", {{"username", "alice"}, {"display_name", "Alice Moreau"}, {"state", r["state"]},
+                                       {"reason", nullptr}, {"state_since", now_}}}});
+        if (type == "ping") return reply(r, {{"now", now_}});
         const std::string id = r.value("contact", "");
         auto chat = chats_.find(id);
-        if (type == "accept" && chat != chats_.end()) return reply(r, contact(id, chat->second.n, "active", now_));
+        if (type == "accept" && chat != chats_.end()) return reply(r, {{"contact", contact(id, chat->second.n, "active", now_)}});
         if (type == "send_message") {
             json m = message("m" + std::to_string(++message_id_), "agent", r["text"], now_, r["client_id"]);
-            reply(r, m);
+            reply(r, {{"message", m}});
             return event("contact.message", {{"contact", id}, {"message", m}});
         }
         if (type == "end" && chat != chats_.end()) {
             json c = contact(id, chat->second.n, "wrap_up", now_);
             c["ended_by"] = "agent";
-            return reply(r, c);
+            return reply(r, {{"contact", c}});
         }
         if (type == "wrap_up" && chat != chats_.end()) {
-            reply(r, contact(id, chat->second.n, "closed", now_));
+            reply(r, {{"contact", contact(id, chat->second.n, "closed", now_)}});
             return event("contact.ended", {{"contact", id}, {"reason", "closed"}});
         }
         reply(r, json::object());  // ping, typing, and anything else
@@ -206,6 +213,13 @@ int main(int argc, char** argv) {
     const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
     ShiftRecorder recorder;
     recorder.run();
+    // A shift the desk refused any part of, or one that leaves contacts behind, is not the
+    // busy day it claims to be.
+    if (recorder.refused || recorder.desk().state().contacts.size() > 3) {
+        std::fprintf(stderr, "desk_shift_bench: the recording went wrong (%zu intents refused, %zu contacts left)\n",
+                     recorder.refused, recorder.desk().state().contacts.size());
+        return 1;
+    }
     const auto& events = recorder.events;
 
     using clock = std::chrono::steady_clock;
