@@ -30,7 +30,7 @@ if (browserError) {
   row('idle cost', 'logged-in desk, no activity, 60 s: renderer CPU', '<= 1% of a core', browserError, '—');
 } else {
   const p = browser.payload;
-  const files = p.files.map((f) => `${f.path.split('/').pop() || '/'} ${kb(f.gzip)}`).join(', ');
+  const files = p.files.map((f) => `${f.path.split('/').pop() || 'index.html'} ${kb(f.gzip)}`).join(', ');
   row('web payload', `every response body headless Chromium receives while loading the desk, and each gzip -9 compressed (${files})`,
     '<= 600 KB gzip', `${kb(p.raw)} raw, ${kb(p.gzip)} gzip`, verdict(p.gzip <= 600 * 1024));
   const s = browser.startup;
