@@ -110,9 +110,8 @@ std::vector<CardSpan> find_card_numbers(std::string_view text) {
     return out;
 }
 
-std::string mask_card_numbers(std::string_view text) {
-    std::vector<CardSpan> spans = find_card_numbers(text);
-    if (spans.empty()) return std::string(text);
+namespace {
+std::string mask_once(std::string_view text, const std::vector<CardSpan>& spans) {
     std::string out;
     out.reserve(text.size());
     std::size_t at = 0;
@@ -123,6 +122,18 @@ std::string mask_card_numbers(std::string_view text) {
         at = s.end;
     }
     out.append(text.substr(at));
+    return out;
+}
+}  // namespace
+
+std::string mask_card_numbers(std::string_view text) {
+    std::vector<CardSpan> spans = find_card_numbers(text);
+    if (spans.empty()) return std::string(text);
+    // Rule 5: a masked form's last four can join the groups after it into a new card number
+    // ("1 1113782 82242-4 82242-424244" -> "•••• 2242-4 82242-424244"); mask again until none
+    // is left. Each pass takes at least nine digits away, so this ends.
+    std::string out = mask_once(text, spans);
+    while (!(spans = find_card_numbers(out)).empty()) out = mask_once(out, spans);
     return out;
 }
 

@@ -18,10 +18,13 @@
 //      starts at this group, the search goes on at the next group. So "order 12345 4111 1111
 //      1111 1111" masks the card and keeps the order number.
 //   4. The masked form replaces the whole span (digits and separators): four bullets (U+2022),
-//      a space and the last four digits: "•••• 1111". It holds only four digits, so masking
-//      twice changes nothing more in the usual case.
+//      a space and the last four digits: "•••• 1111".
+//   5. The masked text is searched again (the last four of a masked form can join the groups
+//      after it into a new card number; fuzz_customer_text found it) until it holds none. So the
+//      result never contains a card number, and masking twice changes nothing.
 // Bytes that are not ASCII digits, spaces or dashes are copied unchanged, so invalid UTF-8 goes
-// through untouched. Time and memory are linear in the text's length.
+// through untouched. Time and memory are linear in the text's length for one pass; a pass per
+// card number found at worst.
 #pragma once
 
 #include <cstddef>

@@ -132,6 +132,16 @@ TEST_CASE("masking twice changes nothing more") {
     }
 }
 
+TEST_CASE("a masked form's last four never joins what follows into a new card number (fuzz regression)") {
+    // tests/fuzz/regressions/customer_text: one pass left "•••• 2242-4 82242-424244", whose
+    // 2242 4 82242 424244 is itself a Luhn-valid 16-digit number.
+    const std::string text = "1 1113782 82242-4 82242-424244";
+    const std::string once = mask_card_numbers(text);
+    CHECK_FALSE(contains_card_number(once));
+    CHECK(mask_card_numbers(once) == once);
+    CHECK(once == std::string(kCardMaskPrefix) + std::string(kCardMaskPrefix) + "4244");
+}
+
 TEST_CASE("invalid UTF-8 is copied unchanged around the masked card") {
     std::string text = "\xFF\xFE card \xC3 4111 1111 1111 1111 \xE2\x82 end \x80";
     std::string want = "\xFF\xFE card \xC3 " + masked("1111") + " \xE2\x82 end \x80";
