@@ -109,6 +109,7 @@ sb::Result<json> ContactService::contact_json(const ContactRecord& c) {
         out["call"] = {{"direction", c.call_direction.value_or("inbound")},
                        {"number", text_or_null(c.customer_address)},
                        {"callback", c.callback}};
+    for (auto& decorate : json_decorators_) decorate(c, out);
     return out;
 }
 

@@ -381,6 +381,7 @@ Status ContactService::save(const ContactRecord& next) {
     if (next.state == "queued") queued_since_.try_emplace(next.id, d_.now());
     else if (next.state != "offered") queued_since_.erase(next.id);
     if (!is_ringing_call(next)) call_deadline_.erase(next.id);
+    for (auto& hook : change_hooks_) hook(next);
     return Ok{};
 }
 
@@ -392,6 +393,7 @@ Status ContactService::close(const ContactRecord& next) {
     declined_.erase(next.id);
     customer_typing_.erase(next.id);
     told_position_.erase(next.id);
+    for (auto& hook : change_hooks_) hook(next);
     return Ok{};
 }
 

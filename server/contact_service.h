@@ -31,6 +31,7 @@
 namespace sbd {
 
 class VerificationService;  // verification.h
+class CallRecorder;         // recording.h
 
 // ---- links --------------------------------------------------------------------------------------
 class AgentLink {
@@ -85,6 +86,30 @@ public:
     void set_sms_link(CustomerLink* link) { sms_ = link; }
     // Customer verification (verification.h); without it every contact counts as verified.
     void set_verification(VerificationService* v) { verification_ = v; }
+    // Call recording (recording.h): told which SIP Call-ID carries each voice contact; optional.
+    void set_recorder(CallRecorder* r) { recorder_ = r; }
+    // Watchers of every contact change (payments, recording): called after the change is stored,
+    // with the contact as it now is (state "closed" when it closed).
+    void add_change_hook(std::function<void(const ContactRecord&)> hook) { change_hooks_.push_back(std::move(hook)); }
+    // Extra fields of the protocol's contact object (payments add "payment", recording adds
+    // "recording"); called by contact_json for every open contact.
+    void add_json_decorator(std::function<void(const ContactRecord&, nlohmann::json&)> d) {
+        json_decorators_.push_back(std::move(d));
+    }
+    // An open contact by id (nullptr if none); for services beside this one.
+    const ContactRecord* find_open(const std::string& id) const {
+        auto it = open_.find(id);
+        return it == open_.end() ? nullptr : &it->second;
+    }
+    // contact.updated to an open contact's agent, as it now stands (a service beside this one
+    // changed what the contact object shows, e.g. the customer's cards on file).
+    void refresh_contact(const std::string& id) {
+        if (auto it = open_.find(id); it != open_.end()) emit_contact(it->second, "contact.updated");
+    }
+    // Send an event to the contact's agent (for services beside this one).
+    void notify_agent(const std::string& agent, const std::string& event, const nlohmann::json& data) {
+        emit(agent, event, data);
+    }
 
     // ---- load: the open contacts, queues, skills and capacity from the store ----
     sb::Status load();
@@ -165,7 +190,9 @@ public:
         std::string number;     // the customer's E.164 number
     };
     // May this SIP user's INVITE for this contact go out through the trunk?
-    sb::Result<OutboundCall> call_outbound(const std::string& contact, const std::string& sip_user);
+    // call_id: the SIP Call-ID of the agent's INVITE (recorded; may be empty).
+    sb::Result<OutboundCall> call_outbound(const std::string& contact, const std::string& sip_user,
+                                           const std::string& call_id = "");
 
     // ---- presence and time ----
     void on_presence_changed(const std::string& agent);
@@ -236,6 +263,9 @@ private:
     CustomerLink* chat_ = nullptr;
     CustomerLink* sms_ = nullptr;
     VerificationService* verification_ = nullptr;
+    CallRecorder* recorder_ = nullptr;
+    std::vector<std::function<void(const ContactRecord&)>> change_hooks_;
+    std::vector<std::function<void(const ContactRecord&, nlohmann::json&)>> json_decorators_;
 
     std::vector<QueueRecord> queues_;
     std::map<std::string, AgentRouting> routing_;     // skills and capacity per agent

@@ -16,6 +16,7 @@
 #include "contact_service.h"
 #include "desk_service.h"  // is_valid_utf8
 #include "protocol/schema.h"
+#include "recording.h"
 
 namespace sbd {
 
@@ -195,10 +196,15 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
         auto sip = d_.store.current_sip_username(o.agent, d_.now());
         if (!sip) return sip.error();
         if (!sip.value()) break;  // (routable_agents checked; a session ended meanwhile)
+        // The call's media goes through rtpengine from here, recorded (a transferred caller's new
+        // call replaces the old Call-ID; asking again after a failed branch keeps the same one).
+        // Before the offer, so that contact.offered already says "recording": "on".
+        if (recorder_) recorder_->call_started(call.id, call_id);
         if (auto st = offer_call(call, o.agent); !st) return st.error();
         return CallRoute{false, *sip.value(), call.id};
     }
     if (auto st = make_callback(call); !st) return st.error();
+    if (recorder_) recorder_->call_ended(call.id);  // the caller hears busy: no call to record
     return CallRoute{true, "", call.id};
 }
 
@@ -304,7 +310,8 @@ Status ContactService::call_abandoned(const std::string& id) {
 }
 
 sb::Result<ContactService::OutboundCall> ContactService::call_outbound(const std::string& id,
-                                                                       const std::string& sip_user) {
+                                                                       const std::string& sip_user,
+                                                                       const std::string& call_id) {
     auto agent = d_.store.sip_username_agent(sip_user, d_.now());
     if (!agent) return agent.error();
     if (!agent.value()) return make_error(code::not_your_contact, "No live session has that SIP user.");
@@ -317,6 +324,9 @@ sb::Result<ContactService::OutboundCall> ContactService::call_outbound(const std
         return make_error(code::wrong_state, "The contact is not an outbound call in progress.");
     const QueueRecord* q = find_queue(c.queue);
     std::string caller_id = q && q->number ? *q->number : c.service_address.value_or("");
+    // Kamailio records the call it now lets out (its offer carries record-call).
+    if (recorder_ && !call_id.empty() && call_id.size() <= 256 && is_valid_utf8(call_id))
+        recorder_->call_started(id, call_id);
     return OutboundCall{caller_id, *c.customer_address};
 }
 

@@ -155,6 +155,11 @@ UPDATE accounts SET number = '40020417' WHERE id = 'AC-20417' AND number IS NULL
 UPDATE accounts SET number = '30011872' WHERE id = 'AC-11872' AND number IS NULL;
 UPDATE accounts SET number = '30011873' WHERE id = 'AC-11873' AND number IS NULL;
 UPDATE accounts SET number = '50030551' WHERE id = 'AC-30551' AND number IS NULL;
+-- A stored card for Marcus Lee (payments, migration 11): token, brand, last four, expiry only.
+INSERT INTO payment_methods (customer, token, brand, last4, exp_month, exp_year, created_at)
+  SELECT 'cu-1001', 'tok_demo_marcus_visa', 'visa', '4242', 8, 2029, 0
+  WHERE EXISTS (SELECT 1 FROM customers WHERE id = 'cu-1001')
+    AND NOT EXISTS (SELECT 1 FROM payment_methods WHERE customer = 'cu-1001');
 )sql";
     Transaction tx(db);
     if (!tx.begun()) return tx.begun().error();

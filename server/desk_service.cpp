@@ -6,6 +6,9 @@
 #include <utility>
 
 #include "agent/presence.h"
+#include "payments.h"
+
+#include <sodium.h>
 
 namespace sbd {
 
@@ -64,6 +67,15 @@ void DeskService::on_message(ConnectionId id, std::string_view payload, bool tex
     deferred_ = false;
     Reply reply = dispatch(c, id, r);
     current_ = nullptr;
+    if (r.type == "payment_submit") {
+        // The card number and CVC are not kept: wipe the parsed request's copies now that the
+        // gateway request has them (payments.cpp wipes its own). Never logged: see above.
+        for (const char* k : {"card_number", "cvc"})
+            if (auto f = request.value().body.find(k); f != request.value().body.end() && f->is_string()) {
+                std::string& v = f->get_ref<std::string&>();
+                sodium_memzero(v.data(), v.size());
+            }
+    }
     if (std::exchange(deferred_, false)) return;  // answered when the password check is done
     respond(id, r, std::move(reply));
 }
@@ -292,7 +304,8 @@ DeskService::Reply DeskService::issue_sip_credentials(const std::string& token, 
 DeskService::Reply DeskService::contact_request(Connection& c, const sb::protocol::Request& r) {
     static const char* const kTypes[] = {"accept", "reject", "send_message", "typing",
                                          "transfer", "end", "wrap_up", "update_customer", "dial",
-                                         "verify", "verify_answer", "verify_send_code"};
+                                         "verify", "verify_answer", "verify_send_code",
+                                         "payment_start", "payment_submit", "payment_cancel", "refund"};
     if (std::find(std::begin(kTypes), std::end(kTypes), r.type) == std::end(kTypes))
         return make_error(code::unknown_type, r.type);
     if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
@@ -313,6 +326,15 @@ DeskService::Reply DeskService::contact_request(Connection& c, const sb::protoco
     if (r.type == "verify") return d_.contacts.verify(agent, contact());
     if (r.type == "verify_answer") return d_.contacts.verify_answer(agent, b);
     if (r.type == "verify_send_code") return d_.contacts.verify_send_code(agent, contact());
+    if (r.type == "payment_start" || r.type == "payment_submit" || r.type == "payment_cancel" || r.type == "refund") {
+        // Card payments (payments.h, docs/payments.md).
+        PaymentService* payments = payments_;
+        if (!payments) return make_error("payments_unavailable", "Payments are not available on this server.");
+        if (r.type == "payment_start") return payments->start(agent, b);
+        if (r.type == "payment_submit") return payments->submit(agent, b);
+        if (r.type == "payment_cancel") return payments->cancel(agent, b);
+        return payments->refund(agent, b);
+    }
     return d_.contacts.update_customer(agent, b);
 }
 

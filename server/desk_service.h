@@ -34,6 +34,8 @@ namespace sbd {
 // ConnectionId, DeskOutput (where frames for a connection go) and FrameHandler: frame_handler.h.
 
 // ---- DeskConfig ---------------------------------------------------------------------------------
+class PaymentService;  // payments.h
+
 struct DeskConfig {
     int64_t token_ttl_ms = 12LL * 60 * 60 * 1000;
     std::string server_name = "switchboardd/0.1";
@@ -68,6 +70,8 @@ public:
 
     // The audit log: the `audit` request (supervisors) and the session's `role`.
     void set_audit(AuditLog* audit) { audit_ = audit; }
+    // Card payments (payments.h); without them the payment requests answer payments_unavailable.
+    void set_payments(PaymentService* payments) { payments_ = payments; }
 
     void open(ConnectionId connection, std::string remote_address) override;
     void close(ConnectionId connection) override;
@@ -141,6 +145,7 @@ private:
     const sb::protocol::Request* current_ = nullptr;  // the request being dispatched
     bool deferred_ = false;       // its reply comes later (login with offload)
     AuditLog* audit_ = nullptr;
+    PaymentService* payments_ = nullptr;
 };
 
 // Whether `s` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).

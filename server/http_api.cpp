@@ -6,6 +6,7 @@
 #include "auth.h"  // token_hash
 #include "contact/card.h"
 #include "desk_service.h"  // is_valid_utf8
+#include "payments.h"       // the fake payment gateway
 #include "sms_gateway.h"
 
 namespace sbd {
@@ -43,6 +44,11 @@ std::optional<ApiReply> HttpApi::handle(const ApiRequest& req) {
     if (fake_provider_ && req.path == "/dev/sms-provider") {
         if (req.method != "POST") return error_reply(405, "method_not_allowed", "POST /dev/sms-provider.");
         return provider_receive(req);
+    }
+    if (starts_with(req.path, "/dev/payment-gateway")) {  // --fake-payment-gateway (payments.h)
+        if (auto* payments = payments_)
+            if (auto r = payments->fake_gateway(req.method, req.path, req.body))
+                return ApiReply{r->status, "application/json", std::move(r->body)};
     }
     if (fake_provider_ && req.path == "/dev/sms-provider/outbox") {
         if (!get) return error_reply(405, "method_not_allowed", "GET /dev/sms-provider/outbox.");

@@ -18,6 +18,8 @@
 
 namespace sbd {
 
+class PaymentService;  // payments.h
+
 struct ApiReply {
     unsigned status = 200;
     std::string content_type = "application/json";
@@ -54,6 +56,8 @@ public:
 
     // nullopt: not an API path (static files take it).
     std::optional<ApiReply> handle(const ApiRequest& req);
+    // The fake payment gateway's routes (/dev/payment-gateway, payments.h) when it is enabled.
+    void set_payments(PaymentService* payments) { payments_ = payments; }
 
 private:
     ApiReply sms_inbound(const ApiRequest& req);
@@ -69,6 +73,7 @@ private:
     std::optional<std::string> telephony_secret_;
     Store* sessions_ = nullptr;
     AuditLog* audit_ = nullptr;
+    PaymentService* payments_ = nullptr;
 };
 
 // The customer chat page (plain HTML, CSS and JS in one document).

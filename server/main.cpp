@@ -30,6 +30,8 @@
 #include "options.h"
 #include "store.h"
 #include "verification.h"
+#include "recording.h"
+#include "payments.h"
 
 namespace {
 
@@ -51,12 +53,13 @@ std::string random_id() {
 }
 
 // Calls ContactService::tick() every 200 ms: offers and after-contact work expire on time.
-void schedule_ticks(boost::asio::steady_timer& timer, sbd::ContactService& contacts) {
+void schedule_ticks(boost::asio::steady_timer& timer, sbd::ContactService& contacts, sbd::PaymentService& payments) {
     timer.expires_after(std::chrono::milliseconds(200));
-    timer.async_wait([&timer, &contacts](const boost::system::error_code& ec) {
+    timer.async_wait([&timer, &contacts, &payments](const boost::system::error_code& ec) {
         if (ec) return;
         contacts.tick();
-        schedule_ticks(timer, contacts);
+        payments.tick();  // open card captures expire (docs/payments.md)
+        schedule_ticks(timer, contacts, payments);
     });
 }
 
@@ -175,7 +178,52 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     sbd::VerificationService verification({store.value()->database(), contact_store, log, now_ms, send_code_sms,
                                            [](uint32_t bound) { return randombytes_uniform(bound); }});
     verification.set_audit(&audit);
+    verification.set_keys(&mfa_keys.value());
     contacts.set_verification(&verification);
+    // Call recording (docs/telephony.md, "Recording"): rtpengine records every call; switchboardd
+    // pauses and resumes it (payments). Without --rtpengine-ng every contact's recording is "off".
+    std::unique_ptr<sbd::RtpengineRecorder> recorder;
+    sbd::PaymentService* payments_ptr = nullptr;  // set below, once the service exists
+    if (options.rtpengine_ng) {
+        auto address = sbd::RtpengineRecorder::parse_address(*options.rtpengine_ng);
+        if (!address) {
+            log.error("bad --rtpengine-ng", {{"address", *options.rtpengine_ng}, {"error", address.error().message}});
+            return 1;
+        }
+        recorder = std::make_unique<sbd::RtpengineRecorder>(io, store.value()->database(), log, now_ms, address.value());
+        if (auto loaded = recorder->load(); !loaded) {
+            log.error("cannot load the call recordings", {{"error", loaded.error().message}});
+            return 1;
+        }
+        contacts.set_recorder(recorder.get());
+        // The contact leaves its call (ended: wrap-up; closed): nothing more to record or pause.
+        contacts.add_change_hook([&recorder](const sbd::ContactRecord& c) {
+            if (c.channel == "voice" && (c.state == "wrap_up" || c.state == "closed")) recorder->call_ended(c.id);
+        });
+        recorder->on_change([&contacts, &recorder, &payments_ptr](const std::string& contact) {
+            const sbd::ContactRecord* c = contacts.find_open(contact);
+            if (c && c->agent)
+                contacts.notify_agent(*c->agent, "contact.recording",
+                                      {{"contact", contact}, {"recording", recorder->state(contact)}});
+            // The open card capture's recording state (docs/payments.md).
+            if (payments_ptr) payments_ptr->recording_changed(contact);
+        });
+    }
+    contacts.add_json_decorator([&recorder](const sbd::ContactRecord& c, nlohmann::json& out) {
+        out["recording"] = recorder ? recorder->state(c.id) : std::string("off");
+    });
+    // Card payments (docs/payments.md): the gateway is set once the listener has its address.
+    sbd::PaymentService payments({io, store.value()->database(), contact_store, contacts, log, now_ms, random_id},
+                                 recorder.get());
+    payments.set_audit(&audit);
+    payments_ptr = &payments;
+    service.set_payments(&payments);
+    payments.set_capture_ttl_ms(options.payment_capture_ttl_ms);
+    if (options.fake_payment_gateway) payments.enable_fake_gateway();
+    if (auto loaded = payments.load(); !loaded) {
+        log.error("cannot load the open payments", {{"error", loaded.error().message}});
+        return 1;
+    }
     sbd::Simulator simulator(io, log, options.simulate_rate);
     if (options.simulate) {
         sms.set_observer([&simulator](const std::string& to, const std::string& body) {
@@ -184,6 +232,7 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     }
     sbd::HttpApi api({contacts, contact_store, log, now_ms}, options.fake_sms_provider);
     api.enable_audit(*store.value(), audit);
+    api.set_payments(&payments);
     service.set_audit(&audit);
     if (options.telephony_secret_file) {
         // The secret Kamailio sends with every /telephony/* request; never logged.
@@ -222,6 +271,16 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         sms_provider_url = parsed.value();
     }
     sms.resume(contact_store);
+    std::string payment_gateway =
+        options.payment_gateway_url.value_or(options.fake_payment_gateway ? url + "/dev/payment-gateway" : "");
+    if (!payment_gateway.empty()) {
+        auto parsed = sbd::parse_http_url(payment_gateway);
+        if (!parsed) {
+            log.error("bad --payment-gateway", {{"url", payment_gateway}, {"error", parsed.error().message}});
+            return 1;
+        }
+        payments.set_gateway(parsed.value());
+    }
     if (options.simulate) simulator.start(url);
     std::cout << "listening " << url << std::endl;  // tests and scripts/run read this line
     log.info("listening", {{"url", url}, {"web_root", options.web_root ? *options.web_root : ""},
@@ -238,8 +297,9 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         hub.close_all();
         ticks.cancel();
         simulator.stop();
+        if (recorder) recorder->stop();  // its ng socket would keep io.run() going
     });
-    schedule_ticks(ticks, contacts);
+    schedule_ticks(ticks, contacts, payments);
     listener->start();
     io.run();
 

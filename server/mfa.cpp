@@ -90,11 +90,24 @@ sb::Result<std::string> MfaKeys::open(std::string_view sealed) const {
 }
 
 std::string MfaKeys::recovery_code_hash(std::string_view agent, std::string_view normalized_code) const {
-    std::string input = std::string(agent) + '\n' + std::string(normalized_code);
+    return keyed_hash(std::string(agent) + '\n' + std::string(normalized_code));
+}
+
+std::string MfaKeys::keyed_hash(std::string_view input) const {
     unsigned char digest[32];
     crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(input.data()), input.size(),
                        reinterpret_cast<const unsigned char*>(key_.data()), key_.size());
     char hex[sizeof digest * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    return hex;
+}
+
+std::string sms_code_hash(const MfaKeys* keys, const std::string& contact, const std::string& code) {
+    std::string in = contact + ":" + code;
+    if (keys) return keys->keyed_hash(in);
+    unsigned char digest[crypto_generichash_BYTES];
+    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(in.data()), in.size(), nullptr, 0);
+    char hex[crypto_generichash_BYTES * 2 + 1];
     sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
     return hex;
 }

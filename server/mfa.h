@@ -46,10 +46,18 @@ public:
     sb::Result<std::string> open(std::string_view sealed) const;
     // Keyed BLAKE2b of (agent, normalized code), hex.
     std::string recovery_code_hash(std::string_view agent, std::string_view normalized_code) const;
+    // Keyed BLAKE2b of anything short-lived and guessable that must be stored only hashed (the
+    // verification SMS code: six digits, which an unkeyed hash would give away), hex.
+    std::string keyed_hash(std::string_view input) const;
 
 private:
     std::string key_;
 };
+
+// What is stored of a verification SMS code (verification.h): keyed BLAKE2b of (contact, code)
+// with the server's key (unkeyed only without one, in tests), so that a copy of the database
+// does not give the six digits away. Hex.
+std::string sms_code_hash(const MfaKeys* keys, const std::string& contact, const std::string& code);
 
 // ---- challenges ---------------------------------------------------------------------------------
 // What a login that needs a second step leaves behind, found by the hash of its token. In memory:

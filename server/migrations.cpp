@@ -364,6 +364,49 @@ CREATE TABLE IF NOT EXISTS verification_locks (
   locked_until INTEGER NOT NULL DEFAULT 0
 );
 )sql"},
+        // 11: card payments (server/payments.h, docs/payments.md): a customer's payment methods
+        // (the gateway's token, brand, last four digits and expiry: never the number or the CVC)
+        // and every payment taken on a contact. IF NOT EXISTS, so that it can run again.
+        {11, R"sql(
+CREATE TABLE IF NOT EXISTS payment_methods (
+  id         INTEGER PRIMARY KEY,
+  customer   TEXT NOT NULL,
+  token      TEXT NOT NULL,
+  brand      TEXT NOT NULL,
+  last4      TEXT NOT NULL CHECK (length(last4) = 4),
+  exp_month  INTEGER NOT NULL CHECK (exp_month BETWEEN 1 AND 12),
+  exp_year   INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payment_methods_by_customer ON payment_methods(customer);
+CREATE TABLE IF NOT EXISTS payments (
+  id          TEXT PRIMARY KEY,
+  contact     TEXT NOT NULL,
+  customer    TEXT NOT NULL,
+  agent       TEXT NOT NULL,
+  amount      INTEGER NOT NULL CHECK (amount > 0),
+  currency    TEXT NOT NULL,
+  state       TEXT NOT NULL CHECK (state IN ('capturing', 'authorizing', 'approved', 'cancelled', 'expired', 'refunded')),
+  method      INTEGER REFERENCES payment_methods(id),
+  gateway_ref TEXT,
+  error       TEXT,             -- JSON {code, message} or NULL
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payments_by_contact ON payments(contact, created_at);
+CREATE INDEX IF NOT EXISTS payments_by_state ON payments(state);
+)sql"},
+        // 12: call recording (server/recording.h, docs/telephony.md "Recording"): which SIP
+        // Call-ID carries a voice contact's media and whether rtpengine's recording of it is on
+        // or paused (the last confirmed state), so that a restarted switchboardd still knows.
+        {12, R"sql(
+CREATE TABLE IF NOT EXISTS call_recordings (
+  contact    TEXT PRIMARY KEY,
+  call_id    TEXT NOT NULL,
+  state      TEXT NOT NULL CHECK (state IN ('on', 'paused')),
+  updated_at INTEGER NOT NULL
+);
+)sql"},
     };
     return list;
 }

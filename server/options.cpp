@@ -64,6 +64,13 @@ std::string usage() {
            "  --sms-provider-url URL    outbound SMS: POST {\"from\",\"to\",\"body\"} as JSON here (http://)\n"
            "  --fake-sms-provider       serve a recording SMS provider at /dev/sms-provider (its outbox\n"
            "                            at /dev/sms-provider/outbox) and use it unless --sms-provider-url\n"
+           "  --payment-gateway URL     card payments: POST charges here, refunds to URL/refunds (http://;\n"
+           "                            docs/payments.md); without a gateway payments are unavailable\n"
+           "  --fake-payment-gateway    serve a fake payment gateway at /dev/payment-gateway (what it was\n"
+           "                            sent, without card numbers, at /dev/payment-gateway/charges) and\n"
+           "                            use it unless --payment-gateway\n"
+           "  --payment-capture-ttl SECONDS  an open card capture expires this long after it was\n"
+           "                            opened without approval (default 600)\n"
            "  --sip-domain DOMAIN       telephony on: every session carries SIP credentials in DOMAIN (also the\n"
            "                            digest realm), checked by Kamailio in this database's subscriber table\n"
            "                            (docs/telephony.md); without it sessions carry none\n"
@@ -72,6 +79,9 @@ std::string usage() {
            "  --telephony-secret-file PATH  turn on the telephony's endpoints (/telephony/*, loopback\n"
            "                            only) for Kamailio, which must send the file's content in\n"
            "                            X-Switchboard-Telephony (docs/telephony.md, \"Queue calls\")\n"
+           "  --rtpengine-ng udp:HOST:PORT  call recording on: rtpengine's control (ng) address, to pause\n"
+           "                            and resume recordings (docs/telephony.md, \"Recording\"); without it\n"
+           "                            every contact's recording state is \"off\"\n"
            "  --simulate                simulated customers chat and text through /chat/ws and /sms/inbound\n"
            "  --simulate-rate N         new simulated customers per minute (default 2; implies --simulate)\n"
            "  --no-seed                 do not create the demo agents on an empty database\n"
@@ -95,10 +105,12 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             o.seed = false;
         } else if (a == "--fake-sms-provider") {
             o.fake_sms_provider = true;
+        } else if (a == "--fake-payment-gateway") {
+            o.fake_payment_gateway = true;
         } else if (a == "--simulate") {
             o.simulate = true;
         } else if (a == "--offer-timeout" || a == "--acw-max" || a == "--simulate-rate" ||
-                   a == "--queue-max-wait" || a == "--transfer-wait") {
+                   a == "--queue-max-wait" || a == "--transfer-wait" || a == "--payment-capture-ttl") {
             auto v = value();
             if (!v) return bad(a + " needs a value");
             double d = 0;
@@ -114,6 +126,7 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             else if (a == "--acw-max") o.acw_max_ms = static_cast<int64_t>(d * 1000);
             else if (a == "--queue-max-wait") o.queue_max_wait_ms = static_cast<int64_t>(d * 1000);
             else if (a == "--transfer-wait") o.transfer_wait_ms = static_cast<int64_t>(d * 1000);
+            else if (a == "--payment-capture-ttl") o.payment_capture_ttl_ms = static_cast<int64_t>(d * 1000);
             else { o.simulate_rate = d; o.simulate = true; }
         } else if (a == "--sip-domain" || a == "--sip-ws-url") {
             auto v = value();
@@ -156,6 +169,19 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             auto v = value();
             if (!v) return bad(a + " needs a value");
             o.telephony_secret_file = *v;
+        } else if (a == "--rtpengine-ng") {
+            auto v = value();
+            if (!v) return bad(a + " needs a value");
+            auto colon = v->rfind(':');
+            unsigned port = 0;
+            if (v->rfind("udp:", 0) != 0 || colon <= 4 || !parse_int(v->substr(colon + 1), port, 1u) || port > 65535)
+                return bad("--rtpengine-ng wants udp:HOST:PORT");
+            o.rtpengine_ng = *v;
+        } else if (a == "--payment-gateway") {
+            auto v = value();
+            if (!v) return bad(a + " needs a value");
+            if (v->rfind("http://", 0) != 0) return bad("--payment-gateway wants an http:// URL");
+            o.payment_gateway_url = *v;
         } else if (a == "--sms-provider-url") {
             auto v = value();
             if (!v) return bad(a + " needs a value");

@@ -33,9 +33,13 @@ struct Options {
     int64_t transfer_wait_ms = 60'000;     // --transfer-wait SECONDS
     std::optional<std::string> sms_provider_url;
     bool fake_sms_provider = false;        // POST /dev/sms-provider, GET /dev/sms-provider/outbox
+    std::optional<std::string> payment_gateway_url;  // --payment-gateway URL (docs/payments.md)
+    bool fake_payment_gateway = false;     // POST /dev/payment-gateway(/refunds), GET .../charges
+    int64_t payment_capture_ttl_ms = 600'000;  // --payment-capture-ttl SECONDS
     std::optional<std::string> sip_domain;  // telephony on: sessions carry SIP credentials
     std::string sip_ws_url;                 // default ws://<sip_domain>:5066
     std::optional<std::string> telephony_secret_file;  // /telephony/* on, for Kamailio
+    std::optional<std::string> rtpengine_ng;  // --rtpengine-ng udp:HOST:PORT: call recording on
     bool simulate = false;
     double simulate_rate = 2.0;            // new simulated customers per minute
     LogLevel log_level = LogLevel::Info;

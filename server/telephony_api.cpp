@@ -2,7 +2,7 @@
 //   POST /telephony/route     call_id, from, from_name, number[, previous, status][, transfer]
 //                             -> 200 "<sip_user> <contact>" | 486 "busy <contact>" | 404 unknown number
 //   POST /telephony/ended     contact, reason=caller_cancel -> 200 "ok"
-//   POST /telephony/outbound  contact, sip_user -> 200 "<caller_id> <e164>" | 403
+//   POST /telephony/outbound  contact, sip_user[, call_id] -> 200 "<caller_id> <e164>" | 403
 // Only from a loopback peer, and only with X-Switchboard-Telephony = the secret given with
 // --telephony-secret-file (without the flag: 404). Bodies are form-encoded; replies plain text,
 // one line, so that Kamailio's config can split them. The secret is never logged.
@@ -113,7 +113,8 @@ ApiReply HttpApi::telephony(const ApiRequest& req) {
     auto contact = field("contact"), sip_user = field("sip_user");
     if (!contact || !sip_user || contact->empty() || sip_user->empty())
         return text(400, "bad_message: contact and sip_user are required");
-    auto r = d_.contacts.call_outbound(*contact, *sip_user);
+    // call_id: the INVITE's SIP Call-ID, whose media rtpengine records (absent from an older Kamailio config).
+    auto r = d_.contacts.call_outbound(*contact, *sip_user, field("call_id").value_or(""));
     if (!r) {
         // Whatever the reason, the call does not go out.
         d_.log.info("outbound call refused", {{"contact", *contact}, {"code", r.error().code}});

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "mfa.h"
 #include "contact/card.h"
 #include "contact_service.h"
 #include "protocol/schema.h"
@@ -222,12 +223,7 @@ Status VerificationService::require_verified(const ContactRecord& c) {
 
 // ---- answers ----------------------------------------------------------------------------------------
 std::string VerificationService::code_hash(const std::string& contact, const std::string& code) const {
-    std::string in = contact + ":" + code;
-    unsigned char digest[crypto_generichash_BYTES];
-    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(in.data()), in.size(), nullptr, 0);
-    char hex[crypto_generichash_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    return hex;
+    return sms_code_hash(keys_, contact, code);
 }
 
 sb::Result<bool> VerificationService::matches(const ContactRecord& c, const Stored& s, verify::StepKind step,
@@ -395,7 +391,23 @@ sb::Result<json> VerificationService::sensitive_json(const std::string& customer
         if (auto v = column_opt(c.value(), 1)) out["address"] = *v;
         if (auto v = column_opt(c.value(), 2)) out["postcode"] = *v;
     }
-    out["payment_methods"] = json::array();  // none stored yet (payments come later)
+    // The stored cards (payments.h): brand, last four and expiry only; each card once.
+    auto m = d_.db.prepare(
+        "SELECT brand, last4, exp_month, exp_year FROM payment_methods WHERE customer = ? "
+        "GROUP BY brand, last4, exp_month, exp_year ORDER BY MAX(created_at) DESC, MAX(id) DESC;");
+    if (!m) return m.error();
+    m.value().bind(1, customer);
+    json methods = json::array();
+    for (;;) {
+        auto mrow = m.value().step();
+        if (!mrow) return mrow.error();
+        if (!mrow.value()) break;
+        char expiry[8];
+        std::snprintf(expiry, sizeof expiry, "%02d/%02d", static_cast<int>(m.value().column_int(2)) % 100,
+                      static_cast<int>(m.value().column_int(3)) % 100);
+        methods.push_back({{"brand", m.value().column_text(0)}, {"last4", m.value().column_text(1)}, {"expiry", expiry}});
+    }
+    out["payment_methods"] = std::move(methods);
     return out;
 }
 

@@ -33,6 +33,7 @@
 namespace sbd {
 
 class AuditLog;
+class MfaKeys;  // mfa.h
 
 // Argon2id of the normalised phrase ("Blue whale!" and "blue whale" hash alike); for the seed.
 sb::Result<std::string> hash_security_phrase(const std::string& phrase);
@@ -54,6 +55,8 @@ public:
     };
     explicit VerificationService(Deps deps) : d_(std::move(deps)) {}
     void set_audit(AuditLog* audit) { audit_ = audit; }
+    // The server's key (the MFA key file) for hashing SMS codes; without it (tests) unkeyed.
+    void set_keys(const MfaKeys* keys) { keys_ = keys; }
 
     // ---- flows ----
     // The contact's flow as it stands now: stored, or new from its queue's policy; locked while
@@ -112,10 +115,11 @@ private:
                              const std::string& canonical);
     void decorate(const ContactRecord& c, const Stored& s, sb::verify::Flow& f);
     void audit(const std::string& actor, const char* action, const ContactRecord& c, nlohmann::json detail);
-    std::string code_hash(const std::string& contact, const std::string& code) const;
+    std::string code_hash(const std::string& contact, const std::string& code) const;  // mfa.h sms_code_hash
 
     Deps d_;
     AuditLog* audit_ = nullptr;
+    const MfaKeys* keys_ = nullptr;
 };
 
 }  // namespace sbd

@@ -14,7 +14,9 @@ const std::vector<std::string_view>& error_codes() {
         code::unknown_customer, code::invalid_disposition, code::internal, code::forbidden,
         code::invalid_code, code::challenge_expired, code::account_locked, code::unknown_session,
         code::verification_required, code::verification_locked, code::unknown_step, code::code_not_sent,
-        code::code_expired};
+        code::code_expired,
+        // card payments (docs/payments.md)
+        "unknown_payment", "card_invalid", "recording_not_paused", "payments_unavailable"};
     return codes;
 }
 
@@ -49,6 +51,12 @@ const std::vector<RequestSpec>& request_specs() {
         {"verify", {{"contact", F::String, true}}},
         {"verify_answer", {{"contact", F::String, true}, {"step", F::String, true}, {"answer", F::String, true}}},
         {"verify_send_code", {{"contact", F::String, true}}},
+        // card payments (docs/payments.md): amounts in minor units; the card is never stored
+        {"payment_start", {{"contact", F::String, true}, {"amount", F::Integer, true}, {"currency", F::String, false}}},
+        {"payment_submit", {{"contact", F::String, true}, {"payment", F::String, true}, {"card_number", F::String, true},
+                            {"expiry", F::String, true}, {"cvc", F::String, true}}},
+        {"payment_cancel", {{"contact", F::String, true}, {"payment", F::String, true}}},
+        {"refund", {{"contact", F::String, true}, {"payment", F::String, true}, {"amount", F::Integer, false}}},
         // voice: an outbound call (a number, or an accepted callback contact)
         {"dial", {{"number", F::String, false}, {"queue", F::String, false}, {"contact", F::String, false}}},
         // supervisors: the audit log (docs/security.md)

@@ -41,7 +41,8 @@ export async function startStack({ trunk, serverArgs = [], offerTimeout = 20 } =
   writeFileSync(secretFile, secret, { mode: 0o600 });
   const server = await startServer({
     dir, args: ['--sip-domain', domain, '--sip-ws-url', `ws://127.0.0.1:${ports.ws}`,
-      '--telephony-secret-file', secretFile, '--offer-timeout', String(offerTimeout), ...serverArgs],
+      '--telephony-secret-file', secretFile, '--offer-timeout', String(offerTimeout),
+      '--rtpengine-ng', `udp:127.0.0.1:${ports.ng}`, ...serverArgs],
   });
   const runDir = join(dir, 'telephony');
   const args = ['start', '--db', server.db, '--run-dir', runDir, '--ip', '127.0.0.1', '--domain', domain,
@@ -59,6 +60,7 @@ export async function startStack({ trunk, serverArgs = [], offerTimeout = 20 } =
   let stopped = false;
   return {
     server, dir, runDir, secret, startOutput: started.stdout,
+    recordingDir: join(runDir, 'recordings'),  // rtpengine's pcaps/ and metadata/ (scripts/telephony)
     kamailioLog: () => readFileSync(join(runDir, 'kamailio.log'), 'utf8'),
     rtpengineLog: () => readFileSync(join(runDir, 'rtpengine.log'), 'utf8'),
     // Stops and starts Kamailio alone (scripts/telephony restart-kamailio); rtpengine carries on.

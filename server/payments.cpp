@@ -1,0 +1,630 @@
+// payments.cpp: taking card payments, and the fake gateway (see payments.h, docs/payments.md).
+#include "payments.h"
+
+#include <sodium.h>
+
+#include "audit.h"
+#include "contact/card.h"
+#include "protocol/schema.h"
+#include "recording.h"
+
+namespace sbd {
+
+namespace code = sb::protocol::code;
+namespace card = sb::contact;
+using json = nlohmann::json;
+using sb::make_error;
+using sb::Ok;
+
+namespace {
+// Error codes of the payment requests (docs/protocol.md, "Payments").
+constexpr const char* kUnknownPayment = "unknown_payment";
+constexpr const char* kCardInvalid = "card_invalid";
+constexpr const char* kRecordingNotPaused = "recording_not_paused";
+constexpr const char* kPaymentsUnavailable = "payments_unavailable";
+
+std::optional<std::string> column_opt(const Statement& st, int col) {
+    if (st.column_is_null(col)) return std::nullopt;
+    return st.column_text(col);
+}
+
+// Overwrites a string's bytes (card numbers, CVCs) before it is freed.
+void wipe(std::string& s) {
+    if (!s.empty()) sodium_memzero(s.data(), s.size());
+    s.clear();
+}
+
+void wipe_json_string(json& j, const char* key) {
+    if (j.is_object() && j.contains(key) && j[key].is_string()) wipe(j[key].get_ref<std::string&>());
+}
+
+json error_json(const std::string& code, const std::string& message) { return {{"code", code}, {"message", message}}; }
+
+const char* kSelect =
+    "SELECT p.id, p.contact, p.customer, p.agent, p.amount, p.currency, p.state, p.method, p.gateway_ref, p.error, "
+    "p.created_at, p.updated_at, m.brand, m.last4, m.exp_month, m.exp_year "
+    "FROM payments p LEFT JOIN payment_methods m ON m.id = p.method ";
+
+Payment read_row(const Statement& st) {
+    Payment p;
+    p.id = st.column_text(0);
+    p.contact = st.column_text(1);
+    p.customer = st.column_text(2);
+    p.agent = st.column_text(3);
+    p.amount = st.column_int(4);
+    p.currency = st.column_text(5);
+    p.state = st.column_text(6);
+    if (!st.column_is_null(7)) p.method = st.column_int(7);
+    p.gateway_ref = column_opt(st, 8);
+    if (auto e = column_opt(st, 9)) {
+        json j = json::parse(*e, nullptr, false);
+        if (!j.is_discarded()) p.error = std::move(j);
+    }
+    p.created_at = st.column_int(10);
+    p.updated_at = st.column_int(11);
+    if (!st.column_is_null(12)) {
+        card::CardExpiry e{static_cast<int>(st.column_int(14)), static_cast<int>(st.column_int(15))};
+        p.card = {{"brand", st.column_text(12)}, {"last4", st.column_text(13)}, {"expiry", card::format_card_expiry(e)}};
+    }
+    return p;
+}
+
+bool is_open_state(const std::string& s) { return s == "capturing" || s == "authorizing"; }
+}  // namespace
+
+// ---- construction -------------------------------------------------------------------------------
+PaymentService::PaymentService(Deps deps, CallRecorder* recorder) : d_(std::move(deps)), recorder_(recorder) {
+    d_.contacts.add_change_hook([this](const ContactRecord& c) { contact_changed(c); });
+    d_.contacts.add_json_decorator([this](const ContactRecord& c, json& out) { out["payment"] = latest_json(c.id); });
+}
+
+PaymentService::~PaymentService() = default;
+
+sb::Status PaymentService::load() {
+    auto q = d_.db.prepare(std::string(kSelect) + "WHERE p.state IN ('capturing', 'authorizing');");
+    if (!q) return q.error();
+    std::vector<Payment> found;
+    for (;;) {
+        auto row = q.value().step();
+        if (!row) return row.error();
+        if (!row.value()) break;
+        found.push_back(read_row(q.value()));
+    }
+    for (Payment& p : found) {
+        const ContactRecord* c = d_.contacts.find_open(p.contact);
+        if (p.state == "authorizing") {
+            // The gateway's answer was lost with the previous run.
+            p.state = "capturing";
+            p.error = error_json("gateway_unavailable",
+                                 "The server restarted while the card was being authorised; check the gateway "
+                                 "before taking it again.");
+            if (auto st = save(p); !st) return st;
+        }
+        open_[p.id] = Open{p.contact, p.created_at};
+        if (!c || c->state != "active" || c->agent != p.agent) finish(p, "cancelled", "system", "contact_ended");
+    }
+    return Ok{};
+}
+
+// ---- requests -----------------------------------------------------------------------------------
+sb::Result<ContactRecord> PaymentService::active_contact(const std::string& agent, const json& body) {
+    const std::string& id = body.at("contact").get_ref<const std::string&>();
+    if (const ContactRecord* c = d_.contacts.find_open(id)) {
+        if (c->agent != agent) return make_error(code::not_your_contact, "This contact is not yours.");
+        if (c->state != "active")
+            return make_error(code::wrong_state, "The contact is " + c->state + "; payments need it active.");
+        return *c;
+    }
+    auto stored = d_.contact_store.find_contact(id);
+    if (!stored) return stored.error();
+    if (!stored.value()) return make_error(code::unknown_contact, "No contact with that id.");
+    if (stored.value()->agent != agent) return make_error(code::not_your_contact, "This contact is not yours.");
+    return make_error(code::wrong_state, "The contact is closed; payments need it active.");
+}
+
+sb::Result<Payment> PaymentService::payment_on(const ContactRecord& c, const json& body) {
+    auto p = find(body.at("payment").get<std::string>());
+    if (!p) return p.error();
+    if (!p.value() || p.value()->contact != c.id)
+        return make_error(kUnknownPayment, "No payment with that id on this contact.");
+    return *p.value();
+}
+
+PaymentService::Reply PaymentService::start(const std::string& agent, const json& body) {
+    if (!gateway_) return make_error(kPaymentsUnavailable, "Payments are not available: no payment gateway is set up.");
+    auto c = active_contact(agent, body);
+    if (!c) return c.error();
+    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
+    int64_t amount = body.at("amount").get<int64_t>();
+    if (amount < 1 || amount > kMaxAmount)
+        return make_error(code::bad_message, "amount must be 1 to 10000000 (minor units: cents).");
+    std::string currency = body.contains("currency") ? body["currency"].get<std::string>() : "USD";
+    bool upper = currency.size() == 3;
+    for (char ch : currency) upper = upper && ch >= 'A' && ch <= 'Z';
+    if (!upper) return make_error(code::bad_message, "currency must be 3 upper-case letters (ISO 4217), e.g. USD.");
+    auto last = latest(c.value().id);
+    if (!last) return last.error();
+    if (last.value() && is_open_state(last.value()->state))
+        return make_error(code::wrong_state, "A payment is already open on this contact; finish or cancel it first.");
+
+    Payment p;
+    p.id = "pay-" + d_.random_id();
+    p.contact = c.value().id;
+    p.customer = c.value().customer;
+    p.agent = agent;
+    p.amount = amount;
+    p.currency = currency;
+    p.state = "capturing";
+    p.created_at = d_.now();
+    if (auto st = save(p); !st) return st.error();
+    open_[p.id] = Open{p.contact, p.created_at};
+    audit(agent, "payment.started", p, audit_detail(p));
+    d_.log.info("payment started", {{"payment", p.id}, {"contact", p.contact}, {"username", agent},
+                                    {"amount", p.amount}, {"currency", p.currency}});
+    if (c.value().channel == "voice") pause_recording(p);
+    emit(agent, p.contact, p);
+    return json{{"payment", to_json(p)}};
+}
+
+PaymentService::Reply PaymentService::submit(const std::string& agent, const json& body) {
+    if (!gateway_) return make_error(kPaymentsUnavailable, "Payments are not available: no payment gateway is set up.");
+    auto c = active_contact(agent, body);
+    if (!c) return c.error();
+    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
+    auto found = payment_on(c.value(), body);
+    if (!found) return found.error();
+    Payment p = found.value();
+    if (p.state == "authorizing")
+        return make_error(code::wrong_state, "The card is being authorised; wait for the gateway's answer.");
+    if (p.state != "capturing") return make_error(code::wrong_state, "The payment is " + p.state + ".");
+    std::string rec = recording(p.contact);
+    if (rec != "off" && rec != "paused")
+        return make_error(kRecordingNotPaused, "The call recording is " + rec + "; wait until it is paused.");
+
+    const std::string& number = body.at("card_number").get_ref<const std::string&>();
+    const std::string& cvc = body.at("cvc").get_ref<const std::string&>();
+    const std::string& expiry = body.at("expiry").get_ref<const std::string&>();
+    card::CardCheck check = card::check_card(number, expiry, cvc, d_.now());
+    if (check.problem) return make_error(kCardInvalid, check.problem->field + ": " + check.problem->message);
+
+    // The gateway request: the only place the number and the CVC go, wiped once handed over.
+    std::optional<std::string> digits = card::normalise_card_number(number);  // checked: set
+    json payload = {{"card_number", digits.value_or("")},
+                    {"exp_month", check.card.expiry.month},
+                    {"exp_year", check.card.expiry.year},
+                    {"cvc", cvc},
+                    {"amount", p.amount},
+                    {"currency", p.currency},
+                    {"reference", p.id}};
+    std::string request = payload.dump();
+    if (digits) wipe(*digits);
+    wipe_json_string(payload, "card_number");
+    wipe_json_string(payload, "cvc");
+
+    p.state = "authorizing";
+    p.error = nullptr;
+    if (auto st = save(p); !st) {
+        wipe(request);
+        return st.error();
+    }
+    authorizing_[p.id] = Pending{check.card};
+    d_.log.info("payment submitted", {{"payment", p.id}, {"contact", p.contact}, {"username", agent},
+                                      {"brand", std::string(card::to_string(check.card.brand))},
+                                      {"last4", check.card.last4}});
+    std::string id = p.id;
+    // http_post takes the request by value: move it in (nothing is left here to wipe).
+    http_post(d_.io, *gateway_, "application/json", std::move(request), kGatewayTimeout,
+              [this, id](sb::Result<HttpResponse> r) { on_charged(id, std::move(r)); });
+    wipe(request);  // moved-from: empty, but make sure
+    emit(agent, p.contact, p);
+    return json{{"payment", to_json(p)}};
+}
+
+PaymentService::Reply PaymentService::cancel(const std::string& agent, const json& body) {
+    auto c = active_contact(agent, body);
+    if (!c) return c.error();
+    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
+    auto found = payment_on(c.value(), body);
+    if (!found) return found.error();
+    Payment p = found.value();
+    if (p.state == "authorizing")
+        return make_error(code::wrong_state, "The card is being authorised; wait for the gateway's answer.");
+    if (p.state != "capturing") return make_error(code::wrong_state, "The payment is " + p.state + ".");
+    finish(p, "cancelled", agent, "agent");
+    auto now = find(p.id);
+    if (!now) return now.error();
+    return json{{"payment", to_json(now.value().value_or(p))}};
+}
+
+PaymentService::Reply PaymentService::refund(const std::string& agent, const json& body) {
+    if (!gateway_) return make_error(kPaymentsUnavailable, "Payments are not available: no payment gateway is set up.");
+    auto c = active_contact(agent, body);
+    if (!c) return c.error();
+    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
+    auto found = find(body.at("payment").get<std::string>());
+    if (!found) return found.error();
+    if (!found.value() || found.value()->customer != c.value().customer)
+        return make_error(kUnknownPayment, "No payment with that id for this customer.");
+    Payment p = *found.value();
+    if (p.state != "approved") return make_error(code::wrong_state, "Only an approved payment can be refunded; it is " + p.state + ".");
+    if (refunding_.count(p.id)) return make_error(code::wrong_state, "A refund of this payment is already under way.");
+    int64_t amount = body.contains("amount") ? body["amount"].get<int64_t>() : p.amount;
+    if (amount < 1 || amount > p.amount)
+        return make_error(code::bad_message, "amount must be 1 to the payment's amount (" + std::to_string(p.amount) + ").");
+    auto token = [&]() -> sb::Result<std::optional<std::string>> {
+        if (!p.method) return std::optional<std::string>();
+        auto q = d_.db.prepare("SELECT token FROM payment_methods WHERE id = ?;");
+        if (!q) return q.error();
+        q.value().bind(1, *p.method);
+        auto row = q.value().step();
+        if (!row) return row.error();
+        if (!row.value()) return std::optional<std::string>();
+        return std::optional<std::string>(q.value().column_text(0));
+    }();
+    if (!token) return token.error();
+    if (!token.value()) return make_error(code::internal, "payment " + p.id + " has no stored method");
+    refunding_[p.id] = Refunding{agent, c.value().id, amount};
+    json payload = {{"token", *token.value()}, {"reference", p.id}, {"amount", amount}};
+    std::string id = p.id;
+    http_post(d_.io, refund_url(), "application/json", payload.dump(), kGatewayTimeout,
+              [this, id](sb::Result<HttpResponse> r) { on_refunded(id, std::move(r)); });
+    d_.log.info("refund requested", {{"payment", p.id}, {"contact", c.value().id}, {"username", agent}, {"amount", amount}});
+    return json{{"payment", to_json(p)}};
+}
+
+// ---- gateway answers ----------------------------------------------------------------------------
+void PaymentService::on_charged(const std::string& id, sb::Result<HttpResponse> r) {
+    auto pending_it = authorizing_.find(id);
+    if (pending_it == authorizing_.end()) return;
+    card::CheckedCard checked = pending_it->second.card;
+    authorizing_.erase(pending_it);
+    bool cancel_after = cancel_after_.erase(id) > 0;
+    auto found = find(id);
+    if (!found || !found.value()) {
+        d_.log.error("payment vanished while authorising", {{"payment", id}});
+        return;
+    }
+    Payment p = *found.value();
+    if (p.state != "authorizing") return;
+
+    json answer = r ? json::parse(r.value().body, nullptr, false) : json();
+    auto text = [&](const char* k) -> std::optional<std::string> {
+        if (!answer.is_object() || !answer.contains(k) || !answer[k].is_string()) return std::nullopt;
+        return answer[k].get<std::string>();
+    };
+    if (r && r.value().status == 200 && text("status") == "approved" && text("token") && !text("token")->empty()) {
+        auto method = store_method(p, *text("token"), checked);
+        if (!method) {
+            d_.log.error("payment approved but not stored", {{"payment", id}, {"error", method.error().message}});
+            return;
+        }
+        p.state = "approved";
+        p.method = method.value();
+        p.gateway_ref = *text("token");
+        p.error = nullptr;
+        p.card = {{"brand", std::string(card::to_string(checked.brand))}, {"last4", checked.last4},
+                  {"expiry", card::format_card_expiry(checked.expiry)}};
+        if (auto st = save(p); !st) {
+            d_.log.error("payment approved but not stored", {{"payment", id}, {"error", st.error().message}});
+            return;
+        }
+        open_.erase(id);
+        json detail = audit_detail(p);
+        detail["brand"] = std::string(card::to_string(checked.brand));
+        detail["last4"] = checked.last4;
+        audit(p.agent, "payment.taken", p, detail);
+        d_.log.info("payment approved", {{"payment", id}, {"contact", p.contact}});
+        resume_recording(p.contact);
+        emit(p.agent, p.contact, p);
+        d_.contacts.refresh_contact(p.contact);  // the customer card lists the new card on file
+        return;
+    }
+
+    bool declined = r && r.value().status == 402 && text("status") == "declined";
+    if (declined) {
+        std::string reason = card::mask_card_numbers(text("reason").value_or("declined"));
+        if (reason.size() > 200) reason.resize(200);
+        if (reason.empty()) reason = "declined";
+        p.error = error_json("payment_declined", "The card was declined: " + reason + ".");
+        json detail = audit_detail(p);
+        detail["brand"] = std::string(card::to_string(checked.brand));
+        detail["last4"] = checked.last4;
+        detail["reason"] = reason;
+        audit(p.agent, "payment.declined", p, detail);
+        d_.log.info("payment declined", {{"payment", id}, {"contact", p.contact}});
+    } else {
+        p.error = error_json("gateway_unavailable", "The payment gateway did not answer; try again.");
+        d_.log.warn("payment gateway unavailable",
+                    {{"payment", id}, {"status", r ? r.value().status : 0}, {"error", r ? "" : r.error().message}});
+    }
+    if (cancel_after) return finish(p, "cancelled", "system", "contact_ended");
+    if (d_.now() >= p.created_at + capture_ttl_ms_) return finish(p, "expired", "system", "expired");
+    p.state = "capturing";
+    if (auto st = save(p); !st) {
+        d_.log.error("payment not stored", {{"payment", id}, {"error", st.error().message}});
+        return;
+    }
+    emit(p.agent, p.contact, p);
+}
+
+void PaymentService::on_refunded(const std::string& id, sb::Result<HttpResponse> r) {
+    auto it = refunding_.find(id);
+    if (it == refunding_.end()) return;
+    Refunding who = it->second;
+    refunding_.erase(it);
+    auto found = find(id);
+    if (!found || !found.value() || found.value()->state != "approved") return;
+    Payment p = *found.value();
+    json answer = r ? json::parse(r.value().body, nullptr, false) : json();
+    bool ok = r && r.value().status == 200 && answer.is_object() && answer.value("status", json()) == "refunded";
+    if (ok) {
+        p.state = "refunded";
+        p.error = nullptr;
+        json detail = audit_detail(p);
+        detail["amount"] = who.amount;
+        detail["payment_amount"] = p.amount;
+        if (p.card.is_object()) {
+            detail["brand"] = p.card["brand"];
+            detail["last4"] = p.card["last4"];
+        }
+        if (auto st = save(p); !st) {
+            d_.log.error("refund not stored", {{"payment", id}, {"error", st.error().message}});
+            return;
+        }
+        if (audit_)
+            if (auto st = audit_->record(d_.now(), who.agent, "payment.refunded", who.contact, p.customer, detail); !st)
+                d_.log.error("audit entry not recorded", {{"action", "payment.refunded"}, {"error", st.error().message}});
+        d_.log.info("payment refunded", {{"payment", id}, {"amount", who.amount}});
+    } else {
+        bool refused = r && r.value().status >= 400 && r.value().status < 500;
+        p.error = refused ? error_json("refund_failed", "The gateway refused the refund.")
+                          : error_json("gateway_unavailable", "The payment gateway did not answer; try the refund again.");
+        if (auto st = save(p); !st) return;
+        d_.log.warn("refund failed", {{"payment", id}, {"status", r ? r.value().status : 0}});
+    }
+    emit(who.agent, who.contact, p);
+}
+
+// ---- time ---------------------------------------------------------------------------------------
+void PaymentService::tick() {
+    int64_t now = d_.now();
+    std::vector<std::string> due;
+    for (const auto& [id, o] : open_)
+        if (now >= o.created_at + capture_ttl_ms_ && !authorizing_.count(id)) due.push_back(id);
+    for (const std::string& id : due) {
+        auto p = find(id);
+        if (!p || !p.value()) {
+            open_.erase(id);
+            continue;
+        }
+        if (p.value()->state == "capturing") finish(*p.value(), "expired", "system", "expired");
+        else if (!is_open_state(p.value()->state)) open_.erase(id);
+    }
+}
+
+void PaymentService::finish(Payment p, const std::string& state, const std::string& actor, const std::string& reason) {
+    open_.erase(p.id);
+    p.state = state;
+    if (auto st = save(p); !st) {
+        d_.log.error("payment not stored", {{"payment", p.id}, {"error", st.error().message}});
+        return;
+    }
+    json detail = audit_detail(p);
+    detail["reason"] = reason;
+    audit(actor, state == "expired" ? "payment.expired" : "payment.cancelled", p, detail);
+    d_.log.info(state == "expired" ? "payment expired" : "payment cancelled",
+                {{"payment", p.id}, {"contact", p.contact}, {"reason", reason}});
+    resume_recording(p.contact);
+    emit(p.agent, p.contact, p);
+}
+
+void PaymentService::contact_changed(const ContactRecord& c) {
+    std::vector<std::string> ids;
+    for (const auto& [id, o] : open_)
+        if (o.contact == c.id) ids.push_back(id);
+    for (const std::string& id : ids) {
+        auto p = find(id);
+        if (!p || !p.value()) continue;
+        if (c.state == "active" && c.agent == p.value()->agent) continue;
+        if (p.value()->state == "authorizing") cancel_after_.insert(id);  // decided when the gateway answers
+        else if (p.value()->state == "capturing") finish(*p.value(), "cancelled", "system", "contact_ended");
+    }
+}
+
+// ---- recording ----------------------------------------------------------------------------------
+std::string PaymentService::recording(const std::string& contact) const {
+    return recorder_ ? recorder_->state(contact) : std::string("off");
+}
+
+void PaymentService::pause_recording(const Payment& p) {
+    if (!recorder_ || recorder_->state(p.contact) != "on") return;
+    std::string id = p.id;
+    recorder_->pause(p.contact, [this, id](sb::Status st) {
+        auto found = find(id);
+        if (!found || !found.value()) return;
+        Payment now = *found.value();
+        if (!st) {
+            d_.log.warn("recording not paused", {{"payment", id}, {"error", st.error().message}});
+            now.error = error_json("recording_pause_failed", "The call recording could not be paused: " + st.error().message);
+            if (auto saved = save(now); !saved) return;
+        }
+        if (d_.contacts.find_open(now.contact)) emit(now.agent, now.contact, now);
+    });
+}
+
+void PaymentService::resume_recording(const std::string& contact) {
+    if (!recorder_) return;
+    std::string s = recorder_->state(contact);
+    if (s != "paused" && s != "pausing") return;
+    recorder_->resume(contact, [this, contact](sb::Status st) {
+        if (!st) d_.log.warn("recording not resumed", {{"contact", contact}, {"error", st.error().message}});
+        recording_changed(contact);
+    });
+}
+
+void PaymentService::recording_changed(const std::string& contact) {
+    auto p = latest(contact);
+    if (!p || !p.value()) return;
+    if (!d_.contacts.find_open(contact)) return;
+    emit(p.value()->agent, contact, *p.value());
+}
+
+// ---- what the desk sees -------------------------------------------------------------------------
+json PaymentService::to_json(const Payment& p) const {
+    return {{"id", p.id},
+            {"contact", p.contact},
+            {"state", p.state},
+            {"amount", p.amount},
+            {"currency", p.currency},
+            {"recording", recording(p.contact)},
+            {"card", p.card},
+            {"error", p.error},
+            {"created_at", p.created_at},
+            {"updated_at", p.updated_at}};
+}
+
+json PaymentService::latest_json(const std::string& contact) {
+    auto p = latest(contact);
+    if (!p) {
+        d_.log.error("payment not read", {{"contact", contact}, {"error", p.error().message}});
+        return nullptr;
+    }
+    return p.value() ? to_json(*p.value()) : json(nullptr);
+}
+
+void PaymentService::emit(const std::string& agent, const std::string& contact, const Payment& p) {
+    d_.contacts.notify_agent(agent, "contact.payment", {{"contact", contact}, {"payment", to_json(p)}});
+}
+
+json PaymentService::audit_detail(const Payment& p) const {
+    return {{"payment", p.id}, {"amount", p.amount}, {"currency", p.currency}};
+}
+
+void PaymentService::audit(const std::string& actor, const char* action, const Payment& p, json detail) {
+    if (!audit_) return;
+    if (auto st = audit_->record(d_.now(), actor, action, p.contact, p.customer, detail); !st)
+        d_.log.error("audit entry not recorded", {{"action", action}, {"error", st.error().message}});
+}
+
+// ---- storage ------------------------------------------------------------------------------------
+sb::Result<std::optional<Payment>> PaymentService::find(const std::string& id) {
+    auto q = d_.db.prepare(std::string(kSelect) + "WHERE p.id = ?;");
+    if (!q) return q.error();
+    q.value().bind(1, id);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return std::optional<Payment>();
+    return std::optional<Payment>(read_row(q.value()));
+}
+
+sb::Result<std::optional<Payment>> PaymentService::latest(const std::string& contact) {
+    auto q = d_.db.prepare(std::string(kSelect) + "WHERE p.contact = ? ORDER BY p.created_at DESC, p.rowid DESC LIMIT 1;");
+    if (!q) return q.error();
+    q.value().bind(1, contact);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return std::optional<Payment>();
+    return std::optional<Payment>(read_row(q.value()));
+}
+
+sb::Status PaymentService::save(Payment& p) {
+    p.updated_at = d_.now();
+    auto q = d_.db.prepare(
+        "INSERT INTO payments (id, contact, customer, agent, amount, currency, state, method, gateway_ref, error, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET state = excluded.state, method = excluded.method, "
+        "gateway_ref = excluded.gateway_ref, error = excluded.error, updated_at = excluded.updated_at;");
+    if (!q) return q.error();
+    Statement& st = q.value();
+    st.bind(1, p.id).bind(2, p.contact).bind(3, p.customer).bind(4, p.agent).bind(5, p.amount).bind(6, p.currency);
+    st.bind(7, p.state).bind(8, p.method);
+    if (p.gateway_ref) st.bind(9, *p.gateway_ref);
+    else st.bind(9, std::optional<int64_t>());
+    // The error's message is ours or the gateway's reason (masked): never card data.
+    if (p.error.is_object()) st.bind(10, card::mask_card_numbers(p.error.dump()));
+    else st.bind(10, std::optional<int64_t>());
+    st.bind(11, p.created_at).bind(12, p.updated_at);
+    return st.run();
+}
+
+sb::Result<int64_t> PaymentService::store_method(const Payment& p, const std::string& token,
+                                                 const card::CheckedCard& c) {
+    auto q = d_.db.prepare(
+        "INSERT INTO payment_methods (customer, token, brand, last4, exp_month, exp_year, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id;");
+    if (!q) return q.error();
+    q.value().bind(1, p.customer).bind(2, token).bind(3, card::to_string(c.brand)).bind(4, c.last4);
+    q.value().bind(5, int64_t{c.expiry.month}).bind(6, int64_t{c.expiry.year}).bind(7, d_.now());
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (!row.value()) return make_error(code::internal, "payment method not stored");
+    return q.value().column_int(0);
+}
+
+HttpUrl PaymentService::refund_url() const {
+    HttpUrl u = *gateway_;
+    std::string t = u.target;
+    while (!t.empty() && t.back() == '/') t.pop_back();
+    u.target = t + "/refunds";
+    return u;
+}
+
+// ---- the fake gateway ---------------------------------------------------------------------------
+std::optional<PaymentService::GatewayReply> PaymentService::fake_gateway(const std::string& method,
+                                                                        const std::string& path,
+                                                                        const std::string& body) {
+    if (!fake_enabled_) return std::nullopt;
+    auto reply = [](unsigned status, const json& j) { return GatewayReply{status, j.dump()}; };
+    auto bad = [&](const std::string& why) { return reply(400, {{"status", "error"}, {"reason", why}}); };
+    if (path == "/dev/payment-gateway/charges") {
+        if (method != "GET" && method != "HEAD") return reply(405, {{"status", "error"}, {"reason", "GET only"}});
+        return reply(200, {{"charges", fake_charges_}});
+    }
+    if (path != "/dev/payment-gateway" && path != "/dev/payment-gateway/refunds") return std::nullopt;
+    if (method != "POST") return reply(405, {{"status", "error"}, {"reason", "POST only"}});
+    json j = json::parse(body, nullptr, false);
+    if (!j.is_object()) return bad("send a JSON object");
+    if (path == "/dev/payment-gateway/refunds") {
+        if (!j.contains("token") || !j["token"].is_string() || !j.contains("reference") || !j["reference"].is_string() ||
+            !j.contains("amount") || !j["amount"].is_number_integer())
+            return bad("send {token, reference, amount}");
+        if (!fake_tokens_.count(j["token"].get<std::string>()))
+            return reply(404, {{"status", "error"}, {"reason", "unknown token"}});
+        fake_charges_.push_back({{"kind", "refund"}, {"reference", j["reference"]}, {"amount", j["amount"]},
+                                 {"status", "refunded"}, {"at", d_.now()}});
+        return reply(200, {{"status", "refunded"}});
+    }
+    // A charge. What it records has no card number and no CVC: only the last four digits.
+    struct Wipe {
+        json& j;
+        std::optional<std::string>& digits;
+        ~Wipe() {
+            wipe_json_string(j, "card_number");
+            wipe_json_string(j, "cvc");
+            if (digits) wipe(*digits);
+        }
+    };
+    std::optional<std::string> digits;
+    Wipe wiper{j, digits};
+    for (const char* k : {"card_number", "cvc", "currency", "reference"})
+        if (!j.contains(k) || !j[k].is_string()) return bad(std::string("send ") + k + " as a string");
+    for (const char* k : {"exp_month", "exp_year", "amount"})
+        if (!j.contains(k) || !j[k].is_number_integer()) return bad(std::string("send ") + k + " as an integer");
+    digits = card::normalise_card_number(j["card_number"].get_ref<const std::string&>());
+    if (!digits || digits->size() < 13 || digits->size() > 19 || !card::luhn_valid(*digits))
+        return bad("invalid card number");
+    std::string last4 = card::card_last4(*digits);
+    card::CardBrand brand = card::card_brand(*digits);
+    bool decline = *digits == "4000000000000002";
+    json charge = {{"kind", "charge"},          {"reference", j["reference"]}, {"amount", j["amount"]},
+                   {"currency", j["currency"]}, {"last4", last4},              {"status", decline ? "declined" : "approved"},
+                   {"at", d_.now()}};
+    fake_charges_.push_back(charge);
+    if (decline) return reply(402, {{"status", "declined"}, {"reason", "card declined"}});
+    std::string token = "tok_" + d_.random_id();
+    fake_tokens_.insert(token);
+    return reply(200, {{"status", "approved"}, {"token", token}, {"brand", std::string(card::to_string(brand))},
+                       {"last4", last4}});
+}
+
+}  // namespace sbd

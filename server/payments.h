@@ -1,0 +1,169 @@
+// payments.h: taking a card payment on a verified contact (docs/payments.md), and the built-in
+// fake payment gateway (--fake-payment-gateway).
+//
+// A payment ("P" in the docs) is opened on the agent's own active contact (payment_start), the
+// card is checked by the core (contact/payment_card.h) and sent to the gateway (payment_submit),
+// which approves (the card's token, brand, last four and expiry are kept as the customer's payment
+// method) or declines; it may be cancelled (payment_cancel), refunded later (refund), and it ends
+// by itself 10 minutes after it was opened without approval ("expired") or when its contact
+// leaves the agent ("cancelled"). Every request needs the customer verified
+// (ContactService::require_verified). Every change is stored (migration 11), sent to the agent as
+// `contact.payment` and audited; the contact object carries its latest payment ("payment").
+//
+// The card number and CVC are never stored, logged or sent back: they live only in the request
+// and in the gateway request, whose copies here are wiped once written. A voice call's recording
+// (recording.h) is paused while a card is taken and resumed after.
+//
+// Sections: Payment · PaymentService (requests · time · recording · the fake gateway · internals)
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <nlohmann/json.hpp>
+
+#include "clock.h"
+#include "contact/payment_card.h"
+#include "contact_service.h"
+#include "contact_store.h"
+#include "http_client.h"
+#include "log.h"
+#include "sqlite_db.h"
+#include "util/result.h"
+
+namespace sbd {
+
+class AuditLog;
+class CallRecorder;
+
+// ---- Payment ------------------------------------------------------------------------------------
+struct Payment {
+    std::string id, contact, customer, agent;
+    int64_t amount = 0;           // minor units
+    std::string currency = "USD";
+    std::string state;            // capturing | authorizing | approved | cancelled | expired | refunded
+    std::optional<int64_t> method;          // payment_methods.id, once approved
+    std::optional<std::string> gateway_ref; // the gateway's token for this charge
+    nlohmann::json error = nullptr;         // {code, message} or null
+    int64_t created_at = 0, updated_at = 0;
+    nlohmann::json card = nullptr;          // {brand, last4, expiry "MM/YY"} (from the method)
+};
+
+// ---- PaymentService -----------------------------------------------------------------------------
+class PaymentService {
+public:
+    using Reply = sb::Result<nlohmann::json>;
+    static constexpr int64_t kCaptureTtlMs = 10 * 60 * 1000;
+    static constexpr int64_t kMaxAmount = 10'000'000;
+    static constexpr std::chrono::milliseconds kGatewayTimeout{15'000};
+
+    struct Deps {
+        boost::asio::io_context& io;
+        Database& db;
+        ContactStore& contact_store;
+        ContactService& contacts;
+        Logger& log;
+        Clock now;
+        std::function<std::string()> random_id;  // unguessable, URL-safe
+    };
+    // `recorder` may be null: every payment's recording is then "off".
+    PaymentService(Deps deps, CallRecorder* recorder);
+    ~PaymentService();
+    PaymentService(const PaymentService&) = delete;
+    PaymentService& operator=(const PaymentService&) = delete;
+
+    void set_audit(AuditLog* audit) { audit_ = audit; }
+    // Without a gateway every payment_start is refused with payments_unavailable.
+    void set_gateway(std::optional<HttpUrl> url) { gateway_ = std::move(url); }
+    bool has_gateway() const { return gateway_.has_value(); }
+    // How long a capture stays open without approval (default kCaptureTtlMs).
+    void set_capture_ttl_ms(int64_t ms) { capture_ttl_ms_ = ms; }
+    // Serve the fake gateway (fake_gateway() below).
+    void enable_fake_gateway() { fake_enabled_ = true; }
+
+    // Captures left open by a previous run: one that was authorising is back to capturing (its
+    // outcome is unknown: gateway_unavailable); one whose contact is gone is cancelled.
+    sb::Status load();
+
+    // ---- requests (the connection's agent; body checked against the schema) ----
+    Reply start(const std::string& agent, const nlohmann::json& body);
+    Reply submit(const std::string& agent, const nlohmann::json& body);
+    Reply cancel(const std::string& agent, const nlohmann::json& body);
+    Reply refund(const std::string& agent, const nlohmann::json& body);
+
+    // ---- time: captures expire kCaptureTtlMs after payment_start ----
+    void tick();
+
+    // ---- recording: the recorder's state for `contact` changed ----
+    void recording_changed(const std::string& contact);
+
+    // The contact's latest payment (the protocol's P), or null.
+    nlohmann::json latest_json(const std::string& contact);
+
+    // ---- the fake gateway (POST /dev/payment-gateway, POST /dev/payment-gateway/refunds,
+    // GET /dev/payment-gateway/charges); nullopt when not enabled or not one of its paths ----
+    struct GatewayReply {
+        unsigned status = 200;
+        std::string body;
+    };
+    std::optional<GatewayReply> fake_gateway(const std::string& method, const std::string& path,
+                                             const std::string& body);
+
+private:
+    // ---- internals ----
+    struct Open {
+        std::string contact;
+        int64_t created_at = 0;
+    };
+    struct Pending {  // what an approval will store: never the number or the CVC
+        sb::contact::CheckedCard card;
+    };
+    struct Refunding {
+        std::string agent, contact;
+        int64_t amount = 0;
+    };
+
+    sb::Result<ContactRecord> active_contact(const std::string& agent, const nlohmann::json& body);
+    sb::Result<std::optional<Payment>> find(const std::string& id);
+    sb::Result<std::optional<Payment>> latest(const std::string& contact);
+    sb::Result<Payment> payment_on(const ContactRecord& c, const nlohmann::json& body);
+    sb::Status save(Payment& p);  // stamps updated_at
+    sb::Result<int64_t> store_method(const Payment& p, const std::string& token, const sb::contact::CheckedCard& card);
+    std::string recording(const std::string& contact) const;
+    nlohmann::json to_json(const Payment& p) const;
+    void emit(const std::string& agent, const std::string& contact, const Payment& p);
+    void audit(const std::string& actor, const char* action, const Payment& p, nlohmann::json detail);
+    nlohmann::json audit_detail(const Payment& p) const;
+    // Ends an open capture (cancelled or expired): stored, audited, recording resumed, emitted.
+    void finish(Payment p, const std::string& state, const std::string& actor, const std::string& reason);
+    void pause_recording(const Payment& p);
+    void resume_recording(const std::string& contact);
+    void on_charged(const std::string& id, sb::Result<HttpResponse> r);
+    void on_refunded(const std::string& id, sb::Result<HttpResponse> r);
+    void contact_changed(const ContactRecord& c);
+    HttpUrl refund_url() const;
+
+    Deps d_;
+    CallRecorder* recorder_;
+    AuditLog* audit_ = nullptr;
+    std::optional<HttpUrl> gateway_;
+    int64_t capture_ttl_ms_ = kCaptureTtlMs;
+    std::map<std::string, Open> open_;          // capturing or authorizing, by payment id
+    std::map<std::string, Pending> authorizing_;  // a charge in flight, by payment id
+    std::set<std::string> cancel_after_;        // authorizing when its contact left
+    std::map<std::string, Refunding> refunding_;  // a refund in flight, by payment id
+
+    // the fake gateway: what it was sent (no card numbers) and the tokens it issued
+    bool fake_enabled_ = false;
+    nlohmann::json fake_charges_ = nlohmann::json::array();
+    std::set<std::string> fake_tokens_;
+};
+
+}  // namespace sbd

@@ -1,0 +1,439 @@
+// recording.cpp: the rtpengine call recorder (recording.h) and its bencode codec. What rtpengine
+// 10.5 does with `stop recording` / `start recording` on a live call is in docs/telephony.md
+// ("Recording"): a new pcap per start, nothing written between a stop and the next start.
+#include "recording.h"
+
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <charconv>
+#include <random>
+
+#include "log.h"
+#include "sqlite_db.h"
+
+namespace sbd {
+
+// ---- bencode ------------------------------------------------------------------------------------
+namespace bencode {
+
+std::optional<std::string> Value::text(const std::string& key) const {
+    const Dict* d = dict();
+    if (!d) return std::nullopt;
+    auto it = d->find(key);
+    if (it == d->end() || !it->second.str()) return std::nullopt;
+    return *it->second.str();
+}
+
+namespace {
+void encode_to(const Value& v, std::string& out) {
+    if (auto i = v.integer()) {
+        out += 'i' + std::to_string(*i) + 'e';
+    } else if (auto s = v.str()) {
+        out += std::to_string(s->size()) + ':' + *s;
+    } else if (auto l = v.list()) {
+        out += 'l';
+        for (const Value& e : *l) encode_to(e, out);
+        out += 'e';
+    } else if (auto d = v.dict()) {
+        out += 'd';
+        for (const auto& [k, e] : *d) {  // std::map: keys in byte order, as bencode wants
+            out += std::to_string(k.size()) + ':' + k;
+            encode_to(e, out);
+        }
+        out += 'e';
+    }
+}
+
+struct Decoder {
+    std::string_view in;
+    std::size_t pos = 0;
+
+    sb::Error bad(const std::string& what) const {
+        return sb::make_error("bad_bencode", what + " at byte " + std::to_string(pos));
+    }
+    // Digits up to `end`, as a number (a leading '-' only if `sign`).
+    sb::Result<int64_t> number(char end, bool sign) {
+        std::size_t stop = in.find(end, pos);
+        if (stop == std::string_view::npos) return bad("unterminated number");
+        std::string_view digits = in.substr(pos, stop - pos);
+        if (digits.empty() || (!sign && digits[0] == '-')) return bad("bad number");
+        if (digits == "-0" || (digits.size() > 1 && digits[0] == '0') ||
+            (digits.size() > 2 && digits[0] == '-' && digits[1] == '0'))
+            return bad("number with leading zeros");
+        int64_t v = 0;
+        auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+        if (ec != std::errc() || p != digits.data() + digits.size()) return bad("bad number");
+        pos = stop + 1;
+        return v;
+    }
+    sb::Result<std::string> string() {
+        auto n = number(':', false);
+        if (!n) return n.error();
+        if (static_cast<uint64_t>(n.value()) > in.size() - pos) return bad("string longer than the input");
+        std::string s(in.substr(pos, static_cast<std::size_t>(n.value())));
+        pos += static_cast<std::size_t>(n.value());
+        return s;
+    }
+    sb::Result<Value> value(int depth) {
+        if (depth > 32) return bad("nested too deeply");
+        if (pos >= in.size()) return bad("unexpected end");
+        char c = in[pos];
+        if (c == 'i') {
+            ++pos;
+            auto n = number('e', true);
+            if (!n) return n.error();
+            return Value(n.value());
+        }
+        if (c == 'l') {
+            ++pos;
+            List l;
+            while (pos < in.size() && in[pos] != 'e') {
+                auto e = value(depth + 1);
+                if (!e) return e.error();
+                l.push_back(std::move(e.value()));
+            }
+            if (pos >= in.size()) return bad("unterminated list");
+            ++pos;
+            return Value(std::move(l));
+        }
+        if (c == 'd') {
+            ++pos;
+            Dict d;
+            while (pos < in.size() && in[pos] != 'e') {
+                if (in[pos] < '0' || in[pos] > '9') return bad("dictionary key is not a string");
+                auto k = string();
+                if (!k) return k.error();
+                auto e = value(depth + 1);
+                if (!e) return e.error();
+                d[std::move(k.value())] = std::move(e.value());
+            }
+            if (pos >= in.size()) return bad("unterminated dictionary");
+            ++pos;
+            return Value(std::move(d));
+        }
+        if (c >= '0' && c <= '9') {
+            auto s = string();
+            if (!s) return s.error();
+            return Value(std::move(s.value()));
+        }
+        return bad("unexpected character");
+    }
+};
+}  // namespace
+
+std::string encode(const Value& v) {
+    std::string out;
+    encode_to(v, out);
+    return out;
+}
+
+sb::Result<Value> decode(std::string_view in) {
+    Decoder d{in};
+    auto v = d.value(0);
+    if (!v) return v;
+    if (d.pos != in.size()) return d.bad("trailing data");
+    return v;
+}
+
+}  // namespace bencode
+
+// ---- RtpengineRecorder ---------------------------------------------------------------------------
+namespace {
+using boost::asio::ip::udp;
+
+std::string random_cookie() {
+    static std::mt19937_64 rng{std::random_device{}()};
+    static const char* hex = "0123456789abcdef";
+    std::string s;
+    uint64_t r = rng();
+    for (int i = 0; i < 16; ++i) s += hex[(r >> (i * 4)) & 15];
+    return s;
+}
+}  // namespace
+
+struct RtpengineRecorder::Impl {
+    struct Entry {
+        std::string call_id;
+        std::string state;   // on | pausing | paused | resuming
+        uint64_t generation = 0;  // a new call (or a forgotten one) makes answers to old requests moot
+    };
+    struct Pending {
+        std::string message;
+        int attempts_left = 0;
+        std::unique_ptr<boost::asio::steady_timer> timer;
+        std::function<void(sb::Result<bencode::Value>)> done;
+    };
+
+    boost::asio::io_context& io;
+    Database& db;
+    Logger& log;
+    std::function<int64_t()> now;
+    Config config;
+    udp::socket socket;
+    udp::endpoint rtpengine;
+    std::map<std::string, Entry> calls;
+    std::map<std::string, Pending> pending;  // by cookie
+    std::array<char, 65536> buffer{};
+    udp::endpoint sender;
+    uint64_t next_generation = 1;
+    uint64_t counter = 0;
+    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+
+    Impl(boost::asio::io_context& io_, Database& db_, Logger& log_, std::function<int64_t()> now_, Config c)
+        : io(io_), db(db_), log(log_), now(std::move(now_)), config(std::move(c)), socket(io_) {}
+
+    void open() {
+        boost::system::error_code ec;
+        auto address = boost::asio::ip::make_address(config.host, ec);
+        if (ec) {
+            udp::resolver resolver(io);
+            auto found = resolver.resolve(udp::v4(), config.host, std::to_string(config.port), ec);
+            if (!ec && !found.empty()) address = found.begin()->endpoint().address();
+        }
+        if (ec) {
+            log.error("rtpengine: cannot resolve the ng address", {{"host", config.host}});
+            return;
+        }
+        rtpengine = udp::endpoint(address, config.port);
+        socket.open(rtpengine.protocol(), ec);
+        if (!ec) socket.bind(udp::endpoint(rtpengine.protocol(), 0), ec);
+        if (ec) {
+            log.error("rtpengine: cannot open the ng socket", {{"error", ec.message()}});
+            return;
+        }
+        receive();
+    }
+
+    void receive() {
+        socket.async_receive_from(boost::asio::buffer(buffer), sender,
+                                  [this, alive = alive](const boost::system::error_code& ec, std::size_t n) {
+                                      if (!*alive || ec == boost::asio::error::operation_aborted) return;
+                                      if (!ec) answer(std::string_view(buffer.data(), n));
+                                      if (socket.is_open()) receive();
+                                  });
+    }
+
+    // "<cookie> <bencoded dictionary>": the request with that cookie is answered.
+    void answer(std::string_view datagram) {
+        if (sender != rtpengine) return;
+        std::size_t space = datagram.find(' ');
+        if (space == std::string_view::npos) return;
+        auto it = pending.find(std::string(datagram.substr(0, space)));
+        if (it == pending.end()) return;  // a late answer to a request already retried and answered, or given up
+        auto done = std::move(it->second.done);
+        it->second.timer->cancel();
+        pending.erase(it);
+        auto value = bencode::decode(datagram.substr(space + 1));
+        if (value && !value.value().dict()) value = sb::make_error("bad_bencode", "the answer is not a dictionary");
+        done(std::move(value));
+    }
+
+    // Sends one ng command; `done` gets the answer's dictionary or an error (no answer after
+    // every attempt, a socket error). Exactly once, never inside this call.
+    void command(bencode::Dict body, std::function<void(sb::Result<bencode::Value>)> done) {
+        std::string cookie = random_cookie() + std::to_string(++counter);
+        Pending p;
+        p.message = cookie + " " + bencode::encode(bencode::Value(std::move(body)));
+        p.attempts_left = config.attempts;
+        p.timer = std::make_unique<boost::asio::steady_timer>(io);
+        p.done = std::move(done);
+        pending.emplace(cookie, std::move(p));
+        send(cookie);
+    }
+
+    void send(const std::string& cookie) {
+        auto it = pending.find(cookie);
+        if (it == pending.end()) return;
+        Pending& p = it->second;
+        if (p.attempts_left-- <= 0 || !socket.is_open()) {
+            auto done = std::move(p.done);
+            pending.erase(it);
+            boost::asio::post(io, [done = std::move(done), open = socket.is_open()] {
+                done(sb::make_error("recorder_unavailable", open ? "rtpengine did not answer" : "no ng socket"));
+            });
+            return;
+        }
+        auto message = std::make_shared<std::string>(p.message);
+        socket.async_send_to(boost::asio::buffer(*message), rtpengine,
+                             [message, alive = alive](const boost::system::error_code&, std::size_t) {});
+        p.timer->expires_after(std::chrono::milliseconds(config.timeout_ms));
+        p.timer->async_wait([this, cookie, alive = alive](const boost::system::error_code& ec) {
+            if (!*alive || ec == boost::asio::error::operation_aborted) return;
+            if (pending.count(cookie)) {
+                log.warn("rtpengine: no answer; trying again", {{"cookie", cookie}});
+                send(cookie);
+            }
+        });
+    }
+
+    sb::Status store(const std::string& contact) {
+        auto it = calls.find(contact);
+        if (it == calls.end()) {
+            auto del = db.prepare("DELETE FROM call_recordings WHERE contact = ?;");
+            if (!del) return del.error();
+            return del.value().bind(1, contact).run();
+        }
+        // Only a confirmed state is stored: a request in flight when we stop has an unknown outcome.
+        std::string state = it->second.state == "pausing" ? "on" : it->second.state == "resuming" ? "paused" : it->second.state;
+        auto up = db.prepare(
+            "INSERT INTO call_recordings (contact, call_id, state, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(contact) DO UPDATE SET call_id = excluded.call_id, state = excluded.state, "
+            "updated_at = excluded.updated_at;");
+        if (!up) return up.error();
+        return up.value().bind(1, contact).bind(2, it->second.call_id).bind(3, state).bind(4, now()).run();
+    }
+};
+
+RtpengineRecorder::RtpengineRecorder(boost::asio::io_context& io, Database& db, Logger& log,
+                                     std::function<int64_t()> now_ms, Config config)
+    : impl_(std::make_unique<Impl>(io, db, log, std::move(now_ms), std::move(config))) {
+    impl_->open();
+}
+
+RtpengineRecorder::~RtpengineRecorder() {
+    *impl_->alive = false;
+    boost::system::error_code ec;
+    impl_->socket.close(ec);
+    for (auto& [cookie, p] : impl_->pending) p.timer->cancel();
+}
+
+void RtpengineRecorder::stop() {
+    boost::system::error_code ec;
+    impl_->socket.close(ec);
+    std::vector<std::string> cookies;
+    for (auto& [cookie, p] : impl_->pending) cookies.push_back(cookie);
+    for (const std::string& cookie : cookies) {
+        auto it = impl_->pending.find(cookie);
+        it->second.timer->cancel();
+        it->second.attempts_left = 0;
+        impl_->send(cookie);  // fails it, asynchronously
+    }
+}
+
+sb::Result<RtpengineRecorder::Config> RtpengineRecorder::parse_address(const std::string& address) {
+    auto bad = sb::make_error("bad_option", "--rtpengine-ng wants udp:HOST:PORT");
+    if (address.rfind("udp:", 0) != 0) return bad;
+    std::string rest = address.substr(4);
+    std::size_t colon = rest.rfind(':');
+    if (colon == std::string::npos || colon == 0 || rest.find(':') != colon) return bad;
+    std::string host = rest.substr(0, colon), port = rest.substr(colon + 1);
+    unsigned p = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (ec != std::errc() || end != port.data() + port.size() || p == 0 || p > 65535) return bad;
+    for (char c : host)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-')) return bad;
+    Config c;
+    c.host = host;
+    c.port = static_cast<uint16_t>(p);
+    return c;
+}
+
+sb::Status RtpengineRecorder::load() {
+    auto q = impl_->db.prepare("SELECT contact, call_id, state FROM call_recordings;");
+    if (!q) return q.error();
+    for (;;) {
+        auto row = q.value().step();
+        if (!row) return row.error();
+        if (!row.value()) break;
+        Impl::Entry e{q.value().column_text(1), q.value().column_text(2), impl_->next_generation++};
+        if (e.state != "on" && e.state != "paused") e.state = "on";
+        impl_->calls[q.value().column_text(0)] = std::move(e);
+    }
+    return sb::Ok{};
+}
+
+void RtpengineRecorder::call_started(const std::string& contact, const std::string& call_id) {
+    if (call_id.empty()) return;
+    auto it = impl_->calls.find(contact);
+    if (it != impl_->calls.end() && it->second.call_id == call_id) return;  // asked again (failover): the same call
+    // A new call for the contact (the first, or a transferred caller's): Kamailio records it from its offer.
+    impl_->calls[contact] = Impl::Entry{call_id, "on", impl_->next_generation++};
+    if (auto st = impl_->store(contact); !st)
+        impl_->log.error("recording: cannot store", {{"contact", contact}, {"error", st.error().message}});
+    impl_->log.info("recording: call started", {{"contact", contact}, {"call_id", call_id}});
+    changed(contact);
+}
+
+void RtpengineRecorder::call_ended(const std::string& contact) {
+    if (!impl_->calls.erase(contact)) return;
+    if (auto st = impl_->store(contact); !st)
+        impl_->log.error("recording: cannot store", {{"contact", contact}, {"error", st.error().message}});
+    impl_->log.info("recording: call ended", {{"contact", contact}});
+    changed(contact);
+}
+
+std::string RtpengineRecorder::state(const std::string& contact) const {
+    auto it = impl_->calls.find(contact);
+    return it == impl_->calls.end() ? "off" : it->second.state;
+}
+
+std::string RtpengineRecorder::call_id(const std::string& contact) const {
+    auto it = impl_->calls.find(contact);
+    return it == impl_->calls.end() ? "" : it->second.call_id;
+}
+
+void RtpengineRecorder::set_state(const std::string& contact, const std::string& state) {
+    auto it = impl_->calls.find(contact);
+    if (it == impl_->calls.end() || it->second.state == state) return;
+    it->second.state = state;
+    if (auto st = impl_->store(contact); !st)
+        impl_->log.error("recording: cannot store", {{"contact", contact}, {"error", st.error().message}});
+    changed(contact);
+}
+
+void RtpengineRecorder::pause(const std::string& contact, std::function<void(sb::Status)> done) {
+    request(contact, true, std::move(done));
+}
+
+void RtpengineRecorder::resume(const std::string& contact, std::function<void(sb::Status)> done) {
+    request(contact, false, std::move(done));
+}
+
+void RtpengineRecorder::request(const std::string& contact, bool pausing, std::function<void(sb::Status)> done) {
+    auto later = [this](std::function<void(sb::Status)> f, sb::Status st) {
+        boost::asio::post(impl_->io, [f = std::move(f), st = std::move(st)] { f(st); });
+    };
+    auto it = impl_->calls.find(contact);
+    if (it == impl_->calls.end())
+        return later(std::move(done), sb::make_error("not_recording", "The contact has no recorded call."));
+    Impl::Entry& e = it->second;
+    const char* target = pausing ? "paused" : "on";
+    if (e.state == target) return later(std::move(done), sb::Ok{});  // already so
+    if (e.state == "pausing" || e.state == "resuming")
+        return later(std::move(done), sb::make_error("recording_busy", "The recording is already being changed."));
+    std::string before = e.state;
+    uint64_t generation = e.generation;
+    std::string call_id = e.call_id;
+    set_state(contact, pausing ? "pausing" : "resuming");
+    impl_->log.info(pausing ? "recording: pausing" : "recording: resuming", {{"contact", contact}, {"call_id", call_id}});
+    bencode::Dict body{{"command", pausing ? "stop recording" : "start recording"}, {"call-id", call_id}};
+    impl_->command(std::move(body), [this, contact, pausing, before, generation, target,
+                                     done = std::move(done)](sb::Result<bencode::Value> answer) {
+        sb::Status result = sb::Ok{};
+        if (!answer) {
+            result = answer.error();
+        } else {
+            auto r = answer.value().text("result");
+            if (r != "ok") {
+                std::string reason = answer.value().text("error-reason").value_or(r.value_or("no result"));
+                result = sb::make_error("recorder_error", "rtpengine: " + reason);
+            }
+        }
+        auto it = impl_->calls.find(contact);
+        bool same_call = it != impl_->calls.end() && it->second.generation == generation;
+        if (!result) {
+            impl_->log.warn(pausing ? "recording: pause failed" : "recording: resume failed",
+                            {{"contact", contact}, {"error", result.error().message}});
+            if (same_call) set_state(contact, before);
+        } else {
+            impl_->log.info(pausing ? "recording: paused" : "recording: resumed", {{"contact", contact}});
+            if (same_call) set_state(contact, target);
+        }
+        if (result && !same_call) result = sb::make_error("not_recording", "The call ended meanwhile.");
+        done(result);
+    });
+}
+
+}  // namespace sbd

@@ -1,0 +1,126 @@
+// recording.h: call recording as switchboardd controls it (docs/payments.md, "Recording").
+//
+// Calls are recorded by the telephony layer (rtpengine, started by Kamailio with every call's
+// media); switchboardd only knows which SIP Call-ID carries a voice contact's media and asks the
+// recorder to pause and resume it, e.g. while a card is being taken. The state a desk sees is
+// the recorder's confirmed one: "off" (not recorded: chat, SMS, no recorder, call not up),
+// "on", "pausing", "paused", "resuming".
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "util/result.h"
+
+namespace sbd {
+
+class CallRecorder {
+public:
+    virtual ~CallRecorder() = default;
+    // The SIP Call-ID now carrying the contact's media (a queue call as routed, an outbound
+    // call as authorised, a transferred caller's new call). Recording is on from here.
+    virtual void call_started(const std::string& contact, const std::string& call_id) = 0;
+    // The contact's call is over (or the contact closed): forget it.
+    virtual void call_ended(const std::string& contact) = 0;
+    // Ask the recorder to stop writing the call's media; `done` runs once it confirmed (Ok) or
+    // failed (an error; the recording then stays as it was). Always asynchronous.
+    virtual void pause(const std::string& contact, std::function<void(sb::Status)> done) = 0;
+    virtual void resume(const std::string& contact, std::function<void(sb::Status)> done) = 0;
+    // "off" | "on" | "pausing" | "paused" | "resuming"
+    virtual std::string state(const std::string& contact) const = 0;
+    // Called with the contact id whenever its state() changed.
+    void on_change(std::function<void(const std::string& contact)> f) { changed_ = std::move(f); }
+
+protected:
+    void changed(const std::string& contact) {
+        if (changed_) changed_(contact);
+    }
+
+private:
+    std::function<void(const std::string&)> changed_;
+};
+
+// ---- bencode (the rtpengine ng protocol's encoding) ----------------------------------------------
+// Integers, byte strings, lists and dictionaries (keys sorted when encoded). decode() takes
+// exactly one value and nothing after it; nesting deeper than 32 levels is refused.
+namespace bencode {
+struct Value;
+using List = std::vector<Value>;
+using Dict = std::map<std::string, Value>;
+struct Value {
+    std::variant<int64_t, std::string, List, Dict> v;
+    Value() : v(std::string()) {}
+    Value(int64_t i) : v(i) {}                       // NOLINT(google-explicit-constructor)
+    Value(int i) : v(int64_t{i}) {}                  // NOLINT(google-explicit-constructor)
+    Value(std::string s) : v(std::move(s)) {}        // NOLINT(google-explicit-constructor)
+    Value(const char* s) : v(std::string(s)) {}      // NOLINT(google-explicit-constructor)
+    Value(List l) : v(std::move(l)) {}               // NOLINT(google-explicit-constructor)
+    Value(Dict d) : v(std::move(d)) {}               // NOLINT(google-explicit-constructor)
+    const std::string* str() const { return std::get_if<std::string>(&v); }
+    const int64_t* integer() const { return std::get_if<int64_t>(&v); }
+    const List* list() const { return std::get_if<List>(&v); }
+    const Dict* dict() const { return std::get_if<Dict>(&v); }
+    // A dictionary's string entry, if there is one.
+    std::optional<std::string> text(const std::string& key) const;
+};
+std::string encode(const Value& v);
+sb::Result<Value> decode(std::string_view in);
+}  // namespace bencode
+
+class Database;
+class Logger;
+
+// ---- RtpengineRecorder ---------------------------------------------------------------------------
+// The recorder of calls that rtpengine records (--recording-method=pcap; Kamailio turns
+// recording on with every call's offer, docs/telephony.md "Recording"). pause = ng `stop
+// recording` for the call's Call-ID, resume = `start recording` (rtpengine 10.5 has no `pause
+// recording`; each start opens a new pcap file, and nothing between stop and start is written).
+// Both commands are idempotent in rtpengine, so a request is sent again with the same cookie
+// when no answer came within the timeout. The contact -> Call-ID map and each contact's
+// confirmed state ("on" | "paused") are kept in call_recordings (migration 12), so a restarted
+// switchboardd still knows them; "pausing" and "resuming" exist only while a request is out.
+// Single-threaded: everything runs on the io_context given.
+class RtpengineRecorder : public CallRecorder {
+public:
+    struct Config {
+        std::string host = "127.0.0.1";
+        uint16_t port = 2223;
+        int timeout_ms = 2000;  // per attempt
+        int attempts = 2;       // the first and one retry
+    };
+    RtpengineRecorder(boost::asio::io_context& io, Database& db, Logger& log, std::function<int64_t()> now_ms,
+                      Config config);
+    ~RtpengineRecorder() override;
+    // Reads call_recordings (the calls known before a restart).
+    sb::Status load();
+    // Closes the ng socket: requests still out fail (recorder_unavailable), later ones too.
+    void stop();
+
+    void call_started(const std::string& contact, const std::string& call_id) override;
+    void call_ended(const std::string& contact) override;
+    void pause(const std::string& contact, std::function<void(sb::Status)> done) override;
+    void resume(const std::string& contact, std::function<void(sb::Status)> done) override;
+    std::string state(const std::string& contact) const override;
+    // The Call-ID known for a contact (empty if none).
+    std::string call_id(const std::string& contact) const;
+
+    // "udp:HOST:PORT" (IPv4 address or name) -> host and port; an error otherwise.
+    static sb::Result<Config> parse_address(const std::string& address);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    void set_state(const std::string& contact, const std::string& state);
+    void request(const std::string& contact, bool pausing, std::function<void(sb::Status)> done);
+};
+
+}  // namespace sbd
