@@ -184,6 +184,18 @@ std::tm local_tm(int64_t at_ms) {
 }
 }  // namespace
 
+std::string format_money(int64_t minor_units, std::string_view currency) {
+    const int64_t a = minor_units < 0 ? -minor_units : minor_units;
+    std::string frac = std::to_string(a % 100);
+    if (frac.size() < 2) frac = "0" + frac;
+    const std::string figure = std::to_string(a / 100) + "." + frac;
+    const std::string sign = minor_units < 0 ? "-" : "";
+    if (currency.empty() || currency == "USD") return sign + "$" + figure;
+    if (currency == "EUR") return sign + "€" + figure;
+    if (currency == "GBP") return sign + "£" + figure;
+    return sign + figure + " " + std::string(currency);
+}
+
 std::string format_clock(int64_t at_ms) {
     std::tm t = local_tm(at_ms);
     char buf[16];

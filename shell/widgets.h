@@ -47,6 +47,8 @@ float centred_y(ImFont* font, float top, float height);
 // "14:05", and "12 Mar 2024".
 std::string format_clock(int64_t at_ms);
 std::string format_date(int64_t at_ms);
+// "$45.99" (USD), "€12.00", "12.00 SEK" from minor units; negative amounts with a leading "-".
+std::string format_money(int64_t minor_units, std::string_view currency);
 // True when two timestamps fall on the same local calendar day.
 bool same_day(int64_t a_ms, int64_t b_ms);
 

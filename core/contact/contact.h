@@ -58,10 +58,15 @@ struct Account {
     std::string id, number, plan, status;  // number: masked or in full, as the backend sent it
     std::optional<int64_t> balance_cents;   // none while masked
 };
+// A card on file as the backend keeps it (docs/payments.md): never the number, only these.
+struct PaymentMethod {
+    std::string brand, last4, expiry;  // "visa", "1111", "MM/YY"
+};
 struct Sensitive {
     bool unlocked = false;
     std::vector<Account> accounts;
     std::string date_of_birth, address, postcode;  // empty while masked
+    std::vector<PaymentMethod> payment_methods;     // empty while masked
 };
 
 struct Customer {
@@ -86,6 +91,21 @@ struct CallInfo {
     bool callback = false;              // the caller got busy and asked to be called back
 };
 
+// A card payment on the contact (docs/payments.md): the server's capture and its outcome. The
+// card number never comes back; `card` is what was stored (brand, last 4, expiry).
+struct Payment {
+    std::string id;
+    std::string state;      // capturing | authorizing | approved | cancelled | expired | refunded
+    int64_t amount = 0;     // minor units (cents)
+    std::string currency;   // "USD"
+    std::string recording;  // the call recording while it is open: off | on | pausing | paused | resuming
+    std::optional<PaymentMethod> card;
+    std::string error_code, error_message;  // the last refusal (payment_declined, gateway_unavailable...)
+    int64_t created_at_ms = 0, updated_at_ms = 0;
+
+    bool open() const { return state == "capturing" || state == "authorizing"; }
+};
+
 struct Contact {
     std::string id;
     Channel channel = Channel::Chat;
@@ -99,6 +119,8 @@ struct Contact {
     bool customer_typing = false;
     std::optional<CallInfo> call;  // voice contacts
     std::optional<verify::Flow> verification;  // the customer's verification on this contact
+    std::optional<Payment> payment;            // the latest payment on this contact
+    std::string recording = "off";             // voice: off | on | pausing | paused | resuming
 };
 
 // ---- queues, canned responses, agents ----------------------------------------------------------
@@ -121,6 +143,9 @@ struct AgentSummary {
 Result<Message> message_from_json(const json& j);
 Result<Customer> customer_from_json(const json& j);
 Result<Contact> contact_from_json(const json& j);
+Result<Payment> payment_from_json(const json& j);
+// One of "off", "on", "pausing", "paused", "resuming".
+bool is_recording_state(std::string_view s);
 Result<std::vector<Queue>> queues_from_json(const json& j);
 Result<std::vector<CannedResponse>> canned_responses_from_json(const json& j);
 Result<std::vector<AgentSummary>> agents_from_json(const json& j);
@@ -128,6 +153,7 @@ Result<std::vector<AgentSummary>> agents_from_json(const json& j);
 json to_json(const Message& m);
 json to_json(const Customer& c);
 json to_json(const Contact& c);
+json to_json(const Payment& p);
 
 // Canned response text with {customer.first_name}, {customer.last_name}, {agent.display_name}
 // filled in; unknown placeholders stay as they are.

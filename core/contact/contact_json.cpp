@@ -191,6 +191,14 @@ Result<Customer> customer_from_json(const json& j) {
                 if (!checked) sr.fail_with(checked.error());
                 else s.accounts.push_back(checked.value());
             }
+        if (const json* pm = sr.raw("payment_methods"); pm && !pm->is_null())  // docs/payments.md: null while masked
+            if (const json* methods = sr.array("payment_methods"))
+            for (const json& mj : *methods) {
+                Reader mr(mj, "customer.sensitive.payment_methods[]");
+                auto checked = mr.done(PaymentMethod{mr.str("brand"), mr.str("last4"), mr.str("expiry")});
+                if (!checked) sr.fail_with(checked.error());
+                else s.payment_methods.push_back(checked.value());
+            }
         auto checked = sr.done(s);
         if (!checked) r.fail_with(checked.error());
         else c.sensitive = checked.value();
@@ -250,7 +258,64 @@ Result<Contact> contact_from_json(const json& j) {
         if (!flow) r.fail_with(flow.error());
         else c.verification = flow.value();
     }
+    if (const json* pj = r.raw("payment"); pj && !pj->is_null()) {  // docs/payments.md
+        auto payment = payment_from_json(*pj);
+        if (!payment) r.fail_with(payment.error());
+        else c.payment = payment.value();
+    }
+    if (const json* rj = r.raw("recording"); rj && !rj->is_null()) {
+        if (!rj->is_string() || !is_recording_state(rj->get<std::string>())) r.fail("recording", "a recording state");
+        else c.recording = rj->get<std::string>();
+    }
     return r.done(c);
+}
+
+bool is_recording_state(std::string_view s) {
+    return s == "off" || s == "on" || s == "pausing" || s == "paused" || s == "resuming";
+}
+
+Result<Payment> payment_from_json(const json& j) {
+    Reader r(j, "payment");
+    Payment p;
+    p.id = r.str("id");
+    p.state = r.str("state");
+    static const char* const kStates[] = {"capturing", "authorizing", "approved", "cancelled", "expired", "refunded"};
+    if (std::none_of(std::begin(kStates), std::end(kStates), [&](const char* s) { return p.state == s; }))
+        r.fail("state", "a payment state");
+    p.amount = r.ms("amount");
+    p.currency = r.str("currency");
+    p.recording = r.str_or_null("recording");
+    if (p.recording.empty()) p.recording = "off";
+    else if (!is_recording_state(p.recording)) r.fail("recording", "a recording state");
+    if (const json* cj = r.raw("card"); cj && !cj->is_null()) {
+        Reader cr(*cj, "payment.card");
+        auto card = cr.done(PaymentMethod{cr.str("brand"), cr.str("last4"), cr.str("expiry")});
+        if (!card) r.fail_with(card.error());
+        else p.card = card.value();
+    }
+    if (const json* ej = r.raw("error"); ej && !ej->is_null()) {
+        Reader er(*ej, "payment.error");
+        p.error_code = er.str("code");
+        p.error_message = er.str_or_null("message");
+        if (auto checked = er.done(true); !checked) r.fail_with(checked.error());
+    }
+    p.created_at_ms = r.ms("created_at");
+    p.updated_at_ms = r.ms("updated_at");
+    return r.done(p);
+}
+
+json to_json(const Payment& p) {
+    auto card = [](const PaymentMethod& m) { return json{{"brand", m.brand}, {"last4", m.last4}, {"expiry", m.expiry}}; };
+    return json{{"id", p.id},
+                {"state", p.state},
+                {"amount", p.amount},
+                {"currency", p.currency},
+                {"recording", p.recording},
+                {"card", p.card ? card(*p.card) : json(nullptr)},
+                {"error", p.error_code.empty() ? json(nullptr)
+                                               : json{{"code", p.error_code}, {"message", p.error_message}}},
+                {"created_at", p.created_at_ms},
+                {"updated_at", p.updated_at_ms}};
 }
 
 Result<std::vector<Queue>> queues_from_json(const json& j) {
@@ -326,7 +391,13 @@ json to_json(const Customer& c) {
         out["sensitive"] = {{"unlocked", c.sensitive->unlocked}, {"accounts", std::move(accounts)},
                             {"date_of_birth", opt(c.sensitive->date_of_birth)}, {"address", opt(c.sensitive->address)},
                             {"postcode", opt(c.sensitive->postcode)},
-                            {"payment_methods", c.sensitive->unlocked ? json::array() : json(nullptr)}};
+                            {"payment_methods", [&] {
+                                 if (!c.sensitive->unlocked) return json(nullptr);
+                                 json methods = json::array();
+                                 for (const auto& m : c.sensitive->payment_methods)
+                                     methods.push_back({{"brand", m.brand}, {"last4", m.last4}, {"expiry", m.expiry}});
+                                 return methods;
+                             }()}};
     }
     return out;
 }
@@ -352,7 +423,9 @@ json to_json(const Contact& c) {
                 {"call", c.call ? json{{"direction", c.call->direction}, {"number", c.call->number},
                                        {"callback", c.call->callback}}
                                 : json(nullptr)},
-                {"verification", c.verification ? verify::to_json(*c.verification) : json(nullptr)}};
+                {"verification", c.verification ? verify::to_json(*c.verification) : json(nullptr)},
+                {"payment", c.payment ? to_json(*c.payment) : json(nullptr)},
+                {"recording", c.recording}};
 }
 
 std::string fill_placeholders(std::string_view text, const Customer& customer, std::string_view agent_display_name) {

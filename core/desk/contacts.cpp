@@ -269,6 +269,7 @@ void Desk::on_contact_reply(const PendingRequest& req, const json& frame, Out& o
             out.push_back(Notify{"contact.updated", {}, c->id});
         }
     }
+    if (auto p = result.find("payment"); p != result.end() && !req.contact.empty()) apply_payment(req.contact, *p, out);
     if (auto cu = result.find("customer"); cu != result.end()) {
         auto parsed = contact::customer_from_json(*cu);
         if (parsed)
@@ -349,6 +350,7 @@ void Desk::remove_contact(const std::string& id, Out& out) {
 }
 
 bool Desk::on_contact_event(const std::string& name, const json& data, Out& out) {
+    if (on_payment_event(name, data, out)) return true;  // payments.cpp
     if (name == "contact.offered" || name == "contact.updated") {
         auto c = contact::contact_from_json(data);
         if (!c) {

@@ -87,6 +87,10 @@ private:
     void on_send_message_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
     bool on_contact_event(const std::string& name, const nlohmann::json& data, Out& out);
     void apply_session_contacts(const nlohmann::json& result, Out& out);
+    // payments.cpp
+    void on_payment_intent(uint64_t intent, const Intent& in, Out& out);
+    void apply_payment(const std::string& contact, const nlohmann::json& payment, Out& out);
+    bool on_payment_event(const std::string& name, const nlohmann::json& data, Out& out);
     void upsert_contact(contact::Contact c, Out& out);
     void remove_contact(const std::string& id, Out& out);
     void save_draft(const SaveDraftIntent& in, Out& out);

@@ -1,5 +1,7 @@
 #include "desk/intent.h"
 
+#include <algorithm>
+
 namespace sb::desk {
 
 namespace {
@@ -42,6 +44,8 @@ Result<Intent> intent_from_json(const nlohmann::json& j) {
     if (t == "logout") return Intent{LogoutIntent{}};
     if (t == "mfa" || t == "mfa_done" || t == "sessions" || t == "revoke_session") return session_intent_from_json(t, j);
     if (t == "take_phone") return Intent{TakePhoneIntent{}};
+    if (t == "payment_start" || t == "payment_submit" || t == "payment_cancel" || t == "refund")
+        return payment_intent_from_json(t, j);
     if (t == "set_device" || t == "refresh_devices" || t == "test_ringer") return device_intent_from_json(t, j);
     if (t == "dial" || t == "answer" || t == "hangup" || t == "hold" || t == "resume" || t == "mute" || t == "dtmf")
         return call_intent_from_json(t, j);
@@ -233,6 +237,50 @@ Result<Intent> contact_intent_from_json(const std::string& t, const nlohmann::js
         auto tags = string_list(*w, "tags");
         if (!tags) return tags.error();
         in.wrap_up = WrapUpDraft{d.value().value_or(""), n.value().value_or(""), tags.value()};
+    }
+    return Intent{in};
+}
+
+// ---- payments ---------------------------------------------------------------------------------
+
+Result<Intent> payment_intent_from_json(const std::string& t, const nlohmann::json& j) {
+    auto contact = string_field(j, "contact");
+    if (!contact) return contact.error();
+    auto amount_of = [&](bool required) -> Result<int64_t> {
+        auto it = j.find("amount");
+        if (it == j.end() || it->is_null()) {
+            if (required) return bad("\"amount\" is required: minor units (cents), e.g. 1250 for 12.50.");
+            return int64_t{0};
+        }
+        if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > 10'000'000)
+            return bad("\"amount\" must be a whole number of minor units from 1 to 10000000.");
+        return it->get<int64_t>();
+    };
+    if (t == "payment_start") {
+        auto amount = amount_of(true);
+        if (!amount) return amount.error();
+        auto currency = optional_string(j, "currency");
+        if (!currency) return currency.error();
+        std::string cur = currency.value().value_or("");
+        if (!cur.empty() && (cur.size() != 3 || !std::all_of(cur.begin(), cur.end(), [](char c) { return c >= 'A' && c <= 'Z'; })))
+            return bad("\"currency\" must be three capital letters (ISO 4217), e.g. USD.");
+        return Intent{PaymentStartIntent{contact.value(), amount.value(), cur}};
+    }
+    auto payment = string_field(j, "payment");
+    if (!payment) return payment.error();
+    if (t == "payment_cancel") return Intent{PaymentCancelIntent{contact.value(), payment.value()}};
+    if (t == "refund") {
+        auto amount = amount_of(false);
+        if (!amount) return amount.error();
+        return Intent{RefundIntent{contact.value(), payment.value(), amount.value()}};
+    }
+    PaymentSubmitIntent in{contact.value(), payment.value(), {}, {}, {}};
+    for (auto [name, field] : {std::pair{"card_number", &in.card_number}, std::pair{"expiry", &in.expiry},
+                               std::pair{"cvc", &in.cvc}}) {
+        auto v = string_field(j, name);
+        if (!v) return v.error();  // (names the field, never echoes its value)
+        if (v.value().size() > 40) return bad(std::string("\"") + name + "\" is too long.");
+        *field = v.value();
     }
     return Intent{in};
 }

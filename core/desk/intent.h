@@ -69,6 +69,24 @@ struct VerifySendCodeIntent {  // a one-time code by SMS to the number on file
     std::string contact;
 };
 
+// ---- payments (docs/payments.md): a verified contact; the server pauses the call recording --------
+struct PaymentStartIntent {  // open a card capture for `amount` minor units
+    std::string contact;
+    int64_t amount = 0;
+    std::string currency;    // "" = the server's default (USD)
+};
+struct PaymentSubmitIntent {  // the card as the customer read it out; never kept by the desk
+    std::string contact, payment;
+    std::string card_number, expiry, cvc;
+};
+struct PaymentCancelIntent {
+    std::string contact, payment;
+};
+struct RefundIntent {         // an approved payment, whole (amount 0) or in part
+    std::string contact, payment;
+    int64_t amount = 0;
+};
+
 // Local to the desk (no request): what the agent has typed and not sent, kept across a reload;
 // and "I have seen this contact's messages" for unread counts.
 struct WrapUpDraft {
@@ -139,7 +157,8 @@ using Intent = std::variant<LoginIntent, SetStateIntent, LogoutIntent, AcceptInt
                             SaveDraftIntent, MarkReadIntent, DialIntent, AnswerIntent, HangupIntent, HoldIntent,
                             MuteIntent, DtmfIntent, TakePhoneIntent, SetDeviceIntent, RefreshDevicesIntent,
                             TestRingerIntent, VerifyAnswerIntent, VerifySendCodeIntent, MfaIntent,
-                            MfaDoneIntent, SessionsIntent, RevokeSessionIntent>;
+                            MfaDoneIntent, SessionsIntent, RevokeSessionIntent, PaymentStartIntent,
+                            PaymentSubmitIntent, PaymentCancelIntent, RefundIntent>;
 
 // The JS API's form (docs/js-api.md): {type: "login", username, password},
 // {type: "set_state", state, reason?}, {type: "logout"}, {type: "accept", contact}, ...
@@ -149,5 +168,6 @@ Result<Intent> contact_intent_from_json(const std::string& type, const nlohmann:
 Result<Intent> call_intent_from_json(const std::string& type, const nlohmann::json& j);
 Result<Intent> session_intent_from_json(const std::string& type, const nlohmann::json& j);  // mfa, mfa_done, sessions, revoke_session
 Result<Intent> device_intent_from_json(const std::string& type, const nlohmann::json& j);
+Result<Intent> payment_intent_from_json(const std::string& type, const nlohmann::json& j);  // payment_*, refund
 
 }  // namespace sb::desk

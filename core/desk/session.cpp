@@ -31,6 +31,9 @@ void Desk::on_intent(const IntentReceived& e, Out& out) {
     else if (std::holds_alternative<SessionsIntent>(e.intent)) list_sessions(e.id, out);
     else if (const auto* in = std::get_if<RevokeSessionIntent>(&e.intent)) revoke_session(e.id, *in, out);
     else if (std::holds_alternative<TakePhoneIntent>(e.intent)) take_phone(e.id, out);
+    else if (std::holds_alternative<PaymentStartIntent>(e.intent) || std::holds_alternative<PaymentSubmitIntent>(e.intent) ||
+             std::holds_alternative<PaymentCancelIntent>(e.intent) || std::holds_alternative<RefundIntent>(e.intent))
+        on_payment_intent(e.id, e.intent, out);
     else if (std::holds_alternative<DialIntent>(e.intent) || std::holds_alternative<AnswerIntent>(e.intent) ||
              std::holds_alternative<HangupIntent>(e.intent) || std::holds_alternative<HoldIntent>(e.intent) ||
              std::holds_alternative<MuteIntent>(e.intent) || std::holds_alternative<DtmfIntent>(e.intent))

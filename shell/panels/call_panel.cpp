@@ -178,6 +178,26 @@ void draw_hero(const desk::DeskState& s, const Contact* k, const Call* call, Pan
         }
         y += ui::line_height(f.strong) + 4.0f;
     }
+    // Whether the call is being recorded (docs/payments.md): always said while a contact's call is up.
+    if (k && k->channel == contact::Channel::Voice && call && view::call_is_up(*call)) {
+        const bool paused = k->recording == "paused", on = k->recording == "on";
+        const bool moving = k->recording == "pausing" || k->recording == "resuming";
+        const std::string words = on       ? "Recording"
+                                  : paused ? "Recording paused"
+                                  : moving ? (k->recording == "pausing" ? "Pausing recording…" : "Resuming recording…")
+                                           : "Not recorded";
+        const ImU32 col = on ? color::danger : paused || moving ? color::warning_text : color::text_faint;
+        const float tw = ui::text_size(f.small, words).x;
+        const float rx = left + (w - tw - 14.0f) * 0.5f;
+        const ImVec2 dot(rx + 4.0f, y + 2.0f + ui::line_height(f.small) * 0.5f);
+        if (on) dl->AddCircleFilled(dot, 4.0f, color::danger, 16);
+        else if (paused || moving) {
+            dl->AddRectFilled(ImVec2(dot.x - 4.0f, dot.y - 4.0f), ImVec2(dot.x - 1.5f, dot.y + 4.0f), col);
+            dl->AddRectFilled(ImVec2(dot.x + 1.5f, dot.y - 4.0f), ImVec2(dot.x + 4.0f, dot.y + 4.0f), col);
+        } else dl->AddCircle(dot, 4.0f, col, 16, 1.4f);
+        ui::draw_text(dl, f.small, ImVec2(rx + 14.0f, y + 2.0f), col, words);
+        y += ui::line_height(f.small) + 4.0f;
+    }
     if (call && !call->transfer.empty()) {
         const std::string t = call->transfer == "failed" ? "The transfer failed" : call->transfer == "done" ? "Transferred"
                                                                                                             : "Transferring…";

@@ -188,13 +188,7 @@ void notes_editor(const Customer& c, IntentSink& sink, float w) {
     }
 }
 
-// "$45.99" from cents.
-std::string money(int64_t cents) {
-    const int64_t a = cents < 0 ? -cents : cents;
-    std::string frac = std::to_string(a % 100);
-    if (frac.size() < 2) frac = "0" + frac;
-    return std::string(cents < 0 ? "-$" : "$") + std::to_string(a / 100) + "." + frac;
-}
+std::string money(int64_t cents) { return ui::format_money(cents, "USD"); }
 
 // The sensitive section (docs/verification.md): masked by the backend, with a closed padlock,
 // until the contact is verified; then the accounts in full, balances, address, date of birth.
@@ -237,6 +231,11 @@ void sensitive_section(const contact::Sensitive& sv, float w) {
         detail_row("Address", sv.address, iw);
         detail_row("Postcode", sv.postcode, iw);
         detail_row("Born", sv.date_of_birth, iw);
+        for (const auto& m : sv.payment_methods) {  // docs/payments.md: brand, last 4, expiry only
+            const std::string brand = m.brand == "visa" ? "Visa" : m.brand == "mastercard" ? "Mastercard"
+                                      : m.brand == "amex" ? "Amex" : m.brand == "discover" ? "Discover" : m.brand;
+            detail_row("Card", brand + " •••• " + m.last4 + (m.expiry.empty() ? "" : " · exp " + m.expiry), iw);
+        }
     } else {
         ImGui::PushFont(f.small);
         ImGui::PushStyleColor(ImGuiCol_Text, color::text_muted);
@@ -318,6 +317,7 @@ void draw_customer_card(const desk::DeskState& s, IntentSink& sink, PanelContext
         ImGui::Dummy(ImVec2(w, 2.0f));
     }
     if (c.sensitive) sensitive_section(*c.sensitive, w);
+    draw_payment(s, *contact, sink, ctx, w);  // payment.cpp: a verified, active contact
     if (!c.history.empty()) {
         const auto latest = std::max_element(c.history.begin(), c.history.end(),
                                              [](const auto& a, const auto& b) { return a.at_ms < b.at_ms; });

@@ -86,8 +86,11 @@ std::string grouped(const std::string& secret) {
 std::string countdown(int64_t until_server_ms, const desk::DeskState& s, PanelContext& ctx) {
     int64_t left = until_server_ms - (ctx.now_ms + s.clock_offset_ms);
     if (left <= 0) return "";
-    ctx.redraw_within(std::min<int64_t>(1000, left));
-    int64_t secs = (left + 999) / 1000;
+    // Whole seconds left, rounded down: a 5-minute challenge reads 5:00 at most, never 5:01
+    // (the server's expiry and the clock offset put a few milliseconds over), and 0:00 in its
+    // last second.
+    ctx.redraw_within(std::min<int64_t>(1000, left % 1000 == 0 ? 1000 : left % 1000));
+    int64_t secs = left / 1000;
     return std::to_string(secs / 60) + ":" + (secs % 60 < 10 ? "0" : "") + std::to_string(secs % 60);
 }
 

@@ -77,6 +77,11 @@ void draw_customer_card(const desk::DeskState& state, IntentSink& sink, PanelCon
 // caller-number hint, Send code, the lock. `width` wide, at the cursor.
 void draw_verification(const desk::DeskState& state, const contact::Contact& c, IntentSink& sink, PanelContext& ctx,
                        float width);
+// In the customer card, under the sensitive section: Take payment on a verified, active contact
+// (payment.cpp; docs/payments.md): the amount, then the recording's state and the masked card
+// fields, then the outcome (Refund). `width` wide, at the cursor.
+void draw_payment(const desk::DeskState& state, const contact::Contact& c, IntentSink& sink, PanelContext& ctx,
+                  float width);
 // A small padlock glyph, closed or open (the card's sensitive section, the lock notice).
 void draw_padlock(ImDrawList* dl, ImVec2 center, float size, ImU32 color, bool open);
 

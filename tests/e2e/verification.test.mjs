@@ -1,7 +1,9 @@
-// End to end, customer verification (docs/verification.md): a chat customer on the real /chat
-// page; the agent, in the desk in headless Chromium, accepts, answers a knowledge question and
-// the SMS code (read from the fake provider) in the customer card's checklist with the mouse and
-// keyboard, and the card's sensitive section unlocks. Screenshots in tests/e2e/artifacts/.
+// End to end, customer verification (docs/verification.md) and a payment (docs/payments.md): a
+// chat customer on the real /chat page; the agent, in the desk in headless Chromium, accepts,
+// answers a knowledge question and the SMS code (read from the fake provider) in the customer
+// card's checklist with the mouse and keyboard, and the card's sensitive section unlocks; then
+// takes a payment through the card's masked fields (the fake gateway approves it), and a card
+// number the customer wrote in the chat shows masked. Screenshots in tests/e2e/artifacts/.
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -12,11 +14,12 @@ let browser, server;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 beforeEach(async () => {
-  server = await startServer({ args: ['--web-root', webRoot, '--fake-sms-provider', '--offer-timeout', '60'] });
+  server = await startServer({ args: ['--web-root', webRoot, '--fake-sms-provider', '--fake-payment-gateway', '--offer-timeout', '60'] });
 });
 afterEach(async () => { await server?.stop(); });
 
 const ACCENT = [0x4f, 0x46, 0xe5];
+const CARD_FIELD_ABOVE_CHARGE = 141;
 
 async function agent(username) {
   const page = await openDesk(browser, server);
@@ -40,16 +43,17 @@ async function customer(name, email, firstMessage) {
   return page;
 }
 
-function outbox() {
+function getJson(path) {
   const { hostname, port } = new URL(server.url);
   return new Promise((resolve, reject) => {
-    http.get({ hostname, port, path: '/dev/sms-provider/outbox', agent: false }, (res) => {
+    http.get({ hostname, port, path, agent: false }, (res) => {
       let text = '';
       res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve(JSON.parse(text).messages));
+      res.on('end', () => resolve(JSON.parse(text)));
     }).on('error', reject);
   });
 }
+const outbox = async () => (await getJson('/dev/sms-provider/outbox')).messages;
 
 // The accent-coloured buttons (Check, Send code) in the customer card (the right column), top to
 // bottom: {x, y} of their centre and minX, their left edge.
@@ -153,12 +157,54 @@ test('a chat customer verified with a knowledge question and an SMS code; the cu
   assert.deepEqual(unlocked.accounts.map((a) => a.number).sort(), ['30011872', '30011873']);
   assert.equal(unlocked.address, '221 Elm Street, Springfield, IL');
   const after = await shot(alice, 'verification-verified');
-  assert.equal(cardButtons(after).length, 0, 'no more Check buttons once verified');
+  const takePayment = cardButtons(after);
+  assert.equal(takePayment.length, 1, `no more Check buttons once verified, only Take payment: ${JSON.stringify(takePayment)}`);
   assert.ok(countColour(after, [0xe8, 0xf7, 0xee]) > lockedGreen + 200, 'the Verified and Unlocked chips are drawn');
 
   // The backend now lets the address change.
   const changed = await dispatch(alice, { type: 'update_customer', customer: 'cu-1002', address: '5 Oak Avenue, Springfield, IL' });
   assert.equal(changed.ok, true, JSON.stringify(changed));
+
+  // A payment: the amount beside Take payment, then the card in the masked fields.
+  await alice.mouse.click(takePayment[0].minX - 80, takePayment[0].y);
+  await alice.keyboard.type('45.99');
+  await alice.mouse.click(takePayment[0].x, takePayment[0].y);
+  s = await waitForState(alice, (st) => contactOf(st)?.payment?.state === 'capturing', 'the capture open');
+  assert.equal(contactOf(s).payment.amount, 4599);
+  assert.equal(contactOf(s).payment.recording, 'off', 'a chat is not recorded');
+  const capture = await shot(alice, 'payment-capture');
+  const charge = cardButtons(capture);
+  assert.equal(charge.length, 1, `Charge $45.99: ${JSON.stringify(charge)}`);
+  // The number field is the section's first (CARD_FIELD_ABOVE_CHARGE px above Charge); Tab moves on.
+  await alice.mouse.click(charge[0].minX + 60, charge[0].y - CARD_FIELD_ABOVE_CHARGE);
+  const card = '4242 4242 4242 4242';
+  await alice.keyboard.type(card);
+  await alice.keyboard.press('Tab');
+  await alice.keyboard.type('12/30');
+  await alice.keyboard.press('Tab');
+  await alice.keyboard.type('123');
+  const typed = await shot(alice, 'payment-card-typed');
+  assert.equal(cardButtons(typed).length, 1);
+  await alice.keyboard.press('Enter');
+  s = await waitForState(alice, (st) => contactOf(st)?.payment?.state === 'approved', 'the payment approved', 15000);
+  assert.deepEqual(contactOf(s).payment.card, { brand: 'visa', last4: '4242', expiry: '12/30' });
+  s = await waitForState(alice, (st) => contactOf(st)?.customer.sensitive.payment_methods?.some((m) => m.last4 === '4242'),
+    'the card on file in the customer card');
+  const charges = await getJson('/dev/payment-gateway/charges');
+  assert.equal(JSON.stringify(charges).includes('4242424242424242'), false, 'the fake gateway lists no card number');
+  assert.ok(JSON.stringify(charges).includes('4599'), JSON.stringify(charges));
+  const paid = await shot(alice, 'payment-approved');
+  assertNotBlank(paid, 'payment-approved');
+
+  // The customer writes a card number in the chat: the desk shows it masked, and holds it nowhere.
+  await dana.locator('#text').fill('Or use my other card 4111 1111 1111 1111 next time');
+  await dana.keyboard.press('Enter');
+  s = await waitForState(alice, (st) => contactOf(st)?.messages.some((m) => m.text.includes('\u2022\u2022\u2022\u2022 1111')),
+    'the masked message');
+  const desk = JSON.stringify(await alice.evaluate(() => window.switchboard.state()));
+  for (const number of ['4111 1111 1111 1111', '4111111111111111', '4242 4242 4242 4242', '4242424242424242'])
+    assert.equal(desk.includes(number), false, `no ${number} on the desk`);
+  await shot(alice, 'payment-masked-transcript');
   assert.deepEqual(alice.errors, []);
   await dana.context().close();
 });
