@@ -2,7 +2,7 @@
 // Kamailio, rtpengine), for the tests where browser agents take real calls.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from './harness.mjs';
+import { startStack, sipp } from './harness.mjs';
 import { launchBrowser, openDesk, dispatch, waitForState, webRoot } from '../e2e/browser.mjs';
 
 // One stack serving the web build and one Chromium for the test file, stopped after it.
@@ -44,4 +44,35 @@ export async function holdResumeHangUp(page, contact) {
   await waitForState(page, (st) => st.calls[0]?.phase === 'active', 'resumed', 10000);
   await ok(page, { type: 'hangup', contact });
   await waitForState(page, (st) => st.contacts.find((c) => c.id === contact)?.state === 'wrap_up', 'the contact in wrap-up', 10000);
+}
+
+// A SIPp caller (scenarios/desk_call_uac.xml, echoing the desk's audio) phones `callee` from
+// `from`; `page`'s desk rings and answers; resolves once the call is active with audio coming
+// in. Returns { caller, contact, up (the desk's state then), finished() (the caller's result
+// once it has ended, else null) }. Stop an unfinished caller with stopCaller().
+export async function answeredCall(stack, page, { from, callee = '7001', port, mediaPort, timeoutS = 120 }) {
+  const caller = sipp(stack, 'desk_call_uac.xml', {
+    keys: { callee, caller: from }, port, mediaPort, extra: ['-rtp_echo'], timeoutS,
+  });
+  let done = null;
+  caller.done.then((r) => { done = r; });
+  const call = { caller, contact: null, up: null, finished: () => done };
+  try {
+    const ringing = await waitForState(page, (st) => st.calls[0]?.phase === 'ringing' || done, 'the call to ring', 20000);
+    assert.equal(done, null, `the caller stopped early:\n${done?.errors}\n${done?.output}`);
+    call.contact = ringing.calls[0].contact;
+    await ok(page, { type: 'answer', contact: call.contact });
+    call.up = await waitForState(page, (st) => st.calls[0]?.phase === 'active' && st.calls[0]?.stats?.bytes_in > 0,
+      'the call up with audio', 15000);
+    return call;
+  } catch (e) {
+    await stopCaller(call);
+    throw e;
+  }
+}
+
+// Ends a caller from answeredCall that is still running (a failed test's cleanup).
+export async function stopCaller(call) {
+  if (!call.finished()) call.caller.proc.kill('SIGKILL');
+  await call.caller.done.catch(() => {});
 }

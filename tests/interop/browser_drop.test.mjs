@@ -7,9 +7,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startStack, sipp, sipMessages, ports, registrations, waitFor } from './harness.mjs';
+import { startStack, sipMessages, ports, registrations, waitFor } from './harness.mjs';
 import { launchBrowser, openDesk, dispatch, waitForState, webRoot } from '../e2e/browser.mjs';
-import { holdResumeHangUp } from './browser_desks.mjs';
+import { holdResumeHangUp, answeredCall, stopCaller } from './browser_desks.mjs';
 
 const callerPort = 5094, callerMedia = 18500;
 const deskRelayPort = 25201, sipRelayPort = 25202;
@@ -55,18 +55,9 @@ test('both WebSockets drop mid-call: the desk reconnects, re-registers and resum
   assert.equal((await dispatch(page, { type: 'set_state', state: 'available' })).ok, true);
   assert.ok(deskRelay.count() >= 1 && sipRelay.count() >= 1, 'both WebSockets go through the relays');
 
-  const caller = sipp(stack, 'desk_call_uac.xml', {
-    keys: { callee: '7001', caller: '+15550100003' }, port: callerPort, mediaPort: callerMedia, extra: ['-rtp_echo'], timeoutS: 120,
-  });
-  let done = null;
-  caller.done.then((r) => { done = r; });
+  const call = await answeredCall(stack, page, { from: '+15550100003', port: callerPort, mediaPort: callerMedia });
+  const { caller, contact, up: before } = call;
   try {
-    const ringing = await waitForState(page, (st) => st.calls[0]?.phase === 'ringing' || done, 'the call to ring', 20000);
-    assert.equal(done, null, `the caller stopped early:\n${done?.errors}\n${done?.output}`);
-    const contact = ringing.calls[0].contact;
-    assert.equal((await dispatch(page, { type: 'answer', contact })).ok, true);
-    const before = await waitForState(page, (st) => st.calls[0]?.phase === 'active' && st.calls[0]?.stats?.bytes_in > 0,
-      'the call up with audio', 15000);
     assert.ok((await registrations(stack)).alice?.[0], 'alice registered through the relay');
 
     // The blip: every connection of both relays is cut at once.
@@ -94,7 +85,7 @@ test('both WebSockets drop mid-call: the desk reconnects, re-registers and resum
     assert.ok(got.includes('BYE'), `the caller got the BYE: ${got}`);
     assert.deepEqual(page.errors, []);
   } finally {
-    if (!done) await caller.done.catch(() => {});
+    await stopCaller(call);
     await page.context().close();
   }
 });

@@ -7,9 +7,9 @@
 // dialog's route set is in Record-Route, nothing Kamailio had to remember.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sipp, sipMessages, registrations, waitFor } from './harness.mjs';
-import { dispatch, waitForState } from '../e2e/browser.mjs';
-import { browserStack, signedInDesk, ok, holdResumeHangUp } from './browser_desks.mjs';
+import { sipMessages, registrations, waitFor } from './harness.mjs';
+import { waitForState } from '../e2e/browser.mjs';
+import { browserStack, signedInDesk, ok, holdResumeHangUp, answeredCall, stopCaller } from './browser_desks.mjs';
 
 const callerPort = 5097, callerMedia = 18800;
 const ctx = browserStack();
@@ -18,18 +18,9 @@ test('Kamailio restarts mid-call: the desk reconnects and re-registers, media fl
   const page = await signedInDesk(ctx, 'alice');
   await ok(page, { type: 'set_state', state: 'available' });
 
-  const caller = sipp(ctx.stack, 'desk_call_uac.xml', {
-    keys: { callee: '7001', caller: '+15550100005' }, port: callerPort, mediaPort: callerMedia, extra: ['-rtp_echo'], timeoutS: 150,
-  });
-  let done = null;
-  caller.done.then((r) => { done = r; });
+  const call = await answeredCall(ctx.stack, page, { from: '+15550100005', port: callerPort, mediaPort: callerMedia, timeoutS: 150 });
+  const { caller, contact, up: before } = call;
   try {
-    const ringing = await waitForState(page, (st) => st.calls[0]?.phase === 'ringing' || done, 'the call to ring', 20000);
-    assert.equal(done, null, `the caller stopped early:\n${done?.errors}\n${done?.output}`);
-    const contact = ringing.calls[0].contact;
-    assert.equal((await dispatch(page, { type: 'answer', contact })).ok, true);
-    const before = await waitForState(page, (st) => st.calls[0]?.phase === 'active' && st.calls[0]?.stats?.bytes_in > 0,
-      'the call up with audio', 15000);
 
     const out = await ctx.stack.restartKamailio();
     assert.match(out, /Kamailio restarted/);
@@ -51,7 +42,7 @@ test('Kamailio restarts mid-call: the desk reconnects and re-registers, media fl
     assert.deepEqual(got.filter((m) => m === 'INVITE' || m === 'BYE'), ['INVITE', 'INVITE', 'BYE'], `re-INVITEs and the BYE: ${got}`);
     assert.deepEqual(page.errors, []);
   } finally {
-    if (!done) { caller.proc.kill('SIGKILL'); await caller.done.catch(() => {}); }
+    await stopCaller(call);
     await page.context().close();
   }
 });
