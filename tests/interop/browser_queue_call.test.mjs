@@ -52,7 +52,22 @@ test('a caller phones 7001: routed to the browser agent, answered with audio bot
       st.calls[0]?.stats?.bytes_in > 0, 'the call active with audio coming in', 15000);
     assert.equal(active.calls[0].phase, 'active');
     assert.equal(active.agent.activity, 'on_contact');
-    assertNotBlank(await shot(page, 'queue-call-active'), 'the queue call on the desk');
+    // rtpengine records the call (record-call=on), and the desk says so (docs/payments.md).
+    assert.equal(active.contacts.find((c) => c.id === contact.id).recording, 'on');
+    const shown = await shot(page, 'queue-call-active');
+    assertNotBlank(shown, 'the queue call on the desk');
+    const red = (x, y) => { const i = (y * shown.width + x) * 4; return shown.data[i] > 180 && shown.data[i + 1] < 80 && shown.data[i + 2] < 70; };
+    // The red "Recording" dot in the call panel (theme danger #C7352B): a few red pixels above
+    // the red Hang up tile (the first row with a wide run of red).
+    const rows = [];
+    for (let y = 0; y < shown.height; y++) {
+      let n = 0;
+      for (let x = Math.floor(shown.width * 0.25); x < shown.width * 0.75; x++) if (red(x, y)) n++;
+      rows.push(n);
+    }
+    const tileTop = rows.findIndex((n) => n > 30);
+    const dots = rows.slice(0, Math.max(0, tileTop - 4)).reduce((a, b) => a + b, 0);
+    assert.ok(tileTop > 0 && dots >= 20, `the call panel shows the red recording dot (${dots} red pixels above the Hang up tile at ${tileTop})`);
 
     assert.equal((await dispatch(page, { type: 'hold', contact: contact.id })).ok, true);
     await waitForState(page, (st) => st.calls[0]?.phase === 'held', 'the call held', 10000);
