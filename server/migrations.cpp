@@ -398,12 +398,13 @@ CREATE INDEX IF NOT EXISTS payments_by_state ON payments(state);
 )sql"},
         // 12: call recording (server/recording.h, docs/telephony.md "Recording"): which SIP
         // Call-ID carries a voice contact's media and whether rtpengine's recording of it is on
-        // or paused (the last confirmed state), so that a restarted switchboardd still knows.
+        // or paused (the last confirmed state; unknown when a command went unanswered), so that
+        // a restarted switchboardd still knows.
         {12, R"sql(
 CREATE TABLE IF NOT EXISTS call_recordings (
   contact    TEXT PRIMARY KEY,
   call_id    TEXT NOT NULL,
-  state      TEXT NOT NULL CHECK (state IN ('on', 'paused')),
+  state      TEXT NOT NULL CHECK (state IN ('on', 'paused', 'unknown')),
   updated_at INTEGER NOT NULL
 );
 )sql"},

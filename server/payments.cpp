@@ -38,6 +38,34 @@ void wipe_json_string(json& j, const char* key) {
     if (j.is_object() && j.contains(key) && j[key].is_string()) wipe(j[key].get_ref<std::string&>());
 }
 
+// A gateway's decline reason as the agent and the audit may see it: card numbers masked, any
+// other run of three or more digits (a CVC or an account number echoed back) cut out, at most
+// 200 bytes, cut on a UTF-8 character boundary.
+std::string gateway_reason(const std::string& raw) {
+    std::string masked = card::mask_card_numbers(raw), out;
+    for (size_t i = 0; i < masked.size();) {
+        size_t j = i;
+        while (j < masked.size() && masked[j] >= '0' && masked[j] <= '9') ++j;
+        if (j > i) {
+            // The last four of a masked card ("•••• 1111") stay; other long runs do not.
+            const bool after_mask = out.size() >= card::kCardMaskPrefix.size() &&
+                                    out.compare(out.size() - card::kCardMaskPrefix.size(), std::string::npos,
+                                                card::kCardMaskPrefix) == 0;
+            if (j - i < 3 || after_mask) out.append(masked, i, j - i);
+            else out += "…";
+            i = j;
+            continue;
+        }
+        out += masked[i++];
+    }
+    if (out.size() > 200) {
+        size_t cut = 200;
+        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+        out.resize(cut);
+    }
+    return out.empty() ? std::string("declined") : out;
+}
+
 json error_json(const std::string& code, const std::string& message) { return {{"code", code}, {"message", message}}; }
 
 const char* kSelect =
@@ -75,7 +103,15 @@ bool is_open_state(const std::string& s) { return s == "capturing" || s == "auth
 // ---- construction -------------------------------------------------------------------------------
 PaymentService::PaymentService(Deps deps, CallRecorder* recorder) : d_(std::move(deps)), recorder_(recorder) {
     d_.contacts.add_change_hook([this](const ContactRecord& c) { contact_changed(c); });
-    d_.contacts.add_json_decorator([this](const ContactRecord& c, json& out) { out["payment"] = latest_json(c.id); });
+    d_.contacts.add_json_decorator([this](const ContactRecord& c, json& out) {
+        json p = latest_json(c.id);
+        // The card's brand, last four and expiry only for an agent who verified the customer
+        // (like the sensitive section's cards on file): a colleague the contact is offered to
+        // before verifying sees that a payment was taken, not with which card.
+        if (p.is_object() && !p["card"].is_null() && (!c.agent || !d_.contacts.require_verified(*c.agent, c.customer)))
+            p["card"] = nullptr;
+        out["payment"] = std::move(p);
+    });
 }
 
 PaymentService::~PaymentService() = default;
@@ -103,6 +139,10 @@ sb::Status PaymentService::load() {
         open_[p.id] = Open{p.contact, p.created_at};
         if (!c || c->state != "active" || c->agent != p.agent) finish(p, "cancelled", "system", "contact_ended");
     }
+    // Every recorded call the previous run knew: a recording left paused (or unknown) without an
+    // open capture is resumed now, and one with a capture is paused.
+    if (recorder_)
+        for (const std::string& contact : recorder_->recorded_contacts()) reconcile_recording(contact);
     return Ok{};
 }
 
@@ -128,6 +168,19 @@ sb::Result<Payment> PaymentService::payment_on(const ContactRecord& c, const jso
     if (!p.value() || p.value()->contact != c.id)
         return make_error(kUnknownPayment, "No payment with that id on this contact.");
     return *p.value();
+}
+
+sb::Result<Payment> PaymentService::capturing(const std::string& agent, const json& body) {
+    auto c = active_contact(agent, body);
+    if (!c) return c.error();
+    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
+    auto found = payment_on(c.value(), body);
+    if (!found) return found.error();
+    if (found.value().state == "authorizing")
+        return make_error(code::wrong_state, "The card is being authorised; wait for the gateway's answer.");
+    if (found.value().state != "capturing")
+        return make_error(code::wrong_state, "The payment is " + found.value().state + ".");
+    return found;
 }
 
 PaymentService::Reply PaymentService::start(const std::string& agent, const json& body) {
@@ -161,25 +214,27 @@ PaymentService::Reply PaymentService::start(const std::string& agent, const json
     audit(agent, "payment.started", p, audit_detail(p));
     d_.log.info("payment started", {{"payment", p.id}, {"contact", p.contact}, {"username", agent},
                                     {"amount", p.amount}, {"currency", p.currency}});
-    if (c.value().channel == "voice") pause_recording(p);
+    if (c.value().channel == "voice") reconcile_recording(p.contact);
     emit(agent, p.contact, p);
     return json{{"payment", to_json(p)}};
 }
 
 PaymentService::Reply PaymentService::submit(const std::string& agent, const json& body) {
     if (!gateway_) return make_error(kPaymentsUnavailable, "Payments are not available: no payment gateway is set up.");
-    auto c = active_contact(agent, body);
-    if (!c) return c.error();
-    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
-    auto found = payment_on(c.value(), body);
+    auto found = capturing(agent, body);
     if (!found) return found.error();
     Payment p = found.value();
-    if (p.state == "authorizing")
-        return make_error(code::wrong_state, "The card is being authorised; wait for the gateway's answer.");
-    if (p.state != "capturing") return make_error(code::wrong_state, "The payment is " + p.state + ".");
+    // A call is recorded by the telephony layer: the card may be read out only once the recorder
+    // confirmed the pause. Without a recorder, or for a call it does not know, nobody can say the
+    // recording is paused, so a voice contact's card is refused. Chat and SMS are not recorded.
     std::string rec = recording(p.contact);
-    if (rec != "off" && rec != "paused")
-        return make_error(kRecordingNotPaused, "The call recording is " + rec + "; wait until it is paused.");
+    const ContactRecord* contact = d_.contacts.find_open(p.contact);
+    const bool voice = contact && contact->channel == "voice";
+    if (voice ? rec != "paused" : (rec != "off" && rec != "paused"))
+        return make_error(kRecordingNotPaused,
+                          !recorder_ || rec == "off"
+                              ? std::string("This server cannot pause this call's recording, so the card cannot be taken on the call.")
+                              : "The call recording is " + rec + "; wait until it is paused.");
 
     const std::string& number = body.at("card_number").get_ref<const std::string&>();
     const std::string& cvc = body.at("cvc").get_ref<const std::string&>();
@@ -221,15 +276,9 @@ PaymentService::Reply PaymentService::submit(const std::string& agent, const jso
 }
 
 PaymentService::Reply PaymentService::cancel(const std::string& agent, const json& body) {
-    auto c = active_contact(agent, body);
-    if (!c) return c.error();
-    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
-    auto found = payment_on(c.value(), body);
+    auto found = capturing(agent, body);
     if (!found) return found.error();
     Payment p = found.value();
-    if (p.state == "authorizing")
-        return make_error(code::wrong_state, "The card is being authorised; wait for the gateway's answer.");
-    if (p.state != "capturing") return make_error(code::wrong_state, "The payment is " + p.state + ".");
     finish(p, "cancelled", agent, "agent");
     auto now = find(p.id);
     if (!now) return now.error();
@@ -314,7 +363,7 @@ void PaymentService::on_charged(const std::string& id, sb::Result<HttpResponse> 
         detail["last4"] = checked.last4;
         audit(p.agent, "payment.taken", p, detail);
         d_.log.info("payment approved", {{"payment", id}, {"contact", p.contact}});
-        resume_recording(p.contact);
+        reconcile_recording(p.contact);
         emit(p.agent, p.contact, p);
         d_.contacts.refresh_contact(p.contact);  // the customer card lists the new card on file
         return;
@@ -322,9 +371,7 @@ void PaymentService::on_charged(const std::string& id, sb::Result<HttpResponse> 
 
     bool declined = r && r.value().status == 402 && text("status") == "declined";
     if (declined) {
-        std::string reason = card::mask_card_numbers(text("reason").value_or("declined"));
-        if (reason.size() > 200) reason.resize(200);
-        if (reason.empty()) reason = "declined";
+        std::string reason = gateway_reason(text("reason").value_or("declined"));
         p.error = error_json("payment_declined", "The card was declined: " + reason + ".");
         json detail = audit_detail(p);
         detail["brand"] = std::string(card::to_string(checked.brand));
@@ -400,6 +447,11 @@ void PaymentService::tick() {
         if (p.value()->state == "capturing") finish(*p.value(), "expired", "system", "expired");
         else if (!is_open_state(p.value()->state)) open_.erase(id);
     }
+    // Recordings not yet as they should be (a command refused or unanswered): try again when due.
+    std::vector<std::string> retry;
+    for (const auto& [contact, r] : retry_)
+        if (now >= r.next_at) retry.push_back(contact);
+    for (const std::string& contact : retry) reconcile_recording(contact);
 }
 
 void PaymentService::finish(Payment p, const std::string& state, const std::string& actor, const std::string& reason) {
@@ -414,7 +466,7 @@ void PaymentService::finish(Payment p, const std::string& state, const std::stri
     audit(actor, state == "expired" ? "payment.expired" : "payment.cancelled", p, detail);
     d_.log.info(state == "expired" ? "payment expired" : "payment cancelled",
                 {{"payment", p.id}, {"contact", p.contact}, {"reason", reason}});
-    resume_recording(p.contact);
+    reconcile_recording(p.contact);
     emit(p.agent, p.contact, p);
 }
 
@@ -436,34 +488,50 @@ std::string PaymentService::recording(const std::string& contact) const {
     return recorder_ ? recorder_->state(contact) : std::string("off");
 }
 
-void PaymentService::pause_recording(const Payment& p) {
-    if (!recorder_ || recorder_->state(p.contact) != "on") return;
-    std::string id = p.id;
-    recorder_->pause(p.contact, [this, id](sb::Status st) {
-        auto found = find(id);
-        if (!found || !found.value()) return;
-        Payment now = *found.value();
-        if (!st) {
-            d_.log.warn("recording not paused", {{"payment", id}, {"error", st.error().message}});
-            now.error = error_json("recording_pause_failed", "The call recording could not be paused: " + st.error().message);
-            if (auto saved = save(now); !saved) return;
-        }
-        if (d_.contacts.find_open(now.contact)) emit(now.agent, now.contact, now);
-    });
-}
-
-void PaymentService::resume_recording(const std::string& contact) {
+// The recording follows the contact's payment: paused while a capture is open (capturing or
+// authorizing), on otherwise. Whatever the recorder says, it is brought there: a command that
+// failed or went unanswered ("unknown") is sent again, one at a time and no more often than the
+// backoff (1 s doubling to 10 s; tick() retries), until the call ends ("off").
+void PaymentService::reconcile_recording(const std::string& contact) {
     if (!recorder_) return;
-    std::string s = recorder_->state(contact);
-    if (s != "paused" && s != "pausing") return;
-    recorder_->resume(contact, [this, contact](sb::Status st) {
-        if (!st) d_.log.warn("recording not resumed", {{"contact", contact}, {"error", st.error().message}});
-        recording_changed(contact);
-    });
+    const std::string s = recorder_->state(contact);
+    if (s == "off" || s == "pausing" || s == "resuming") {  // not recorded, or an answer is due
+        if (s == "off") retry_.erase(contact);
+        return;
+    }
+    auto p = latest(contact);
+    if (!p) return;
+    const bool want_paused = p.value() && is_open_state(p.value()->state);
+    if (want_paused ? s == "paused" : s == "on") {
+        retry_.erase(contact);
+        return;
+    }
+    Retry& r = retry_[contact];
+    const int64_t now = d_.now();
+    if (now < r.next_at) return;
+    r.next_at = now + std::min<int64_t>(10'000, 1000LL << std::min(r.attempts, 4));
+    ++r.attempts;
+    auto done = [this, contact, want_paused](sb::Status st) {
+        if (!st) d_.log.warn(want_paused ? "recording not paused" : "recording not resumed",
+                             {{"contact", contact}, {"error", st.error().message}});
+    };
+    if (want_paused) recorder_->pause(contact, done);
+    else recorder_->resume(contact, done);
 }
 
 void PaymentService::recording_changed(const std::string& contact) {
+    // The audit records each confirmed pause and resume (who took the card, which contact).
+    const std::string now = recorder_ ? recorder_->state(contact) : std::string("off");
+    std::string& before = recording_seen_[contact];
     auto p = latest(contact);
+    if (p && p.value() && now != before && (now == "paused" || (now == "on" && before == "resuming"))) {
+        json detail = {{"payment", p.value()->id}};
+        audit(p.value()->agent, now == "paused" ? audit_action::recording_paused : audit_action::recording_resumed,
+              *p.value(), detail);
+    }
+    if (now == "off") recording_seen_.erase(contact);
+    else before = now;
+    reconcile_recording(contact);
     if (!p || !p.value()) return;
     if (!d_.contacts.find_open(contact)) return;
     emit(p.value()->agent, contact, *p.value());
@@ -541,7 +609,8 @@ sb::Status PaymentService::save(Payment& p) {
     if (p.gateway_ref) st.bind(9, *p.gateway_ref);
     else st.bind(9, std::optional<int64_t>());
     // The error's message is ours or the gateway's reason (masked): never card data.
-    if (p.error.is_object()) st.bind(10, card::mask_card_numbers(p.error.dump()));
+    if (p.error.is_object())
+        st.bind(10, card::mask_card_numbers(p.error.dump(-1, ' ', false, json::error_handler_t::replace)));
     else st.bind(10, std::optional<int64_t>());
     st.bind(11, p.created_at).bind(12, p.updated_at);
     return st.run();

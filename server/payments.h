@@ -134,6 +134,8 @@ private:
     sb::Result<std::optional<Payment>> find(const std::string& id);
     sb::Result<std::optional<Payment>> latest(const std::string& contact);
     sb::Result<Payment> payment_on(const ContactRecord& c, const nlohmann::json& body);
+    // submit and cancel: the agent's own active, verified contact's payment, still capturing.
+    sb::Result<Payment> capturing(const std::string& agent, const nlohmann::json& body);
     sb::Status save(Payment& p);  // stamps updated_at
     sb::Result<int64_t> store_method(const Payment& p, const std::string& token, const sb::contact::CheckedCard& card);
     std::string recording(const std::string& contact) const;
@@ -143,8 +145,14 @@ private:
     nlohmann::json audit_detail(const Payment& p) const;
     // Ends an open capture (cancelled or expired): stored, audited, recording resumed, emitted.
     void finish(Payment p, const std::string& state, const std::string& actor, const std::string& reason);
-    void pause_recording(const Payment& p);
-    void resume_recording(const std::string& contact);
+    // The recording paused while a capture is open, on otherwise; retried (payments.cpp).
+    void reconcile_recording(const std::string& contact);
+    struct Retry {
+        int64_t next_at = 0;
+        int attempts = 0;
+    };
+    std::map<std::string, Retry> retry_;                  // by contact: a recording not yet as wanted
+    std::map<std::string, std::string> recording_seen_;  // by contact: the state last seen (audit)
     void on_charged(const std::string& id, sb::Result<HttpResponse> r);
     void on_refunded(const std::string& id, sb::Result<HttpResponse> r);
     void contact_changed(const ContactRecord& c);

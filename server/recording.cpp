@@ -276,7 +276,7 @@ struct RtpengineRecorder::Impl {
             return del.value().bind(1, contact).run();
         }
         // Only a confirmed state is stored: a request in flight when we stop has an unknown outcome.
-        std::string state = it->second.state == "pausing" ? "on" : it->second.state == "resuming" ? "paused" : it->second.state;
+        std::string state = it->second.state == "pausing" || it->second.state == "resuming" ? "unknown" : it->second.state;
         auto up = db.prepare(
             "INSERT INTO call_recordings (contact, call_id, state, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(contact) DO UPDATE SET call_id = excluded.call_id, state = excluded.state, "
@@ -338,7 +338,7 @@ sb::Status RtpengineRecorder::load() {
         if (!row) return row.error();
         if (!row.value()) break;
         Impl::Entry e{q.value().column_text(1), q.value().column_text(2), impl_->next_generation++};
-        if (e.state != "on" && e.state != "paused") e.state = "on";
+        if (e.state != "on" && e.state != "paused") e.state = "unknown";
         impl_->calls[q.value().column_text(0)] = std::move(e);
     }
     return sb::Ok{};
@@ -367,6 +367,12 @@ void RtpengineRecorder::call_ended(const std::string& contact) {
 std::string RtpengineRecorder::state(const std::string& contact) const {
     auto it = impl_->calls.find(contact);
     return it == impl_->calls.end() ? "off" : it->second.state;
+}
+
+std::vector<std::string> RtpengineRecorder::recorded_contacts() const {
+    std::vector<std::string> out;
+    for (const auto& [contact, e] : impl_->calls) out.push_back(contact);
+    return out;
 }
 
 std::string RtpengineRecorder::call_id(const std::string& contact) const {
@@ -426,7 +432,10 @@ void RtpengineRecorder::request(const std::string& contact, bool pausing, std::f
         if (!result) {
             impl_->log.warn(pausing ? "recording: pause failed" : "recording: resume failed",
                             {{"contact", contact}, {"error", result.error().message}});
-            if (same_call) set_state(contact, before);
+            // rtpengine said no: nothing changed. No answer at all: the command may have been
+            // carried out or not, so the state is unknown (never taken as paused) until a
+            // command is confirmed.
+            if (same_call) set_state(contact, result.error().code == "recorder_error" ? before : std::string("unknown"));
         } else {
             impl_->log.info(pausing ? "recording: paused" : "recording: resumed", {{"contact", contact}});
             if (same_call) set_state(contact, target);

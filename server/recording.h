@@ -4,7 +4,8 @@
 // media); switchboardd only knows which SIP Call-ID carries a voice contact's media and asks the
 // recorder to pause and resume it, e.g. while a card is being taken. The state a desk sees is
 // the recorder's confirmed one: "off" (not recorded: chat, SMS, no recorder, call not up),
-// "on", "pausing", "paused", "resuming".
+// "on", "pausing", "paused", "resuming", and "unknown" when a command went unanswered (it may or
+// may not have been carried out; never taken as paused, and the next command settles it).
 #pragma once
 
 #include <cstdint>
@@ -32,10 +33,13 @@ public:
     // The contact's call is over (or the contact closed): forget it.
     virtual void call_ended(const std::string& contact) = 0;
     // Ask the recorder to stop writing the call's media; `done` runs once it confirmed (Ok) or
-    // failed (an error; the recording then stays as it was). Always asynchronous.
+    // failed (an error: rtpengine refused, and the recording stays as it was; or no answer, and
+    // the state becomes "unknown"). Always asynchronous.
     virtual void pause(const std::string& contact, std::function<void(sb::Status)> done) = 0;
     virtual void resume(const std::string& contact, std::function<void(sb::Status)> done) = 0;
-    // "off" | "on" | "pausing" | "paused" | "resuming"
+    // Every contact with a recorded call.
+    virtual std::vector<std::string> recorded_contacts() const = 0;
+    // "off" | "on" | "pausing" | "paused" | "resuming" | "unknown"
     virtual std::string state(const std::string& contact) const = 0;
     // Called with the contact id whenever its state() changed.
     void on_change(std::function<void(const std::string& contact)> f) { changed_ = std::move(f); }
@@ -110,6 +114,7 @@ public:
     void pause(const std::string& contact, std::function<void(sb::Status)> done) override;
     void resume(const std::string& contact, std::function<void(sb::Status)> done) override;
     std::string state(const std::string& contact) const override;
+    std::vector<std::string> recorded_contacts() const override;
     // The Call-ID known for a contact (empty if none).
     std::string call_id(const std::string& contact) const;
 

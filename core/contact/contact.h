@@ -144,7 +144,7 @@ Result<Message> message_from_json(const json& j);
 Result<Customer> customer_from_json(const json& j);
 Result<Contact> contact_from_json(const json& j);
 Result<Payment> payment_from_json(const json& j);
-// One of "off", "on", "pausing", "paused", "resuming".
+// One of "off", "on", "pausing", "paused", "resuming", "unknown".
 bool is_recording_state(std::string_view s);
 Result<std::vector<Queue>> queues_from_json(const json& j);
 Result<std::vector<CannedResponse>> canned_responses_from_json(const json& j);

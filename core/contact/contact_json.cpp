@@ -271,7 +271,7 @@ Result<Contact> contact_from_json(const json& j) {
 }
 
 bool is_recording_state(std::string_view s) {
-    return s == "off" || s == "on" || s == "pausing" || s == "paused" || s == "resuming";
+    return s == "off" || s == "on" || s == "pausing" || s == "paused" || s == "resuming" || s == "unknown";
 }
 
 Result<Payment> payment_from_json(const json& j) {

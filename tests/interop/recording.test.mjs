@@ -132,7 +132,7 @@ test('the recording of a queue call has no audio while the agent takes a card pa
     assert.equal(rows.length, 1, 'switchboardd stored the call recording');
     assert.equal(rows[0].state, 'on');
     const callId = rows[0].call_id;
-    assert.ok(acc.contact === undefined || acc.contact.recording === 'on');
+    assert.equal(acc.contact.recording, 'on', 'the accepted contact says it is recorded');
 
     // 1. Recorded: media both ways.
     callerPeer.start(toCaller);
