@@ -1,6 +1,8 @@
 // desk_connection.cpp: one desk WebSocket (see desk_connection.h).
 #include "desk_connection.h"
 
+#include <sodium.h>
+
 #include <chrono>
 
 namespace sbd {
@@ -54,6 +56,9 @@ void DeskConnection::on_read(beast::error_code ec, std::size_t) {
         auto data = buffer_.cdata();
         service_.on_message(id_, std::string_view(static_cast<const char*>(data.data()), data.size()), text);
     }
+    // A frame may have carried a card number (payment_submit): nothing of it stays in the read
+    // buffer until a later frame happens to overwrite it.
+    for (auto b : boost::beast::buffers_range(buffer_.data())) sodium_memzero(b.data(), b.size());
     buffer_.consume(buffer_.size());
     read_next();
 }

@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include <sodium.h>
+
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -58,6 +60,11 @@ public:
 private:
     void write() {
         http::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            // Written (or not): the body may hold a card for the payment gateway; wipe it now,
+            // not when the answer comes (up to the timeout later).
+            std::string& body = self->req_.body();
+            sodium_memzero(body.data(), body.size());
+            body.clear();
             if (ec) return self->finish(ec, "write");
             http::async_read(self->stream_, self->buffer_, self->res_,
                              [self](beast::error_code ec2, std::size_t) {

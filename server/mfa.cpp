@@ -1,6 +1,7 @@
 // mfa.cpp: policy, keys, challenges, recovery codes and QR (see mfa.h).
 #include "mfa.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -93,10 +94,18 @@ std::string MfaKeys::recovery_code_hash(std::string_view agent, std::string_view
     return keyed_hash(std::string(agent) + '\n' + std::string(normalized_code));
 }
 
-std::string MfaKeys::keyed_hash(std::string_view input) const {
+std::string MfaKeys::keyed_hash(std::string_view input, std::string_view purpose) const {
     unsigned char digest[32];
-    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(input.data()), input.size(),
-                       reinterpret_cast<const unsigned char*>(key_.data()), key_.size());
+    if (purpose.empty()) {  // (recovery codes: hashes stored before purposes existed)
+        crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+                           reinterpret_cast<const unsigned char*>(key_.data()), key_.size());
+    } else {
+        unsigned char personal[crypto_generichash_blake2b_PERSONALBYTES] = {};
+        std::memcpy(personal, purpose.data(), std::min(purpose.size(), sizeof personal));
+        crypto_generichash_blake2b_salt_personal(digest, sizeof digest, reinterpret_cast<const unsigned char*>(input.data()),
+                                                 input.size(), reinterpret_cast<const unsigned char*>(key_.data()),
+                                                 key_.size(), nullptr, personal);
+    }
     char hex[sizeof digest * 2 + 1];
     sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
     return hex;
@@ -104,7 +113,7 @@ std::string MfaKeys::keyed_hash(std::string_view input) const {
 
 std::string sms_code_hash(const MfaKeys* keys, const std::string& contact, const std::string& code) {
     std::string in = contact + ":" + code;
-    if (keys) return keys->keyed_hash(in);
+    if (keys) return keys->keyed_hash(in, "sb-sms-code");
     unsigned char digest[crypto_generichash_BYTES];
     crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(in.data()), in.size(), nullptr, 0);
     char hex[crypto_generichash_BYTES * 2 + 1];

@@ -48,7 +48,9 @@ public:
     std::string recovery_code_hash(std::string_view agent, std::string_view normalized_code) const;
     // Keyed BLAKE2b of anything short-lived and guessable that must be stored only hashed (the
     // verification SMS code: six digits, which an unkeyed hash would give away), hex.
-    std::string keyed_hash(std::string_view input) const;
+    // `purpose` (at most 16 bytes) personalises the hash, so that no two uses of the key share
+    // a hash space.
+    std::string keyed_hash(std::string_view input, std::string_view purpose = {}) const;
 
 private:
     std::string key_;

@@ -180,7 +180,12 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
         } else if (a == "--payment-gateway") {
             auto v = value();
             if (!v) return bad(a + " needs a value");
-            if (v->rfind("http://", 0) != 0) return bad("--payment-gateway wants an http:// URL");
+            // Card numbers go there: plain HTTP only to this machine (a TLS-terminating proxy on
+            // loopback reaches a remote gateway; docs/payments.md).
+            const std::string host = v->rfind("http://", 0) == 0 ? v->substr(7, v->find_first_of(":/", 7) - 7) : "";
+            if (host != "127.0.0.1" && host != "localhost")
+                return bad("--payment-gateway wants an http:// URL on loopback (http://127.0.0.1:PORT/...): card "
+                           "numbers never travel unencrypted; run a TLS-terminating proxy on loopback for a remote gateway");
             o.payment_gateway_url = *v;
         } else if (a == "--sms-provider-url") {
             auto v = value();

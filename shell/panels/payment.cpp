@@ -105,7 +105,18 @@ bool recording_line(const contact::Contact& c, const contact::Payment& p, float 
             color::success_active, w);
         return true;
     }
-    if (r == "off") return true;  // chat, SMS, or a call that is not recorded
+    if (r == "off") {  // chat and SMS are not recorded; a call this server cannot pause is refused
+        if (c.channel != contact::Channel::Voice) return true;
+        box("This server cannot pause the call's recording, so the card cannot be taken on this call. Cancel, "
+            "and take it another way.",
+            color::danger_soft, color::danger, w);
+        return false;
+    }
+    if (r == "unknown") {
+        box("The recorder has not confirmed the pause yet; trying again. Do not let the customer read the card.",
+            color::amber_soft, color::warning_text, w);
+        return false;
+    }
     if (r == "pausing") {
         box("Pausing the call recording… Do not let the customer read the card yet.", color::amber_soft,
             color::warning_text, w);
@@ -121,7 +132,15 @@ bool recording_line(const contact::Contact& c, const contact::Payment& p, float 
 // ---- draw_payment -------------------------------------------------------------------------------
 
 void draw_payment(const desk::DeskState& s, const contact::Contact& c, IntentSink& sink, PanelContext& ctx, float w) {
-    (void)s;
+    // A card typed and not sent (a typo the check refused, then the call ended) is not kept:
+    // every draft whose contact is gone or no longer capturing is wiped, whichever is shown.
+    for (auto it = g_drafts.begin(); it != g_drafts.end();) {
+        const contact::Contact* k = desk::find_contact(s, it->first);
+        const bool capturing = k && k->state == contact::ContactState::Active && k->payment && k->payment->state == "capturing";
+        if (!capturing) wipe_card(it->second);
+        if (!k) it = g_drafts.erase(it);
+        else ++it;
+    }
     const auto& f = theme::fonts();
     const bool verified = c.customer.sensitive && c.customer.sensitive->unlocked;
     const bool active = c.state == contact::ContactState::Active;

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "migrations.h"
 #include "sqlite_db.h"
+#include "temp_db.h"
 
 using namespace sbd;
 using nlohmann::json;
@@ -22,38 +23,7 @@ using nlohmann::json;
 namespace {
 const std::string kMask = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2 ";
 
-struct TempDb {
-    std::string path;
-    std::unique_ptr<Database> db;
-    TempDb() {
-        char name[] = "/tmp/sb-audit-test-XXXXXX";
-        int fd = mkstemp(name);
-        REQUIRE(fd >= 0);
-        close(fd);
-        path = name;
-        auto opened = Database::open(path);
-        REQUIRE(opened.ok());
-        db = std::move(opened.value());
-        REQUIRE(migrate(*db).ok());
-    }
-    ~TempDb() {
-        db.reset();
-        for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-    }
-    // Everything SQLite wrote, as bytes.
-    std::string bytes() const {
-        std::string all;
-        for (const char* suffix : {"", "-wal"}) {
-            if (FILE* f = std::fopen((path + suffix).c_str(), "rb")) {
-                char buf[65536];
-                std::size_t n;
-                while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) all.append(buf, n);
-                std::fclose(f);
-            }
-        }
-        return all;
-    }
-};
+using test::TempDb;
 }  // namespace
 
 TEST_CASE("audit: card numbers in an entry are masked before they are stored") {

@@ -17,6 +17,7 @@ TEST_CASE("the SMS code's stored hash is keyed: another key, or none, gives anot
     CHECK(h != sbd::sms_code_hash(&a, "c-2", "123456"));  // bound to the contact
     CHECK(h != sbd::sms_code_hash(&b, "c-1", "123456"));
     CHECK(h != sbd::sms_code_hash(nullptr, "c-1", "123456"));  // not the unkeyed BLAKE2b
+    CHECK(h != a.keyed_hash("c-1:123456"));                   // nor the key's other use's hash space
     CHECK(h.find("123456") == std::string::npos);
 }
 
