@@ -8,12 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import http from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startServer, tempDir, sql, serverBinary, sleep } from './harness.mjs';
-import { waitEvent, offered, availableAgent } from './contacts_harness.mjs';
+import { waitEvent, offered, availableAgent, request } from './contacts_harness.mjs';
 
 const secret = 'test-secret-0123456789abcdef';
 const CARD = { card_number: '4242 4242 4242 4242', expiry: '12/30', cvc: '123' };
@@ -61,22 +60,10 @@ async function fakeRtpengine() {
 }
 
 // ---- the server, playing Kamailio -----------------------------------------------------------------
-function tel(server, what, fields) {
-  const body = new URLSearchParams(fields).toString();
-  const { hostname, port } = new URL(server.url);
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      hostname, port, path: `/telephony/${what}`, method: 'POST', agent: false,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body),
-        'x-switchboard-telephony': secret },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8').trim() }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+async function tel(server, what, fields) {
+  const r = await request(server.url, `/telephony/${what}`, { method: 'POST', body: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-switchboard-telephony': secret } });
+  return { status: r.status, text: r.text.trim() };
 }
 
 async function voiceServer(rtp) {

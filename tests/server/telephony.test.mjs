@@ -3,32 +3,20 @@
 // against a real switchboardd playing Kamailio with plain HTTP requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, tempDir, DeskClient, sql } from './harness.mjs';
-import { waitEvent, offered, ended, availableAgent } from './contacts_harness.mjs';
+import { waitEvent, offered, ended, availableAgent, request } from './contacts_harness.mjs';
 
 const secret = 'test-secret-0123456789abcdef';
 let server;
 
 // POST a form to /telephony/<what> with the secret (or `headers` instead).
-function tel(what, fields, { headers, raw, contentType = 'application/x-www-form-urlencoded', srv = server } = {}) {
+async function tel(what, fields, { headers, raw, contentType = 'application/x-www-form-urlencoded', srv = server } = {}) {
   const body = raw ?? new URLSearchParams(fields).toString();
-  const { hostname, port } = new URL(srv.url);
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      hostname, port, path: `/telephony/${what}`, method: 'POST', agent: false,
-      headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body),
-        ...(headers ?? { 'x-switchboard-telephony': secret }) },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8').trim() }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const r = await request(srv.url, `/telephony/${what}`, { method: 'POST', body,
+    headers: { 'content-type': contentType, ...(headers ?? { 'x-switchboard-telephony': secret }) } });
+  return { status: r.status, text: r.text.trim() };
 }
 
 const route = (fields) => tel('route', { call_id: `call-${Math.random()}`, from_name: '', number: '7001', ...fields });
