@@ -1,15 +1,18 @@
 // shell/main_web.cpp: the desk in a browser tab. SDL2 + WebGL2 window on the page's canvas,
 // the web platform (WebSocket, timers, storage in JS), frames drawn only on demand: after
-// input (SDL's event watch), after a state change, or when the shell asks for a timed redraw.
+// input (SDL's event watch), after a state change, or when the shell asks for a timed redraw,
+// and painted only when the picture differs from the one on the canvas (draw_memo.h).
 // There is no main loop: the browser calls sb_frame from requestAnimationFrame when asked.
 #include <SDL.h>
 #include <GLES3/gl3.h>
 #include <emscripten/emscripten.h>
+#include <emscripten/html5.h>
 
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
 #include "imgui_impl_sdl.h"
 #include "shell/app.h"
+#include "shell/draw_memo.h"
 #include "shell/frame_pacer.h"
 #include "shell/input_feed.h"
 #include "shell/runtime_sink.h"
@@ -27,6 +30,7 @@ struct WebApp {
     SDL_Window* window = nullptr;
     sb::shell::App app;
     sb::shell::FramePacer pacer;
+    sb::shell::DrawMemo memo;  // what the canvas shows, so that an identical frame is not drawn again
     sb::shell::InputFeed input;
     sb::web::WebPlatform* platform = nullptr;
     sb::platform::Runtime* runtime = nullptr;
@@ -49,6 +53,17 @@ int on_sdl_event(void*, SDL_Event* e) {  // called as SDL queues each browser in
     return 0;
 }
 
+// Back in view: paint once in full, in case the browser let go of the canvas's last image while
+// the tab was hidden (nothing is drawn then: no animation frames come to a hidden tab).
+EM_BOOL on_visibility(int, const EmscriptenVisibilityChangeEvent* e, void*) {
+    if (g && !e->hidden) {
+        g->memo.forget();
+        g->pacer.on_change();
+        schedule();
+    }
+    return EM_FALSE;
+}
+
 }  // namespace
 
 extern "C" {
@@ -64,10 +79,15 @@ EMSCRIPTEN_KEEPALIVE void sb_frame() {
     ImGui::Render();
     int fw = 0, fh = 0;
     SDL_GL_GetDrawableSize(g->window, &fw, &fh);
-    glViewport(0, 0, fw, fh);
-    glClearColor(0.95f, 0.96f, 0.97f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    // The UI ran (input handled, timers rescheduled); the GL work is skipped when the picture is
+    // the same as the one on the canvas, which the browser keeps showing while nothing is drawn.
+    if (!g->memo.unchanged(ImGui::GetDrawData(), fw, fh)) {
+        glViewport(0, 0, fw, fh);
+        glClearColor(0.95f, 0.96f, 0.97f, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        EM_ASM(SBHost.framesPainted = (SBHost.framesPainted | 0) + 1);
+    }
     g->pacer.drew(now, g->app.next_redraw_in_ms());
     if (more_input) g->pacer.on_input();
     EM_ASM(SBHost.frames++);
@@ -77,6 +97,7 @@ EMSCRIPTEN_KEEPALIVE void sb_frame() {
 EMSCRIPTEN_KEEPALIVE void sb_resize(int css_width, int css_height) {
     if (!g) return;
     SDL_SetWindowSize(g->window, css_width, css_height);
+    g->memo.forget();  // resizing the canvas clears it
     g->pacer.on_input();
     schedule();
 }
@@ -94,6 +115,9 @@ int main() {
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+    // ImGui draws with neither depth nor stencil: a canvas without them costs less per frame.
+    SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
+    SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
     g = new WebApp();
     g->window = SDL_CreateWindow("Switchboard", 0, 0, viewport[0], viewport[1],
                                  SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
@@ -120,6 +144,7 @@ int main() {
     g->platform->attach(g->runtime);
     g->sink.runtime = g->runtime;
     SDL_AddEventWatch(on_sdl_event, nullptr);
+    emscripten_set_visibilitychange_callback(nullptr, EM_FALSE, on_visibility);
 
     g->runtime->start(sb::web::WebPlatform::backend_url(), sb::web::WebPlatform::random_seed());
     sb::web::WebPlatform::announce_ready();

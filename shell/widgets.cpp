@@ -61,6 +61,23 @@ std::string format_duration(int64_t ms) {
     return buf;
 }
 
+std::string format_state_time(int64_t ms) {
+    ms = std::max<int64_t>(0, ms);
+    if (ms < 60'000) return format_duration(ms);
+    const long long minutes = ms / 60'000;
+    char buf[32];
+    if (minutes < 60)
+        std::snprintf(buf, sizeof buf, "%lld min", minutes);
+    else
+        std::snprintf(buf, sizeof buf, "%lld h %02lld min", minutes / 60, minutes % 60);
+    return buf;
+}
+
+int64_t ms_to_next_state_time(int64_t ms) {
+    ms = std::max<int64_t>(0, ms);
+    return ms < 60'000 ? 1000 - ms % 1000 : 60'000 - ms % 60'000;
+}
+
 int64_t seconds_until(int64_t at_ms, int64_t now_ms) {
     return at_ms <= now_ms ? 0 : (at_ms - now_ms + 999) / 1000;
 }

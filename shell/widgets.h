@@ -22,6 +22,13 @@ namespace sb::shell::ui {
 // ---- text and time -----------------------------------------------------------------------------
 // "04:07", "12:30", "1:02:03": minutes and seconds, hours only once there are any.
 std::string format_duration(int64_t ms);
+// Time in a presence state, as the agent bar shows it: "00:42" through the first minute (the
+// change has landed and the clock runs), then whole minutes, "7 min", "1 h 05 min": an agent
+// reads a break or an idle spell in minutes, and the desk then redraws once a minute, not once a
+// second. Call and wait timers, which are read to the second, keep format_duration.
+std::string format_state_time(int64_t ms);
+// Milliseconds until format_state_time(ms) next changes.
+int64_t ms_to_next_state_time(int64_t ms);
 // Whole seconds until `at_ms`, rounded up ("retrying in 3 s"); 0 once it has passed.
 int64_t seconds_until(int64_t at_ms, int64_t now_ms);
 // Milliseconds until that count next changes, for scheduling the redraw that updates it.

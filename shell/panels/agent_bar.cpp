@@ -169,7 +169,9 @@ SelectorLook selector_look(const desk::DeskState& s, int64_t now_ms) {
     l.label = presence_label(s, l.shown, l.pending ? s.presence_pending->reason : s.agent->reason);
     l.elapsed_ms = desk::state_elapsed_ms(s, now_ms);
     // The timer gets a fixed slot so the button does not twitch as digits change width.
-    l.timer_w = ui::text_size(f.body, l.elapsed_ms >= 3'600'000 ? "0:00:00" : "00:00").x + 2.0f;
+    // (one slot per form of format_state_time: seconds, minutes, hours and minutes)
+    const char* widest = l.elapsed_ms < 60'000 ? "00:00" : l.elapsed_ms < 3'600'000 ? "00 min" : "00 h 00 min";
+    l.timer_w = ui::text_size(f.body, widest).x + 2.0f;
     l.label_w = ui::text_size(f.strong, l.label).x;
     l.width = 14.0f + 20.0f + l.label_w + 14.0f + l.timer_w + 14.0f + 22.0f;
     return l;
@@ -183,7 +185,7 @@ float draw_presence_selector(const desk::DeskState& s, const SelectorLook& look,
     const Presence shown = look.shown;
     const std::string& label = look.label;
     const int64_t elapsed = look.elapsed_ms;
-    const std::string timer = ui::format_duration(elapsed);
+    const std::string timer = ui::format_state_time(elapsed);
     const float timer_w = look.timer_w, label_w = look.label_w, w = look.width;
     const float h = 38.0f;
     const float y = std::round((bar_h - h) * 0.5f);
@@ -216,7 +218,7 @@ float draw_presence_selector(const desk::DeskState& s, const SelectorLook& look,
         ctx.redraw_within(250);
     } else {
         ui::draw_text(dl, f.body, ImVec2(cx, centred_y(f.body, a.y, h)), color::text_muted, timer);
-        ctx.redraw_within(1000 - elapsed % 1000);  // the next tick of the state timer
+        ctx.redraw_within(ui::ms_to_next_state_time(elapsed));  // when the state timer's text changes
     }
     chevron_down(dl, ImVec2(b.x - 16.0f, mid), color::text_muted);
 
