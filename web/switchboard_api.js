@@ -342,6 +342,7 @@ window.switchboard = {
   dispatch: function (intent) { return SBHost.dispatch(intent); },
   on: function (event, callback) { return SBHost.on(event, callback); },
   get framesDrawn() { return SBHost.frames; },
+  get framesPainted() { return SBHost.framesPainted | 0; },
 };
 
 SBHost.fail = function (message) {

@@ -38,6 +38,15 @@ struct CustomerEdit {
 };
 CustomerEdit g_edit;
 
+// How much of the selected customer's history is shown (newest first); a new customer starts at
+// one page.
+constexpr size_t kHistoryPage = 50;
+struct HistoryPage {
+    std::string customer;
+    size_t shown = kHistoryPage;
+};
+HistoryPage g_history;
+
 void sync(const Customer& c) {
     if (g_edit.customer != c.id) {
         g_edit = CustomerEdit{c.id, c.notes, c.notes, c.first_name, c.last_name, c.email, false};
@@ -330,12 +339,18 @@ void draw_customer_card(const desk::DeskState& s, IntentSink& sink, PanelContext
     if (c.history.empty()) {
         ui::text(theme::fonts().small, color::text_muted, "No previous contacts.");
     } else {
-        // Newest first.
+        // Newest first, a page at a time: a long-standing customer can have thousands of previous
+        // contacts, and laying out every one each frame would cost the whole frame budget.
+        if (g_history.customer != c.id) g_history = HistoryPage{c.id, kHistoryPage};
         std::vector<const contact::Interaction*> order;
+        order.reserve(c.history.size());
         for (const auto& h : c.history) order.push_back(&h);
-        std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->at_ms > b->at_ms; });
+        const size_t shown = std::min(order.size(), g_history.shown);
+        // Ties keep the backend's order.
+        std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(shown), order.end(),
+                          [](auto* a, auto* b) { return a->at_ms != b->at_ms ? a->at_ms > b->at_ms : a < b; });
         ImGui::Dummy(ImVec2(w, 2.0f));
-        for (size_t i = 0; i < order.size(); ++i) {
+        for (size_t i = 0; i < shown; ++i) {
             if (i > 0) {
                 const ImVec2 p = ImGui::GetCursorScreenPos();
                 ImGui::GetWindowDrawList()->AddLine(ImVec2(p.x, p.y - 3.0f), ImVec2(p.x + w, p.y - 3.0f), color::border);
@@ -344,6 +359,13 @@ void draw_customer_card(const desk::DeskState& s, IntentSink& sink, PanelContext
             ImGui::PushID(static_cast<int>(i));
             history_entry(s, *order[i], w);
             ImGui::PopID();
+        }
+        if (shown < order.size()) {
+            const size_t more = std::min(kHistoryPage, order.size() - shown);
+            const std::string label = "Show " + std::to_string(more) + " older (" +
+                                      std::to_string(order.size() - shown) + " not shown)";
+            ImGui::Dummy(ImVec2(w, 4.0f));
+            if (ui::secondary_button(label.c_str(), ImVec2(w, 30.0f))) g_history.shown += kHistoryPage;
         }
     }
     ImGui::EndChild();

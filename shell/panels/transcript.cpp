@@ -100,6 +100,14 @@ void bubble(const desk::DeskState& s, const Contact& c, size_t i, float w) {
     const float bw = std::ceil(ts.x) + 2.0f * kPadX, bh = std::ceil(ts.y) + 2.0f * kPadY;
     const float x = mine ? o.x + w - bw : o.x;
     const bool last = ends_run(c, i);
+    const float h = bh + (last ? 4.0f + ui::line_height(f.small) : 0.0f);
+    const ImVec2 room(w, h + (last ? 14.0f : 4.0f) - ImGui::GetStyle().ItemSpacing.y);
+    // Out of view (a long transcript scrolled): only its room, nothing drawn. ImGui would clip
+    // the shapes anyway, but only after building every vertex of them.
+    if (!ImGui::IsRectVisible(o, ImVec2(o.x + w, o.y + h))) {
+        ImGui::Dummy(room);
+        return;
+    }
 
     // The corner nearest the speaker stays square on the last bubble of a run: a hint of a tail.
     ImDrawFlags corners = ImDrawFlags_RoundCornersAll;
@@ -113,8 +121,6 @@ void bubble(const desk::DeskState& s, const Contact& c, size_t i, float w) {
     if (failed) dl->AddRect(ImVec2(x, o.y), ImVec2(x + bw, o.y + bh), color::danger_border, 14.0f, corners);
     dl->AddText(f.body, fs, ImVec2(x + kPadX, o.y + kPadY), !mine || failed ? color::text : color::on_accent,
                 m.text.c_str(), nullptr, max_w - 2.0f * kPadX);
-    float h = bh;
-
     if (last) {
         std::string caption = ui::format_clock(m.at_ms);
         ImU32 caption_color = color::text_faint;
@@ -127,9 +133,8 @@ void bubble(const desk::DeskState& s, const Contact& c, size_t i, float w) {
         const float cw = ui::text_size(f.small, caption).x;
         ui::draw_text(dl, f.small, ImVec2(mine ? o.x + w - cw - 2.0f : o.x + 2.0f, o.y + bh + 4.0f), caption_color,
                       caption);
-        h += 4.0f + ui::line_height(f.small);
     }
-    ImGui::Dummy(ImVec2(w, h + (last ? 14.0f : 4.0f) - ImGui::GetStyle().ItemSpacing.y));
+    ImGui::Dummy(room);
 }
 
 void typing_bubble(PanelContext& ctx) {
