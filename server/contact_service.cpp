@@ -515,13 +515,15 @@ void ContactService::route_once() {
         return a->rank != b->rank ? a->rank < b->rank : a->created_at < b->created_at;
     });
     std::vector<RoutableContact> contacts;
+    bool voice = false;
     for (const ContactRecord* c : queued) {
+        voice = voice || c->channel == "voice";
         const QueueRecord* q = find_queue(c->queue);
         RoutableContact rc{c->id, c->channel, q ? q->skill : c->queue, c->target_agent, {}};
         if (auto it = declined_.find(c->id); it != declined_.end()) rc.declined = it->second;
         contacts.push_back(std::move(rc));
     }
-    auto agents = routable_agents();
+    auto agents = routable_agents(voice);
     if (!agents) {
         d_.log.error("routing: cannot list agents", {{"error", agents.error().message}});
         return;
@@ -544,14 +546,20 @@ void ContactService::route_once() {
     }
 }
 
-sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents() {
+sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents(bool phones) {
     std::vector<RoutableAgent> agents;
     if (!agents_) return agents;
     auto list = d_.store.list_agents();
     if (!list) return list.error();
     int64_t now = d_.now();
+    // Once per routing, not once per agent: with thousands of agents, asking about each one
+    // (connections, open contacts) for each of them made routing quadratic.
+    const std::set<std::string> connected = agents_->connected_agents();
+    std::map<std::string, std::map<std::string, int>> load;
+    for (const auto& [id, c] : open_)
+        if (c.agent && c.state != "queued") load[*c.agent][c.channel]++;
     for (const auto& a : list.value()) {
-        if (a.state != sb::agent::Presence::Available || !agents_->is_connected(a.username)) continue;
+        if (a.state != sb::agent::Presence::Available || !connected.count(a.username)) continue;
         RoutableAgent ra;
         ra.username = a.username;
         if (auto it = routing_.find(a.username); it != routing_.end()) {
@@ -559,10 +567,9 @@ sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents() {
             ra.capacity = it->second.capacity;
         }
         ra.idle_since = std::max(a.state_since_ms, last_busy_.count(a.username) ? last_busy_[a.username] : 0);
-        for (const auto& [id, c] : open_)
-            if (c.agent == a.username && c.state != "queued") ra.load[c.channel]++;
+        if (auto l = load.find(a.username); l != load.end()) ra.load = l->second;
         // Calls need a phone: a live session with SIP credentials.
-        if (ra.capacity.count("voice") && ra.capacity["voice"] > 0) {
+        if (phones && ra.capacity.count("voice") && ra.capacity["voice"] > 0) {
             auto sip = d_.store.current_sip_username(a.username, now);
             if (!sip) return sip.error();
             if (!sip.value()) ra.capacity["voice"] = 0;

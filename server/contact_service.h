@@ -40,6 +40,8 @@ public:
     // Records `event` in the agent's log (next seq) and sends it to their connections.
     virtual void contact_event(const std::string& username, const std::string& event, const nlohmann::json& data) = 0;
     virtual bool is_connected(const std::string& username) = 0;
+    // Every agent with a logged-in connection: one pass, for routing among many agents.
+    virtual std::set<std::string> connected_agents() = 0;
     // The agent missed an offer: not_ready with the system reason "missed".
     virtual void missed_offer(const std::string& username) = 0;
 };
@@ -229,7 +231,9 @@ private:
     }
     // Agents who may take a contact of `channel` now (available, connected, with room; for
     // voice also SIP credentials), as routing.h wants them.
-    sb::Result<std::vector<RoutableAgent>> routable_agents();
+    // `phones`: check which agents have a phone (a live SIP session) for voice; without a voice
+    // contact to route, that check (a query per agent) is skipped and voice capacity left as is.
+    sb::Result<std::vector<RoutableAgent>> routable_agents(bool phones = true);
     sb::Result<CustomerRecord> customer_by_phone(const std::string& e164, const std::string& name);
     sb::Status offer_call(ContactRecord c, const std::string& agent);
     // A transferred caller arriving at `queue`'s number: the pending transfer's contact, moved

@@ -354,6 +354,13 @@ bool DeskService::is_connected(const std::string& username) {
     return false;
 }
 
+std::set<std::string> DeskService::connected_agents() {
+    std::set<std::string> out;
+    for (const auto& [id, conn] : connections_)
+        if (conn.agent) out.insert(*conn.agent);
+    return out;
+}
+
 void DeskService::missed_offer(const std::string& username) {
     auto agent = change_presence(username, Presence::NotReady, "missed");
     if (!agent) d_.log.error("missed: presence not changed", {{"username", username}, {"error", agent.error().message}});

@@ -81,6 +81,7 @@ public:
     // ---- AgentLink: how contacts reach agents ----
     void contact_event(const std::string& username, const std::string& event, const nlohmann::json& data) override;
     bool is_connected(const std::string& username) override;
+    std::set<std::string> connected_agents() override;
     void missed_offer(const std::string& username) override;
 
 private:

@@ -12,6 +12,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "bot.h"
+#include "load.h"
 #include "desk/state_json.h"
 #include "native/platform_native.h"
 
@@ -28,15 +30,25 @@ const char* kUsage = R"(usage: switchboard-bot --username NAME --password PASS [
   --answer-calls     answer every call that rings (no audio natively: a placeholder SDP)
   --hangup-after SECONDS  hang up an answered call after this long (default 0: the caller does)
 
+Load mode (benches): many agents in this one process, on one thread.
+  --agents N         run N agents named USERNAME<FIRST>, USERNAME<FIRST+1>, ... (--username is the
+                     prefix); each logs in, sets --state (default available) and stays --stay seconds
+                     (default: until SIGTERM/SIGINT)
+  --first K          index of the first agent (default 0)
+  --login-rate N     start at most N logins a second (default 200)
+  --login-window N   at most N logins waiting for their reply at once (default 20)
+  --handle SECONDS   take every chat and SMS offer: accept, reply once, end after SECONDS (default 1)
+                     and wrap up with --disposition (default resolved); 0: leave offers ringing
+  --offer-timeout SECONDS  the server's --offer-timeout (default 20): an offer was made at
+                     offer_expires_at minus this, which gives the offer latency
+  --report SECONDS   print a "load" line this often (default 1): agents logged in, offers, their
+                     latencies (ms, server offer -> this process) since the last line, errors
+
 Prints one JSON object per line: {"event": ...}. Exit status 0 if every step succeeded,
 1 if a step failed (the error is printed), 2 on bad usage.
 )";
 
-struct Options {
-    std::string url = "ws://127.0.0.1:8080/desk", username, password, state, reason;
-    int stay_s = 0, timeout_s = 20, hangup_after_s = 0;
-    bool logout = false, answer_calls = false;
-};
+
 
 std::optional<Options> parse(int argc, char** argv) {
     Options o;
@@ -59,9 +71,18 @@ std::optional<Options> parse(int argc, char** argv) {
         else if (a == "--stay") o.stay_s = std::atoi(v->c_str());
         else if (a == "--timeout") o.timeout_s = std::atoi(v->c_str());
         else if (a == "--hangup-after") o.hangup_after_s = std::atoi(v->c_str());
+        else if (a == "--agents") o.agents = std::atoi(v->c_str());
+        else if (a == "--first") o.first = std::atoi(v->c_str());
+        else if (a == "--login-rate") o.login_rate = std::atoi(v->c_str());
+        else if (a == "--login-window") o.login_window = std::atoi(v->c_str());
+        else if (a == "--handle") o.handle_s = std::atof(v->c_str());
+        else if (a == "--offer-timeout") o.offer_timeout_s = std::atof(v->c_str());
+        else if (a == "--report") o.report_s = std::atof(v->c_str());
+        else if (a == "--disposition") o.disposition = *v;
         else return std::nullopt;
     }
     if (o.username.empty() || o.password.empty()) return std::nullopt;
+    if (o.agents < 0 || o.login_rate <= 0 || o.login_window <= 0 || o.report_s <= 0 || o.handle_s < 0) return std::nullopt;
     return o;
 }
 
@@ -77,6 +98,7 @@ int main(int argc, char** argv) {
         std::cerr << kUsage;
         return 2;
     }
+    if (opts->agents > 0) return run_load(*opts);
     boost::asio::io_context ioc;
     int exit_code = 0;
     boost::asio::steady_timer deadline(ioc);

@@ -1,0 +1,15 @@
+// bot.h: switchboard-bot's options, shared by the single-agent mode (main.cpp) and the load
+// mode (load.h: many agents in one process, for benches).
+#pragma once
+
+#include <string>
+
+struct Options {
+    std::string url = "ws://127.0.0.1:8080/desk", username, password, state, reason;
+    int stay_s = 0, timeout_s = 20, hangup_after_s = 0;
+    bool logout = false, answer_calls = false;
+    // load mode
+    int agents = 0, first = 0, login_rate = 200, login_window = 20;
+    double handle_s = 1, offer_timeout_s = 20, report_s = 1;
+    std::string disposition = "resolved";
+};
