@@ -14,12 +14,25 @@ ensure_setup() {
   "$here/scripts/setup"
 }
 
+# ccache (scripts/setup installs it) keeps every compiled object under the cache, keyed by its
+# preprocessed source and flags, so that a fresh clone (CI) or a switch between branches rebuilds
+# only what changed. Paths are made relative to the checkout, so that two checkouts share entries.
+if command -v ccache > /dev/null; then
+  export CCACHE_DIR=${CCACHE_DIR:-$cache/ccache}
+  export CCACHE_BASEDIR=$here CCACHE_NOHASHDIR=true CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+  export EM_COMPILER_WRAPPER=ccache  # the web build: emcc runs its clang through ccache
+fi
+
 # Two builds of one tree at once (a test run and a developer's rebuild) corrupt it; each build
 # of a preset holds that preset's lock, so the second waits for the first.
 locked_build() {
   local preset=$1
   mkdir -p "$here/build"
-  flock "$here/build/.$preset.lock" bash -c 'cmake --preset "$1" -S "$2" > /dev/null && cmake --build "$2/build/$1"' _ "$preset" "$here"
+  local launcher=()  # the native compilers run through ccache (emcc wraps its own, above)
+  [ "$preset" != web ] && command -v ccache > /dev/null &&
+    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  flock "$here/build/.$preset.lock" bash -c 'cmake --preset "$1" -S "$2" "${@:3}" > /dev/null && cmake --build "$2/build/$1"' \
+    _ "$preset" "$here" "${launcher[@]}"
 }
 
 build_native() {
@@ -30,4 +43,9 @@ build_native() {
 build_web() {
   bold "== build: web (WebAssembly app, unit tests for node)"
   locked_build web
+}
+
+build_asan() {
+  bold "== build: asan (clang, ASan + UBSan: switchboardd, unit tests, libFuzzer targets)"
+  locked_build asan
 }

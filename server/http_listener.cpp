@@ -9,7 +9,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "desk_connection.h"
-#include "static_files.h"
+#include "http_routes.h"
 
 namespace sbd {
 
@@ -37,7 +37,7 @@ public:
 private:
     void read_next() {
         parser_.emplace();
-        parser_->body_limit(64 * 1024);
+        limit_http_parser(*parser_);
         stream_.expires_after(std::chrono::seconds(30));
         http::async_read(stream_, buffer_, *parser_,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -56,57 +56,31 @@ private:
         }
         if (ec) return;  // closed, timed out or garbage: nothing to answer
         http::request<http::string_body> req = parser_->release();
-        std::string_view target(req.target().data(), req.target().size());
-        std::string_view path = target.substr(0, target.find('?'));
-
-        if (beast::websocket::is_upgrade(req)) {
-            FrameHandler* handler = nullptr;
-            if (path == "/desk") handler = &context_.service;
-            else if (path == "/chat/ws" && context_.chat) handler = context_.chat;
-            if (!handler)
-                return respond_text(req, http::status::not_found, "WebSockets are served at /desk and /chat/ws.\n");
-            auto ws = std::make_shared<DeskConnection>(std::move(stream_), address_, *handler, context_.hub,
+        HttpRoute route = route_http(req, address_, context_);
+        switch (route.kind) {
+        case HttpRoute::Kind::upgrade: {
+            auto ws = std::make_shared<DeskConnection>(std::move(stream_), address_, *route.handler, context_.hub,
                                                        context_.log);
             ws->start(std::move(req));
             return;
         }
-        if (path == "/desk" || path == "/chat/ws")
-            return respond_text(req, http::status::upgrade_required, std::string(path) + " is a WebSocket endpoint.\n");
-        if (context_.api) {
-            ApiRequest api_req{std::string(req.method_string()), std::string(path),
-                               std::string(req[http::field::content_type]), req.body(), address_, std::nullopt};
-            if (auto h = req.find("X-Switchboard-Telephony"); h != req.end())
-                api_req.telephony_secret = std::string(h->value());
-            if (auto q = target.find('?'); q != std::string_view::npos) api_req.query = std::string(target.substr(q + 1));
-            if (auto h = req.find(http::field::authorization); h != req.end())
-                api_req.authorization = std::string(h->value());
-            if (auto reply = context_.api->handle(api_req)) {
-                context_.log.debug("http", {{"method", api_req.method}, {"path", api_req.path}, {"status", reply->status}});
-                auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply->status),
-                                                                                req.version());
-                res->set(http::field::content_type, reply->content_type);
-                res->set(http::field::cache_control, "no-store");
-                res->keep_alive(req.keep_alive());
-                std::size_t length = reply->body.size();
-                if (req.method() != http::verb::head) res->body() = std::move(reply->body);
-                res->content_length(length);
-                return write(res);
-            }
+        case HttpRoute::Kind::file:
+            context_.log.debug("http", {{"method", std::string(req.method_string())}, {"path", route.log_path},
+                                        {"status", route.status}});
+            return respond_file(req, route);
+        case HttpRoute::Kind::reply:
+            break;
         }
-        if (req.method() != http::verb::get && req.method() != http::verb::head)
-            return respond_text(req, http::status::method_not_allowed, "Only GET and HEAD.\n");
-
-        StaticReply reply = serve_static(context_.web_root, target);
-        context_.log.debug("http", {{"method", std::string(req.method_string())}, {"path", std::string(path)},
-                                    {"status", reply.status}});
-        if (reply.file) return respond_file(req, reply);
-        auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status),
+        if (!route.log_path.empty())
+            context_.log.debug("http", {{"method", std::string(req.method_string())}, {"path", route.log_path},
+                                        {"status", route.status}});
+        auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(route.status),
                                                                         req.version());
-        res->set(http::field::content_type, reply.content_type);
-        if (!reply.cache_control.empty()) res->set(http::field::cache_control, reply.cache_control);
+        res->set(http::field::content_type, route.content_type);
+        if (!route.cache_control.empty()) res->set(http::field::cache_control, route.cache_control);
         res->keep_alive(req.keep_alive());
-        std::size_t length = reply.body.size();
-        if (req.method() != http::verb::head) res->body() = std::move(reply.body);
+        std::size_t length = route.body.size();
+        if (req.method() != http::verb::head) res->body() = std::move(route.body);
         res->content_length(length);
         write(res);
     }
@@ -120,7 +94,7 @@ private:
         write(res);
     }
 
-    void respond_file(const http::request<http::string_body>& req, const StaticReply& reply) {
+    void respond_file(const http::request<http::string_body>& req, const HttpRoute& reply) {
         http::file_body::value_type body;
         beast::error_code ec;
         body.open(reply.file->c_str(), beast::file_mode::scan, ec);
@@ -187,6 +161,10 @@ void HttpListener::accept_next() {
             if (ec != net::error::operation_aborted) self->context_.log.warn("accept failed", {{"error", ec.message()}});
             if (!self->acceptor_.is_open()) return;
         } else {
+            // Small frames go out at once: with Nagle's algorithm an event written just before
+            // its reply waited for the peer's delayed ACK (about 40 ms a request).
+            beast::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
             auto session = std::make_shared<HttpSession>(std::move(socket), self->context_);
             auto& list = self->sessions_;
             list.erase(std::remove_if(list.begin(), list.end(), [](auto& w) { return w.expired(); }), list.end());

@@ -25,7 +25,7 @@ class HttpSession;
 
 // ---- HttpContext: what every session needs ------------------------------------------------------
 struct HttpContext {
-    DeskService& service;
+    FrameHandler& service;  // the desk protocol at /desk (DeskService)
     DeskHub& hub;
     Logger& log;
     std::optional<std::filesystem::path> web_root;

@@ -1,0 +1,193 @@
+// fuzz_http_request: any bytes as what a client sends switchboardd over HTTP. They go through
+// the listener's own parser limits (http_routes.h) and, when a request parses, through
+// route_http over a real server stack: SQLite store with the demo data, contacts, the HTTP API
+// (SMS webhook, telephony API with its secret, audit, the fake SMS provider and payment gateway)
+// and static files from a web root. Invariants: no crash or sanitizer report, a status between
+// 100 and 599, JSON replies that parse, and no file outside the web root ever served.
+#include <sodium.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <nlohmann/json.hpp>
+
+#include "audit.h"
+#include "contact_service.h"
+#include "contact_store.h"
+#include "demo_seed.h"
+#include "desk_hub.h"
+#include "http_api.h"
+#include "http_routes.h"
+#include "log.h"
+#include "payments.h"
+#include "store.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace http = boost::beast::http;
+
+// The telephony API's secret: seeds carry it, so that the fuzzer starts past the check.
+constexpr const char* kTelephonySecret = "fuzz-telephony-secret-0123456789";
+constexpr const char* kOutsideMarker = "OUTSIDE-THE-WEB-ROOT";
+
+int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// WebSocket upgrades are decided, never opened: nothing calls these.
+struct NoFrames : sbd::FrameHandler {
+    void open(sbd::ConnectionId, std::string) override {}
+    void close(sbd::ConnectionId) override {}
+    void on_message(sbd::ConnectionId, std::string_view, bool) override {}
+};
+
+void write_file(const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+}
+
+struct Stack {
+    fs::path dir, web_root;
+    sbd::Logger log{sbd::LogLevel::Error};
+    std::unique_ptr<sbd::Store> store;
+    std::unique_ptr<sbd::ContactStore> contact_store;
+    std::unique_ptr<sbd::AuditLog> audit;
+    std::unique_ptr<sbd::ContactService> contacts;
+    boost::asio::io_context io;
+    std::unique_ptr<sbd::PaymentService> payments;
+    std::unique_ptr<sbd::HttpApi> api;
+    NoFrames desk, chat;
+    sbd::DeskHub hub;
+    std::unique_ptr<sbd::HttpContext> context;
+    uint64_t ids = 0;
+
+    Stack() {
+        if (sodium_init() < 0) std::abort();
+        char tmpl[] = "/tmp/sb-fuzz-http-XXXXXX";
+        if (!mkdtemp(tmpl)) std::abort();
+        dir = tmpl;
+        web_root = dir / "web";
+        write_file(web_root / "index.html", "<!doctype html><title>desk</title>");
+        write_file(web_root / "switchboard.js", "console.log(1)");
+        write_file(web_root / "fonts" / "inter.ttf", "font");
+        write_file(dir / "secret.txt", kOutsideMarker);
+        write_file(dir / "web-other" / "x.html", kOutsideMarker);
+
+        auto opened = sbd::Store::open((dir / "switchboard.db").string());
+        if (!opened) std::abort();
+        store = std::move(opened.value());
+        if (!sbd::seed_demo_data(*store, now_ms()) || !sbd::seed_contact_demo_data(*store, now_ms())) std::abort();
+        contact_store = std::make_unique<sbd::ContactStore>(store->database());
+        audit = std::make_unique<sbd::AuditLog>(store->database());
+        auto random_id = [this] { return "fuzz" + std::to_string(++ids); };
+        contacts = std::make_unique<sbd::ContactService>(
+            sbd::ContactService::Deps{*store, *contact_store, log, now_ms, random_id}, sbd::ContactConfig{});
+        if (!contacts->load()) std::abort();
+        payments = std::make_unique<sbd::PaymentService>(
+            sbd::PaymentService::Deps{io, store->database(), *contact_store, *contacts, log, now_ms, random_id}, nullptr);
+        payments->enable_fake_gateway();
+        if (!payments->load()) std::abort();
+        api = std::make_unique<sbd::HttpApi>(sbd::HttpApi::Deps{*contacts, *contact_store, log, now_ms}, true);
+        api->enable_audit(*store, *audit);
+        api->set_payments(payments.get());
+        api->set_telephony_secret(kTelephonySecret);
+        context = std::make_unique<sbd::HttpContext>(sbd::HttpContext{desk, hub, log, web_root, &chat, api.get()});
+    }
+    ~Stack() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+};
+
+Stack& stack() {
+    static Stack s;
+    return s;
+}
+
+[[noreturn]] void broken(const char* what, const std::string& detail) {
+    std::fprintf(stderr, "fuzz_http_request: %s: %s\n", what, detail.c_str());
+    std::abort();
+}
+
+void check(const sbd::HttpRoute& route, Stack& s) {
+    if (route.status < 100 || route.status > 599) broken("status out of range", std::to_string(route.status));
+    switch (route.kind) {
+    case sbd::HttpRoute::Kind::upgrade:
+        if (route.handler != &s.desk && route.handler != &s.chat) broken("upgrade without a handler", route.log_path);
+        return;
+    case sbd::HttpRoute::Kind::file: {
+        if (!route.file) broken("file route without a file", route.log_path);
+        std::error_code ec;
+        auto real = fs::weakly_canonical(*route.file, ec);
+        auto root = fs::weakly_canonical(s.web_root, ec);
+        auto rel = real.lexically_relative(root);
+        if (rel.empty() || *rel.begin() == "..") broken("file outside the web root", route.file->string());
+        std::ifstream in(real, std::ios::binary);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (text.find(kOutsideMarker) != std::string::npos) broken("served a file outside the web root", real.string());
+        return;
+    }
+    case sbd::HttpRoute::Kind::reply:
+        if (route.content_type.rfind("application/json", 0) == 0 && !nlohmann::json::accept(route.body))
+            broken("a JSON reply that does not parse", route.body.substr(0, 200));
+        if (route.body.find(kOutsideMarker) != std::string::npos) broken("a reply quotes a file outside the web root", route.log_path);
+        return;
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    Stack& s = stack();
+    // The listener's read loop, without a socket: a keep-alive connection may carry several
+    // requests; each gets a fresh parser with the same limits.
+    boost::beast::flat_buffer buffer;
+    {
+        auto in = buffer.prepare(size);
+        std::memcpy(in.data(), data, size);
+        buffer.commit(size);
+    }
+    for (int requests = 0; requests < 8 && buffer.size() > 0; ++requests) {
+        http::request_parser<http::string_body> parser;
+        sbd::limit_http_parser(parser);
+        parser.eager(true);
+        boost::beast::error_code ec;
+        std::size_t used = 0;
+        while (!parser.is_done()) {
+            std::size_t n = parser.put(buffer.data(), ec);
+            buffer.consume(n);
+            used += n;
+            if (ec == http::error::need_more) {
+                if (buffer.size() == 0) break;  // the connection would wait for more
+                ec = {};
+                if (n == 0) break;
+                continue;
+            }
+            if (ec) break;
+        }
+        if (ec || !parser.is_done()) {
+            // body_limit after the header: the listener answers 413 and closes; anything else
+            // (garbage, an incomplete request) is closed without an answer.
+            if (ec == http::error::body_limit && !parser.is_header_done()) broken("body limit before the header", "");
+            break;
+        }
+        (void)used;
+        sbd::HttpRequest req = parser.release();
+        check(sbd::route_http(req, "127.0.0.1", *s.context), s);
+        s.io.poll();
+        if (!req.keep_alive()) break;
+    }
+    return 0;
+}
