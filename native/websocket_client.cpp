@@ -37,7 +37,7 @@ void WebSocketClient::open(const std::string& url, const std::string& subprotoco
                                 if (self->closed_) return;
                                 if (ec) return self->fail("Cannot connect: " + ec.message());
                                 beast::error_code ignored;  // frames go out at once (no Nagle)
-                                beast::get_lowest_layer(self->ws_).socket().set_option(tcp::no_delay(true), ignored);
+                                beast::get_lowest_layer(self->ws_).set_option(tcp::no_delay(true), ignored);
                                 self->ws_.async_handshake(self->response_, self->host_ + ":" + self->port_, self->path_,
                                                           [self](beast::error_code ec) {
                                                               if (self->closed_) return;

@@ -14,7 +14,11 @@ namespace sbd {
 using json = nlohmann::json;
 
 namespace {
-ApiReply json_reply(unsigned status, const json& body) { return ApiReply{status, "application/json", body.dump()}; }
+// Never throws: a string that is not UTF-8 (nothing should reach here unchecked) comes out with
+// U+FFFD instead of taking the request down with an exception.
+ApiReply json_reply(unsigned status, const json& body) {
+    return ApiReply{status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
 
 ApiReply error_reply(unsigned status, const std::string& code, const std::string& message) {
     return json_reply(status, {{"error", {{"code", code}, {"message", message}}}});
@@ -71,8 +75,10 @@ ApiReply HttpApi::sms_inbound(const ApiRequest& req) {
     };
     auto from = field("From"), to = field("To"), body = field("Body");
     if (!from || !to || !body) return error_reply(400, "bad_message", "From, To and Body are required.");
-    for (const auto& [k, v] : *form)
+    for (const auto& [k, v] : *form) {
+        if (!is_valid_utf8(k)) return error_reply(400, "bad_message", "A field name is not valid UTF-8.");
         if (!is_valid_utf8(v)) return error_reply(400, "bad_message", k + " is not valid UTF-8.");
+    }
     auto r = d_.contacts.sms_inbound(*from, *to, *body, field("MessageSid"));
     if (!r) {
         const sb::Error& e = r.error();

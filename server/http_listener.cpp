@@ -44,8 +44,10 @@ private:
     }
 
     void on_read(beast::error_code ec) {
-        if (ec == http::error::body_limit && parser_ && parser_->is_header_done()) {
-            // Too large to read: say so, then close (the rest of the body is not read).
+        if (ec == http::error::body_limit && parser_) {
+            // Too large to read: say so, then close (the rest of the body is not read). Beast
+            // refuses a Content-Length over the limit as it finishes the header, before the
+            // header counts as done; the request line and fields are already read.
             auto res = std::make_shared<http::response<http::string_body>>(http::status::payload_too_large,
                                                                             parser_->get().version());
             res->set(http::field::content_type, "text/plain; charset=utf-8");
@@ -56,7 +58,17 @@ private:
         }
         if (ec) return;  // closed, timed out or garbage: nothing to answer
         http::request<http::string_body> req = parser_->release();
-        HttpRoute route = route_http(req, address_, context_);
+        HttpRoute route;
+        try {
+            route = route_http(req, address_, context_);
+        } catch (const std::exception& e) {
+            // A bug, not the client's fault; the one request fails, the server and its other
+            // connections go on (an exception out of a handler would stop the I/O loop).
+            context_.log.error("http request failed", {{"path", std::string(req.target().substr(0, 200))}, {"error", e.what()}});
+            route = HttpRoute{};
+            route.status = 500;
+            route.body = "The server failed; try again.\n";
+        }
         switch (route.kind) {
         case HttpRoute::Kind::upgrade: {
             auto ws = std::make_shared<DeskConnection>(std::move(stream_), address_, *route.handler, context_.hub,
