@@ -5,9 +5,7 @@
 // drops the binding.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { startStack, registrations, waitFor, repoRoot, sipp } from './harness.mjs';
+import { startStack, registrations, waitFor, sipp, botDesk } from './harness.mjs';
 import { launchBrowser, openDesk, dispatch, waitForState, webRoot, shot, assertNotBlank } from '../e2e/browser.mjs';
 
 let stack, browser;
@@ -43,22 +41,7 @@ test('the web desk in Chromium registers its phone over the "sip" WebSocket, and
   await page.context().close();
 });
 
-// switchboard-bot as a desk: its JSON lines as they come.
-function bot(args) {
-  const proc = spawn(join(repoRoot, 'build/native/tools/switchboard-bot'),
-    ['--url', stack.server.wsUrl, '--password', 'switchboard', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = [];
-  let buf = '', stderr = '';
-  proc.stdout.on('data', (d) => {
-    buf += d.toString();
-    for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) {
-      try { lines.push(JSON.parse(buf.slice(0, i))); } catch { /* not JSON */ }
-    }
-  });
-  proc.stderr.on('data', (d) => { stderr += d.toString(); });
-  const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
-  return { proc, lines, exited, get stderr() { return stderr; } };
-}
+const bot = (args) => botDesk(stack, args);
 
 test('the desk registers its phone through Kamailio with the credentials of its session', async () => {
   const b = bot(['--username', 'bob', '--state', 'available', '--stay', '30']);

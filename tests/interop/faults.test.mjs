@@ -7,10 +7,10 @@
 // Kamailio restart (which forgets every registration): the phone registers again by itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { startStack, registrations, waitFor, repoRoot, sipp, ports } from './harness.mjs';
+import { startStack, registrations, waitFor, sipp, ports, botDesk } from './harness.mjs';
 import { FaultProxy } from '../faultproxy.mjs';
 
 const run = promisify(execFile);
@@ -25,21 +25,7 @@ after(async () => {
   await stack?.stop();
 });
 
-function bot(args) {
-  const proc = spawn(join(repoRoot, 'build/native/tools/switchboard-bot'),
-    ['--url', stack.server.wsUrl, '--password', 'switchboard', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = [];
-  let buf = '', stderr = '';
-  proc.stdout.on('data', (d) => {
-    buf += d.toString();
-    for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) {
-      try { lines.push({ at: Date.now(), ...JSON.parse(buf.slice(0, i)) }); } catch { /* not JSON */ }
-    }
-  });
-  proc.stderr.on('data', (d) => { stderr += d.toString(); });
-  const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
-  return { proc, lines, exited, get stderr() { return stderr; } };
-}
+const bot = (args) => botDesk(stack, args);
 
 const registrationStates = (b, from = 0) => b.lines.slice(from).filter((l) => l.event === 'voice').map((l) => l.data.registration);
 

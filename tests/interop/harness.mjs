@@ -123,6 +123,24 @@ export function sipp(stack, scenario, { as, keys = {}, port, mediaPort, server =
 }
 
 // The agent's phone: its AOR user and the credentials of the session.
+// switchboard-bot as a desk of `stack`'s server: its JSON lines as they come, each stamped with
+// when it arrived (`at`).
+export function botDesk(stack, args) {
+  const proc = spawn(join(repoRoot, 'build/native/tools/switchboard-bot'),
+    ['--url', stack.server.wsUrl, '--password', 'switchboard', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = [];
+  let buf = '', stderr = '';
+  proc.stdout.on('data', (d) => {
+    buf += d.toString();
+    for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) {
+      try { lines.push({ at: Date.now(), ...JSON.parse(buf.slice(0, i)) }); } catch { /* not JSON */ }
+    }
+  });
+  proc.stderr.on('data', (d) => { stderr += d.toString(); });
+  const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+  return { proc, lines, exited, get stderr() { return stderr; } };
+}
+
 export const phoneOf = (username, sip) => ({ aor: username, username: sip.username, password: sip.password });
 
 // Every SIP message of a SIPp trace: {direction: 'sent'|'received', text, startLine}.

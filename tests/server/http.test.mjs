@@ -24,6 +24,21 @@ function get(url, path, method = 'GET') {
   });
 }
 
+// Raw POST to /sms/inbound (form content type unless `headers` says otherwise); the body as text.
+function postSms(url, headers, body) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, path: '/sms/inbound', method: 'POST', agent: false,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 function makeWebRoot() {
   const dir = tempDir();
   const root = join(dir, 'web');
@@ -142,22 +157,11 @@ test('--no-seed leaves an empty database empty', async () => {
 test('a request body over 64 KB is answered 413 and the server keeps serving', async () => {
   const server = await startServer();
   try {
-    const { hostname, port } = new URL(server.url);
-    const big = (headers, body) => new Promise((resolve, reject) => {
-      const req = http.request({ hostname, port, path: '/sms/inbound', method: 'POST', agent: false,
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
-        const chunks = [];
-        res.on('data', (d) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
     // Declared up front (Content-Length), and discovered while reading (chunked).
-    const declared = await big({ 'Content-Length': String(70 * 1024) }, Buffer.alloc(70 * 1024, 'a'));
+    const declared = await postSms(server.url, { 'Content-Length': String(70 * 1024) }, Buffer.alloc(70 * 1024, 'a'));
     assert.equal(declared.status, 413);
     assert.match(declared.body, /too large/);
-    const chunked = await big({ 'Transfer-Encoding': 'chunked' }, Buffer.alloc(70 * 1024, 'b'));
+    const chunked = await postSms(server.url, { 'Transfer-Encoding': 'chunked' }, Buffer.alloc(70 * 1024, 'b'));
     assert.equal(chunked.status, 413);
     assert.equal((await get(server.url, '/healthz')).status, 200);
   } finally {
@@ -170,18 +174,8 @@ test('an SMS webhook field named in invalid UTF-8 is refused 400, and the server
   // serializer threw, and the exception stopped the server's I/O loop.
   const server = await startServer();
   try {
-    const { hostname, port } = new URL(server.url);
     const body = Buffer.concat([Buffer.from('From=%2B15551230001&To=%2B15550100&Body=hi&'), Buffer.from([0x82, 0xc2]), Buffer.from('Q=x')]);
-    const reply = await new Promise((resolve, reject) => {
-      const req = http.request({ hostname, port, path: '/sms/inbound', method: 'POST', agent: false,
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': body.length } }, (res) => {
-        const chunks = [];
-        res.on('data', (d) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    const reply = await postSms(server.url, { 'Content-Length': body.length }, body);
     assert.equal(reply.status, 400);
     assert.equal(JSON.parse(reply.body).error.code, 'bad_message');
     assert.equal((await get(server.url, '/healthz')).status, 200);
