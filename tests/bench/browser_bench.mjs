@@ -101,8 +101,8 @@ try {
   const s1 = await sample();
   await new Promise((r) => setTimeout(r, idleSeconds * 1000));
   const s2 = await sample();
-  const first = window_(s0, s1), steady = window_(s1, s2);
-  out.idle = { seconds: idleSeconds, ...steady, first_minute: first, renderers: s2.procs.length };
+  const firstMinute = window_(s0, s1), steady = window_(s1, s2);
+  out.idle = { seconds: idleSeconds, ...steady, first_minute: firstMinute, renderers: s2.procs.length };
   await idle.context.close();
 } finally {
   await browser.close();
