@@ -1,5 +1,6 @@
 // audit.cpp: the audit log (see audit.h).
 #include "audit.h"
+#include "util/text.h"
 
 #include <algorithm>
 
@@ -115,7 +116,7 @@ sb::Result<AuditFilter> audit_filter_from_json(const json& body) {
     for (auto it = body.begin(); it != body.end(); ++it) {
         const std::string& key = it.key();
         if (key == "type" || key == "id") continue;  // the desk request's own fields
-        if (!is_known_key(key)) return bad("Unknown filter \"" + key.substr(0, 64) + "\"; known: " + known_keys() + ".");
+        if (!is_known_key(key)) return bad("Unknown filter \"" + sb::text::quote(key) + "\"; known: " + known_keys() + ".");
         std::optional<std::string> text;
         std::optional<int64_t> number;
         if (it->is_string()) text = it->get<std::string>();
@@ -129,7 +130,7 @@ sb::Result<AuditFilter> audit_filter_from_query(const std::map<std::string, std:
     AuditFilter f;
     for (const auto& [key, value] : query) {
         if (!is_known_key(key))
-            return bad("Unknown parameter \"" + key.substr(0, 64) + "\"; known: " + known_keys() + ".");
+            return bad("Unknown parameter \"" + sb::text::quote(key) + "\"; known: " + known_keys() + ".");
         std::optional<int64_t> number;
         if (!is_text_key(key)) {
             number = parse_integer(value);
@@ -144,7 +145,7 @@ sb::Result<AuditFilter> audit_filter_from_query(const std::map<std::string, std:
 sb::Status AuditLog::record(int64_t at_ms, std::string_view actor, std::string_view action,
                             std::optional<std::string> contact, std::optional<std::string> customer,
                             const json& detail) {
-    if (!is_audit_action_name(action)) return bad("audit action \"" + std::string(action.substr(0, 64)) + "\" is not of the form word.word.");
+    if (!is_audit_action_name(action)) return bad("audit action \"" + sb::text::quote(action) + "\" is not of the form word.word.");
     if (actor.empty()) return bad("audit actor is empty.");
     if (!detail.is_null() && !detail.is_object()) return bad("audit detail must be an object.");
     json masked = detail.is_null() ? json::object() : detail;

@@ -260,7 +260,7 @@ Status ContactStore::save_contact(const ContactRecord& c) {
     bind_text(st, 16, c.transfer_note);
     bind_text(st, 17, c.target_agent);
     bind_text(st, 18, c.disposition);
-    st.bind(19, c.notes).bind(20, c.tags.dump());
+    st.bind(19, c.notes).bind(20, sb::protocol::to_text(c.tags));
     bind_text(st, 21, c.customer_address);
     bind_text(st, 22, c.service_address);
     bind_text(st, 23, c.chat_token_hash);

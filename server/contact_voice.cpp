@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "contact/card.h"
+#include "util/text.h"
 #include "contact/phone.h"
 #include "contact_service.h"
 #include "desk_service.h"  // is_valid_utf8
@@ -106,7 +107,7 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
     std::string dialed = digits(number);
     for (const QueueRecord& q : queues_)
         if (q.number && !dialed.empty() && digits(*q.number) == dialed) queue = &q;
-    if (!queue) return make_error(code::unknown_queue, "No queue has the number \"" + number + "\".");
+    if (!queue) return make_error(code::unknown_queue, "No queue has the number \"" + sb::text::quote(number) + "\".");
 
     ContactRecord call;
     std::string target_agent;  // a transfer to a named agent: offered to them first
@@ -222,18 +223,18 @@ ContactService::Reply ContactService::voice_transfer(const std::string& agent, c
     VoiceTransfer t{agent, c.queue, "", sb::contact::mask_card_numbers(note), d_.now() + config_.transfer_wait_ms};
     if (to_queue) {
         const std::string& code_ = body.at("queue").get_ref<const std::string&>();
-        if (!find_queue(code_)) return make_error(code::unknown_queue, "No queue \"" + code_.substr(0, 64) + "\".");
+        if (!find_queue(code_)) return make_error(code::unknown_queue, "No queue \"" + sb::text::quote(code_) + "\".");
         t.queue = code_;
     } else {
         t.agent = body.at("agent").get_ref<const std::string&>();
         auto rec = d_.store.find_agent(t.agent);
         if (!rec) return rec.error();
-        if (!rec.value()) return make_error(code::unknown_agent, "No agent \"" + t.agent.substr(0, 64) + "\".");
+        if (!rec.value()) return make_error(code::unknown_agent, "No agent \"" + sb::text::quote(t.agent) + "\".");
         if (t.agent == agent) return make_error(code::bad_message, "agent: that is you; transfer to someone else.");
     }
     const QueueRecord* q = find_queue(t.queue);
     if (!q || !q->number)
-        return make_error(code::bad_message, "The queue \"" + t.queue + "\" has no number to transfer a call through.");
+        return make_error(code::bad_message, "The queue \"" + sb::text::quote(t.queue) + "\" has no number to transfer a call through.");
     voice_transfers_[c.id] = t;
     d_.log.info("call transfer requested", {{"contact", c.id}, {"from", agent}, {"queue", t.queue}, {"agent", t.agent}});
     return json::object();
@@ -359,7 +360,7 @@ ContactService::Reply ContactService::dial(const std::string& agent, const json&
         if (body.contains("queue")) {
             const std::string& qc = body["queue"].get_ref<const std::string&>();
             queue = find_queue(qc);
-            if (!queue) return make_error(code::unknown_queue, "No queue \"" + qc.substr(0, 64) + "\".");
+            if (!queue) return make_error(code::unknown_queue, "No queue \"" + sb::text::quote(qc) + "\".");
         } else {
             auto r = routing_.find(agent);
             for (const QueueRecord& q : queues_)

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "contact/card.h"
+#include "protocol/schema.h"
 
 namespace sbd {
 
@@ -65,7 +66,7 @@ void SmsSender::agent_message(const ContactRecord& c, const MessageRecord& m, co
         contacts_.sms_status(m.id, "failed");
         return;
     }
-    attempt(m.id, payload.dump(), 1);
+    attempt(m.id, sb::protocol::to_text(payload), 1);
 }
 
 void SmsSender::resume(ContactStore& store) {
@@ -80,7 +81,7 @@ void SmsSender::resume(ContactStore& store) {
             contacts_.sms_status(p.message, "failed");
             continue;
         }
-        attempt(p.message, json{{"from", p.from}, {"to", p.to}, {"body", sb::contact::mask_card_numbers(p.body)}}.dump(), 1);
+        attempt(p.message, sb::protocol::to_text(json{{"from", p.from}, {"to", p.to}, {"body", sb::contact::mask_card_numbers(p.body)}}), 1);
     }
 }
 

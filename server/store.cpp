@@ -123,7 +123,7 @@ Result<int64_t> Store::append_event_in_transaction(const std::string& agent, con
     if (auto done = upd.value().step(); !done) return done.error();
     auto ins = db_->prepare("INSERT INTO events (agent, seq, event, data, at) VALUES (?, ?, ?, ?, ?);");
     if (!ins) return ins.error();
-    if (auto st = ins.value().bind(1, agent).bind(2, seq).bind(3, event).bind(4, data.dump()).bind(5, now).run(); !st)
+    if (auto st = ins.value().bind(1, agent).bind(2, seq).bind(3, event).bind(4, sb::protocol::to_text(data)).bind(5, now).run(); !st)
         return st.error();
     auto trim = db_->prepare("DELETE FROM events WHERE agent = ? AND seq <= ?;");
     if (!trim) return trim.error();
@@ -270,6 +270,23 @@ Status Store::add_login_failure(const std::string& username, const std::string& 
     auto q = db_->prepare("INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?);");
     if (!q) return q.error();
     return q.value().bind(1, username).bind(2, address).bind(3, at).run();
+}
+
+Result<int64_t> Store::add_login_attempt(const std::string& username, const std::string& address, int64_t at) {
+    auto q = db_->prepare("INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?) RETURNING id;");
+    if (!q) return q.error();
+    q.value().bind(1, username).bind(2, address).bind(3, at);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    int64_t id = q.value().column_int(0);
+    if (auto done = q.value().step(); !done) return done.error();
+    return id;
+}
+
+Status Store::remove_login_failure(int64_t id) {
+    auto q = db_->prepare("DELETE FROM login_failures WHERE id = ?;");
+    if (!q) return q.error();
+    return q.value().bind(1, id).run();
 }
 
 Status Store::clear_login_failures(const std::string& username) {

@@ -24,10 +24,6 @@ ApiReply text(unsigned status, std::string body) {
     return ApiReply{status, "text/plain; charset=utf-8", std::move(body) + "\n"};
 }
 
-bool is_loopback(const std::string& address) {
-    return address.rfind("127.", 0) == 0 || address == "::1" || address.rfind("::ffff:127.", 0) == 0;
-}
-
 bool same_secret(const std::string& a, const std::string& b) {
     if (a.size() != b.size()) return false;
     return sodium_memcmp(a.data(), b.data(), a.size()) == 0;

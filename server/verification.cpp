@@ -1,6 +1,7 @@
 // verification.cpp: customer verification in switchboardd (see verification.h), and
 // ContactService's verification requests and checks (see contact_service.h).
 #include "verification.h"
+#include "util/text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -173,7 +174,7 @@ Status VerificationService::save(const ContactRecord& c, const Stored& s) {
         "codes_sent = excluded.codes_sent, updated_at = excluded.updated_at;");
     if (!q) return q.error();
     Statement& st = q.value();
-    st.bind(1, c.id).bind(2, c.customer).bind(3, flow.dump());
+    st.bind(1, c.id).bind(2, c.customer).bind(3, sb::protocol::to_text(flow));
     if (s.code_hash) st.bind(4, *s.code_hash);
     else st.bind(4, std::optional<int64_t>());
     st.bind(5, s.code_hash ? std::optional<int64_t>(s.code_expires_at) : std::nullopt);
@@ -252,7 +253,7 @@ sb::Result<VerificationService::Outcome> VerificationService::answer(const Conta
                                                                      const std::string& text) {
     auto step = verify::parse_step(step_name);
     if (!step)
-        return make_error(code::unknown_step, "Unknown step \"" + step_name.substr(0, 32) +
+        return make_error(code::unknown_step, "Unknown step \"" + sb::text::quote(step_name, 32) +
                                                   "\" (dob, postcode, account_last4, security_phrase, sms_code).");
     auto loaded = load(c);
     if (!loaded) return loaded.error();

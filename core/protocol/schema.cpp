@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/text.h"
+
 namespace sb::protocol {
 
 const std::vector<std::string_view>& error_codes() {
@@ -135,7 +137,7 @@ Result<Request> parse_request(std::string_view frame, RequestError* out) {
         return fail(out, id, code::bad_message, "Field \"type\" is required and must be a string.");
     const std::string& type = tv->get_ref<const std::string&>();
     const RequestSpec* spec = find_request_spec(type);
-    if (!spec) return fail(out, id, code::unknown_type, "Unknown request type \"" + type.substr(0, 64) + "\".");
+    if (!spec) return fail(out, id, code::unknown_type, "Unknown request type \"" + text::quote(type) + "\".");
 
     for (const FieldSpec& f : spec->fields) {
         auto fv = doc.find(std::string(f.name));
@@ -156,7 +158,7 @@ Result<Request> parse_request(std::string_view frame, RequestError* out) {
                                  [&](const FieldSpec& f) { return f.name == k; });
         if (!known)
             return fail(out, id, code::bad_message,
-                        "Field \"" + k.substr(0, 64) + "\" is not allowed in " + type + ".");
+                        "Field \"" + text::quote(k) + "\" is not allowed in " + type + ".");
     }
     return Request{type, id.get<std::string>(), std::move(doc)};
 }
@@ -170,6 +172,8 @@ json reply_error(const json& id, const Error& error) {
     if (error.retry_after_ms) e["retry_after_ms"] = *error.retry_after_ms;
     return json{{"type", "reply"}, {"id", id}, {"ok", false}, {"error", std::move(e)}};
 }
+
+std::string to_text(const json& frame) { return frame.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 json event_frame(int64_t seq, std::string_view event, json data) {
     return json{{"type", "event"}, {"seq", seq}, {"event", std::string(event)}, {"data", std::move(data)}};

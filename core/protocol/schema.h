@@ -105,4 +105,9 @@ json reply_ok(const std::string& id, json result);
 json reply_error(const json& id, const Error& error);
 json event_frame(int64_t seq, std::string_view event, json data);
 
+// A frame (or any JSON bound for a socket, a log or a store) as text. Never throws: a string
+// that is not valid UTF-8 is serialised with U+FFFD in place of its bad bytes. Every path to a
+// socket, the event log and the audit log serialises through this, never through dump().
+std::string to_text(const json& frame);
+
 }  // namespace sb::protocol
