@@ -78,9 +78,60 @@ sb::Result<std::optional<AccountLock>> LoginRateLimit::lock_of(const std::string
     return store_.account_lock(username, now);
 }
 
+sb::Result<LoginAttempt> LoginRateLimit::begin_attempt(const std::string& username, const std::string& address,
+                                                       int64_t now, std::optional<AccountLock>* lock_out) {
+    auto lock = lock_of(username, now);
+    if (!lock) return lock.error();
+    if (lock.value()) {
+        if (lock_out) *lock_out = lock.value();
+        return sb::make_error(sb::protocol::code::account_locked, lock.value()->reason);
+    }
+    auto busy = [](int64_t wait) {
+        sb::Error e = sb::make_error(sb::protocol::code::rate_limited, "Too many sign-in attempts; wait before trying again.");
+        e.retry_after_ms = wait;
+        return e;
+    };
+    auto wait = retry_after_ms(username, address, now);
+    if (!wait) return wait.error();
+    if (wait.value()) return busy(*wait.value());
+    auto count = [](const std::map<std::string, int>& m, const std::string& k) {
+        auto it = m.find(k);
+        return it == m.end() ? 0 : it->second;
+    };
+    if (count(pending_by_username_, username) >= limits_.max_pending_per_username ||
+        count(pending_by_address_, address) >= limits_.max_pending_per_address ||
+        pending_total_ >= limits_.max_pending_total)
+        return busy(1000);
+    auto row = store_.add_login_attempt(username, address, now);
+    if (!row) return row.error();
+    ++pending_by_username_[username];
+    ++pending_by_address_[address];
+    ++pending_total_;
+    return LoginAttempt{username, address, row.value()};
+}
+
+sb::Result<FailureOutcome> LoginRateLimit::end_attempt(const LoginAttempt& attempt, bool right, int64_t now) {
+    auto drop = [](std::map<std::string, int>& m, const std::string& k) {
+        auto it = m.find(k);
+        if (it != m.end() && --it->second <= 0) m.erase(it);
+    };
+    drop(pending_by_username_, attempt.username);
+    drop(pending_by_address_, attempt.address);
+    --pending_total_;
+    if (right) {
+        if (auto st = store_.remove_login_failure(attempt.failure_row); !st) return st.error();
+        return FailureOutcome{limits_.lock_after_failures, std::nullopt};
+    }
+    return apply_lock(attempt.username, now, "password");
+}
+
 sb::Result<FailureOutcome> LoginRateLimit::record_failure(const std::string& username, const std::string& address,
                                                           int64_t now, std::string_view what) {
     if (auto st = store_.add_login_failure(username, address, now); !st) return st.error();
+    return apply_lock(username, now, what);
+}
+
+sb::Result<FailureOutcome> LoginRateLimit::apply_lock(const std::string& username, int64_t now, std::string_view what) {
     auto recent = store_.login_failures_since(FailureKey::Username, username, now - limits_.lock_window_ms);
     if (!recent) return recent.error();
     FailureOutcome outcome;

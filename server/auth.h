@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,18 @@ struct LoginLimits {
     int lock_after_failures = 5;
     int64_t lock_window_ms = 15 * 60 * 1000;
     int64_t lock_ms = 15 * 60 * 1000;
+    // Password checks waiting or running at once: Argon2 is the costly part of a login, so a
+    // burst queues no more of it than this, and each one already counts (begin_attempt).
+    int max_pending_per_username = 2;
+    int max_pending_per_address = 8;
+    int max_pending_total = 64;
+};
+
+// A login attempt admitted to its password check (LoginRateLimit::begin_attempt).
+struct LoginAttempt {
+    std::string username;
+    std::string address;
+    int64_t failure_row = 0;  // the failure it was counted as, until the password proves right
 };
 
 // What a failed password or code led to: how many tries are left before the lock, or the lock.
@@ -62,18 +75,34 @@ public:
     // How long until a login for (username, address) may be tried, or nullopt if it may now.
     sb::Result<std::optional<int64_t>> retry_after_ms(const std::string& username, const std::string& address,
                                                        int64_t now);
+    // Admits one login to its password check, or says why not: the account is locked
+    // (account_locked: the lock in `lock_out`), the username or address is over its failure rate
+    // or too many checks are pending (rate_limited, with retry_after_ms). An admitted attempt
+    // already counts as a failure, so that attempts sent together see each other; end it with
+    // end_attempt(), whatever happens.
+    sb::Result<LoginAttempt> begin_attempt(const std::string& username, const std::string& address, int64_t now,
+                                           std::optional<AccountLock>* lock_out);
+    // The check is done: no longer pending. A right password takes back the failure it counted
+    // as; a wrong one keeps it and may lock the account (the outcome).
+    sb::Result<FailureOutcome> end_attempt(const LoginAttempt& attempt, bool right, int64_t now);
+    int pending() const { return pending_total_; }
+
     // The account's lock, if it is locked now.
     sb::Result<std::optional<AccountLock>> lock_of(const std::string& username, int64_t now);
     // Records a failed password (what = "password") or code ("code"); locks the account when
     // that was one too many.
     sb::Result<FailureOutcome> record_failure(const std::string& username, const std::string& address, int64_t now,
                                               std::string_view what = "password");
+    // The lock that `count` failures within the lock window lead to, if any (stored).
+    sb::Result<FailureOutcome> apply_lock(const std::string& username, int64_t now, std::string_view what);
     // After a complete sign-in (password and, if asked, the second factor): the count restarts.
     sb::Status record_success(const std::string& username);
 
 private:
     Store& store_;
     LoginLimits limits_;
+    std::map<std::string, int> pending_by_username_, pending_by_address_;
+    int pending_total_ = 0;
 };
 
 }  // namespace sbd

@@ -2,6 +2,9 @@
 // docs/chat-protocol.md).
 #include "chat_service.h"
 
+#include <chrono>
+#include "util/text.h"
+
 #include "contact/card.h"
 #include "desk_service.h"  // is_valid_utf8
 
@@ -20,7 +23,21 @@ std::string customer_state(const ContactRecord& c) {
 
 // ---- framing ------------------------------------------------------------------------------------
 void ChatService::open(ConnectionId connection, std::string remote_address) {
-    connections_[connection] = Connection{std::move(remote_address), std::nullopt};
+    int64_t now = now_ms();
+    connections_[connection] = Connection{std::move(remote_address), std::nullopt, TokenBucket(kMessageRate, now),
+                                          TokenBucket(kTypingRate, now), TokenBucket(kReceiptRate, now)};
+}
+
+int64_t ChatService::now_ms() const {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+bool ChatService::within(ConnectionId id, TokenBucket& bucket, const json& client_id) {
+    int64_t now = now_ms();
+    if (bucket.take(now)) return true;
+    error(id, "rate_limited", "Too many at once; wait a moment.", client_id, bucket.wait_ms(now));
+    return false;
 }
 
 void ChatService::close(ConnectionId connection) {
@@ -37,6 +54,15 @@ void ChatService::close(ConnectionId connection) {
         }
     }
     connections_.erase(it);
+}
+
+bool ChatService::greeted(ConnectionId connection) const {
+    auto it = connections_.find(connection);
+    return it != connections_.end() && it->second.contact.has_value();
+}
+
+std::string ChatService::internal_error_frame() const {
+    return sb::protocol::to_text(json{{"type", "error"}, {"code", "internal"}, {"message", "The server failed; try again."}});
 }
 
 void ChatService::on_message(ConnectionId id, std::string_view payload, bool text) {
@@ -63,11 +89,15 @@ void ChatService::handle(ConnectionId id, Connection& c, const json& f) {
     json client_id = f.contains("client_id") ? f["client_id"] : json(nullptr);
 
     static const std::set<std::string> kTypes = {"ping", "start", "resume", "message", "typing", "received", "end"};
-    if (!kTypes.count(type)) return error(id, "unknown_type", "Unknown type \"" + type + "\".");
+    if (!kTypes.count(type)) return error(id, "unknown_type", "Unknown type \"" + sb::text::quote(type) + "\".");
     if (type == "ping") return send(id, {{"type", "pong"}});
     if (type == "start" || type == "resume") {
         if (c.contact) return error(id, "already_started", "This connection already has a chat.");
         if (type == "start") {
+            int64_t wait = 0;
+            if (!starts_.take(c.address, now_ms(), &wait))
+                return error(id, "rate_limited", "Too many new chats from your network; try again in a moment.",
+                             nullptr, wait);
             auto name = str("name");
             if (!name) return error(id, "bad_message", "name: a string is required.");
             if (f.contains("email") && !f["email"].is_string() && !f["email"].is_null())
@@ -86,6 +116,7 @@ void ChatService::handle(ConnectionId id, Connection& c, const json& f) {
     const std::string contact = *c.contact;
 
     if (type == "message") {
+        if (!within(id, c.messages, client_id)) return;
         auto text = str("text");
         if (!text) return error(id, "bad_message", "text: a string is required.", client_id);
         if (!client_id.is_null() && !client_id.is_string())
@@ -103,6 +134,7 @@ void ChatService::handle(ConnectionId id, Connection& c, const json& f) {
         return;
     }
     if (type == "typing") {
+        if (!within(id, c.typing)) return;
         if (!f.contains("typing") || !f["typing"].is_boolean())
             return error(id, "bad_message", "typing: a boolean is required.");
         if (auto st = contacts_.customer_typing(contact, f["typing"].get<bool>()); !st)
@@ -110,6 +142,7 @@ void ChatService::handle(ConnectionId id, Connection& c, const json& f) {
         return;
     }
     if (type == "received") {
+        if (!within(id, c.receipts)) return;
         auto message = str("message");
         if (!message) return error(id, "bad_message", "message: a message id is required.");
         if (auto st = contacts_.chat_delivered(contact, *message); !st)
@@ -180,17 +213,19 @@ json ChatService::customer_message_json(const MessageRecord& m) {
 void ChatService::to_contact(const std::string& contact, const json& frame) {
     auto it = by_contact_.find(contact);
     if (it == by_contact_.end()) return;
-    std::string text = frame.dump();
+    std::string text = sb::protocol::to_text(frame);
     for (ConnectionId id : it->second) output_.send(id, text);
 }
 
-void ChatService::send(ConnectionId id, const json& frame) { output_.send(id, frame.dump()); }
+void ChatService::send(ConnectionId id, const json& frame) { output_.send(id, sb::protocol::to_text(frame)); }
 
-void ChatService::error(ConnectionId id, const std::string& code, const std::string& message, const json& client_id) {
+void ChatService::error(ConnectionId id, const std::string& code, const std::string& message, const json& client_id,
+                        int64_t retry_after_ms) {
     // A refusal may quote what the customer sent (an unknown type): never a card number.
     json e{{"type", "error"}, {"code", code}, {"message", sb::contact::mask_card_numbers(message)}};
     if (!client_id.is_null()) e["client_id"] = client_id;
-    log_.info("chat refused", {{"conn", id}, {"code", code}});
+    if (retry_after_ms > 0) e["retry_after_ms"] = retry_after_ms;
+    log_.limited(LogLevel::Info, "chat refused", {{"conn", id}, {"code", code}});
     send(id, e);
 }
 

@@ -1,6 +1,7 @@
 // contact_service.cpp: the agents' side of contacts and the ACD (see contact_service.h). The
 // customers' side (chat, SMS) is in contact_customers.cpp, the JSON in contact_json.cpp.
 #include "contact_service.h"
+#include "util/text.h"
 
 #include <algorithm>
 
@@ -145,14 +146,14 @@ ContactService::Reply ContactService::transfer(const std::string& agent, const j
     ContactRecord next = c.value();
     if (to_queue) {
         const std::string& queue = body.at("queue").get_ref<const std::string&>();
-        if (!find_queue(queue)) return make_error(code::unknown_queue, "No queue \"" + queue + "\".");
+        if (!find_queue(queue)) return make_error(code::unknown_queue, "No queue \"" + sb::text::quote(queue) + "\".");
         next.queue = queue;
         next.target_agent.reset();
     } else {
         const std::string& target = body.at("agent").get_ref<const std::string&>();
         auto rec = d_.store.find_agent(target);
         if (!rec) return rec.error();
-        if (!rec.value()) return make_error(code::unknown_agent, "No agent \"" + target + "\".");
+        if (!rec.value()) return make_error(code::unknown_agent, "No agent \"" + sb::text::quote(target) + "\".");
         if (target == agent) return make_error(code::bad_message, "agent: that is you; transfer to someone else.");
         next.target_agent = target;
     }
@@ -208,7 +209,7 @@ ContactService::Reply ContactService::wrap_up(const std::string& agent, const js
                                   [&](const Disposition& d) { return d.code == disposition; });
     if (!known)
         return make_error(code::invalid_disposition,
-                          "\"" + disposition + "\" is not a disposition of queue " + c.value().queue + ".");
+                          "\"" + sb::text::quote(disposition) + "\" is not a disposition of queue " + c.value().queue + ".");
     const std::string& notes = body.at("notes").get_ref<const std::string&>();
     if (utf8_length(notes) > kMaxNotes) return make_error(code::bad_message, "notes is longer than 4000 characters.");
     const json& tags = body.at("tags");
@@ -581,14 +582,51 @@ sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents(bool phon
 
 void ContactService::notify_queue_positions() {
     if (!chat_) return;
+    // Every queued chat's place in one pass: sorted once per queue, and the agents' slots read
+    // once per queue, instead of a scan and a query per chat (quadratic with many waiting).
+    std::map<std::string, std::vector<const ContactRecord*>> by_queue;
+    bool any_chat = false;
     for (const auto& [id, c] : open_) {
-        if (c.state != "queued" || c.channel != "chat") continue;
-        auto pos = queue_position(c);
-        auto told = told_position_.find(id);
-        if (told != told_position_.end() && told->second == pos) continue;
-        told_position_[id] = pos;
-        chat_->queued(c, pos.first, pos.second);
+        if (c.state != "queued") continue;
+        by_queue[c.queue].push_back(&c);
+        any_chat = any_chat || c.channel == "chat";
     }
+    if (!any_chat) return;
+    std::optional<std::vector<sb::agent::AgentSnapshot>> agents;
+    if (agents_)
+        if (auto list = d_.store.list_agents(); list) agents = std::move(list.value());
+    for (auto& [queue, list] : by_queue) {
+        std::stable_sort(list.begin(), list.end(), [](const ContactRecord* a, const ContactRecord* b) {
+            return a->rank != b->rank ? a->rank < b->rank : a->created_at < b->created_at;
+        });
+        int64_t slots = agents ? available_slots(queue, "chat", *agents) : 0;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const ContactRecord& c = *list[i];
+            if (c.channel != "chat") continue;
+            int position = static_cast<int>(i) + 1;
+            std::pair<int, int64_t> pos{position, position * config_.handle_time_estimate_s / std::max<int64_t>(1, slots)};
+            auto told = told_position_.find(c.id);
+            if (told != told_position_.end() && told->second == pos) continue;
+            told_position_[c.id] = pos;
+            chat_->queued(c, pos.first, pos.second);
+        }
+    }
+}
+
+int64_t ContactService::available_slots(const std::string& queue, const std::string& channel,
+                                        const std::vector<sb::agent::AgentSnapshot>& agents) const {
+    // Slots of the agents who could take it now; with none, one slot's worth (the caller's max).
+    const QueueRecord* q = find_queue(queue);
+    if (!q) return 0;
+    int64_t slots = 0;
+    for (const auto& a : agents) {
+        if (a.state != sb::agent::Presence::Available) continue;
+        auto it = routing_.find(a.username);
+        if (it == routing_.end() || !it->second.skills.count(q->skill)) continue;
+        auto cap = it->second.capacity.find(channel);
+        if (cap != it->second.capacity.end()) slots += cap->second;
+    }
+    return slots;
 }
 
 std::pair<int, int64_t> ContactService::queue_position(const ContactRecord& c) {
@@ -597,20 +635,9 @@ std::pair<int, int64_t> ContactService::queue_position(const ContactRecord& c) {
         if (other.state == "queued" && other.queue == c.queue && id != c.id &&
             (other.rank < c.rank || (other.rank == c.rank && other.created_at < c.created_at)))
             ++position;
-    // Slots of the agents who could take it now; with none, one slot's worth.
-    const QueueRecord* q = find_queue(c.queue);
     int64_t slots = 0;
-    if (agents_ && q) {
-        auto list = d_.store.list_agents();
-        if (list)
-            for (const auto& a : list.value()) {
-                if (a.state != sb::agent::Presence::Available) continue;
-                auto it = routing_.find(a.username);
-                if (it == routing_.end() || !it->second.skills.count(q->skill)) continue;
-                auto cap = it->second.capacity.find(c.channel);
-                if (cap != it->second.capacity.end()) slots += cap->second;
-            }
-    }
+    if (agents_)
+        if (auto list = d_.store.list_agents(); list) slots = available_slots(c.queue, c.channel, list.value());
     int64_t wait = position * config_.handle_time_estimate_s / std::max<int64_t>(1, slots);
     return {position, wait};
 }

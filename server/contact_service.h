@@ -252,6 +252,8 @@ private:
     void route();
     void route_once();
     void notify_queue_positions();
+    int64_t available_slots(const std::string& queue, const std::string& channel,
+                            const std::vector<sb::agent::AgentSnapshot>& agents) const;
     sb::Result<nlohmann::json> customer_json(const std::string& customer);
     // With the sensitive section (verification.h), masked unless `unlocked`.
     sb::Result<nlohmann::json> customer_json(const std::string& customer, bool unlocked);

@@ -13,6 +13,12 @@ void DeskHub::send(ConnectionId id, std::string frame) {
     if (auto c = it->second.lock()) c->send(std::move(frame));
 }
 
+void DeskHub::authenticated(ConnectionId id) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    if (auto c = it->second.lock()) c->authenticated();
+}
+
 void DeskHub::close_all() {
     std::vector<std::shared_ptr<DeskConnection>> live;
     for (auto& [id, weak] : connections_)

@@ -18,6 +18,7 @@ public:
     void remove(ConnectionId id) { connections_.erase(id); }
 
     void send(ConnectionId id, std::string frame) override;
+    void authenticated(ConnectionId id) override;
     // Closes every WebSocket with 1001 (going away).
     void close_all();
 

@@ -7,6 +7,7 @@
 
 #include "agent/presence.h"
 #include "payments.h"
+#include "util/text.h"
 
 #include <sodium.h>
 
@@ -37,13 +38,23 @@ void DeskService::open(ConnectionId connection, std::string remote_address) {
 
 void DeskService::close(ConnectionId connection) { connections_.erase(connection); }
 
+bool DeskService::greeted(ConnectionId connection) const {
+    auto it = connections_.find(connection);
+    return it != connections_.end() && it->second.hello_done;
+}
+
+std::string DeskService::internal_error_frame() const {
+    return sb::protocol::to_text(
+        sb::protocol::reply_error(nullptr, make_error(code::internal, "The server failed; try again.")));
+}
+
 void DeskService::on_message(ConnectionId id, std::string_view payload, bool text) {
     auto it = connections_.find(id);
     if (it == connections_.end()) return;
     Connection& c = it->second;
 
     auto refuse = [&](const sb::Error& e) {
-        d_.log.info("frame refused", {{"conn", id}, {"code", e.code}});
+        d_.log.limited(LogLevel::Info, "frame refused", {{"conn", id}, {"code", e.code}});
         send(id, sb::protocol::reply_error(nullptr, e));
     };
     if (!text) return refuse(make_error(code::bad_json, "Binary frames are not accepted; send JSON as text."));
@@ -54,7 +65,7 @@ void DeskService::on_message(ConnectionId id, std::string_view payload, bool tex
     sb::protocol::RequestError detail;
     auto request = sb::protocol::parse_request(payload, &detail);
     if (!request) {
-        d_.log.info("request refused", {{"conn", id}, {"code", detail.error.code}});
+        d_.log.limited(LogLevel::Info, "request refused", {{"conn", id}, {"code", detail.error.code}});
         send(id, sb::protocol::reply_error(detail.id, detail.error));
         return;
     }
@@ -94,7 +105,7 @@ void DeskService::respond(ConnectionId id, const sb::protocol::Request& r, Reply
         d_.log.error("request failed", {{"conn", id}, {"type", r.type}, {"code", e.code}, {"detail", e.message}});
         e.message = "The server failed; try again.";
     } else {
-        d_.log.info("request failed", {{"conn", id}, {"type", r.type}, {"code", e.code}});
+        d_.log.limited(LogLevel::Info, "request failed", {{"conn", id}, {"type", r.type}, {"code", e.code}});
     }
     json frame = sb::protocol::reply_error(r.id, e);
     if (!error_extra_.empty()) frame["error"].update(error_extra_);
@@ -120,7 +131,7 @@ DeskService::Reply DeskService::dispatch(Connection& c, ConnectionId id, const s
     if (r.type == "revoke_session") return revoke_session(c, id, r.body);
     if (auto contact = contact_request(c, r); contact || contact.error().code != code::unknown_type) return contact;
     // parse_request only accepts types from the core's table; a new one lands here until handled.
-    return make_error(code::unknown_type, "Request type \"" + r.type + "\" is not handled by this server.");
+    return make_error(code::unknown_type, "Request type \"" + sb::text::quote(r.type) + "\" is not handled by this server.");
 }
 
 // ---- hello, ping --------------------------------------------------------------------------------
@@ -153,59 +164,78 @@ DeskService::Reply DeskService::ping(Connection& c) {
 // ---- login, resume ------------------------------------------------------------------------------
 DeskService::Reply DeskService::login(Connection& c, ConnectionId id, const json& body) {
     if (c.agent) return make_error(code::already_logged_in, "This connection is already logged in.");
+    if (c.login_pending) return make_error(code::already_logged_in, "A login is already being checked here.");
     const std::string& username = body.at("username").get_ref<const std::string&>();
     const std::string& password = body.at("password").get_ref<const std::string&>();
-    int64_t now = d_.now();
 
-    auto lock = d_.rate_limit.lock_of(username, now);
-    if (!lock) return lock.error();
-    if (lock.value()) {
-        d_.log.warn("login refused: account locked", {{"conn", id}, {"username", username}});
-        return locked_error(*lock.value());
-    }
-    auto wait = d_.rate_limit.retry_after_ms(username, c.address, now);
-    if (!wait) return wait.error();
-    if (wait.value()) {
-        sb::Error e = make_error(code::rate_limited, "Too many failed logins; wait before trying again.");
-        e.retry_after_ms = *wait.value();
-        d_.log.warn("login rate limited", {{"conn", id}, {"username", username}, {"address", c.address}});
-        return e;
+    // The attempt counts before its password is checked, so that attempts sent together see
+    // each other: a burst of guesses gets no more checks than the limits allow (auth.h).
+    std::optional<AccountLock> lock;
+    auto attempt = d_.rate_limit.begin_attempt(username, c.address, d_.now(), &lock);
+    if (!attempt) {
+        if (lock) {
+            d_.log.limited(LogLevel::Warn, "login refused: account locked", {{"conn", id}, {"username", username}});
+            return locked_error(*lock);
+        }
+        if (attempt.error().code == code::rate_limited)
+            d_.log.limited(LogLevel::Warn, "login rate limited", {{"conn", id}, {"username", username}, {"address", c.address}});
+        return attempt.error();
     }
 
     auto agent = d_.store.find_agent(username);
-    if (!agent) return agent.error();
+    if (!agent) {
+        (void)d_.rate_limit.end_attempt(attempt.value(), true, d_.now());  // our failure, not theirs
+        return agent.error();
+    }
     std::optional<std::string> stored;
     if (agent.value()) stored = agent.value()->password_hash;
-    if (!d_.offload || !current_) return finish_login(c, id, username, d_.passwords.verify(stored, password));
+    if (!d_.offload || !current_)
+        return finish_login(c, id, attempt.value(), d_.passwords.verify(stored, password));
 
     // Argon2 off the I/O thread; the connection answers nothing else meanwhile that needs a login.
-    if (c.login_pending) return make_error(code::already_logged_in, "A login is already being checked here.");
     c.login_pending = true;
     deferred_ = true;
     auto right = std::make_shared<bool>(false);
     const PasswordVerifier& passwords = d_.passwords;
     d_.offload(
         [right, &passwords, stored, password = std::string(password)] { *right = passwords.verify(stored, password); },
-        [this, id, right, username = std::string(username),
+        [this, id, right, attempt = attempt.value(),
          request = sb::protocol::Request{current_->type, current_->id, json::object()}] {  // no password kept
             auto it = connections_.find(id);
-            if (it == connections_.end()) return;  // the connection closed meanwhile
+            if (it == connections_.end()) {  // the connection closed meanwhile: the attempt still counts
+                (void)d_.rate_limit.end_attempt(attempt, *right, d_.now());
+                return;
+            }
             it->second.login_pending = false;
             after_reply_.clear();
             just_connected_.reset();
             error_extra_ = json::object();
-            Reply reply = finish_login(it->second, id, username, *right);
+            Reply reply = finish_login(it->second, id, attempt, *right);
             respond(id, request, std::move(reply));
         });
     return json::object();  // not sent: deferred_
 }
 
-DeskService::Reply DeskService::finish_login(Connection& c, ConnectionId id, const std::string& username, bool right) {
+DeskService::Reply DeskService::finish_login(Connection& c, ConnectionId id, const LoginAttempt& attempt, bool right) {
+    const std::string& username = attempt.username;
+    auto outcome = d_.rate_limit.end_attempt(attempt, right, d_.now());
+    if (!outcome) return outcome.error();
     if (c.agent) return make_error(code::already_logged_in, "This connection is already logged in.");
     if (!right) {
         d_.log.info("login failed", {{"conn", id}, {"username", username}, {"code", code::invalid_credentials}});
-        return failed_attempt(username, c.address, "password",
-                              make_error(code::invalid_credentials, "Wrong username or password."));
+        if (outcome.value().locked) {
+            d_.log.warn("account locked", {{"username", username}, {"until", outcome.value().locked->locked_until}});
+            return locked_error(*outcome.value().locked);
+        }
+        return make_error(code::invalid_credentials, "Wrong username or password.");
+    }
+    // The lock again: wrong passwords checked alongside this one may have locked the account
+    // while this one was being checked.
+    auto lock = d_.rate_limit.lock_of(username, d_.now());
+    if (!lock) return lock.error();
+    if (lock.value()) {
+        d_.log.warn("login refused: account locked", {{"conn", id}, {"username", username}});
+        return locked_error(*lock.value());
     }
     return after_password(c, id, username);
 }
@@ -226,6 +256,7 @@ DeskService::Reply DeskService::start_session(Connection& c, ConnectionId id, co
     c.agent = username;
     c.token_hash = hash;
     just_connected_ = username;
+    d_.output.authenticated(id);
     d_.log.info("logged in", {{"conn", id}, {"username", username}});
     return result;
 }
@@ -253,10 +284,11 @@ DeskService::Reply DeskService::resume(Connection& c, ConnectionId id, const jso
     c.agent = username;
     c.token_hash = hash;
     just_connected_ = username;
+    d_.output.authenticated(id);
     d_.log.info("resumed", {{"conn", id}, {"username", username}, {"missed", missed.value().size()}});
     // The missed events follow the reply (on_message sends them after it).
     for (const StoredEvent& e : missed.value())
-        after_reply_.push_back(sb::protocol::event_frame(e.seq, e.event, e.data).dump());
+        after_reply_.push_back(sb::protocol::to_text(sb::protocol::event_frame(e.seq, e.event, e.data)));
     return result;
 }
 
@@ -345,7 +377,7 @@ void DeskService::contact_event(const std::string& username, const std::string& 
         return;
     }
     d_.log.debug("contact event", {{"username", username}, {"event", event}, {"seq", seq.value()}});
-    send_to_agent(username, sb::protocol::event_frame(seq.value(), event, data).dump());
+    send_to_agent(username, sb::protocol::to_text(sb::protocol::event_frame(seq.value(), event, data)));
 }
 
 bool DeskService::is_connected(const std::string& username) {
@@ -400,7 +432,7 @@ sb::Result<AgentSnapshot> DeskService::change_presence(const std::string& userna
     if (!seq) return seq.error();
     d_.log.info("presence changed", {{"username", username}, {"state", sb::agent::to_string(state)},
                                      {"reason", reason}, {"seq", seq.value()}});
-    send_to_agent(username, sb::protocol::event_frame(seq.value(), "agent.state", sb::agent::to_json(agent)).dump());
+    send_to_agent(username, sb::protocol::to_text(sb::protocol::event_frame(seq.value(), "agent.state", sb::agent::to_json(agent))));
     d_.contacts.on_presence_changed(username);
     return agent;
 }
@@ -442,31 +474,9 @@ void DeskService::send_to_agent(const std::string& username, const std::string& 
         if (conn.agent == username) d_.output.send(id, frame);
 }
 
-void DeskService::send(ConnectionId id, const json& frame) { d_.output.send(id, frame.dump()); }
+void DeskService::send(ConnectionId id, const json& frame) { d_.output.send(id, sb::protocol::to_text(frame)); }
 
 // ---- UTF-8 --------------------------------------------------------------------------------------
-bool is_valid_utf8(std::string_view s) {
-    std::size_t i = 0, n = s.size();
-    while (i < n) {
-        auto b = static_cast<unsigned char>(s[i]);
-        if (b < 0x80) { ++i; continue; }
-        int len;
-        uint32_t cp;
-        if ((b & 0xE0) == 0xC0) { len = 2; cp = b & 0x1F; }
-        else if ((b & 0xF0) == 0xE0) { len = 3; cp = b & 0x0F; }
-        else if ((b & 0xF8) == 0xF0) { len = 4; cp = b & 0x07; }
-        else return false;
-        if (i + len > n) return false;
-        for (int k = 1; k < len; ++k) {
-            auto cb = static_cast<unsigned char>(s[i + k]);
-            if ((cb & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cb & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return false;
-        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        i += len;
-    }
-    return true;
-}
+bool is_valid_utf8(std::string_view s) { return sb::text::is_valid_utf8(s); }
 
 }  // namespace sbd

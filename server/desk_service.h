@@ -77,6 +77,8 @@ public:
     void close(ConnectionId connection) override;
     // A complete WebSocket message. `text` is false for binary frames.
     void on_message(ConnectionId connection, std::string_view payload, bool text) override;
+    bool greeted(ConnectionId connection) const override;
+    std::string internal_error_frame() const override;
 
     // ---- AgentLink: how contacts reach agents ----
     void contact_event(const std::string& username, const std::string& event, const nlohmann::json& data) override;
@@ -99,7 +101,7 @@ private:
     Reply login(Connection& c, ConnectionId id, const nlohmann::json& body);
     // The rest of a login once the password was checked (`right`): a session, a challenge, or
     // the failure counted.
-    Reply finish_login(Connection& c, ConnectionId id, const std::string& username, bool right);
+    Reply finish_login(Connection& c, ConnectionId id, const LoginAttempt& attempt, bool right);
     // Sends the reply of request `r` (and what follows it: resumed events, offers).
     void respond(ConnectionId id, const sb::protocol::Request& r, Reply reply);
     Reply resume(Connection& c, ConnectionId id, const nlohmann::json& body);

@@ -15,6 +15,8 @@ class DeskOutput {
 public:
     virtual ~DeskOutput() = default;
     virtual void send(ConnectionId connection, std::string frame) = 0;
+    // The connection logged in as an agent: the socket layer lifts its anonymous limits.
+    virtual void authenticated(ConnectionId) {}
 };
 
 class FrameHandler {
@@ -24,6 +26,12 @@ public:
     virtual void close(ConnectionId connection) = 0;
     // A complete WebSocket message. `text` is false for binary frames.
     virtual void on_message(ConnectionId connection, std::string_view payload, bool text) = 0;
+    // Whether the connection has made its first request (a desk's hello, a chat's start or
+    // resume); one that has not within the greeting timeout is closed.
+    virtual bool greeted(ConnectionId connection) const = 0;
+    // What the client is sent when handling one of its frames failed inside the server (a bug):
+    // the protocol's own `internal` error.
+    virtual std::string internal_error_frame() const = 0;
 };
 
 }  // namespace sbd

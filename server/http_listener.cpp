@@ -21,11 +21,8 @@ using tcp = net::ip::tcp;
 // One keep-alive HTTP connection until it upgrades, closes or the server stops.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
-    HttpSession(tcp::socket socket, HttpContext& context) : stream_(std::move(socket)), context_(context) {
-        beast::error_code ec;
-        auto remote = stream_.socket().remote_endpoint(ec);
-        address_ = ec ? "unknown" : remote.address().to_string();
-    }
+    HttpSession(tcp::socket socket, std::string address, std::optional<ConnectionTicket> ticket, HttpContext& context)
+        : stream_(std::move(socket)), context_(context), address_(std::move(address)), ticket_(std::move(ticket)) {}
 
     void start() { read_next(); }
     void stop() {
@@ -71,8 +68,9 @@ private:
         }
         switch (route.kind) {
         case HttpRoute::Kind::upgrade: {
-            auto ws = std::make_shared<DeskConnection>(std::move(stream_), address_, *route.handler, context_.hub,
-                                                       context_.log);
+            auto ws = std::make_shared<DeskConnection>(std::move(stream_), std::move(ticket_), address_,
+                                                       *route.handler, context_.hub, context_.log,
+                                                       context_.ws_limits);
             ws->start(std::move(req));
             return;
         }
@@ -146,6 +144,7 @@ private:
     std::optional<http::request_parser<http::string_body>> parser_;
     HttpContext& context_;
     std::string address_;
+    std::optional<ConnectionTicket> ticket_;  // given back when the session (or its WebSocket) ends
 };
 
 // ---- HttpListener -------------------------------------------------------------------------------
@@ -177,7 +176,17 @@ void HttpListener::accept_next() {
             // its reply waited for the peer's delayed ACK (about 40 ms a request).
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
-            auto session = std::make_shared<HttpSession>(std::move(socket), self->context_);
+            auto remote = socket.remote_endpoint(ignored);
+            std::string address = ignored ? "unknown" : remote.address().to_string();
+            std::optional<ConnectionTicket> ticket;
+            if (self->context_.gate) {
+                std::string why;
+                auto admitted = self->context_.gate->admit(address, &why);
+                if (!admitted) return self->refuse(std::move(socket), address, why);
+                ticket.emplace(std::move(*admitted));
+            }
+            auto session = std::make_shared<HttpSession>(std::move(socket), std::move(address), std::move(ticket),
+                                                         self->context_);
             auto& list = self->sessions_;
             list.erase(std::remove_if(list.begin(), list.end(), [](auto& w) { return w.expired(); }), list.end());
             list.push_back(session);
@@ -185,6 +194,22 @@ void HttpListener::accept_next() {
         }
         self->accept_next();
     });
+}
+
+void HttpListener::refuse(tcp::socket socket, const std::string& address, const std::string& why) {
+    // Over a cap: say so in one small write (the socket's buffer takes it at once) and close,
+    // before reading anything of the request.
+    static const std::string kFull =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 10\r\n"
+        "Connection: close\r\nContent-Length: 45\r\n\r\nToo many connections; try again in a moment.\n";
+    beast::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(net::buffer(kFull), ignored);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+    if (refused_logged_.take(steady_ms()))
+        context_.log.warn("connection refused", {{"address", address}, {"why", why}});
+    accept_next();
 }
 
 void HttpListener::stop() {

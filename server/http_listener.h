@@ -5,6 +5,7 @@
 // Sections: HttpContext · HttpListener
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -13,10 +14,13 @@
 
 #include <boost/asio.hpp>
 
+#include "connection_gate.h"
+#include "desk_connection.h"
 #include "desk_hub.h"
 #include "desk_service.h"
 #include "http_api.h"
 #include "log.h"
+#include "rate_limit.h"
 #include "util/result.h"
 
 namespace sbd {
@@ -31,6 +35,8 @@ struct HttpContext {
     std::optional<std::filesystem::path> web_root;
     FrameHandler* chat = nullptr;  // the customer chat WebSocket at /chat/ws
     HttpApi* api = nullptr;        // /chat, /sms/inbound, /dev/sms-provider
+    ConnectionGate* gate = nullptr;  // connection caps (none without it: tests, fuzzing)
+    WebSocketLimits ws_limits{};
 };
 
 // ---- HttpListener -------------------------------------------------------------------------------
@@ -45,11 +51,18 @@ public:
 
 private:
     void accept_next();
+    void refuse(boost::asio::ip::tcp::socket socket, const std::string& address, const std::string& why);
+
+    static int64_t steady_ms() {
+        using namespace std::chrono;
+        return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+    }
 
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
     HttpContext context_;
     std::vector<std::weak_ptr<HttpSession>> sessions_;
+    TokenBucket refused_logged_{RateSpec{5, 20}, 0};  // refusals are logged at most this often
 };
 
 }  // namespace sbd

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <utility>
 
 #include "contact/card.h"
 
@@ -46,6 +47,24 @@ void mask_card_numbers_in(nlohmann::json& j) {
             j = std::move(out);
         }
     }
+}
+
+void Logger::limited(LogLevel level, std::string_view msg, nlohmann::json fields) {
+    if (level < min_) return;
+    using namespace std::chrono;
+    int64_t now = duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+    auto it = budgets_.find(msg);
+    if (it == budgets_.end()) {
+        if (budgets_.size() > 64) budgets_.clear();  // callers pass fixed messages: never reached
+        it = budgets_.emplace(std::string(msg), Budget{TokenBucket(RateSpec{20, 100}, now), 0}).first;
+    }
+    Budget& b = it->second;
+    if (!b.bucket.take(now)) {
+        ++b.suppressed;
+        return;
+    }
+    if (b.suppressed > 0 && fields.is_object()) fields["suppressed"] = std::exchange(b.suppressed, 0);
+    write(level, msg, std::move(fields));
 }
 
 void Logger::write(LogLevel level, std::string_view msg, nlohmann::json fields) {

@@ -6,11 +6,14 @@
 // every string (and key) in the fields go through mask_card_numbers before the line is written.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+
+#include "rate_limit.h"
 
 namespace sbd {
 
@@ -33,8 +36,18 @@ public:
 
     void write(LogLevel level, std::string_view msg, nlohmann::json fields);
 
+    // For lines a stranger can cause at will (a refused frame, a refused connection): at most
+    // about 20 a second per message (bursts of 100); the next line let through says how many
+    // were left out ("suppressed").
+    void limited(LogLevel level, std::string_view msg, nlohmann::json fields = nlohmann::json::object());
+
 private:
+    struct Budget {
+        TokenBucket bucket;
+        int64_t suppressed = 0;
+    };
     LogLevel min_;
+    std::map<std::string, Budget, std::less<>> budgets_;
 };
 
 }  // namespace sbd

@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "connection_gate.h"
 #include "chat_service.h"
 #include "http_api.h"
 #include "simulator.h"
@@ -50,6 +51,19 @@ std::string random_id() {
         out += hex[b & 15];
     }
     return out;
+}
+
+// A shared secret from a file: 16+ characters without spaces or quotes (a trailing newline is
+// dropped). Secrets never come on the command line, where any local user could read them.
+sb::Result<std::string> read_secret_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r' || secret.back() == ' '))
+        secret.pop_back();
+    if (!in.good() && !in.eof()) secret.clear();
+    if (secret.size() < 16 || secret.size() > 4096 || secret.find_first_of(" \t\r\n\"'") != std::string::npos)
+        return sb::make_error("bad_secret", "unreadable, or not 16+ characters without spaces or quotes");
+    return secret;
 }
 
 // Calls ContactService::tick() every 200 ms: offers and after-contact work expire on time.
@@ -148,6 +162,8 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         log.error("cannot update the SIP subscribers", {{"error", sip_rows.error().message}});
         return 1;
     }
+    // Declared before the I/O context: connections still queued in it at exit hold tickets.
+    sbd::ConnectionGate gate({options.max_connections, options.max_connections_per_address});
     boost::asio::io_context io(1);
     // Argon2 (password checks) runs on a thread of its own, so that the I/O thread keeps serving
     // every other desk meanwhile; the rest of the login comes back to the I/O thread.
@@ -236,22 +252,30 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     service.set_audit(&audit);
     if (options.telephony_secret_file) {
         // The secret Kamailio sends with every /telephony/* request; never logged.
-        std::ifstream in(*options.telephony_secret_file, std::ios::binary);
-        std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r' || secret.back() == ' '))
-            secret.pop_back();
-        if (!in.good() && !in.eof()) secret.clear();
-        if (secret.size() < 16 || secret.find_first_of(" \t\r\n\"'") != std::string::npos) {
-            log.error("--telephony-secret-file: unreadable, or not 16+ characters without spaces or quotes",
-                      {{"path", *options.telephony_secret_file}});
+        auto secret = read_secret_file(*options.telephony_secret_file);
+        if (!secret) {
+            log.error("--telephony-secret-file: " + secret.error().message, {{"path", *options.telephony_secret_file}});
             return 1;
         }
-        api.set_telephony_secret(std::move(secret));
+        api.set_telephony_secret(std::move(secret.value()));
+    }
+    std::optional<std::string> sms_secret;
+    if (options.sms_webhook_secret_file) {
+        // The secret the SMS gateway signs each webhook with (docs/sms.md); never logged.
+        auto secret = read_secret_file(*options.sms_webhook_secret_file);
+        if (!secret) {
+            log.error("--sms-webhook-secret-file: " + secret.error().message, {{"path", *options.sms_webhook_secret_file}});
+            return 1;
+        }
+        sms_secret = secret.value();
+        api.set_sms_webhook_secret(std::move(secret.value()));
     }
     std::optional<std::filesystem::path> web_root;
     if (options.web_root) web_root = std::filesystem::path(*options.web_root);
-    auto listener =
-        std::make_shared<sbd::HttpListener>(io, sbd::HttpContext{service, hub, log, web_root, &chat, &api});
+    sbd::HttpContext http{service, hub, log, web_root, &chat, &api};
+    http.gate = &gate;
+    http.ws_limits.write_timeout = std::chrono::milliseconds(options.write_timeout_ms);
+    auto listener = std::make_shared<sbd::HttpListener>(io, http);
     auto bound = listener->bind(options.host, options.port);
     if (!bound) {
         log.error("cannot listen", {{"host", options.host}, {"port", options.port}, {"error", bound.error().message}});
@@ -281,7 +305,7 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         }
         payments.set_gateway(parsed.value());
     }
-    if (options.simulate) simulator.start(url);
+    if (options.simulate) simulator.start(url, sms_secret);
     std::cout << "listening " << url << std::endl;  // tests and scripts/run read this line
     log.info("listening", {{"url", url}, {"web_root", options.web_root ? *options.web_root : ""},
                            {"chat", url + "/chat"}, {"sms_provider", provider},
@@ -301,7 +325,18 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     });
     schedule_ticks(ticks, contacts, payments);
     listener->start();
-    io.run();
+    // The last boundary: a handler that throws (a bug) is logged and the loop goes on serving
+    // everyone else. Frames and HTTP requests have their own boundaries closer to the bug.
+    for (;;) {
+        try {
+            io.run();
+            break;
+        } catch (const std::exception& e) {
+            log.error("handler failed", {{"error", e.what()}});
+        } catch (...) {
+            log.error("handler failed", {{"error", "unknown exception"}});
+        }
+    }
 
     store.value().reset();  // closes the database
     log.info("stopped");

@@ -79,12 +79,19 @@ std::string usage() {
            "  --telephony-secret-file PATH  turn on the telephony's endpoints (/telephony/*, loopback\n"
            "                            only) for Kamailio, which must send the file's content in\n"
            "                            X-Switchboard-Telephony (docs/telephony.md, \"Queue calls\")\n"
+           "  --sms-webhook-secret-file PATH  turn on POST /sms/inbound for requests the SMS gateway signs\n"
+           "                            with the file's content (X-Switchboard-Signature, docs/sms.md)\n"
            "  --rtpengine-ng udp:HOST:PORT  call recording on: rtpengine's control (ng) address, to pause\n"
            "                            and resume recordings (docs/telephony.md, \"Recording\"); without it\n"
            "                            every contact's recording state is \"off\"\n"
            "  --simulate                simulated customers chat and text through /chat/ws and /sms/inbound\n"
            "  --simulate-rate N         new simulated customers per minute (default 2; implies --simulate)\n"
            "  --no-seed                 do not create the demo agents on an empty database\n"
+           "  --max-connections N       connections held at once, all clients together (default 10000)\n"
+           "  --max-connections-per-address N  anonymous connections (not logged-in desks) from one\n"
+           "                            address (default 64)\n"
+           "  --write-timeout SECONDS   a WebSocket whose peer takes longer than this to take one frame\n"
+           "                            is closed (default 30)\n"
            "  --log-level LEVEL         debug, info, warn or error (default info)\n"
            "  --help                    print this and exit\n"
            "\n"
@@ -169,6 +176,10 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             auto v = value();
             if (!v) return bad(a + " needs a value");
             o.telephony_secret_file = *v;
+        } else if (a == "--sms-webhook-secret-file") {
+            auto v = value();
+            if (!v) return bad(a + " needs a value");
+            o.sms_webhook_secret_file = *v;
         } else if (a == "--rtpengine-ng") {
             auto v = value();
             if (!v) return bad(a + " needs a value");
@@ -219,6 +230,20 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
                 auto level = parse_log_level(*v);
                 if (!level) return bad("--log-level wants debug, info, warn or error");
                 o.log_level = *level;
+            }
+        } else if (a == "--max-connections" || a == "--max-connections-per-address" || a == "--write-timeout") {
+            auto v = value();
+            if (!v) return bad(a + " needs a value");
+            if (a == "--write-timeout") {
+                char* end = nullptr;
+                double d = std::strtod(v->c_str(), &end);
+                if (v->empty() || end != v->c_str() + v->size() || !(d > 0) || d > 3600)
+                    return bad("--write-timeout wants seconds between 0 and 3600");
+                o.write_timeout_ms = static_cast<int64_t>(d * 1000);
+            } else {
+                std::size_t n = 0;
+                if (!parse_int(*v, n, std::size_t{1}) || n > 1'000'000) return bad(a + " wants N from 1 to 1000000");
+                (a == "--max-connections" ? o.max_connections : o.max_connections_per_address) = n;
             }
         } else {
             return bad("unknown option " + a);

@@ -1,6 +1,7 @@
 // options.h: switchboardd's command line.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,9 +40,14 @@ struct Options {
     std::optional<std::string> sip_domain;  // telephony on: sessions carry SIP credentials
     std::string sip_ws_url;                 // default ws://<sip_domain>:5066
     std::optional<std::string> telephony_secret_file;  // /telephony/* on, for Kamailio
+    std::optional<std::string> sms_webhook_secret_file;  // POST /sms/inbound on, signed (docs/sms.md)
     std::optional<std::string> rtpengine_ng;  // --rtpengine-ng udp:HOST:PORT: call recording on
     bool simulate = false;
     double simulate_rate = 2.0;            // new simulated customers per minute
+    // What one client, and all of them, can hold (docs/security.md, "Limits").
+    std::size_t max_connections = 10000;             // --max-connections N
+    std::size_t max_connections_per_address = 64;    // --max-connections-per-address N (anonymous)
+    int64_t write_timeout_ms = 30'000;               // --write-timeout SECONDS
     LogLevel log_level = LogLevel::Info;
     bool help = false;
 };

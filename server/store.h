@@ -143,6 +143,10 @@ public:
 
     // ---- login failures ----
     sb::Status add_login_failure(const std::string& username, const std::string& address, int64_t at);
+    // A login attempt counted as a failure before its password is checked; its row id, so that
+    // a right password takes it back (remove_login_failure).
+    sb::Result<int64_t> add_login_attempt(const std::string& username, const std::string& address, int64_t at);
+    sb::Status remove_login_failure(int64_t id);
     sb::Status clear_login_failures(const std::string& username);
     sb::Status forget_login_failures_before(int64_t at);
     // Times of the failures for that username or address at or after `since`, oldest first.

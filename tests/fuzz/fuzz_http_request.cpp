@@ -51,6 +51,8 @@ struct NoFrames : sbd::FrameHandler {
     void open(sbd::ConnectionId, std::string) override {}
     void close(sbd::ConnectionId) override {}
     void on_message(sbd::ConnectionId, std::string_view, bool) override {}
+    bool greeted(sbd::ConnectionId) const override { return true; }
+    std::string internal_error_frame() const override { return "{}"; }
 };
 
 void write_file(const fs::path& p, const std::string& text) {

@@ -4,11 +4,19 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import WebSocket from 'ws';
-import { DeskClient, sleep } from './harness.mjs';
+import { DeskClient, sleep, signSms } from './harness.mjs';
+
+// Customers write from their own addresses: each connects from a random loopback address
+// (127.0.0.0/8 is all loopback on Linux) unless `localAddress` names one, so that the server's
+// per-address limits (new chats, anonymous connections) see many customers, as in life.
+export function randomLoopback() {
+  const b = () => 1 + Math.floor(Math.random() * 254);
+  return `127.${b()}.${b()}.${b()}`;
+}
 
 export class ChatCustomer {
-  static async connect(serverUrl) {
-    const ws = new WebSocket(serverUrl.replace(/^http/, 'ws') + '/chat/ws');
+  static async connect(serverUrl, { localAddress = randomLoopback() } = {}) {
+    const ws = new WebSocket(serverUrl.replace(/^http/, 'ws') + '/chat/ws', { localAddress });
     const c = new ChatCustomer(ws);
     await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
     return c;
@@ -87,8 +95,10 @@ export function request(url, path, { method = 'GET', headers = {}, body } = {}) 
 }
 
 // POST to the server with a raw body.
+// A POST to /sms/inbound is signed as the SMS gateway signs it (harness.mjs, signSms).
 export function post(url, path, body, contentType) {
-  return request(url, path, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const headers = { 'content-type': contentType, ...(path === '/sms/inbound' ? signSms(url, body) : {}) };
+  return request(url, path, { method: 'POST', headers, body });
 }
 
 export function get(url, path, headers = {}) {
