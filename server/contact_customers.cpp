@@ -240,6 +240,12 @@ sb::Result<ContactService::InboundSms> ContactService::sms_inbound(const std::st
     if (!phone) return make_error(code::bad_message, "From is not a phone number: " + phone.error().message);
     if (auto st = check_text(body, 1600); !st) return st.error();
     if (!is_valid_utf8(to) || to.size() > 32) return make_error(code::bad_message, "To is not a phone number.");
+    // Only our own numbers take texts: a webhook naming any other To is refused, not routed.
+    const QueueRecord* queue = nullptr;
+    std::string to_digits = digits(to);
+    for (const QueueRecord& q : queues_)
+        if (q.number && !to_digits.empty() && digits(*q.number) == to_digits) queue = &q;
+    if (!queue) return make_error("unknown_number", "To is not one of this contact centre's numbers.");
     int64_t now = d_.now();
 
     auto found = d_.contacts.find_customer_by_phone(phone.value());
@@ -261,12 +267,6 @@ sb::Result<ContactService::InboundSms> ContactService::sms_inbound(const std::st
     if (live) {
         contact = *live;
     } else {
-        const QueueRecord* queue = nullptr;
-        std::string to_digits = digits(to);
-        for (const QueueRecord& q : queues_)
-            if (q.number && !to_digits.empty() && digits(*q.number) == to_digits) queue = &q;
-        if (!queue) queue = default_queue();
-        if (!queue) return make_error(code::internal, "no queue to take SMS");
         contact = queued_contact("c-" + d_.random_id(), "sms", queue->code, customer.id, now);
         contact.customer_address = phone.value();
         contact.service_address = trim(to).empty() ? queue->number.value_or("") : trim(to);

@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include <sodium.h>
+
 #include "auth.h"  // token_hash
 #include "contact/card.h"
 #include "desk_service.h"  // is_valid_utf8
@@ -27,8 +29,16 @@ ApiReply error_reply(unsigned status, const std::string& code, const std::string
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 }  // namespace
 
+bool is_loopback(const std::string& address) {
+    return address.rfind("127.", 0) == 0 || address == "::1" || address.rfind("::ffff:127.", 0) == 0;
+}
+
 std::optional<ApiReply> HttpApi::handle(const ApiRequest& req) {
     bool get = req.method == "GET" || req.method == "HEAD";
+    // The fake providers (an outbox that shows verification codes, a gateway that approves test
+    // cards) are for the demo and the tests on this machine, never for anyone else.
+    if (starts_with(req.path, "/dev/") && !is_loopback(req.remote_address))
+        return ApiReply{404, "text/plain; charset=utf-8", "Not found.\n"};
     if (req.path == "/chat" || req.path == "/chat/") {
         if (!get) return error_reply(405, "method_not_allowed", "GET /chat.");
         return ApiReply{200, "text/html; charset=utf-8", chat_page_html()};
@@ -63,7 +73,46 @@ std::optional<ApiReply> HttpApi::handle(const ApiRequest& req) {
     return std::nullopt;
 }
 
+// ---- the SMS webhook's signature ---------------------------------------------------------------
+std::string sms_signature(std::string_view secret, int64_t unix_seconds, std::string_view body) {
+    std::string t = std::to_string(unix_seconds);
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+    crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(t.data()), t.size());
+    crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>("."), 1);
+    crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(body.data()), body.size());
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_final(&st, mac);
+    char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+    return "t=" + t + ",v1=" + hex;
+}
+
+bool sms_signature_valid(std::string_view secret, std::string_view header, std::string_view body, int64_t now_s,
+                         int64_t tolerance_s) {
+    // t=<digits>,v1=<64 hex>
+    if (header.size() > 128 || header.substr(0, 2) != "t=") return false;
+    auto comma = header.find(",v1=");
+    if (comma == std::string_view::npos || comma < 3 || comma > 14) return false;
+    int64_t t = 0;
+    for (char ch : header.substr(2, comma - 2)) {
+        if (ch < '0' || ch > '9') return false;
+        t = t * 10 + (ch - '0');
+    }
+    if (t < now_s - tolerance_s || t > now_s + tolerance_s) return false;  // a replay, or a clock far off
+    std::string expected = sms_signature(secret, t, body);
+    return expected.size() == header.size() && sodium_memcmp(expected.data(), header.data(), header.size()) == 0;
+}
+
 ApiReply HttpApi::sms_inbound(const ApiRequest& req) {
+    if (!sms_secret_)
+        return error_reply(503, "not_configured",
+                           "The SMS webhook needs --sms-webhook-secret-file; it takes only signed requests.");
+    if (!req.sms_signature || !sms_signature_valid(*sms_secret_, *req.sms_signature, req.body, d_.now() / 1000)) {
+        d_.log.limited(LogLevel::Warn, "sms inbound refused: bad signature", {{"address", req.remote_address}});
+        return error_reply(401, "bad_signature",
+                           "Sign the request: X-Switchboard-Signature: t=<unix time>,v1=<HMAC-SHA256> (docs/sms.md).");
+    }
     if (!starts_with(req.content_type, "application/x-www-form-urlencoded"))
         return error_reply(415, "bad_message", "Send application/x-www-form-urlencoded (From, To, Body).");
     auto form = parse_form(req.body);
@@ -75,6 +124,12 @@ ApiReply HttpApi::sms_inbound(const ApiRequest& req) {
     };
     auto from = field("From"), to = field("To"), body = field("Body");
     if (!from || !to || !body) return error_reply(400, "bad_message", "From, To and Body are required.");
+    int64_t wait = 0;
+    if (!sms_per_number_.take(from->substr(0, 64), d_.now(), &wait)) {
+        ApiReply r = error_reply(429, "rate_limited", "Too many texts from this number; try again later.");
+        d_.log.limited(LogLevel::Warn, "sms inbound rate limited", {{"wait_ms", wait}});
+        return r;
+    }
     for (const auto& [k, v] : *form) {
         if (!is_valid_utf8(k)) return error_reply(400, "bad_message", "A field name is not valid UTF-8.");
         if (!is_valid_utf8(v)) return error_reply(400, "bad_message", k + " is not valid UTF-8.");
@@ -86,8 +141,8 @@ ApiReply HttpApi::sms_inbound(const ApiRequest& req) {
             d_.log.error("sms inbound failed", {{"error", e.message}});
             return error_reply(500, "internal", "The server failed; try again.");
         }
-        d_.log.info("sms inbound refused", {{"code", e.code}, {"message", e.message}});
-        return error_reply(e.code == "wrong_state" ? 409 : 400, e.code, e.message);
+        d_.log.limited(LogLevel::Info, "sms inbound refused", {{"code", e.code}, {"message", e.message}});
+        return error_reply(e.code == "wrong_state" ? 409 : e.code == "unknown_number" ? 404 : 400, e.code, e.message);
     }
     return json_reply(200, {{"contact", r.value().contact.id}, {"message", r.value().message.id},
                             {"segments", r.value().message.segments.value_or(1)}});

@@ -14,6 +14,7 @@
 #include "contact_service.h"
 #include "contact_store.h"
 #include "log.h"
+#include "rate_limit.h"
 #include "store.h"
 
 namespace sbd {
@@ -35,7 +36,18 @@ struct ApiRequest {
     std::optional<std::string> telephony_secret;  // the X-Switchboard-Telephony header, if sent
     std::string query;                            // after the '?', still URL-encoded
     std::optional<std::string> authorization;     // the Authorization header, if sent
+    std::optional<std::string> sms_signature;     // X-Switchboard-Signature (docs/sms.md), if sent
 };
+
+// A loopback peer (127.0.0.0/8, ::1): the telephony API and the fake providers answer only these.
+bool is_loopback(const std::string& address);
+
+// ---- the SMS webhook's signature (docs/sms.md, "Authentication") --------------------------------
+// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the shared secret>`.
+std::string sms_signature(std::string_view secret, int64_t unix_seconds, std::string_view body);
+// Whether `header` signs `body` under `secret` at a time within `tolerance_s` of `now_s`.
+bool sms_signature_valid(std::string_view secret, std::string_view header, std::string_view body, int64_t now_s,
+                         int64_t tolerance_s = 300);
 
 class HttpApi {
 public:
@@ -48,6 +60,9 @@ public:
     HttpApi(Deps deps, bool fake_sms_provider) : d_(deps), fake_provider_(fake_sms_provider) {}
     // Turns on /telephony/* (telephony_api.cpp) for loopback peers that send this secret.
     void set_telephony_secret(std::string secret) { telephony_secret_ = std::move(secret); }
+    // Turns on POST /sms/inbound for requests signed with this secret (without it the webhook
+    // answers 503: nobody can post as a customer).
+    void set_sms_webhook_secret(std::string secret) { sms_secret_ = std::move(secret); }
     // Turns on GET /api/audit: sessions are checked in `store`, entries read from `audit`.
     void enable_audit(Store& store, AuditLog& audit) {
         sessions_ = &store;
@@ -71,6 +86,8 @@ private:
     Deps d_;
     bool fake_provider_;
     std::optional<std::string> telephony_secret_;
+    std::optional<std::string> sms_secret_;
+    KeyedRateLimit sms_per_number_{RateSpec{0.5, 10}};  // inbound texts per From: 10, then one each 2 s
     Store* sessions_ = nullptr;
     AuditLog* audit_ = nullptr;
     PaymentService* payments_ = nullptr;

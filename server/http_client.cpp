@@ -98,8 +98,9 @@ private:
 }  // namespace
 
 void http_post(boost::asio::io_context& io, const HttpUrl& url, const std::string& content_type, std::string body,
-               std::chrono::milliseconds timeout, HttpCallback done) {
+               std::chrono::milliseconds timeout, HttpCallback done, const HttpHeaders& headers) {
     http::request<http::string_body> req{http::verb::post, url.target, 11};
+    for (const auto& [name, value] : headers) req.set(name, value);
     req.set(http::field::host, url.host + ":" + url.port);
     req.set(http::field::user_agent, "switchboardd/0.1");
     req.set(http::field::content_type, content_type);

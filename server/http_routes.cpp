@@ -46,6 +46,8 @@ HttpRoute route_http(const HttpRequest& req, const std::string& remote_address, 
         if (auto q = target.find('?'); q != std::string_view::npos) api_req.query = std::string(target.substr(q + 1));
         if (auto h = req.find(http::field::authorization); h != req.end())
             api_req.authorization = std::string(h->value());
+        if (auto h = req.find("X-Switchboard-Signature"); h != req.end())
+            api_req.sms_signature = std::string(h->value());
         if (auto reply = context.api->handle(api_req)) {
             HttpRoute r;
             r.status = reply->status;

@@ -1,6 +1,8 @@
 // simulator.cpp: simulated customers (see simulator.h).
 #include "simulator.h"
 
+#include "http_api.h"  // sms_signature
+
 namespace sbd {
 
 using json = nlohmann::json;
@@ -55,7 +57,8 @@ const char* const kLastNames[] = {"Baker", "Chen", "Garcia", "Okoye", "Novak", "
 }  // namespace
 
 // ---- Simulator ----------------------------------------------------------------------------------
-void Simulator::start(const std::string& server_url) {
+void Simulator::start(const std::string& server_url, std::optional<std::string> sms_secret) {
+    sms_secret_ = std::move(sms_secret);
     auto url = parse_http_url(server_url + "/sms/inbound");
     if (url) inbound_ = url.value();
     chat_url_ = "ws://" + server_url.substr(server_url.find("://") + 3) + "/chat/ws";
@@ -185,11 +188,18 @@ void Simulator::sms_send(const std::string& phone, const std::string& to, const 
             form += buf;
         }
     }
+    using namespace std::chrono;
+    HttpHeaders headers;
+    if (sms_secret_) {
+        int64_t now_s = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+        headers.emplace_back("X-Switchboard-Signature", sms_signature(*sms_secret_, now_s, form));
+    }
     http_post(io_, *inbound_, "application/x-www-form-urlencoded", form, std::chrono::seconds(5),
               [this, phone](sb::Result<HttpResponse> r) {
                   if (!r || r.value().status != 200)
                       log_.warn("simulated sms refused", {{"phone", phone}, {"error", r ? r.value().body : r.error().message}});
-              });
+              },
+              headers);
 }
 
 // ---- what the simulated customers receive -----------------------------------------------------

@@ -34,7 +34,8 @@ public:
         : io_(io), log_(log), per_minute_(per_minute), timer_(io), rng_(std::random_device{}()) {}
 
     // `server_url`: this server's own http:// URL (loopback), for /chat/ws and /sms/inbound.
-    void start(const std::string& server_url);
+    // `sms_secret`: the SMS webhook's secret, to sign the simulated customers' texts.
+    void start(const std::string& server_url, std::optional<std::string> sms_secret);
     void stop();  // closes the customers' sockets; no more arrivals
     void on_outbound_sms(const std::string& to, const std::string& body);
 
@@ -67,6 +68,7 @@ private:
     boost::asio::steady_timer timer_;
     std::mt19937 rng_;
     std::optional<HttpUrl> inbound_;
+    std::optional<std::string> sms_secret_;
     std::string chat_url_;  // ws://host:port/chat/ws
     bool stopped_ = false;
     int counter_ = 0;

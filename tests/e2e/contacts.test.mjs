@@ -4,7 +4,7 @@
 // history; an SMS reply reaches the (fake) provider; three conversations at once are drawn.
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../server/harness.mjs';
+import { startServer, signSms } from '../server/harness.mjs';
 import { launchBrowser, openDesk, waitForState, dispatch, shot, assertNotBlank, findPrimaryButton, webRoot } from './browser.mjs';
 
 // One browser for the file; a server of its own for each test, so that no contact is left over.
@@ -165,8 +165,11 @@ test('a chat: offer, accept by click, messages and typing both ways, transfer wi
 
 test('an SMS arrives by webhook, the agent replies, and the provider receives the reply', async () => {
   const alice = await agent('alice');
-  const form = new URLSearchParams({ From: '(555) 010-0199', To: '7001', Body: 'Where is my order #4411?' });
-  const res = await fetch(`${server.url}/sms/inbound`, { method: 'POST', body: form });
+  const form = new URLSearchParams({ From: '(555) 010-0199', To: '7001', Body: 'Where is my order #4411?' }).toString();
+  const res = await fetch(`${server.url}/sms/inbound`, {
+    method: 'POST', body: form,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSms(server.url, form) },
+  });
   assert.ok(res.status < 300, `webhook answered ${res.status}`);
   const offer = await offeredTo(alice, (c) => c.channel === 'sms');
   assert.equal(offer.customer.phone, '+15550100199');
@@ -189,8 +192,10 @@ test('three conversations at once on one desk', async () => {
     await customer('Farah Nasser', 'farah@example.com', 'Can I change my delivery address?'),
     await customer('Gus Lindqvist', null, 'I would like to return a jacket, it is too small.'),
   ];
+  const text = new URLSearchParams({ From: '+1 555 010 0142', To: '7001', Body: 'Is the store open on Sunday?' }).toString();
   await fetch(`${server.url}/sms/inbound`, {
-    method: 'POST', body: new URLSearchParams({ From: '+1 555 010 0142', To: '7001', Body: 'Is the store open on Sunday?' }),
+    method: 'POST', body: text,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSms(server.url, text) },
   });
   for (let i = 0; i < 3; i++) {
     const c = await offeredTo(alice);

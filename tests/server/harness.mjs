@@ -8,7 +8,8 @@
 // sends any frame and resolves with the next reply; events are collected in order.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,8 +46,32 @@ export function tempDir() {
   return mkdtempSync(join(tmpdir(), 'sbtest-'));
 }
 
-export async function startServer({ dir = tempDir(), args = [] } = {}) {
+// The SMS webhook's secret of each server started here, by its URL (signSms).
+const smsSecrets = new Map();
+
+// X-Switchboard-Signature for a webhook body (docs/sms.md, "Authentication").
+export function smsSignature(secret, body, unixSeconds = Math.floor(Date.now() / 1000)) {
+  const mac = createHmac('sha256', secret).update(`${unixSeconds}.`).update(body).digest('hex');
+  return `t=${unixSeconds},v1=${mac}`;
+}
+
+// The signature header for a body posted to the server at `url` (one this harness started).
+export function signSms(url, body) {
+  const secret = smsSecrets.get(new URL(url).origin);
+  return secret ? { 'X-Switchboard-Signature': smsSignature(secret, body) } : {};
+}
+
+// `args`: more switchboardd flags. Unless they name one, every server gets an SMS webhook secret
+// (a file in `dir`), so that tests post texts the way a gateway does: signed (signSms).
+export async function startServer({ dir = tempDir(), args = [], smsWebhook = true } = {}) {
   const db = join(dir, 'x.db');
+  let smsSecret = null;
+  if (smsWebhook && !args.includes('--sms-webhook-secret-file')) {
+    smsSecret = randomBytes(24).toString('hex');
+    const file = join(dir, 'sms-webhook.secret');
+    writeFileSync(file, `${smsSecret}\n`, { mode: 0o600 });
+    args = [...args, '--sms-webhook-secret-file', file];
+  }
   const proc = spawn(serverBinary, ['--listen', '127.0.0.1:0', '--db', db, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -63,9 +88,11 @@ export async function startServer({ dir = tempDir(), args = [] } = {}) {
     });
     exited.then(({ code }) => { clearTimeout(timer); rej(new Error(`server exited (${code}):\n${stderr}`)); });
   });
+  if (smsSecret) smsSecrets.set(new URL(url).origin, smsSecret);
   let stopped = null;
   return {
     url,
+    smsSecret,
     wsUrl: url.replace(/^http/, 'ws') + '/desk',
     db,
     dir,

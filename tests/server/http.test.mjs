@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startServer, DeskClient, tempDir, serverBinary } from './harness.mjs';
+import { startServer, DeskClient, tempDir, serverBinary, signSms } from './harness.mjs';
 
 // Raw request: the path is sent exactly as given (no URL normalisation).
 function get(url, path, method = 'GET') {
@@ -29,7 +29,7 @@ function postSms(url, headers, body) {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request({ hostname, port, path: '/sms/inbound', method: 'POST', agent: false,
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...signSms(url, body), ...headers } }, (res) => {
       const chunks = [];
       res.on('data', (d) => chunks.push(d));
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));

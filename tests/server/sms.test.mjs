@@ -49,11 +49,16 @@ test('inbound SMS: customer matched by E.164, queue by number, reply through the
   } finally { await server.stop(); }
 });
 
-test('unknown number: a new customer record; unknown To: the default queue', async () => {
+test('unknown number: a new customer record; a To that is not ours is refused', async () => {
   const server = await startServer();
   try {
     const { c: bob } = await availableAgent(server, 'bob');
-    const r = await smsIn(server.url, { From: '555-010-9999', To: '+1 999 000 0000', Body: 'hello' });
+    // Not one of our numbers: refused (nothing routed, nobody texted back), not the default queue.
+    const other = await smsIn(server.url, { From: '555-010-9999', To: '+1 999 000 0000', Body: 'hello' });
+    assert.equal(other.status, 404, other.text);
+    assert.equal(other.json.error.code, 'unknown_number');
+    assert.equal(JSON.parse(sql(server.db, "SELECT count(*) AS n FROM contacts WHERE channel = 'sms'"))[0].n, 0);
+    const r = await smsIn(server.url, { From: '555-010-9999', To: '7001', Body: 'hello' });
     assert.equal(r.status, 200, r.text);
     const o = await waitEvent(bob, offered(r.json.contact));
     assert.equal(o.data.queue, 'support');
