@@ -80,7 +80,12 @@ export async function startServer({ dir = tempDir(), args = [], smsWebhook = tru
   proc.stderr.on('data', (d) => { stderr += d.toString(); });
   const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
   const url = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`no listening line; stderr:\n${stderr}`)), 10000);
+    // A server that does not come up is stopped, so that it cannot outlive the test (its pipes
+    // would keep the test's process from ending).
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      rej(new Error(`no listening line; stderr:\n${stderr}`));
+    }, 30000);
     proc.stdout.on('data', (d) => {
       stdout += d.toString();
       const m = stdout.match(/^listening (http:\/\/\S+)\n/m);
