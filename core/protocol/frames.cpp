@@ -66,8 +66,9 @@ Result<Frame> decode_frame(std::string_view text) {
         EventFrame e;
         e.seq = f.integer("seq");
         e.name = f.str("event");
-        if (const json* data = f.object("data")) e.data = *data;
+        f.object("data");
         if (!f.ok()) return f.done(Frame{});
+        e.data = std::move(*doc.find("data"));  // checked above; the frame is ours to take apart
         return Frame{std::move(e)};
     }
     if (type != "reply") return make_error(code::bad_message, "frame.type must be \"reply\" or \"event\"");
@@ -90,7 +91,7 @@ Result<Frame> decode_frame(std::string_view text) {
     Fields body(doc, "reply");
     bool ok = body.boolean("ok");
     if (body.ok() && ok) {
-        if (const json* result = body.object("result")) r.result = *result;
+        if (body.object("result")) r.result = std::move(*doc.find("result"));  // checked; ours to take
         r.ok = body.ok();
     } else if (body.ok()) {
         read_error(doc, r);
