@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocol/reader.h"
 #include "protocol/schema.h"
 
 namespace sb::agent {
@@ -32,47 +33,26 @@ json to_json(const AgentSnapshot& a) {
 
 json to_json(const ReasonCode& r) { return json{{"code", r.code}, {"label", r.label}}; }
 
-namespace {
-Error bad(const std::string& what) { return make_error(protocol::code::bad_message, what); }
-}  // namespace
-
-Result<AgentSnapshot> agent_from_json(const json& j) {
-    if (!j.is_object()) return bad("agent must be an object");
-    auto str = [&](const char* k) -> const json* {
-        auto it = j.find(k);
-        return (it != j.end() && it->is_string()) ? &*it : nullptr;
-    };
-    const json* user = str("username");
-    const json* name = str("display_name");
-    const json* state = str("state");
-    if (!user || !name || !state) return bad("agent needs username, display_name and state strings");
-    auto p = parse_presence(state->get_ref<const std::string&>());
-    if (!p) return bad("agent.state is not a presence");
+Result<AgentSnapshot> agent_from_json(const json& j, const std::string& where) {
+    protocol::Fields f(j, where);
     AgentSnapshot a;
-    a.username = user->get<std::string>();
-    a.display_name = name->get<std::string>();
-    a.state = *p;
-    auto r = j.find("reason");
-    if (r != j.end() && r->is_string()) a.reason = r->get<std::string>();
-    else if (r != j.end() && !r->is_null()) return bad("agent.reason must be a string or null");
-    auto since = j.find("state_since");
-    if (since == j.end() || !since->is_number_integer()) return bad("agent.state_since must be an integer");
-    a.state_since_ms = since->get<int64_t>();
-    return a;
+    a.username = f.str("username");
+    a.display_name = f.str("display_name");
+    std::string state = f.str("state");
+    if (auto p = parse_presence(state)) a.state = *p;
+    else if (f.ok()) f.fail("state", "a presence");
+    a.reason = f.str_or_null("reason");
+    a.state_since_ms = f.integer("state_since");
+    return f.done(std::move(a));
 }
 
 Result<std::vector<ReasonCode>> reason_codes_from_json(const json& j) {
-    if (!j.is_array()) return bad("reason_codes must be an array");
-    std::vector<ReasonCode> out;
-    for (const json& e : j) {
-        if (!e.is_object()) return bad("reason code must be an object");
-        auto c = e.find("code");
-        auto l = e.find("label");
-        if (c == e.end() || !c->is_string() || l == e.end() || !l->is_string())
-            return bad("reason code needs code and label strings");
-        out.push_back({c->get<std::string>(), l->get<std::string>()});
-    }
-    return out;
+    if (!j.is_array()) return make_error(protocol::code::bad_message, "reason_codes must be an array");
+    return protocol::decode_list<ReasonCode>(&j, "reason_codes", [](const json& e, const std::string& where) -> Result<ReasonCode> {
+        protocol::Fields f(e, where);
+        ReasonCode r{f.str("code"), f.str("label")};
+        return f.done(std::move(r));
+    });
 }
 
 std::string reason_label(const std::vector<ReasonCode>& codes, const std::string& code) {

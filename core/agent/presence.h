@@ -44,7 +44,9 @@ struct AgentSnapshot {
 
 json to_json(const AgentSnapshot& a);
 json to_json(const ReasonCode& r);
-Result<AgentSnapshot> agent_from_json(const json& j);
+// Read from the backend (protocol::Fields: never throws; errors: bad_message naming the field's
+// path, which `where` begins).
+Result<AgentSnapshot> agent_from_json(const json& j, const std::string& where = "agent");
 Result<std::vector<ReasonCode>> reason_codes_from_json(const json& j);
 
 // Reasons the backend sets by itself, which are not in the agent's list (docs/protocol.md): a

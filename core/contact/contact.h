@@ -139,11 +139,13 @@ struct AgentSummary {
     agent::Presence state = agent::Presence::Offline;
 };
 
-// ---- wire forms (errors: bad_message, naming the field) ---------------------------------------
-Result<Message> message_from_json(const json& j);
-Result<Customer> customer_from_json(const json& j);
-Result<Contact> contact_from_json(const json& j);
-Result<Payment> payment_from_json(const json& j);
+// ---- wire forms (contact_decode.cpp; errors: bad_message, naming the field's path) -------------
+// `where` names the object in errors: "session.contacts[2]" gives "session.contacts[2].id must
+// be a string". Never throws, whatever the JSON.
+Result<Message> message_from_json(const json& j, const std::string& where = "message");
+Result<Customer> customer_from_json(const json& j, const std::string& where = "customer");
+Result<Contact> contact_from_json(const json& j, const std::string& where = "contact");
+Result<Payment> payment_from_json(const json& j, const std::string& where = "payment");
 // One of "off", "on", "pausing", "paused", "resuming", "unknown".
 bool is_recording_state(std::string_view s);
 Result<std::vector<Queue>> queues_from_json(const json& j);

@@ -122,10 +122,10 @@ void Desk::transfer_contact(uint64_t intent, Call& c, const std::string& queue, 
 }
 
 // The backend's answer to a contact's transfer: REFER the caller, or tell why not.
-void Desk::on_transfer_reply(const PendingRequest& req, const json& frame, Out& out) {
+void Desk::on_transfer_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
     Call* c = call_mut(req.call);
-    if (!frame.value("ok", false)) {
-        Error e = reply_error_of(frame);
+    if (!reply.ok) {
+        const Error& e = reply.error;
         state_.notice = "The transfer failed: " + e.message;
         if (c) {
             c->refer_to.clear();

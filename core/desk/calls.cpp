@@ -268,35 +268,29 @@ void Desk::dial_agent(uint64_t intent, const std::string& agent, uint32_t consul
 
 // ---- the backend's replies ----------------------------------------------------------------------
 
-void Desk::on_dial_reply(const PendingRequest& req, const json& frame, Out& out) {
-    if (req.call != 0) return on_transfer_reply(req, frame, out);
-    if (!frame.value("ok", false)) {
-        Error e = reply_error_of(frame);
-        state_.notice = e.message;
-        if (req.intent) complete(out, *req.intent, e);
+void Desk::on_dial_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
+    if (req.call != 0) return on_transfer_reply(req, reply, out);
+    if (!reply.ok) {
+        state_.notice = reply.error.message;
+        if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }
-    json result = frame.value("result", json::object());
-    auto parsed = contact::contact_from_json(result.value("contact", json()));
-    const json& dial = result.value("dial", json());
-    if (!parsed || !dial.is_string() || dial.get_ref<const std::string&>().empty()) {
-        Error e = make_error("internal", "The backend's answer to dial was unreadable.");
-        if (req.intent) complete(out, *req.intent, e);
-        return;
-    }
+    auto decoded = protocol::decode_dial_result(reply.result);
+    if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
+    protocol::DialResult& dial = decoded.value();
     if (!ua_) {
         if (req.intent) complete(out, *req.intent, make_error("no_phone", "The phone went away."));
         return;
     }
-    std::string contact_id = parsed.value().id;
-    upsert_contact(std::move(parsed.value()), out);
+    std::string contact_id = dial.contact.id;
+    upsert_contact(std::move(dial.contact), out);
     hold_others(0, out);
     Call c;
     c.id = state_.next_call_id++;
     c.contact = contact_id;
     c.outgoing = true;
     c.phase = CallPhase::Dialing;
-    c.number = dial.get<std::string>();
+    c.number = dial.number;
     c.dial_target = c.number;
     c.since_ms = now_;
     c.intent = req.intent;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "desk/desk.h"
+#include "protocol/reader.h"
 #include "protocol/schema.h"
 
 namespace sb::desk {
@@ -37,20 +38,21 @@ void Desk::on_start(const Start& e, Out& out) {
         state_.token = e.stored->token;
         state_.last_seq = e.stored->last_seq;
     }
+    // What Persist{"drafts"} wrote: our own, but storage is outside the core, so it is read like
+    // the backend's (a draft that cannot be read is left out).
     json drafts = json::parse(e.stored_drafts.empty() ? "{}" : e.stored_drafts, nullptr, false);
     if (drafts.is_object() && !state_.token.empty()) {
         for (auto it = drafts.begin(); it != drafts.end(); ++it) {
-            if (!it->is_object()) continue;
+            protocol::Fields f(*it, "draft");
             Draft d;
-            d.text = it->value("text", std::string());
-            if (auto w = it->find("wrap_up"); w != it->end() && w->is_object()) {
-                WrapUpDraft wd{w->value("disposition", std::string()), w->value("notes", std::string()), {}};
-                if (auto tags = w->find("tags"); tags != w->end() && tags->is_array())
-                    for (const auto& t : *tags)
-                        if (t.is_string()) wd.tags.push_back(t.get<std::string>());
-                d.wrap_up = wd;
+            d.text = f.str_or("text", "");
+            if (const json* w = f.object_or_null("wrap_up")) {
+                protocol::Fields wf(*w, "draft.wrap_up");
+                WrapUpDraft wd{wf.str_or("disposition", ""), wf.str_or("notes", ""), {}};
+                if (wf.has("tags")) wd.tags = wf.strings("tags");
+                if (wf.ok()) d.wrap_up = std::move(wd);
             }
-            state_.drafts[it.key()] = std::move(d);
+            if (f.ok()) state_.drafts[it.key()] = std::move(d);
         }
     }
     set_connection(ConnectionState::Connecting, out);
@@ -76,7 +78,8 @@ std::string Desk::send_request(RequestKind kind, json body, std::optional<uint64
     std::string id = std::to_string(state_.next_request_number++);
     body["id"] = id;
     state_.pending[id] = PendingRequest{kind, intent, now_ + config_.request_timeout_ms};
-    out.push_back(SendFrame{body.dump()});
+    // replace: an intent's text with invalid UTF-8 must not throw (dump's default).
+    out.push_back(SendFrame{body.dump(-1, ' ', false, json::error_handler_t::replace)});
     arm_request_deadline(out);
     return id;
 }
@@ -187,66 +190,62 @@ void Desk::on_timer(TimerId timer, Out& out) {
     }
 }
 
+// Every frame is decoded in one place (core/protocol/frames.h): what cannot be read is refused
+// there, with a log here, and the connection and the agent's work go on.
 void Desk::on_frame(const std::string& text, Out& out) {
-    json frame = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (frame.is_discarded() || !frame.is_object()) {
-        log(out, LogLevel::Warn, "backend sent a frame that is not a JSON object; ignored");
+    auto decoded = protocol::decode_frame(text);
+    if (!decoded) {
+        log(out, LogLevel::Warn, "refused a frame from the backend: " + decoded.error().message);
         return;
     }
-    auto type = frame.find("type");
-    if (type == frame.end() || !type->is_string()) {
-        log(out, LogLevel::Warn, "backend sent a frame without a type; ignored");
-        return;
-    }
-    if (*type == "event") {
-        on_event(frame, out);
-        return;
-    }
-    if (*type != "reply") {
-        log(out, LogLevel::Warn, "backend sent an unknown frame type; ignored");
-        return;
-    }
-    auto id = frame.find("id");
-    if (id == frame.end() || !id->is_string()) {
-        auto err = frame.find("error");
-        log(out, LogLevel::Warn, "backend reported an error without a request id: " +
-                                     (err != frame.end() ? err->dump() : std::string("?")));
-        return;
-    }
-    auto it = state_.pending.find(id->get<std::string>());
+    if (const auto* event = std::get_if<protocol::EventFrame>(&decoded.value())) return on_event(*event, out);
+    const auto& reply = std::get<protocol::ReplyFrame>(decoded.value());
+    auto it = state_.pending.find(reply.id);
     if (it == state_.pending.end()) {
-        log(out, LogLevel::Warn, "reply to an unknown request " + id->get<std::string>() + "; ignored");
+        log(out, LogLevel::Warn, "reply to an unknown request " + reply.id.substr(0, 64) + "; ignored");
         return;
     }
     PendingRequest req = it->second;
     state_.pending.erase(it);
     arm_request_deadline(out);
+    if (!reply.refused.empty())
+        log(out, LogLevel::Warn, "refused the reply to request " + reply.id.substr(0, 64) + ": " + reply.refused);
+    dispatch_reply(req, reply, out);
+}
+
+void Desk::dispatch_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
     switch (req.kind) {
-        case RequestKind::Hello: on_hello_reply(frame, out); break;
+        case RequestKind::Hello: on_hello_reply(reply, out); break;
         case RequestKind::Ping: break;
-        default: on_reply(req, frame, out); break;
+        default: on_reply(req, reply, out); break;
     }
 }
 
-void Desk::on_hello_reply(const json& frame, Out& out) {
-    const json& result = frame.value("result", json::object());
-    if (!frame.value("ok", false) || !result.is_object()) {
-        std::string why = "The backend refused the handshake.";
-        auto err = frame.find("error");
-        if (err != frame.end() && err->is_object() && err->contains("message") && (*err)["message"].is_string())
-            why = "The backend refused the handshake: " + (*err)["message"].get<std::string>();
-        lose_connection(why, out);
+// A reply whose result the desk cannot read: its request fails exactly as if the backend had
+// answered with an error (unreadable_reply), so that a refusal leaves the state every handler
+// already knows. Handlers decode before they change anything, so refusing is all or nothing.
+void Desk::refuse_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, const std::string& why, Out& out) {
+    log(out, LogLevel::Warn, "refused the reply to request " + reply.id.substr(0, 64) + ": " + why);
+    protocol::ReplyFrame failed;
+    failed.id = reply.id;
+    failed.error = protocol::unreadable_reply();
+    failed.refused = why;
+    dispatch_reply(req, failed, out);
+}
+
+void Desk::on_hello_reply(const protocol::ReplyFrame& reply, Out& out) {
+    if (!reply.ok) {
+        lose_connection("The backend refused the handshake: " + reply.error.message, out);
         return;
     }
-    auto version = result.find("version");
-    if (version == result.end() || !version->is_number_integer() || *version != protocol::kVersion) {
+    auto hello = protocol::decode_hello_result(reply.result);
+    if (!hello) return refuse_reply(PendingRequest{RequestKind::Hello, std::nullopt, 0}, reply, hello.error().message, out);
+    if (hello.value().version != protocol::kVersion) {
         lose_connection("The backend chose a protocol version this desk does not speak.", out);
         return;
     }
     state_.protocol_version = protocol::kVersion;
-    auto server_now = result.find("now");
-    if (server_now != result.end() && server_now->is_number_integer())
-        state_.clock_offset_ms = server_now->get<int64_t>() - now_;
+    if (hello.value().now_ms) state_.clock_offset_ms = *hello.value().now_ms - now_;
     state_.reconnect_attempt = 0;
     state_.connection_error.clear();
     set_connection(ConnectionState::Connected, out);

@@ -6,6 +6,7 @@
 
 #include "contact/card.h"
 #include "desk/desk.h"
+#include "protocol/frames.h"
 #include "protocol/schema.h"
 
 namespace sb::desk {
@@ -234,74 +235,68 @@ void Desk::persist_drafts(Out& out) {
             j["wrap_up"] = {{"disposition", d.wrap_up->disposition}, {"notes", d.wrap_up->notes}, {"tags", d.wrap_up->tags}};
         all[id] = std::move(j);
     }
-    out.push_back(Persist{"drafts", all.dump()});
+    out.push_back(Persist{"drafts", all.dump(-1, ' ', false, json::error_handler_t::replace)});
 }
 
 // ---- replies -----------------------------------------------------------------------------------
 
-void Desk::on_contact_reply(const PendingRequest& req, const json& frame, Out& out) {
-    if (!frame.value("ok", false)) {
-        Error e = reply_error_of(frame);
-        state_.notice = e.message;  // shown on the desk: the agent clicked something that did not happen
-        if (req.intent) complete(out, *req.intent, e);
+void Desk::on_contact_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
+    if (!reply.ok) {
+        state_.notice = reply.error.message;  // shown on the desk: the agent clicked something that did not happen
+        if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }
-    json result = frame.value("result", json::object());
-    if (auto c = result.find("contact"); c != result.end()) {
-        auto parsed = contact::contact_from_json(*c);
-        if (parsed) {
-            if (parsed.value().state == ContactState::Closed) {
-                state_.drafts.erase(parsed.value().id);
-                persist_drafts(out);
-                remove_contact(parsed.value().id, out);
-            } else {
-                upsert_contact(std::move(parsed.value()), out);
-            }
+    auto decoded = protocol::decode_contact_result(reply.result);
+    if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
+    protocol::ContactResult& r = decoded.value();
+    if (r.contact) {
+        if (r.contact->state == ContactState::Closed) {
+            state_.drafts.erase(r.contact->id);
+            persist_drafts(out);
+            remove_contact(r.contact->id, out);
         } else {
-            log(out, LogLevel::Warn, "contact in reply unreadable: " + parsed.error().message);
+            upsert_contact(std::move(*r.contact), out);
         }
     }
-    if (auto v = result.find("verification"); v != result.end() && !req.contact.empty()) {
-        auto flow = verify::flow_from_json(*v);
-        Contact* c = contact_mut(req.contact);
-        if (flow && c) {
-            c->verification = flow.value();
+    if (r.verification && !req.contact.empty()) {
+        if (Contact* c = contact_mut(req.contact)) {
+            c->verification = std::move(*r.verification);
             out.push_back(Notify{"contact.updated", {}, c->id});
         }
     }
-    if (auto p = result.find("payment"); p != result.end() && !req.contact.empty()) apply_payment(req.contact, *p, out);
-    if (auto cu = result.find("customer"); cu != result.end()) {
-        auto parsed = contact::customer_from_json(*cu);
-        if (parsed)
-            for (auto& c : state_.contacts)
-                if (c.customer.id == parsed.value().id) {
-                    c.customer = parsed.value();
-                    out.push_back(Notify{"contact.updated", {}, c.id});
-                }
-    }
-    if (req.intent) complete(out, *req.intent, std::move(result));
+    if (r.payment && !req.contact.empty()) apply_payment(req.contact, *r.payment, out);
+    if (r.customer)
+        for (auto& c : state_.contacts)
+            if (c.customer.id == r.customer->id) {
+                c.customer = *r.customer;
+                out.push_back(Notify{"contact.updated", {}, c.id});
+            }
+    if (req.intent) complete(out, *req.intent, reply.result);
 }
 
-void Desk::on_send_message_reply(const PendingRequest& req, const json& frame, Out& out) {
+void Desk::on_send_message_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
+    std::optional<contact::Message> stored;
+    if (reply.ok) {
+        auto decoded = protocol::decode_send_message_result(reply.result);
+        if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);  // the message shows as failed
+        stored = std::move(decoded.value());
+    }
     auto queued = std::find_if(state_.outbox.begin(), state_.outbox.end(),
                                [&](const OutgoingMessage& m) { return m.client_id == req.client_id; });
     if (queued != state_.outbox.end()) state_.outbox.erase(queued);
     Contact* c = contact_mut(req.contact);
     auto mine = [&](const contact::Message& m) { return m.client_id == req.client_id; };
-    if (!frame.value("ok", false)) {
-        Error e = reply_error_of(frame);
+    if (!stored) {
         if (c)
             for (auto& m : c->messages)
                 if (mine(m)) m.status = contact::MessageStatus::Failed;
         if (c) out.push_back(Notify{"contact.updated", {}, c->id});
-        state_.notice = e.message;
-        if (req.intent) complete(out, *req.intent, e);
+        state_.notice = reply.error.message;
+        if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }
-    json result = frame.value("result", json::object());
-    auto stored = contact::message_from_json(result.value("message", json()));
-    if (c && stored) {
-        contact::Message m = stored.value();
+    if (c) {
+        contact::Message m = std::move(*stored);
         m.client_id.clear();
         bool already = std::any_of(c->messages.begin(), c->messages.end(),
                                    [&](const contact::Message& x) { return x.id == m.id && x.client_id.empty(); });
@@ -314,7 +309,7 @@ void Desk::on_send_message_reply(const PendingRequest& req, const json& frame, O
         }
         out.push_back(Notify{"contact.updated", {}, c->id});
     }
-    if (req.intent) complete(out, *req.intent, std::move(result));
+    if (req.intent) complete(out, *req.intent, reply.result);
 }
 
 // ---- events and the session's contacts -----------------------------------------------------------
@@ -349,26 +344,20 @@ void Desk::remove_contact(const std::string& id, Out& out) {
     }
 }
 
-bool Desk::on_contact_event(const std::string& name, const json& data, Out& out) {
-    if (on_payment_event(name, data, out)) return true;  // payments.cpp
-    if (name == "contact.offered" || name == "contact.updated") {
-        auto c = contact::contact_from_json(data);
-        if (!c) {
-            log(out, LogLevel::Warn, name + " unreadable: " + c.error().message);
-            return true;
-        }
-        if (c.value().state == ContactState::Closed) remove_contact(c.value().id, out);
-        else upsert_contact(std::move(c.value()), out);
+bool Desk::on_contact_event(const protocol::Event& event, Out& out) {
+    if (on_payment_event(event, out)) return true;  // payments.cpp
+    if (const auto* e = std::get_if<protocol::ContactChanged>(&event)) {
+        if (e->contact.state == ContactState::Closed) remove_contact(e->contact.id, out);
+        else upsert_contact(e->contact, out);
         return true;
     }
-    if (name == "contact.message") {
-        auto m = contact::message_from_json(data.value("message", json()));
-        Contact* c = data.contains("contact") && data["contact"].is_string() ? contact_mut(data["contact"].get<std::string>()) : nullptr;
-        if (!m || !c) {
-            log(out, LogLevel::Warn, "contact.message for an unknown contact or unreadable");
+    if (const auto* e = std::get_if<protocol::ContactMessage>(&event)) {
+        Contact* c = contact_mut(e->contact);
+        if (!c) {
+            log(out, LogLevel::Warn, "contact.message for a contact not on this desk");
             return true;
         }
-        contact::Message msg = m.value();
+        contact::Message msg = e->message;
         std::string client_id = msg.client_id;
         msg.client_id.clear();
         if (std::any_of(c->messages.begin(), c->messages.end(),
@@ -385,60 +374,50 @@ bool Desk::on_contact_event(const std::string& name, const json& data, Out& out)
         out.push_back(Notify{"contact.updated", {}, c->id});
         return true;
     }
-    if (name == "contact.verification") {  // docs/verification.md: the checklist and the card's mask
-        Contact* c = data.contains("contact") && data["contact"].is_string() ? contact_mut(data["contact"].get<std::string>()) : nullptr;
-        auto flow = verify::flow_from_json(data.value("verification", json()));
-        if (!c || !flow) {
-            log(out, LogLevel::Warn, "contact.verification for an unknown contact or unreadable");
+    if (const auto* e = std::get_if<protocol::ContactVerification>(&event)) {  // docs/verification.md
+        Contact* c = contact_mut(e->contact);
+        if (!c) {
+            log(out, LogLevel::Warn, "contact.verification for a contact not on this desk");
             return true;
         }
-        c->verification = flow.value();
-        if (auto cu = data.find("customer"); cu != data.end())
-            if (auto parsed = contact::customer_from_json(*cu)) c->customer = parsed.value();
-        out.push_back(Notify{"contact.verification", {{"contact", c->id}, {"verification", verify::to_json(flow.value())}}});
+        c->verification = e->verification;
+        if (e->customer) c->customer = *e->customer;  // the card's mask, as this contact may now see it
+        out.push_back(Notify{"contact.verification", {{"contact", c->id}, {"verification", verify::to_json(e->verification)}}});
         out.push_back(Notify{"contact.updated", {}, c->id});
         return true;
     }
-    if (name == "contact.typing") {
-        Contact* c = data.contains("contact") && data["contact"].is_string() ? contact_mut(data["contact"].get<std::string>()) : nullptr;
-        if (c && data.contains("typing") && data["typing"].is_boolean()) {
-            c->customer_typing = data["typing"].get<bool>();
+    if (const auto* e = std::get_if<protocol::ContactTyping>(&event)) {
+        if (Contact* c = contact_mut(e->contact)) {
+            c->customer_typing = e->typing;
             out.push_back(Notify{"contact.updated", {}, c->id});
         }
         return true;
     }
-    if (name == "contact.ended") {
-        if (!data.contains("contact") || !data["contact"].is_string()) return true;
-        std::string id = data["contact"].get<std::string>();
-        if (!find_contact(state_, id)) return true;
-        remove_contact(id, out);
-        if (state_.drafts.erase(id)) persist_drafts(out);
-        out.push_back(Notify{"contact.ended", {{"contact", id}, {"reason", data.value("reason", std::string("closed"))}}});
+    if (const auto* e = std::get_if<protocol::ContactEnded>(&event)) {
+        if (!find_contact(state_, e->contact)) return true;
+        remove_contact(e->contact, out);
+        if (state_.drafts.erase(e->contact)) persist_drafts(out);
+        out.push_back(Notify{"contact.ended", {{"contact", e->contact}, {"reason", e->reason}}});
         return true;
     }
     return false;
 }
 
-void Desk::apply_session_contacts(const json& r, Out& out) {
-    if (auto q = r.find("queues"); q != r.end())
-        if (auto v = contact::queues_from_json(*q)) state_.queues = std::move(v.value());
-    if (auto c = r.find("canned_responses"); c != r.end())
-        if (auto v = contact::canned_responses_from_json(*c)) state_.canned_responses = std::move(v.value());
-    if (auto a = r.find("agents"); a != r.end())
-        if (auto v = contact::agents_from_json(*a)) state_.agents = std::move(v.value());
-
-    std::vector<Contact> fresh;
-    if (auto list = r.find("contacts"); list != r.end() && list->is_array()) {
-        for (const json& j : *list) {
-            auto c = contact::contact_from_json(j);
-            if (c) fresh.push_back(std::move(c.value()));
-            else log(out, LogLevel::Warn, "session contact unreadable: " + c.error().message);
-        }
-    }
-    // Contacts that ended while this desk was away leave it; the rest are refreshed.
+void Desk::apply_session_contacts(const protocol::Session& session, Out& out) {
+    // A part the session left out (refused, or absent) keeps what the desk had.
+    if (session.queues) state_.queues = *session.queues;
+    if (session.canned_responses) state_.canned_responses = *session.canned_responses;
+    if (session.agents) state_.agents = *session.agents;
+    if (!session.contacts) return;
+    std::vector<Contact> fresh = *session.contacts;
+    // Contacts that ended while this desk was away leave it; the rest are refreshed. One the
+    // session lists but this desk cannot read stays as it was (the agent may be working on it).
+    const auto& unread = session.refused_contacts;
     std::vector<std::string> gone;
     for (const auto& c : state_.contacts)
-        if (std::none_of(fresh.begin(), fresh.end(), [&](const Contact& f) { return f.id == c.id; })) gone.push_back(c.id);
+        if (std::none_of(fresh.begin(), fresh.end(), [&](const Contact& f) { return f.id == c.id; }) &&
+            std::find(unread.begin(), unread.end(), c.id) == unread.end())
+            gone.push_back(c.id);
     for (const auto& id : gone) {
         remove_contact(id, out);
         out.push_back(Notify{"contact.ended", {{"contact", id}, {"reason", "closed"}}});

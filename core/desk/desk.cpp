@@ -3,6 +3,8 @@
 // presence, logout, server events).
 #include "desk/desk.h"
 
+#include <exception>
+
 namespace sb::desk {
 
 namespace {
@@ -17,6 +19,22 @@ overloaded(Fs...) -> overloaded<Fs...>;
 std::vector<Effect> Desk::handle(int64_t now_ms, const Event& event) {
     now_ = now_ms;
     Out out;
+    // The boundary, and only that: nothing in the core throws by design (backend frames are
+    // decoded by core/protocol without exceptions; the unit tests feed every field of every
+    // frame in every wrong type and fail on this log). Should a bug throw anyway, a throw must
+    // not leave the web app (in wasm it aborts the page, mid-call): the event is dropped, what
+    // it had already done stays (the effects so far are still performed), and the log says so.
+    try {
+        dispatch(event, out);
+    } catch (const std::exception& e) {
+        log(out, LogLevel::Error, std::string(kHandlerFailed) + e.what());
+    } catch (...) {
+        log(out, LogLevel::Error, std::string(kHandlerFailed) + "unknown exception");
+    }
+    return out;
+}
+
+void Desk::dispatch(const Event& event, Out& out) {
     std::visit(overloaded{
                    [&](const Start& e) { on_start(e, out); },
                    [&](const TransportOpened&) { on_transport_opened(out); },
@@ -32,7 +50,6 @@ std::vector<Effect> Desk::handle(int64_t now_ms, const Event& event) {
                    [&](const MediaDevices& e) { on_media_devices(e, out); },
                },
                event);
-    return out;
 }
 
 void complete(std::vector<Effect>& out, uint64_t intent, const Error& e) {
@@ -45,15 +62,6 @@ void complete(std::vector<Effect>& out, uint64_t intent, nlohmann::json result) 
 
 void log(std::vector<Effect>& out, LogLevel level, std::string message) {
     out.push_back(Log{level, std::move(message)});
-}
-
-Error reply_error_of(const nlohmann::json& frame) {
-    auto e = frame.find("error");
-    if (e == frame.end() || !e->is_object()) return make_error("internal", "The backend sent an unreadable error.");
-    Error out = make_error(e->value("code", std::string("internal")), e->value("message", std::string("Unknown error.")));
-    auto retry = e->find("retry_after_ms");
-    if (retry != e->end() && retry->is_number_integer()) out.retry_after_ms = retry->get<int64_t>();
-    return out;
 }
 
 uint64_t Desk::next_random() {

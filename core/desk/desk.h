@@ -16,6 +16,7 @@
 #include "desk/effect.h"
 #include "desk/event.h"
 #include "desk/timer_wheel.h"
+#include "protocol/frames.h"
 #include "sip/user_agent.h"
 
 namespace sb::desk {
@@ -30,12 +31,17 @@ struct DeskConfig {
     const char* client_name = "switchboard/0.1";
 };
 
+// What Desk::handle logs when a handler threw after all (see handle): a bug, never a way in.
+inline constexpr const char* kHandlerFailed = "desk: an event's handler failed; the event was dropped: ";
+
 class Desk {
 public:
     explicit Desk(DeskConfig config = {}) : config_(config) {}
     Desk(const Desk&) = delete;
     Desk& operator=(const Desk&) = delete;
 
+    // Never throws: backend frames are decoded without exceptions (core/protocol/frames.h), and
+    // a throw from a handler anyway (a bug) is caught here, logged, and the event dropped.
     std::vector<Effect> handle(int64_t now_ms, const Event& event);
     const DeskState& state() const { return state_; }
     const DeskConfig& config() const { return config_; }
@@ -47,9 +53,12 @@ private:
     void on_start(const Start& e, Out& out);
     void on_transport_opened(Out& out);
     void on_transport_closed(const std::string& reason, Out& out);
+    void dispatch(const Event& event, Out& out);
     void on_frame(const std::string& text, Out& out);
     void on_timer(TimerId timer, Out& out);
-    void on_hello_reply(const nlohmann::json& frame, Out& out);
+    void on_hello_reply(const protocol::ReplyFrame& reply, Out& out);
+    void dispatch_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
+    void refuse_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, const std::string& why, Out& out);
     void lose_connection(const std::string& reason, Out& out);
     void schedule_reconnect(Out& out);
     std::string send_request(RequestKind kind, nlohmann::json body, std::optional<uint64_t> intent, Out& out);
@@ -63,9 +72,9 @@ private:
     void logout(uint64_t intent, Out& out);
     void send_login(uint64_t intent, const std::string& username, const std::string& password, Out& out);
     void send_resume(Out& out);
-    void on_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
-    void on_session_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
-    void on_event(const nlohmann::json& frame, Out& out);
+    void on_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
+    void on_session_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
+    void on_event(const protocol::EventFrame& frame, Out& out);
     void end_session(const std::optional<Error>& why, Out& out);
     void persist_session(Out& out);
     void set_session(SessionState to, Out& out);
@@ -75,22 +84,22 @@ private:
     void mfa_done(uint64_t intent, Out& out);
     void list_sessions(uint64_t intent, Out& out);
     void revoke_session(uint64_t intent, const RevokeSessionIntent& in, Out& out);
-    void on_mfa_challenge(const PendingRequest& req, const nlohmann::json& mfa, Out& out);
-    void on_login_refused(const PendingRequest& req, const nlohmann::json& frame, Out& out);
-    void on_sessions_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
+    void on_mfa_challenge(const PendingRequest& req, const protocol::MfaPrompt& mfa, Out& out);
+    void on_login_refused(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
+    void on_sessions_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
 
     // contacts.cpp
     void on_contact_intent(uint64_t intent, const Intent& in, Out& out);
     void send_message(uint64_t intent, const SendMessageIntent& in, Out& out);
     void flush_outbox(Out& out);
-    void on_contact_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
-    void on_send_message_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
-    bool on_contact_event(const std::string& name, const nlohmann::json& data, Out& out);
-    void apply_session_contacts(const nlohmann::json& result, Out& out);
+    void on_contact_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
+    void on_send_message_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
+    bool on_contact_event(const protocol::Event& event, Out& out);  // false: not a contact event
+    void apply_session_contacts(const protocol::Session& session, Out& out);
     // payments.cpp
     void on_payment_intent(uint64_t intent, const Intent& in, Out& out);
-    void apply_payment(const std::string& contact, const nlohmann::json& payment, Out& out);
-    bool on_payment_event(const std::string& name, const nlohmann::json& data, Out& out);
+    void apply_payment(const std::string& contact, const contact::Payment& payment, Out& out);
+    bool on_payment_event(const protocol::Event& event, Out& out);
     void upsert_contact(contact::Contact c, Out& out);
     void remove_contact(const std::string& id, Out& out);
     void save_draft(const SaveDraftIntent& in, Out& out);
@@ -100,7 +109,7 @@ private:
     uint64_t next_random();  // xorshift64 on DeskState::rng (seeded by Start)
 
     // voice.cpp
-    void start_voice(const nlohmann::json& sip, Out& out);
+    void start_voice(const protocol::Session& session, Out& out);
     void stop_voice(Out& out);
     void on_voice(const Event& event, Out& out);
     void on_phone_ownership(const PhoneOwnership& e, Out& out);
@@ -122,8 +131,8 @@ private:
     void voice_transfer(uint64_t intent, const TransferIntent& in, Out& out);
     void transfer_contact(uint64_t intent, Call& c, const std::string& queue, const std::string& agent,
                           const std::string& note, Out& out);
-    void on_transfer_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
-    void on_dial_reply(const PendingRequest& req, const nlohmann::json& frame, Out& out);
+    void on_transfer_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
+    void on_dial_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
     void on_ua_call(const sip::UaEffect& effect, Out& out);
     void on_media(const MediaEvent& e, Out& out);
     void hold_others(uint32_t keep, Out& out);
@@ -144,7 +153,7 @@ private:
     // in DeskState (which the JS API shows) or in a log.
     std::unique_ptr<sip::UserAgent> ua_;
     TimerWheel sip_timers_;
-    std::string sip_credentials_;  // the session's "sip" object as received, to notice a change
+    std::optional<protocol::SipCredentials> sip_credentials_;  // the session's, to notice a change
     uint32_t dialing_call_ = 0;    // the call whose Dial is being handed to the UA (its Outgoing)
 };
 
@@ -152,7 +161,5 @@ private:
 void complete(std::vector<Effect>& out, uint64_t intent, const Error& e);
 void complete(std::vector<Effect>& out, uint64_t intent, nlohmann::json result);
 void log(std::vector<Effect>& out, LogLevel level, std::string message);
-// The error of a reply frame ({"ok": false, "error": {...}}), tolerant of a malformed one.
-Error reply_error_of(const nlohmann::json& frame);
 
 }  // namespace sb::desk

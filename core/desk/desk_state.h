@@ -16,6 +16,7 @@
 #include "contact/contact.h"
 #include "desk/event.h"
 #include "desk/intent.h"
+#include "protocol/frames.h"
 #include "sip/effect.h"
 #include "util/result.h"
 
@@ -47,12 +48,8 @@ struct MfaChallenge {
     bool verifying = false;       // a code is on its way to the backend
 };
 
-// One of the agent's sessions (the `sessions` intent).
-struct SessionInfo {
-    std::string id, address;
-    int64_t created_at_ms = 0, last_seen_ms = 0, expires_at_ms = 0;
-    bool current = false;
-};
+// One of the agent's sessions (the `sessions` intent), as the backend lists them.
+using SessionInfo = protocol::SessionSummary;
 
 // ---- voice: the agent's phone (SIP over WebSocket to the telephony server) ----------------------
 // closed -> connecting -> open; waiting_to_reconnect after a loss (backoff 1 s doubling to 30 s).

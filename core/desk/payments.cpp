@@ -63,37 +63,34 @@ void Desk::on_payment_intent(uint64_t intent, const Intent& in, Out& out) {
 }
 
 // The payment in a reply or an event: the contact's latest.
-void Desk::apply_payment(const std::string& contact_id, const json& pj, Out& out) {
-    auto p = contact::payment_from_json(pj);
+void Desk::apply_payment(const std::string& contact_id, const contact::Payment& p, Out& out) {
     Contact* c = contact_mut(contact_id);
-    if (!p || !c) {
-        log(out, LogLevel::Warn, "payment for an unknown contact or unreadable");
+    if (!c) {
+        log(out, LogLevel::Warn, "payment for a contact not on this desk");
         return;
     }
     // An older payment's news (a refund of the one before) does not replace an open capture.
-    if (c->payment && c->payment->id != p.value().id && c->payment->open() &&
-        p.value().updated_at_ms < c->payment->updated_at_ms)
+    if (c->payment && c->payment->id != p.id && c->payment->open() && p.updated_at_ms < c->payment->updated_at_ms)
         return;
-    if (c->payment && c->payment->id == p.value().id && p.value().updated_at_ms < c->payment->updated_at_ms) return;
-    c->payment = p.value();
-    out.push_back(Notify{"contact.payment", {{"contact", c->id}, {"payment", contact::to_json(p.value())}}});
+    if (c->payment && c->payment->id == p.id && p.updated_at_ms < c->payment->updated_at_ms) return;
+    c->payment = p;
+    out.push_back(Notify{"contact.payment", {{"contact", c->id}, {"payment", contact::to_json(p)}}});
     out.push_back(Notify{"contact.updated", {}, c->id});
 }
 
-bool Desk::on_payment_event(const std::string& name, const json& data, Out& out) {
-    if (name != "contact.payment" && name != "contact.recording") return false;
-    std::string id = data.contains("contact") && data["contact"].is_string() ? data["contact"].get<std::string>() : "";
-    if (name == "contact.payment") {
-        apply_payment(id, data.value("payment", json()), out);
+bool Desk::on_payment_event(const protocol::Event& event, Out& out) {
+    if (const auto* e = std::get_if<protocol::ContactPayment>(&event)) {
+        apply_payment(e->contact, e->payment, out);
         return true;
     }
-    Contact* c = contact_mut(id);
-    auto rj = data.find("recording");
-    if (!c || rj == data.end() || !rj->is_string() || !contact::is_recording_state(rj->get<std::string>())) {
-        log(out, LogLevel::Warn, "contact.recording for an unknown contact or unreadable");
+    const auto* e = std::get_if<protocol::ContactRecording>(&event);
+    if (!e) return false;
+    Contact* c = contact_mut(e->contact);
+    if (!c) {
+        log(out, LogLevel::Warn, "contact.recording for a contact not on this desk");
         return true;
     }
-    c->recording = rj->get<std::string>();
+    c->recording = e->recording;
     if (c->payment && c->payment->open()) c->payment->recording = c->recording;
     out.push_back(Notify{"contact.recording", {{"contact", c->id}, {"recording", c->recording}}});
     out.push_back(Notify{"contact.updated", {}, c->id});

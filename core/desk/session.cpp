@@ -85,52 +85,40 @@ void Desk::send_resume(Out& out) {
                  std::nullopt, out);
 }
 
-void Desk::on_session_reply(const PendingRequest& req, const json& frame, Out& out) {
+void Desk::on_session_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
     bool is_resume = req.kind == RequestKind::Resume;
-    if (!frame.value("ok", false)) {
-        if (!is_resume) return on_login_refused(req, frame, out);
-        Error e = reply_error_of(frame);
+    if (!reply.ok) {
+        if (!is_resume) return on_login_refused(req, reply, out);
+        const Error& e = reply.error;
         end_session(make_error(e.code, e.code == protocol::code::token_expired
                                            ? "Your session expired. Please sign in again."
                                            : "Your session ended. Please sign in again."),
                     out);
         return;
     }
-    const json& r = frame.value("result", json::object());
-    if (!is_resume && r.contains("mfa") && state_.session == SessionState::LoggingIn)
-        return on_mfa_challenge(req, r["mfa"], out);
-    auto agent = agent::agent_from_json(r.value("agent", json()));
-    auto reasons = agent::reason_codes_from_json(r.value("reason_codes", json()));
-    auto token = r.find("token");
-    auto seq = r.find("seq");
-    if (!agent || !reasons || token == r.end() || !token->is_string() || seq == r.end() ||
-        !seq->is_number_integer()) {
-        Error e = make_error("internal", "The backend's session reply was incomplete.");
-        log(out, LogLevel::Error, e.message);
-        if (is_resume) return end_session(e, out);
-        state_.login_error = e;
-        set_session(SessionState::LoggedOut, out);
-        if (req.intent) complete(out, *req.intent, e);
-        return;
+    auto decoded = protocol::decode_login_result(reply.result);
+    if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
+    if (const auto* prompt = std::get_if<protocol::MfaPrompt>(&decoded.value())) {
+        if (is_resume || state_.session != SessionState::LoggingIn)
+            return refuse_reply(req, reply, "a second factor was asked for where a session was expected", out);
+        return on_mfa_challenge(req, *prompt, out);
     }
-    state_.token = token->get<std::string>();
-    state_.token_expires_at_ms = r.value("expires_at", int64_t{0});
-    state_.agent = agent.value();
-    state_.reason_codes = reasons.value();
+    const protocol::Session& s = std::get<protocol::Session>(decoded.value());
+    for (const Error& e : s.refused) log(out, LogLevel::Warn, "session: left out what could not be read: " + e.message);
+    state_.token = s.token;
+    state_.token_expires_at_ms = s.expires_at_ms;
+    state_.agent = s.agent;
+    state_.reason_codes = s.reason_codes;
     state_.login_error.reset();
     state_.locked_until_ms = 0;
-    state_.session_id = r.value("session_id", std::string());
-    if (auto codes = r.find("recovery_codes"); codes != r.end() && codes->is_array()) {
-        state_.recovery_codes.clear();  // shown once, until the agent says they saved them (mfa_done)
-        for (const auto& c : *codes)
-            if (c.is_string()) state_.recovery_codes.push_back(c.get<std::string>());
-    }
+    state_.session_id = s.session_id;
+    if (s.recovery_codes) state_.recovery_codes = *s.recovery_codes;  // shown once, until the agent says they saved them (mfa_done)
     // After a login the snapshot is the truth up to `seq`; after a resume the backend now replays
     // what we missed (seq > last_seq), which the event handler applies and announces.
-    if (!is_resume) state_.last_seq = seq->get<int64_t>();
+    if (!is_resume) state_.last_seq = s.seq;
     set_session(SessionState::LoggedIn, out);
-    apply_session_contacts(r, out);
-    start_voice(r.value("sip", json()), out);
+    apply_session_contacts(s, out);
+    start_voice(s, out);
     persist_session(out);
     out.push_back(Notify{"agent.state", agent::to_json(*state_.agent)});
     if (req.intent) complete(out, *req.intent, json{{"agent", agent::to_json(*state_.agent)}});
@@ -142,7 +130,7 @@ void Desk::persist_session(Out& out) {
     json record = {{"token", state_.token},
                    {"last_seq", state_.last_seq},
                    {"username", state_.agent ? state_.agent->username : std::string()}};
-    out.push_back(Persist{"session", record.dump()});
+    out.push_back(Persist{"session", record.dump(-1, ' ', false, json::error_handler_t::replace)});
 }
 
 void Desk::end_session(const std::optional<Error>& why, Out& out) {
@@ -212,99 +200,81 @@ void Desk::logout(uint64_t intent, Out& out) {
 
 // ---- replies and events ------------------------------------------------------------------
 
-void Desk::on_reply(const PendingRequest& req, const json& frame, Out& out) {
+void Desk::on_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
     switch (req.kind) {
         case RequestKind::Login:
-        case RequestKind::Resume: return on_session_reply(req, frame, out);
+        case RequestKind::Resume: return on_session_reply(req, reply, out);
         case RequestKind::SetState: {
-            state_.presence_pending.reset();
-            if (!frame.value("ok", false)) {
-                Error e = reply_error_of(frame);
-                state_.notice = e.message;
-                if (req.intent) complete(out, *req.intent, e);
+            if (!reply.ok) {
+                state_.presence_pending.reset();
+                state_.notice = reply.error.message;
+                if (req.intent) complete(out, *req.intent, reply.error);
                 return;
             }
-            const json& r = frame.value("result", json::object());
-            auto agent = agent::agent_from_json(r.value("agent", json()));
-            if (agent) state_.agent = agent.value();
+            auto agent = protocol::decode_set_state_result(reply.result);
+            if (!agent) return refuse_reply(req, reply, agent.error().message, out);
+            state_.presence_pending.reset();
+            state_.agent = agent.value();
             if (req.intent) complete(out, *req.intent, json{{"agent", agent::to_json(*state_.agent)}});
             return;
         }
         case RequestKind::Logout:
             end_session(std::nullopt, out);
-            if (req.intent) complete(out, *req.intent, json{{"revoked", frame.value("ok", false)}});
+            if (req.intent) complete(out, *req.intent, json{{"revoked", reply.ok}});
             return;
-        case RequestKind::Contact: return on_contact_reply(req, frame, out);
-        case RequestKind::SendMessage: return on_send_message_reply(req, frame, out);
-        case RequestKind::Dial: return on_dial_reply(req, frame, out);
-        case RequestKind::Sessions: return on_sessions_reply(req, frame, out);
+        case RequestKind::Contact: return on_contact_reply(req, reply, out);
+        case RequestKind::SendMessage: return on_send_message_reply(req, reply, out);
+        case RequestKind::Dial: return on_dial_reply(req, reply, out);
+        case RequestKind::Sessions: return on_sessions_reply(req, reply, out);
         default: return;
     }
 }
 
-void Desk::on_event(const json& frame, Out& out) {
-    auto seq = frame.find("seq");
-    auto name = frame.find("event");
-    if (seq == frame.end() || !seq->is_number_integer() || name == frame.end() || !name->is_string()) {
-        log(out, LogLevel::Warn, "backend sent an event without seq or name; ignored");
-        return;
-    }
-    int64_t n = seq->get<int64_t>();
-    if (n <= state_.last_seq) return;  // already applied (a resume may overlap what we saw)
+void Desk::on_event(const protocol::EventFrame& frame, Out& out) {
+    if (frame.seq <= state_.last_seq) return;  // already applied (a resume may overlap what we saw)
     if (state_.session != SessionState::LoggedIn) {
         log(out, LogLevel::Warn, "event before the session is established; ignored");
         return;
     }
-    const json& data = frame.value("data", json::object());
-    if (*name == "session.revoked") {
-        std::string id = data.value("session", std::string());
-        if (!id.empty() && id == state_.session_id) {
+    // An event that cannot be read is refused, but its seq counts as seen: the backend would
+    // replay the same unreadable event after every resume.
+    auto decoded = protocol::decode_event(frame);
+    if (!decoded) {
+        log(out, LogLevel::Warn, "refused the event " + frame.name.substr(0, 64) + " (seq " + std::to_string(frame.seq) +
+                                     "): " + decoded.error().message);
+    } else if (const auto* revoked = std::get_if<protocol::SessionRevoked>(&decoded.value())) {
+        if (!revoked->session.empty() && revoked->session == state_.session_id) {
             // Signed out from another desk: this session is over at once, nothing to resume.
             return end_session(make_error("session_revoked", "This session was signed out from another device."), out);
         }
-        std::erase_if(state_.sessions, [&](const SessionInfo& x) { return x.id == id; });
-    } else if (on_contact_event(name->get<std::string>(), data, out)) {
+        std::erase_if(state_.sessions, [&](const SessionInfo& x) { return x.id == revoked->session; });
+    } else if (on_contact_event(decoded.value(), out)) {
         // applied
-    } else if (*name == "agent.state") {
-        auto agent = agent::agent_from_json(data);
-        if (!agent) {
-            log(out, LogLevel::Warn, "agent.state event unreadable: " + agent.error().message);
-        } else if (state_.agent && agent.value().username == state_.agent->username) {
-            state_.agent = agent.value();
+    } else if (const auto* changed = std::get_if<protocol::AgentChanged>(&decoded.value())) {
+        if (state_.agent && changed->agent.username == state_.agent->username) {
+            state_.agent = changed->agent;
             out.push_back(Notify{"agent.state", agent::to_json(*state_.agent)});
         }
     } else {
-        log(out, LogLevel::Debug, "event " + name->get<std::string>() + " not handled by this desk");
+        log(out, LogLevel::Debug, "event " + frame.name.substr(0, 64) + " not handled by this desk");
     }
-    state_.last_seq = n;
+    state_.last_seq = frame.seq;
     persist_session(out);
 }
 
 // ---- the second factor --------------------------------------------------------------------
 
-void Desk::on_mfa_challenge(const PendingRequest& req, const json& m, Out& out) {
+void Desk::on_mfa_challenge(const PendingRequest& req, const protocol::MfaPrompt& m, Out& out) {
+    for (const Error& e : m.refused) log(out, LogLevel::Warn, "mfa: left out what could not be read: " + e.message);
     MfaChallenge c;
-    c.step = m.value("step", std::string());
-    c.challenge = m.value("challenge", std::string());
-    c.expires_at_ms = m.value("expires_at", int64_t{0});
-    if ((c.step != "code" && c.step != "enroll") || c.challenge.empty()) {
-        Error e = make_error("internal", "The backend asked for a second factor this desk does not know.");
-        log(out, LogLevel::Error, e.message);
-        state_.login_error = e;
-        set_session(SessionState::LoggedOut, out);
-        if (req.intent) complete(out, *req.intent, e);
-        return;
-    }
+    c.step = m.step;
+    c.challenge = m.challenge;
+    c.expires_at_ms = m.expires_at_ms;
     if (c.step == "enroll") {
-        c.secret = m.value("secret", std::string());
-        c.otpauth = m.value("otpauth", std::string());
-        const json& qr = m.value("qr", json::object());
-        int size = qr.value("size", 0);
-        std::string modules = qr.value("modules", std::string());
-        if (size > 0 && size <= 200 && modules.size() == static_cast<size_t>(size) * static_cast<size_t>(size)) {
-            c.qr_size = size;
-            c.qr_modules = std::move(modules);
-        }
+        c.secret = m.secret;
+        c.otpauth = m.otpauth;
+        c.qr_size = m.qr_size;
+        c.qr_modules = m.qr_modules;
     }
     json result = {{"mfa", {{"step", c.step}, {"expires_at", c.expires_at_ms}}}};
     state_.login_error.reset();
@@ -314,21 +284,18 @@ void Desk::on_mfa_challenge(const PendingRequest& req, const json& m, Out& out) 
     if (req.intent) complete(out, *req.intent, std::move(result));
 }
 
-void Desk::on_login_refused(const PendingRequest& req, const json& frame, Out& out) {
-    Error e = reply_error_of(frame);
-    const json& detail = frame.value("error", json::object());
+void Desk::on_login_refused(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
+    const Error& e = reply.error;
     // A wrong code keeps the challenge: the agent types the next one.
     if (state_.session == SessionState::MfaRequired && state_.mfa && e.code == "invalid_code") {
         state_.mfa->verifying = false;
-        if (auto left = detail.find("attempts_left"); left != detail.end() && left->is_number_integer())
-            state_.mfa->attempts_left = left->get<int>();
+        if (reply.attempts_left) state_.mfa->attempts_left = static_cast<int>(*reply.attempts_left);
         state_.login_error = e;
         out.push_back(Notify{"session", {{"state", "mfa_required"}, {"error", {{"code", e.code}, {"message", e.message}}}}});
         if (req.intent) complete(out, *req.intent, e);
         return;
     }
-    if (e.code == "account_locked")
-        state_.locked_until_ms = detail.value("locked_until", int64_t{0});
+    if (e.code == "account_locked") state_.locked_until_ms = reply.locked_until_ms;
     state_.login_error = e;
     set_session(SessionState::LoggedOut, out);
     if (req.intent) complete(out, *req.intent, e);
@@ -389,26 +356,20 @@ void Desk::revoke_session(uint64_t intent, const RevokeSessionIntent& in, Out& o
     send_request(RequestKind::Sessions, std::move(body), intent, out);
 }
 
-void Desk::on_sessions_reply(const PendingRequest& req, const json& frame, Out& out) {
-    if (!frame.value("ok", false)) {
-        if (req.intent) complete(out, *req.intent, reply_error_of(frame));
+void Desk::on_sessions_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
+    if (!reply.ok) {
+        if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }
-    const json& r = frame.value("result", json::object());
-    if (auto list = r.find("sessions"); list != r.end() && list->is_array()) {
-        state_.sessions.clear();
-        for (const auto& x : *list) {
-            if (!x.is_object()) continue;
-            state_.sessions.push_back({x.value("id", std::string()), x.value("address", std::string()),
-                                       x.value("created_at", int64_t{0}), x.value("last_seen", int64_t{0}),
-                                       x.value("expires_at", int64_t{0}), x.value("current", false)});
-        }
-    } else if (auto ids = r.find("revoked"); ids != r.end() && ids->is_array()) {
-        for (const auto& id : *ids)
-            if (id.is_string())
-                std::erase_if(state_.sessions, [&](const SessionInfo& x) { return x.id == id.get<std::string>(); });
+    auto decoded = protocol::decode_sessions_result(reply.result);
+    if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
+    if (decoded.value().sessions) {
+        state_.sessions = *decoded.value().sessions;
+    } else {
+        for (const std::string& id : decoded.value().revoked)
+            std::erase_if(state_.sessions, [&](const SessionInfo& x) { return x.id == id; });
     }
-    if (req.intent) complete(out, *req.intent, r);
+    if (req.intent) complete(out, *req.intent, reply.result);
 }
 
 }  // namespace sb::desk

@@ -24,14 +24,6 @@ namespace {
 constexpr const char* kReconnectKey = "desk.sip_reconnect";
 constexpr int64_t kReconnectFirstMs = 1000, kReconnectMaxMs = 30000;
 
-bool valid_credentials(const json& sip) {
-    if (!sip.is_object()) return false;
-    for (const char* k : {"uri", "username", "password", "ws_url"})
-        if (!sip.contains(k) || !sip[k].is_string() || sip[k].get_ref<const std::string&>().empty()) return false;
-    const std::string& url = sip["ws_url"].get_ref<const std::string&>();
-    return url.rfind("ws://", 0) == 0 || url.rfind("wss://", 0) == 0;
-}
-
 }  // namespace
 
 std::string_view to_string(SipTransportState s) {
@@ -44,30 +36,30 @@ std::string_view to_string(SipTransportState s) {
     return "closed";
 }
 
-void Desk::start_voice(const json& sip, Out& out) {
-    if (sip.is_null()) {
+void Desk::start_voice(const protocol::Session& session, Out& out) {
+    if (session.phone == protocol::Session::Phone::None) {
         if (ua_) stop_voice(out);
         return;  // this backend has no telephony: the desk offers no calls
     }
-    if (!valid_credentials(sip)) {
+    if (session.phone == protocol::Session::Phone::Refused) {  // what was wrong is logged, never the secrets
         log(out, LogLevel::Warn, "The session's SIP credentials are incomplete; the phone stays off.");
         state_.voice.error = make_error("sip_credentials", "The backend sent incomplete phone credentials.");
         return;
     }
-    std::string fingerprint = sip.dump();
-    if (ua_ && fingerprint == sip_credentials_) return;  // a resume of the same session: keep calls
+    const protocol::SipCredentials& sip = session.sip;
+    if (ua_ && sip_credentials_ == sip) return;  // a resume of the same session: keep calls
     if (ua_) stop_voice(out);
-    sip_credentials_ = std::move(fingerprint);
+    sip_credentials_ = sip;
     state_.voice = VoiceState{};
     state_.voice.available = true;
-    state_.voice.uri = sip["uri"].get<std::string>();
-    state_.voice.ws_url = sip["ws_url"].get<std::string>();
+    state_.voice.uri = sip.uri;
+    state_.voice.ws_url = sip.ws_url;
     ua_ = std::make_unique<sip::UserAgent>();
     sip::ua_event::Configure c;
     c.uri = state_.voice.uri;
-    c.username = sip["username"].get<std::string>();
-    c.password = sip["password"].get<std::string>();
-    c.realm = sip.value("realm", std::string());
+    c.username = sip.username;
+    c.password = sip.password;
+    c.realm = sip.realm;
     c.display_name = state_.agent ? state_.agent->display_name : std::string();
     c.seed = next_random();
     c.secure = state_.voice.ws_url.rfind("wss://", 0) == 0;
@@ -141,7 +133,7 @@ void Desk::stop_voice(Out& out) {
         out.push_back(CloseSipTransport{});
     ua_.reset();
     sip_timers_.clear();
-    sip_credentials_.clear();
+    sip_credentials_.reset();
     out.push_back(CancelTimer{TimerId::Sip});
     state_.voice = VoiceState{};
 }

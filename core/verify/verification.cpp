@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "protocol/reader.h"
+
 namespace sb::verify {
 
 namespace {
@@ -287,42 +289,32 @@ nlohmann::json to_json(const Flow& f) {
                                                                         : nlohmann::json(nullptr)}};
 }
 
-Result<Flow> flow_from_json(const nlohmann::json& j) {
-    auto bad = [](const std::string& field) {
-        return make_error("bad_message", "verification." + field + " is missing or of the wrong type.");
-    };
-    if (!j.is_object()) return bad("(object)");
-    Flow f;
-    auto st = j.find("state");
-    if (st == j.end() || !st->is_string() || !parse_state(st->get<std::string>())) return bad("state");
-    f.state = *parse_state(st->get<std::string>());
-    auto req = j.find("required");
-    if (req == j.end() || !req->is_number_integer()) return bad("required");
-    f.required = req->get<int>();
-    auto steps = j.find("steps");
-    if (steps == j.end() || !steps->is_array()) return bad("steps");
-    for (const auto& s : *steps) {
-        if (!s.is_object()) return bad("steps[]");
-        auto k = s.find("step");
-        auto state = s.find("state");
-        auto left = s.find("attempts_left");
-        if (k == s.end() || !k->is_string() || !parse_step(k->get<std::string>())) return bad("steps[].step");
-        if (state == s.end() || !state->is_string() || !parse_step_state(state->get<std::string>()))
-            return bad("steps[].state");
-        if (left == s.end() || !left->is_number_integer()) return bad("steps[].attempts_left");
-        Step step{*parse_step(k->get<std::string>()), *parse_step_state(state->get<std::string>()), left->get<int>()};
-        if (step.kind == StepKind::SmsCode)
-            if (auto c = s.find("code_expires_at"); c != s.end() && c->is_number_integer())
-                f.code_expires_at_ms = c->get<int64_t>();
-        f.steps.push_back(step);
-    }
-    if (auto c = j.find("caller_number"); c != j.end() && c->is_string()) {
-        f.caller_hint = true;
-        f.caller_number = c->get<std::string>();
-    }
-    if (auto a = j.find("attempts"); a != j.end() && a->is_number_integer()) f.attempts = a->get<int>();
-    if (auto l = j.find("locked_until"); l != j.end() && l->is_number_integer()) f.locked_until_ms = l->get<int64_t>();
-    return f;
+Result<Flow> flow_from_json(const nlohmann::json& j, const std::string& where) {
+    protocol::Fields f(j, where);
+    Flow flow;
+    if (auto st = parse_state(f.str("state"))) flow.state = *st;
+    else if (f.ok()) f.fail("state", "a verification state");
+    flow.required = static_cast<int>(f.integer("required"));
+    auto steps = protocol::decode_list<Step>(f.array("steps"), f.path("steps"),
+                                             [&flow](const nlohmann::json& s, const std::string& path) -> Result<Step> {
+        protocol::Fields sf(s, path);
+        Step step;
+        if (auto k = parse_step(sf.str("step"))) step.kind = *k;
+        else if (sf.ok()) sf.fail("step", "a verification step");
+        if (auto st = parse_step_state(sf.str("state"))) step.state = *st;
+        else if (sf.ok()) sf.fail("state", "a step state");
+        step.attempts_left = static_cast<int>(sf.integer("attempts_left"));
+        auto expires = sf.integer_or_null("code_expires_at");
+        if (sf.ok() && step.kind == StepKind::SmsCode && expires) flow.code_expires_at_ms = *expires;
+        return sf.done(step);
+    });
+    if (!steps) f.fail_with(steps.error());
+    else flow.steps = std::move(steps.value());
+    flow.caller_number = f.str_or_null("caller_number");
+    flow.caller_hint = !flow.caller_number.empty();
+    flow.attempts = static_cast<int>(f.integer_or("attempts", 0));
+    flow.locked_until_ms = f.integer_or_null("locked_until").value_or(0);
+    return f.done(std::move(flow));
 }
 
 }  // namespace sb::verify

@@ -134,7 +134,7 @@ CustomerLock record_failure(const CustomerLock& l, const Policy& p, int64_t now_
 
 // ---- wire form (docs/protocol.md, "Verification") ---------------------------------------------------
 nlohmann::json to_json(const Flow& f);
-// Errors: bad_message, naming the field.
-Result<Flow> flow_from_json(const nlohmann::json& j);
+// Errors: bad_message, naming the field's path (`where` begins it). Never throws.
+Result<Flow> flow_from_json(const nlohmann::json& j, const std::string& where = "verification");
 
 }  // namespace sb::verify

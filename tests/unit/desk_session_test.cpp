@@ -268,13 +268,18 @@ TEST_CASE("logout when not logged in is refused") {
     CHECK(h.count<SendFrame>() == 0);
 }
 
-TEST_CASE("a malformed session reply is treated as a failed login") {
+TEST_CASE("a malformed session reply is refused: a failed login, and the log names the field") {
     DeskHarness h;
     h.connect();
     uint64_t id = h.intent(LoginIntent{"alice", "x"});
     h.reply_ok({{"token", 5}});
     CHECK(h.s().session == SessionState::LoggedOut);
-    CHECK(h.completion(id)->error->code == "internal");
+    CHECK(h.completion(id)->error->code == "bad_reply");
+    CHECK(h.s().login_error->code == "bad_reply");
+    const Log* log = h.find<Log>();
+    REQUIRE(log);
+    CHECK(log->message.find("session.token must be a string") != std::string::npos);
+    CHECK(h.s().connection == ConnectionState::Connected);  // the connection survives
 }
 
 TEST_CASE("session transitions outside the table are refused") {

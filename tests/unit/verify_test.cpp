@@ -274,7 +274,7 @@ TEST_CASE("verify: the wire form round-trips") {
     CHECK(flow_from_json(json{{"state", "sideways"}}).error().code == "bad_message");
     json broken = j;
     broken["steps"][0]["step"] = "shoe_size";
-    CHECK(flow_from_json(broken).error().message.find("steps[].step") != std::string::npos);
+    CHECK(flow_from_json(broken).error().message.find("verification.steps[0].step") != std::string::npos);
     Flow l = lock(f, 777);
     CHECK(to_json(l)["locked_until"] == 777);
 }

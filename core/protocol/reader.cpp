@@ -1,0 +1,134 @@
+// protocol/reader.cpp: Fields. Every read is `is_*()` first, then the value; nothing here may
+// call an accessor that throws.
+#include "protocol/reader.h"
+
+#include "protocol/schema.h"
+
+namespace sb::protocol {
+
+Fields::Fields(const json& j, std::string where) : j_(&j), where_(std::move(where)) {
+    if (!j.is_object()) fail("", "an object");
+}
+
+std::string Fields::path(std::string_view key) const {
+    if (key.empty()) return where_;
+    return where_.empty() ? std::string(key) : where_ + "." + std::string(key);
+}
+
+void Fields::fail(std::string_view key, std::string_view what) {
+    if (!error_) error_ = make_error(code::bad_message, path(key) + " must be " + std::string(what));
+}
+
+void Fields::fail_with(const Error& e) {
+    if (!error_) error_ = e;
+}
+
+const json* Fields::find(std::string_view key) const {
+    if (!j_->is_object()) return nullptr;
+    auto it = j_->find(key);
+    return it == j_->end() ? nullptr : &*it;
+}
+
+const json* Fields::need(std::string_view key, bool (json::*is)() const noexcept, const char* what) {
+    const json* v = find(key);
+    if (!v || !(v->*is)()) {
+        fail(key, what);
+        return nullptr;
+    }
+    return v;
+}
+
+// ---- required ------------------------------------------------------------------------------------
+
+std::string Fields::str(std::string_view key) {
+    const json* v = need(key, &json::is_string, "a string");
+    return v ? v->get_ref<const std::string&>() : std::string();
+}
+
+int64_t Fields::integer(std::string_view key) {
+    const json* v = need(key, &json::is_number_integer, "an integer");
+    return v ? v->get<int64_t>() : 0;
+}
+
+bool Fields::boolean(std::string_view key) {
+    const json* v = need(key, &json::is_boolean, "a boolean");
+    return v ? v->get<bool>() : false;
+}
+
+const json* Fields::object(std::string_view key) { return need(key, &json::is_object, "an object"); }
+
+const json* Fields::array(std::string_view key) { return need(key, &json::is_array, "an array"); }
+
+std::vector<std::string> Fields::strings(std::string_view key) {
+    std::vector<std::string> out;
+    const json* v = need(key, &json::is_array, "an array of strings");
+    if (!v) return out;
+    for (const json& e : *v) {
+        if (!e.is_string()) {
+            fail(key, "an array of strings");
+            return {};
+        }
+        out.push_back(e.get_ref<const std::string&>());
+    }
+    return out;
+}
+
+// ---- optional --------------------------------------------------------------------------------------
+
+std::string Fields::str_or(std::string_view key, std::string fallback) {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_string()) return fail(key, "a string"), fallback;
+    return v->get_ref<const std::string&>();
+}
+
+std::string Fields::str_or_null(std::string_view key) {
+    const json* v = find(key);
+    if (!v || v->is_null()) return {};
+    if (!v->is_string()) return fail(key, "a string or null"), std::string();
+    return v->get_ref<const std::string&>();
+}
+
+int64_t Fields::integer_or(std::string_view key, int64_t fallback) {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_number_integer()) return fail(key, "an integer"), fallback;
+    return v->get<int64_t>();
+}
+
+std::optional<int64_t> Fields::integer_or_null(std::string_view key) {
+    const json* v = find(key);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_number_integer()) return fail(key, "an integer or null"), std::nullopt;
+    return v->get<int64_t>();
+}
+
+bool Fields::boolean_or(std::string_view key, bool fallback) {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_boolean()) return fail(key, "a boolean"), fallback;
+    return v->get<bool>();
+}
+
+const json* Fields::object_or_null(std::string_view key) {
+    const json* v = find(key);
+    if (!v || v->is_null()) return nullptr;
+    if (!v->is_object()) return fail(key, "an object or null"), nullptr;
+    return v;
+}
+
+const json* Fields::array_or_null(std::string_view key) {
+    const json* v = find(key);
+    if (!v || v->is_null()) return nullptr;
+    if (!v->is_array()) return fail(key, "an array or null"), nullptr;
+    return v;
+}
+
+const json* Fields::array_or_absent(std::string_view key) {
+    const json* v = find(key);
+    if (!v) return nullptr;
+    if (!v->is_array()) return fail(key, "an array"), nullptr;
+    return v;
+}
+
+}  // namespace sb::protocol
