@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
         bool more_input = input.feed(&quit);
         if (quit) break;
         ImGui_ImplOpenGL3_NewFrame();
-        ImGui_ImplSDL2_NewFrame();
+        input.new_frame();
         ImGui::NewFrame();
         app.frame(runtime.state(), now, sink);
         ImGui::Render();

@@ -73,7 +73,7 @@ EMSCRIPTEN_KEEPALIVE void sb_frame() {
     bool more_input = g->input.feed();
     int64_t now = g->runtime->now_ms();
     ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplSDL2_NewFrame();
+    g->input.new_frame();
     ImGui::NewFrame();
     g->app.frame(g->runtime->state(), now, g->sink);
     ImGui::Render();
