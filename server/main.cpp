@@ -81,32 +81,14 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         log.error("cannot open the database", {{"path", options.db_path}, {"error", store.error().message}});
         return 1;
     }
-    if (options.seed) {
-        auto seeded = sbd::seed_demo_data(*store.value(), now_ms());
-        if (!seeded) {
-            log.error("cannot seed the demo data", {{"error", seeded.error().message}});
-            return 1;
-        }
-        if (seeded.value()) log.info("seeded demo agents alice, bob, carol and supervisor sam");
-        auto mfa_seeded = sbd::seed_mfa_demo_data(*store.value(), now_ms());
-        if (!mfa_seeded) {
-            log.error("cannot seed the MFA demo agent", {{"error", mfa_seeded.error().message}});
-            return 1;
-        }
-        if (mfa_seeded.value()) log.info("seeded demo agent erin (second factor required)");
-        auto contacts_seeded = sbd::seed_contact_demo_data(*store.value(), now_ms());
-        if (!contacts_seeded) {
-            log.error("cannot seed the contact demo data", {{"error", contacts_seeded.error().message}});
-            return 1;
-        }
-        if (contacts_seeded.value()) log.info("seeded demo customers, dispositions and canned responses");
-        auto verification_seeded = sbd::seed_verification_demo_data(*store.value());
-        if (!verification_seeded) {
-            log.error("cannot seed the verification demo data", {{"error", verification_seeded.error().message}});
-            return 1;
-        }
-        if (verification_seeded.value()) log.info("seeded verification data and the queues' policies");
+    // The starter configuration always; the demo (agents with a published password) only with
+    // --demo (demo_seed.h).
+    auto seeded = sbd::seed_database(*store.value(), now_ms(), options.demo);
+    if (!seeded) {
+        log.error("cannot seed the database", {{"error", seeded.error().message}});
+        return 1;
     }
+    for (const std::string& line : seeded.value()) log.info(line);
     sbd::ContactStore contact_store(store.value()->database());
     sbd::AuditLog audit(store.value()->database());  // docs/security.md, "Audit log"
     sbd::ContactConfig contact_config;

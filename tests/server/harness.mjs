@@ -3,7 +3,8 @@
 //
 // startServer(): spawns build/native/server/switchboardd (or $SWITCHBOARDD) on an ephemeral port
 // with a database in a temp dir, waits for its "listening" line, and stops exactly that process
-// (SIGTERM to its pid; the exit code must be 0).
+// (SIGTERM to its pid; the exit code must be 0). With --demo (the demo agents alice, bob, carol,
+// erin, sam and customers, which nearly every test uses) unless `demo: false`.
 // DeskClient: request() sends a request and resolves with its reply (matched by id); raw()
 // sends any frame and resolves with the next reply; events are collected in order.
 
@@ -45,9 +46,9 @@ export function tempDir() {
   return mkdtempSync(join(tmpdir(), 'sbtest-'));
 }
 
-export async function startServer({ dir = tempDir(), args = [] } = {}) {
+export async function startServer({ dir = tempDir(), args = [], demo = true } = {}) {
   const db = join(dir, 'x.db');
-  const proc = spawn(serverBinary, ['--listen', '127.0.0.1:0', '--db', db, ...args], {
+  const proc = spawn(serverBinary, ['--listen', '127.0.0.1:0', '--db', db, ...(demo ? ['--demo'] : []), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
