@@ -90,8 +90,9 @@ void Desk::on_session_reply(const PendingRequest& req, const json& frame, Out& o
     if (!frame.value("ok", false)) {
         if (!is_resume) return on_login_refused(req, frame, out);
         Error e = reply_error_of(frame);
-        end_session(make_error(e.code, e.code == protocol::code::token_expired
-                                           ? "Your session expired. Please sign in again."
+        end_session(make_error(e.code, e.code == protocol::code::token_expired ? "Your session expired. Please sign in again."
+                                       : e.code == protocol::code::account_disabled
+                                           ? "This account is disabled; ask a supervisor."
                                            : "Your session ended. Please sign in again."),
                     out);
         return;
@@ -259,7 +260,10 @@ void Desk::on_event(const json& frame, Out& out) {
     if (*name == "session.revoked") {
         std::string id = data.value("session", std::string());
         if (!id.empty() && id == state_.session_id) {
-            // Signed out from another desk: this session is over at once, nothing to resume.
+            // Signed out from another desk, or the account was disabled: this session is over at
+            // once, nothing to resume.
+            if (data.value("reason", std::string()) == "disabled")
+                return end_session(make_error(protocol::code::account_disabled, "This account is disabled; ask a supervisor."), out);
             return end_session(make_error("session_revoked", "This session was signed out from another device."), out);
         }
         std::erase_if(state_.sessions, [&](const SessionInfo& x) { return x.id == id; });
