@@ -156,6 +156,15 @@ const Command kCommands[] = {{"list", 0},        {"add-agent", 1},  {"disable", 
 // "1 session" / "3 sessions"
 std::string sessions_text(int64_t n) { return std::to_string(n) + (n == 1 ? " session" : " sessions"); }
 
+// After a change that may have taken the last one away: a warning, not a refusal (the change
+// may be exactly what is wanted, and add-agent --role supervisor makes another).
+void warn_if_no_supervisor(Store& store, std::ostream& err) {
+    auto any = store.has_enabled_supervisor();
+    if (any && !any.value())
+        err << "switchboardd admin: note: no enabled supervisor is left; nobody can read the audit log until "
+               "set-role or add-agent --role supervisor makes one.\n";
+}
+
 int fail(std::ostream& err, const sb::Error& e) {
     err << "switchboardd admin: " << e.message << " (" << e.code << ")\n";
     return 1;
@@ -312,6 +321,7 @@ int run_admin(const std::vector<std::string>& args, std::istream& in, std::ostre
         auto ended = admin.disable(user);
         if (!ended) return fail(err, ended.error());
         out << "Disabled " << user << ": they can no longer sign in; " << sessions_text(ended.value()) << " ended.\n";
+        warn_if_no_supervisor(*store.value(), err);
         return 0;
     }
     if (p.command == "enable") {
@@ -343,6 +353,7 @@ int run_admin(const std::vector<std::string>& args, std::istream& in, std::ostre
     if (p.command == "set-role") {
         if (auto st = admin.set_role(user, value); !st) return fail(err, st.error());
         out << user << " is now " << (value == "agent" ? "an agent" : "a supervisor") << ".\n";
+        warn_if_no_supervisor(*store.value(), err);
         return 0;
     }
     auto names = parse_name_list(value, p.command == "set-skills" ? "skills" : "queues");

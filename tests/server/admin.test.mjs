@@ -265,7 +265,7 @@ test('set-role: the audit log is readable as the role allows, at once', async ()
       [['admin', 'carol', 'agent', 'supervisor']]);
     assert.equal((await get(server.url, '/api/audit', auth)).status, 200);
 
-    adminOk(server.db, ['set-role', 'carol', 'agent']);
+    assert.equal(adminOk(server.db, ['set-role', 'carol', 'agent']).stderr, '', 'sam is still a supervisor');
     await carol.fails('audit', {}, 'forbidden');
     assert.equal((await get(server.url, '/api/audit', auth)).status, 403);
     assert.match(admin(server.db, ['set-role', 'carol', 'boss']).stderr, /agent or supervisor/);
@@ -290,6 +290,8 @@ test('set-skills and set-queues replace what the agent takes; unknown agents and
     assert.deepEqual(skills(), ['german', 'support']);
     adminOk(db, ['set-skills', 'fay', '']);
     assert.deepEqual(skills(), []);
+    assert.match(adminOk(db, ['disable', 'fay']).stderr, /no enabled supervisor is left/);
+    adminOk(db, ['enable', 'fay']);
     assert.match(admin(db, ['set-queues', 'fay', 'nope']).stderr, /queues: sales, support\).*unknown_queue/);
     assert.match(admin(db, ['set-skills', 'fay', 'Has Space']).stderr, /is not/);
     for (const args of [['disable', 'ghost'], ['enable', 'ghost'], ['reset-mfa', 'ghost'], ['set-role', 'ghost', 'agent'],
