@@ -262,6 +262,11 @@ int run_admin(const std::vector<std::string>& args, std::istream& in, std::ostre
 
     if (sodium_init() < 0) return fail(err, sb::make_error("internal", "libsodium failed to initialise"));
     std::error_code ec;
+    // Only add-agent creates a database (the first supervisor, before the server's first start):
+    // any other command on a path that does not exist is a mistyped --db, not an empty one.
+    if (!adds && !std::filesystem::exists(p.db_path, ec))
+        return fail(err, sb::make_error("no_database", "There is no database at " + p.db_path +
+                                                           " (switchboardd, or add-agent, creates it; see --db)."));
     auto dir = std::filesystem::path(p.db_path).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
     auto store = Store::open(p.db_path);  // creates and migrates, as switchboardd does

@@ -300,6 +300,10 @@ test('set-skills and set-queues replace what the agent takes; unknown agents and
       assert.equal(r.status, 1, args.join(' '));
       assert.match(r.stderr, /There is no agent "ghost"/);
     }
+    const typo = admin(`${db}.typo`, ['list']);
+    assert.equal(typo.status, 1);
+    assert.match(typo.stderr, /There is no database at .*no_database/);
+    assert.ok(!existsSync(`${db}.typo`), 'a mistyped --db creates nothing');
     assert.equal(admin(db, ['frobnicate', 'fay']).status, 2);
     assert.equal(admin(db, ['disable']).status, 2);
     const changed = auditEntries(db, 'agent.skills_changed');
