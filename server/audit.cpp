@@ -20,7 +20,10 @@ const std::vector<std::string_view>& audit_actions() {
     static const std::vector<std::string_view> list = {
         a::session_revoked,     a::mfa_failed,          a::account_locked,  a::verification_attempt,
         a::verification_passed, a::verification_locked, a::card_unlocked,   a::payment_taken,
-        a::recording_paused,    a::recording_resumed};
+        a::recording_paused,    a::recording_resumed,
+        // accounts (admin.h)
+        a::agent_created, a::agent_disabled, a::agent_enabled, a::password_reset, a::mfa_reset,
+        a::agent_role_changed, a::agent_skills_changed};
     return list;
 }
 

@@ -39,6 +39,14 @@ inline constexpr const char* card_unlocked = "card.unlocked";              // th
 inline constexpr const char* payment_taken = "payment.taken";
 inline constexpr const char* recording_paused = "recording.paused";
 inline constexpr const char* recording_resumed = "recording.resumed";
+// accounts, changed by `switchboardd admin` (admin.h; actor "admin")
+inline constexpr const char* agent_created = "agent.created";
+inline constexpr const char* agent_disabled = "agent.disabled";
+inline constexpr const char* agent_enabled = "agent.enabled";
+inline constexpr const char* password_reset = "password.reset";
+inline constexpr const char* mfa_reset = "mfa.reset";
+inline constexpr const char* agent_role_changed = "agent.role_changed";
+inline constexpr const char* agent_skills_changed = "agent.skills_changed";
 }  // namespace audit_action
 
 const std::vector<std::string_view>& audit_actions();

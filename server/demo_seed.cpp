@@ -1,4 +1,4 @@
-// demo_seed.cpp: demo agents, reason codes and queues (see demo_seed.h).
+// demo_seed.cpp: the starter configuration and the demo (see demo_seed.h).
 #include "demo_seed.h"
 
 #include "auth.h"
@@ -6,78 +6,154 @@
 
 namespace sbd {
 
+namespace {
+
+constexpr int64_t kDay = 24LL * 60 * 60 * 1000;
+
+// The first column of the first row of `sql` (a COUNT).
+sb::Result<int64_t> count(Database& db, const char* sql) {
+    auto q = db.prepare(sql);
+    if (!q) return q.error();
+    if (auto row = q.value().step(); !row) return row.error();
+    return q.value().column_int(0);
+}
+
+sb::Result<bool> is_demo_database(Store& store) {
+    auto alice = store.find_agent("alice");
+    if (!alice) return alice.error();
+    return alice.value().has_value();
+}
+
+}  // namespace
+
+sb::Result<std::vector<std::string>> seed_database(Store& store, int64_t now, bool demo) {
+    std::vector<std::string> seeded;
+    auto starter = seed_starter_configuration(store);
+    if (!starter) return starter.error();
+    if (starter.value()) seeded.push_back("seeded the starter configuration: reason codes, queues, dispositions, "
+                                          "verification policies, canned responses");
+    if (!demo) return seeded;
+    struct Part { sb::Result<bool> (*run)(Store&, int64_t); const char* line; };
+    const Part parts[] = {
+        {seed_demo_data, "seeded demo agents alice, bob, carol and supervisor sam"},
+        {seed_mfa_demo_data, "seeded demo agent erin (second factor required)"},
+        {seed_contact_demo_data, "seeded demo customers, skills and capacities"},
+        {[](Store& s, int64_t) { return seed_verification_demo_data(s); }, "seeded the demo customers' verification data"},
+    };
+    for (const Part& part : parts) {
+        auto done = part.run(store, now);
+        if (!done) return done.error();
+        if (done.value()) seeded.push_back(part.line);
+    }
+    return seeded;
+}
+
+sb::Result<bool> seed_starter_configuration(Store& store) {
+    Database& db = store.database();
+    auto reasons = count(db, "SELECT COUNT(*) FROM reason_codes WHERE system = 0;");
+    if (!reasons) return reasons.error();
+    auto queues = count(db, "SELECT COUNT(*) FROM queues;");
+    if (!queues) return queues.error();
+    auto dispositions = count(db, "SELECT COUNT(*) FROM dispositions;");
+    if (!dispositions) return dispositions.error();
+    auto policies = count(db, "SELECT COUNT(*) FROM verification_policies;");
+    if (!policies) return policies.error();
+    auto canned = count(db, "SELECT COUNT(*) FROM canned_responses;");
+    if (!canned) return canned.error();
+
+    std::string sql;
+    if (reasons.value() == 0)
+        sql += R"sql(
+INSERT INTO reason_codes (code, label, position) VALUES ('break', 'Break', 0), ('lunch', 'Lunch', 1),
+  ('training', 'Training', 2), ('meeting', 'Meeting', 3), ('coaching', 'Coaching', 4), ('admin', 'Admin work', 5);
+)sql";
+    if (queues.value() == 0)
+        sql += "INSERT INTO queues (name, number) VALUES ('support', '7001'), ('sales', '7002');\n";
+    // A database from before contacts has its queues but not their details (migration 2).
+    if (dispositions.value() == 0)
+        sql += R"sql(
+UPDATE queues SET label = 'Customer support', skill = 'support', is_default = 1, position = 0 WHERE name = 'support';
+UPDATE queues SET label = 'Sales', skill = 'sales', is_default = 0, position = 1 WHERE name = 'sales';
+INSERT INTO dispositions (queue, code, label, position)
+  SELECT name, d.code, d.label, d.position FROM queues, (
+    SELECT 'resolved' AS code, 'Resolved' AS label, 0 AS position UNION ALL SELECT 'follow_up', 'Follow-up needed', 1
+    UNION ALL SELECT 'escalated', 'Escalated', 2 UNION ALL SELECT 'no_action', 'No action', 3) d
+  WHERE name = 'support';
+INSERT INTO dispositions (queue, code, label, position)
+  SELECT name, d.code, d.label, d.position FROM queues, (
+    SELECT 'sale' AS code, 'Sale made' AS label, 0 AS position UNION ALL SELECT 'resolved', 'Resolved', 1
+    UNION ALL SELECT 'follow_up', 'Follow-up needed', 2 UNION ALL SELECT 'escalated', 'Escalated', 3
+    UNION ALL SELECT 'no_action', 'No action', 4) d
+  WHERE name = 'sales';
+)sql";
+    if (policies.value() == 0)
+        sql += R"sql(
+INSERT INTO verification_policies (queue, steps, required, attempts, max_failures, lock_ms)
+  SELECT name, 'dob,postcode,sms_code,caller_number', 2, 3, 5, 1800000 FROM queues WHERE name = 'support'
+  UNION ALL SELECT name, 'account_last4,security_phrase,caller_number', 2, 3, 5, 1800000 FROM queues WHERE name = 'sales';
+)sql";
+    if (canned.value() == 0)
+        sql += R"sql(
+INSERT INTO canned_responses (id, title, text, position) VALUES
+  ('greeting', 'Greeting', 'Hi {customer.first_name}, this is {agent.display_name}. How can I help you today?', 0),
+  ('one_moment', 'One moment', 'Thanks, {customer.first_name}. Give me a moment while I look into that.', 1),
+  ('order_status', 'Order status', 'I can see your order. It shipped and should arrive within 2 business days.', 2),
+  ('return', 'Return instructions', 'You can return it within 30 days. I will email you a prepaid return label.', 3),
+  ('anything_else', 'Anything else?', 'Is there anything else I can help you with, {customer.first_name}?', 4),
+  ('closing', 'Closing', 'Thank you for contacting us, {customer.first_name}. Have a great day! - {agent.display_name}', 5);
+)sql";
+    if (sql.empty()) return false;
+    Transaction tx(db);
+    if (!tx.begun()) return tx.begun().error();
+    if (auto st = db.exec(sql); !st) return st.error();
+    if (auto st = tx.commit(); !st) return st.error();
+    return true;
+}
+
 sb::Result<bool> seed_demo_data(Store& store, int64_t now) {
     auto any = store.has_agents();
     if (!any) return any.error();
     if (any.value()) return false;
+    if (auto st = seed_starter_configuration(store); !st) return st.error();
 
-    struct DemoAgent { const char* username; const char* display_name; };
-    const DemoAgent agents[] = {{"alice", "Alice Moreau"}, {"bob", "Bob Okafor"}, {"carol", "Carol Nguyen"}};
+    struct DemoAgent { const char* username; const char* display_name; const char* role; };
+    // sam is a supervisor, who may read the audit log (docs/security.md).
+    const DemoAgent agents[] = {{"alice", "Alice Moreau", "agent"}, {"bob", "Bob Okafor", "agent"},
+                                {"carol", "Carol Nguyen", "agent"}, {"sam", "Sam Patel", "supervisor"}};
     for (const DemoAgent& a : agents) {
         auto hash = hash_password("switchboard");
         if (!hash) return hash.error();
-        if (auto st = store.add_agent(a.username, a.display_name, hash.value(), now); !st) return st.error();
-    }
-    // A supervisor (same password), who may read the audit log (docs/security.md).
-    {
-        auto hash = hash_password("switchboard");
-        if (!hash) return hash.error();
-        if (auto st = store.add_agent("sam", "Sam Patel", hash.value(), now); !st) return st.error();
-        if (auto st = store.database().exec("UPDATE agents SET role = 'supervisor' WHERE username = 'sam';"); !st)
+        if (auto st = store.create_agent({a.username, a.display_name, hash.value(), a.role, {}}, now); !st)
             return st.error();
     }
-
-    const std::pair<const char*, const char*> reasons[] = {
-        {"break", "Break"}, {"lunch", "Lunch"},       {"training", "Training"},
-        {"meeting", "Meeting"}, {"coaching", "Coaching"}, {"admin", "Admin work"}};
-    int64_t position = 0;
-    for (const auto& [code, label] : reasons)
-        if (auto st = store.add_reason_code(code, label, position++); !st) return st.error();
-
-    if (auto st = store.add_queue("support", "7001"); !st) return st.error();
-    if (auto st = store.add_queue("sales", "7002"); !st) return st.error();
     return true;
-}
-
-}  // namespace sbd
-
-namespace sbd {
-
-namespace {
-constexpr int64_t kDay = 24LL * 60 * 60 * 1000;
 }
 
 sb::Result<bool> seed_contact_demo_data(Store& store, int64_t now) {
     Database& db = store.database();
-    auto any = db.prepare("SELECT COUNT(*) FROM dispositions;");
-    if (!any) return any.error();
-    if (auto row = any.value().step(); !row) return row.error();
-    if (any.value().column_int(0) > 0) return false;
+    auto demo = is_demo_database(store);
+    if (!demo) return demo.error();
+    auto customers = count(db, "SELECT COUNT(*) FROM customers;");
+    if (!customers) return customers.error();
+    if (!demo.value() || customers.value() > 0) return false;
 
     auto ago = [&](int64_t days) { return std::to_string(now - days * kDay); };
     std::string sql = R"sql(
-INSERT OR IGNORE INTO queues (name, number) VALUES ('support', '7001'), ('sales', '7002');
-UPDATE queues SET label = 'Customer support', skill = 'support', is_default = 1, position = 0 WHERE name = 'support';
-UPDATE queues SET label = 'Sales', skill = 'sales', is_default = 0, position = 1 WHERE name = 'sales';
-INSERT INTO dispositions (queue, code, label, position) VALUES
-  ('support', 'resolved', 'Resolved', 0), ('support', 'follow_up', 'Follow-up needed', 1),
-  ('support', 'escalated', 'Escalated', 2), ('support', 'no_action', 'No action', 3),
-  ('sales', 'sale', 'Sale made', 0), ('sales', 'resolved', 'Resolved', 1),
-  ('sales', 'follow_up', 'Follow-up needed', 2), ('sales', 'escalated', 'Escalated', 3),
-  ('sales', 'no_action', 'No action', 4);
-INSERT OR IGNORE INTO agent_skills (agent, skill)
+INSERT INTO agent_skills (agent, skill)
   SELECT username, 'support' FROM agents WHERE username IN ('alice', 'bob')
-  UNION ALL SELECT username, 'sales' FROM agents WHERE username IN ('alice', 'carol');
-INSERT OR IGNORE INTO agent_capacity (agent, channel, capacity)
+  UNION ALL SELECT username, 'sales' FROM agents WHERE username IN ('alice', 'carol')
+  ON CONFLICT DO NOTHING;
+INSERT INTO agent_capacity (agent, channel, capacity)
   SELECT username, 'voice', 1 FROM agents UNION ALL SELECT username, 'chat', 3 FROM agents
-  UNION ALL SELECT username, 'sms', 3 FROM agents;
-INSERT OR IGNORE INTO customers (id, first_name, last_name, phone, chat_identity, email, notes, created_at) VALUES
+  UNION ALL SELECT username, 'sms', 3 FROM agents WHERE true  -- (WHERE: so ON is not read as a join's)
+  ON CONFLICT DO NOTHING;
+INSERT INTO customers (id, first_name, last_name, phone, chat_identity, email, notes, created_at) VALUES
   ('cu-1001', 'Marcus', 'Lee', '+15550100001', NULL, 'marcus.lee@example.com',
    'Prefers SMS. Ask before calling.', )sql" + ago(400) + R"sql(),
   ('cu-1002', 'Dana', 'Whitfield', '+15550100002', 'dana@example.com', 'dana@example.com',
    'Long-time customer; had a billing dispute in spring.', )sql" + ago(900) + R"sql(),
   ('cu-1003', 'Priya', 'Raman', '+15550100003', NULL, 'priya.raman@example.com', '', )sql" + ago(60) + R"sql();
-INSERT OR IGNORE INTO accounts (id, customer, plan, status, balance_cents, opened_at) VALUES
+INSERT INTO accounts (id, customer, plan, status, balance_cents, opened_at) VALUES
   ('AC-20417', 'cu-1001', 'Home Fibre 500', 'active', 4599, )sql" + ago(400) + R"sql(),
   ('AC-11872', 'cu-1002', 'Business Pro', 'active', 0, )sql" + ago(900) + R"sql(),
   ('AC-11873', 'cu-1002', 'Mobile Plus', 'suspended', 2350, )sql" + ago(300) + R"sql(),
@@ -88,13 +164,6 @@ INSERT INTO interactions (customer, contact, channel, at, queue, disposition, no
   ('cu-1002', 'hist-3', 'chat', )sql" + ago(45) + R"sql(, 'sales', 'sale', 'Upgraded to Business Pro.', 'carol'),
   ('cu-1002', 'hist-4', 'chat', )sql" + ago(8) + R"sql(, 'support', 'escalated', 'Mobile line suspended for non-payment; disputes the late fee.', 'alice'),
   ('cu-1003', 'hist-5', 'voice', )sql" + ago(30) + R"sql(, 'sales', 'sale', 'New Home Fibre 100 order.', 'carol');
-INSERT OR IGNORE INTO canned_responses (id, title, text, position) VALUES
-  ('greeting', 'Greeting', 'Hi {customer.first_name}, this is {agent.display_name}. How can I help you today?', 0),
-  ('one_moment', 'One moment', 'Thanks, {customer.first_name}. Give me a moment while I look into that.', 1),
-  ('order_status', 'Order status', 'I can see your order. It shipped and should arrive within 2 business days.', 2),
-  ('return', 'Return instructions', 'You can return it within 30 days. I will email you a prepaid return label.', 3),
-  ('anything_else', 'Anything else?', 'Is there anything else I can help you with, {customer.first_name}?', 4),
-  ('closing', 'Closing', 'Thank you for contacting us, {customer.first_name}. Have a great day! - {agent.display_name}', 5);
 )sql";
     Transaction tx(db);
     if (!tx.begun()) return tx.begun().error();
@@ -103,44 +172,31 @@ INSERT OR IGNORE INTO canned_responses (id, title, text, position) VALUES
     return true;
 }
 
-}  // namespace sbd
-
-namespace sbd {
-
 sb::Result<bool> seed_mfa_demo_data(Store& store, int64_t now) {
-    auto alice = store.find_agent("alice");
-    if (!alice) return alice.error();
+    auto demo = is_demo_database(store);
+    if (!demo) return demo.error();
     auto erin = store.find_agent("erin");
     if (!erin) return erin.error();
-    if (!alice.value() || erin.value()) return false;
+    if (!demo.value() || erin.value()) return false;
     Database& db = store.database();
-    Transaction tx(db);
-    if (!tx.begun()) return tx.begun().error();
     // The first demo agents keep working without an authenticator (every existing test uses them).
-    if (auto st = db.exec("INSERT OR IGNORE INTO agent_mfa (agent, policy) SELECT username, 'off' FROM agents "
-                          "WHERE username IN ('alice', 'bob', 'carol', 'sam');");
+    if (auto st = db.exec("INSERT INTO agent_mfa (agent, policy) SELECT username, 'off' FROM agents "
+                          "WHERE username IN ('alice', 'bob', 'carol', 'sam') ON CONFLICT DO NOTHING;");
         !st)
         return st.error();
     auto hash = hash_password("switchboard");
     if (!hash) return hash.error();
-    if (auto st = store.add_agent("erin", "Erin Castillo", hash.value(), now); !st) return st.error();
-    if (auto st = store.set_mfa_policy("erin", "required"); !st) return st.error();
-    if (auto st = db.exec("INSERT OR IGNORE INTO agent_skills (agent, skill) VALUES ('erin', 'support');"); !st)
+    if (auto st = store.create_agent({"erin", "Erin Castillo", hash.value(), "agent", {"support"}}, now); !st)
         return st.error();
-    if (auto st = tx.commit(); !st) return st.error();
+    if (auto st = store.set_mfa_policy("erin", "required"); !st) return st.error();
     return true;
 }
 
-}  // namespace sbd
-
-namespace sbd {
-
 sb::Result<bool> seed_verification_demo_data(Store& store) {
     Database& db = store.database();
-    auto any = db.prepare("SELECT (SELECT COUNT(*) FROM verification_policies), (SELECT COUNT(*) FROM queues);");
-    if (!any) return any.error();
-    if (auto row = any.value().step(); !row) return row.error();
-    if (any.value().column_int(0) > 0 || any.value().column_int(1) == 0) return false;
+    auto pending = count(db, "SELECT COUNT(*) FROM customers WHERE id = 'cu-1001' AND date_of_birth IS NULL;");
+    if (!pending) return pending.error();
+    if (pending.value() == 0) return false;
     struct Demo { const char* id; const char* dob; const char* address; const char* postcode; const char* phrase; };
     const Demo customers[] = {
         {"cu-1001", "1984-03-07", "14 Harbour Road, Bristol", "BS1 5TY", "blue whale"},
@@ -148,9 +204,6 @@ sb::Result<bool> seed_verification_demo_data(Store& store) {
         {"cu-1003", "1991-06-15", "9 Mill Lane, Cambridge", "CB2 1RX", "paper lantern"},
     };
     std::string sql = R"sql(
-INSERT OR IGNORE INTO verification_policies (queue, steps, required, attempts, max_failures, lock_ms)
-  SELECT name, 'dob,postcode,sms_code,caller_number', 2, 3, 5, 1800000 FROM queues WHERE name = 'support'
-  UNION ALL SELECT name, 'account_last4,security_phrase,caller_number', 2, 3, 5, 1800000 FROM queues WHERE name = 'sales';
 UPDATE accounts SET number = '40020417' WHERE id = 'AC-20417' AND number IS NULL;
 UPDATE accounts SET number = '30011872' WHERE id = 'AC-11872' AND number IS NULL;
 UPDATE accounts SET number = '30011873' WHERE id = 'AC-11873' AND number IS NULL;

@@ -22,6 +22,9 @@ std::string session_id_of(const std::string& token_hash) { return token_hash.sub
 
 // ---- after the password -------------------------------------------------------------------------
 DeskService::Reply DeskService::after_password(Connection& c, ConnectionId id, const std::string& username) {
+    // The right password of a disabled account: refused (a wrong one is just wrong, so that
+    // guessing tells nobody which accounts are disabled).
+    if (auto st = refuse_if_disabled(username); !st) return st.error();
     auto rec = d_.store.mfa_of(username);
     if (!rec) return rec.error();
     MfaNeed need = mfa_need(config_.mfa.policy, rec.value().policy, rec.value().enrolled);

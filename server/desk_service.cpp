@@ -241,6 +241,7 @@ DeskService::Reply DeskService::finish_login(Connection& c, ConnectionId id, con
 }
 
 DeskService::Reply DeskService::start_session(Connection& c, ConnectionId id, const std::string& username) {
+    if (auto st = refuse_if_disabled(username); !st) return st.error();  // disabled during the second step
     int64_t now = d_.now();
     if (auto st = d_.rate_limit.record_success(username); !st) return st.error();
     // SIP credentials of sessions that ended stop working (Kamailio also checks `expires`).
@@ -269,6 +270,8 @@ DeskService::Reply DeskService::resume(Connection& c, ConnectionId id, const jso
 
     auto session = d_.store.find_session(hash);
     if (!session) return session.error();
+    if (session.value())  // a disabled account's sessions were revoked: say why
+        if (auto st = refuse_if_disabled(session.value()->agent); !st) return st.error();
     if (!session.value() || session.value()->revoked_at)
         return make_error(code::invalid_token, "The token is unknown or was revoked; log in again.");
     if (d_.now() >= session.value()->expires_at)

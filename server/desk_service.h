@@ -86,6 +86,12 @@ public:
     std::set<std::string> connected_agents() override;
     void missed_offer(const std::string& username) override;
 
+    // desk_accounts.cpp: sessions revoked outside this process (switchboardd admin disable or
+    // reset-password, another node) end on the connections still using them: session.revoked
+    // (reason "disabled" when the account is), logged out; a disabled agent's offers go back to
+    // their queues. main.cpp calls it every second.
+    void end_revoked_sessions();
+
 private:
     struct Connection {
         std::string address;
@@ -120,6 +126,8 @@ private:
     sb::Error failed_attempt(const std::string& username, const std::string& address, std::string_view what,
                              sb::Error error);
     sb::Error locked_error(const AccountLock& lock);
+    // account_disabled if the agent's account is disabled (desk_accounts.cpp).
+    sb::Status refuse_if_disabled(const std::string& username);
     // Ends these sessions everywhere: revoked, their SIP rows gone, their connections told
     // (session.revoked) and logged out.
     sb::Status end_sessions(const std::string& username, const std::vector<std::string>& token_hashes);
@@ -149,6 +157,7 @@ private:
     bool deferred_ = false;       // its reply comes later (login with offload)
     AuditLog* audit_ = nullptr;
     PaymentService* payments_ = nullptr;
+    int64_t revocations_checked_at_ = 0;  // end_revoked_sessions: the last look
 };
 
 // Whether `s` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).

@@ -1,6 +1,7 @@
 // main.cpp: switchboardd, the Switchboard reference backend. Wires the pieces together:
 // options -> logger -> store (migrated, seeded) -> DeskService -> HTTP/WebSocket listener on one
 // single-threaded io_context; SIGINT/SIGTERM close every WebSocket with 1001 and exit 0.
+// `switchboardd admin ...` is the accounts' command line instead (admin_cli.h).
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <boost/asio.hpp>
 #include <sodium.h>
 
+#include "admin_cli.h"
 #include "audit.h"
 #include "auth.h"
 #include "connection_gate.h"
@@ -66,6 +68,49 @@ sb::Result<std::string> read_secret_file(const std::string& path) {
     return secret;
 }
 
+// Every second: the sessions switchboardd admin (or another node) revoked end on this server's
+// connections (DeskService::end_revoked_sessions).
+void schedule_revocation_checks(boost::asio::steady_timer& timer, sbd::DeskService& service) {
+    timer.expires_after(std::chrono::seconds(1));
+    timer.async_wait([&timer, &service](const boost::system::error_code& ec) {
+        if (ec) return;
+        service.end_revoked_sessions();
+        schedule_revocation_checks(timer, service);
+    });
+}
+
+// `text` as one word for a POSIX shell.
+std::string shell_word(const std::string& text) {
+    if (!text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                                "_-./=:,+@%") == std::string::npos)
+        return text;
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// Without an enabled supervisor nobody can read the audit log, and on an empty database nobody
+// can sign in at all: say how to create the first one (stdout and the log).
+sb::Status hint_first_supervisor(sbd::Store& store, const sbd::Options& options, const std::string& program,
+                                 sbd::Logger& log) {
+    auto supervisor = store.has_enabled_supervisor();
+    if (!supervisor) return supervisor.error();
+    if (supervisor.value()) return sb::Ok{};
+    auto agents = store.has_agents();
+    if (!agents) return agents.error();
+    std::error_code ec;
+    auto db = std::filesystem::absolute(options.db_path, ec);  // the command works from any directory
+    std::string command = shell_word(program) + " admin --db " + shell_word(ec ? options.db_path : db.string()) +
+                          " add-agent USERNAME --name \"Full Name\" --role supervisor";
+    std::string why = agents.value() ? "No enabled supervisor: nobody can read the audit log."
+                                     : "No agents yet: nobody can sign in (--demo creates the demo agents).";
+    std::cout << why << " Create the first supervisor (it asks for a password; "
+              << "--generate-password prints one instead):\n  " << command << std::endl;
+    log.warn(agents.value() ? "no enabled supervisor" : "no agents yet",
+             {{"hint", "create the first supervisor with switchboardd admin"}, {"command", command}});
+    return sb::Ok{};
+}
+
 // Calls ContactService::tick() every 200 ms: offers and after-contact work expire on time.
 void schedule_ticks(boost::asio::steady_timer& timer, sbd::ContactService& contacts, sbd::PaymentService& payments) {
     timer.expires_after(std::chrono::milliseconds(200));
@@ -77,7 +122,7 @@ void schedule_ticks(boost::asio::steady_timer& timer, sbd::ContactService& conta
     });
 }
 
-int run(const sbd::Options& options, sbd::Logger& log) {
+int run(const sbd::Options& options, const std::string& program, sbd::Logger& log) {
     if (sodium_init() < 0) {
         log.error("libsodium failed to initialise");
         return 1;
@@ -95,32 +140,14 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         log.error("cannot open the database", {{"path", options.db_path}, {"error", store.error().message}});
         return 1;
     }
-    if (options.seed) {
-        auto seeded = sbd::seed_demo_data(*store.value(), now_ms());
-        if (!seeded) {
-            log.error("cannot seed the demo data", {{"error", seeded.error().message}});
-            return 1;
-        }
-        if (seeded.value()) log.info("seeded demo agents alice, bob, carol and supervisor sam");
-        auto mfa_seeded = sbd::seed_mfa_demo_data(*store.value(), now_ms());
-        if (!mfa_seeded) {
-            log.error("cannot seed the MFA demo agent", {{"error", mfa_seeded.error().message}});
-            return 1;
-        }
-        if (mfa_seeded.value()) log.info("seeded demo agent erin (second factor required)");
-        auto contacts_seeded = sbd::seed_contact_demo_data(*store.value(), now_ms());
-        if (!contacts_seeded) {
-            log.error("cannot seed the contact demo data", {{"error", contacts_seeded.error().message}});
-            return 1;
-        }
-        if (contacts_seeded.value()) log.info("seeded demo customers, dispositions and canned responses");
-        auto verification_seeded = sbd::seed_verification_demo_data(*store.value());
-        if (!verification_seeded) {
-            log.error("cannot seed the verification demo data", {{"error", verification_seeded.error().message}});
-            return 1;
-        }
-        if (verification_seeded.value()) log.info("seeded verification data and the queues' policies");
+    // The starter configuration always; the demo (agents with a published password) only with
+    // --demo (demo_seed.h).
+    auto seeded = sbd::seed_database(*store.value(), now_ms(), options.demo);
+    if (!seeded) {
+        log.error("cannot seed the database", {{"error", seeded.error().message}});
+        return 1;
     }
+    for (const std::string& line : seeded.value()) log.info(line);
     sbd::ContactStore contact_store(store.value()->database());
     sbd::AuditLog audit(store.value()->database());  // docs/security.md, "Audit log"
     sbd::ContactConfig contact_config;
@@ -307,12 +334,17 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     }
     if (options.simulate) simulator.start(url, sms_secret);
     std::cout << "listening " << url << std::endl;  // tests and scripts/run read this line
+    if (auto st = hint_first_supervisor(*store.value(), options, program, log); !st) {
+        log.error("cannot read the agents", {{"error", st.error().message}});
+        return 1;
+    }
     log.info("listening", {{"url", url}, {"web_root", options.web_root ? *options.web_root : ""},
                            {"chat", url + "/chat"}, {"sms_provider", provider},
                            {"sip_domain", options.sip_domain.value_or("")}, {"sip_ws_url", options.sip_ws_url},
                            {"telephony_api", options.telephony_secret_file.has_value()}});
 
     boost::asio::steady_timer ticks(io);
+    boost::asio::steady_timer revocation_checks(io);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& error, int signal) {
         if (error) return;
@@ -320,10 +352,12 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         listener->stop();
         hub.close_all();
         ticks.cancel();
+        revocation_checks.cancel();
         simulator.stop();
         if (recorder) recorder->stop();  // its ng socket would keep io.run() going
     });
     schedule_ticks(ticks, contacts, payments);
+    schedule_revocation_checks(revocation_checks, service);
     listener->start();
     // The last boundary: a handler that throws (a bug) is logged and the loop goes on serving
     // everyone else. Frames and HTTP requests have their own boundaries closer to the bug.
@@ -346,6 +380,8 @@ int run(const sbd::Options& options, sbd::Logger& log) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 2 && std::string(argv[1]) == "admin")  // the accounts (admin_cli.h)
+        return sbd::run_admin(std::vector<std::string>(argv + 2, argv + argc), std::cin, std::cout, std::cerr);
     auto options = sbd::parse_options(std::vector<std::string>(argv + 1, argv + argc));
     if (!options) {
         std::cerr << "switchboardd: " << options.error().message << "\n\n" << sbd::usage();
@@ -357,7 +393,7 @@ int main(int argc, char** argv) {
     }
     sbd::Logger log(options.value().log_level);
     try {
-        return run(options.value(), log);
+        return run(options.value(), argc > 0 ? argv[0] : "switchboardd", log);
     } catch (const std::exception& e) {
         // Handlers keep errors as values; this is the last line of defence.
         log.error("fatal", {{"error", e.what()}});

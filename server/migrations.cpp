@@ -408,6 +408,13 @@ CREATE TABLE IF NOT EXISTS call_recordings (
   updated_at INTEGER NOT NULL
 );
 )sql"},
+        // 13: accounts without SQL (server/admin.h, docs/operations.md "Accounts"): an agent can be
+        // disabled (NULL: enabled), and the sessions revoked lately are found by an index, so that
+        // a running switchboardd ends at once the sessions `switchboardd admin` revoked.
+        {13, R"sql(
+ALTER TABLE agents ADD COLUMN disabled_at INTEGER;
+CREATE INDEX IF NOT EXISTS sessions_by_revoked_at ON sessions(revoked_at);
+)sql"},
     };
     return list;
 }

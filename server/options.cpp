@@ -22,6 +22,8 @@ bool parse_int(const std::string& s, Int& out, Int min) {
     return true;
 }
 
+}  // namespace
+
 std::string default_db_path() {
     const char* xdg = std::getenv("XDG_DATA_HOME");
     if (xdg && *xdg) return std::string(xdg) + "/switchboard/switchboard.db";
@@ -29,10 +31,9 @@ std::string default_db_path() {
     return std::string(home && *home ? home : ".") + "/.local/share/switchboard/switchboard.db";
 }
 
-}  // namespace
-
 std::string usage() {
     return "usage: switchboardd [options]\n"
+           "       switchboardd admin [--db PATH] COMMAND ...   agents' accounts (switchboardd admin --help)\n"
            "\n"
            "The Switchboard reference backend: desk protocol v1 over WebSocket at /desk, the web\n"
            "build over HTTP.\n"
@@ -86,7 +87,11 @@ std::string usage() {
            "                            every contact's recording state is \"off\"\n"
            "  --simulate                simulated customers chat and text through /chat/ws and /sms/inbound\n"
            "  --simulate-rate N         new simulated customers per minute (default 2; implies --simulate)\n"
-           "  --no-seed                 do not create the demo agents on an empty database\n"
+           "  --demo                    the demo: on an empty database, create the demo agents (alice, bob, carol,\n"
+           "                            erin and supervisor sam, password \"switchboard\"), customers, queues and\n"
+           "                            reason codes. Never on a real deployment: create accounts with\n"
+           "                            switchboardd admin\n"
+           "  --no-seed                 no demo data (the default; undoes an earlier --demo)\n"
            "  --max-connections N       connections held at once, all clients together (default 10000)\n"
            "  --max-connections-per-address N  anonymous connections (not logged-in desks) from one\n"
            "                            address (default 64)\n"
@@ -108,8 +113,10 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
         };
         if (a == "--help" || a == "-h") {
             o.help = true;
+        } else if (a == "--demo") {
+            o.demo = true;
         } else if (a == "--no-seed") {
-            o.seed = false;
+            o.demo = false;
         } else if (a == "--fake-sms-provider") {
             o.fake_sms_provider = true;
         } else if (a == "--fake-payment-gateway") {

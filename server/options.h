@@ -27,7 +27,10 @@ struct Options {
     int lock_after_failures = 5;           // --lock-after N failed passwords or codes
     int64_t lock_window_ms = 900'000;      // --lock-window SECONDS, in which they count
     int64_t lock_duration_ms = 900'000;    // --lock-duration SECONDS
-    bool seed = true;
+    // --demo: the demo data (agents with the published password "switchboard", customers, queues...)
+    // on an empty database. Never without it: a real deployment creates its accounts with
+    // `switchboardd admin` (docs/operations.md, "Accounts").
+    bool demo = false;
     int64_t offer_timeout_ms = 20'000;     // --offer-timeout SECONDS
     int64_t acw_max_ms = 120'000;          // --acw-max SECONDS
     int64_t queue_max_wait_ms = 1'800'000; // --queue-max-wait SECONDS
@@ -54,6 +57,10 @@ struct Options {
 
 // Parses argv (without argv[0]); the default db path comes from XDG_DATA_HOME or HOME.
 sb::Result<Options> parse_options(const std::vector<std::string>& args);
+
+// $XDG_DATA_HOME/switchboard/switchboard.db, else ~/.local/share/switchboard/switchboard.db
+// (switchboardd admin opens the same one).
+std::string default_db_path();
 
 std::string usage();
 

@@ -33,7 +33,7 @@ Result<bool> Store::has_agents() {
 
 Result<std::optional<AgentRecord>> Store::find_agent(const std::string& username) {
     auto q = db_->prepare(
-        "SELECT username, display_name, password_hash, state, reason, state_since, last_seq "
+        "SELECT username, display_name, password_hash, state, reason, state_since, last_seq, disabled_at "
         "FROM agents WHERE username = ?;");
     if (!q) return q.error();
     Statement& st = q.value();
@@ -49,6 +49,7 @@ Result<std::optional<AgentRecord>> Store::find_agent(const std::string& username
     rec.snapshot.reason = st.column_is_null(4) ? std::string() : st.column_text(4);
     rec.snapshot.state_since_ms = st.column_int(5);
     rec.last_seq = st.column_int(6);
+    if (!st.column_is_null(7)) rec.disabled_at = st.column_int(7);
     return std::optional<AgentRecord>(std::move(rec));
 }
 

@@ -4,7 +4,8 @@
 // Every call returns a value or an sb::Error ("internal"); nothing throws. Times are the
 // server clock in ms since the Unix epoch, passed in by the caller.
 //
-// Sections: open · agents · reference data · sessions · SIP subscribers · events · login failures
+// Sections: open · agents · accounts · reference data · sessions · SIP subscribers · events ·
+// login failures
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,34 @@ struct AgentRecord {
     sb::agent::AgentSnapshot snapshot;
     std::string password_hash;
     int64_t last_seq = 0;  // the agent's latest event sequence number
+    std::optional<int64_t> disabled_at;  // set: the account is disabled (switchboardd admin)
+};
+
+// An agent's account as `switchboardd admin` shows and changes it (store_accounts.cpp).
+struct AccountRecord {
+    std::string username;
+    std::string display_name;
+    std::string role;                    // agent | supervisor
+    std::optional<int64_t> disabled_at;
+    std::string mfa_policy = "default";  // default | required | off
+    bool mfa_enrolled = false;
+    std::vector<std::string> skills;     // sorted
+};
+
+// A new agent (Store::create_agent).
+struct NewAgent {
+    std::string username;
+    std::string display_name;
+    std::string password_hash;           // Argon2id (auth.h)
+    std::string role = "agent";
+    std::vector<std::string> skills;
+};
+
+// A session revoked at `revoked_at` (sessions_revoked_since).
+struct RevokedSession {
+    std::string token_hash;
+    std::string agent;
+    int64_t revoked_at = 0;
 };
 
 struct SessionRecord {
@@ -95,6 +124,33 @@ public:
     // does); returns the seq.
     sb::Result<int64_t> append_event(const std::string& agent, const std::string& event, const nlohmann::json& data,
                                      int64_t now);
+
+    // ---- accounts: what `switchboardd admin` changes (store_accounts.cpp) ----
+    // Each change is one transaction; an unknown username is the error "unknown_agent".
+    sb::Result<std::optional<AccountRecord>> account(const std::string& username);
+    sb::Result<std::vector<AccountRecord>> accounts();  // by username
+    // Whether an enabled supervisor exists (without one, nobody can read the audit log).
+    sb::Result<bool> has_enabled_supervisor();
+    // Errors: "agent_exists" when the username is taken.
+    sb::Status create_agent(const NewAgent& agent, int64_t now);
+    // Disables the account (keeps the first time if it already was) and revokes its live
+    // sessions, whose SIP credentials stop working; returns how many sessions it revoked.
+    sb::Result<int64_t> disable_agent(const std::string& username, int64_t now);
+    sb::Status enable_agent(const std::string& username);
+    // A new password hash; the live sessions are revoked (whoever knew the old password is signed
+    // out), and the failed logins and any lock are forgotten. Returns the sessions revoked.
+    sb::Result<int64_t> set_password_hash(const std::string& username, const std::string& password_hash, int64_t now);
+    // Forgets the TOTP secret, its enrollment and the recovery codes (the policy stays): the next
+    // sign-in enrolls again where the policy asks for a second factor. Forgets any lock too.
+    sb::Status reset_mfa(const std::string& username);
+    sb::Status set_role(const std::string& username, const std::string& role);
+    // Replaces the agent's skills.
+    sb::Status set_skills(const std::string& username, const std::vector<std::string>& skills);
+    // Each queue's skill, by queue name (a queue's skill is what an agent needs to take its contacts).
+    sb::Result<std::vector<std::pair<std::string, std::string>>> queue_skills();
+    // Sessions revoked at or after `since` (ms), oldest first: how a running server learns of
+    // revocations another process made (switchboardd admin, another node).
+    sb::Result<std::vector<RevokedSession>> sessions_revoked_since(int64_t since);
 
     // ---- reference data ----
     // The reason codes an agent may choose; system codes ("missed") are left out.

@@ -92,6 +92,8 @@ void Desk::on_session_reply(const PendingRequest& req, const protocol::ReplyFram
         const Error& e = reply.error;
         end_session(make_error(e.code, e.code == protocol::code::token_expired
                                            ? "Your session expired. Please sign in again."
+                                       : e.code == protocol::code::account_disabled
+                                           ? "This account is disabled; ask a supervisor."
                                            : "Your session ended. Please sign in again."),
                     out);
         return;
@@ -244,7 +246,10 @@ void Desk::on_event(const protocol::EventFrame& frame, Out& out) {
                                      "): " + decoded.error().message);
     } else if (const auto* revoked = std::get_if<protocol::SessionRevoked>(&decoded.value())) {
         if (!revoked->session.empty() && revoked->session == state_.session_id) {
-            // Signed out from another desk: this session is over at once, nothing to resume.
+            // Signed out from another desk, or the account was disabled: this session is over at
+            // once, nothing to resume.
+            if (revoked->reason == "disabled")
+                return end_session(make_error(protocol::code::account_disabled, "This account is disabled; ask a supervisor."), out);
             return end_session(make_error("session_revoked", "This session was signed out from another device."), out);
         }
         std::erase_if(state_.sessions, [&](const SessionInfo& x) { return x.id == revoked->session; });

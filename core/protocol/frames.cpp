@@ -116,7 +116,7 @@ Result<Event> decode_event(const EventFrame& e) {
     }
     if (name == "session.revoked") {
         Fields f(e.data, name);
-        SessionRevoked s{f.str("session")};
+        SessionRevoked s{f.str("session"), f.str_or("reason", "")};
         return f.done(Event{std::move(s)});
     }
     if (name == "contact.offered" || name == "contact.updated") {

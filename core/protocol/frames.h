@@ -155,6 +155,7 @@ struct AgentChanged {  // agent.state
 };
 struct SessionRevoked {  // session.revoked
     std::string session;
+    std::string reason;  // "disabled" when an admin disabled the account; else empty or why
 };
 struct ContactChanged {  // contact.offered, contact.updated
     bool offered = false;

@@ -16,7 +16,7 @@ const std::vector<std::string_view>& error_codes() {
         code::unknown_customer, code::invalid_disposition, code::internal, code::forbidden,
         code::invalid_code, code::challenge_expired, code::account_locked, code::unknown_session,
         code::verification_required, code::verification_locked, code::unknown_step, code::code_not_sent,
-        code::code_expired,
+        code::code_expired, code::account_disabled,
         // card payments (docs/payments.md)
         "unknown_payment", "card_invalid", "recording_not_paused", "payments_unavailable"};
     return codes;

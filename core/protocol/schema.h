@@ -61,6 +61,7 @@ inline constexpr const char* invalid_code = "invalid_code";
 inline constexpr const char* challenge_expired = "challenge_expired";
 inline constexpr const char* account_locked = "account_locked";
 inline constexpr const char* unknown_session = "unknown_session";
+inline constexpr const char* account_disabled = "account_disabled";  // switchboardd admin disable
 }  // namespace code
 
 const std::vector<std::string_view>& error_codes();

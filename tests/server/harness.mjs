@@ -3,7 +3,8 @@
 //
 // startServer(): spawns build/native/server/switchboardd (or $SWITCHBOARDD) on an ephemeral port
 // with a database in a temp dir, waits for its "listening" line, and stops exactly that process
-// (SIGTERM to its pid; the exit code must be 0).
+// (SIGTERM to its pid; the exit code must be 0). With --demo (the demo agents alice, bob, carol,
+// erin, sam and customers, which nearly every test uses) unless `demo: false`.
 // DeskClient: request() sends a request and resolves with its reply (matched by id); raw()
 // sends any frame and resolves with the next reply; events are collected in order.
 
@@ -63,7 +64,7 @@ export function signSms(url, body) {
 
 // `args`: more switchboardd flags. Unless they name one, every server gets an SMS webhook secret
 // (a file in `dir`), so that tests post texts the way a gateway does: signed (signSms).
-export async function startServer({ dir = tempDir(), args = [], smsWebhook = true } = {}) {
+export async function startServer({ dir = tempDir(), args = [], smsWebhook = true, demo = true } = {}) {
   const db = join(dir, 'x.db');
   let smsSecret = null;
   if (smsWebhook && !args.includes('--sms-webhook-secret-file')) {
@@ -72,7 +73,7 @@ export async function startServer({ dir = tempDir(), args = [], smsWebhook = tru
     writeFileSync(file, `${smsSecret}\n`, { mode: 0o600 });
     args = [...args, '--sms-webhook-secret-file', file];
   }
-  const proc = spawn(serverBinary, ['--listen', '127.0.0.1:0', '--db', db, ...args], {
+  const proc = spawn(serverBinary, ['--listen', '127.0.0.1:0', '--db', db, ...(demo ? ['--demo'] : []), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -134,7 +134,7 @@ test('SIGTERM closes every WebSocket with 1001 and exits 0', async () => {
 test('--help prints the usage and every flag', () => {
   const out = execFileSync(serverBinary, ['--help'], { encoding: 'utf8' });
   for (const flag of ['--listen', '--db', '--web-root', '--token-ttl', '--login-max-failures', '--login-window',
-                      '--no-seed', '--log-level', '--help'])
+                      '--demo', '--no-seed', '--log-level', '--help'])
     assert.ok(out.includes(flag), flag);
 });
 
@@ -142,7 +142,7 @@ test('an unknown flag is refused with exit code 2', () => {
   assert.throws(() => execFileSync(serverBinary, ['--bogus'], { stdio: 'pipe' }), (e) => e.status === 2);
 });
 
-test('--no-seed leaves an empty database empty', async () => {
+test('--no-seed (after --demo) leaves an empty database without agents', async () => {
   const server = await startServer({ args: ['--no-seed'] });
   try {
     const c = await DeskClient.connect(server.wsUrl);

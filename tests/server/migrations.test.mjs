@@ -30,7 +30,7 @@ test('the contacts rebuild (migration 3) keeps contacts, messages and their link
   // run again too; 5 keeps its tables, IF NOT EXISTS).
   sql(server.db, 'DELETE FROM schema_version WHERE version >= 3; DROP TABLE sms_pending; '
     + 'ALTER TABLE contacts DROP COLUMN call_direction; ALTER TABLE contacts DROP COLUMN callback; '
-    + 'ALTER TABLE agents DROP COLUMN role; '
+    + 'ALTER TABLE agents DROP COLUMN role; ALTER TABLE agents DROP COLUMN disabled_at; '
     + 'ALTER TABLE customers DROP COLUMN date_of_birth; ALTER TABLE customers DROP COLUMN address; '
     + 'ALTER TABLE customers DROP COLUMN postcode; ALTER TABLE customers DROP COLUMN security_phrase_hash; '
     + 'ALTER TABLE accounts DROP COLUMN number;');

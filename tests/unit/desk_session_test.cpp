@@ -223,7 +223,7 @@ TEST_CASE("a stored session (page reload) is resumed as soon as the desk connect
 }
 
 TEST_CASE("a refused resume ends the session and forgets the token") {
-    for (const char* code : {"token_expired", "invalid_token"}) {
+    for (const char* code : {"token_expired", "invalid_token", "account_disabled"}) {
         DeskHarness h;
         h.connect(StoredSession{"tok-0123456789abcdef", 9, "alice"});
         h.reply_error(code);
@@ -471,6 +471,22 @@ TEST_CASE("sessions: list, revoke one, and a revoked session ends at once") {
 
     // Signed out: the intents are refused without a request.
     CHECK(me.completion(me.intent(SessionsIntent{}))->error->code == "not_logged_in");
+}
+
+TEST_CASE("a disabled account (switchboardd admin disable): the session ends and says why") {
+    DeskHarness me;
+    me.connect();
+    me.intent(LoginIntent{"alice", "switchboard"});
+    json session = DeskHarness::session();
+    session["session_id"] = "mine000000000000";
+    me.reply_ok(session);
+    REQUIRE(me.s().session == SessionState::LoggedIn);
+    me.event(4, "session.revoked", {{"session", "mine000000000000"}, {"reason", "disabled"}});
+    CHECK(me.s().session == SessionState::LoggedOut);
+    CHECK(me.s().token.empty());
+    REQUIRE(me.s().login_error);
+    CHECK(me.s().login_error->code == "account_disabled");
+    CHECK(me.s().login_error->message.find("disabled") != std::string::npos);
 }
 
 TEST_CASE("intents: mfa, mfa_done, sessions, revoke_session from JSON") {
