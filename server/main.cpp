@@ -121,6 +121,12 @@ int run(const sbd::Options& options, sbd::Logger& log) {
         }
         if (verification_seeded.value()) log.info("seeded verification data and the queues' policies");
     }
+    // WAL checkpoints (and their fsync) off the I/O thread (sqlite_db.h, Checkpointer).
+    if (auto st = store.value()->database().exec("PRAGMA wal_autocheckpoint=0;"); !st) {
+        log.error("cannot configure the database", {{"error", st.error().message}});
+        return 1;
+    }
+    sbd::Checkpointer checkpointer(options.db_path);
     sbd::ContactStore contact_store(store.value()->database());
     sbd::AuditLog audit(store.value()->database());  // docs/security.md, "Audit log"
     sbd::ContactConfig contact_config;
