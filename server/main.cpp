@@ -148,6 +148,12 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         return 1;
     }
     for (const std::string& line : seeded.value()) log.info(line);
+    // WAL checkpoints (and their fsync) off the I/O thread (sqlite_db.h, Checkpointer).
+    if (auto st = store.value()->database().exec("PRAGMA wal_autocheckpoint=0;"); !st) {
+        log.error("cannot configure the database", {{"error", st.error().message}});
+        return 1;
+    }
+    sbd::Checkpointer checkpointer(options.db_path);
     sbd::ContactStore contact_store(store.value()->database());
     sbd::AuditLog audit(store.value()->database());  // docs/security.md, "Audit log"
     sbd::ContactConfig contact_config;

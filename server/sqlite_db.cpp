@@ -98,6 +98,41 @@ Error Database::last_error(std::string_view context) const {
     return internal("database " + std::string(context) + ": " + sqlite3_errmsg(db_));
 }
 
+// ---- Checkpointer ---------------------------------------------------------------------------------
+Checkpointer::Checkpointer(std::string path, std::chrono::milliseconds interval)
+    : path_(std::move(path)), interval_(interval), thread_([this] { run(); }) {}
+
+Checkpointer::~Checkpointer() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void Checkpointer::run() {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        return;  // the serving connection's own errors say why
+    }
+    sqlite3_busy_timeout(db, 1000);
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        bool stopping = wake_.wait_for(lock, interval_, [this] { return stop_; });
+        lock.unlock();
+        int log = 0, copied = 0;
+        sqlite3_wal_checkpoint_v2(db, nullptr, stopping ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, &log,
+                                  &copied);
+        ++done_;
+        lock.lock();
+        if (stopping) break;
+    }
+    lock.unlock();
+    sqlite3_close(db);
+}
+
 Transaction::Transaction(Database& db) : db_(db), begun_(db.exec("BEGIN IMMEDIATE;")) {}
 
 Transaction::~Transaction() {

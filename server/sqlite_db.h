@@ -3,7 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +62,31 @@ public:
 private:
     explicit Database(sqlite3* db) : db_(db) {}
     sqlite3* db_;
+};
+
+// Checkpoints the WAL on a thread and a connection of its own. SQLite's automatic checkpoint
+// runs inside whichever commit crosses the threshold, and its fdatasync (seconds on a busy
+// disk) then stalls switchboardd's one I/O thread and every desk with it. With a Checkpointer
+// the serving connection turns its automatic checkpoint off (`PRAGMA wal_autocheckpoint=0`)
+// and this thread runs a PASSIVE checkpoint (which never blocks readers or writers) each
+// `interval`, and a TRUNCATE one when it stops.
+class Checkpointer {
+public:
+    Checkpointer(std::string path, std::chrono::milliseconds interval = std::chrono::milliseconds(1000));
+    ~Checkpointer();  // stops: a last checkpoint, then the thread ends
+    Checkpointer(const Checkpointer&) = delete;
+    Checkpointer& operator=(const Checkpointer&) = delete;
+    int64_t checkpoints() const { return done_.load(); }
+
+private:
+    void run();
+    std::string path_;
+    std::chrono::milliseconds interval_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    std::atomic<int64_t> done_{0};
+    std::thread thread_;
 };
 
 // Runs BEGIN IMMEDIATE; rolls back on destruction unless commit() succeeded.

@@ -1,0 +1,136 @@
+// hostile_load.mjs: switchboardd under what strangers can send it at once, while an agent works
+// (docs/security.md, "Limits"; docs/PERFORMANCE.md, "hostile load").
+//
+// For `seconds` (60 by default): `chats` anonymous chat connections, each from its own loopback
+// address, start a chat and then send messages five times faster than they may; `slowReaders`
+// desk connections send pings and never read a byte of the replies; every 5 s a burst of 30
+// logins for one username with wrong passwords (and the right one last). Meanwhile a logged-in
+// agent asks for its reason codes every 100 ms. Measured: the agent's round trips (p50/p99/max),
+// switchboardd's VmRSS before and at its peak, what the floods got through and what was refused.
+//
+// As a program (./scripts/bench): prints one JSON line. tests/server/hostile_load.test.mjs runs
+// the same scenario and asserts on it.
+import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import { startServer, DeskClient, sleep } from '../server/harness.mjs';
+import { randomLoopback } from '../server/contacts_harness.mjs';
+
+const rssKb = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+function open(url, localAddress) {
+  return new Promise((res) => {
+    const ws = new WebSocket(url, { localAddress });
+    ws.once('open', () => res(ws));
+    ws.once('error', () => res(null));
+    ws.once('unexpected-response', () => res(null));
+  });
+}
+
+export async function hostileLoad({ seconds = 60, chats = 1000, slowReaders = 20, server: given } = {}) {
+  const server = given ?? await startServer();
+  const result = { seconds, chats, slow_readers: slowReaders };
+  const sockets = [];
+  try {
+    const agent = await DeskClient.connect(server.wsUrl);
+    await agent.login('alice');
+    await agent.ok('get_reason_codes');
+    const rssStart = rssKb(server.proc.pid);
+    let rssPeak = rssStart;
+    const chatUrl = server.url.replace(/^http/, 'ws') + '/chat/ws';
+    const counts = { started: 0, acked: 0, refused: 0, connect_failed: 0, login_wrong: 0, login_locked: 0,
+      login_refused: 0, login_in: 0 };
+
+    // Anonymous chat floods: connected in batches so that node itself keeps up.
+    for (let i = 0; i < chats; i += 50) {
+      const batch = await Promise.all(Array.from({ length: Math.min(50, chats - i) }, () => open(chatUrl, randomLoopback())));
+      for (const ws of batch) {
+        if (!ws) { counts.connect_failed++; continue; }
+        sockets.push(ws);
+        ws.on('message', (d) => {
+          const f = JSON.parse(d.toString());
+          if (f.type === 'started') counts.started++;
+          else if (f.type === 'ack') counts.acked++;
+          else if (f.type === 'error') counts.refused++;
+        });
+        ws.on('error', () => {});
+        ws.send(JSON.stringify({ type: 'start', name: 'Flood' }));
+      }
+    }
+    // Slow readers: desks that send and never read.
+    const slow = [];
+    for (let i = 0; i < slowReaders; i++) {
+      const ws = await open(server.wsUrl, randomLoopback());
+      if (!ws) { counts.connect_failed++; continue; }
+      ws.on('error', () => {});
+      ws.send(JSON.stringify({ type: 'hello', id: 'h', versions: [1], client: 'hostile' }));
+      ws._socket.pause();
+      slow.push(ws);
+      sockets.push(ws);
+    }
+
+    const end = Date.now() + seconds * 1000;
+    let running = true;
+    const floods = (async () => {
+      let n = 0;
+      while (running) {
+        // Five messages a second per chat (one is allowed) and 50 pings a second per slow reader.
+        for (const ws of sockets) {
+          if (ws.readyState !== WebSocket.OPEN) continue;
+          if (slow.includes(ws)) for (let i = 0; i < 10; i++) ws.send('{"type":"ping","id":"p"}');
+          else ws.send(JSON.stringify({ type: 'message', text: `flood ${n}`, client_id: `f${n}` }));
+        }
+        n++;
+        await sleep(200);
+      }
+    })();
+    const bursts = (async () => {
+      while (running) {
+        const clients = (await Promise.all(Array.from({ length: 30 }, () =>
+          DeskClient.connect(server.wsUrl).catch(() => null)))).filter(Boolean);
+        await Promise.all(clients.map((c) => c.hello().catch(() => {})));
+        const replies = await Promise.all(clients.map((c, i) =>
+          c.request('login', { username: 'bob', password: i === clients.length - 1 ? 'switchboard' : `guess${i}` })
+            .catch(() => null)));
+        for (const r of replies) {
+          if (!r) continue;
+          if (r.ok) counts.login_in++;
+          else if (r.error.code === 'invalid_credentials') counts.login_wrong++;
+          else if (r.error.code === 'account_locked') counts.login_locked++;
+          else counts.login_refused++;
+        }
+        for (const c of clients) c.ws.terminate();
+        await sleep(5000);
+      }
+    })();
+    const rtts = [];
+    while (Date.now() < end) {
+      const t = performance.now();
+      await agent.ok('get_reason_codes');
+      rtts.push(performance.now() - t);
+      rssPeak = Math.max(rssPeak, rssKb(server.proc.pid));
+      await sleep(100);
+    }
+    running = false;
+    await floods;
+    await bursts;
+    rtts.sort((a, b) => a - b);
+    Object.assign(result, {
+      agent_rtt_ms: { p50: +percentile(rtts, 0.5).toFixed(1), p99: +percentile(rtts, 0.99).toFixed(1),
+        max: +rtts.at(-1).toFixed(1), samples: rtts.length },
+      rss_kb: { start: rssStart, peak: rssPeak, growth: rssPeak - rssStart },
+      ...counts,
+      still_serving: true,
+    });
+    await agent.close();
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    if (!given) await server.stop();
+  }
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await hostileLoad();
+  console.log(JSON.stringify(r));
+}
