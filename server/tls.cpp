@@ -9,6 +9,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 namespace sbd {
 
@@ -16,9 +17,14 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
-std::string openssl_error(const boost::system::error_code& ec) {
+std::string openssl_error(const boost::system::error_code& ec, bool* key_mismatch = nullptr) {
     std::string text = ec.message();
-    unsigned long e = ERR_get_error();
+    // Asio turns the first queued OpenSSL error into `ec` (its value is the OpenSSL code).
+    unsigned long e = ERR_peek_last_error();
+    if (key_mismatch)
+        *key_mismatch = (e && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH) ||
+                        (ec.category() == boost::asio::error::get_ssl_category() &&
+                         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH);
     if (e) {
         char buf[256];
         ERR_error_string_n(e, buf, sizeof buf);
@@ -71,13 +77,14 @@ sb::Result<std::shared_ptr<ssl::context>> load_server_tls(const std::string& cer
         return sb::make_error("tls_cert", "--tls-cert " + cert_file + ": not a PEM certificate chain (" +
                                               openssl_error(ec) + ")");
     ctx->use_private_key_file(key_file, ssl::context::pem, ec);
-    if (ec)
-        return sb::make_error("tls_key", "--tls-key " + key_file + ": not a PEM private key, or encrypted (" +
-                                             openssl_error(ec) + ")");
-    if (SSL_CTX_check_private_key(native) != 1) {
+    bool mismatch = false;
+    std::string why = ec ? openssl_error(ec, &mismatch) : "";
+    if (mismatch || (!ec && SSL_CTX_check_private_key(native) != 1)) {
         ERR_clear_error();
         return sb::make_error("tls_key", "--tls-key " + key_file + " is not the key of the certificate in " + cert_file);
     }
+    if (ec)
+        return sb::make_error("tls_key", "--tls-key " + key_file + ": not a PEM private key, or encrypted (" + why + ")");
     return ctx;
 }
 
