@@ -83,7 +83,7 @@ export async function startServer({ dir = tempDir(), args = [], smsWebhook = tru
     const timer = setTimeout(() => rej(new Error(`no listening line; stderr:\n${stderr}`)), 10000);
     proc.stdout.on('data', (d) => {
       stdout += d.toString();
-      const m = stdout.match(/^listening (http:\/\/\S+)\n/m);
+      const m = stdout.match(/^listening (https?:\/\/\S+)\n/m);
       if (m) { clearTimeout(timer); res(m[1]); }
     });
     exited.then(({ code }) => { clearTimeout(timer); rej(new Error(`server exited (${code}):\n${stderr}`)); });
@@ -120,8 +120,9 @@ export function sql(db, query) {
 
 // ---- client ----------------------------------------------------------------------------------
 export class DeskClient {
-  static async connect(wsUrl) {
-    const ws = new WebSocket(wsUrl);
+  // `options`: for `ws` (e.g. {ca} for wss:// with a test's CA, {localAddress}, {headers}).
+  static async connect(wsUrl, options = undefined) {
+    const ws = new WebSocket(wsUrl, options);
     const client = new DeskClient(ws);
     await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
     return client;
