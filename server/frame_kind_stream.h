@@ -32,7 +32,7 @@ template <class NextLayer>
 class FrameKindStream {
 public:
     using next_layer_type = NextLayer;
-    using executor_type = next_layer_type::executor_type;
+    using executor_type = typename next_layer_type::executor_type;
 
     explicit FrameKindStream(next_layer_type&& next) : next_(std::move(next)) {}
 
