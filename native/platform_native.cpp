@@ -23,6 +23,8 @@ int64_t NativePlatform::now_ms() {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+void NativePlatform::set_tls(const TlsClientOptions& tls) { tls_ = std::make_shared<const TlsClientOptions>(tls); }
+
 void NativePlatform::open_transport(const std::string& url) {
     if (socket_) socket_->close();
     socket_ = std::make_shared<WebSocketClient>(
@@ -30,7 +32,8 @@ void NativePlatform::open_transport(const std::string& url) {
                   [this] { feed(desk::TransportOpened{}); },
                   [this](std::string text) { feed(desk::FrameReceived{std::move(text)}); },
                   [this](std::string reason) { feed(desk::TransportClosed{std::move(reason)}); },
-              });
+              },
+        tls_ ? *tls_ : TlsClientOptions{});
     socket_->open(url);
 }
 
@@ -50,7 +53,8 @@ void NativePlatform::open_sip(const std::string& url) {
                   [this] { feed(desk::SipTransportOpened{}); },
                   [this](std::string text) { feed(desk::SipReceived{std::move(text)}); },
                   [this](std::string reason) { feed(desk::SipTransportClosed{std::move(reason)}); },
-              });
+              },
+        tls_ ? *tls_ : TlsClientOptions{});
     sip_->open(url, "sip");
 }
 

@@ -16,6 +16,7 @@
 namespace sb::native {
 
 class WebSocketClient;
+struct TlsClientOptions;
 
 struct NativeHooks {
     std::function<void(uint64_t id, const nlohmann::json& reply)> on_complete;
@@ -29,6 +30,8 @@ public:
     ~NativePlatform() override;
 
     void attach(platform::Runtime* runtime) { runtime_ = runtime; }
+    // How wss:// backends and SIP proxies are trusted (default: the system's CAs).
+    void set_tls(const TlsClientOptions& tls);
 
     int64_t now_ms() override;
     void open_transport(const std::string& url) override;
@@ -61,6 +64,7 @@ private:
     NativeHooks hooks_;
     desk::LogLevel min_log_level_;
     platform::Runtime* runtime_ = nullptr;
+    std::shared_ptr<const TlsClientOptions> tls_;
     std::shared_ptr<WebSocketClient> socket_;
     std::shared_ptr<WebSocketClient> sip_;
     std::map<desk::TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;

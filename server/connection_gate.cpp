@@ -29,7 +29,7 @@ std::optional<ConnectionTicket> ConnectionGate::admit(const std::string& address
         if (why) *why = "server_full";
         return std::nullopt;
     }
-    bool per_address = !c.exempt.count(address);
+    bool per_address = !(c.exempt && c.exempt(address));
     if (per_address) {
         std::size_t& n = c.anonymous_by_address[address];
         if (n >= c.limits.max_anonymous_per_address) {

@@ -12,9 +12,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -30,7 +30,7 @@ struct GateCounts {
     ConnectionLimits limits;
     std::size_t total = 0;
     std::unordered_map<std::string, std::size_t> anonymous_by_address;
-    std::set<std::string> exempt;  // addresses without a per-address cap (trusted proxies)
+    std::function<bool(const std::string&)> exempt;  // addresses without a per-address cap (trusted proxies)
 };
 
 // ---- ConnectionTicket: one admitted connection ----------------------------------------------------
@@ -62,7 +62,8 @@ public:
     explicit ConnectionGate(ConnectionLimits limits = {}) : counts_(std::make_shared<GateCounts>()) {
         counts_->limits = limits;
     }
-    void set_exempt(std::set<std::string> addresses) { counts_->exempt = std::move(addresses); }
+    // Addresses for which `is_exempt` is true have no per-address cap (the trusted proxies).
+    void set_exempt(std::function<bool(const std::string&)> is_exempt) { counts_->exempt = std::move(is_exempt); }
 
     // A ticket, or nullopt with `why` set ("server_full", "too_many_from_address").
     std::optional<ConnectionTicket> admit(const std::string& address, std::string* why = nullptr);

@@ -11,10 +11,11 @@ namespace sbd {
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 
-DeskConnection::DeskConnection(beast::tcp_stream&& stream, std::optional<ConnectionTicket> ticket,
-                               std::string remote_address, FrameHandler& service, DeskHub& hub, Logger& log,
-                               const WebSocketLimits& limits)
-    : ws_(FrameKindStream(std::move(stream))),
+template <class NextLayer>
+BasicDeskConnection<NextLayer>::BasicDeskConnection(NextLayer&& stream, std::optional<ConnectionTicket> ticket,
+                                                    std::string remote_address, FrameHandler& service, DeskHub& hub,
+                                                    Logger& log, const WebSocketLimits& limits)
+    : ws_(FrameKindStream<NextLayer>(std::move(stream))),
       ticket_(std::move(ticket)),
       remote_address_(std::move(remote_address)),
       service_(service),
@@ -28,14 +29,16 @@ DeskConnection::DeskConnection(beast::tcp_stream&& stream, std::optional<Connect
       read_timer_(ws_.get_executor()),
       close_timer_(ws_.get_executor()) {}
 
-int64_t DeskConnection::now_ms() const {
+template <class NextLayer>
+int64_t BasicDeskConnection<NextLayer>::now_ms() const {
     using namespace std::chrono;
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-void DeskConnection::start(beast::http::request<beast::http::string_body> upgrade) {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::start(beast::http::request<beast::http::string_body> upgrade) {
     // The WebSocket keeps its own timers; the TCP stream's would cut idle desks.
-    ws_.next_layer().next_layer().expires_never();
+    beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(10);
     timeouts.idle_timeout = limits_.idle_timeout;
@@ -44,20 +47,21 @@ void DeskConnection::start(beast::http::request<beast::http::string_body> upgrad
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "switchboardd/0.1"); }));
     ws_.read_message_max(limits_.read_message_max);
-    ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    ws_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
 }
 
-void DeskConnection::on_accept(beast::error_code ec) {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::on_accept(beast::error_code ec) {
     if (ec) {
         log_.info("websocket handshake failed", {{"conn", id_}, {"error", ec.message()}});
         return;
     }
     open_ = true;
-    hub_.add(id_, weak_from_this());
+    hub_.add(id_, this->weak_from_this());
     service_.open(id_, remote_address_);
     log_.info("desk connected", {{"conn", id_}, {"address", remote_address_}});
     greeting_timer_.expires_after(limits_.greeting_timeout);
-    greeting_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    greeting_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (ec || !self->open_ || self->closing_ || self->service_.greeted(self->id_)) return;
         self->log_.info("websocket closed: no first request in time", {{"conn", self->id_}});
         self->closing_ = true;
@@ -68,24 +72,26 @@ void DeskConnection::on_accept(beast::error_code ec) {
 }
 
 // ---- reading: paced by the frame rate, paused while the outbox is full ---------------------------
-void DeskConnection::read_next() {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::read_next() {
     if (!open_ || closing_ || reading_) return;
     if (outbox_bytes_ > limits_.outbox_pause_bytes) return;  // on_write resumes it
     reading_ = true;
     int64_t wait = frames_.wait_ms(now_ms());
     if (wait > 0) {
         read_timer_.expires_after(std::chrono::milliseconds(wait));
-        read_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        read_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
             self->reading_ = false;
             if (!ec) self->read_next();
         });
         return;
     }
     frames_.take(now_ms());
-    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 
-void DeskConnection::on_read(beast::error_code ec, std::size_t) {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::on_read(beast::error_code ec, std::size_t) {
     reading_ = false;
     if (ec) return finish("read ended", ec);
     bool text = ws_.next_layer().message_was_text();
@@ -100,7 +106,8 @@ void DeskConnection::on_read(beast::error_code ec, std::size_t) {
     read_next();
 }
 
-void DeskConnection::handle(std::string_view payload, bool text) {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::handle(std::string_view payload, bool text) {
     // The boundary of one frame: whatever a handler throws costs this frame an error reply,
     // never the process (an exception out of here would stop the server's I/O loop).
     try {
@@ -115,7 +122,8 @@ void DeskConnection::handle(std::string_view payload, bool text) {
 }
 
 // ---- writing: one at a time, counted, with a deadline -------------------------------------------
-void DeskConnection::send(std::string frame) {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::send(std::string frame) {
     if (!open_ || closing_) return;
     if (outbox_bytes_ + frame.size() > limits_.outbox_max_bytes) {
         // The peer does not read what it is sent: keep only the write in flight, then close.
@@ -128,7 +136,7 @@ void DeskConnection::send(std::string frame) {
         closing_ = true;
         close_reason_ = websocket::close_reason(websocket::close_code::policy_error, "outgoing queue full");
         close_timer_.expires_after(limits_.shutdown_grace);
-        close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
             if (!ec) self->close_now("close not completed");
         });
         if (!writing_) start_close(close_reason_);
@@ -139,22 +147,24 @@ void DeskConnection::send(std::string frame) {
     if (!writing_) write_next();
 }
 
-void DeskConnection::write_next() {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::write_next() {
     if (outbox_.empty()) {
         if (closing_) start_close(close_reason_);
         return;
     }
     writing_ = true;
     write_timer_.expires_after(limits_.write_timeout);
-    write_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    write_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (!ec && self->writing_) self->close_now("write timed out");
     });
     ws_.text(true);
     ws_.async_write(boost::asio::buffer(outbox_.front()),
-                    [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });
+                    [self = this->shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });
 }
 
-void DeskConnection::on_write(beast::error_code ec, std::size_t) {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::on_write(beast::error_code ec, std::size_t) {
     writing_ = false;
     write_timer_.cancel();
     if (ec) return finish("write failed", ec);
@@ -165,47 +175,52 @@ void DeskConnection::on_write(beast::error_code ec, std::size_t) {
 }
 
 // ---- closing ------------------------------------------------------------------------------------
-void DeskConnection::authenticated() {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::authenticated() {
     if (ticket_) ticket_->authenticated();
     frames_.set_spec(limits_.authenticated_rate);
 }
 
-void DeskConnection::close_going_away() {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::close_going_away() {
     if (!open_ || closing_) return;
     closing_ = true;
     close_reason_ = websocket::close_reason(websocket::close_code::going_away);
     // A peer that never reads would hold the close (and the server's exit) forever.
     close_timer_.expires_after(limits_.shutdown_grace);
-    close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (!ec) self->close_now("close not completed");
     });
     if (!writing_) start_close(close_reason_);
 }
 
-void DeskConnection::start_close(websocket::close_reason reason) {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::start_close(websocket::close_reason reason) {
     if (close_sent_ || !open_) return;
     close_sent_ = true;
     read_timer_.cancel();
     close_timer_.expires_after(limits_.shutdown_grace);  // a peer that never answers the close
-    close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (!ec) self->close_now("close not completed");
     });
-    ws_.async_close(reason, [self = shared_from_this()](beast::error_code ec) {
+    ws_.async_close(reason, [self = this->shared_from_this()](beast::error_code ec) {
         if (ec) self->finish("close failed", ec);
         // Otherwise the pending read completes (closed) and finishes the connection.
         else if (!self->reading_) self->finish("closed", websocket::error::closed);
     });
 }
 
-void DeskConnection::close_now(const char* why) {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::close_now(const char* why) {
     if (!open_) return;
     log_.info("websocket cut", {{"conn", id_}, {"why", why}});
     beast::error_code ignored;
-    ws_.next_layer().next_layer().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-    ws_.next_layer().next_layer().socket().close(ignored);
+    beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).socket().close(ignored);
 }
 
-void DeskConnection::finish(const char* why, beast::error_code ec) {
+template <class NextLayer>
+void BasicDeskConnection<NextLayer>::finish(const char* why, beast::error_code ec) {
     if (!open_) return;
     open_ = false;
     greeting_timer_.cancel();
@@ -217,9 +232,12 @@ void DeskConnection::finish(const char* why, beast::error_code ec) {
     bool normal = ec == websocket::error::closed || ec == boost::asio::error::operation_aborted;
     log_.info("desk disconnected", {{"conn", id_}, {"why", why}, {"error", normal ? "closed" : ec.message()}});
     beast::error_code ignored;
-    ws_.next_layer().next_layer().socket().close(ignored);
+    beast::get_lowest_layer(ws_).socket().close(ignored);
     outbox_.clear();
     outbox_bytes_ = 0;
 }
+
+template class BasicDeskConnection<beast::tcp_stream>;
+template class BasicDeskConnection<TlsStream>;
 
 }  // namespace sbd

@@ -14,6 +14,10 @@
 // - time: the first request (hello, or a chat's start/resume) must arrive within
 //   `greeting_timeout`; at shutdown the close handshake gets `shutdown_grace`, then the socket
 //   is closed whatever the peer does.
+//
+// The same class serves ws:// and wss://: BasicDeskConnection is a template on what carries the
+// WebSocket (a TCP stream, or TLS over one), instantiated for both in desk_connection.cpp; the
+// hub holds either through the small WebSocketConnection interface.
 #pragma once
 
 #include <chrono>
@@ -48,18 +52,29 @@ struct WebSocketLimits {
     RateSpec authenticated_rate{200, 400};
 };
 
-class DeskConnection : public std::enable_shared_from_this<DeskConnection> {
+// What the hub (and through it the services) can do with a live WebSocket, plain or TLS.
+class WebSocketConnection {
 public:
-    DeskConnection(boost::beast::tcp_stream&& stream, std::optional<ConnectionTicket> ticket,
-                   std::string remote_address, FrameHandler& service, DeskHub& hub, Logger& log,
-                   const WebSocketLimits& limits);
+    virtual ~WebSocketConnection() = default;
+    virtual void send(std::string frame) = 0;
+    virtual void close_going_away() = 0;
+    // The connection logged in: a higher frame rate, and no longer anonymous for the address cap.
+    virtual void authenticated() = 0;
+};
+
+template <class NextLayer>
+class BasicDeskConnection : public WebSocketConnection,
+                            public std::enable_shared_from_this<BasicDeskConnection<NextLayer>> {
+public:
+    // `remote_address`: the client's address (the peer's, or the one a trusted proxy forwarded).
+    BasicDeskConnection(NextLayer&& stream, std::optional<ConnectionTicket> ticket, std::string remote_address,
+                        FrameHandler& service, DeskHub& hub, Logger& log, const WebSocketLimits& limits);
 
     // Completes the WebSocket handshake for an upgrade request already read.
     void start(boost::beast::http::request<boost::beast::http::string_body> upgrade);
-    void send(std::string frame);
-    void close_going_away();
-    // The connection logged in: a higher frame rate, and no longer anonymous for the address cap.
-    void authenticated();
+    void send(std::string frame) override;
+    void close_going_away() override;
+    void authenticated() override;
 
 private:
     void on_accept(boost::beast::error_code ec);
@@ -73,7 +88,7 @@ private:
     void finish(const char* why, boost::beast::error_code ec);
     int64_t now_ms() const;
 
-    boost::beast::websocket::stream<FrameKindStream> ws_;
+    boost::beast::websocket::stream<FrameKindStream<NextLayer>> ws_;
     boost::beast::flat_buffer buffer_;
     std::deque<std::string> outbox_;
     std::size_t outbox_bytes_ = 0;
@@ -96,5 +111,10 @@ private:
     bool close_sent_ = false;
     boost::beast::websocket::close_reason close_reason_{boost::beast::websocket::close_code::going_away};
 };
+
+using DeskConnection = BasicDeskConnection<boost::beast::tcp_stream>;  // ws://
+using TlsDeskConnection = BasicDeskConnection<TlsStream>;               // wss://
+extern template class BasicDeskConnection<boost::beast::tcp_stream>;
+extern template class BasicDeskConnection<TlsStream>;
 
 }  // namespace sbd

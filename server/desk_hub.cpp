@@ -20,7 +20,7 @@ void DeskHub::authenticated(ConnectionId id) {
 }
 
 void DeskHub::close_all() {
-    std::vector<std::shared_ptr<DeskConnection>> live;
+    std::vector<std::shared_ptr<WebSocketConnection>> live;
     for (auto& [id, weak] : connections_)
         if (auto c = weak.lock()) live.push_back(std::move(c));
     for (auto& c : live) c->close_going_away();

@@ -9,12 +9,12 @@
 
 namespace sbd {
 
-class DeskConnection;
+class WebSocketConnection;  // desk_connection.h: a plain or a TLS WebSocket
 
 class DeskHub : public DeskOutput {
 public:
     ConnectionId next_id() { return ++last_id_; }
-    void add(ConnectionId id, std::weak_ptr<DeskConnection> connection) { connections_[id] = std::move(connection); }
+    void add(ConnectionId id, std::weak_ptr<WebSocketConnection> connection) { connections_[id] = std::move(connection); }
     void remove(ConnectionId id) { connections_.erase(id); }
 
     void send(ConnectionId id, std::string frame) override;
@@ -24,7 +24,7 @@ public:
 
 private:
     ConnectionId last_id_ = 0;
-    std::unordered_map<ConnectionId, std::weak_ptr<DeskConnection>> connections_;
+    std::unordered_map<ConnectionId, std::weak_ptr<WebSocketConnection>> connections_;
 };
 
 }  // namespace sbd

@@ -8,9 +8,13 @@
 // Beast sees it. The desk connection asks message_was_text() for each message it reads and
 // validates UTF-8 itself. Control frames, continuations, masking and lengths pass untouched.
 // (switchboardd never negotiates permessage-deflate, so frame payloads are the raw bytes.)
+//
+// The layer sits on whatever carries the bytes: a TCP stream (ws://) or a TLS stream over one
+// (wss://); it sees the bytes after decryption either way.
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -18,14 +22,17 @@
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 namespace sbd {
 
+template <class NextLayer>
 class FrameKindStream {
 public:
-    using next_layer_type = boost::beast::tcp_stream;
-    using executor_type = next_layer_type::executor_type;
+    using next_layer_type = NextLayer;
+    using executor_type = typename next_layer_type::executor_type;
 
     explicit FrameKindStream(next_layer_type&& next) : next_(std::move(next)) {}
 
@@ -54,7 +61,7 @@ public:
 
     template <class MutableBufferSequence>
     std::size_t read_some(const MutableBufferSequence& buffers, boost::beast::error_code& ec) {
-        std::size_t n = next_.socket().read_some(buffers, ec);
+        std::size_t n = next_.read_some(buffers, ec);
         scan(buffers, n);
         return n;
     }
@@ -67,11 +74,11 @@ public:
     }
     template <class ConstBufferSequence>
     std::size_t write_some(const ConstBufferSequence& buffers, boost::beast::error_code& ec) {
-        return next_.socket().write_some(buffers, ec);
+        return next_.write_some(buffers, ec);
     }
     template <class ConstBufferSequence>
     std::size_t write_some(const ConstBufferSequence& buffers) {
-        return next_.socket().write_some(buffers);
+        return next_.write_some(buffers);
     }
 
 private:
@@ -143,10 +150,19 @@ private:
     uint64_t payload_left_ = 0;
 };
 
-// Closing the WebSocket tears down the TCP stream underneath (found by Beast through ADL).
-inline void teardown(boost::beast::role_type role, FrameKindStream& s, boost::beast::error_code& ec) {
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// Closing the WebSocket tears down the stream underneath (found by Beast through ADL).
+inline void teardown(boost::beast::role_type role, FrameKindStream<boost::beast::tcp_stream>& s,
+                     boost::beast::error_code& ec) {
     using boost::beast::websocket::teardown;
     teardown(role, s.next_layer().socket(), ec);
+}
+inline void teardown(boost::beast::role_type role, FrameKindStream<TlsStream>& s, boost::beast::error_code& ec) {
+    using boost::beast::websocket::teardown;
+    teardown(role, s.next_layer(), ec);
+    boost::beast::error_code ignored;
+    boost::beast::get_lowest_layer(s).socket().close(ignored);
 }
 
 // Beast 1.74's own TCP teardown can stop draining after one read and close the socket with
@@ -184,14 +200,40 @@ struct GracefulTeardown {
         handler(ec);
     }
 };
+
+// TLS: send close_notify and wait (at most 5 s) for the peer's, then close the socket. A peer
+// that just drops the connection instead (most browsers) is not an error.
+template <class Handler>
+struct TlsTeardown {
+    TlsStream& stream;
+    Handler handler;
+
+    void start() {
+        boost::beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+        auto& s = stream;
+        s.async_shutdown(std::move(*this));
+    }
+    void operator()(boost::beast::error_code ec) {
+        if (ec == boost::asio::error::eof || ec == boost::asio::ssl::error::stream_truncated) ec = {};
+        boost::beast::error_code ignored;
+        boost::beast::get_lowest_layer(stream).socket().close(ignored);
+        handler(ec);
+    }
+};
 }  // namespace detail
 
 template <class TeardownHandler>
-void async_teardown(boost::beast::role_type role, FrameKindStream& s, TeardownHandler&& handler) {
+void async_teardown(boost::beast::role_type role, FrameKindStream<boost::beast::tcp_stream>& s,
+                    TeardownHandler&& handler) {
     detail::GracefulTeardown<std::decay_t<TeardownHandler>>{
         role, s.next_layer(), std::make_shared<std::array<char, 4096>>(),
         std::forward<TeardownHandler>(handler)}
         .start();
+}
+
+template <class TeardownHandler>
+void async_teardown(boost::beast::role_type, FrameKindStream<TlsStream>& s, TeardownHandler&& handler) {
+    detail::TlsTeardown<std::decay_t<TeardownHandler>>{s.next_layer(), std::forward<TeardownHandler>(handler)}.start();
 }
 
 }  // namespace sbd

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <type_traits>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "desk_connection.h"
@@ -16,28 +18,37 @@ namespace sbd {
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
 // One keep-alive HTTP connection until it upgrades, closes or the server stops.
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// `Stream`: beast::tcp_stream (http://) or TlsStream (https://, handshake done).
+template <class Stream>
+class HttpSession : public Stoppable, public std::enable_shared_from_this<HttpSession<Stream>> {
 public:
-    HttpSession(tcp::socket socket, std::string address, std::optional<ConnectionTicket> ticket, HttpContext& context)
-        : stream_(std::move(socket)), context_(context), address_(std::move(address)), ticket_(std::move(ticket)) {}
+    HttpSession(Stream&& stream, beast::flat_buffer buffer, std::string peer, std::optional<ConnectionTicket> ticket,
+                HttpContext& context)
+        : stream_(std::move(stream)),
+          buffer_(std::move(buffer)),
+          context_(context),
+          peer_(std::move(peer)),
+          ticket_(std::move(ticket)) {}
 
     void start() { read_next(); }
-    void stop() {
+    void stop() override {
+        if (upgraded_) return;  // the stream is the WebSocket's now (the hub closes those)
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        stream_.close();
+        lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+        lowest().close();
     }
 
 private:
     void read_next() {
         parser_.emplace();
         limit_http_parser(*parser_);
-        stream_.expires_after(std::chrono::seconds(30));
+        lowest().expires_after(std::chrono::seconds(30));
         http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     void on_read(beast::error_code ec) {
@@ -55,9 +66,21 @@ private:
         }
         if (ec) return;  // closed, timed out or garbage: nothing to answer
         http::request<http::string_body> req = parser_->release();
+        // Who the client is: the peer, or (from a trusted proxy) whom it forwarded. Each request
+        // anew: a proxy may send several clients' requests over one connection.
+        std::string address = peer_;
+        if (!context_.trusted_proxies.empty()) {
+            std::string forwarded;
+            auto [it, last] = req.equal_range("X-Forwarded-For");
+            for (; it != last; ++it) {
+                if (!forwarded.empty()) forwarded += ',';
+                forwarded.append(it->value().data(), it->value().size());
+            }
+            address = context_.trusted_proxies.client_address(peer_, forwarded);
+        }
         HttpRoute route;
         try {
-            route = route_http(req, address_, context_);
+            route = route_http(req, address, context_);
         } catch (const std::exception& e) {
             // A bug, not the client's fault; the one request fails, the server and its other
             // connections go on (an exception out of a handler would stop the I/O loop).
@@ -68,7 +91,8 @@ private:
         }
         switch (route.kind) {
         case HttpRoute::Kind::upgrade: {
-            auto ws = std::make_shared<DeskConnection>(std::move(stream_), std::move(ticket_), address_,
+            upgraded_ = true;
+            auto ws = std::make_shared<BasicDeskConnection<Stream>>(std::move(stream_), std::move(ticket_), address,
                                                        *route.handler, context_.hub, context_.log,
                                                        context_.ws_limits);
             ws->start(std::move(req));
@@ -129,22 +153,121 @@ private:
 
     template <class Response>
     void write(std::shared_ptr<Response> res) {
-        http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-            if (ec || !res->keep_alive()) {
-                beast::error_code ignored;
-                self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-                return;
-            }
+        http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
+            if (ec || !res->keep_alive()) return self->end(ec);
             self->read_next();
         });
     }
 
-    beast::tcp_stream stream_;
+    // The last response is written: say so to the peer.
+    void end(beast::error_code ec) {
+        beast::error_code ignored;
+        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+            lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+        } else {
+            if (ec) return lowest().close();
+            // close_notify, then wait (briefly) for the peer's; either way the socket closes.
+            lowest().expires_after(std::chrono::seconds(5));
+            stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->lowest().close(); });
+        }
+    }
+
+    beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+    Stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     HttpContext& context_;
-    std::string address_;
+    std::string peer_;  // the TCP peer's address
     std::optional<ConnectionTicket> ticket_;  // given back when the session (or its WebSocket) ends
+    bool upgraded_ = false;
+};
+
+// A connection to the TLS listener before its handshake: the first bytes decide. A TLS
+// ClientHello gets the handshake, then an HttpSession over TLS; anything else is someone
+// speaking plain HTTP to an HTTPS port, who is told so and closed.
+class TlsHandshake : public Stoppable, public std::enable_shared_from_this<TlsHandshake> {
+public:
+    TlsHandshake(tcp::socket socket, std::string peer, std::optional<ConnectionTicket> ticket, HttpContext& context,
+                 std::weak_ptr<HttpListener> listener)
+        : tcp_(std::move(socket)),
+          context_(context),
+          peer_(std::move(peer)),
+          ticket_(std::move(ticket)),
+          listener_(std::move(listener)) {}
+
+    void start() {
+        tcp_.expires_after(std::chrono::seconds(10));  // detection and handshake together
+        beast::async_detect_ssl(tcp_, buffer_, [self = shared_from_this()](beast::error_code ec, bool tls) {
+            if (ec) return;  // closed or timed out before saying anything
+            if (tls) return self->handshake();
+            self->refuse_plain();
+        });
+    }
+    void stop() override {
+        if (handed_over_) return;
+        beast::error_code ignored;
+        if (tls_) {
+            beast::get_lowest_layer(*tls_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+            beast::get_lowest_layer(*tls_).close();
+        } else {
+            tcp_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            tcp_.close();
+        }
+    }
+
+private:
+    void handshake() {
+        tls_.emplace(std::move(tcp_), *context_.tls);
+        tls_->async_handshake(ssl::stream_base::server, buffer_.data(),
+                              [self = shared_from_this()](beast::error_code ec, std::size_t used) {
+                                  self->on_handshake(ec, used);
+                              });
+    }
+
+    void on_handshake(beast::error_code ec, std::size_t used) {
+        if (ec) {
+            // Bad clients, scanners and browsers that do not trust the certificate all end here.
+            context_.log.limited(LogLevel::Info, "tls handshake failed", {{"peer", peer_}, {"error", ec.message()}});
+            return;
+        }
+        buffer_.consume(used);
+        handed_over_ = true;
+        auto session = std::make_shared<HttpSession<TlsStream>>(std::move(*tls_), std::move(buffer_), peer_,
+                                                                 std::move(ticket_), context_);
+        tls_.reset();
+        if (auto listener = listener_.lock()) listener->track(session);
+        session->start();
+    }
+
+    void refuse_plain() {
+        // Read the request (so that closing does not reset the connection under our answer),
+        // then answer in plain HTTP.
+        parser_.emplace();
+        limit_http_parser(*parser_);
+        http::async_read(tcp_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec && ec != http::error::body_limit) return;
+            auto res = std::make_shared<http::response<http::string_body>>(http::status::bad_request, 11);
+            res->set(http::field::content_type, "text/plain; charset=utf-8");
+            res->keep_alive(false);
+            res->body() = "This port speaks HTTPS only: use https:// (and wss:// for WebSockets).\n";
+            res->prepare_payload();
+            http::async_write(self->tcp_, *res, [self, res](beast::error_code, std::size_t) {
+                beast::error_code ignored;
+                self->tcp_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            });
+        });
+    }
+
+    beast::tcp_stream tcp_;
+    std::optional<TlsStream> tls_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    HttpContext& context_;
+    std::string peer_;
+    std::optional<ConnectionTicket> ticket_;
+    std::weak_ptr<HttpListener> listener_;
+    bool handed_over_ = false;  // the stream is an HttpSession's now
 };
 
 // ---- HttpListener -------------------------------------------------------------------------------
@@ -185,12 +308,18 @@ void HttpListener::accept_next() {
                 if (!admitted) return self->refuse(std::move(socket), address, why);
                 ticket.emplace(std::move(*admitted));
             }
-            auto session = std::make_shared<HttpSession>(std::move(socket), std::move(address), std::move(ticket),
-                                                         self->context_);
-            auto& list = self->sessions_;
-            list.erase(std::remove_if(list.begin(), list.end(), [](auto& w) { return w.expired(); }), list.end());
-            list.push_back(session);
-            session->start();
+            if (self->context_.tls) {
+                auto session = std::make_shared<TlsHandshake>(std::move(socket), std::move(address), std::move(ticket),
+                                                              self->context_, self);
+                self->track(session);
+                session->start();
+            } else {
+                auto session = std::make_shared<HttpSession<beast::tcp_stream>>(
+                    beast::tcp_stream(std::move(socket)), beast::flat_buffer(), std::move(address), std::move(ticket),
+                    self->context_);
+                self->track(session);
+                session->start();
+            }
         }
         self->accept_next();
     });
@@ -210,6 +339,12 @@ void HttpListener::refuse(tcp::socket socket, const std::string& address, const 
     if (refused_logged_.take(steady_ms()))
         context_.log.warn("connection refused", {{"address", address}, {"why", why}});
     accept_next();
+}
+
+void HttpListener::track(std::weak_ptr<Stoppable> session) {
+    auto& list = sessions_;
+    list.erase(std::remove_if(list.begin(), list.end(), [](auto& w) { return w.expired(); }), list.end());
+    list.push_back(std::move(session));
 }
 
 void HttpListener::stop() {

@@ -2,6 +2,11 @@
 // answered first, other plain GET/HEAD requests from static_files; a WebSocket upgrade at /desk
 // (desk protocol) or /chat/ws (customer chat) becomes a DeskConnection; anything else is a 4xx. stop() closes the acceptor and every HTTP session still open.
 //
+// With a TLS context the listener speaks only HTTPS and WSS (tls.h): each connection's first
+// bytes must be a TLS handshake; plain HTTP there gets a 400 that says to use https://. Each
+// request's client address is the peer's, or what a trusted proxy forwarded (trusted_proxies.h);
+// the limits, the logs and the loopback checks all see that address.
+//
 // Sections: HttpContext · HttpListener
 #pragma once
 
@@ -13,6 +18,7 @@
 #include <vector>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "connection_gate.h"
 #include "desk_connection.h"
@@ -21,11 +27,17 @@
 #include "http_api.h"
 #include "log.h"
 #include "rate_limit.h"
+#include "trusted_proxies.h"
 #include "util/result.h"
 
 namespace sbd {
 
-class HttpSession;
+// An open connection the listener closes when the server stops.
+class Stoppable {
+public:
+    virtual ~Stoppable() = default;
+    virtual void stop() = 0;
+};
 
 // ---- HttpContext: what every session needs ------------------------------------------------------
 struct HttpContext {
@@ -37,6 +49,8 @@ struct HttpContext {
     HttpApi* api = nullptr;        // /chat, /sms/inbound, /dev/sms-provider
     ConnectionGate* gate = nullptr;  // connection caps (none without it: tests, fuzzing)
     WebSocketLimits ws_limits{};
+    std::shared_ptr<boost::asio::ssl::context> tls;  // HTTPS and WSS only (none: plain HTTP and WS)
+    TrustedProxies trusted_proxies;                  // whose X-Forwarded-For is believed
 };
 
 // ---- HttpListener -------------------------------------------------------------------------------
@@ -48,6 +62,8 @@ public:
     sb::Result<boost::asio::ip::tcp::endpoint> bind(const std::string& host, unsigned short port);
     void start() { accept_next(); }
     void stop();
+    // A session this listener's stop() must close (a TLS connection once its handshake is done).
+    void track(std::weak_ptr<Stoppable> session);
 
 private:
     void accept_next();
@@ -61,7 +77,7 @@ private:
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
     HttpContext context_;
-    std::vector<std::weak_ptr<HttpSession>> sessions_;
+    std::vector<std::weak_ptr<Stoppable>> sessions_;
     TokenBucket refused_logged_{RateSpec{5, 20}, 0};  // refusals are logged at most this often
 };
 

@@ -28,6 +28,8 @@
 #include "desk_hub.h"
 #include "desk_service.h"
 #include "http_listener.h"
+#include "tls.h"
+#include "trusted_proxies.h"
 #include "log.h"
 #include "mfa.h"
 #include "options.h"
@@ -126,6 +128,18 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     if (sodium_init() < 0) {
         log.error("libsodium failed to initialise");
         return 1;
+    }
+
+    // The certificate and key first: a server that cannot serve TLS touches nothing.
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (options.tls_cert) {
+        auto loaded = sbd::load_server_tls(*options.tls_cert, *options.tls_key);
+        if (!loaded) {
+            log.error("cannot serve TLS: " + loaded.error().message, {{"code", loaded.error().code}});
+            std::cerr << "switchboardd: " << loaded.error().message << "\n";
+            return 1;
+        }
+        tls = loaded.value();
     }
 
     std::error_code ec;
@@ -308,16 +322,58 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     sbd::HttpContext http{service, hub, log, web_root, &chat, &api};
     http.gate = &gate;
     http.ws_limits.write_timeout = std::chrono::milliseconds(options.write_timeout_ms);
+    // Behind a reverse proxy (docs/operations.md): its clients' addresses, not its own, are what
+    // every limit, log line and loopback check sees; and it is not capped as one address.
+    std::vector<sbd::AddressRange> proxy_ranges;
+    for (const auto& spec : options.trusted_proxies) {
+        auto range = sbd::AddressRange::parse(spec);
+        if (!range) {
+            log.error("bad --trusted-proxy", {{"value", spec}, {"error", range.error().message}});
+            return 1;
+        }
+        proxy_ranges.push_back(range.value());
+    }
+    http.trusted_proxies = sbd::TrustedProxies(std::move(proxy_ranges));
+    if (!http.trusted_proxies.empty())
+        gate.set_exempt([proxies = http.trusted_proxies](const std::string& address) { return proxies.contains(address); });
+    http.tls = tls;
     auto listener = std::make_shared<sbd::HttpListener>(io, http);
     auto bound = listener->bind(options.host, options.port);
     if (!bound) {
         log.error("cannot listen", {{"host", options.host}, {"port", options.port}, {"error", bound.error().message}});
         return 1;
     }
-    std::string host = bound.value().address().to_string();
-    if (bound.value().address().is_v6()) host = "[" + host + "]";
-    std::string url = "http://" + host + ":" + std::to_string(bound.value().port());
-    std::string provider = options.sms_provider_url.value_or(options.fake_sms_provider ? url + "/dev/sms-provider" : "");
+    auto url_of = [](const char* scheme, const boost::asio::ip::tcp::endpoint& endpoint) {
+        std::string host = endpoint.address().to_string();
+        if (endpoint.address().is_v6()) host = "[" + host + "]";
+        return std::string(scheme) + "://" + host + ":" + std::to_string(endpoint.port());
+    };
+    std::string url = url_of(http.tls ? "https" : "http", bound.value());
+    // The server's own clients (the simulator's customers, the fake SMS provider and payment
+    // gateway it posts to) speak plain HTTP over loopback. With TLS on they get a plain listener
+    // of their own on loopback (--internal-listen, or any free port when they need one).
+    std::string internal_url = url;
+    std::shared_ptr<sbd::HttpListener> internal;
+    bool own_clients = options.simulate || (options.fake_sms_provider && !options.sms_provider_url) ||
+                       (options.fake_payment_gateway && !options.payment_gateway_url);
+    if (options.internal_listen || (http.tls && own_clients)) {
+        std::string spec = options.internal_listen.value_or("127.0.0.1:0");
+        auto colon = spec.rfind(':');
+        std::string ihost = spec.substr(0, colon);
+        if (ihost.size() >= 2 && ihost.front() == '[') ihost = ihost.substr(1, ihost.size() - 2);
+        sbd::HttpContext plain = http;
+        plain.tls.reset();
+        internal = std::make_shared<sbd::HttpListener>(io, plain);
+        auto ibound = internal->bind(ihost, static_cast<unsigned short>(std::stoul(spec.substr(colon + 1))));
+        if (!ibound) {
+            log.error("cannot listen", {{"internal", spec}, {"error", ibound.error().message}});
+            return 1;
+        }
+        internal_url = url_of("http", ibound.value());
+        if (!http.tls) internal_url = url;  // no need: the main listener is plain already
+    }
+    std::string provider =
+        options.sms_provider_url.value_or(options.fake_sms_provider ? internal_url + "/dev/sms-provider" : "");
     if (!provider.empty()) {
         auto parsed = sbd::parse_http_url(provider);
         if (!parsed) {
@@ -329,7 +385,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     }
     sms.resume(contact_store);
     std::string payment_gateway =
-        options.payment_gateway_url.value_or(options.fake_payment_gateway ? url + "/dev/payment-gateway" : "");
+        options.payment_gateway_url.value_or(options.fake_payment_gateway ? internal_url + "/dev/payment-gateway" : "");
     if (!payment_gateway.empty()) {
         auto parsed = sbd::parse_http_url(payment_gateway);
         if (!parsed) {
@@ -338,7 +394,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         }
         payments.set_gateway(parsed.value());
     }
-    if (options.simulate) simulator.start(url, sms_secret);
+    if (options.simulate) simulator.start(internal_url, sms_secret);
     std::cout << "listening " << url << std::endl;  // tests and scripts/run read this line
     if (auto st = hint_first_supervisor(*store.value(), options, program, log); !st) {
         log.error("cannot read the agents", {{"error", st.error().message}});
@@ -347,7 +403,9 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     log.info("listening", {{"url", url}, {"web_root", options.web_root ? *options.web_root : ""},
                            {"chat", url + "/chat"}, {"sms_provider", provider},
                            {"sip_domain", options.sip_domain.value_or("")}, {"sip_ws_url", options.sip_ws_url},
-                           {"telephony_api", options.telephony_secret_file.has_value()}});
+                           {"telephony_api", options.telephony_secret_file.has_value()},
+                           {"internal", internal ? internal_url : ""},
+                           {"trusted_proxies", options.trusted_proxies}});
 
     boost::asio::steady_timer ticks(io);
     boost::asio::steady_timer revocation_checks(io);
@@ -356,6 +414,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         if (error) return;
         log.info("stopping", {{"signal", signal}});
         listener->stop();
+        if (internal) internal->stop();
         hub.close_all();
         ticks.cancel();
         revocation_checks.cancel();
@@ -365,6 +424,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     schedule_ticks(ticks, contacts, payments);
     schedule_revocation_checks(revocation_checks, service);
     listener->start();
+    if (internal) internal->start();
     // The last boundary: a handler that throws (a bug) is logged and the loop goes on serving
     // everyone else. Frames and HTTP requests have their own boundaries closer to the bug.
     for (;;) {
@@ -383,6 +443,17 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     return 0;
 }
 
+// Plain HTTP beyond this machine carries passwords, TOTP codes, session tokens and card numbers
+// in clear: refused unless asked for by name.
+std::optional<std::string> insecure_listen(const sbd::Options& o) {
+    if (o.tls_cert || o.insecure_http || sbd::is_loopback(o.host)) return std::nullopt;
+    return "refusing plain HTTP on " + o.host +
+           ", an address other machines can reach: passwords, sign-in codes, session tokens and card numbers "
+           "would cross the network unencrypted. Serve HTTPS with --tls-cert FILE --tls-key FILE; or listen on "
+           "loopback (--listen 127.0.0.1:PORT) behind a TLS-terminating proxy with --trusted-proxy 127.0.0.1; or, "
+           "if the network is protected some other way, say so with --insecure-http (docs/operations.md).";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -396,6 +467,10 @@ int main(int argc, char** argv) {
     if (options.value().help) {
         std::cout << sbd::usage();
         return 0;
+    }
+    if (auto refused = insecure_listen(options.value())) {
+        std::cerr << "switchboardd: " << *refused << "\n";
+        return 2;
     }
     sbd::Logger log(options.value().log_level);
     try {

@@ -97,10 +97,20 @@ std::string usage() {
            "                            address (default 64)\n"
            "  --write-timeout SECONDS   a WebSocket whose peer takes longer than this to take one frame\n"
            "                            is closed (default 30)\n"
+           "  --tls-cert FILE           serve HTTPS and WSS (only) with this PEM certificate chain\n"
+           "  --tls-key FILE            its PEM private key; refused if every user may read it (chmod 600)\n"
+           "  --insecure-http           allow plain HTTP on an address other than loopback (passwords, codes\n"
+           "                            and card numbers then cross the network unencrypted)\n"
+           "  --trusted-proxy ADDR      a reverse proxy (IP or CIDR; repeatable) whose X-Forwarded-For is\n"
+           "                            believed: its clients' addresses are what the limits, logs and\n"
+           "                            loopback checks see (docs/operations.md)\n"
+           "  --internal-listen HOST:PORT  also serve plain HTTP on this loopback address, for Kamailio and\n"
+           "                            other clients on this machine when the main listener is HTTPS\n"
            "  --log-level LEVEL         debug, info, warn or error (default info)\n"
            "  --help                    print this and exit\n"
            "\n"
-           "Prints \"listening http://HOST:PORT\" on stdout once bound. Logs are JSON lines on stderr.\n";
+           "Prints \"listening http://HOST:PORT\" (https:// with TLS) on stdout once bound. Logs are JSON\n"
+           "lines on stderr.\n";
 }
 
 sb::Result<Options> parse_options(const std::vector<std::string>& args) {
@@ -252,10 +262,29 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
                 if (!parse_int(*v, n, std::size_t{1}) || n > 1'000'000) return bad(a + " wants N from 1 to 1000000");
                 (a == "--max-connections" ? o.max_connections : o.max_connections_per_address) = n;
             }
+        } else if (a == "--tls-cert" || a == "--tls-key" || a == "--trusted-proxy" || a == "--internal-listen") {
+            auto v = value();
+            if (!v || v->empty()) return bad(a + " needs a value");
+            if (a == "--tls-cert") o.tls_cert = *v;
+            else if (a == "--tls-key") o.tls_key = *v;
+            else if (a == "--internal-listen") {
+                auto colon = v->rfind(':');
+                unsigned port = 0;
+                std::string host = colon == std::string::npos ? "" : v->substr(0, colon);
+                if (colon == std::string::npos || !parse_int(v->substr(colon + 1), port, 0u) || port > 65535)
+                    return bad("--internal-listen wants HOST:PORT");
+                if (host.rfind("127.", 0) != 0 && host != "[::1]")
+                    return bad("--internal-listen takes a loopback address (127.0.0.1:PORT): it serves plain HTTP");
+                o.internal_listen = *v;
+            }
+            else o.trusted_proxies.push_back(*v);
+        } else if (a == "--insecure-http") {
+            o.insecure_http = true;
         } else {
             return bad("unknown option " + a);
         }
     }
+    if (o.tls_cert.has_value() != o.tls_key.has_value()) return bad("--tls-cert and --tls-key go together");
     if (o.db_path.empty()) o.db_path = default_db_path();
     if (!o.sip_ws_url.empty() && !o.sip_domain) return bad("--sip-ws-url needs --sip-domain");
     if (o.sip_domain && o.sip_ws_url.empty()) o.sip_ws_url = "ws://" + *o.sip_domain + ":5066";

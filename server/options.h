@@ -51,6 +51,12 @@ struct Options {
     std::size_t max_connections = 10000;             // --max-connections N
     std::size_t max_connections_per_address = 64;    // --max-connections-per-address N (anonymous)
     int64_t write_timeout_ms = 30'000;               // --write-timeout SECONDS
+    // Transport security (docs/operations.md).
+    std::optional<std::string> tls_cert;     // --tls-cert FILE (PEM chain): HTTPS and WSS only
+    std::optional<std::string> tls_key;      // --tls-key FILE (PEM; not world-readable)
+    bool insecure_http = false;              // --insecure-http: plain HTTP on a non-loopback address
+    std::vector<std::string> trusted_proxies;  // --trusted-proxy ADDR|CIDR (repeatable)
+    std::optional<std::string> internal_listen;  // --internal-listen 127.0.0.1:PORT (checked): plain, loopback only
     LogLevel log_level = LogLevel::Info;
     bool help = false;
 };

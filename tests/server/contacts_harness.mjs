@@ -15,8 +15,9 @@ export function randomLoopback() {
 }
 
 export class ChatCustomer {
-  static async connect(serverUrl, { localAddress = randomLoopback() } = {}) {
-    const ws = new WebSocket(serverUrl.replace(/^http/, 'ws') + '/chat/ws', { localAddress });
+  // `wsOptions`: more options for `ws` (e.g. {ca} for wss://, {headers}).
+  static async connect(serverUrl, { localAddress = randomLoopback(), wsOptions = {} } = {}) {
+    const ws = new WebSocket(serverUrl.replace(/^http/, 'ws') + '/chat/ws', { localAddress, ...wsOptions });
     const c = new ChatCustomer(ws);
     await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
     return c;

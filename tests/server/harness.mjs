@@ -89,7 +89,7 @@ export async function startServer({ dir = tempDir(), args = [], smsWebhook = tru
     }, 30000);
     proc.stdout.on('data', (d) => {
       stdout += d.toString();
-      const m = stdout.match(/^listening (http:\/\/\S+)\n/m);
+      const m = stdout.match(/^listening (https?:\/\/\S+)\n/m);
       if (m) { clearTimeout(timer); res(m[1]); }
     });
     exited.then(({ code }) => { clearTimeout(timer); rej(new Error(`server exited (${code}):\n${stderr}`)); });
@@ -126,8 +126,9 @@ export function sql(db, query) {
 
 // ---- client ----------------------------------------------------------------------------------
 export class DeskClient {
-  static async connect(wsUrl) {
-    const ws = new WebSocket(wsUrl);
+  // `options`: for `ws` (e.g. {ca} for wss:// with a test's CA, {localAddress}, {headers}).
+  static async connect(wsUrl, options = undefined) {
+    const ws = new WebSocket(wsUrl, options);
     const client = new DeskClient(ws);
     await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
     return client;

@@ -67,8 +67,10 @@ inline void drop_roster(std::string& frame) {
 // it listens only to the events the load mode uses (no contact JSON built for the others).
 class BotPlatform final : public sb::platform::Platform {
 public:
-    BotPlatform(boost::asio::io_context& ioc, sb::native::NativeHooks hooks)
-        : ioc_(ioc), inner_(ioc, std::move(hooks), sb::desk::LogLevel::Error) {}
+    BotPlatform(boost::asio::io_context& ioc, sb::native::NativeHooks hooks, sb::native::TlsClientOptions tls = {})
+        : ioc_(ioc), inner_(ioc, std::move(hooks), sb::desk::LogLevel::Error), tls_(std::move(tls)) {
+        inner_.set_tls(tls_);
+    }
     ~BotPlatform() override { close_transport(); }
     void attach(sb::platform::Runtime* runtime) {
         runtime_ = runtime;
@@ -86,7 +88,8 @@ public:
                           runtime_->feed(sb::desk::FrameReceived{std::move(text)});
                       },
                       [this](std::string reason) { runtime_->feed(sb::desk::TransportClosed{std::move(reason)}); },
-                  });
+                  },
+            tls_);
         socket_->open(url);
     }
     void close_transport() override {
@@ -118,6 +121,7 @@ public:
 private:
     boost::asio::io_context& ioc_;
     sb::native::NativePlatform inner_;
+    sb::native::TlsClientOptions tls_;
     sb::platform::Runtime* runtime_ = nullptr;
     std::shared_ptr<sb::native::WebSocketClient> socket_;
 };
@@ -207,7 +211,7 @@ private:
             then(reply);
         };
         hooks.on_notify = [this, ap](const std::string& event, const json& data) { on_notify(*ap, event, data); };
-        a.platform = std::make_unique<BotPlatform>(ioc_, hooks);
+        a.platform = std::make_unique<BotPlatform>(ioc_, hooks, sb::native::TlsClientOptions{o_.ca_file});
         a.rt = std::make_unique<sb::platform::Runtime>(*a.platform);
         a.platform->attach(a.rt.get());
         ++t_.started;

@@ -21,7 +21,9 @@ namespace {
 
 const char* kUsage = R"(usage: switchboard-bot --username NAME --password PASS [options]
 
-  --url URL          backend desk endpoint (default ws://127.0.0.1:8080/desk)
+  --url URL          backend desk endpoint (default ws://127.0.0.1:8080/desk; wss:// verifies the
+                     server's certificate against the system's CAs)
+  --ca-file FILE     wss://: trust only this CA certificate (PEM), e.g. a private or a test CA
   --state STATE      after login, set presence: available | not_ready | offline
   --reason CODE      reason code for not_ready (e.g. break, lunch)
   --stay SECONDS     stay logged in this long, printing events (default 0)
@@ -64,6 +66,7 @@ std::optional<Options> parse(int argc, char** argv) {
         if (a == "--help" || a == "-h") return std::nullopt;
         if (!(v = next())) return std::nullopt;
         if (a == "--url") o.url = *v;
+        else if (a == "--ca-file") o.ca_file = *v;
         else if (a == "--username") o.username = *v;
         else if (a == "--password") o.password = *v;
         else if (a == "--state") o.state = *v;
@@ -151,6 +154,7 @@ int main(int argc, char** argv) {
         });
     };
     sb::native::NativePlatform platform(ioc, hooks, sb::desk::LogLevel::Warn);
+    platform.set_tls(sb::native::TlsClientOptions{opts->ca_file});
     sb::platform::Runtime runtime(platform);
     platform.attach(&runtime);
     rt = &runtime;

@@ -234,3 +234,145 @@ TEST_CASE("websocket: frames are read no faster than the connection's rate") {
     CHECK(p.run_until([&] { return p.handler.handled == 40; }, std::chrono::seconds(3)));
     t.join();
 }
+
+// ---- the same connection over TLS (wss://) --------------------------------------------------------
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+namespace {
+
+// A throwaway self-signed P-256 certificate for the server side, as PEM.
+struct TestCert {
+    std::string cert_pem, key_pem;
+    TestCert() {
+        EVP_PKEY* key = EVP_EC_gen("P-256");
+        X509* x = X509_new();
+        ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+        X509_gmtime_adj(X509_getm_notBefore(x), 0);
+        X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+        X509_set_pubkey(x, key);
+        X509_NAME* name = X509_get_subject_name(x);
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("test"), -1, -1, 0);
+        X509_set_issuer_name(x, name);
+        X509_sign(x, key, EVP_sha256());
+        auto to_pem = [](auto write) {
+            BIO* b = BIO_new(BIO_s_mem());
+            write(b);
+            char* data = nullptr;
+            long n = BIO_get_mem_data(b, &data);
+            std::string out(data, static_cast<std::size_t>(n));
+            BIO_free(b);
+            return out;
+        };
+        cert_pem = to_pem([&](BIO* b) { PEM_write_bio_X509(b, x); });
+        key_pem = to_pem([&](BIO* b) { PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); });
+        X509_free(x);
+        EVP_PKEY_free(key);
+    }
+};
+
+// Pair's TLS twin: a TlsDeskConnection on the server side, a wss:// Beast client in a thread.
+struct TlsPair {
+    asio::io_context io;
+    tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+    TestCert cert;
+    asio::ssl::context server_ctx{asio::ssl::context::tls_server};
+    asio::ssl::context client_ctx{asio::ssl::context::tls_client};
+    asio::io_context client_io;
+    websocket::stream<beast::ssl_stream<tcp::socket>> client{client_io, client_ctx};
+    DeskHub hub;
+    Logger log{LogLevel::Error};
+    StubHandler handler;
+    WebSocketLimits limits;
+    std::shared_ptr<TlsDeskConnection> connection;
+
+    TlsPair() {
+        server_ctx.use_certificate_chain(asio::buffer(cert.cert_pem));
+        server_ctx.use_private_key(asio::buffer(cert.key_pem), asio::ssl::context::pem);
+        client_ctx.set_verify_mode(asio::ssl::verify_none);  // this is about the connection, not trust
+    }
+
+    void connect() {
+        auto endpoint = acceptor.local_endpoint();
+        std::thread t([&] {
+            auto& raw = beast::get_lowest_layer(client);
+            raw.open(tcp::v4());
+            raw.set_option(asio::socket_base::receive_buffer_size(4096));
+            raw.connect(endpoint);
+            client.next_layer().handshake(asio::ssl::stream_base::client);
+            client.handshake("127.0.0.1", "/desk");
+        });
+        tcp::socket s = acceptor.accept();
+        s.set_option(asio::socket_base::send_buffer_size(4096));
+        TlsStream stream(beast::tcp_stream(std::move(s)), server_ctx);
+        stream.handshake(asio::ssl::stream_base::server);
+        beast::flat_buffer buffer;
+        beast::http::request<beast::http::string_body> req;
+        beast::http::read(stream, buffer, req);
+        connection = std::make_shared<TlsDeskConnection>(std::move(stream), std::nullopt, "127.0.0.1", handler, hub,
+                                                         log, limits);
+        connection->start(std::move(req));
+        while (!handler.last_id) io.run_one_for(std::chrono::milliseconds(50));
+        t.join();
+    }
+    bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+        auto end = std::chrono::steady_clock::now() + limit;
+        while (!done()) {
+            if (std::chrono::steady_clock::now() > end) return false;
+            io.run_for(std::chrono::milliseconds(10));
+        }
+        return true;
+    }
+    std::string read_text() {
+        beast::flat_buffer b;
+        client.read(b);
+        return beast::buffers_to_string(b.data());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("websocket over TLS: a peer that never reads is closed once its outbox passes the cap") {
+    TlsPair p;
+    p.limits.outbox_pause_bytes = 16 * 1024;
+    p.limits.outbox_max_bytes = 64 * 1024;
+    p.limits.shutdown_grace = std::chrono::milliseconds(200);
+    p.connect();
+    std::string event(1024, 'e');
+    for (int i = 0; i < 2000 && !p.handler.closed; ++i) {
+        p.hub.send(p.handler.last_id, event);
+        if (i % 50 == 0) p.io.poll();
+    }
+    CHECK(p.run_until([&] { return p.handler.closed.load(); }));
+}
+
+TEST_CASE("websocket over TLS: frames both ways, a throwing handler costs one reply, and 1008 closes cleanly") {
+    TlsPair p;
+    p.handler.greeting_done = false;
+    p.limits.greeting_timeout = std::chrono::milliseconds(800);
+    p.handler.on_frame = [&](ConnectionId id, std::string_view payload) {
+        if (payload == "boom") throw std::runtime_error("a bug");
+        p.hub.send(id, "pong");
+    };
+    p.connect();
+    std::vector<std::string> got;
+    std::optional<websocket::close_reason> reason;
+    std::thread t([&] {
+        p.client.write(asio::buffer(std::string("boom")));
+        p.client.write(asio::buffer(std::string("ping")));
+        got.push_back(p.read_text());
+        got.push_back(p.read_text());
+        beast::flat_buffer b;
+        beast::error_code ec;
+        p.client.read(b, ec);  // the greeting timeout's close (this stub is never greeted)
+        if (ec == websocket::error::closed) reason = p.client.reason();
+    });
+    CHECK(p.run_until([&] { return p.handler.closed.load(); }));
+    t.join();
+    REQUIRE(got.size() == 2);
+    CHECK(got[0] == R"({"type":"error","code":"internal"})");
+    CHECK(got[1] == "pong");
+    REQUIRE(reason);
+    CHECK(reason->code == websocket::close_code::policy_error);
+}
