@@ -17,9 +17,10 @@ using sb::make_error;
 const std::vector<std::string_view>& audit_actions() {
     namespace a = audit_action;
     static const std::vector<std::string_view> list = {
-        a::session_revoked,     a::mfa_failed,          a::account_locked,  a::verification_attempt,
-        a::verification_passed, a::verification_locked, a::card_unlocked,   a::payment_taken,
-        a::recording_paused,    a::recording_resumed};
+        a::login_succeeded,      a::login_failed,        a::session_revoked,   a::mfa_failed,
+        a::account_locked,       a::verification_attempt, a::verification_passed, a::verification_locked,
+        a::verification_refused, a::card_unlocked,       a::customer_updated,  a::customer_identified,
+        a::payment_taken,        a::recording_paused,    a::recording_resumed};
     return list;
 }
 

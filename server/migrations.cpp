@@ -408,6 +408,12 @@ CREATE TABLE IF NOT EXISTS call_recordings (
   updated_at INTEGER NOT NULL
 );
 )sql"},
+        // 13: a chat's claim is a hint, never a link (docs/verification.md, "Claims"): the
+        // customer on file whose email a chat customer typed, against whom the contact's
+        // verification runs; the contact is attached to that customer only once verified.
+        {13, R"sql(
+ALTER TABLE contacts ADD COLUMN claimed_customer TEXT;  -- a customers.id
+)sql"},
     };
     return list;
 }

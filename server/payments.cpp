@@ -108,7 +108,7 @@ PaymentService::PaymentService(Deps deps, CallRecorder* recorder) : d_(std::move
         // The card's brand, last four and expiry only for an agent who verified the customer
         // (like the sensitive section's cards on file): a colleague the contact is offered to
         // before verifying sees that a payment was taken, not with which card.
-        if (p.is_object() && !p["card"].is_null() && (!c.agent || !d_.contacts.require_verified(*c.agent, c.customer)))
+        if (p.is_object() && !p["card"].is_null() && (!c.agent || !d_.contacts.require_verified(c)))
             p["card"] = nullptr;
         out["payment"] = std::move(p);
     });
@@ -173,7 +173,7 @@ sb::Result<Payment> PaymentService::payment_on(const ContactRecord& c, const jso
 sb::Result<Payment> PaymentService::capturing(const std::string& agent, const json& body) {
     auto c = active_contact(agent, body);
     if (!c) return c.error();
-    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
+    if (auto st = d_.contacts.require_verified(c.value()); !st) return st.error();
     auto found = payment_on(c.value(), body);
     if (!found) return found.error();
     if (found.value().state == "authorizing")
@@ -187,7 +187,7 @@ PaymentService::Reply PaymentService::start(const std::string& agent, const json
     if (!gateway_) return make_error(kPaymentsUnavailable, "Payments are not available: no payment gateway is set up.");
     auto c = active_contact(agent, body);
     if (!c) return c.error();
-    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
+    if (auto st = d_.contacts.require_verified(c.value()); !st) return st.error();
     int64_t amount = body.at("amount").get<int64_t>();
     if (amount < 1 || amount > kMaxAmount)
         return make_error(code::bad_message, "amount must be 1 to 10000000 (minor units: cents).");
@@ -289,7 +289,7 @@ PaymentService::Reply PaymentService::refund(const std::string& agent, const jso
     if (!gateway_) return make_error(kPaymentsUnavailable, "Payments are not available: no payment gateway is set up.");
     auto c = active_contact(agent, body);
     if (!c) return c.error();
-    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
+    if (auto st = d_.contacts.require_verified(c.value()); !st) return st.error();
     auto found = find(body.at("payment").get<std::string>());
     if (!found) return found.error();
     if (!found.value() || found.value()->customer != c.value().customer)
