@@ -7,6 +7,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio.hpp>
 
@@ -30,7 +32,12 @@ struct HttpResponse {
 
 using HttpCallback = std::function<void(sb::Result<HttpResponse>)>;
 
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
 void http_post(boost::asio::io_context& io, const HttpUrl& url, const std::string& content_type, std::string body,
                std::chrono::milliseconds timeout, HttpCallback done);
+// The same, with extra request headers (e.g. the payment gateway's Idempotency-Key).
+void http_post(boost::asio::io_context& io, const HttpUrl& url, const std::string& content_type, std::string body,
+               std::chrono::milliseconds timeout, HttpCallback done, const HttpHeaders& headers);
 
 }  // namespace sbd

@@ -414,6 +414,13 @@ CREATE TABLE IF NOT EXISTS call_recordings (
         {13, R"sql(
 ALTER TABLE contacts ADD COLUMN claimed_customer TEXT;  -- a customers.id
 )sql"},
+        // 14: each charge sent to the payment gateway carries an idempotency key, kept with the
+        // payment (with the card it was for: brand, last four, expiry) so that a charge whose
+        // outcome is unknown is sent again under the same key (docs/payments.md, "Idempotency").
+        {14, R"sql(
+ALTER TABLE payments ADD COLUMN charge_key TEXT;
+ALTER TABLE payments ADD COLUMN charge_card TEXT;
+)sql"},
     };
     return list;
 }
