@@ -247,11 +247,7 @@ ContactService::Reply ContactService::update_customer(const std::string& agent, 
         return kv.second.customer == id && kv.second.agent == agent && kv.second.state != "queued";
     });
     if (!on_desk) return make_error(code::not_your_contact, "This customer is not on any of your contacts.");
-    // The address and the channels codes go to are sensitive (docs/verification.md): they change
-    // only on the named contact, verified (verification.cpp).
-    auto sensitive = check_sensitive_change(*found.value(), named, body);
-    if (!sensitive) return sensitive.error();
-    CustomerRecord next = *found.value();
+    // What is malformed is bad_message whoever asks (before the verification it would need).
     struct Field { const char* name; int64_t max; };
     for (const Field& f : {Field{"first_name", 100}, Field{"last_name", 100}, Field{"email", 254},
                            Field{"notes", kMaxNotes}}) {
@@ -264,6 +260,11 @@ ContactService::Reply ContactService::update_customer(const std::string& agent, 
         if (std::string(f.name) == "email" && !v.empty() && v.find('@') == std::string::npos)
             return make_error(code::bad_message, "email is not an email address.");
     }
+    // The address and the channels codes go to are sensitive (docs/verification.md): they change
+    // only on the named contact, verified (verification.cpp).
+    auto sensitive = check_sensitive_change(*found.value(), named, body);
+    if (!sensitive) return sensitive.error();
+    CustomerRecord next = *found.value();
     // Card numbers never reach storage (docs/security.md): every field is masked.
     auto field = [&](const char* name) { return sb::contact::mask_card_numbers(body[name].get_ref<const std::string&>()); };
     if (body.contains("first_name")) next.first_name = field("first_name");
