@@ -471,6 +471,9 @@ ContactService::Reply ContactService::verify(const std::string& agent, const std
     if (!verification_) return make_error(code::internal, "verification is not configured");
     auto v = verification_json(c.value());
     if (!v) return v.error();
+    // A claimed chat verified whose move to its customer failed (storage) moves now.
+    if (c.value().claimed_customer && open_.count(id) && v.value().value("state", "") == "verified")
+        if (auto st = attach_verified_claim(agent, c.value()); !st) return st.error();
     return json{{"verification", v.value()}};
 }
 
@@ -547,28 +550,33 @@ sb::Result<ContactService::SensitiveChange> ContactService::check_sensitive_chan
         if (!raw.empty()) {
             auto e164 = sb::contact::normalize_e164(raw.substr(0, 64), config_.default_country);
             if (raw.size() > 64 || !e164) return make_error(code::bad_message, "phone is not a phone number.");
-            auto holder = d_.contacts.find_customer_by_phone(e164.value());
-            if (!holder) return holder.error();
-            if (holder.value() && holder.value()->id != customer.id)
-                return make_error(code::bad_message, "That phone number is on file for another customer.");
             out.phone = e164.value();
         }
     }
-    if (!verification_) return out;
+    // Only once allowed: an unverified agent learns nothing about other customers' numbers.
+    auto number_free = [&]() -> sb::Result<SensitiveChange> {
+        if (!out.phone) return out;
+        auto holder = d_.contacts.find_customer_by_phone(*out.phone);
+        if (!holder) return holder.error();
+        if (holder.value() && holder.value()->id != customer.id)
+            return make_error(code::bad_message, "That phone number is on file for another customer.");
+        return out;
+    };
+    if (!verification_) return number_free();
     bool filling_in = std::all_of(out.fields.begin(), out.fields.end(), [&](const std::string& f) {
         return (f == "email" && !customer.email) || (f == "phone" && !customer.phone);
     });
     if (filling_in) {
         auto knows = verification_->has_knowledge_on_file(customer.id);
         if (!knows) return knows.error();
-        if (!knows.value()) return out;
+        if (!knows.value()) return number_free();
     }
     if (!named)
         return make_error(code::verification_required,
                           "Name the verified contact this change is made on (\"contact\"): the address, email and "
                           "phone change only on a verified contact.");
     if (auto st = require_verified(*named); !st) return st.error();
-    return out;
+    return number_free();
 }
 
 void ContactService::audit_customer_change(const std::string& agent, const std::string& customer,

@@ -420,6 +420,8 @@ test('email and phone are sensitive: changed only on the named contact, verified
     await bob.fails('update_customer', { customer: 'cu-1002', contact: id, phone: '+1 555 999 0000' }, 'verification_required');
     await bob.fails('update_customer', { customer: 'cu-1002', contact: id, email: '' }, 'verification_required');
     await bob.fails('update_customer', { customer: 'cu-1002', phone: '+1 555 999 0000' }, 'verification_required');
+    // Unverified, a number on file for another customer is not even looked up (nothing learnt).
+    await bob.fails('update_customer', { customer: 'cu-1002', contact: id, phone: '+15550100001' }, 'verification_required');
     assert.deepEqual(JSON.parse(sql(server.db, "SELECT email, phone FROM customers WHERE id = 'cu-1002'")),
       [{ email: 'dana@example.com', phone: '+15550100002' }]);
     // The contact named must be the agent's own, open, with this customer.
