@@ -18,9 +18,10 @@ using sb::make_error;
 const std::vector<std::string_view>& audit_actions() {
     namespace a = audit_action;
     static const std::vector<std::string_view> list = {
-        a::session_revoked,     a::mfa_failed,          a::account_locked,  a::verification_attempt,
-        a::verification_passed, a::verification_locked, a::card_unlocked,   a::payment_taken,
-        a::recording_paused,    a::recording_resumed,
+        a::login_succeeded,      a::login_failed,        a::session_revoked,   a::mfa_failed,
+        a::account_locked,       a::verification_attempt, a::verification_passed, a::verification_locked,
+        a::verification_refused, a::card_unlocked,       a::customer_updated,  a::customer_identified,
+        a::payment_taken,        a::recording_paused,    a::recording_resumed,
         // accounts (admin.h)
         a::agent_created, a::agent_disabled, a::agent_enabled, a::password_reset, a::mfa_reset,
         a::agent_role_changed, a::agent_skills_changed};
@@ -155,17 +156,25 @@ sb::Status AuditLog::record(int64_t at_ms, std::string_view actor, std::string_v
     mask_card_numbers_in(masked);
     if (contact) contact = sb::contact::mask_card_numbers(*contact);
     if (customer) customer = sb::contact::mask_card_numbers(*customer);
-    auto q = db_.prepare(
-        "INSERT INTO audit (at, actor, action, contact, customer, detail) VALUES (?, ?, ?, ?, ?, ?);");
-    if (!q) return q.error();
-    Statement& st = q.value();
-    st.bind(1, at_ms).bind(2, sb::contact::mask_card_numbers(actor)).bind(3, action);
-    if (contact) st.bind(4, *contact);
-    else st.bind(4, std::optional<int64_t>{});
-    if (customer) st.bind(5, *customer);
-    else st.bind(5, std::optional<int64_t>{});
-    st.bind(6, masked.dump(-1, ' ', false, json::error_handler_t::replace));
-    return st.run();
+    // Durable (synchronous=FULL): an entry survives a power loss. Inside a caller's transaction
+    // (a payment's change) it joins it, and that transaction's durability decides (payments'
+    // are durable).
+    Transaction tx(db_, Durability::Durable);
+    if (!tx.begun()) return tx.begun();
+    {
+        auto q = db_.prepare(
+            "INSERT INTO audit (at, actor, action, contact, customer, detail) VALUES (?, ?, ?, ?, ?, ?);");
+        if (!q) return q.error();
+        Statement& st = q.value();
+        st.bind(1, at_ms).bind(2, sb::contact::mask_card_numbers(actor)).bind(3, action);
+        if (contact) st.bind(4, *contact);
+        else st.bind(4, std::optional<int64_t>{});
+        if (customer) st.bind(5, *customer);
+        else st.bind(5, std::optional<int64_t>{});
+        st.bind(6, masked.dump(-1, ' ', false, json::error_handler_t::replace));
+        if (auto ran = st.run(); !ran) return ran;
+    }
+    return tx.commit();
 }
 
 sb::Result<AuditPage> AuditLog::query(const AuditFilter& f) {

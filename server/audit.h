@@ -29,13 +29,18 @@ namespace sbd {
 // holds). record() accepts any name of the form `word.word` (lower case, digits, '_'), so that a
 // new feature can add its action here and in the docs without a change to the table.
 namespace audit_action {
+inline constexpr const char* login_succeeded = "login.succeeded";          // a session started (password, and code if asked)
+inline constexpr const char* login_failed = "login.failed";                // a wrong username or password
 inline constexpr const char* session_revoked = "session.revoked";          // a session ended early (logout, revocation)
 inline constexpr const char* mfa_failed = "mfa.failed";                    // a wrong second-factor code
 inline constexpr const char* account_locked = "account.locked";            // too many failures: sign-in locked
 inline constexpr const char* verification_attempt = "verification.attempt";  // one answer to one step
 inline constexpr const char* verification_passed = "verification.passed";
 inline constexpr const char* verification_locked = "verification.locked";
+inline constexpr const char* verification_refused = "verification.refused";  // an answer or code refused unasked (expired, locked...)
 inline constexpr const char* card_unlocked = "card.unlocked";              // the customer card's sensitive section
+inline constexpr const char* customer_updated = "customer.updated";        // address, postcode, email or phone changed
+inline constexpr const char* customer_identified = "customer.identified";  // a claimed chat verified: moved to that customer
 inline constexpr const char* payment_taken = "payment.taken";
 inline constexpr const char* recording_paused = "recording.paused";
 inline constexpr const char* recording_resumed = "recording.resumed";

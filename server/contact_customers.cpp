@@ -93,33 +93,35 @@ sb::Result<ContactService::StartedChat> ContactService::start_chat(const std::st
     if (!queue) return make_error(code::internal, "no queue to take chats");
 
     int64_t now = d_.now();
-    std::string identity = email ? *email : "guest-" + d_.random_id() + "@chat";
-    auto found = d_.contacts.find_customer_by_chat_identity(identity);
-    if (!found) return found.error();
-    CustomerRecord customer;
-    if (found.value()) {
-        customer = *found.value();
-        if (!customer.chat_identity) {  // matched by email: this is now their chat identity too
-            customer.chat_identity = identity;
-            if (auto st = d_.contacts.save_customer(customer, now); !st) return st.error();
-        }
-    } else {
-        customer.id = "cu-" + d_.random_id();
-        auto space = name.find(' ');
-        customer.first_name = name.substr(0, space);
-        customer.last_name = space == std::string::npos ? "" : trim(name.substr(space + 1));
-        customer.chat_identity = identity;
-        customer.email = email;
-        if (auto st = d_.contacts.save_customer(customer, now); !st) return st.error();
+    // What the customer typed is a claim, never a link to an account (docs/verification.md,
+    // "Claims"): every chat starts with a customer record of its own holding the name and email
+    // as typed, which is what the agent sees. The customer on file with that email, if any, is
+    // only whom the contact's verification checks; verified, the contact moves to them.
+    std::optional<std::string> claimed;
+    if (email) {
+        auto found = d_.contacts.find_claimed_customer(*email);
+        if (!found) return found.error();
+        if (found.value()) claimed = found.value()->id;
     }
+    CustomerRecord customer;
+    customer.id = "cu-" + d_.random_id();
+    auto space = name.find(' ');
+    customer.first_name = name.substr(0, space);
+    customer.last_name = space == std::string::npos ? "" : trim(name.substr(space + 1));
+    // Its own identity (never matched by a later chat's email): a claim does not become one.
+    customer.chat_identity = "guest-" + d_.random_id() + "@chat";
+    customer.email = email;
+    if (auto st = d_.contacts.save_customer(customer, now); !st) return st.error();
 
     StartedChat out;
     out.token = new_token();
     out.contact = queued_contact("c-" + d_.random_id(), "chat", queue->code, customer.id, now);
     ContactRecord& c = out.contact;
     c.chat_token_hash = token_hash(out.token);
+    c.claimed_customer = claimed;
     if (auto st = save(c); !st) return st.error();
-    d_.log.info("chat started", {{"contact", c.id}, {"customer", customer.id}, {"queue", c.queue}});
+    d_.log.info("chat started", {{"contact", c.id}, {"customer", customer.id}, {"queue", c.queue},
+                                 {"claims", claimed.value_or("")}});
     route();
     out.contact = open_.count(c.id) ? open_[c.id] : c;
     return out;

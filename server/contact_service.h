@@ -136,9 +136,10 @@ public:
     Reply verify(const std::string& agent, const std::string& contact);
     Reply verify_answer(const std::string& agent, const nlohmann::json& body);
     Reply verify_send_code(const std::string& agent, const std::string& contact);
-    // For every sensitive action (change of address, and payments and refunds to come): one of
-    // the agent's contacts with this customer is verified, or the error verification_required.
-    sb::Status require_verified(const std::string& agent, const std::string& customer);
+    // For every sensitive action (a change of address or of the channels codes go to, payments,
+    // refunds): the contact the request names (the agent's own) is verified, or the error
+    // verification_required. Never another contact of the agent's with the same customer.
+    sb::Status require_verified(const ContactRecord& contact);
 
     // ---- session: contacts, queues, canned_responses, agents for a login/resume reply ----
     Reply session_parts(const std::string& agent);
@@ -261,6 +262,17 @@ private:
     sb::Result<nlohmann::json> verification_json(const ContactRecord& c);
     sb::Result<bool> unlocked_for(const ContactRecord& c);
     void emit_verification(const std::string& customer);
+    sb::Status attach_verified_claim(const std::string& agent, const ContactRecord& c);
+    struct SensitiveChange {
+        std::vector<std::string> fields;    // address, postcode, email, phone: those in the request
+        std::optional<std::string> phone;   // the new phone number (E.164), when `phone` is sent
+    };
+    // update_customer's sensitive fields: allowed (and checked), or the error to answer.
+    sb::Result<SensitiveChange> check_sensitive_change(const CustomerRecord& customer,
+                                                       const std::optional<ContactRecord>& named,
+                                                       const nlohmann::json& body);
+    void audit_customer_change(const std::string& agent, const std::string& customer,
+                               const std::optional<ContactRecord>& named, const std::vector<std::string>& fields);
     sb::Status update_sensitive_customer_fields(const std::string& customer, const nlohmann::json& body);
 
     Deps d_;

@@ -59,7 +59,7 @@ CustomerRecord read_customer(const Statement& st) {
 constexpr const char* kContactColumns =
     "id, channel, state, queue, customer, agent, rank, created_at, offer_expires_at, accepted_at, ended_at, "
     "ended_by, acw_expires_at, closed_at, transfer_from, transfer_note, target_agent, disposition, notes, tags, "
-    "customer_address, service_address, chat_token_hash, call_direction, callback";
+    "customer_address, service_address, chat_token_hash, call_direction, callback, claimed_customer";
 
 ContactRecord read_contact(const Statement& st) {
     ContactRecord c;
@@ -89,6 +89,7 @@ ContactRecord read_contact(const Statement& st) {
     c.chat_token_hash = opt_text(st, 22);
     c.call_direction = opt_text(st, 23);
     c.callback = st.column_int(24) != 0;
+    c.claimed_customer = opt_text(st, 25);
     return c;
 }
 
@@ -190,12 +191,15 @@ Result<std::optional<CustomerRecord>> ContactStore::find_customer_by_phone(const
     return first<CustomerRecord>(q.value(), read_customer);
 }
 
-Result<std::optional<CustomerRecord>> ContactStore::find_customer_by_chat_identity(const std::string& identity) {
+Result<std::optional<CustomerRecord>> ContactStore::find_claimed_customer(const std::string& email) {
+    // Whoever chats as this address (an older version's chat record), else whoever has it as
+    // their email and no chat identity; never a chat's own record ("guest-…@chat").
     auto q = db_.prepare(std::string("SELECT ") + kCustomerColumns +
-                         " FROM customers WHERE chat_identity = ? OR (email = ? COLLATE NOCASE AND chat_identity IS NULL) "
-                         "ORDER BY chat_identity IS NULL LIMIT 1;");
+                         " FROM customers WHERE (chat_identity = ? OR (lower(email) = lower(?) AND chat_identity IS NULL)) "
+                         "AND (chat_identity IS NULL OR chat_identity NOT LIKE 'guest-%@chat') "
+                         "ORDER BY chat_identity IS NULL, created_at, id LIMIT 1;");
     if (!q) return q.error();
-    q.value().bind(1, identity).bind(2, identity);
+    q.value().bind(1, email).bind(2, email);
     return first<CustomerRecord>(q.value(), read_customer);
 }
 
@@ -233,7 +237,7 @@ Status ContactStore::save_contact(const ContactRecord& c) {
     // cascade to the contact's messages.
     static const std::string sql = [] {
         std::string s = std::string("INSERT INTO contacts (") + kContactColumns +
-                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT (id) DO UPDATE SET ";
         std::string cols = kContactColumns;
         bool first = true;
@@ -266,6 +270,7 @@ Status ContactStore::save_contact(const ContactRecord& c) {
     bind_text(st, 23, c.chat_token_hash);
     bind_text(st, 24, c.call_direction);
     st.bind(25, int64_t{c.callback ? 1 : 0});
+    bind_text(st, 26, c.claimed_customer);
     return st.run();
 }
 

@@ -76,7 +76,16 @@ struct ContactRecord {
     std::optional<std::string> chat_token_hash;   // chat: hash of the customer's resume token
     std::optional<std::string> call_direction;    // voice: inbound | outbound
     bool callback = false;                        // voice: nobody could take the call; call them back
+    // chat: the customer on file whose email the customer typed (a claim, never a link): the
+    // contact's verification runs against them, and a verified contact is moved to them
+    // (docs/verification.md, "Claims"). Until then `customer` is the chat's own new record.
+    std::optional<std::string> claimed_customer;
 };
+
+// Whose identity a contact's verification checks: the claimed customer while there is one.
+inline const std::string& verification_subject(const ContactRecord& c) {
+    return c.claimed_customer ? *c.claimed_customer : c.customer;
+}
 
 struct MessageRecord {
     std::string id;
@@ -107,7 +116,8 @@ public:
     // customers
     sb::Result<std::optional<CustomerRecord>> find_customer(const std::string& id);
     sb::Result<std::optional<CustomerRecord>> find_customer_by_phone(const std::string& e164);
-    sb::Result<std::optional<CustomerRecord>> find_customer_by_chat_identity(const std::string& identity);
+    // The customer on file a chat's typed email names (a claim to verify, never a link).
+    sb::Result<std::optional<CustomerRecord>> find_claimed_customer(const std::string& email);
     sb::Status save_customer(const CustomerRecord& c, int64_t now);  // insert or update
     sb::Result<std::vector<InteractionRecord>> history(const std::string& customer);  // newest first
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "agent/totp.h"
+#include "audit.h"
 
 namespace sbd {
 
@@ -135,8 +136,13 @@ sb::Error DeskService::failed_attempt(const std::string& username, const std::st
                                       sb::Error error) {
     auto outcome = d_.rate_limit.record_failure(username, address, d_.now(), what);
     if (!outcome) return outcome.error();
+    // A wrong password is a failed login; a wrong code or recovery code, a failed second factor.
+    audit_sign_in(username, what == "password" ? audit_action::login_failed : audit_action::mfa_failed,
+                  {{"address", address}, {"step", std::string(what)}});
     if (outcome.value().locked) {
         d_.log.warn("account locked", {{"username", username}, {"until", outcome.value().locked->locked_until}});
+        audit_sign_in(username, audit_action::account_locked,
+                      {{"address", address}, {"step", std::string(what)}, {"locked_until", outcome.value().locked->locked_until}});
         return locked_error(*outcome.value().locked);
     }
     // A wrong password does not say how close the lock is (it would confirm the username).
@@ -187,17 +193,20 @@ DeskService::Reply DeskService::revoke_session(Connection& c, ConnectionId id, c
     if (has_session && ending.empty())
         return make_error(code::unknown_session, "No live session of yours has that id.");
     const std::string username = *c.agent;
-    if (auto st = end_sessions(username, ending); !st) return st.error();
+    if (auto st = end_sessions(username, ending, all_others ? "revoked_others" : "revoked"); !st) return st.error();
     d_.log.info("sessions revoked", {{"conn", id}, {"username", username}, {"count", ending.size()}});
     json ids = json::array();
     for (const std::string& h : ending) ids.push_back(session_id_of(h));
     return json{{"revoked", std::move(ids)}};
 }
 
-sb::Status DeskService::end_sessions(const std::string& username, const std::vector<std::string>& token_hashes) {
+sb::Status DeskService::end_sessions(const std::string& username, const std::vector<std::string>& token_hashes,
+                                     const std::string& reason, const std::string& actor) {
     int64_t now = d_.now();
     for (const std::string& hash : token_hashes) {
         if (auto st = d_.store.revoke_session(hash, now); !st) return st.error();
+        audit_sign_in(actor.empty() ? username : actor, audit_action::session_revoked,
+                      {{"reason", reason}, {"session", session_id_of(hash)}, {"agent", username}});
         if (auto st = d_.store.remove_sip_subscriber(hash); !st) return st.error();
         // Every desk of the agent hears it; the one whose session it was signs out at once.
         json data{{"session", session_id_of(hash)}, {"reason", "revoked"}};
@@ -211,6 +220,12 @@ sb::Status DeskService::end_sessions(const std::string& username, const std::vec
             }
     }
     return sb::Ok{};
+}
+
+void DeskService::audit_sign_in(const std::string& actor, const char* action, json detail) {
+    if (!audit_ || actor.empty()) return;
+    if (auto st = audit_->record(d_.now(), actor, action, std::nullopt, std::nullopt, detail); !st)
+        d_.log.error("audit not recorded", {{"action", action}, {"error", st.error().message}});
 }
 
 }  // namespace sbd

@@ -259,6 +259,7 @@ DeskService::Reply DeskService::start_session(Connection& c, ConnectionId id, co
     just_connected_ = username;
     d_.output.authenticated(id);
     d_.log.info("logged in", {{"conn", id}, {"username", username}});
+    audit_sign_in(username, audit_action::login_succeeded, {{"address", c.address}, {"session", hash.substr(0, 16)}});
     return result;
 }
 

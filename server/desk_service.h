@@ -130,7 +130,11 @@ private:
     sb::Status refuse_if_disabled(const std::string& username);
     // Ends these sessions everywhere: revoked, their SIP rows gone, their connections told
     // (session.revoked) and logged out.
-    sb::Status end_sessions(const std::string& username, const std::vector<std::string>& token_hashes);
+    // `reason` and `actor` (default: the agent) go to the audit log's session.revoked.
+    sb::Status end_sessions(const std::string& username, const std::vector<std::string>& token_hashes,
+                            const std::string& reason = "revoked", const std::string& actor = "");
+    // Sign-in's audit entries (docs/security.md): logins, failures, locks, revocations.
+    void audit_sign_in(const std::string& actor, const char* action, nlohmann::json detail);
     Reply ping();
     Reply ping(Connection& c);
     Reply contact_request(Connection& c, const sb::protocol::Request& r);

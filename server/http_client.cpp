@@ -100,10 +100,10 @@ private:
 void http_post(boost::asio::io_context& io, const HttpUrl& url, const std::string& content_type, std::string body,
                std::chrono::milliseconds timeout, HttpCallback done, const HttpHeaders& headers) {
     http::request<http::string_body> req{http::verb::post, url.target, 11};
-    for (const auto& [name, value] : headers) req.set(name, value);
     req.set(http::field::host, url.host + ":" + url.port);
     req.set(http::field::user_agent, "switchboardd/0.1");
     req.set(http::field::content_type, content_type);
+    for (const auto& [name, value] : headers) req.set(name, value);
     req.keep_alive(false);
     req.body() = std::move(body);
     req.prepare_payload();

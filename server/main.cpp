@@ -232,7 +232,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
                                                         const std::string& body) {
         if (!sms_provider_url) return log.warn("verification code not sent: no SMS provider");
         nlohmann::json payload{{"from", from}, {"to", to}, {"body", body}};
-        sbd::http_post(io, *sms_provider_url, "application/json", payload.dump(), std::chrono::seconds(10),
+        sbd::http_post(io, *sms_provider_url, "application/json", sb::protocol::to_text(payload), std::chrono::seconds(10),
                        [&log](sb::Result<sbd::HttpResponse> r) {
                            if (!r || r.value().status < 200 || r.value().status >= 300)
                                log.warn("verification code: the SMS provider did not take it");

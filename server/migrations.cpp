@@ -415,6 +415,19 @@ CREATE TABLE IF NOT EXISTS call_recordings (
 ALTER TABLE agents ADD COLUMN disabled_at INTEGER;
 CREATE INDEX IF NOT EXISTS sessions_by_revoked_at ON sessions(revoked_at);
 )sql"},
+        // 14: a chat's claim is a hint, never a link (docs/verification.md, "Claims"): the
+        // customer on file whose email a chat customer typed, against whom the contact's
+        // verification runs; the contact is attached to that customer only once verified.
+        {14, R"sql(
+ALTER TABLE contacts ADD COLUMN claimed_customer TEXT;  -- a customers.id
+)sql"},
+        // 15: each charge sent to the payment gateway carries an idempotency key, kept with the
+        // payment (with the card it was for: brand, last four, expiry) so that a charge whose
+        // outcome is unknown is sent again under the same key (docs/payments.md, "Idempotency").
+        {15, R"sql(
+ALTER TABLE payments ADD COLUMN charge_key TEXT;
+ALTER TABLE payments ADD COLUMN charge_card TEXT;
+)sql"},
     };
     return list;
 }

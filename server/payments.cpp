@@ -70,7 +70,7 @@ json error_json(const std::string& code, const std::string& message) { return {{
 
 const char* kSelect =
     "SELECT p.id, p.contact, p.customer, p.agent, p.amount, p.currency, p.state, p.method, p.gateway_ref, p.error, "
-    "p.created_at, p.updated_at, m.brand, m.last4, m.exp_month, m.exp_year "
+    "p.created_at, p.updated_at, m.brand, m.last4, m.exp_month, m.exp_year, p.charge_key, p.charge_card "
     "FROM payments p LEFT JOIN payment_methods m ON m.id = p.method ";
 
 Payment read_row(const Statement& st) {
@@ -94,10 +94,23 @@ Payment read_row(const Statement& st) {
         card::CardExpiry e{static_cast<int>(st.column_int(14)), static_cast<int>(st.column_int(15))};
         p.card = {{"brand", st.column_text(12)}, {"last4", st.column_text(13)}, {"expiry", card::format_card_expiry(e)}};
     }
+    p.charge_key = column_opt(st, 16);
+    p.charge_card = column_opt(st, 17);
     return p;
 }
 
 bool is_open_state(const std::string& s) { return s == "capturing" || s == "authorizing"; }
+
+// The card a charge was for, as the payment keeps it: "visa 4242 12/2030" (never the number).
+std::string charge_card_of(const card::CheckedCard& c) {
+    char expiry[16];
+    std::snprintf(expiry, sizeof expiry, "%02d/%04d", c.expiry.month, c.expiry.year);
+    return std::string(card::to_string(c.brand)) + " " + c.last4 + " " + expiry;
+}
+
+bool outcome_unknown(const Payment& p) {
+    return p.error.is_object() && p.error.value("code", std::string()) == "gateway_unavailable";
+}
 }  // namespace
 
 // ---- construction -------------------------------------------------------------------------------
@@ -108,7 +121,7 @@ PaymentService::PaymentService(Deps deps, CallRecorder* recorder) : d_(std::move
         // The card's brand, last four and expiry only for an agent who verified the customer
         // (like the sensitive section's cards on file): a colleague the contact is offered to
         // before verifying sees that a payment was taken, not with which card.
-        if (p.is_object() && !p["card"].is_null() && (!c.agent || !d_.contacts.require_verified(*c.agent, c.customer)))
+        if (p.is_object() && !p["card"].is_null() && (!c.agent || !d_.contacts.require_verified(c)))
             p["card"] = nullptr;
         out["payment"] = std::move(p);
     });
@@ -134,7 +147,10 @@ sb::Status PaymentService::load() {
             p.error = error_json("gateway_unavailable",
                                  "The server restarted while the card was being authorised; check the gateway "
                                  "before taking it again.");
+            Transaction tx(d_.db, Durability::Durable);
+            if (!tx.begun()) return tx.begun();
             if (auto st = save(p); !st) return st;
+            if (auto st = tx.commit(); !st) return st;
         }
         open_[p.id] = Open{p.contact, p.created_at};
         if (!c || c->state != "active" || c->agent != p.agent) finish(p, "cancelled", "system", "contact_ended");
@@ -173,7 +189,7 @@ sb::Result<Payment> PaymentService::payment_on(const ContactRecord& c, const jso
 sb::Result<Payment> PaymentService::capturing(const std::string& agent, const json& body) {
     auto c = active_contact(agent, body);
     if (!c) return c.error();
-    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
+    if (auto st = d_.contacts.require_verified(c.value()); !st) return st.error();
     auto found = payment_on(c.value(), body);
     if (!found) return found.error();
     if (found.value().state == "authorizing")
@@ -187,7 +203,7 @@ PaymentService::Reply PaymentService::start(const std::string& agent, const json
     if (!gateway_) return make_error(kPaymentsUnavailable, "Payments are not available: no payment gateway is set up.");
     auto c = active_contact(agent, body);
     if (!c) return c.error();
-    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
+    if (auto st = d_.contacts.require_verified(c.value()); !st) return st.error();
     int64_t amount = body.at("amount").get<int64_t>();
     if (amount < 1 || amount > kMaxAmount)
         return make_error(code::bad_message, "amount must be 1 to 10000000 (minor units: cents).");
@@ -209,9 +225,14 @@ PaymentService::Reply PaymentService::start(const std::string& agent, const json
     p.currency = currency;
     p.state = "capturing";
     p.created_at = d_.now();
-    if (auto st = save(p); !st) return st.error();
+    {
+        Transaction tx(d_.db, Durability::Durable);
+        if (!tx.begun()) return tx.begun().error();
+        if (auto st = save(p); !st) return st.error();
+        audit(agent, "payment.started", p, audit_detail(p));
+        if (auto st = tx.commit(); !st) return st.error();
+    }
     open_[p.id] = Open{p.contact, p.created_at};
-    audit(agent, "payment.started", p, audit_detail(p));
     d_.log.info("payment started", {{"payment", p.id}, {"contact", p.contact}, {"username", agent},
                                     {"amount", p.amount}, {"currency", p.currency}});
     if (c.value().channel == "voice") reconcile_recording(p.contact);
@@ -242,6 +263,13 @@ PaymentService::Reply PaymentService::submit(const std::string& agent, const jso
     card::CardCheck check = card::check_card(number, expiry, cvc, d_.now());
     if (check.problem) return make_error(kCardInvalid, check.problem->field + ": " + check.problem->message);
 
+    // The charge's idempotency key. A new charge gets a new one; a charge of the same card whose
+    // outcome is unknown (no usable answer, or a restart while it was out) goes again under its
+    // key: if the gateway took it, it answers with that result and charges nothing twice.
+    const std::string card_id = charge_card_of(check.card);
+    const bool again = p.charge_key && p.charge_card == card_id && outcome_unknown(p);
+    const std::string key = again ? *p.charge_key : "ik_" + d_.random_id();
+
     // The gateway request: the only place the number and the CVC go, wiped once handed over.
     std::optional<std::string> digits = card::normalise_card_number(number);  // checked: set
     json payload = {{"card_number", digits.value_or("")},
@@ -250,26 +278,36 @@ PaymentService::Reply PaymentService::submit(const std::string& agent, const jso
                     {"cvc", cvc},
                     {"amount", p.amount},
                     {"currency", p.currency},
-                    {"reference", p.id}};
-    std::string request = payload.dump();
+                    {"reference", p.id},
+                    {"idempotency_key", key}};
+    std::string request = sb::protocol::to_text(payload);
     if (digits) wipe(*digits);
     wipe_json_string(payload, "card_number");
     wipe_json_string(payload, "cvc");
 
     p.state = "authorizing";
     p.error = nullptr;
-    if (auto st = save(p); !st) {
-        wipe(request);
-        return st.error();
+    p.charge_key = key;
+    p.charge_card = card_id;
+    {
+        // Stored (durably) before the request leaves: a restart finds the key it went under.
+        Transaction tx(d_.db, Durability::Durable);
+        sb::Status st = tx.begun();
+        if (st) st = save(p);
+        if (st) st = tx.commit();
+        if (!st) {
+            wipe(request);
+            return st.error();
+        }
     }
     authorizing_[p.id] = Pending{check.card};
     d_.log.info("payment submitted", {{"payment", p.id}, {"contact", p.contact}, {"username", agent},
                                       {"brand", std::string(card::to_string(check.card.brand))},
-                                      {"last4", check.card.last4}});
+                                      {"last4", check.card.last4}, {"again", again}});
     std::string id = p.id;
     // http_post takes the request by value: move it in (nothing is left here to wipe).
     http_post(d_.io, *gateway_, "application/json", std::move(request), kGatewayTimeout,
-              [this, id](sb::Result<HttpResponse> r) { on_charged(id, std::move(r)); });
+              [this, id](sb::Result<HttpResponse> r) { on_charged(id, std::move(r)); }, {{"Idempotency-Key", key}});
     wipe(request);  // moved-from: empty, but make sure
     emit(agent, p.contact, p);
     return json{{"payment", to_json(p)}};
@@ -289,7 +327,7 @@ PaymentService::Reply PaymentService::refund(const std::string& agent, const jso
     if (!gateway_) return make_error(kPaymentsUnavailable, "Payments are not available: no payment gateway is set up.");
     auto c = active_contact(agent, body);
     if (!c) return c.error();
-    if (auto st = d_.contacts.require_verified(agent, c.value().customer); !st) return st.error();
+    if (auto st = d_.contacts.require_verified(c.value()); !st) return st.error();
     auto found = find(body.at("payment").get<std::string>());
     if (!found) return found.error();
     if (!found.value() || found.value()->customer != c.value().customer)
@@ -313,10 +351,11 @@ PaymentService::Reply PaymentService::refund(const std::string& agent, const jso
     if (!token) return token.error();
     if (!token.value()) return make_error(code::internal, "payment " + p.id + " has no stored method");
     refunding_[p.id] = Refunding{agent, c.value().id, amount};
-    json payload = {{"token", *token.value()}, {"reference", p.id}, {"amount", amount}};
+    const std::string key = "ik_" + d_.random_id();
+    json payload = {{"token", *token.value()}, {"reference", p.id}, {"amount", amount}, {"idempotency_key", key}};
     std::string id = p.id;
-    http_post(d_.io, refund_url(), "application/json", payload.dump(), kGatewayTimeout,
-              [this, id](sb::Result<HttpResponse> r) { on_refunded(id, std::move(r)); });
+    http_post(d_.io, refund_url(), "application/json", sb::protocol::to_text(payload), kGatewayTimeout,
+              [this, id](sb::Result<HttpResponse> r) { on_refunded(id, std::move(r)); }, {{"Idempotency-Key", key}});
     d_.log.info("refund requested", {{"payment", p.id}, {"contact", c.value().id}, {"username", agent}, {"amount", amount}});
     return json{{"payment", to_json(p)}};
 }
@@ -342,26 +381,51 @@ void PaymentService::on_charged(const std::string& id, sb::Result<HttpResponse> 
         return answer[k].get<std::string>();
     };
     if (r && r.value().status == 200 && text("status") == "approved" && text("token") && !text("token")->empty()) {
-        auto method = store_method(p, *text("token"), checked);
-        if (!method) {
-            d_.log.error("payment approved but not stored", {{"payment", id}, {"error", method.error().message}});
-            return;
-        }
-        p.state = "approved";
-        p.method = method.value();
-        p.gateway_ref = *text("token");
-        p.error = nullptr;
-        p.card = {{"brand", std::string(card::to_string(checked.brand))}, {"last4", checked.last4},
-                  {"expiry", card::format_card_expiry(checked.expiry)}};
-        if (auto st = save(p); !st) {
-            d_.log.error("payment approved but not stored", {{"payment", id}, {"error", st.error().message}});
+        // One durable transaction: the card on file, the approved payment and its audit entry
+        // are stored together or not at all. Not stored, the payment stays authorizing in the
+        // database (a restart makes it capturing, gateway_unavailable) and its next charge goes
+        // under the same key, which the gateway answers with this approval.
+        sb::Status stored = [&]() -> sb::Status {
+            Transaction tx(d_.db, Durability::Durable);
+            if (!tx.begun()) return tx.begun();
+            auto method = store_method(p, *text("token"), checked);
+            if (!method) return method.error();
+            p.state = "approved";
+            p.method = method.value();
+            p.gateway_ref = *text("token");
+            p.error = nullptr;
+            p.card = {{"brand", std::string(card::to_string(checked.brand))}, {"last4", checked.last4},
+                      {"expiry", card::format_card_expiry(checked.expiry)}};
+            if (auto st = save(p); !st) return st;
+            json detail = audit_detail(p);
+            detail["brand"] = std::string(card::to_string(checked.brand));
+            detail["last4"] = checked.last4;
+            audit(p.agent, "payment.taken", p, detail);
+            return tx.commit();
+        }();
+        if (!stored) {
+            d_.log.error("payment approved but not stored", {{"payment", id}, {"error", stored.error().message}});
+            // Nothing of the approval was kept. The payment goes back to capturing with its outcome
+            // unknown, so the agent can submit the card again: that charge goes under the same key
+            // and the gateway answers with this approval, charging nothing twice.
+            auto kept = find(id);
+            if (!kept || !kept.value()) return;
+            Payment back = *kept.value();
+            back.state = "capturing";
+            back.error = error_json("gateway_unavailable",
+                                    "The payment could not be recorded; submit the card again (it is not charged twice).");
+            Transaction tx(d_.db, Durability::Durable);
+            sb::Status st = tx.begun();
+            if (st) st = save(back);
+            if (st) st = tx.commit();
+            if (!st) {
+                d_.log.error("payment not stored", {{"payment", id}, {"error", st.error().message}});
+                return;
+            }
+            emit(back.agent, back.contact, back);
             return;
         }
         open_.erase(id);
-        json detail = audit_detail(p);
-        detail["brand"] = std::string(card::to_string(checked.brand));
-        detail["last4"] = checked.last4;
-        audit(p.agent, "payment.taken", p, detail);
         d_.log.info("payment approved", {{"payment", id}, {"contact", p.contact}});
         reconcile_recording(p.contact);
         emit(p.agent, p.contact, p);
@@ -370,6 +434,7 @@ void PaymentService::on_charged(const std::string& id, sb::Result<HttpResponse> 
     }
 
     bool declined = r && r.value().status == 402 && text("status") == "declined";
+    std::optional<AuditNote> note;  // stored with the state it leads to, in one transaction
     if (declined) {
         std::string reason = gateway_reason(text("reason").value_or("declined"));
         p.error = error_json("payment_declined", "The card was declined: " + reason + ".");
@@ -377,18 +442,25 @@ void PaymentService::on_charged(const std::string& id, sb::Result<HttpResponse> 
         detail["brand"] = std::string(card::to_string(checked.brand));
         detail["last4"] = checked.last4;
         detail["reason"] = reason;
-        audit(p.agent, "payment.declined", p, detail);
+        note = AuditNote{p.agent, "payment.declined", std::move(detail)};
         d_.log.info("payment declined", {{"payment", id}, {"contact", p.contact}});
     } else {
         p.error = error_json("gateway_unavailable", "The payment gateway did not answer; try again.");
         d_.log.warn("payment gateway unavailable",
                     {{"payment", id}, {"status", r ? r.value().status : 0}, {"error", r ? "" : r.error().message}});
     }
-    if (cancel_after) return finish(p, "cancelled", "system", "contact_ended");
-    if (d_.now() >= p.created_at + capture_ttl_ms_) return finish(p, "expired", "system", "expired");
+    if (cancel_after) return finish(p, "cancelled", "system", "contact_ended", note);
+    if (d_.now() >= p.created_at + capture_ttl_ms_) return finish(p, "expired", "system", "expired", note);
     p.state = "capturing";
-    if (auto st = save(p); !st) {
-        d_.log.error("payment not stored", {{"payment", id}, {"error", st.error().message}});
+    sb::Status stored = [&]() -> sb::Status {
+        Transaction tx(d_.db, Durability::Durable);
+        if (!tx.begun()) return tx.begun();
+        if (auto st = save(p); !st) return st;
+        if (note) audit(note->actor, note->action, p, note->detail);
+        return tx.commit();
+    }();
+    if (!stored) {
+        d_.log.error("payment not stored", {{"payment", id}, {"error", stored.error().message}});
         return;
     }
     emit(p.agent, p.contact, p);
@@ -414,19 +486,32 @@ void PaymentService::on_refunded(const std::string& id, sb::Result<HttpResponse>
             detail["brand"] = p.card["brand"];
             detail["last4"] = p.card["last4"];
         }
-        if (auto st = save(p); !st) {
-            d_.log.error("refund not stored", {{"payment", id}, {"error", st.error().message}});
+        sb::Status stored = [&]() -> sb::Status {
+            Transaction tx(d_.db, Durability::Durable);
+            if (!tx.begun()) return tx.begun();
+            if (auto st = save(p); !st) return st;
+            if (audit_)
+                if (auto st = audit_->record(d_.now(), who.agent, "payment.refunded", who.contact, p.customer, detail); !st)
+                    d_.log.error("audit entry not recorded", {{"action", "payment.refunded"}, {"error", st.error().message}});
+            return tx.commit();
+        }();
+        if (!stored) {
+            d_.log.error("refund not stored", {{"payment", id}, {"error", stored.error().message}});
             return;
         }
-        if (audit_)
-            if (auto st = audit_->record(d_.now(), who.agent, "payment.refunded", who.contact, p.customer, detail); !st)
-                d_.log.error("audit entry not recorded", {{"action", "payment.refunded"}, {"error", st.error().message}});
         d_.log.info("payment refunded", {{"payment", id}, {"amount", who.amount}});
     } else {
         bool refused = r && r.value().status >= 400 && r.value().status < 500;
         p.error = refused ? error_json("refund_failed", "The gateway refused the refund.")
                           : error_json("gateway_unavailable", "The payment gateway did not answer; try the refund again.");
-        if (auto st = save(p); !st) return;
+        Transaction tx(d_.db, Durability::Durable);
+        sb::Status st = tx.begun();
+        if (st) st = save(p);
+        if (st) st = tx.commit();
+        if (!st) {
+            d_.log.error("refund failure not stored", {{"payment", id}, {"error", st.error().message}});
+            return;
+        }
         d_.log.warn("refund failed", {{"payment", id}, {"status", r ? r.value().status : 0}});
     }
     emit(who.agent, who.contact, p);
@@ -454,16 +539,24 @@ void PaymentService::tick() {
     for (const std::string& contact : retry) reconcile_recording(contact);
 }
 
-void PaymentService::finish(Payment p, const std::string& state, const std::string& actor, const std::string& reason) {
+void PaymentService::finish(Payment p, const std::string& state, const std::string& actor, const std::string& reason,
+                            const std::optional<AuditNote>& note) {
     open_.erase(p.id);
     p.state = state;
-    if (auto st = save(p); !st) {
-        d_.log.error("payment not stored", {{"payment", p.id}, {"error", st.error().message}});
+    sb::Status stored = [&]() -> sb::Status {
+        Transaction tx(d_.db, Durability::Durable);
+        if (!tx.begun()) return tx.begun();
+        if (auto st = save(p); !st) return st;
+        if (note) audit(note->actor, note->action, p, note->detail);
+        json detail = audit_detail(p);
+        detail["reason"] = reason;
+        audit(actor, state == "expired" ? "payment.expired" : "payment.cancelled", p, detail);
+        return tx.commit();
+    }();
+    if (!stored) {
+        d_.log.error("payment not stored", {{"payment", p.id}, {"error", stored.error().message}});
         return;
     }
-    json detail = audit_detail(p);
-    detail["reason"] = reason;
-    audit(actor, state == "expired" ? "payment.expired" : "payment.cancelled", p, detail);
     d_.log.info(state == "expired" ? "payment expired" : "payment cancelled",
                 {{"payment", p.id}, {"contact", p.contact}, {"reason", reason}});
     reconcile_recording(p.contact);
@@ -599,9 +692,10 @@ sb::Status PaymentService::save(Payment& p) {
     p.updated_at = d_.now();
     auto q = d_.db.prepare(
         "INSERT INTO payments (id, contact, customer, agent, amount, currency, state, method, gateway_ref, error, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "created_at, updated_at, charge_key, charge_card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET state = excluded.state, method = excluded.method, "
-        "gateway_ref = excluded.gateway_ref, error = excluded.error, updated_at = excluded.updated_at;");
+        "gateway_ref = excluded.gateway_ref, error = excluded.error, updated_at = excluded.updated_at, "
+        "charge_key = excluded.charge_key, charge_card = excluded.charge_card;");
     if (!q) return q.error();
     Statement& st = q.value();
     st.bind(1, p.id).bind(2, p.contact).bind(3, p.customer).bind(4, p.agent).bind(5, p.amount).bind(6, p.currency);
@@ -613,6 +707,10 @@ sb::Status PaymentService::save(Payment& p) {
         st.bind(10, card::mask_card_numbers(p.error.dump(-1, ' ', false, json::error_handler_t::replace)));
     else st.bind(10, std::optional<int64_t>());
     st.bind(11, p.created_at).bind(12, p.updated_at);
+    if (p.charge_key) st.bind(13, *p.charge_key);
+    else st.bind(13, std::optional<int64_t>());
+    if (p.charge_card) st.bind(14, *p.charge_card);
+    else st.bind(14, std::optional<int64_t>());
     return st.run();
 }
 
@@ -643,7 +741,7 @@ std::optional<PaymentService::GatewayReply> PaymentService::fake_gateway(const s
                                                                         const std::string& path,
                                                                         const std::string& body) {
     if (!fake_enabled_) return std::nullopt;
-    auto reply = [](unsigned status, const json& j) { return GatewayReply{status, j.dump()}; };
+    auto reply = [](unsigned status, const json& j) { return GatewayReply{status, sb::protocol::to_text(j)}; };
     auto bad = [&](const std::string& why) { return reply(400, {{"status", "error"}, {"reason", why}}); };
     if (path == "/dev/payment-gateway/charges") {
         if (method != "GET" && method != "HEAD") return reply(405, {{"status", "error"}, {"reason", "GET only"}});
@@ -653,17 +751,8 @@ std::optional<PaymentService::GatewayReply> PaymentService::fake_gateway(const s
     if (method != "POST") return reply(405, {{"status", "error"}, {"reason", "POST only"}});
     json j = json::parse(body, nullptr, false);
     if (!j.is_object()) return bad("send a JSON object");
-    if (path == "/dev/payment-gateway/refunds") {
-        if (!j.contains("token") || !j["token"].is_string() || !j.contains("reference") || !j["reference"].is_string() ||
-            !j.contains("amount") || !j["amount"].is_number_integer())
-            return bad("send {token, reference, amount}");
-        if (!fake_tokens_.count(j["token"].get<std::string>()))
-            return reply(404, {{"status", "error"}, {"reason", "unknown token"}});
-        fake_charges_.push_back({{"kind", "refund"}, {"reference", j["reference"]}, {"amount", j["amount"]},
-                                 {"status", "refunded"}, {"at", d_.now()}});
-        return reply(200, {{"status", "refunded"}});
-    }
-    // A charge. What it records has no card number and no CVC: only the last four digits.
+    // What it records has no card number and no CVC: only the last four digits. The request's
+    // copies are wiped on every way out.
     struct Wipe {
         json& j;
         std::optional<std::string>& digits;
@@ -675,6 +764,36 @@ std::optional<PaymentService::GatewayReply> PaymentService::fake_gateway(const s
     };
     std::optional<std::string> digits;
     Wipe wiper{j, digits};
+    // Idempotency: a request whose idempotency_key was seen gets the first answer again and
+    // changes nothing (no second charge or refund); the same key on another request is 422.
+    std::optional<std::string> key;
+    if (j.contains("idempotency_key")) {
+        if (!j["idempotency_key"].is_string() || j["idempotency_key"].get_ref<const std::string&>().empty() ||
+            j["idempotency_key"].get_ref<const std::string&>().size() > 255)
+            return bad("send idempotency_key as a string of 1 to 255 characters");
+        key = path + " " + j["idempotency_key"].get<std::string>();
+        if (auto seen = fake_answers_.find(*key); seen != fake_answers_.end()) {
+            if (seen->second.reference != j.value("reference", json()) || seen->second.amount != j.value("amount", json()))
+                return reply(422, {{"status", "error"}, {"reason", "idempotency_key was used for another request"}});
+            return seen->second.reply;
+        }
+    }
+    auto remember = [&](GatewayReply r) {
+        if (key) fake_answers_[*key] = FakeAnswer{j.value("reference", json()), j.value("amount", json()), r};
+        return r;
+    };
+    const json key_json = key ? json(card::mask_card_numbers(j["idempotency_key"].get<std::string>())) : json(nullptr);
+    if (path == "/dev/payment-gateway/refunds") {
+        if (!j.contains("token") || !j["token"].is_string() || !j.contains("reference") || !j["reference"].is_string() ||
+            !j.contains("amount") || !j["amount"].is_number_integer())
+            return bad("send {token, reference, amount}");
+        if (!fake_tokens_.count(j["token"].get<std::string>()))
+            return remember(reply(404, {{"status", "error"}, {"reason", "unknown token"}}));
+        fake_charges_.push_back({{"kind", "refund"}, {"reference", j["reference"]}, {"amount", j["amount"]},
+                                 {"status", "refunded"}, {"idempotency_key", key_json}, {"at", d_.now()}});
+        return remember(reply(200, {{"status", "refunded"}}));
+    }
+    // A charge.
     for (const char* k : {"card_number", "cvc", "currency", "reference"})
         if (!j.contains(k) || !j[k].is_string()) return bad(std::string("send ") + k + " as a string");
     for (const char* k : {"exp_month", "exp_year", "amount"})
@@ -687,13 +806,13 @@ std::optional<PaymentService::GatewayReply> PaymentService::fake_gateway(const s
     bool decline = *digits == "4000000000000002";
     json charge = {{"kind", "charge"},          {"reference", j["reference"]}, {"amount", j["amount"]},
                    {"currency", j["currency"]}, {"last4", last4},              {"status", decline ? "declined" : "approved"},
-                   {"at", d_.now()}};
+                   {"idempotency_key", key_json}, {"at", d_.now()}};
     fake_charges_.push_back(charge);
-    if (decline) return reply(402, {{"status", "declined"}, {"reason", "card declined"}});
+    if (decline) return remember(reply(402, {{"status", "declined"}, {"reason", "card declined"}}));
     std::string token = "tok_" + d_.random_id();
     fake_tokens_.insert(token);
-    return reply(200, {{"status", "approved"}, {"token", token}, {"brand", std::string(card::to_string(brand))},
-                       {"last4", last4}});
+    return remember(reply(200, {{"status", "approved"}, {"token", token}, {"brand", std::string(card::to_string(brand))},
+                                {"last4", last4}}));
 }
 
 }  // namespace sbd

@@ -54,6 +54,10 @@ struct Payment {
     nlohmann::json error = nullptr;         // {code, message} or null
     int64_t created_at = 0, updated_at = 0;
     nlohmann::json card = nullptr;          // {brand, last4, expiry "MM/YY"} (from the method)
+    // The last charge sent to the gateway: its idempotency key and the card it was for
+    // ("brand last4 MM/YYYY"; never the number). A charge whose outcome is unknown is sent again
+    // under the same key, so the gateway never charges it twice (docs/payments.md).
+    std::optional<std::string> charge_key, charge_card;
 };
 
 // ---- PaymentService -----------------------------------------------------------------------------
@@ -136,15 +140,25 @@ private:
     sb::Result<Payment> payment_on(const ContactRecord& c, const nlohmann::json& body);
     // submit and cancel: the agent's own active, verified contact's payment, still capturing.
     sb::Result<Payment> capturing(const std::string& agent, const nlohmann::json& body);
-    sb::Status save(Payment& p);  // stamps updated_at
+    // Stamps updated_at and writes the row. Each state change of a payment is one durable
+    // transaction (sqlite_db.h): its row, the card on file it adds, its audit entries.
+    sb::Status save(Payment& p);
     sb::Result<int64_t> store_method(const Payment& p, const std::string& token, const sb::contact::CheckedCard& card);
     std::string recording(const std::string& contact) const;
     nlohmann::json to_json(const Payment& p) const;
     void emit(const std::string& agent, const std::string& contact, const Payment& p);
     void audit(const std::string& actor, const char* action, const Payment& p, nlohmann::json detail);
     nlohmann::json audit_detail(const Payment& p) const;
-    // Ends an open capture (cancelled or expired): stored, audited, recording resumed, emitted.
-    void finish(Payment p, const std::string& state, const std::string& actor, const std::string& reason);
+    // An audit entry to store with a state change, in its transaction.
+    struct AuditNote {
+        std::string actor;
+        const char* action;
+        nlohmann::json detail;
+    };
+    // Ends an open capture (cancelled or expired): stored with its audit entries (and `note`, the
+    // entry of what led to it) in one transaction, recording resumed, emitted.
+    void finish(Payment p, const std::string& state, const std::string& actor, const std::string& reason,
+                const std::optional<AuditNote>& note = std::nullopt);
     // The recording paused while a capture is open, on otherwise; retried (payments.cpp).
     void reconcile_recording(const std::string& contact);
     struct Retry {
@@ -172,6 +186,11 @@ private:
     bool fake_enabled_ = false;
     nlohmann::json fake_charges_ = nlohmann::json::array();
     std::set<std::string> fake_tokens_;
+    struct FakeAnswer {  // the first answer to an idempotency key (path + key), and what it was for
+        nlohmann::json reference, amount;
+        GatewayReply reply;
+    };
+    std::map<std::string, FakeAnswer> fake_answers_;
 };
 
 }  // namespace sbd

@@ -133,15 +133,40 @@ void Checkpointer::run() {
     sqlite3_close(db);
 }
 
-Transaction::Transaction(Database& db) : db_(db), begun_(db.exec("BEGIN IMMEDIATE;")) {}
+bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+Transaction::Transaction(Database& db, Durability durability)
+    : db_(db), joined_(db.in_transaction()), begun_(Ok{}) {
+    if (joined_) return;
+    if (durability == Durability::Durable) {
+        begun_ = db_.exec("PRAGMA synchronous=FULL;");
+        if (!begun_) return;
+        durable_ = true;
+    }
+    begun_ = db_.exec("BEGIN IMMEDIATE;");
+    if (!begun_) restore();
+}
 
 Transaction::~Transaction() {
+    if (joined_) return;
     if (begun_ && !done_) db_.exec("ROLLBACK;");
+    restore();
+}
+
+void Transaction::restore() {
+    if (!durable_) return;
+    durable_ = false;
+    db_.exec("PRAGMA synchronous=NORMAL;");
 }
 
 Status Transaction::commit() {
+    if (joined_) return begun_;
+    if (!begun_) return begun_;
     auto st = db_.exec("COMMIT;");
-    if (st) done_ = true;
+    if (st) {
+        done_ = true;
+        restore();
+    }
     return st;
 }
 

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "mfa.h"
 #include "contact/card.h"
+#include "contact/phone.h"
 #include "contact_service.h"
 #include "protocol/schema.h"
 #include "verify/normalise.h"
@@ -137,7 +138,7 @@ sb::Result<VerificationService::Stored> VerificationService::load(const ContactR
     } else {
         auto policy = policy_for(c.queue);
         if (!policy) return policy.error();
-        auto rec = on_record(c.customer);
+        auto rec = on_record(verification_subject(c));
         if (!rec) return rec.error();
         verify::OnFile on;
         on.dob = rec.value().dob.has_value();
@@ -148,7 +149,7 @@ sb::Result<VerificationService::Stored> VerificationService::load(const ContactR
         s.flow = verify::start_flow(policy.value(), on);
     }
     // The customer's lock decides, whichever contact caused it.
-    auto lock = customer_lock(c.customer);
+    auto lock = customer_lock(verification_subject(c));
     if (!lock) return lock.error();
     int64_t now = d_.now();
     if (verify::is_locked(lock.value(), now)) {
@@ -174,7 +175,7 @@ Status VerificationService::save(const ContactRecord& c, const Stored& s) {
         "codes_sent = excluded.codes_sent, updated_at = excluded.updated_at;");
     if (!q) return q.error();
     Statement& st = q.value();
-    st.bind(1, c.id).bind(2, c.customer).bind(3, sb::protocol::to_text(flow));
+    st.bind(1, c.id).bind(2, verification_subject(c)).bind(3, sb::protocol::to_text(flow));
     if (s.code_hash) st.bind(4, *s.code_hash);
     else st.bind(4, std::optional<int64_t>());
     st.bind(5, s.code_hash ? std::optional<int64_t>(s.code_expires_at) : std::nullopt);
@@ -187,7 +188,7 @@ void VerificationService::decorate(const ContactRecord& c, const Stored& s, veri
     f.code_expires_at_ms = s.code_hash && s.code_expires_at > now ? s.code_expires_at : 0;
     f.caller_number.clear();
     if (f.caller_hint && c.channel == "voice") {
-        auto rec = d_.contacts.find_customer(c.customer);
+        auto rec = d_.contacts.find_customer(verification_subject(c));
         std::optional<std::string> on_file = rec && rec.value() ? rec.value()->phone : std::nullopt;
         if (!c.customer_address || c.customer_address->empty()) f.caller_number = "withheld";
         else f.caller_number = on_file && *on_file == *c.customer_address ? "match" : "mismatch";
@@ -216,7 +217,9 @@ sb::Result<bool> VerificationService::is_verified(const ContactRecord& c) {
 Status VerificationService::require_verified(const ContactRecord& c) {
     auto v = is_verified(c);
     if (!v) return v.error();
-    if (!v.value())
+    // A claimed chat is verified against the customer it claimed and then moved to them
+    // (ContactService::verify_answer); until it is, it is nobody's account.
+    if (!v.value() || c.claimed_customer)
         return make_error(code::verification_required,
                           "Verify the customer's identity on this contact first (the verification checklist).");
     return Ok{};
@@ -230,7 +233,7 @@ std::string VerificationService::code_hash(const std::string& contact, const std
 sb::Result<bool> VerificationService::matches(const ContactRecord& c, const Stored& s, verify::StepKind step,
                                               const std::string& canonical) {
     if (step == verify::StepKind::SmsCode) return s.code_hash && *s.code_hash == code_hash(c.id, canonical);
-    auto rec = on_record(c.customer);
+    auto rec = on_record(verification_subject(c));
     if (!rec) return rec.error();
     const OnRecord& r = rec.value();
     switch (step) {
@@ -259,15 +262,21 @@ sb::Result<VerificationService::Outcome> VerificationService::answer(const Conta
     if (!loaded) return loaded.error();
     Stored s = loaded.value();
     int64_t now = d_.now();
-    if (s.flow.state == verify::State::Locked) return locked_error(s.flow.locked_until_ms, now);
+    // An answer refused before it is compared uses no attempt, but it is audited all the same
+    // (verification.refused): a code typed too late, answers while the customer is locked.
+    auto refused = [&](sb::Error e) {
+        audit(agent, audit_action::verification_refused, c, {{"step", step_name}, {"error", e.code}});
+        return e;
+    };
+    if (s.flow.state == verify::State::Locked) return refused(locked_error(s.flow.locked_until_ms, now));
     // The flow says first whether this step can be answered at all (a dry run: a correct answer).
-    if (auto dry = verify::answer(s.flow, *step, true); !dry) return dry.error();
+    if (auto dry = verify::answer(s.flow, *step, true); !dry) return refused(dry.error());
     auto canonical = verify::normalise_answer(*step, text);
-    if (!canonical) return canonical.error();
+    if (!canonical) return refused(canonical.error());
     if (*step == verify::StepKind::SmsCode) {
-        if (!s.code_hash) return make_error(code::code_not_sent, "Send the code first (verify_send_code).");
+        if (!s.code_hash) return refused(make_error(code::code_not_sent, "Send the code first (verify_send_code)."));
         if (s.code_expires_at <= now)
-            return make_error(code::code_expired, "The code has expired; send a new one.");
+            return refused(make_error(code::code_expired, "The code has expired; send a new one."));
     }
     auto ok = matches(c, s, *step, canonical.value());
     if (!ok) return ok.error();
@@ -284,10 +293,10 @@ sb::Result<VerificationService::Outcome> VerificationService::answer(const Conta
     if (!passed) {
         auto policy = policy_for(c.queue);
         if (!policy) return policy.error();
-        auto lock = customer_lock(c.customer);
+        auto lock = customer_lock(verification_subject(c));
         if (!lock) return lock.error();
         verify::CustomerLock after = verify::record_failure(lock.value(), policy.value(), now);
-        if (auto st = save_customer_lock(c.customer, after); !st) return st.error();
+        if (auto st = save_customer_lock(verification_subject(c), after); !st) return st.error();
         if (verify::is_locked(after, now) && !verify::is_locked(lock.value(), now)) {
             s.flow = verify::lock(s.flow, after.locked_until_ms);
             out.locked_customer = true;
@@ -317,15 +326,19 @@ sb::Result<VerificationService::CodeSent> VerificationService::send_code(const C
     if (!loaded) return loaded.error();
     Stored s = loaded.value();
     int64_t now = d_.now();
-    if (s.flow.state == verify::State::Locked) return locked_error(s.flow.locked_until_ms, now);
+    auto refused = [&](sb::Error e) {
+        audit(agent, audit_action::verification_refused, c, {{"step", "sms_code"}, {"error", e.code}});
+        return e;
+    };
+    if (s.flow.state == verify::State::Locked) return refused(locked_error(s.flow.locked_until_ms, now));
     auto next = verify::code_sent(s.flow);
-    if (!next) return next.error();
+    if (!next) return refused(next.error());
     if (s.codes_sent >= kMaxCodesPerContact)
-        return make_error(code::rate_limited, "Already " + std::to_string(kMaxCodesPerContact) +
-                                                  " codes sent on this contact; verify with another step.");
-    auto rec = on_record(c.customer);
+        return refused(make_error(code::rate_limited, "Already " + std::to_string(kMaxCodesPerContact) +
+                                                          " codes sent on this contact; verify with another step."));
+    auto rec = on_record(verification_subject(c));
     if (!rec) return rec.error();
-    if (!rec.value().phone) return make_error(code::wrong_state, "No phone number on file to send a code to.");
+    if (!rec.value().phone) return refused(make_error(code::wrong_state, "No phone number on file to send a code to."));
     char digits[8];
     std::snprintf(digits, sizeof digits, "%06u", d_.random_below(1000000));
     std::string code_text = digits;
@@ -412,9 +425,17 @@ sb::Result<json> VerificationService::sensitive_json(const std::string& customer
     return out;
 }
 
+sb::Result<bool> VerificationService::has_knowledge_on_file(const std::string& customer) {
+    auto rec = on_record(customer);
+    if (!rec) return rec.error();
+    const OnRecord& r = rec.value();
+    return r.dob || r.postcode || r.phrase_hash || !r.account_numbers.empty();
+}
+
 void VerificationService::audit(const std::string& actor, const char* action, const ContactRecord& c, json detail) {
     if (!audit_) return;
-    if (auto st = audit_->record(d_.now(), actor, action, c.id, c.customer, detail); !st)
+    std::optional<std::string> contact = c.id.empty() ? std::nullopt : std::optional<std::string>(c.id);
+    if (auto st = audit_->record(d_.now(), actor, action, contact, verification_subject(c), detail); !st)
         d_.log.error("audit entry not recorded", {{"action", action}, {"error", st.error().message}});
 }
 
@@ -435,7 +456,7 @@ sb::Result<bool> ContactService::unlocked_for(const ContactRecord& c) {
 // customer as they may now see it).
 void ContactService::emit_verification(const std::string& customer) {
     for (const auto& [id, c] : open_) {
-        if (c.customer != customer || !c.agent || c.state == "queued" || c.state == "closed") continue;
+        if (verification_subject(c) != customer || !c.agent || c.state == "queued" || c.state == "closed") continue;
         auto v = verification_json(c);
         auto unlocked = unlocked_for(c);
         if (!v || !unlocked) continue;
@@ -451,6 +472,9 @@ ContactService::Reply ContactService::verify(const std::string& agent, const std
     if (!verification_) return make_error(code::internal, "verification is not configured");
     auto v = verification_json(c.value());
     if (!v) return v.error();
+    // A claimed chat verified whose move to its customer failed (storage) moves now.
+    if (c.value().claimed_customer && open_.count(id) && v.value().value("state", "") == "verified")
+        if (auto st = attach_verified_claim(agent, c.value()); !st) return st.error();
     return json{{"verification", v.value()}};
 }
 
@@ -464,7 +488,10 @@ ContactService::Reply ContactService::verify_answer(const std::string& agent, co
     auto out = verification_->answer(c.value(), agent, body.at("step").get_ref<const std::string&>(),
                                      body.at("answer").get_ref<const std::string&>());
     if (!out) return out.error();
-    emit_verification(c.value().customer);
+    const std::string subject = verification_subject(c.value());
+    if (out.value().flow.state == verify::State::Verified && c.value().claimed_customer)
+        if (auto st = attach_verified_claim(agent, c.value()); !st) return st.error();
+    emit_verification(subject);
     json result = {{"passed", out.value().passed},
                    {"attempts_left", out.value().attempts_left},
                    {"state", std::string(verify::to_string(out.value().flow.state))},
@@ -480,22 +507,88 @@ ContactService::Reply ContactService::verify_send_code(const std::string& agent,
     if (!verification_) return make_error(code::internal, "verification is not configured");
     auto sent = verification_->send_code(c.value(), agent);
     if (!sent) return sent.error();
-    emit_verification(c.value().customer);
+    emit_verification(verification_subject(c.value()));
     return json{{"sent_to", sent.value().sent_to},
                 {"expires_at", sent.value().expires_at},
                 {"verification", verify::to_json(sent.value().flow)}};
 }
 
-sb::Status ContactService::require_verified(const std::string& agent, const std::string& customer) {
+// A claimed chat, verified against the customer it claimed: the contact is theirs now (their
+// history, their accounts, their cards), and the record the chat started with stays behind.
+sb::Status ContactService::attach_verified_claim(const std::string& agent, const ContactRecord& c) {
+    ContactRecord next = c;
+    const std::string started_as = c.customer;
+    next.customer = *c.claimed_customer;
+    next.claimed_customer.reset();
+    if (auto st = save(next); !st) return st;
+    d_.log.info("claim verified", {{"contact", c.id}, {"customer", next.customer}, {"agent", agent}});
+    verification_->audit(agent, audit_action::customer_identified, next, {{"started_as", started_as}});
+    emit_contact(next, "contact.updated");
+    return Ok{};
+}
+
+// The contact named in the request, not any contact of the agent's with the same customer: a
+// customer verified on one contact is not verified on another (a second chat claiming to be them).
+sb::Status ContactService::require_verified(const ContactRecord& contact) {
     if (!verification_) return Ok{};
-    for (const auto& [id, c] : open_) {
-        if (c.customer != customer || c.agent != agent || c.state == "queued") continue;
-        auto v = verification_->is_verified(c);
-        if (!v) return v.error();
-        if (v.value()) return Ok{};
+    return verification_->require_verified(contact);
+}
+
+// The address and the postcode are what a caller is checked against; the email and the phone are
+// where codes go (the SMS code to the phone on file). Changing any of them on an unverified
+// contact would let whoever is on it take the account over, so each needs the contact the request
+// names, verified. One exception: a new customer (nothing on file a step could check) may have a
+// channel they have none of filled in, since there is nothing of theirs to protect yet and no way
+// to verify them (an SMS customer's email, typed by the agent).
+sb::Result<ContactService::SensitiveChange> ContactService::check_sensitive_change(
+    const CustomerRecord& customer, const std::optional<ContactRecord>& named, const json& body) {
+    SensitiveChange out;
+    for (const char* f : {"address", "postcode", "email", "phone"})
+        if (body.contains(f)) out.fields.push_back(f);
+    if (out.fields.empty()) return out;
+    if (body.contains("phone")) {
+        const std::string& raw = body["phone"].get_ref<const std::string&>();
+        if (!raw.empty()) {
+            auto e164 = sb::contact::normalize_e164(raw.substr(0, 64), config_.default_country);
+            if (raw.size() > 64 || !e164) return make_error(code::bad_message, "phone is not a phone number.");
+            out.phone = e164.value();
+        }
     }
-    return make_error(code::verification_required,
-                      "Verify the customer's identity on your contact with them first (the verification checklist).");
+    // Only once allowed: an unverified agent learns nothing about other customers' numbers.
+    auto number_free = [&]() -> sb::Result<SensitiveChange> {
+        if (!out.phone) return out;
+        auto holder = d_.contacts.find_customer_by_phone(*out.phone);
+        if (!holder) return holder.error();
+        if (holder.value() && holder.value()->id != customer.id)
+            return make_error(code::bad_message, "That phone number is on file for another customer.");
+        return out;
+    };
+    if (!verification_) return number_free();
+    bool filling_in = std::all_of(out.fields.begin(), out.fields.end(), [&](const std::string& f) {
+        return (f == "email" && !customer.email) || (f == "phone" && !customer.phone);
+    });
+    if (filling_in) {
+        auto knows = verification_->has_knowledge_on_file(customer.id);
+        if (!knows) return knows.error();
+        if (!knows.value()) return number_free();
+    }
+    if (!named)
+        return make_error(code::verification_required,
+                          "Name the verified contact this change is made on (\"contact\"): the address, email and "
+                          "phone change only on a verified contact.");
+    if (auto st = require_verified(*named); !st) return st.error();
+    return number_free();
+}
+
+void ContactService::audit_customer_change(const std::string& agent, const std::string& customer,
+                                           const std::optional<ContactRecord>& named,
+                                           const std::vector<std::string>& fields) {
+    if (fields.empty() || !verification_) return;
+    ContactRecord about;  // the audit names the contact the change was made on, if any
+    if (named) about = *named;
+    else about.customer = customer;
+    // Which fields, never their values (an address is itself sensitive).
+    verification_->audit(agent, audit_action::customer_updated, about, {{"fields", fields}});
 }
 
 sb::Status ContactService::update_sensitive_customer_fields(const std::string& customer, const json& body) {

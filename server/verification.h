@@ -92,6 +92,12 @@ public:
     // The customer's sensitive section: masked ({"unlocked": false, accounts with masked
     // numbers and no balance}) or, unlocked, in full.
     sb::Result<nlohmann::json> sensitive_json(const std::string& customer, bool unlocked);
+    // Anything on file a verification step could check (date of birth, postcode, an account
+    // number, a security phrase)? A customer without is new: nothing of theirs to protect yet.
+    sb::Result<bool> has_knowledge_on_file(const std::string& customer);
+
+    // An audit entry about the contact (its verification subject as the customer).
+    void audit(const std::string& actor, const char* action, const ContactRecord& c, nlohmann::json detail);
 
 private:
     struct Stored {
@@ -114,7 +120,6 @@ private:
     sb::Result<bool> matches(const ContactRecord& c, const Stored& s, sb::verify::StepKind step,
                              const std::string& canonical);
     void decorate(const ContactRecord& c, const Stored& s, sb::verify::Flow& f);
-    void audit(const std::string& actor, const char* action, const ContactRecord& c, nlohmann::json detail);
     std::string code_hash(const std::string& contact, const std::string& code) const;  // mfa.h sms_code_hash
 
     Deps d_;

@@ -89,13 +89,23 @@ void Desk::on_contact_intent(uint64_t intent, const Intent& in, Out& out) {
         if (state_.connection != ConnectionState::Connected)
             return complete(out, intent, make_error("not_connected", "Reconnecting to the backend; try again in a moment."));
         json body = {{"type", "update_customer"}, {"customer", u->customer}};
+        // The backend checks the sensitive fields against the contact named (docs/verification.md):
+        // the one the intent names, or this customer's only contact on the desk.
+        std::optional<std::string> on = u->contact;
+        if (!on && std::count_if(state_.contacts.begin(), state_.contacts.end(),
+                                 [&](const Contact& c) { return c.customer.id == u->customer; }) == 1)
+            on = std::find_if(state_.contacts.begin(), state_.contacts.end(),
+                              [&](const Contact& c) { return c.customer.id == u->customer; })->id;
+        if (on) body["contact"] = *on;
         if (u->first_name) body["first_name"] = *u->first_name;
         if (u->last_name) body["last_name"] = *u->last_name;
         if (u->email) body["email"] = *u->email;
         if (u->notes) body["notes"] = *u->notes;
         if (u->address) body["address"] = *u->address;
         if (u->postcode) body["postcode"] = *u->postcode;
-        send_request(RequestKind::Contact, std::move(body), intent, out);
+        if (u->phone) body["phone"] = *u->phone;
+        std::string rid = send_request(RequestKind::Contact, std::move(body), intent, out);
+        if (on) state_.pending[rid].contact = *on;
         return;
     }
 
@@ -266,8 +276,10 @@ void Desk::on_contact_reply(const PendingRequest& req, const protocol::ReplyFram
     }
     if (r.payment && !req.contact.empty()) apply_payment(req.contact, *r.payment, out);
     if (r.customer)
+        // Unlocked or masked as the contact the request named is (docs/verification.md): only that
+        // contact takes it; the others with the customer hear of the change as contact.updated.
         for (auto& c : state_.contacts)
-            if (c.customer.id == r.customer->id) {
+            if (c.customer.id == r.customer->id && (req.contact.empty() || req.contact == c.id)) {
                 c.customer = *r.customer;
                 out.push_back(Notify{"contact.updated", {}, c.id});
             }

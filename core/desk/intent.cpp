@@ -157,7 +157,8 @@ Result<Intent> contact_intent_from_json(const std::string& t, const nlohmann::js
         UpdateCustomerIntent in{customer.value(), {}, {}, {}, {}};
         for (auto [name, field] : {std::pair{"first_name", &in.first_name}, std::pair{"last_name", &in.last_name},
                                    std::pair{"email", &in.email}, std::pair{"notes", &in.notes},
-                                   std::pair{"address", &in.address}, std::pair{"postcode", &in.postcode}}) {
+                                   std::pair{"address", &in.address}, std::pair{"postcode", &in.postcode},
+                                   std::pair{"phone", &in.phone}, std::pair{"contact", &in.contact}}) {
             auto v = optional_string(j, name);
             if (!v) return v.error();
             *field = v.value();

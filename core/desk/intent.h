@@ -58,7 +58,10 @@ struct WrapUpIntent {
 struct UpdateCustomerIntent {
     std::string customer;
     std::optional<std::string> first_name, last_name, email, notes;
-    std::optional<std::string> address = std::nullopt, postcode = std::nullopt;  // sensitive: a verified contact only
+    // Sensitive (like email): only on a verified contact, the one named by `contact`.
+    std::optional<std::string> address = std::nullopt, postcode = std::nullopt, phone = std::nullopt;
+    // The contact the change is made on; unset: the desk's contact with this customer, if only one.
+    std::optional<std::string> contact = std::nullopt;
 };
 
 // ---- customer verification (docs/verification.md): the server compares, the desk shows ----------

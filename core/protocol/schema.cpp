@@ -48,7 +48,8 @@ const std::vector<RequestSpec>& request_specs() {
                      {"tags", F::StringArray, true}}},
         {"update_customer", {{"customer", F::String, true}, {"first_name", F::String, false},
                              {"last_name", F::String, false}, {"email", F::String, false}, {"notes", F::String, false},
-                             {"address", F::String, false}, {"postcode", F::String, false}}},
+                             {"address", F::String, false}, {"postcode", F::String, false},
+                             {"phone", F::String, false}, {"contact", F::String, false}}},
         // customer verification (docs/verification.md)
         {"verify", {{"contact", F::String, true}}},
         {"verify_answer", {{"contact", F::String, true}, {"step", F::String, true}, {"answer", F::String, true}}},

@@ -97,7 +97,9 @@ void draw_header(const desk::DeskState& s, const Contact& c, IntentSink& sink, P
     std::string sub = std::string(view::channel_name(c.channel)) + " · " + view::queue_name(s, c.queue);
     if (voice && c.call) sub = std::string(c.call->direction == "outbound" ? "Outbound call" : "Inbound call") + " · " +
                                view::queue_name(s, c.queue);
-    const std::string& address = c.channel == contact::Channel::Chat ? c.customer.chat_identity
+    // A chat shows the email the customer typed (a claim until verified), else its own identity.
+    const std::string& chat_address = c.customer.email.empty() ? c.customer.chat_identity : c.customer.email;
+    const std::string& address = c.channel == contact::Channel::Chat ? chat_address
                                  : voice && c.call && !c.call->number.empty() ? c.call->number
                                                                               : c.customer.phone;
     if (!address.empty() && address != c.customer.display_name()) sub += " · " + address;

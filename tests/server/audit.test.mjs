@@ -2,12 +2,15 @@
 // request `audit` are for supervisors only (401 without, with an unknown, a revoked or an
 // expired token; 403 / forbidden for an agent), filter by contact, customer, actor, action and
 // time, page newest first with before_id, and refuse bad parameters with a clear JSON error.
-// A logout is recorded as session.revoked. (Masking of card numbers in an entry's detail is
+// Sign-in is audited: logins that succeed and fail (with the remote address), wrong second
+// factors, locks, every revoked session (logout, one, all others); so is verification's
+// refusals (a code expired or not sent, answers while locked) beside its attempts and locks.
+// (Masking of card numbers in an entry's detail is
 // checked by tests/unit/server/audit_test.cpp, on the same code.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, DeskClient, sql, sleep } from './harness.mjs';
-import { get, request } from './contacts_harness.mjs';
+import { get, request, smsIn, waitEvent, offered, availableAgent } from './contacts_harness.mjs';
 
 // GET `path` with an optional Authorization header; resolves with {status, json, text}.
 const getAuth = (url, path, authorization) => get(url, path, authorization ? { authorization } : {});
@@ -56,8 +59,10 @@ test('permissions: no token, unknown token, an agent, a supervisor; the session 
     assert.equal(sam.session.role, 'supervisor');
     const ok = await getAuth(server.url, '/api/audit', bearer(sam.token));
     assert.equal(ok.status, 200, ok.text);
-    assert.deepEqual(ok.json, { entries: [], next_before_id: null });
-    assert.deepEqual(await sam.c.ok('audit', {}), { entries: [], next_before_id: null });
+    // Only the two sign-ins so far (newest first).
+    assert.deepEqual(ok.json.entries.map((e) => [e.action, e.actor]), [['login.succeeded', 'sam'], ['login.succeeded', 'alice']]);
+    assert.equal(ok.json.next_before_id, null);
+    assert.deepEqual(await sam.c.ok('audit', {}), ok.json);
     const post = (await request(server.url, '/api/audit', { method: 'POST', headers: { authorization: bearer(sam.token) }, body: '' })).status;
     assert.equal(post, 405);
 
@@ -104,6 +109,7 @@ test('filters and paging, over HTTP and the desk request', async () => {
   try {
     seed(server.db);
     const sam = await session(server, 'sam');
+    sql(server.db, "DELETE FROM audit WHERE action = 'login.succeeded'");  // sam's own login: only the seven
     const q = async (query) => {
       const r = await getAuth(server.url, `/api/audit${query}`, bearer(sam.token));
       assert.equal(r.status, 200, r.text);
@@ -176,5 +182,122 @@ test('bad parameters: 400 with a JSON error that names the parameter', async () 
     await sam.c.fails('audit', { colour: 'red' }, 'bad_message');
     await sam.c.fails('audit', { since: 9, until: 1 }, 'bad_message');
     await sam.c.close();
+  } finally { await server.stop(); }
+});
+
+// The entries of `action` (or all, without one), oldest first, details parsed.
+function entries(db, action) {
+  const where = action ? `WHERE action = '${action}'` : '';
+  return JSON.parse(sql(db, `SELECT actor, action, contact, customer, detail FROM audit ${where} ORDER BY id`) || '[]')
+    .map((e) => ({ ...e, detail: JSON.parse(e.detail) }));
+}
+
+test('sign-in: logins that succeed and fail, with the address; wrong codes; the lock', async () => {
+  const server = await startServer({ args: ['--lock-after', '3'] });
+  try {
+    // A wrong password, then the right one.
+    const c = await DeskClient.connect(server.wsUrl);
+    await c.hello();
+    await c.fails('login', { username: 'alice', password: 'nope' }, 'invalid_credentials');
+    await c.fails('login', { username: 'nobody', password: 'nope' }, 'invalid_credentials');
+    const s = await c.ok('login', { username: 'alice', password: 'switchboard' });
+    const failed = entries(server.db, 'login.failed');
+    assert.deepEqual(failed.map((e) => [e.actor, e.contact, e.customer, e.detail]),
+      [['alice', null, null, { address: '127.0.0.1', step: 'password' }],
+        ['nobody', null, null, { address: '127.0.0.1', step: 'password' }]]);
+    const ok = entries(server.db, 'login.succeeded');
+    assert.deepEqual(ok.map((e) => [e.actor, e.detail]), [['alice', { address: '127.0.0.1', session: s.session_id }]]);
+    assert.ok(!sql(server.db, 'SELECT detail FROM audit').includes('switchboard'), 'never a password');
+
+    // erin must enroll a second factor: a wrong code is mfa.failed; the third failure locks her.
+    const e = await DeskClient.connect(server.wsUrl);
+    await e.hello();
+    const first = await e.ok('login', { username: 'erin', password: 'switchboard' });
+    assert.equal(first.mfa.step, 'enroll');
+    await e.fails('mfa', { challenge: first.mfa.challenge, code: '000000' }, 'invalid_code');
+    await e.fails('login', { username: 'erin', password: 'wrong' }, 'invalid_credentials');
+    await e.fails('login', { username: 'erin', password: 'wrong again' }, 'account_locked');
+    assert.deepEqual(entries(server.db, 'mfa.failed').map((x) => [x.actor, x.detail]),
+      [['erin', { address: '127.0.0.1', step: 'code' }]]);
+    const locked = entries(server.db, 'account.locked');
+    assert.equal(locked.length, 1);
+    assert.equal(locked[0].actor, 'erin');
+    assert.deepEqual([locked[0].detail.address, locked[0].detail.step], ['127.0.0.1', 'password']);
+    assert.ok(locked[0].detail.locked_until > Date.now());
+    assert.equal(entries(server.db, 'login.succeeded').length, 1, 'erin never signed in');
+    await c.close();
+    await e.close();
+  } finally { await server.stop(); }
+});
+
+test('every revoked session: one by revoke_session, all others, and a logout', async () => {
+  const server = await startServer();
+  try {
+    const one = await session(server, 'alice');
+    const two = await session(server, 'alice');
+    const three = await session(server, 'alice');
+    await three.c.ok('revoke_session', { session: two.session.session_id });
+    await three.c.ok('revoke_session', { all_others: true });  // one, the only other left
+    await three.c.ok('logout');
+    const revoked = entries(server.db, 'session.revoked');
+    assert.deepEqual(revoked.map((e) => [e.actor, e.detail.reason, e.detail.session]),
+      [['alice', 'revoked', two.session.session_id], ['alice', 'revoked_others', one.session.session_id],
+        ['alice', 'logout', three.session.session_id]]);
+    assert.equal(revoked[0].detail.agent, 'alice');
+    // Denied: not logged in (the logged-out connection), an unknown session.
+    await three.c.fails('revoke_session', { all_others: true }, 'not_logged_in');
+    const four = await session(server, 'alice');
+    await four.c.fails('revoke_session', { session: 'nope' }, 'unknown_session');
+    assert.equal(entries(server.db, 'session.revoked').length, 3);
+    for (const x of [one, two, three, four]) await x.c.close();
+  } finally { await server.stop(); }
+});
+
+test('verification: a wrong code, a code too late or never sent, the lock and what is refused while locked', async () => {
+  const server = await startServer({ args: ['--fake-sms-provider'] });
+  try {
+    const { c: bob } = await availableAgent(server, 'bob');
+    const r = await smsIn(server.url, { From: '+15550100002', To: '7001', Body: 'I want to change my address' });
+    await waitEvent(bob, offered(r.json.contact));
+    const { contact } = await bob.ok('accept', { contact: r.json.contact });
+    const id = contact.id;
+    await bob.fails('verify_answer', { contact: id, step: 'sms_code', answer: '123456' }, 'code_not_sent');
+    await bob.ok('verify_send_code', { contact: id });
+    let code = null;
+    for (let i = 0; i < 100 && !code; i++) {
+      const sms = (await get(server.url, '/dev/sms-provider/outbox')).json.messages.find((m) => /code/.test(m.body));
+      code = sms?.body.match(/\b(\d{6})\b/)[1];
+      if (!code) await sleep(50);
+    }
+    const wrong = String((Number(code) + 1) % 1000000).padStart(6, '0');
+    assert.equal((await bob.ok('verify_answer', { contact: id, step: 'sms_code', answer: wrong })).passed, false);
+    // The code runs out: typed too late, it is refused (no attempt used) and audited.
+    sql(server.db, `UPDATE contact_verifications SET code_expires_at = 1 WHERE contact = '${id}'`);
+    await bob.fails('verify_answer', { contact: id, step: 'sms_code', answer: code }, 'code_expired');
+    // Four more wrong answers: five in all lock the customer.
+    for (const answer of ['1 Jan 1990', '2 Jan 1990', '3 Jan 1990']) await bob.ok('verify_answer', { contact: id, step: 'dob', answer });
+    const last = await bob.ok('verify_answer', { contact: id, step: 'postcode', answer: '99999' });
+    assert.equal(last.state, 'locked');
+    await bob.fails('verify_answer', { contact: id, step: 'postcode', answer: '62704' }, 'verification_locked');
+    await bob.fails('verify_send_code', { contact: id }, 'verification_locked');
+
+    const mine = entries(server.db).filter((e) => e.contact === id);
+    assert.ok(mine.every((e) => e.actor === 'bob' && e.customer === 'cu-1002'));
+    assert.deepEqual(mine.map((e) => [e.action, e.detail.step, e.detail.passed ?? e.detail.error ?? e.detail.code_sent]), [
+      ['verification.refused', 'sms_code', 'code_not_sent'],
+      ['verification.attempt', 'sms_code', true],  // the code sent
+      ['verification.attempt', 'sms_code', false],  // the wrong code
+      ['verification.refused', 'sms_code', 'code_expired'],
+      ['verification.attempt', 'dob', false],
+      ['verification.attempt', 'dob', false],
+      ['verification.attempt', 'dob', false],
+      ['verification.attempt', 'postcode', false],
+      ['verification.locked', undefined, undefined],
+      ['verification.refused', 'postcode', 'verification_locked'],
+      ['verification.refused', 'sms_code', 'verification_locked'],
+    ]);
+    assert.ok(mine.find((e) => e.action === 'verification.locked').detail.locked_until > Date.now());
+    assert.ok(!sql(server.db, 'SELECT detail FROM audit').includes(code), 'never a code');
+    await bob.close();
   } finally { await server.stop(); }
 });

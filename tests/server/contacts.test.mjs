@@ -37,10 +37,11 @@ test('a chat is offered, accepted, worked, ended and wrapped up; the card shows 
     assert.equal(contact.channel, 'chat');
     assert.equal(contact.queue, 'support');
     assert.ok(contact.offer_expires_at > Date.now());
+    // What the customer typed is shown as typed: a claim, not Dana's record (docs/verification.md).
     assert.equal(contact.customer.first_name, 'Dana');
-    assert.equal(contact.customer.chat_identity, 'dana@example.com');
-    assert.ok(contact.customer.history.length >= 2, 'the demo customer has history');
-    assert.ok(contact.customer.history[0].at >= contact.customer.history[1].at, 'newest first');
+    assert.equal(contact.customer.email, 'dana@example.com');
+    assert.match(contact.customer.chat_identity, /^guest-.+@chat$/);
+    assert.deepEqual(contact.customer.history, []);
 
     // A message while ringing reaches the offered agent.
     const ack0 = await cust.say('Hello, I have a billing question', 'c-1');
@@ -70,6 +71,14 @@ test('a chat is offered, accepted, worked, ended and wrapped up; the card shows 
     const { customer } = await alice.ok('update_customer', { customer: contact.customer.id, notes: 'Asked about invoice 1142.' });
     assert.equal(customer.notes, 'Asked about invoice 1142.');
     await waitEvent(alice, (e) => e.event === 'contact.updated' && e.data.customer.notes === 'Asked about invoice 1142.');
+
+    // Verified against the claim, the chat becomes Dana's: her card, with her history.
+    const before = alice.events.length;
+    await alice.ok('verify_answer', { contact: cust.contact, step: 'dob', answer: '1979-11-23' });
+    await alice.ok('verify_answer', { contact: cust.contact, step: 'postcode', answer: '62704' });
+    const hers = await waitEvent(alice, (e) => e.event === 'contact.updated' && e.data.customer.id === 'cu-1002', { from: before });
+    assert.ok(hers.data.customer.history.length >= 2, 'the demo customer has history');
+    assert.ok(hers.data.customer.history[0].at >= hers.data.customer.history[1].at, 'newest first');
 
     const { contact: wrapping } = await alice.ok('end', { contact: cust.contact });
     assert.equal(wrapping.state, 'wrap_up');

@@ -33,7 +33,9 @@ test('the contacts rebuild (migration 3) keeps contacts, messages and their link
     + 'ALTER TABLE agents DROP COLUMN role; ALTER TABLE agents DROP COLUMN disabled_at; '
     + 'ALTER TABLE customers DROP COLUMN date_of_birth; ALTER TABLE customers DROP COLUMN address; '
     + 'ALTER TABLE customers DROP COLUMN postcode; ALTER TABLE customers DROP COLUMN security_phrase_hash; '
-    + 'ALTER TABLE accounts DROP COLUMN number;');
+    + 'ALTER TABLE accounts DROP COLUMN number; '
+    + 'ALTER TABLE contacts DROP COLUMN claimed_customer; '
+    + 'ALTER TABLE payments DROP COLUMN charge_key; ALTER TABLE payments DROP COLUMN charge_card;');
 
   server = await startServer({ dir });  // migrates again from version 2
   try {

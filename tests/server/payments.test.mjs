@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { startServer, sql, DeskClient, sleep } from './harness.mjs';
-import { ChatCustomer, get, waitEvent, offered, availableAgent } from './contacts_harness.mjs';
+import http from 'node:http';
+import { ChatCustomer, get, post, smsIn, waitEvent, offered, availableAgent } from './contacts_harness.mjs';
 
 // Every card number the tests send (digits only).
 const CARDS = {
@@ -39,21 +40,25 @@ const readIf = (path) => (existsSync(path) ? readFileSync(path) : Buffer.alloc(0
 const paymentEvent = (contact, pred = () => true) => (e) =>
   e.event === 'contact.payment' && e.data.contact === contact && pred(e.data.payment);
 
-// A chat from Dana Whitfield (cu-1002), accepted by `agent`.
+// A chat from someone who says they are Dana Whitfield (dana@example.com), accepted by `agent`:
+// the chat's own customer until verified against Dana's record (cu-1002).
 async function danaChat(server, agent) {
   const customer = await ChatCustomer.connect(server.url);
   await customer.start('Dana Whitfield', 'dana@example.com');
   await customer.say('I would like to pay my bill.');
   await waitEvent(agent, offered(customer.contact));
   const { contact } = await agent.ok('accept', { contact: customer.contact });
-  assert.equal(contact.customer.id, 'cu-1002');
+  assert.notEqual(contact.customer.id, 'cu-1002', 'a claim is not a link');
   return { customer, contact };
 }
 
+// Verified, the chat becomes Dana's (contact.updated with her as its customer).
 async function verifyDana(agent, contact) {
+  const from = agent.events.length;
   await agent.ok('verify_answer', { contact, step: 'dob', answer: '23 Nov 79' });
   const r = await agent.ok('verify_answer', { contact, step: 'postcode', answer: '62704' });
   assert.equal(r.state, 'verified');
+  await waitEvent(agent, (e) => e.event === 'contact.updated' && e.data.id === contact && e.data.customer.id === 'cu-1002', { from });
 }
 
 // A loopback port nobody listens on.
@@ -157,7 +162,7 @@ test('chat: start, cards refused, declined, approved and stored, refunded; cance
     assert.deepEqual([methods[0].brand, methods[0].last4, methods[0].exp_month, methods[0].exp_year], ['visa', '4242', 12, 2030]);
     assert.match(methods[0].token, /^tok_/);
     // The unlocked card lists it.
-    const { customer: card } = await bob.ok('update_customer', { customer: 'cu-1002', notes: 'Paid her bill.' });
+    const { customer: card } = await bob.ok('update_customer', { customer: 'cu-1002', contact: id, notes: 'Paid her bill.' });
     assert.equal(card.sensitive.unlocked, true);
     assert.deepEqual(card.sensitive.payment_methods, [{ brand: 'visa', last4: '4242', expiry: '12/30' }]);
 
@@ -282,7 +287,10 @@ test('a gateway that hangs, then is down: wrong_state while authorising, gateway
     const raw = received.join('');
     assert.match(raw, /^POST \/charge HTTP\/1\.1/);
     const sent = JSON.parse(raw.slice(raw.indexOf('{')));
-    assert.deepEqual(sent, { card_number: CARDS.down, exp_month: 1, exp_year: 2035, cvc: '321', amount: 1200, currency: 'USD', reference: p.id });
+    assert.match(sent.idempotency_key, /^ik_[A-Za-z0-9_-]{16,}$/);
+    assert.deepEqual(sent, { card_number: CARDS.down, exp_month: 1, exp_year: 2035, cvc: '321', amount: 1200, currency: 'USD', reference: p.id,
+      idempotency_key: sent.idempotency_key });
+    assert.match(raw, new RegExp(`\r\nIdempotency-Key: ${sent.idempotency_key}\r\n`, 'i'));
     // Authorising: a second submit and a cancel wait for the answer.
     await bob.fails('payment_submit', card, 'wrong_state');
     await bob.fails('payment_cancel', { contact: contact.id, payment: p.id }, 'wrong_state');
@@ -387,4 +395,164 @@ test('without a gateway: payments_unavailable; the demo customer Marcus has a st
     await customer.close();
     await bob.close();
   } finally { await server.stop(); }
+});
+
+// ---- the named contact, one transaction per change, idempotency -----------------------------
+
+test('a second contact of the same customer is not verified by the first: every payment request refused on it', async () => {
+  const server = await startServer({ args: GATEWAY });
+  try {
+    const { c: bob } = await availableAgent(server, 'bob');
+    const { customer, contact: chat } = await danaChat(server, bob);
+    await verifyDana(bob, chat.id);
+    // A text from Dana's number: the same customer, on another contact, not verified.
+    const r = await smsIn(server.url, { From: '+15550100002', To: '7001', Body: 'Pay my other bill' });
+    await waitEvent(bob, offered(r.json.contact));
+    const { contact: text } = await bob.ok('accept', { contact: r.json.contact });
+    assert.equal(text.customer.id, 'cu-1002');
+    assert.equal(text.verification.state, 'unverified');
+    await bob.fails('payment_start', { contact: text.id, amount: 700 }, 'verification_required');
+    // On the verified chat it goes through, and the payment it opens is not the text's to touch.
+    const { payment: p } = await bob.ok('payment_start', { contact: chat.id, amount: 700 });
+    await bob.fails('payment_submit', { contact: text.id, payment: p.id, card_number: CARDS.good, expiry: '12/30', cvc: '123' },
+      'verification_required');
+    await bob.fails('payment_cancel', { contact: text.id, payment: p.id }, 'verification_required');
+    await bob.fails('refund', { contact: text.id, payment: p.id }, 'verification_required');
+    // Its card on file is not shown on the unverified contact either.
+    assert.equal(JSON.parse(sql(server.db, `SELECT COUNT(*) AS n FROM payments WHERE contact = '${text.id}'`))[0].n, 0);
+    await bob.ok('payment_cancel', { contact: chat.id, payment: p.id });
+    await customer.close();
+    await bob.close();
+  } finally { await server.stop(); }
+});
+
+test('an approval is one transaction: storing it fails, no card is left on file; submitted again, charged once', async () => {
+  const server = await startServer({ args: GATEWAY });
+  try {
+    const { c: bob } = await availableAgent(server, 'bob');
+    const { customer, contact } = await danaChat(server, bob);
+    await verifyDana(bob, contact.id);
+    // The database refuses to make any payment approved (as a full disk or a crash at that
+    // moment would): the card on file, written first in the same transaction, must go too.
+    sql(server.db, "CREATE TRIGGER refuse_approval BEFORE UPDATE OF state ON payments WHEN NEW.state = 'approved' "
+      + "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+    const { payment: p } = await bob.ok('payment_start', { contact: contact.id, amount: 1800 });
+    const card = { contact: contact.id, payment: p.id, card_number: CARDS.good, expiry: '12/30', cvc: '123' };
+    let from = bob.events.length;
+    await bob.ok('payment_submit', card);
+    let ev = await waitEvent(bob, paymentEvent(contact.id, (x) => x.state === 'capturing' && x.error), { from, timeoutMs: 10000 });
+    assert.equal(ev.data.payment.error.code, 'gateway_unavailable');
+    const charges = async () => (await get(server.url, '/dev/payment-gateway/charges')).json.charges.filter((c) => c.reference === p.id);
+    assert.deepEqual((await charges()).map((c) => c.status), ['approved'], 'the gateway took it');
+    const count = (q) => JSON.parse(sql(server.db, q))[0].n;
+    assert.equal(count("SELECT COUNT(*) AS n FROM payment_methods WHERE customer = 'cu-1002'"), 0, 'no card on file');
+    assert.equal(count(`SELECT COUNT(*) AS n FROM audit WHERE action = 'payment.taken' AND contact = '${contact.id}'`), 0);
+    assert.equal(JSON.parse(sql(server.db, `SELECT state FROM payments WHERE id = '${p.id}'`))[0].state, 'capturing');
+
+    // The database is well again; the agent submits the same card: it goes under the same key,
+    // so the gateway answers with its approval and charges nothing more.
+    sql(server.db, 'DROP TRIGGER refuse_approval;');
+    from = bob.events.length;
+    await bob.ok('payment_submit', card);
+    ev = await waitEvent(bob, paymentEvent(contact.id, (x) => x.state === 'approved'), { from, timeoutMs: 10000 });
+    assert.deepEqual(ev.data.payment.card, { brand: 'visa', last4: '4242', expiry: '12/30' });
+    const list = await charges();
+    assert.equal(list.length, 1, 'charged once');
+    const row = JSON.parse(sql(server.db, `SELECT charge_key, charge_card, gateway_ref FROM payments WHERE id = '${p.id}'`))[0];
+    assert.equal(row.charge_key, list[0].idempotency_key);
+    assert.equal(row.charge_card, 'visa 4242 12/2030');
+    assert.equal(count("SELECT COUNT(*) AS n FROM payment_methods WHERE customer = 'cu-1002'"), 1);
+    assert.equal(count(`SELECT COUNT(*) AS n FROM audit WHERE action = 'payment.taken' AND contact = '${contact.id}'`), 1);
+    await customer.close();
+    await bob.close();
+  } finally { await server.stop(); }
+});
+
+test('the fake gateway honours idempotency_key: the first answer again, one charge, 422 for another request', async () => {
+  const server = await startServer({ args: GATEWAY });
+  try {
+    const charge = (fields) => post(server.url, '/dev/payment-gateway', JSON.stringify({
+      card_number: CARDS.good, exp_month: 12, exp_year: 2030, cvc: '123', amount: 500, currency: 'USD', reference: 'pay-direct',
+      ...fields }), 'application/json');
+    const a = await charge({ idempotency_key: 'ik_test_1' });
+    const b = await charge({ idempotency_key: 'ik_test_1' });
+    assert.deepEqual([a.status, b.status], [200, 200]);
+    assert.equal(a.json.status, 'approved');
+    assert.equal(b.json.token, a.json.token, 'the same approval');
+    const d1 = await charge({ card_number: CARDS.declined, reference: 'pay-declined', idempotency_key: 'ik_test_2' });
+    const d2 = await charge({ card_number: CARDS.declined, reference: 'pay-declined', idempotency_key: 'ik_test_2' });
+    assert.deepEqual([d1.status, d2.status], [402, 402]);
+    // The same key for another request: refused, nothing charged.
+    assert.equal((await charge({ amount: 501, idempotency_key: 'ik_test_1' })).status, 422);
+    assert.equal((await charge({ idempotency_key: 7 })).status, 400);
+    // Refunds too.
+    const refund = () => post(server.url, '/dev/payment-gateway/refunds',
+      JSON.stringify({ token: a.json.token, reference: 'pay-direct', amount: 500, idempotency_key: 'ik_refund_1' }), 'application/json');
+    assert.deepEqual([(await refund()).status, (await refund()).status], [200, 200]);
+    // Without a key, every request is its own.
+    await charge({ reference: 'pay-nokey' });
+    await charge({ reference: 'pay-nokey' });
+    const list = (await get(server.url, '/dev/payment-gateway/charges')).json.charges;
+    assert.deepEqual(list.map((c) => [c.kind, c.reference, c.status, c.idempotency_key]), [
+      ['charge', 'pay-direct', 'approved', 'ik_test_1'],
+      ['charge', 'pay-declined', 'declined', 'ik_test_2'],
+      ['refund', 'pay-direct', 'refunded', 'ik_refund_1'],
+      ['charge', 'pay-nokey', 'approved', null],
+      ['charge', 'pay-nokey', 'approved', null],
+    ]);
+    assertNoCards(Buffer.from(JSON.stringify(list)), "the fake gateway's list");
+  } finally { await server.stop(); }
+});
+
+test('a charge whose answer was lost goes again under the same key: the customer is charged once', async () => {
+  // A proxy in front of the server's own fake gateway that loses the first answer: the gateway
+  // charged the card, switchboardd never heard.
+  let target = null;
+  const seen = [];
+  const proxy = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (d) => chunks.push(d));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      seen.push({ header: req.headers['idempotency-key'], body: JSON.parse(body) });
+      const answer = await post(target, req.url, body, 'application/json');
+      if (seen.length === 1) { req.socket.destroy(); return; }  // charged, and the answer lost
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(answer.text);
+    });
+  });
+  await new Promise((res) => proxy.listen(0, '127.0.0.1', res));
+  const server = await startServer({ args: [...GATEWAY, '--payment-gateway', `http://127.0.0.1:${proxy.address().port}/dev/payment-gateway`] });
+  target = server.url;
+  try {
+    const { c: bob } = await availableAgent(server, 'bob');
+    const { customer, contact } = await danaChat(server, bob);
+    await verifyDana(bob, contact.id);
+    const { payment: p } = await bob.ok('payment_start', { contact: contact.id, amount: 3100 });
+    const card = { contact: contact.id, payment: p.id, card_number: CARDS.amex, expiry: '09/31', cvc: '1234' };
+    let from = bob.events.length;
+    await bob.ok('payment_submit', card);
+    let ev = await waitEvent(bob, paymentEvent(contact.id, (x) => x.state === 'capturing' && x.error), { from, timeoutMs: 20000 });
+    assert.equal(ev.data.payment.error.code, 'gateway_unavailable');
+    from = bob.events.length;
+    await bob.ok('payment_submit', card);
+    ev = await waitEvent(bob, paymentEvent(contact.id, (x) => x.state === 'approved'), { from, timeoutMs: 20000 });
+    assert.equal(ev.data.payment.card.last4, '0005');
+    assert.equal(seen.length, 2);
+    assert.match(seen[0].body.idempotency_key, /^ik_/);
+    assert.equal(seen[1].body.idempotency_key, seen[0].body.idempotency_key, 'the same key');
+    assert.equal(seen[0].header, seen[0].body.idempotency_key, 'and as the Idempotency-Key header');
+    const charges = (await get(server.url, '/dev/payment-gateway/charges')).json.charges.filter((c) => c.reference === p.id);
+    assert.deepEqual(charges.map((c) => c.status), ['approved'], 'charged once');
+    // A new charge (after a definite answer) gets a new key: a refund has its own.
+    from = bob.events.length;
+    await bob.ok('refund', { contact: contact.id, payment: p.id });
+    await waitEvent(bob, paymentEvent(contact.id, (x) => x.state === 'refunded'), { from, timeoutMs: 20000 });
+    assert.notEqual(seen[2].body.idempotency_key, seen[0].body.idempotency_key);
+    await customer.close();
+    await bob.close();
+  } finally {
+    proxy.close();
+    await server.stop();
+  }
 });

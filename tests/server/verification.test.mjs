@@ -46,8 +46,8 @@ test('masked until verified: sensitive actions refused, knowledge answers normal
   const server = await startServer({ args: ['--fake-sms-provider'] });
   try {
     const { c: bob } = await availableAgent(server, 'bob');
-    const dana = await chatFrom(server, 'Dana Whitfield', 'dana@example.com');
-    const contact = await accepted(bob, dana.contact);
+    const r = await smsIn(server.url, { From: '+15550100002', To: '7001', Body: 'Hello, I need help with my account.' });
+    const contact = await accepted(bob, r.json.contact);
     const customer = contact.customer;
     assert.equal(customer.id, 'cu-1002');
 
@@ -68,13 +68,14 @@ test('masked until verified: sensitive actions refused, knowledge answers normal
     assert.deepEqual(v.steps.map((s) => [s.step, s.state, s.attempts_left]),
       [['dob', 'pending', 3], ['postcode', 'pending', 3], ['sms_code', 'pending', 3]]);
     assert.match(v.steps[0].question, /date of birth/i);
-    assert.equal(v.caller_number, null);  // a chat has no calling number
+    assert.equal(v.caller_number, null);  // only a call has a calling number
     assert.deepEqual((await bob.ok('verify', { contact: contact.id })).verification, v);
 
     // Every sensitive request, unverified: verification_required; the rest of the card is not sensitive.
+    await bob.fails('update_customer', { customer: customer.id, contact: contact.id, address: '1 New Street' }, 'verification_required');
+    await bob.fails('update_customer', { customer: customer.id, contact: contact.id, postcode: '90210' }, 'verification_required');
+    await bob.fails('update_customer', { customer: customer.id, contact: contact.id, first_name: 'Dana', address: 'x' }, 'verification_required');
     await bob.fails('update_customer', { customer: customer.id, address: '1 New Street' }, 'verification_required');
-    await bob.fails('update_customer', { customer: customer.id, postcode: '90210' }, 'verification_required');
-    await bob.fails('update_customer', { customer: customer.id, first_name: 'Dana', address: 'x' }, 'verification_required');
     assert.equal(JSON.parse(sql(server.db, "SELECT address, first_name FROM customers WHERE id = 'cu-1002'"))[0].address,
       '221 Elm Street, Springfield, IL');
     await bob.ok('update_customer', { customer: customer.id, notes: 'Asked about her bill.' });
@@ -88,7 +89,7 @@ test('masked until verified: sensitive actions refused, knowledge answers normal
     // Still nothing stored has reached the desk.
     for (const secret of ['1979', '62704', 'Elm Street', '30011872', 'autumn', 'argon2', 'security_phrase_hash'])
       assert.ok(!seen(bob).includes(secret), `the desk saw ${secret}`);
-    await bob.fails('update_customer', { customer: customer.id, address: '1 New Street' }, 'verification_required');
+    await bob.fails('update_customer', { customer: customer.id, contact: contact.id, address: '1 New Street' }, 'verification_required');
 
     const from = bob.events.length;
     const postcode = await bob.ok('verify_answer', { contact: contact.id, step: 'postcode', answer: ' 62704-0001 ' });
@@ -105,10 +106,12 @@ test('masked until verified: sensitive actions refused, knowledge answers normal
     await bob.fails('verify_answer', { contact: contact.id, step: 'sms_code', answer: '123456' }, 'wrong_state');
 
     // Now the sensitive action goes through, and the reply shows the card unlocked.
-    const { customer: changed } = await bob.ok('update_customer', { customer: customer.id, address: '5 Oak Avenue, Springfield, IL', postcode: '62701' });
+    // Named: the verified contact (without it, the change is refused like before).
+    await bob.fails('update_customer', { customer: customer.id, address: '5 Oak Avenue, Springfield, IL' }, 'verification_required');
+    const { customer: changed } = await bob.ok('update_customer', { customer: customer.id, contact: contact.id, address: '5 Oak Avenue, Springfield, IL', postcode: '62701' });
     assert.equal(changed.sensitive.unlocked, true);
     assert.equal(changed.sensitive.address, '5 Oak Avenue, Springfield, IL');
-    await bob.fails('update_customer', { customer: customer.id, postcode: 'SW1A/1AA' }, 'bad_message');
+    await bob.fails('update_customer', { customer: customer.id, contact: contact.id, postcode: 'SW1A/1AA' }, 'bad_message');
     const row = JSON.parse(sql(server.db, "SELECT address, postcode FROM customers WHERE id = 'cu-1002'"))[0];
     assert.deepEqual(row, { address: '5 Oak Avenue, Springfield, IL', postcode: '62701' });
 
@@ -116,9 +119,11 @@ test('masked until verified: sensitive actions refused, knowledge answers normal
     assert.ok(!seen(bob).includes('argon2'));
     const audit = JSON.parse(sql(server.db, `SELECT action, detail FROM audit WHERE contact = '${contact.id}' ORDER BY id`));
     assert.deepEqual(audit.map((a) => a.action),
-      ['verification.attempt', 'verification.attempt', 'verification.attempt', 'verification.passed', 'card.unlocked']);
-    assert.ok(!audit.some((a) => /62704|62705|Nov/.test(a.detail)), 'answers are not audited');
-    await dana.close();
+      ['verification.attempt', 'verification.attempt', 'verification.attempt', 'verification.passed', 'card.unlocked',
+        'verification.refused', 'customer.updated']);
+    assert.deepEqual(JSON.parse(audit[5].detail), { step: 'sms_code', error: 'wrong_state' });  // an answer after verified
+    assert.deepEqual(JSON.parse(audit[6].detail), { fields: ['address', 'postcode'] });
+    assert.ok(!audit.some((a) => /62704|62705|62701|Nov|Oak/.test(a.detail)), 'answers and new values are not audited');
     await bob.close();
   } finally { await server.stop(); }
 });
@@ -181,7 +186,8 @@ test('wrong answers: attempts_left down, failed, then the customer is locked acr
     const { c: bob } = await availableAgent(server, 'bob');
     const marcus = await chatFrom(server, 'Marcus Lee', 'marcus.lee@example.com');
     const chat = await accepted(bob, marcus.contact);
-    assert.equal(chat.customer.id, 'cu-1001');
+    assert.notEqual(chat.customer.id, 'cu-1001', 'a claimed email is not a link');
+    assert.equal(chat.customer.first_name, 'Marcus');
     assert.equal(chat.verification.state, 'unverified');  // a failed contact does not fail the next one
     const first = await bob.ok('verify_answer', { contact: chat.id, step: 'dob', answer: '1 January 1990' });
     assert.deepEqual([first.passed, first.state], [false, 'in_progress']);
@@ -199,7 +205,7 @@ test('wrong answers: attempts_left down, failed, then the customer is locked acr
     const told = await waitEvent(carol, verificationEvent(sms.id, 'locked'), { from: carolFrom });
     assert.equal(told.data.verification.locked_until, until);
     assert.equal((await carol.ok('verify', { contact: sms.id })).verification.state, 'locked');
-    await bob.fails('update_customer', { customer: 'cu-1001', address: 'x' }, 'verification_required');
+    await bob.fails('update_customer', { customer: chat.customer.id, contact: chat.id, address: 'x' }, 'verification_required');
 
     // A new contact from the same customer, while the lock holds: locked from the start.
     await carol.ok('end', { contact: sms.id });
@@ -236,7 +242,8 @@ test('verification follows a transfer; a new contact from the same customer star
     const there = await accepted(alice, contact.id);
     assert.equal(there.verification.state, 'verified');
     assert.equal(there.customer.sensitive.unlocked, true);
-    await alice.ok('update_customer', { customer: there.customer.id, address: '7 Pine Road' });
+    assert.equal(there.customer.id, 'cu-1002', 'verified, the claimed chat became Dana\'s');
+    await alice.ok('update_customer', { customer: there.customer.id, contact: contact.id, address: '7 Pine Road' });
     // bob no longer has the contact: he may not act on it.
     await bob.fails('verify', { contact: contact.id }, 'not_your_contact');
 
@@ -247,11 +254,11 @@ test('verification follows a transfer; a new contact from the same customer star
     const danaAgain = await chatFrom(server, 'Dana Whitfield', 'dana@example.com');
     const fresh = await accepted(alice, danaAgain.contact);
     assert.notEqual(fresh.id, contact.id);
-    assert.equal(fresh.customer.id, 'cu-1002');
+    assert.notEqual(fresh.customer.id, 'cu-1002', 'a new chat is nobody\'s until verified');
     assert.equal(fresh.verification.state, 'unverified');
     assert.equal(fresh.customer.sensitive.unlocked, false);
     assert.equal(fresh.customer.sensitive.address, null);
-    await alice.fails('update_customer', { customer: 'cu-1002', address: 'x' }, 'verification_required');
+    await alice.fails('update_customer', { customer: fresh.customer.id, contact: fresh.id, address: 'x' }, 'verification_required');
     await danaAgain.close();
     await alice.close();
     await bob.close();
@@ -334,5 +341,113 @@ test('a call: the calling number matching the number on file is a hint, never a 
     assert.equal(onChat.verification.caller_number, null, 'no hint without a call');
     await chat.close();
     await bob.close();
+  } finally { await server.stop(); }
+});
+
+test('a claimed email is a hint, never a link: the chat is its own customer until verified against the claim', async () => {
+  const server = await startServer({ args: ['--fake-sms-provider'] });
+  try {
+    const { c: bob } = await availableAgent(server, 'bob');
+    const dana = await chatFrom(server, 'Dana Whitfield', 'Dana@Example.com');
+    const contact = await accepted(bob, dana.contact);
+    // What the customer typed, as typed (the hint the desk shows); nothing of the account it names.
+    const guest = contact.customer;
+    assert.notEqual(guest.id, 'cu-1002');
+    assert.deepEqual([guest.first_name, guest.last_name, guest.email, guest.phone], ['Dana', 'Whitfield', 'dana@example.com', null]);
+    assert.match(guest.chat_identity, /^guest-.+@chat$/);
+    assert.deepEqual(guest.history, []);
+    assert.equal(guest.notes, '');
+    assert.deepEqual(guest.sensitive.accounts, []);
+    for (const secret of ['cu-1002', '1872', '1873', '+15550100002', 'Elm Street', 'Business Pro'])
+      assert.ok(!seen(bob).includes(secret), `the desk saw ${secret}`);
+    // The checklist is the claimed customer's: the steps they have on file, to identify them.
+    assert.deepEqual(contact.verification.steps.map((s) => [s.step, s.state]),
+      [['dob', 'pending'], ['postcode', 'pending'], ['sms_code', 'pending']]);
+    // Nothing sensitive on the claim, and the account it names is not the agent's to touch.
+    await bob.fails('update_customer', { customer: guest.id, contact: contact.id, address: 'x' }, 'verification_required');
+    await bob.fails('update_customer', { customer: 'cu-1002', notes: 'x' }, 'not_your_contact');
+    await bob.fails('update_customer', { customer: 'cu-1002', contact: contact.id, notes: 'x' }, 'bad_message');
+    assert.equal(JSON.parse(sql(server.db, `SELECT claimed_customer FROM contacts WHERE id = '${contact.id}'`))[0].claimed_customer, 'cu-1002');
+    // The code goes to the claimed customer's phone on file.
+    const sent = await bob.ok('verify_send_code', { contact: contact.id });
+    assert.equal(sent.sent_to, `${DOTS} 0002`);
+
+    // Identified by the checklist: the contact becomes Dana's, unlocked, with her history.
+    const from = bob.events.length;
+    await bob.ok('verify_answer', { contact: contact.id, step: 'dob', answer: '23 Nov 1979' });
+    const v = await bob.ok('verify_answer', { contact: contact.id, step: 'postcode', answer: '62704' });
+    assert.equal(v.state, 'verified');
+    const ev = await waitEvent(bob, verificationEvent(contact.id, 'verified'), { from });
+    assert.equal(ev.data.customer.id, 'cu-1002');
+    assert.equal(ev.data.customer.sensitive.unlocked, true);
+    const updated = await waitEvent(bob, (e) => e.event === 'contact.updated' && e.data.id === contact.id && e.data.customer.id === 'cu-1002', { from });
+    assert.ok(updated.data.customer.history.length >= 2, 'her history');
+    assert.equal(updated.data.verification.state, 'verified');
+    assert.deepEqual(JSON.parse(sql(server.db, `SELECT customer, claimed_customer FROM contacts WHERE id = '${contact.id}'`)),
+      [{ customer: 'cu-1002', claimed_customer: null }]);
+    const identified = JSON.parse(sql(server.db, "SELECT actor, contact, customer, detail FROM audit WHERE action = 'customer.identified'"));
+    assert.deepEqual(identified, [{ actor: 'bob', contact: contact.id, customer: 'cu-1002', detail: JSON.stringify({ started_as: guest.id }) }]);
+    await bob.ok('update_customer', { customer: 'cu-1002', contact: contact.id, address: '5 Oak Avenue' });
+
+    // An email nobody has: its own customer, nothing on file to verify against.
+    const stranger = await chatFrom(server, 'Sam Stranger', 'stranger@example.com');
+    const other = await accepted(bob, stranger.contact);
+    assert.deepEqual(other.verification.steps.map((s) => s.state), ['unavailable', 'unavailable', 'unavailable']);
+    // The same email again: another record of its own, never the first chat's.
+    const twice = await chatFrom(server, 'Dana W', 'dana@example.com');
+    const third = await accepted(bob, twice.contact);
+    assert.notEqual(third.customer.id, guest.id);
+    assert.notEqual(third.customer.id, 'cu-1002');
+    assert.equal(third.verification.state, 'unverified', 'verified on one contact is not verified on the next');
+    await dana.close();
+    await stranger.close();
+    await twice.close();
+    await bob.close();
+  } finally { await server.stop(); }
+});
+
+test('email and phone are sensitive: changed only on the named contact, verified; a new customer\'s first email is filled in', async () => {
+  const server = await startServer({ args: ['--fake-sms-provider'] });
+  try {
+    const { c: bob } = await availableAgent(server, 'bob');
+    const { c: carol } = await availableAgent(server, 'carol');
+    const r = await smsIn(server.url, { From: '+15550100002', To: '7001', Body: 'New phone, new email' });
+    const text = await accepted(bob, r.json.contact);
+    const id = text.id;
+    assert.equal(text.customer.id, 'cu-1002');
+    // Unverified: the channels codes go to stay as they are.
+    await bob.fails('update_customer', { customer: 'cu-1002', contact: id, email: 'someone.else@example.com' }, 'verification_required');
+    await bob.fails('update_customer', { customer: 'cu-1002', contact: id, phone: '+1 555 999 0000' }, 'verification_required');
+    await bob.fails('update_customer', { customer: 'cu-1002', contact: id, email: '' }, 'verification_required');
+    await bob.fails('update_customer', { customer: 'cu-1002', phone: '+1 555 999 0000' }, 'verification_required');
+    // Unverified, a number on file for another customer is not even looked up (nothing learnt).
+    await bob.fails('update_customer', { customer: 'cu-1002', contact: id, phone: '+15550100001' }, 'verification_required');
+    assert.deepEqual(JSON.parse(sql(server.db, "SELECT email, phone FROM customers WHERE id = 'cu-1002'")),
+      [{ email: 'dana@example.com', phone: '+15550100002' }]);
+    // The contact named must be the agent's own, open, with this customer.
+    await bob.fails('update_customer', { customer: 'cu-1002', contact: 'c-nope', notes: 'x' }, 'unknown_contact');
+    await carol.fails('update_customer', { customer: 'cu-1002', contact: id, email: 'x@example.com' }, 'not_your_contact');
+
+    await bob.ok('verify_answer', { contact: id, step: 'dob', answer: '1979-11-23' });
+    assert.equal((await bob.ok('verify_answer', { contact: id, step: 'postcode', answer: '62704' })).state, 'verified');
+    await bob.fails('update_customer', { customer: 'cu-1002', contact: id, phone: 'not a number' }, 'bad_message');
+    await bob.fails('update_customer', { customer: 'cu-1002', contact: id, phone: '+15550100001' }, 'bad_message');  // Marcus's
+    const { customer } = await bob.ok('update_customer', { customer: 'cu-1002', contact: id, email: 'dana.w@example.com', phone: '555-010-7777' });
+    assert.deepEqual([customer.email, customer.phone], ['dana.w@example.com', '+15550107777']);
+    // (The verification code now goes to the new number.)
+    const audit = JSON.parse(sql(server.db, "SELECT actor, contact, customer, detail FROM audit WHERE action = 'customer.updated'"));
+    assert.deepEqual(audit, [{ actor: 'bob', contact: id, customer: 'cu-1002', detail: JSON.stringify({ fields: ['email', 'phone'] }) }]);
+    assert.ok(!sql(server.db, 'SELECT detail FROM audit').includes('7777'), 'never the new values');
+
+    // A new customer (nothing on file to check): their first email is filled in without
+    // verification; changing it after, or their number, needs it like anyone's.
+    const n = await smsIn(server.url, { From: '555-010-9898', To: '7001', Body: 'hi' });
+    const fresh = await accepted(bob, n.json.contact);
+    const { customer: nina } = await bob.ok('update_customer', { customer: fresh.customer.id, first_name: 'Nina', email: 'nina@example.com' });
+    assert.equal(nina.email, 'nina@example.com');
+    await bob.fails('update_customer', { customer: fresh.customer.id, contact: fresh.id, email: 'other@example.com' }, 'verification_required');
+    await bob.fails('update_customer', { customer: fresh.customer.id, contact: fresh.id, phone: '+15550109999' }, 'verification_required');
+    await bob.close();
+    await carol.close();
   } finally { await server.stop(); }
 });

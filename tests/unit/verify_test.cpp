@@ -341,6 +341,11 @@ TEST_CASE("verify intents from JSON") {
     REQUIRE(u);
     CHECK(std::get<UpdateCustomerIntent>(u.value()).address == "1 New St");
     CHECK(std::get<UpdateCustomerIntent>(u.value()).postcode == "SW1A 1AA");
+    auto named = intent_from_json(json{{"type", "update_customer"}, {"customer", "cu1"}, {"contact", "c1"}, {"phone", "+15550100"}});
+    REQUIRE(named);
+    CHECK(std::get<UpdateCustomerIntent>(named.value()).contact == "c1");
+    CHECK(std::get<UpdateCustomerIntent>(named.value()).phone == "+15550100");
+    CHECK(intent_from_json(json{{"type", "update_customer"}, {"customer", "cu1"}, {"contact", 7}}).error().code == "bad_intent");
 }
 
 TEST_CASE("the desk: verify_answer goes to the backend; the reply and contact.verification update the checklist") {
@@ -414,7 +419,17 @@ TEST_CASE("the desk: update_customer carries the sensitive fields") {
     h.intent(u);
     CHECK(h.last_sent()["type"] == "update_customer");
     CHECK(h.last_sent()["address"] == "5 Oak Avenue");
+    // The backend checks the contact named: the customer's only contact on this desk.
+    CHECK(h.last_sent()["contact"] == "c1");
     CHECK_FALSE(h.last_sent().contains("postcode"));
     h.reply_error("verification_required", "Verify first");
     CHECK(h.s().notice == "Verify first");
+
+    // Named by the intent, it is sent as named (and a phone with it).
+    UpdateCustomerIntent p{"cu1", std::nullopt, std::nullopt, std::nullopt, std::nullopt};
+    p.phone = "+15550100009";
+    p.contact = "c1";
+    h.intent(p);
+    CHECK(h.last_sent()["contact"] == "c1");
+    CHECK(h.last_sent()["phone"] == "+15550100009");
 }

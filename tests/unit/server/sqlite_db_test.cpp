@@ -1,0 +1,100 @@
+// Transactions (server/sqlite_db.h): a durable one commits with synchronous=FULL (it survives a
+// power loss) and puts NORMAL back after, whether it commits or rolls back; one begun inside
+// another joins it (its commit is the outer one's); and the audit log's entries are durable.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "audit.h"
+#include "sqlite_db.h"
+#include "temp_db.h"
+
+using namespace sbd;
+using test::TempDb;
+
+namespace {
+// PRAGMA synchronous: 1 NORMAL, 2 FULL.
+int64_t synchronous(Database& db) {
+    auto q = db.prepare("PRAGMA synchronous;");
+    REQUIRE(q.ok());
+    auto row = q.value().step();
+    REQUIRE(row.ok());
+    REQUIRE(row.value());
+    return q.value().column_int(0);
+}
+
+int64_t count(Database& db, const char* table) {
+    auto q = db.prepare(std::string("SELECT COUNT(*) FROM ") + table + ";");
+    REQUIRE(q.ok());
+    REQUIRE(q.value().step().ok());
+    return q.value().column_int(0);
+}
+}  // namespace
+
+TEST_CASE("sqlite: NORMAL by default; a durable transaction is FULL until it ends, then NORMAL again") {
+    TempDb t;
+    Database& db = *t.db;
+    CHECK(synchronous(db) == 1);
+    REQUIRE(db.exec("CREATE TABLE t (x INTEGER);").ok());
+    {
+        Transaction tx(db, Durability::Durable);
+        REQUIRE(tx.begun().ok());
+        CHECK(db.in_transaction());
+        CHECK(synchronous(db) == 2);
+        REQUIRE(db.exec("INSERT INTO t VALUES (1);").ok());
+        REQUIRE(tx.commit().ok());
+        CHECK(synchronous(db) == 1);
+        CHECK_FALSE(db.in_transaction());
+    }
+    CHECK(count(db, "t") == 1);
+    {  // rolled back (never committed): NORMAL again, nothing kept
+        Transaction tx(db, Durability::Durable);
+        REQUIRE(tx.begun().ok());
+        REQUIRE(db.exec("INSERT INTO t VALUES (2);").ok());
+    }
+    CHECK(synchronous(db) == 1);
+    CHECK(count(db, "t") == 1);
+    {  // an ordinary one stays NORMAL
+        Transaction tx(db);
+        CHECK(synchronous(db) == 1);
+        REQUIRE(tx.commit().ok());
+    }
+}
+
+TEST_CASE("sqlite: a transaction begun inside another joins it; the outer one decides") {
+    TempDb t;
+    Database& db = *t.db;
+    REQUIRE(db.exec("CREATE TABLE t (x INTEGER);").ok());
+    {
+        Transaction outer(db, Durability::Durable);
+        REQUIRE(outer.begun().ok());
+        {
+            Transaction inner(db, Durability::Durable);
+            REQUIRE(inner.begun().ok());
+            REQUIRE(db.exec("INSERT INTO t VALUES (1);").ok());
+            REQUIRE(inner.commit().ok());
+            CHECK(db.in_transaction());  // not committed yet: the outer one has not
+        }
+        CHECK(synchronous(db) == 2);
+        // the outer one is dropped: the inner one's row goes with it
+    }
+    CHECK(count(db, "t") == 0);
+    CHECK(synchronous(db) == 1);
+}
+
+TEST_CASE("sqlite: an audit entry commits durably on its own and joins a caller's transaction") {
+    TempDb t;
+    Database& db = *t.db;
+    AuditLog audit(db);
+    REQUIRE(audit.record(1, "alice", "login.succeeded", std::nullopt, std::nullopt, {{"address", "127.0.0.1"}}).ok());
+    CHECK(count(db, "audit") == 1);
+    CHECK(synchronous(db) == 1);
+    {
+        Transaction tx(db, Durability::Durable);
+        REQUIRE(tx.begun().ok());
+        REQUIRE(audit.record(2, "alice", "payment.taken", std::string("c-1"), std::string("cu-1"), {}).ok());
+        CHECK(db.in_transaction());
+        // not committed: rolled back with the caller's change
+    }
+    CHECK(count(db, "audit") == 1);
+}
