@@ -48,6 +48,7 @@ private:
             auto res = std::make_shared<http::response<http::string_body>>(http::status::payload_too_large,
                                                                             parser_->get().version());
             res->set(http::field::content_type, "text/plain; charset=utf-8");
+            apply_headers(*res, common_headers());
             res->keep_alive(false);
             res->body() = "Request body too large.\n";
             res->prepare_payload();
@@ -63,6 +64,7 @@ private:
             // connections go on (an exception out of a handler would stop the I/O loop).
             context_.log.error("http request failed", {{"path", std::string(req.target().substr(0, 200))}, {"error", e.what()}});
             route = HttpRoute{};
+            route.headers = common_headers();
             route.status = 500;
             route.body = "The server failed; try again.\n";
         }
@@ -88,6 +90,7 @@ private:
                                                                         req.version());
         res->set(http::field::content_type, route.content_type);
         if (!route.cache_control.empty()) res->set(http::field::cache_control, route.cache_control);
+        apply_headers(*res, route.headers);
         res->keep_alive(req.keep_alive());
         std::size_t length = route.body.size();
         if (req.method() != http::verb::head) res->body() = std::move(route.body);
@@ -98,6 +101,7 @@ private:
     void respond_text(const http::request<http::string_body>& req, http::status status, std::string text) {
         auto res = std::make_shared<http::response<http::string_body>>(status, req.version());
         res->set(http::field::content_type, "text/plain; charset=utf-8");
+        apply_headers(*res, common_headers());
         res->keep_alive(req.keep_alive());
         res->body() = std::move(text);
         res->prepare_payload();
@@ -113,6 +117,7 @@ private:
         auto set_headers = [&](auto& res) {
             res.set(http::field::content_type, reply.content_type);
             if (!reply.cache_control.empty()) res.set(http::field::cache_control, reply.cache_control);
+            apply_headers(res, reply.headers);
             res.keep_alive(req.keep_alive());
             res.content_length(size);
         };
@@ -201,6 +206,7 @@ void HttpListener::refuse(tcp::socket socket, const std::string& address, const 
     // before reading anything of the request.
     static const std::string kFull =
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 10\r\n"
+        "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n"
         "Connection: close\r\nContent-Length: 45\r\n\r\nToo many connections; try again in a moment.\n";
     beast::error_code ignored;
     socket.non_blocking(true, ignored);

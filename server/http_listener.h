@@ -14,6 +14,7 @@
 
 #include <boost/asio.hpp>
 
+#include "browser_policy.h"
 #include "connection_gate.h"
 #include "desk_connection.h"
 #include "desk_hub.h"
@@ -37,6 +38,7 @@ struct HttpContext {
     HttpApi* api = nullptr;        // /chat, /sms/inbound, /dev/sms-provider
     ConnectionGate* gate = nullptr;  // connection caps (none without it: tests, fuzzing)
     WebSocketLimits ws_limits{};
+    const BrowserPolicy* browser = nullptr;  // headers, CSP, backends, origins (none: the defaults)
 };
 
 // ---- HttpListener -------------------------------------------------------------------------------

@@ -274,6 +274,13 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     if (options.web_root) web_root = std::filesystem::path(*options.web_root);
     sbd::HttpContext http{service, hub, log, web_root, &chat, &api};
     http.gate = &gate;
+    // What browsers are told and checked against (docs/security.md, "Browser").
+    sbd::BrowserPolicy browser;
+    browser.desk_backends = options.desk_backends;
+    browser.allowed_origins = options.allowed_origins;
+    browser.frame_ancestors = options.frame_ancestors;
+    if (options.sip_domain) browser.sip_ws_url = options.sip_ws_url;
+    http.browser = &browser;
     http.ws_limits.write_timeout = std::chrono::milliseconds(options.write_timeout_ms);
     auto listener = std::make_shared<sbd::HttpListener>(io, http);
     auto bound = listener->bind(options.host, options.port);

@@ -48,6 +48,11 @@ struct Options {
     std::size_t max_connections = 10000;             // --max-connections N
     std::size_t max_connections_per_address = 64;    // --max-connections-per-address N (anonymous)
     int64_t write_timeout_ms = 30'000;               // --write-timeout SECONDS
+    // The browser's side (docs/security.md, "Browser").
+    std::vector<std::string> desk_backends;     // --desk-backend URL (repeatable)
+    std::vector<std::string> allowed_origins;   // --allowed-origin ORIGIN (repeatable), normalised
+    std::vector<std::string> frame_ancestors{"'self'"};  // --frame-ancestors SOURCES
+    int64_t chat_token_ttl_ms = 86'400'000;     // --chat-token-ttl SECONDS, after the chat ended
     LogLevel log_level = LogLevel::Info;
     bool help = false;
 };

@@ -16,7 +16,9 @@ test('GET /chat serves an accessible page', async () => {
     assert.match(page.text, /role="log" aria-live="polite"/);
     assert.match(page.text, /role="status"/);
     assert.match(page.text, /<button type="submit"[^>]*>Send<\/button>/);
-    assert.match(page.text, /\/chat\/ws/);
+    // Its script is a file beside it (the page's CSP allows no inline script).
+    assert.match(page.text, /<script src="\/chat\/chat\.js">/);
+    assert.match((await get(server.url, '/chat/chat.js')).text, /\/chat\/ws/);
     assert.equal((await get(server.url, '/chat/ws')).status, 426);
   } finally { await server.stop(); }
 });
