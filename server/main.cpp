@@ -128,6 +128,7 @@ int run(const sbd::Options& options, sbd::Logger& log) {
     contact_config.acw_max_ms = options.acw_max_ms;
     contact_config.queue_max_wait_ms = options.queue_max_wait_ms;
     contact_config.transfer_wait_ms = options.transfer_wait_ms;
+    contact_config.chat_token_ttl_ms = options.chat_token_ttl_ms;
     sbd::ContactService contacts({*store.value(), contact_store, log, now_ms, random_id}, contact_config);
     if (auto loaded = contacts.load(); !loaded) {
         log.error("cannot load contacts", {{"error", loaded.error().message}});
