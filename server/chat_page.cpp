@@ -1,9 +1,11 @@
-// chat_page.cpp: the customer chat page served at /chat. One plain HTML document (no build
-// step, no framework): a labelled form to start, a transcript that is an aria-live log, a
-// labelled message box with a send button, status lines for queue position, agent typing and
-// the end of the chat. Works by keyboard (Enter sends, Shift+Enter is a new line) and with a
+// chat_page.cpp: the customer chat page served at /chat, with its style at /chat/chat.css and its
+// script at /chat/chat.js (files, not inline, so that the page's Content-Security-Policy allows
+// no inline script at all; docs/security.md, "Browser"). No build step, no framework: a labelled
+// form to start, a transcript that is an aria-live log, a labelled message box with a send
+// button, status lines for queue position, agent typing and the end of the chat. Works by keyboard (Enter sends, Shift+Enter is a new line) and with a
 // screen reader. Speaks docs/chat-protocol.md over /chat/ws; the resume token is kept in
-// sessionStorage so a reload or a dropped connection continues the same chat.
+// sessionStorage so a reload or a dropped connection continues the same chat, and forgotten when
+// the server says it has expired (token_expired: a new chat starts from the form).
 #include "http_api.h"
 
 namespace sbd {
@@ -15,32 +17,13 @@ const std::string& chat_page_html() {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Chat with us</title>
-<style>
-  :root { color-scheme: light dark; --accent: #1f5fbf; }
-  body { font: 16px/1.5 system-ui, sans-serif; margin: 0; display: flex; justify-content: center; }
-  main { width: min(40rem, 100%); padding: 1rem; box-sizing: border-box; }
-  h1 { font-size: 1.4rem; margin: .5rem 0 1rem; }
-  label { display: block; font-weight: 600; margin-top: .75rem; }
-  input, textarea { font: inherit; width: 100%; box-sizing: border-box; padding: .5rem; border: 1px solid #888; border-radius: 4px; }
-  button { font: inherit; margin-top: .75rem; padding: .5rem 1.2rem; border: 0; border-radius: 4px; background: var(--accent); color: #fff; cursor: pointer; }
-  button.secondary { background: #666; }
-  button:disabled { opacity: .5; cursor: default; }
-  :focus-visible { outline: 3px solid #f0a020; outline-offset: 2px; }
-  #log { list-style: none; padding: 0; margin: 0; border: 1px solid #888; border-radius: 4px; height: 22rem; overflow-y: auto; }
-  #log li { margin: .5rem; padding: .4rem .6rem; border-radius: 6px; max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; }
-  #log li.customer { margin-left: auto; background: rgba(31, 95, 191, .15); }
-  #log li.agent { background: rgba(128, 128, 128, .18); }
-  #log li.system { font-style: italic; max-width: none; text-align: center; }
-  .meta { display: block; font-size: .8rem; opacity: .75; }
-  #status, #typing { min-height: 1.5rem; margin: .5rem 0; }
-  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  [hidden] { display: none !important; }
-</style>
+<link rel="stylesheet" href="/chat/chat.css">
 </head>
 <body>
 <main>
   <h1>Chat with us</h1>
   <form id="start" aria-describedby="start-help">
+    <p id="notice" role="alert" hidden></p>
     <p id="start-help">Tell us your name and we will connect you with an agent.</p>
     <label for="name">Your name</label>
     <input id="name" name="name" autocomplete="name" required maxlength="100">
@@ -63,8 +46,40 @@ const std::string& chat_page_html() {
     <button type="button" id="again" hidden>Start a new chat</button>
   </section>
 </main>
-<script>
-(() => {
+<script src="/chat/chat.js"></script>
+</body>
+</html>
+)html";
+    return page;
+}
+
+const std::string& chat_page_css() {
+    static const std::string css = R"css(:root { color-scheme: light dark; --accent: #1f5fbf; }
+body { font: 16px/1.5 system-ui, sans-serif; margin: 0; display: flex; justify-content: center; }
+main { width: min(40rem, 100%); padding: 1rem; box-sizing: border-box; }
+h1 { font-size: 1.4rem; margin: .5rem 0 1rem; }
+label { display: block; font-weight: 600; margin-top: .75rem; }
+input, textarea { font: inherit; width: 100%; box-sizing: border-box; padding: .5rem; border: 1px solid #888; border-radius: 4px; }
+button { font: inherit; margin-top: .75rem; padding: .5rem 1.2rem; border: 0; border-radius: 4px; background: var(--accent); color: #fff; cursor: pointer; }
+button.secondary { background: #666; }
+button:disabled { opacity: .5; cursor: default; }
+:focus-visible { outline: 3px solid #f0a020; outline-offset: 2px; }
+#log { list-style: none; padding: 0; margin: 0; border: 1px solid #888; border-radius: 4px; height: 22rem; overflow-y: auto; }
+#log li { margin: .5rem; padding: .4rem .6rem; border-radius: 6px; max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; }
+#log li.customer { margin-left: auto; background: rgba(31, 95, 191, .15); }
+#log li.agent { background: rgba(128, 128, 128, .18); }
+#log li.system { font-style: italic; max-width: none; text-align: center; }
+.meta { display: block; font-size: .8rem; opacity: .75; }
+#status, #typing { min-height: 1.5rem; margin: .5rem 0; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+[hidden] { display: none !important; }
+#notice { font-weight: 600; }
+)css";
+    return css;
+}
+
+const std::string& chat_page_js() {
+    static const std::string js = R"js((() => {
   const $ = (id) => document.getElementById(id);
   const wsUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/chat/ws';
   let ws = null, token = sessionStorage.getItem('sb-chat-token'), ended = false, retry = 500;
@@ -139,11 +154,24 @@ const std::string& chat_page_html() {
       case 'typing': $('typing').textContent = f.typing ? 'The agent is typing…' : ''; break;
       case 'ended': finish(f.by); break;
       case 'error':
-        if (f.code === 'invalid_token') { sessionStorage.removeItem('sb-chat-token'); token = null; location.reload(); return; }
+        if (f.code === 'invalid_token') { forget(); location.reload(); return; }
+        if (f.code === 'token_expired') { forget(); restart(f.message); return; }
         if (f.client_id) { pending = pending.filter((p) => p.client_id !== f.client_id); savePending(); const li = shown.get(f.client_id); if (li) li.lastChild.textContent = 'Not sent: ' + f.message; }
         else status(f.message);
         break;
     }
+  }
+
+  // The chat's token no longer works: a new chat starts from the form.
+  function forget() {
+    sessionStorage.removeItem('sb-chat-token'); sessionStorage.removeItem('sb-chat-pending');
+    token = null; pending = [];
+  }
+  function restart(why) {
+    $('chat').hidden = true; $('start').hidden = false;
+    $('log').textContent = ''; shown.clear();
+    $('notice').textContent = why; $('notice').hidden = false;
+    $('name').focus();
   }
 
   function waiting(position, wait) {
@@ -196,11 +224,8 @@ const std::string& chat_page_html() {
   if (token) { $('start').hidden = true; $('chat').hidden = false; status('Reconnecting to your chat…'); connect(); }
   else $('name').focus();
 })();
-</script>
-</body>
-</html>
-)html";
-    return page;
+)js";
+    return js;
 }
 
 }  // namespace sbd

@@ -131,8 +131,13 @@ sb::Result<ContactRecord> ContactService::find_chat(const std::string& token) {
     auto c = d_.contacts.find_contact_by_token_hash(token_hash(token));
     if (!c) return c.error();
     if (!c.value()) return make_error(code::invalid_token, "Unknown chat token.");
-    if (auto it = open_.find(c.value()->id); it != open_.end()) return it->second;
-    return *c.value();
+    const ContactRecord& found = open_.count(c.value()->id) ? open_.at(c.value()->id) : *c.value();
+    // While the chat lasts the token works; after it ended, only for a while: long enough to read
+    // the transcript again after a reload, not for ever in a browser's storage.
+    std::optional<int64_t> ended = found.ended_at ? found.ended_at : found.closed_at;
+    if (ended && d_.now() >= *ended + config_.chat_token_ttl_ms)
+        return make_error(code::token_expired, "This chat ended a while ago and can no longer be reopened; start a new chat.");
+    return found;
 }
 
 sb::Result<std::vector<MessageRecord>> ContactService::transcript(const std::string& contact) {

@@ -64,6 +64,8 @@ struct ContactConfig {
     int64_t queue_max_wait_ms = 1'800'000;  // then the contact is closed as abandoned (by "system")
     int64_t transfer_wait_ms = 60'000;      // a named agent's turn; then the queue takes over
     int64_t handle_time_estimate_s = 90;  // per contact, for the customer's estimated wait
+    // A chat's resume token works until this long after the chat ended (docs/chat-protocol.md).
+    int64_t chat_token_ttl_ms = 86'400'000;
     std::string default_country = "1";
 };
 

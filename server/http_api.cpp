@@ -43,6 +43,12 @@ std::optional<ApiReply> HttpApi::handle(const ApiRequest& req) {
         if (!get) return error_reply(405, "method_not_allowed", "GET /chat.");
         return ApiReply{200, "text/html; charset=utf-8", chat_page_html()};
     }
+    if (req.path == "/chat/chat.js" || req.path == "/chat/chat.css") {
+        if (!get) return error_reply(405, "method_not_allowed", "GET " + req.path + ".");
+        bool js = req.path == "/chat/chat.js";
+        return ApiReply{200, js ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
+                        js ? chat_page_js() : chat_page_css()};
+    }
     if (starts_with(req.path, "/telephony/")) {
         if (!telephony_secret_) return ApiReply{404, "text/plain; charset=utf-8", "Telephony is not enabled.\n"};
         return telephony(req);

@@ -93,7 +93,9 @@ private:
     PaymentService* payments_ = nullptr;
 };
 
-// The customer chat page (plain HTML, CSS and JS in one document).
+// The customer chat page (plain HTML) and its style and script, served beside it as files.
 const std::string& chat_page_html();
+const std::string& chat_page_css();  // GET /chat/chat.css
+const std::string& chat_page_js();   // GET /chat/chat.js
 
 }  // namespace sbd

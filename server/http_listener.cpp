@@ -59,6 +59,7 @@ private:
             auto res = std::make_shared<http::response<http::string_body>>(http::status::payload_too_large,
                                                                             parser_->get().version());
             res->set(http::field::content_type, "text/plain; charset=utf-8");
+            apply_headers(*res, common_headers());
             res->keep_alive(false);
             res->body() = "Request body too large.\n";
             res->prepare_payload();
@@ -69,6 +70,12 @@ private:
         // Who the client is: the peer, or (from a trusted proxy) whom it forwarded. Each request
         // anew: a proxy may send several clients' requests over one connection.
         std::string address = peer_;
+        // How the browser reached us: TLS here, or TLS at a trusted proxy that says so.
+        std::string_view scheme = context_.tls ? "https" : "http";
+        if (!context_.tls && context_.trusted_proxies.contains(peer_)) {
+            auto proto = req.find("X-Forwarded-Proto");
+            if (proto != req.end() && boost::beast::iequals(proto->value(), "https")) scheme = "https";
+        }
         if (!context_.trusted_proxies.empty()) {
             std::string forwarded;
             auto [it, last] = req.equal_range("X-Forwarded-For");
@@ -80,12 +87,13 @@ private:
         }
         HttpRoute route;
         try {
-            route = route_http(req, address, context_);
+            route = route_http(req, address, context_, scheme);
         } catch (const std::exception& e) {
             // A bug, not the client's fault; the one request fails, the server and its other
             // connections go on (an exception out of a handler would stop the I/O loop).
             context_.log.error("http request failed", {{"path", std::string(req.target().substr(0, 200))}, {"error", e.what()}});
             route = HttpRoute{};
+            route.headers = common_headers();
             route.status = 500;
             route.body = "The server failed; try again.\n";
         }
@@ -112,6 +120,7 @@ private:
                                                                         req.version());
         res->set(http::field::content_type, route.content_type);
         if (!route.cache_control.empty()) res->set(http::field::cache_control, route.cache_control);
+        apply_headers(*res, route.headers);
         res->keep_alive(req.keep_alive());
         std::size_t length = route.body.size();
         if (req.method() != http::verb::head) res->body() = std::move(route.body);
@@ -122,6 +131,7 @@ private:
     void respond_text(const http::request<http::string_body>& req, http::status status, std::string text) {
         auto res = std::make_shared<http::response<http::string_body>>(status, req.version());
         res->set(http::field::content_type, "text/plain; charset=utf-8");
+        apply_headers(*res, common_headers());
         res->keep_alive(req.keep_alive());
         res->body() = std::move(text);
         res->prepare_payload();
@@ -137,6 +147,7 @@ private:
         auto set_headers = [&](auto& res) {
             res.set(http::field::content_type, reply.content_type);
             if (!reply.cache_control.empty()) res.set(http::field::cache_control, reply.cache_control);
+            apply_headers(res, reply.headers);
             res.keep_alive(req.keep_alive());
             res.content_length(size);
         };
@@ -330,6 +341,7 @@ void HttpListener::refuse(tcp::socket socket, const std::string& address, const 
     // before reading anything of the request.
     static const std::string kFull =
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 10\r\n"
+        "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n"
         "Connection: close\r\nContent-Length: 45\r\n\r\nToo many connections; try again in a moment.\n";
     beast::error_code ignored;
     socket.non_blocking(true, ignored);

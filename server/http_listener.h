@@ -20,6 +20,7 @@
 #include <boost/asio.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "browser_policy.h"
 #include "connection_gate.h"
 #include "desk_connection.h"
 #include "desk_hub.h"
@@ -51,6 +52,7 @@ struct HttpContext {
     WebSocketLimits ws_limits{};
     std::shared_ptr<boost::asio::ssl::context> tls;  // HTTPS and WSS only (none: plain HTTP and WS)
     TrustedProxies trusted_proxies;                  // whose X-Forwarded-For is believed
+    const BrowserPolicy* browser = nullptr;  // headers, CSP, backends, origins (none: the defaults)
 };
 
 // ---- HttpListener -------------------------------------------------------------------------------

@@ -175,6 +175,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     contact_config.acw_max_ms = options.acw_max_ms;
     contact_config.queue_max_wait_ms = options.queue_max_wait_ms;
     contact_config.transfer_wait_ms = options.transfer_wait_ms;
+    contact_config.chat_token_ttl_ms = options.chat_token_ttl_ms;
     sbd::ContactService contacts({*store.value(), contact_store, log, now_ms, random_id}, contact_config);
     if (auto loaded = contacts.load(); !loaded) {
         log.error("cannot load contacts", {{"error", loaded.error().message}});
@@ -321,6 +322,13 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     if (options.web_root) web_root = std::filesystem::path(*options.web_root);
     sbd::HttpContext http{service, hub, log, web_root, &chat, &api};
     http.gate = &gate;
+    // What browsers are told and checked against (docs/security.md, "Browser").
+    sbd::BrowserPolicy browser;
+    browser.desk_backends = options.desk_backends;
+    browser.allowed_origins = options.allowed_origins;
+    browser.frame_ancestors = options.frame_ancestors;
+    if (options.sip_domain) browser.sip_ws_url = options.sip_ws_url;
+    http.browser = &browser;
     http.ws_limits.write_timeout = std::chrono::milliseconds(options.write_timeout_ms);
     // Behind a reverse proxy (docs/operations.md): its clients' addresses, not its own, are what
     // every limit, log line and loopback check sees; and it is not capped as one address.

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "browser_policy.h"
+
 namespace sbd {
 
 namespace {
@@ -106,6 +108,14 @@ std::string usage() {
            "                            loopback checks see (docs/operations.md)\n"
            "  --internal-listen HOST:PORT  also serve plain HTTP on this loopback address, for Kamailio and\n"
            "                            other clients on this machine when the main listener is HTTPS\n"
+           "  --desk-backend URL        a ws(s):// desk backend a desk page served here may use besides its\n"
+           "                            own origin's /desk, when a link names it (?backend=URL); repeatable\n"
+           "  --allowed-origin ORIGIN   pages from ORIGIN (http(s)://HOST[:PORT]) may open /desk and /chat/ws\n"
+           "                            besides this server's own; repeatable (docs/security.md, \"Browser\")\n"
+           "  --frame-ancestors SOURCES who may embed the desk and chat pages in a frame (CSP sources, e.g.\n"
+           "                            \"'self' https://crm.example.com\"; default 'self'); repeatable\n"
+           "  --chat-token-ttl SECONDS  a chat's resume token works this long after the chat ended\n"
+           "                            (default 86400; fractions allowed)\n"
            "  --log-level LEVEL         debug, info, warn or error (default info)\n"
            "  --help                    print this and exit\n"
            "\n"
@@ -115,6 +125,7 @@ std::string usage() {
 
 sb::Result<Options> parse_options(const std::vector<std::string>& args) {
     Options o;
+    bool frame_ancestors_given = false;  // the first --frame-ancestors replaces the default
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         auto value = [&]() -> std::optional<std::string> {
@@ -280,6 +291,41 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             else o.trusted_proxies.push_back(*v);
         } else if (a == "--insecure-http") {
             o.insecure_http = true;
+        } else if (a == "--desk-backend" || a == "--allowed-origin" || a == "--frame-ancestors" ||
+                   a == "--chat-token-ttl") {
+            // The browser's side (docs/security.md, "Browser").
+            auto v = value();
+            if (!v) return bad(a + " needs a value");
+            if (a == "--desk-backend") {
+                if (auto ok = check_desk_backend(*v); !ok) return bad(ok.error().message);
+                o.desk_backends.push_back(*v);
+            } else if (a == "--allowed-origin") {
+                auto origin = normalize_origin(*v);
+                if (!origin || (origin->rfind("http://", 0) != 0 && origin->rfind("https://", 0) != 0))
+                    return bad("--allowed-origin wants an origin: http(s)://HOST[:PORT], no path");
+                o.allowed_origins.push_back(*origin);
+            } else if (a == "--frame-ancestors") {
+                if (!frame_ancestors_given) o.frame_ancestors.clear();
+                frame_ancestors_given = true;
+                std::size_t start = 0;
+                while (start < v->size()) {  // one or more sources, separated by spaces
+                    std::size_t end = v->find(' ', start);
+                    if (end == std::string::npos) end = v->size();
+                    if (end > start) {
+                        std::string source = v->substr(start, end - start);
+                        if (auto ok = check_frame_ancestor(source); !ok) return bad(ok.error().message);
+                        o.frame_ancestors.push_back(source);
+                    }
+                    start = end + 1;
+                }
+                if (o.frame_ancestors.empty()) return bad("--frame-ancestors needs a source ('self', 'none', https://...)");
+            } else {
+                char* end = nullptr;
+                double d = std::strtod(v->c_str(), &end);
+                if (v->empty() || end != v->c_str() + v->size() || !(d > 0) || d > 1e8)
+                    return bad("--chat-token-ttl wants a positive number of seconds");
+                o.chat_token_ttl_ms = static_cast<int64_t>(d * 1000);
+            }
         } else {
             return bad("unknown option " + a);
         }

@@ -57,6 +57,11 @@ struct Options {
     bool insecure_http = false;              // --insecure-http: plain HTTP on a non-loopback address
     std::vector<std::string> trusted_proxies;  // --trusted-proxy ADDR|CIDR (repeatable)
     std::optional<std::string> internal_listen;  // --internal-listen 127.0.0.1:PORT (checked): plain, loopback only
+    // The browser's side (docs/security.md, "Browser").
+    std::vector<std::string> desk_backends;     // --desk-backend URL (repeatable)
+    std::vector<std::string> allowed_origins;   // --allowed-origin ORIGIN (repeatable), normalised
+    std::vector<std::string> frame_ancestors{"'self'"};  // --frame-ancestors SOURCES
+    int64_t chat_token_ttl_ms = 86'400'000;     // --chat-token-ttl SECONDS, after the chat ended
     LogLevel log_level = LogLevel::Info;
     bool help = false;
 };

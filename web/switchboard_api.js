@@ -236,11 +236,48 @@ var SBHost = (function () {
     var fn = ['debug', 'info', 'warn', 'error'][level] || 'log';
     console[fn]('[switchboard] ' + message);
   };
-  host.backendUrl = function () {
-    var fromPage = new URLSearchParams(location.search).get('backend');
-    if (fromPage) return fromPage;
-    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/desk';
+  // ---- the backend: this page's own origin, or one its server lists --------------------------
+  // A link's ?backend= is taken only when it names the page's own /desk or one of the backends
+  // the server that served this page lists in <meta name="switchboard-backends"> (switchboardd
+  // --desk-backend). Any other is refused, said on the page and logged, and never opened: the
+  // agent's password, codes and the cards they type must not go where a link says.
+  host.backend = null;  // {url, refused}: what the desk connects to, and a link's refused backend
+  function sameUrl(a, b) {
+    try { return new URL(a).href === new URL(b).href; } catch (e) { return false; }
+  }
+  host.allowedBackends = function () {
+    var own = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/desk';
+    var meta = document.querySelector('meta[name="switchboard-backends"]');
+    var listed = meta && meta.content ? meta.content.split(/\s+/).filter(function (u) {
+      return /^wss?:\/\//.test(u);
+    }) : [];
+    return [own].concat(listed);
   };
+  host.backendUrl = function () {
+    var allowed = host.allowedBackends(), own = allowed[0];
+    var asked = new URLSearchParams(location.search).get('backend');
+    var chosen = asked ? allowed.filter(function (u) { return sameUrl(u, asked); })[0] : own;
+    host.backend = { url: chosen || own, refused: chosen ? null : asked };
+    if (!chosen) {
+      var why = 'This link asked the desk to use the server ' + asked + ', which is not one of this desk\'s ' +
+        'servers, so it was ignored. The desk uses its own server (' + own + '): your sign-in and what ' +
+        'you type go only there.';
+      console.warn('[switchboard] ' + why);
+      showBackendNotice(why);
+    }
+    return host.backend.url;
+  };
+  function showBackendNotice(text) {
+    var el = document.getElementById('backend-notice');
+    if (!el) return;
+    el.querySelector('p').textContent = text;
+    el.hidden = false;
+    el.querySelector('button').addEventListener('click', function () {
+      el.hidden = true;
+      var canvas = document.getElementById('canvas');
+      if (canvas) canvas.focus();
+    });
+  }
   host.randomSeed = function () {
     var a = new Uint32Array(2);
     crypto.getRandomValues(a);
@@ -343,6 +380,8 @@ window.switchboard = {
   on: function (event, callback) { return SBHost.on(event, callback); },
   get framesDrawn() { return SBHost.frames; },
   get framesPainted() { return SBHost.framesPainted | 0; },
+  // {url, refused}: the backend the desk uses, and a link's ?backend= it refused (else null).
+  get backend() { return SBHost.backend; },
 };
 
 SBHost.fail = function (message) {

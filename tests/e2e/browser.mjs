@@ -1,5 +1,6 @@
 // browser.mjs: headless Chromium for the end-to-end tests (Debian's chromium through
-// playwright-core), a server serving the web build, and what the tests look at in screenshots.
+// playwright-core), a server serving the web build, what the tests look at in screenshots, and
+// the Content-Security-Policy violations a page reports (pages record them from the start).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -7,7 +8,8 @@ import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { repoRoot, startServer } from '../server/harness.mjs';
 
-export const webRoot = process.env.SWITCHBOARD_WEB ?? join(repoRoot, 'build/web/shell');
+// The web app's own folder (shell/CMakeLists.txt): only its files, never the build's.
+export const webRoot = process.env.SWITCHBOARD_WEB ?? join(repoRoot, 'build/web/app');
 export const artifacts = join(repoRoot, 'tests/e2e/artifacts');
 mkdirSync(artifacts, { recursive: true });
 
@@ -35,6 +37,20 @@ export async function startStack() {
   };
 }
 
+// Records on `page` (page.cspViolations) every Content-Security-Policy violation it reports:
+// the securitypolicyviolation events of its documents, and the browser's console lines about
+// them. Call before the page loads anything.
+export async function watchCsp(page) {
+  page.cspViolations = [];
+  await page.exposeBinding('__sbCspViolation', (source, v) => page.cspViolations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__sbCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+  page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) page.cspViolations.push(m.text()); });
+}
+
 // A new page on the desk, ready and connected. Page errors fail the test.
 export async function openDesk(browser, server, { viewport = { width: 1280, height: 800 }, query = '', deviceScaleFactor = 1 } = {}) {
   const context = await browser.newContext({ viewport, deviceScaleFactor });
@@ -42,6 +58,7 @@ export async function openDesk(browser, server, { viewport = { width: 1280, heig
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  await watchCsp(page);
   await page.goto(`${server.url}/${query}`);
   await page.evaluate(() => window.switchboard.ready.then(() => true));
   if (!query) await waitForState(page, (s) => s.connection.state === 'connected', 'connected');

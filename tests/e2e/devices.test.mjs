@@ -75,7 +75,10 @@ function startRegistrar() {
 let registrar, server, browser;
 before(async () => {
   registrar = await startRegistrar();
-  server = await startServer({ args: ['--web-root', webRoot, '--sip-domain', '127.0.0.1', '--sip-ws-url', registrar.url()] });
+  // The caller's page (a second desk page used only for its WebRTC) is sent nowhere by its link:
+  // a backend the server lists for it.
+  server = await startServer({ args: ['--web-root', webRoot, '--sip-domain', '127.0.0.1', '--sip-ws-url', registrar.url(),
+    '--desk-backend', 'ws://127.0.0.1:1/none'] });
   browser = await launchBrowser();
 });
 after(async () => {

@@ -1,5 +1,5 @@
 // End to end: what the browser's transport does when the backend goes away and comes back, a
-// backend chosen by URL parameter, and the layout following the window.
+// backend chosen by URL parameter (one the server lists), and the layout following the window.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../server/harness.mjs';
@@ -40,12 +40,14 @@ test('a backend restart: the desk keeps its state, reconnects by itself and resu
   }
 });
 
-test('?backend= chooses the backend; an unreachable one is shown and a login fails clearly', async () => {
-  const server = await startServer({ args: ['--web-root', webRoot] });
+test('?backend= chooses a backend the server lists; an unreachable one is shown and a login fails clearly', async () => {
+  // A link may name only a backend the server publishes to the page (--desk-backend).
+  const server = await startServer({ args: ['--web-root', webRoot, '--desk-backend', 'ws://127.0.0.1:9/desk'] });
   try {
     const page = await openDesk(browser, server, { query: '?backend=ws://127.0.0.1:9/desk' });
     const s = await waitForState(page, (st) => st.connection.state === 'waiting_to_reconnect', 'unreachable');
     assert.match(s.connection.error, /Cannot reach the backend/);
+    assert.deepEqual(await page.evaluate(() => window.switchboard.backend), { url: 'ws://127.0.0.1:9/desk', refused: null });
     assertNotBlank(await shot(page, 'login-unreachable'), 'login-unreachable');
     const r = await dispatch(page, { type: 'login', username: 'alice', password: 'switchboard' });
     assert.equal(r.ok, false);

@@ -12,7 +12,7 @@ import { launchBrowser, openDesk, dispatch, waitForState, webRoot } from '../e2e
 import { holdResumeHangUp, answeredCall, stopCaller } from './browser_desks.mjs';
 
 const callerPort = 5094, callerMedia = 18500;
-const deskRelayPort = 25201, sipRelayPort = 25202;
+const deskRelayPort = 25201, sipRelayPort = 25202, serverPort = 25200;
 
 // A TCP relay that can cut every connection it carries.
 function relay(listenPort, targetPort) {
@@ -35,8 +35,13 @@ function relay(listenPort, targetPort) {
 
 let stack, browser, deskRelay, sipRelay;
 before(async () => {
-  // The sessions' SIP WebSocket address is the relay's (the last --sip-ws-url wins).
-  stack = await startStack({ serverArgs: ['--web-root', webRoot, '--sip-ws-url', `ws://127.0.0.1:${sipRelayPort}`] });
+  // The sessions' SIP WebSocket address is the relay's (the last --sip-ws-url wins). The page
+  // comes from the server itself and reaches it through the relay: the relay is a backend the
+  // server lists for its desk (?backend=), and the page's origin one it accepts WebSockets from
+  // when they arrive with the relay's Host (a fixed port: this network namespace is the test's).
+  stack = await startStack({ serverArgs: ['--web-root', webRoot, '--sip-ws-url', `ws://127.0.0.1:${sipRelayPort}`,
+    '--listen', `127.0.0.1:${serverPort}`, '--desk-backend', `ws://127.0.0.1:${deskRelayPort}/desk`,
+    '--allowed-origin', `http://127.0.0.1:${serverPort}`] });
   deskRelay = await relay(deskRelayPort, Number(new URL(stack.server.url).port));
   sipRelay = await relay(sipRelayPort, ports.ws);
   browser = await launchBrowser();

@@ -16,7 +16,9 @@ test('GET /chat serves an accessible page', async () => {
     assert.match(page.text, /role="log" aria-live="polite"/);
     assert.match(page.text, /role="status"/);
     assert.match(page.text, /<button type="submit"[^>]*>Send<\/button>/);
-    assert.match(page.text, /\/chat\/ws/);
+    // Its script is a file beside it (the page's CSP allows no inline script).
+    assert.match(page.text, /<script src="\/chat\/chat\.js">/);
+    assert.match((await get(server.url, '/chat/chat.js')).text, /\/chat\/ws/);
     assert.equal((await get(server.url, '/chat/ws')).status, 426);
   } finally { await server.stop(); }
 });
@@ -92,5 +94,38 @@ test('resume with the token: the transcript, the state and the agent come back',
     await waitEvent(bob, (e) => e.event === 'contact.message' && e.data.message.text === 'Yes, sorry!');
     await d.close();
     await bob.close();
+  } finally { await server.stop(); }
+});
+
+test("a chat's token expires --chat-token-ttl after the chat ended: its resume is refused token_expired", async () => {
+  const server = await startServer({ args: ['--chat-token-ttl', '1.5'] });
+  try {
+    const c = await ChatCustomer.connect(server.url);
+    await c.start('Tess Token');
+    await c.say('Hello?');
+    // While the chat lasts, however long, the token works.
+    await sleep(1700);
+    const live = await ChatCustomer.connect(server.url);
+    assert.equal((await live.call({ type: 'resume', token: c.token }, ['resumed', 'error'])).type, 'resumed');
+    await live.close();
+    // It ends; for a while after, the transcript can still be read again.
+    assert.equal((await c.call({ type: 'end' }, ['ended', 'error'])).type, 'ended');
+    await c.close();
+    const soon = await ChatCustomer.connect(server.url);
+    const again = await soon.call({ type: 'resume', token: c.token }, ['resumed', 'error']);
+    assert.equal(again.type, 'resumed', JSON.stringify(again));
+    assert.equal(again.state, 'ended');
+    assert.deepEqual(again.messages.map((m) => m.text), ['Hello?']);
+    await soon.close();
+    // Then no more: a clear code, not "unknown" (the page starts a new chat and says why).
+    await sleep(1600);
+    const late = await ChatCustomer.connect(server.url);
+    const refused = await late.call({ type: 'resume', token: c.token }, ['resumed', 'error']);
+    assert.equal(refused.type, 'error');
+    assert.equal(refused.code, 'token_expired');
+    assert.match(refused.message, /start a new chat/);
+    // The connection is still good for a new chat.
+    await late.start('Tess Token');
+    await late.close();
   } finally { await server.stop(); }
 });
