@@ -156,6 +156,11 @@ const std::string& chat_page_js() {
       case 'error':
         if (f.code === 'invalid_token') { forget(); location.reload(); return; }
         if (f.code === 'token_expired') { forget(); restart(f.message); return; }
+        // Sent faster than the chat takes messages: the same message again, when it may be.
+        if (f.code === 'rate_limited' && f.client_id) {
+          const p = pending.find((q) => q.client_id === f.client_id);
+          if (p) { setTimeout(() => send({ type: 'message', ...p }), Math.min(60000, f.retry_after_ms || 1000)); break; }
+        }
         if (f.client_id) { pending = pending.filter((p) => p.client_id !== f.client_id); savePending(); const li = shown.get(f.client_id); if (li) li.lastChild.textContent = 'Not sent: ' + f.message; }
         else status(f.message);
         break;

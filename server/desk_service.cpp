@@ -223,8 +223,12 @@ DeskService::Reply DeskService::finish_login(Connection& c, ConnectionId id, con
     if (c.agent) return make_error(code::already_logged_in, "This connection is already logged in.");
     if (!right) {
         d_.log.info("login failed", {{"conn", id}, {"username", username}, {"code", code::invalid_credentials}});
+        audit_sign_in(username, audit_action::login_failed, {{"address", c.address}, {"step", "password"}});
         if (outcome.value().locked) {
             d_.log.warn("account locked", {{"username", username}, {"until", outcome.value().locked->locked_until}});
+            audit_sign_in(username, audit_action::account_locked,
+                          {{"address", c.address}, {"step", "password"},
+                           {"locked_until", outcome.value().locked->locked_until}});
             return locked_error(*outcome.value().locked);
         }
         return make_error(code::invalid_credentials, "Wrong username or password.");

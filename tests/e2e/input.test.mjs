@@ -6,7 +6,7 @@
 // was at the end of the queue instead of as of the events read so far (shell/input_feed.h).
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../server/harness.mjs';
+import { startServer, signSms } from '../server/harness.mjs';
 import { launchBrowser, openDesk, waitForState, dispatch, webRoot } from './browser.mjs';
 
 // One browser for the file; a server of its own for each test, so that no contact is left over.
@@ -29,7 +29,9 @@ async function agentWithSms(username, from) {
   const page = await openDesk(browser, server);
   assert.equal((await dispatch(page, { type: 'login', username, password: 'switchboard' })).ok, true);
   assert.equal((await dispatch(page, { type: 'set_state', state: 'available' })).ok, true);
-  const res = await fetch(`${server.url}/sms/inbound`, { method: 'POST', body: new URLSearchParams({ From: from, To: '7001', Body: 'Hello?' }) });
+  const form = new URLSearchParams({ From: from, To: '7001', Body: 'Hello?' }).toString();
+  const res = await fetch(`${server.url}/sms/inbound`, { method: 'POST', body: form,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSms(server.url, form) } });
   assert.ok(res.status < 300, `webhook answered ${res.status}`);
   const offered = await waitForState(page, (s) => s.contacts.some((c) => c.state === 'offered'), 'an offer', 20000);
   const id = offered.contacts.find((c) => c.state === 'offered').id;

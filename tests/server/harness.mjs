@@ -64,7 +64,8 @@ export function signSms(url, body) {
 
 // `args`: more switchboardd flags. Unless they name one, every server gets an SMS webhook secret
 // (a file in `dir`), so that tests post texts the way a gateway does: signed (signSms).
-export async function startServer({ dir = tempDir(), args = [], smsWebhook = true, demo = true } = {}) {
+// `binary`: another switchboardd than the suite's (e.g. the native one for a load test).
+export async function startServer({ dir = tempDir(), args = [], smsWebhook = true, demo = true, binary = serverBinary } = {}) {
   const db = join(dir, 'x.db');
   let smsSecret = null;
   if (smsWebhook && !args.includes('--sms-webhook-secret-file')) {
@@ -73,7 +74,7 @@ export async function startServer({ dir = tempDir(), args = [], smsWebhook = tru
     writeFileSync(file, `${smsSecret}\n`, { mode: 0o600 });
     args = [...args, '--sms-webhook-secret-file', file];
   }
-  const proc = spawn(serverBinary, ['--listen', '127.0.0.1:0', '--db', db, ...(demo ? ['--demo'] : []), ...args], {
+  const proc = spawn(binary, ['--listen', '127.0.0.1:0', '--db', db, ...(demo ? ['--demo'] : []), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

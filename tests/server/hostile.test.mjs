@@ -73,9 +73,18 @@ test('a right password checked alongside wrong ones that lock the account is ref
   try {
     const clients = await Promise.all(Array.from({ length: 2 }, () => DeskClient.connect(server.wsUrl)));
     await Promise.all(clients.map((c) => c.hello()));
-    // The wrong password locks the account; the right one is checked after it (one worker).
-    const replies = await Promise.all(clients.map((c, i) =>
-      c.request('login', { username: 'carol', password: i === 1 ? 'switchboard' : 'wrong' })));
+    // The wrong password goes first and locks the account; the right one is sent once the wrong
+    // one is being checked (its attempt is counted before the check: login_failures has its
+    // row), or has been answered. Either way the right one is checked after the wrong one (one
+    // worker) and must find the account locked. (Sent at once, the two connections' frames may
+    // be read in either order, and a right password checked first rightly gets in.)
+    const wrong = clients[0].request('login', { username: 'carol', password: 'wrong' });
+    let answered = false;
+    wrong.then(() => { answered = true; }, () => { answered = true; });
+    const counted = () => JSON.parse(sql(server.db, "SELECT count(*) AS n FROM login_failures WHERE username = 'carol'"))[0].n > 0;
+    while (!answered && !counted()) await sleep(1);
+    const right = clients[1].request('login', { username: 'carol', password: 'switchboard' });
+    const replies = await Promise.all([wrong, right]);
     assert.equal(replies[0].error.code, 'account_locked', JSON.stringify(replies[0]));
     assert.equal(replies[1].ok, false, JSON.stringify(replies[1]));
     assert.equal(replies[1].error.code, 'account_locked');

@@ -46,7 +46,9 @@ TEST_CASE("text: quote is valid UTF-8 whatever it is given, and marks a cut") {
 
 TEST_CASE("text: to_text never throws, even on a string that is not UTF-8") {
     sb::protocol::json frame{{"type", "reply"}, {"message", std::string("bad \xC3 byte")}};
-    CHECK_THROWS((void)frame.dump());
+#if !defined(__EMSCRIPTEN__)  // the web build has no exceptions: a throw there aborts the app
+    CHECK_THROWS((void)frame.dump());  // what to_text saves every socket and log path from
+#endif
     std::string text;
     CHECK_NOTHROW(text = sb::protocol::to_text(frame));
     CHECK(text.find("bad \xEF\xBF\xBD byte") != std::string::npos);
