@@ -86,6 +86,21 @@ void BasicDeskConnection<NextLayer>::read_next() {
         });
         return;
     }
+    if (!authenticated_ && limits_.anonymous_pacer && !budget_granted_) {
+        waiting_for_budget_ = true;
+        std::weak_ptr<BasicDeskConnection> weak = this->weak_from_this();
+        bool now = limits_.anonymous_pacer->admit(weak, [weak] {
+            auto self = weak.lock();
+            if (!self || !self->waiting_for_budget_) return;  // closed meanwhile
+            self->waiting_for_budget_ = false;
+            self->budget_granted_ = true;
+            self->reading_ = false;
+            self->read_next();
+        });
+        if (!now) return;  // reading_ stays true: the pacer resumes this read
+        waiting_for_budget_ = false;
+    }
+    budget_granted_ = false;
     frames_.take(now_ms());
     ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
@@ -178,6 +193,7 @@ void BasicDeskConnection<NextLayer>::on_write(beast::error_code ec, std::size_t)
 template <class NextLayer>
 void BasicDeskConnection<NextLayer>::authenticated() {
     if (ticket_) ticket_->authenticated();
+    authenticated_ = true;
     frames_.set_spec(limits_.authenticated_rate);
 }
 
@@ -199,6 +215,10 @@ void BasicDeskConnection<NextLayer>::start_close(websocket::close_reason reason)
     if (close_sent_ || !open_) return;
     close_sent_ = true;
     read_timer_.cancel();
+    if (waiting_for_budget_) {  // no read is pending: nothing else would end the connection
+        waiting_for_budget_ = false;
+        reading_ = false;
+    }
     close_timer_.expires_after(limits_.shutdown_grace);  // a peer that never answers the close
     close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (!ec) self->close_now("close not completed");

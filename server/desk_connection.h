@@ -10,7 +10,9 @@
 //   more replies); past `outbox_max_bytes` (events pile up for a peer that does not read) it is
 //   closed with 1008. A write that takes longer than `write_timeout` ends the connection.
 // - CPU: frames are read at most at `anonymous_rate` (before login) or `authenticated_rate`
-//   (a logged-in desk); a faster client is simply read more slowly.
+//   (a logged-in desk); a faster client is simply read more slowly. The anonymous ones also
+//   share one budget (`anonymous_pacer`, anonymous_pacer.h), so that together they cannot keep
+//   the I/O thread from a signed-in agent's requests.
 // - time: the first request (hello, or a chat's start/resume) must arrive within
 //   `greeting_timeout`; at shutdown the close handshake gets `shutdown_grace`, then the socket
 //   is closed whatever the peer does.
@@ -31,6 +33,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "anonymous_pacer.h"
 #include "connection_gate.h"
 #include "desk_hub.h"
 #include "desk_service.h"
@@ -50,6 +53,7 @@ struct WebSocketLimits {
     std::chrono::milliseconds shutdown_grace{2'000};
     RateSpec anonymous_rate{20, 40};
     RateSpec authenticated_rate{200, 400};
+    AnonymousPacer* anonymous_pacer = nullptr;  // none: no shared budget (tests)
 };
 
 // What the hub (and through it the services) can do with a live WebSocket, plain or TLS.
@@ -105,7 +109,10 @@ private:
     boost::asio::steady_timer read_timer_;  // a read held back by the frame rate
     boost::asio::steady_timer close_timer_;
     bool open_ = false;      // handshake done and not yet finished
-    bool reading_ = false;   // a read is pending (or held back by the frame rate)
+    bool reading_ = false;   // a read is pending (or held back by the frame rate or the budget)
+    bool authenticated_ = false;
+    bool waiting_for_budget_ = false;  // a read held back by the anonymous budget
+    bool budget_granted_ = false;      // the budget gave this connection its next frame
     bool writing_ = false;
     bool closing_ = false;   // close requested: no more reads handled, close after the outbox drains
     bool close_sent_ = false;

@@ -99,6 +99,9 @@ std::string usage() {
            "                            address (default 64)\n"
            "  --write-timeout SECONDS   a WebSocket whose peer takes longer than this to take one frame\n"
            "                            is closed (default 30)\n"
+           "  --anonymous-frame-rate N  frames a second read from all anonymous WebSockets together\n"
+           "                            (chat customers, desks before sign-in; default 2000): beyond it\n"
+           "                            they wait their turn, and agents' requests do not wait behind them\n"
            "  --tls-cert FILE           serve HTTPS and WSS (only) with this PEM certificate chain\n"
            "  --tls-key FILE            its PEM private key; refused if every user may read it (chmod 600)\n"
            "  --insecure-http           allow plain HTTP on an address other than loopback (passwords, codes\n"
@@ -259,7 +262,8 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
                 if (!level) return bad("--log-level wants debug, info, warn or error");
                 o.log_level = *level;
             }
-        } else if (a == "--max-connections" || a == "--max-connections-per-address" || a == "--write-timeout") {
+        } else if (a == "--max-connections" || a == "--max-connections-per-address" || a == "--write-timeout" ||
+                   a == "--anonymous-frame-rate") {
             auto v = value();
             if (!v) return bad(a + " needs a value");
             if (a == "--write-timeout") {
@@ -271,7 +275,9 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             } else {
                 std::size_t n = 0;
                 if (!parse_int(*v, n, std::size_t{1}) || n > 1'000'000) return bad(a + " wants N from 1 to 1000000");
-                (a == "--max-connections" ? o.max_connections : o.max_connections_per_address) = n;
+                (a == "--max-connections"             ? o.max_connections
+                 : a == "--anonymous-frame-rate" ? o.anonymous_frame_rate
+                                                 : o.max_connections_per_address) = n;
             }
         } else if (a == "--tls-cert" || a == "--tls-key" || a == "--trusted-proxy" || a == "--internal-listen") {
             auto v = value();

@@ -34,6 +34,7 @@ export async function hostileLoad({ seconds = 60, chats = 1000, slowReaders = 20
   const result = { seconds, chats, slow_readers: slowReaders };
   const sockets = [];
   let running = false;
+  const began = Date.now();
   try {
     const rssStart = rssKb(server.proc.pid);
     const chatUrl = server.url.replace(/^http/, 'ws') + '/chat/ws';
@@ -121,6 +122,7 @@ export async function hostileLoad({ seconds = 60, chats = 1000, slowReaders = 20
         max: +rtts.at(-1).toFixed(1), samples: rtts.length },
       rss_kb: { start: rssStart, peak: rssPeak, growth: rssPeak - rssStart },
       ...counts,
+      elapsed_s: +((Date.now() - began) / 1000).toFixed(1),  // the connecting included
       still_serving: true,
     });
   } finally {
