@@ -4,10 +4,6 @@
 // (SMS webhook, telephony API with its secret, audit, the fake SMS provider and payment gateway)
 // and static files from a web root. Invariants: no crash or sanitizer report, a status between
 // 100 and 599, JSON replies that parse, and no file outside the web root ever served.
-#include <sodium.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -17,20 +13,13 @@
 #include <memory>
 #include <string>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <nlohmann/json.hpp>
 
-#include "audit.h"
-#include "contact_service.h"
-#include "contact_store.h"
-#include "demo_seed.h"
 #include "desk_hub.h"
 #include "http_api.h"
 #include "http_routes.h"
-#include "log.h"
-#include "payments.h"
-#include "store.h"
+#include "server_stack.h"
 
 namespace {
 
@@ -40,11 +29,6 @@ namespace http = boost::beast::http;
 // The telephony API's secret: seeds carry it, so that the fuzzer starts past the check.
 constexpr const char* kTelephonySecret = "fuzz-telephony-secret-0123456789";
 constexpr const char* kOutsideMarker = "OUTSIDE-THE-WEB-ROOT";
-
-int64_t now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // WebSocket upgrades are decided, never opened: nothing calls these.
 struct NoFrames : sbd::FrameHandler {
@@ -60,56 +44,25 @@ void write_file(const fs::path& p, const std::string& text) {
     std::ofstream(p, std::ios::binary) << text;
 }
 
-struct Stack {
-    fs::path dir, web_root;
-    sbd::Logger log{sbd::LogLevel::Error};
-    std::unique_ptr<sbd::Store> store;
-    std::unique_ptr<sbd::ContactStore> contact_store;
-    std::unique_ptr<sbd::AuditLog> audit;
-    std::unique_ptr<sbd::ContactService> contacts;
-    boost::asio::io_context io;
-    std::unique_ptr<sbd::PaymentService> payments;
+struct Stack : sbfuzz::ServerStack {
+    fs::path web_root;
     std::unique_ptr<sbd::HttpApi> api;
     NoFrames desk, chat;
     sbd::DeskHub hub;
     std::unique_ptr<sbd::HttpContext> context;
-    uint64_t ids = 0;
 
-    Stack() {
-        if (sodium_init() < 0) std::abort();
-        char tmpl[] = "/tmp/sb-fuzz-http-XXXXXX";
-        if (!mkdtemp(tmpl)) std::abort();
-        dir = tmpl;
+    Stack() : ServerStack("http") {
         web_root = dir / "web";
         write_file(web_root / "index.html", "<!doctype html><title>desk</title>");
         write_file(web_root / "switchboard.js", "console.log(1)");
         write_file(web_root / "fonts" / "inter.ttf", "font");
         write_file(dir / "secret.txt", kOutsideMarker);
         write_file(dir / "web-other" / "x.html", kOutsideMarker);
-
-        auto opened = sbd::Store::open((dir / "switchboard.db").string());
-        if (!opened) std::abort();
-        store = std::move(opened.value());
-        if (!sbd::seed_demo_data(*store, now_ms()) || !sbd::seed_contact_demo_data(*store, now_ms())) std::abort();
-        contact_store = std::make_unique<sbd::ContactStore>(store->database());
-        audit = std::make_unique<sbd::AuditLog>(store->database());
-        auto random_id = [this] { return "fuzz" + std::to_string(++ids); };
-        contacts = std::make_unique<sbd::ContactService>(
-            sbd::ContactService::Deps{*store, *contact_store, log, now_ms, random_id}, sbd::ContactConfig{});
-        if (!contacts->load()) std::abort();
-        payments = std::make_unique<sbd::PaymentService>(
-            sbd::PaymentService::Deps{io, store->database(), *contact_store, *contacts, log, now_ms, random_id}, nullptr);
-        payments->enable_fake_gateway();
-        if (!payments->load()) std::abort();
-        api = std::make_unique<sbd::HttpApi>(sbd::HttpApi::Deps{*contacts, *contact_store, log, now_ms}, true);
+        api = std::make_unique<sbd::HttpApi>(sbd::HttpApi::Deps{*contacts, *contact_store, log, sbfuzz::now_ms}, true);
         api->enable_audit(*store, *audit);
         api->set_payments(payments.get());
         api->set_telephony_secret(kTelephonySecret);
         context = std::make_unique<sbd::HttpContext>(sbd::HttpContext{desk, hub, log, web_root, &chat, api.get()});
-    }
-    ~Stack() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
     }
 };
 

@@ -9,43 +9,24 @@
 // (the socket layer would turn one into an `internal` error: here it is a finding); every frame
 // the server sends parses as JSON; and afterwards the desk still answers a ping on the same
 // connection (a frame never wedges a connection).
-#include <sodium.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
-#include "audit.h"
 #include "auth.h"
 #include "chat_service.h"
-#include "contact_service.h"
-#include "contact_store.h"
-#include "demo_seed.h"
 #include "desk_service.h"
-#include "log.h"
-#include "payments.h"
-#include "store.h"
-#include "verification.h"
+#include "server_stack.h"
 
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
-
-int64_t now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 [[noreturn]] void broken(const char* what, const std::string& detail) {
     std::fprintf(stderr, "fuzz_server_frames: %s: %s\n", what, detail.substr(0, 400).c_str());
@@ -62,16 +43,7 @@ struct Frames : sbd::DeskOutput {
     }
 };
 
-struct Stack {
-    fs::path dir;
-    sbd::Logger log{sbd::LogLevel::Error};
-    std::unique_ptr<sbd::Store> store;
-    std::unique_ptr<sbd::ContactStore> contact_store;
-    std::unique_ptr<sbd::AuditLog> audit;
-    std::unique_ptr<sbd::ContactService> contacts;
-    std::unique_ptr<sbd::VerificationService> verification;
-    boost::asio::io_context io;
-    std::unique_ptr<sbd::PaymentService> payments;
+struct Stack : sbfuzz::ServerStack {
     std::unique_ptr<sbd::LoginRateLimit> rate_limit;
     sbd::PasswordVerifier passwords;
     Frames out;
@@ -80,46 +52,16 @@ struct Stack {
     sbd::ConnectionId next_id = 1000;
     uint32_t inputs = 0;
     std::string token;  // alice's session, resumed by the signed-in desk
-    uint64_t ids = 0;
 
-    Stack() {
-        if (sodium_init() < 0) std::abort();
-        char tmpl[] = "/tmp/sb-fuzz-frames-XXXXXX";
-        if (!mkdtemp(tmpl)) std::abort();
-        dir = tmpl;
-        auto opened = sbd::Store::open((dir / "switchboard.db").string());
-        if (!opened) std::abort();
-        store = std::move(opened.value());
-        if (!sbd::seed_demo_data(*store, now_ms()) || !sbd::seed_contact_demo_data(*store, now_ms())) std::abort();
-        contact_store = std::make_unique<sbd::ContactStore>(store->database());
-        audit = std::make_unique<sbd::AuditLog>(store->database());
-        auto random_id = [this] { return "fz" + std::to_string(++ids); };
-        contacts = std::make_unique<sbd::ContactService>(
-            sbd::ContactService::Deps{*store, *contact_store, log, now_ms, random_id}, sbd::ContactConfig{});
-        if (!contacts->load()) std::abort();
-        verification = std::make_unique<sbd::VerificationService>(sbd::VerificationService::Deps{
-            store->database(), *contact_store, log, now_ms,
-            [](const std::string&, const std::string&, const std::string&) {},
-            [](uint32_t bound) { return randombytes_uniform(bound); }});
-        verification->set_audit(audit.get());
-        contacts->set_verification(verification.get());
-        payments = std::make_unique<sbd::PaymentService>(
-            sbd::PaymentService::Deps{io, store->database(), *contact_store, *contacts, log, now_ms, random_id}, nullptr);
-        payments->set_audit(audit.get());
-        payments->enable_fake_gateway();
-        if (!payments->load()) std::abort();
+    Stack() : ServerStack("frames") {
         rate_limit = std::make_unique<sbd::LoginRateLimit>(*store, sbd::LoginLimits{});
         sbd::DeskConfig config;
         config.mfa.policy = sbd::MfaPolicy::Off;  // the password alone signs in: the fuzzer gets past it
         desk = std::make_unique<sbd::DeskService>(
-            sbd::DeskService::Deps{*store, *contacts, *rate_limit, passwords, out, log, now_ms}, config);
+            sbd::DeskService::Deps{*store, *contacts, *rate_limit, passwords, out, log, sbfuzz::now_ms}, config);
         desk->set_audit(audit.get());
         desk->set_payments(payments.get());
         chat = std::make_unique<sbd::ChatService>(*contacts, out, log);
-    }
-    ~Stack() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
     }
 
     // One request on a connection of `handler`; the reply to it (by id), or null.
