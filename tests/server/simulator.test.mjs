@@ -2,7 +2,7 @@
 // with believable requests, and they answer what the agent writes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, sql } from './harness.mjs';
+import { startServer, sql, sleep } from './harness.mjs';
 import { waitEvent, availableAgent } from './contacts_harness.mjs';
 
 test('simulated customers arrive, and reply to the agent', async () => {
@@ -30,9 +30,13 @@ test('simulated customers arrive, and reply to the agent', async () => {
     // The simulated chat customers came in as outsiders do: a WebSocket to /chat/ws over loopback.
     const chats = JSON.parse(sql(server.db, "SELECT id FROM contacts WHERE channel = 'chat'")).map((r) => r.id);
     assert.ok(chats.length >= 1, 'at 120 a minute, some customers chose chat');
-    const attached = server.stderr.split('\n').filter((l) => l.includes('"chat attached"')).map((l) => JSON.parse(l));
+    // A chat that started just now is in the database before its log line has come through
+    // the pipe: wait (boundedly) for the line of every chat found.
+    const attached = () => server.stderr.split('\n').filter((l) => l.includes('"chat attached"')).map((l) => JSON.parse(l));
+    const deadline = Date.now() + 5000;
+    while (!chats.every((chat) => attached().some((l) => l.contact === chat)) && Date.now() < deadline) await sleep(20);
     for (const chat of chats) {
-      const line = attached.find((l) => l.contact === chat);
+      const line = attached().find((l) => l.contact === chat);
       assert.ok(line, `no chat attached line for ${chat}`);
       assert.equal(line.how, 'started');
       assert.equal(line.address, '127.0.0.1');
