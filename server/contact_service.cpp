@@ -465,11 +465,21 @@ sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, co
     m.status = status;
     if (c.channel == "sms") m.segments = sms_segment_count(m.text);
     m.client_id = client_id;
-    // An agent's (or the system's) SMS is also queued for the provider in the same transaction.
-    bool outbound_sms = c.channel == "sms" && from != "customer";
-    if (auto st = outbound_sms ? d_.contacts.add_outbound_sms(m) : d_.contacts.add_message(m); !st) return st.error();
-    if (c.agent && c.state != "queued" && c.state != "closed")
-        emit(*c.agent, "contact.message", {{"contact", c.id}, {"message", message_json(m)}});
+    // The message and the agent's event of it are one transaction, and the event is sent once it
+    // is committed: a crash between them would leave a stored message no desk hears of.
+    Transaction tx(d_.store.database());
+    if (!tx.begun()) return tx.begun().error();
+    if (agents_) agents_->hold_events();
+    auto stored = [&]() -> sb::Status {
+        // An agent's (or the system's) SMS is also queued for the provider in the same transaction.
+        bool outbound_sms = c.channel == "sms" && from != "customer";
+        if (auto st = outbound_sms ? d_.contacts.add_outbound_sms(m) : d_.contacts.add_message(m); !st) return st;
+        if (c.agent && c.state != "queued" && c.state != "closed")
+            emit(*c.agent, "contact.message", {{"contact", c.id}, {"message", message_json(m)}});
+        return tx.commit();
+    }();
+    if (agents_) agents_->release_events(static_cast<bool>(stored));
+    if (!stored) return stored.error();
     return m;
 }
 

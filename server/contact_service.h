@@ -44,6 +44,12 @@ public:
     virtual std::set<std::string> connected_agents() = 0;
     // The agent missed an offer: not_ready with the system reason "missed".
     virtual void missed_offer(const std::string& username) = 0;
+    // Between hold_events() and release_events(committed) events are recorded as they come (in
+    // the caller's transaction) but sent only at the release, and only if it committed: no desk
+    // hears of an event that a crash or a rollback then undoes, and none misses one whose
+    // change (a message) was stored. Holds nest.
+    virtual void hold_events() {}
+    virtual void release_events(bool committed) {}
 };
 
 class CustomerLink {

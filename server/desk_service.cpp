@@ -385,7 +385,17 @@ void DeskService::contact_event(const std::string& username, const std::string& 
         return;
     }
     d_.log.debug("contact event", {{"username", username}, {"event", event}, {"seq", seq.value()}});
-    send_to_agent(username, sb::protocol::to_text(sb::protocol::event_frame(seq.value(), event, data)));
+    std::string frame = sb::protocol::to_text(sb::protocol::event_frame(seq.value(), event, data));
+    if (holding_ > 0) held_.emplace_back(username, std::move(frame));
+    else send_to_agent(username, frame);
+}
+
+void DeskService::release_events(bool committed) {
+    if (holding_ == 0 || --holding_ > 0) return;
+    auto held = std::move(held_);
+    held_.clear();
+    if (committed)
+        for (const auto& [username, frame] : held) send_to_agent(username, frame);
 }
 
 bool DeskService::is_connected(const std::string& username) {

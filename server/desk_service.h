@@ -83,6 +83,8 @@ public:
     // ---- AgentLink: how contacts reach agents ----
     void contact_event(const std::string& username, const std::string& event, const nlohmann::json& data) override;
     bool is_connected(const std::string& username) override;
+    void hold_events() override { ++holding_; }
+    void release_events(bool committed) override;
     std::set<std::string> connected_agents() override;
     void missed_offer(const std::string& username) override;
 
@@ -93,6 +95,8 @@ public:
     void end_revoked_sessions();
 
 private:
+    int holding_ = 0;  // hold_events() depth
+    std::vector<std::pair<std::string, std::string>> held_;  // (agent, frame) until released
     struct Connection {
         std::string address;
         bool hello_done = false;
