@@ -86,21 +86,19 @@ void BasicDeskConnection<NextLayer>::read_next() {
         });
         return;
     }
-    if (!authenticated_ && limits_.anonymous_pacer && !budget_granted_) {
-        waiting_for_budget_ = true;
+    if (!authenticated_ && limits_.anonymous_pacer && budget_ != Budget::granted) {
+        budget_ = Budget::waiting;
         std::weak_ptr<BasicDeskConnection> weak = this->weak_from_this();
         bool now = limits_.anonymous_pacer->admit(weak, [weak] {
             auto self = weak.lock();
-            if (!self || !self->waiting_for_budget_) return;  // closed meanwhile
-            self->waiting_for_budget_ = false;
-            self->budget_granted_ = true;
+            if (!self || self->budget_ != Budget::waiting) return;  // closed meanwhile
+            self->budget_ = Budget::granted;
             self->reading_ = false;
             self->read_next();
         });
         if (!now) return;  // reading_ stays true: the pacer resumes this read
-        waiting_for_budget_ = false;
     }
-    budget_granted_ = false;
+    budget_ = Budget::none;
     frames_.take(now_ms());
     ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
@@ -215,8 +213,8 @@ void BasicDeskConnection<NextLayer>::start_close(websocket::close_reason reason)
     if (close_sent_ || !open_) return;
     close_sent_ = true;
     read_timer_.cancel();
-    if (waiting_for_budget_) {  // no read is pending: nothing else would end the connection
-        waiting_for_budget_ = false;
+    if (budget_ == Budget::waiting) {  // no read is pending: nothing else would end the connection
+        budget_ = Budget::none;
         reading_ = false;
     }
     close_timer_.expires_after(limits_.shutdown_grace);  // a peer that never answers the close

@@ -111,8 +111,10 @@ private:
     bool open_ = false;      // handshake done and not yet finished
     bool reading_ = false;   // a read is pending (or held back by the frame rate or the budget)
     bool authenticated_ = false;
-    bool waiting_for_budget_ = false;  // a read held back by the anonymous budget
-    bool budget_granted_ = false;      // the budget gave this connection its next frame
+    // The next read's place in the anonymous budget (anonymous_pacer.h): none asked yet, waiting
+    // for its turn (the read is held back), or granted (the pacer took the token for it).
+    enum class Budget { none, waiting, granted };
+    Budget budget_ = Budget::none;
     bool writing_ = false;
     bool closing_ = false;   // close requested: no more reads handled, close after the outbox drains
     bool close_sent_ = false;
