@@ -234,8 +234,9 @@ Status ContactService::chat_delivered(const std::string& id, const std::string& 
         return make_error(code::bad_message, "No such message in this chat.");
     if (m.value()->status != "sent") return Ok{};
     if (auto st = d_.contacts.set_message_status(message, "delivered"); !st) return st;
-    if (auto it = open_.find(id); it != open_.end() && it->second.state != "queued")
-        emit_contact(it->second, "contact.updated");
+    MessageRecord now = *m.value();
+    now.status = "delivered";
+    message_changed(now);
     return Ok{};
 }
 
@@ -295,8 +296,18 @@ void ContactService::sms_status(const std::string& message, const std::string& s
     }
     if (m.value()->status == status) return;
     d_.log.info("sms status", {{"message", message}, {"status", status}});
-    if (auto it = open_.find(m.value()->contact); it != open_.end() && it->second.state != "queued")
-        emit_contact(it->second, "contact.updated");
+    MessageRecord now = *m.value();
+    now.status = status;
+    message_changed(now);
+}
+
+void ContactService::message_changed(const MessageRecord& m) {
+    auto it = open_.find(m.contact);
+    if (it == open_.end() || it->second.state == "queued" || !it->second.agent) return;
+    // Version 2 desks update the message they hold by its id; version 1 desks read the status
+    // in the transcript of contact.updated (desk_versions.cpp adds it for them).
+    emit(*it->second.agent, "contact.message", {{"contact", m.contact}, {"message", message_json(m)}});
+    emit_contact(it->second, "contact.updated");
 }
 
 }  // namespace sbd

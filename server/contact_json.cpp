@@ -21,7 +21,7 @@ json int_or_null(const std::optional<int64_t>& v) { return v ? json(*v) : json(n
 }  // namespace
 
 json message_json(const MessageRecord& m) {
-    return {{"id", m.id},         {"from", m.from},     {"text", masked(m.text)},
+    return {{"id", m.id},         {"seq", m.seq},       {"from", m.from},     {"text", masked(m.text)},
             {"at", m.at},         {"agent", text_or_null(m.agent)},
             {"status", m.status}, {"segments", int_or_null(m.segments)}};
 }
@@ -84,10 +84,12 @@ sb::Result<json> ContactService::contact_json(const ContactRecord& c) {
     if (!customer) return customer.error();
     auto verification = verification_json(c);
     if (!verification) return verification.error();
-    auto messages = d_.contacts.messages(c.id);
-    if (!messages) return messages.error();
-    json transcript = json::array();
-    for (const MessageRecord& m : messages.value()) transcript.push_back(message_json(m));
+    // Version 2: how long the transcript is, not the transcript (get_messages pages it); a
+    // version-1 connection gets it added on the way out (desk_versions.cpp).
+    auto last = d_.contacts.last_message(c.id);
+    if (!last) return last.error();
+    json last_message = nullptr;
+    if (last.value()) last_message = {{"id", last.value()->id}, {"seq", last.value()->seq}};
     json transfer = nullptr;
     if (c.transfer_from) transfer = {{"from", *c.transfer_from}, {"note", masked(c.transfer_note.value_or(""))}};
     json out{{"id", c.id},
@@ -95,7 +97,8 @@ sb::Result<json> ContactService::contact_json(const ContactRecord& c) {
                 {"state", c.state},
                 {"queue", c.queue},
                 {"customer", std::move(customer.value())},
-                {"messages", std::move(transcript)},
+                {"message_count", last.value() ? last.value()->seq : 0},
+                {"last_message", std::move(last_message)},
                 {"created_at", c.created_at},
                 {"offer_expires_at", int_or_null(c.offer_expires_at)},
                 {"accepted_at", int_or_null(c.accepted_at)},

@@ -130,6 +130,8 @@ public:
     Reply send_message(const std::string& agent, const std::string& contact, const std::string& text,
                        const std::string& client_id);
     Reply typing(const std::string& agent, const std::string& contact, bool typing);
+    // A page of the transcript of one of the agent's contacts (protocol version 2).
+    Reply get_messages(const std::string& agent, const nlohmann::json& body);
     Reply transfer(const std::string& agent, const nlohmann::json& body);
     // A voice contact's transfer: recorded until the caller's new call arrives (contact_voice.cpp).
     Reply voice_transfer(const std::string& agent, const ContactRecord& c, const nlohmann::json& body);
@@ -229,6 +231,8 @@ private:
                                           const std::optional<std::string>& client_id, const std::string& status);
     void emit(const std::string& agent, const std::string& event, const nlohmann::json& data);
     void emit_contact(const ContactRecord& c, const std::string& event);  // contact.updated / .offered
+    // A stored message's status changed (delivered, sent, failed): its agent is told.
+    void message_changed(const MessageRecord& m);
     CustomerLink* link_for(const ContactRecord& c) {
         return c.channel == "chat" ? chat_ : c.channel == "sms" ? sms_ : nullptr;  // voice: none
     }

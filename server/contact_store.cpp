@@ -349,6 +349,23 @@ Result<std::vector<MessageRecord>> ContactStore::messages(const std::string& con
     return collect<MessageRecord>(q.value(), read_message);
 }
 
+Result<std::vector<MessageRecord>> ContactStore::messages_after(const std::string& contact, int64_t after_seq,
+                                                                int64_t limit) {
+    auto q = db_.prepare(std::string("SELECT ") + kMessageColumns +
+                         " FROM messages WHERE contact = ? AND seq > ? ORDER BY seq LIMIT ?;");
+    if (!q) return q.error();
+    q.value().bind(1, contact).bind(2, after_seq).bind(3, limit);
+    return collect<MessageRecord>(q.value(), read_message);
+}
+
+Result<std::optional<MessageRecord>> ContactStore::last_message(const std::string& contact) {
+    auto q = db_.prepare(std::string("SELECT ") + kMessageColumns +
+                         " FROM messages WHERE contact = ? ORDER BY seq DESC LIMIT 1;");
+    if (!q) return q.error();
+    q.value().bind(1, contact);
+    return first<MessageRecord>(q.value(), read_message);
+}
+
 Result<int64_t> ContactStore::next_message_seq(const std::string& contact) {
     auto q = db_.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE contact = ?;");
     if (!q) return q.error();

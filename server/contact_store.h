@@ -136,6 +136,10 @@ public:
                                                                       const std::string& from,
                                                                       const std::string& client_id);
     sb::Result<std::vector<MessageRecord>> messages(const std::string& contact);
+    // At most `limit` messages with a seq above `after_seq`, in seq order (get_messages).
+    sb::Result<std::vector<MessageRecord>> messages_after(const std::string& contact, int64_t after_seq, int64_t limit);
+    // The contact's newest message (its seq is how many it has), or none.
+    sb::Result<std::optional<MessageRecord>> last_message(const std::string& contact);
     sb::Result<int64_t> next_message_seq(const std::string& contact);
     sb::Status set_message_status(const std::string& id, const std::string& status);
 

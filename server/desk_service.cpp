@@ -20,7 +20,9 @@ using sb::agent::AgentSnapshot;
 using sb::agent::Presence;
 
 namespace {
-constexpr int kSupportedVersions[] = {1};
+// Version 2: contact objects summarise their transcript (get_messages pages it); version 1
+// sends the whole transcript in each one (desk_versions.cpp), for desks built before it.
+constexpr int kSupportedVersions[] = {1, 2};
 
 std::string supported_versions_text() {
     std::string s;
@@ -93,6 +95,7 @@ void DeskService::on_message(ConnectionId id, std::string_view payload, bool tex
 
 void DeskService::respond(ConnectionId id, const sb::protocol::Request& r, Reply reply) {
     if (reply) {
+        if (auto it = connections_.find(id); it != connections_.end()) result_for(it->second.version, reply.value());
         send(id, sb::protocol::reply_ok(r.id, std::move(reply.value())));
         for (std::string& frame : after_reply_) d_.output.send(id, std::move(frame));
         after_reply_.clear();
@@ -146,6 +149,7 @@ DeskService::Reply DeskService::hello(Connection& c, const json& body) {
         return make_error(code::unsupported_version,
                           "No protocol version in common; this server speaks: " + supported_versions_text() + ".");
     c.hello_done = true;
+    c.version = chosen;
     return json{{"version", chosen},
                 {"server", config_.server_name},
                 {"now", d_.now()},
@@ -295,8 +299,7 @@ DeskService::Reply DeskService::resume(Connection& c, ConnectionId id, const jso
     d_.output.authenticated(id);
     d_.log.info("resumed", {{"conn", id}, {"username", username}, {"missed", missed.value().size()}});
     // The missed events follow the reply (on_message sends them after it).
-    for (const StoredEvent& e : missed.value())
-        after_reply_.push_back(sb::protocol::to_text(sb::protocol::event_frame(e.seq, e.event, e.data)));
+    for (const StoredEvent& e : missed.value()) after_reply_.push_back(event_text(c.version, e.seq, e.event, e.data));
     return result;
 }
 
@@ -342,7 +345,7 @@ DeskService::Reply DeskService::issue_sip_credentials(const std::string& token, 
 
 // ---- contacts -----------------------------------------------------------------------------------
 DeskService::Reply DeskService::contact_request(Connection& c, const sb::protocol::Request& r) {
-    static const char* const kTypes[] = {"accept", "reject", "send_message", "typing",
+    static const char* const kTypes[] = {"accept", "reject", "send_message", "typing", "get_messages",
                                          "transfer", "end", "wrap_up", "update_customer", "dial",
                                          "verify", "verify_answer", "verify_send_code",
                                          "payment_start", "payment_submit", "payment_cancel", "refund"};
@@ -358,6 +361,7 @@ DeskService::Reply DeskService::contact_request(Connection& c, const sb::protoco
         return d_.contacts.send_message(agent, contact(), b.at("text").get_ref<const std::string&>(),
                                         b.at("client_id").get_ref<const std::string&>());
     if (r.type == "typing") return d_.contacts.typing(agent, contact(), b.at("typing").get<bool>());
+    if (r.type == "get_messages") return d_.contacts.get_messages(agent, b);
     if (r.type == "transfer") return d_.contacts.transfer(agent, b);
     if (r.type == "end")
         return d_.contacts.end(agent, contact(), b.contains("by") ? b["by"].get<std::string>() : std::string("agent"));
@@ -385,9 +389,8 @@ void DeskService::contact_event(const std::string& username, const std::string& 
         return;
     }
     d_.log.debug("contact event", {{"username", username}, {"event", event}, {"seq", seq.value()}});
-    std::string frame = sb::protocol::to_text(sb::protocol::event_frame(seq.value(), event, data));
-    if (holding_ > 0) held_.emplace_back(username, std::move(frame));
-    else send_to_agent(username, frame);
+    if (holding_ > 0) held_.push_back(HeldEvent{username, seq.value(), event, data});
+    else deliver_event(username, seq.value(), event, data);
 }
 
 void DeskService::release_events(bool committed) {
@@ -395,7 +398,17 @@ void DeskService::release_events(bool committed) {
     auto held = std::move(held_);
     held_.clear();
     if (committed)
-        for (const auto& [username, frame] : held) send_to_agent(username, frame);
+        for (const HeldEvent& e : held) deliver_event(e.username, e.seq, e.event, e.data);
+}
+
+void DeskService::deliver_event(const std::string& username, int64_t seq, const std::string& event, const json& data) {
+    std::string texts[3];  // by version (desk_versions.cpp), each made once if anyone reads it
+    for (const auto& [id, conn] : connections_) {
+        if (conn.agent != username) continue;
+        int v = conn.version == 1 ? 1 : 2;
+        if (texts[v].empty()) texts[v] = event_text(v, seq, event, data);
+        d_.output.send(id, texts[v]);
+    }
 }
 
 bool DeskService::is_connected(const std::string& username) {

@@ -1,5 +1,5 @@
-// desk_service.h: the desk protocol v1 (docs/protocol.md) as switchboardd implements it,
-// independent of sockets: frames in, frames out through DeskOutput.
+// desk_service.h: the desk protocol, versions 1 and 2 (docs/protocol.md), as switchboardd
+// implements it, independent of sockets: frames in, frames out through DeskOutput.
 //
 // A connection is opened, fed frames, and closed. Every request frame gets exactly one reply;
 // events caused by a request go out (to every connection logged in as that agent) before its
@@ -96,10 +96,17 @@ public:
 
 private:
     int holding_ = 0;  // hold_events() depth
-    std::vector<std::pair<std::string, std::string>> held_;  // (agent, frame) until released
+    struct HeldEvent {
+        std::string username;
+        int64_t seq;
+        std::string event;
+        nlohmann::json data;
+    };
+    std::vector<HeldEvent> held_;  // recorded, sent when released
     struct Connection {
         std::string address;
         bool hello_done = false;
+        int version = 0;                   // the protocol version hello chose
         bool login_pending = false;  // a password is being checked off the I/O thread
         std::optional<std::string> agent;  // username, once logged in
         std::string token_hash;            // of the session this connection uses
@@ -152,6 +159,13 @@ private:
     sb::Result<sb::agent::AgentSnapshot> change_presence(const std::string& username, sb::agent::Presence state,
                                                          const std::string& reason);
     void send_to_agent(const std::string& username, const std::string& frame);
+    // desk_versions.cpp: what differs between the versions on the wire. The server builds
+    // version 2; these turn it into what a connection's version reads.
+    // An event recorded for `username`, to each of their connections in its version.
+    void deliver_event(const std::string& username, int64_t seq, const std::string& event, const nlohmann::json& data);
+    nlohmann::json contact_for(int version, nlohmann::json contact);
+    void result_for(int version, nlohmann::json& result);  // a reply's result: its contact(s)
+    std::string event_text(int version, int64_t seq, const std::string& event, const nlohmann::json& data);
     void send(ConnectionId id, const nlohmann::json& frame);
 
     Deps d_;

@@ -41,6 +41,9 @@ const std::vector<RequestSpec>& request_specs() {
         {"reject", {{"contact", F::String, true}}},
         {"send_message", {{"contact", F::String, true}, {"text", F::String, true}, {"client_id", F::String, true}}},
         {"typing", {{"contact", F::String, true}, {"typing", F::Boolean, true}}},
+        // version 2: a page of a contact's transcript, the messages after seq `after`
+        {"get_messages", {{"contact", F::String, true}, {"after", F::NonNegativeInteger, false},
+                          {"limit", F::NonNegativeInteger, false}}},
         {"transfer", {{"contact", F::String, true}, {"queue", F::String, false}, {"agent", F::String, false},
                       {"note", F::String, true}}},
         {"end", {{"contact", F::String, true}, {"by", F::String, false}}},

@@ -22,6 +22,7 @@ namespace sb::protocol {
 using json = nlohmann::json;
 
 inline constexpr int kVersion = 1;
+inline constexpr int kMaxMessagesPage = 200;  // get_messages: at most this many messages a reply
 inline constexpr std::size_t kMaxFrame = 65536;           // answered with frame_too_large above this
 inline constexpr std::size_t kMaxIdLength = 64;
 

@@ -68,8 +68,8 @@ test('card numbers are masked in both directions and never reach the database or
     const order = await customer.say(`order ${NOT_A_CARD} please`);
     assert.equal(order.message.text, `order ${NOT_A_CARD} please`);  // Luhn fails: not a card
 
-    const accepted = await alice.ok('accept', { contact });
-    const texts = accepted.contact.messages.map((m) => m.text);
+    await alice.ok('accept', { contact });
+    const texts = (await alice.transcript(contact)).map((m) => m.text);
     assert.ok(texts.includes(`my card is ${masked('1111')}, or ${masked('4444')}.`), JSON.stringify(texts));
     assert.ok(texts.includes(`order ${NOT_A_CARD} please`));
 
@@ -105,7 +105,7 @@ test('card numbers are masked in both directions and never reach the database or
     const r = await smsIn(server.url, { From: '+15550100003', To: '7001', Body: 'Card 6011-1111-1111-1117 please', MessageSid: 'SMcard' });
     assert.equal(r.status, 200, r.text);
     const so = await waitEvent(alice, offered(r.json.contact));
-    assert.equal(so.data.messages[0].text, `Card ${masked('1117')} please`);
+    assert.equal((await alice.transcript(r.json.contact))[0].text, `Card ${masked('1117')} please`);
     await alice.ok('accept', { contact: r.json.contact });
     const reply = await alice.ok('send_message', { contact: r.json.contact, text: 'Noted 4222222222222.', client_id: 's1' });
     assert.equal(reply.message.text, `Noted ${masked('2222')}.`);

@@ -52,7 +52,8 @@ test('a chat is offered, accepted, worked, ended and wrapped up; the card shows 
     const { contact: active } = await alice.ok('accept', { contact: cust.contact });
     assert.equal(active.state, 'active');
     assert.ok(active.accepted_at);
-    assert.equal(active.messages.length, 1);
+    assert.equal(active.message_count, 1);  // the transcript itself is paged with get_messages
+    assert.deepEqual((await alice.transcript(cust.contact)).map((m) => [m.seq, m.text]), [[1, 'Hello, I have a billing question']]);
     await cust.waitFor((f) => f.type === 'agent_joined' && f.agent === 'Alice Moreau');
 
     cust.send({ type: 'typing', typing: true });
@@ -65,7 +66,8 @@ test('a chat is offered, accepted, worked, ended and wrapped up; the card shows 
     const got = await cust.waitFor((f) => f.type === 'message' && f.message.id === message.id);
     assert.equal(got.message.agent, 'Alice Moreau');
     cust.send({ type: 'received', message: message.id });
-    await waitEvent(alice, (e) => e.event === 'contact.updated' && e.data.messages.some((m) => m.id === message.id && m.status === 'delivered'));
+    // The message again, by its id, with its new status.
+    await waitEvent(alice, (e) => e.event === 'contact.message' && e.data.message.id === message.id && e.data.message.status === 'delivered');
 
     // Customer card: notes are editable by the agent who has the contact.
     const { customer } = await alice.ok('update_customer', { customer: contact.customer.id, notes: 'Asked about invoice 1142.' });

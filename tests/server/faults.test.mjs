@@ -78,9 +78,14 @@ class ResumingDesk {
     });
   }
 
-  // contact.message events applied for `contact`, in order.
+  // The transcript the contact.message events applied for `contact` built, in order: a message
+  // that comes again (its status changed: delivered) updates the one held, by its id.
   messages(contact) {
-    return this.applied.filter((e) => e.event === 'contact.message' && e.data.contact === contact).map((e) => e.data.message);
+    const byId = new Map();
+    for (const e of this.applied)
+      if (e.event === 'contact.message' && e.data.contact === contact)
+        byId.set(e.data.message.id, { ...byId.get(e.data.message.id), ...e.data.message });
+    return [...byId.values()];
   }
 
   async #run() {
@@ -134,7 +139,7 @@ class ResumingDesk {
       if (!r.ok) throw new Error(`${type}: ${JSON.stringify(r.error)}`);
       return r.result;
     };
-    await reply('hello', { versions: [1], client: 'switchboard-tests/faults' });
+    await reply('hello', { versions: [2], client: 'switchboard-tests/faults' });
     let session;
     if (this.token && noResume !== 'replay') {
       session = await reply('resume', { token: this.token, last_seq: this.lastSeq });

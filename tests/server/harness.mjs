@@ -30,15 +30,26 @@ const validateServerMessage = ajv.getSchema(`${schema.$id}#/$defs/server_message
 const validateResult = Object.fromEntries(
   Object.entries(schema.results).map(([type, ptr]) => [type, ajv.getSchema(`${schema.$id}${ptr}`)]));
 
+// The contact objects of a frame: contact.offered/updated's data, a reply's contact or contacts.
+export function contactObjects(frame) {
+  if (frame.type === 'event') return ['contact.offered', 'contact.updated'].includes(frame.event) ? [frame.data] : [];
+  if (frame.type !== 'reply' || !frame.ok) return [];
+  return [frame.result?.contact, ...(frame.result?.contacts ?? [])].filter((c) => c && typeof c === 'object');
+}
+
 // Returns null when `frame` (parsed) is a valid server message (and, for an ok reply to a
-// request of `requestType`, a valid result), else a description of what is wrong.
-export function schemaProblem(frame, requestType) {
+// request of `requestType`, a valid result), else a description of what is wrong. `version`:
+// the one hello chose; the schema covers both, and in version 2 no contact object carries its
+// transcript, while in version 1 every one does.
+export function schemaProblem(frame, requestType, version = 2) {
   if (!validateServerMessage(frame)) return `server_message: ${ajv.errorsText(validateServerMessage.errors)}`;
   if (frame.type === 'reply' && frame.ok && requestType) {
     const v = validateResult[requestType];
     if (!v) return `no result schema for ${requestType}`;
     if (!v(frame.result)) return `${requestType} result: ${ajv.errorsText(v.errors)}`;
   }
+  for (const c of contactObjects(frame))
+    if (('messages' in c) !== (version === 1)) return `a version ${version} contact ${version === 1 ? 'without' : 'with'} messages`;
   return null;
 }
 
@@ -145,6 +156,7 @@ export class DeskClient {
     this.waiters = [];       // {id|undefined, resolve}
     this.eventWaiters = [];
     this.nextId = 1;
+    this.version = 2;        // the protocol version hello chose (what frames are checked against)
     this.closed = new Promise((res) => ws.on('close', (code, reason) => res({ code, reason: reason.toString() })));
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
   }
@@ -159,7 +171,9 @@ export class DeskClient {
       return;
     }
     this.frames.push(frame);
-    const problem = schemaProblem(frame, frame.type === 'reply' ? this.typesById.get(frame.id) : undefined);
+    const type = frame.type === 'reply' ? this.typesById.get(frame.id) : undefined;
+    if (type === 'hello' && frame.ok) this.version = frame.result.version;
+    const problem = schemaProblem(frame, type, this.version);
     if (problem) this.problems.push(`${problem}\n  frame: ${JSON.stringify(frame)}`);
     if (frame.type === 'event') {
       this.events.push(frame);
@@ -231,8 +245,20 @@ export class DeskClient {
     return this.events;
   }
 
-  async hello() {
-    return this.ok('hello', { versions: [1], client: 'switchboard-tests/0.1' });
+  // `versions`: what the client speaks; login() says hello again with the same.
+  async hello(versions = this.asked ?? [2]) {
+    this.asked = versions;
+    return this.ok('hello', { versions, client: 'switchboard-tests/0.1' });
+  }
+
+  // A contact's whole transcript, page by page (get_messages).
+  async transcript(contact, { limit } = {}) {
+    const messages = [];
+    for (;;) {
+      const page = await this.ok('get_messages', { contact, after: messages.at(-1)?.seq ?? 0, ...(limit ? { limit } : {}) });
+      messages.push(...page.messages);
+      if (!page.more) return messages;
+    }
   }
 
   async login(username, password = 'switchboard') {

@@ -127,7 +127,9 @@ test('transfer with a note: to a queue (skill) and to a named agent', async () =
     const o = await waitEvent(carol, offered(c1.contact));
     assert.equal(o.data.queue, 'sales');
     assert.deepEqual(o.data.transfer, { from: 'bob', note: 'Wants an upgrade' });
-    assert.equal(o.data.messages.length, 1, 'the transcript goes along');
+    assert.equal(o.data.message_count, 1, 'the transcript goes along');
+    assert.deepEqual((await carol.transcript(c1.contact)).map((m) => m.text), ['I want to upgrade my plan']);
+    await bob.fails('get_messages', { contact: c1.contact }, 'not_your_contact');  // no longer his to read
     await carol.ok('accept', { contact: c1.contact });
     await bob.fails('send_message', { contact: c1.contact, text: 'x', client_id: 'x' }, 'not_your_contact');
 

@@ -11,9 +11,9 @@ test('simulated customers arrive, and reply to the agent', async () => {
     const { c: alice } = await availableAgent(server, 'alice');
     const offer = await waitEvent(alice, (e) => e.event === 'contact.offered', { timeoutMs: 8000 });
     const id = offer.data.id;
-    const { contact } = await alice.ok('accept', { contact: id });
+    await alice.ok('accept', { contact: id });
     // The opening line: already in the transcript, or typed a few seconds after arriving.
-    let openingText = contact.messages.find((m) => m.from === 'customer')?.text;
+    let openingText = (await alice.transcript(id)).find((m) => m.from === 'customer')?.text;
     if (!openingText) {
       const e = await waitEvent(alice, (x) => x.event === 'contact.message' && x.data.contact === id &&
         x.data.message.from === 'customer', { timeoutMs: 12000 });
