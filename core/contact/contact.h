@@ -35,6 +35,7 @@ enum class MessageStatus { Pending, Sent, Delivered, Failed };
 
 struct Message {
     std::string id;         // the backend's id; for a pending message, its client_id
+    int64_t seq = 0;        // its place in the contact's transcript: 1, 2, 3...; 0 while pending
     Sender from = Sender::Customer;
     std::string text;
     int64_t at_ms = 0;
@@ -112,7 +113,12 @@ struct Contact {
     ContactState state = ContactState::Queued;
     std::string queue;
     Customer customer;
+    // The transcript as this desk holds it (desk/transcript.cpp): fetched with get_messages,
+    // appended from contact.message, in seq order, this desk's unacknowledged messages last.
     std::vector<Message> messages;
+    // How many messages the backend's transcript has (protocol version 2 sends this, not the
+    // messages): the desk fetches what it lacks.
+    int64_t message_count = 0;
     int64_t created_at_ms = 0, offer_expires_at_ms = 0, accepted_at_ms = 0, ended_at_ms = 0, acw_expires_at_ms = 0;
     std::string ended_by;  // "agent", "customer", "system" or empty
     std::optional<Transfer> transfer;

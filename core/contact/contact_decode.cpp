@@ -87,6 +87,8 @@ Result<Message> message_from_json(const json& j, const std::string& where) {
     Fields f(j, where);
     Message m;
     m.id = f.str("id");
+    m.seq = f.integer("seq");
+    if (f.ok() && m.seq < 1) f.fail("seq", "an integer from 1");
     std::string from = f.str("from");
     if (from == "customer") m.from = Sender::Customer;
     else if (from == "agent") m.from = Sender::Agent;
@@ -140,7 +142,9 @@ Result<Contact> contact_from_json(const json& j, const std::string& where) {
         if (!customer) f.fail_with(customer.error());
         else c.customer = std::move(customer.value());
     }
-    list_into(f, f.array("messages"), "messages", c.messages, message_from_json);
+    // Version 2: how long the transcript is, never the transcript (desk/transcript.cpp fetches it).
+    c.message_count = f.integer("message_count");
+    if (f.ok() && c.message_count < 0) f.fail("message_count", "an integer from 0");
     c.created_at_ms = f.integer("created_at");
     c.offer_expires_at_ms = f.integer_or_null("offer_expires_at").value_or(0);
     c.accepted_at_ms = f.integer_or_null("accepted_at").value_or(0);

@@ -56,6 +56,7 @@ json to_json(const Message& m) {
     static const char* senders[] = {"customer", "agent", "system"};
     static const char* statuses[] = {"pending", "sent", "delivered", "failed"};
     json j = {{"id", m.id},
+              {"seq", m.seq},
               {"from", senders[static_cast<int>(m.from)]},
               {"text", m.text},
               {"at", m.at_ms},
@@ -109,6 +110,7 @@ json to_json(const Contact& c) {
                 {"queue", c.queue},
                 {"customer", to_json(c.customer)},
                 {"messages", std::move(messages)},
+                {"message_count", c.message_count},
                 {"created_at", c.created_at_ms},
                 {"offer_expires_at", ms(c.offer_expires_at_ms)},
                 {"accepted_at", ms(c.accepted_at_ms)},

@@ -308,18 +308,11 @@ void Desk::on_send_message_reply(const PendingRequest& req, const protocol::Repl
         return;
     }
     if (c) {
-        contact::Message m = std::move(*stored);
-        m.client_id.clear();
-        bool already = std::any_of(c->messages.begin(), c->messages.end(),
-                                   [&](const contact::Message& x) { return x.id == m.id && x.client_id.empty(); });
-        auto it = std::find_if(c->messages.begin(), c->messages.end(), mine);
-        if (it != c->messages.end()) {
-            if (already) c->messages.erase(it);
-            else *it = m;
-        } else if (!already) {
-            c->messages.push_back(m);
-        }
-        out.push_back(Notify{"contact.updated", {}, c->id});
+        // The pending copy gives way to the stored message (held already if its event came first).
+        bool changed = std::erase_if(c->messages, mine) > 0;
+        changed |= merge_message(*c, std::move(*stored), req.client_id);
+        if (changed) out.push_back(Notify{"contact.updated", {}, c->id});
+        sync_transcript(*c, out);
     }
     if (req.intent) complete(out, *req.intent, reply.result);
 }
@@ -329,17 +322,18 @@ void Desk::on_send_message_reply(const PendingRequest& req, const protocol::Repl
 void Desk::upsert_contact(contact::Contact c, Out& out) {
     Contact* existing = contact_mut(c.id);
     bool offered = !existing && c.state == ContactState::Offered;
-    // Keep this desk's unacknowledged messages: the backend does not know them yet.
-    if (existing)
-        for (const auto& m : existing->messages)
-            if (!m.client_id.empty() &&
-                std::none_of(c.messages.begin(), c.messages.end(),
-                             [&](const contact::Message& x) { return x.client_id == m.client_id; }))
-                c.messages.push_back(m);
+    // A contact object brings no transcript (protocol version 2): keep the one held, with this
+    // desk's unacknowledged messages, and fetch what it lacks (transcript.cpp).
+    if (existing) {
+        c.messages = std::move(existing->messages);
+        for (const auto& m : c.messages) c.message_count = std::max(c.message_count, m.seq);
+    }
     std::string id = c.id;
+    Contact* now = existing;
     if (existing) *existing = std::move(c);
-    else state_.contacts.push_back(std::move(c));
-    out.push_back(Notify{offered ? "contact.offered" : "contact.updated", {}, std::move(id)});
+    else now = &state_.contacts.emplace_back(std::move(c));
+    out.push_back(Notify{offered ? "contact.offered" : "contact.updated", {}, id});
+    sync_transcript(*now, out);
 }
 
 void Desk::remove_contact(const std::string& id, Out& out) {
@@ -369,21 +363,18 @@ bool Desk::on_contact_event(const protocol::Event& event, Out& out) {
             log(out, LogLevel::Warn, "contact.message for a contact not on this desk");
             return true;
         }
-        contact::Message msg = e->message;
-        std::string client_id = msg.client_id;
-        msg.client_id.clear();
-        if (std::any_of(c->messages.begin(), c->messages.end(),
-                        [&](const contact::Message& x) { return x.id == msg.id && x.client_id.empty(); }))
-            return true;  // seen already (a resume may replay it)
-        // Our own message coming back: it replaces the pending copy.
-        auto pending = std::find_if(c->messages.begin(), c->messages.end(), [&](const contact::Message& x) {
-            return !x.client_id.empty() && (x.client_id == client_id || (client_id.empty() && x.text == msg.text &&
-                                                                          msg.from == contact::Sender::Agent));
+        // By id (transcript.cpp): a message seen already (a resume may replay it) changes only
+        // its status; one past a gap has the desk fetch what it missed.
+        std::string client_id = e->message.client_id;
+        bool from_customer = e->message.from == contact::Sender::Customer;
+        bool is_new = std::none_of(c->messages.begin(), c->messages.end(), [&](const contact::Message& x) {
+            return x.client_id.empty() && x.id == e->message.id;
         });
-        if (pending != c->messages.end()) *pending = msg;
-        else c->messages.push_back(msg);
-        if (msg.from == contact::Sender::Customer) c->customer_typing = false;
-        out.push_back(Notify{"contact.updated", {}, c->id});
+        if (merge_message(*c, e->message, client_id)) {
+            if (is_new && from_customer) c->customer_typing = false;
+            out.push_back(Notify{"contact.updated", {}, c->id});
+        }
+        sync_transcript(*c, out);
         return true;
     }
     if (const auto* e = std::get_if<protocol::ContactVerification>(&event)) {  // docs/verification.md

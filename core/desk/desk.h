@@ -100,6 +100,11 @@ private:
     void on_payment_intent(uint64_t intent, const Intent& in, Out& out);
     void apply_payment(const std::string& contact, const contact::Payment& payment, Out& out);
     bool on_payment_event(const protocol::Event& event, Out& out);
+    // transcript.cpp: each contact's messages, fetched with get_messages and merged by id
+    bool merge_message(contact::Contact& c, contact::Message m, const std::string& client_id);
+    void sync_transcript(const contact::Contact& c, Out& out);
+    void fetch_messages(const std::string& contact, int64_t after, Out& out);
+    void on_messages_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
     void upsert_contact(contact::Contact c, Out& out);
     void remove_contact(const std::string& id, Out& out);
     void save_draft(const SaveDraftIntent& in, Out& out);

@@ -129,12 +129,12 @@ bool connection_transition_allowed(ConnectionState from, ConnectionState to);
 bool session_transition_allowed(SessionState from, SessionState to);
 
 // A request sent to the backend and not yet answered.
-enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping, Contact, SendMessage, Dial, Sessions };
+enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping, Contact, SendMessage, Dial, Sessions, Messages };
 struct PendingRequest {
     RequestKind kind;
     std::optional<uint64_t> intent;  // the JS/UI intent waiting for this reply, if any
     int64_t deadline_ms;
-    std::string contact;    // Contact, SendMessage: which contact
+    std::string contact;    // Contact, SendMessage, Messages: which contact
     std::string client_id;  // SendMessage: the message's client_id
     uint32_t call = 0;      // Dial: a voice contact's transfer for this call (calls.cpp)
 };

@@ -228,6 +228,7 @@ void Desk::on_reply(const PendingRequest& req, const protocol::ReplyFrame& reply
         case RequestKind::SendMessage: return on_send_message_reply(req, reply, out);
         case RequestKind::Dial: return on_dial_reply(req, reply, out);
         case RequestKind::Sessions: return on_sessions_reply(req, reply, out);
+        case RequestKind::Messages: return on_messages_reply(req, reply, out);
         default: return;
     }
 }

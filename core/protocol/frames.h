@@ -136,6 +136,14 @@ struct ContactResult {
 Result<ContactResult> decode_contact_result(const json& result);
 Result<contact::Message> decode_send_message_result(const json& result);
 
+// get_messages (version 2): a page of a contact's transcript, oldest first; `more`: the
+// transcript goes on after the page's last message.
+struct MessagesPage {
+    std::vector<contact::Message> messages;
+    bool more = false;
+};
+Result<MessagesPage> decode_get_messages_result(const json& result);
+
 struct DialResult {
     contact::Contact contact;
     std::string number;  // what the phone calls

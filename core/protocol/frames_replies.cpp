@@ -198,6 +198,21 @@ Result<contact::Message> decode_send_message_result(const json& result) {
     return f.done(std::move(m));
 }
 
+Result<MessagesPage> decode_get_messages_result(const json& result) {
+    Fields f(result, "get_messages");
+    MessagesPage page;
+    auto list = decode_list<contact::Message>(f.array("messages"), f.path("messages"),
+                                              [](const json& j, const std::string& path) {
+                                                  return contact::message_from_json(j, path);
+                                              });
+    if (!list) f.fail_with(list.error());
+    else page.messages = std::move(list.value());
+    page.more = f.boolean("more");
+    if (f.ok() && page.messages.size() > static_cast<size_t>(kMaxMessagesPage))
+        f.fail("messages", "at most " + std::to_string(kMaxMessagesPage) + " messages");
+    return f.done(std::move(page));
+}
+
 Result<DialResult> decode_dial_result(const json& result) {
     Fields f(result, "dial");
     DialResult d;

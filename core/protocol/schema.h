@@ -21,7 +21,9 @@ namespace sb::protocol {
 
 using json = nlohmann::json;
 
-inline constexpr int kVersion = 1;
+// The version this core speaks (docs/protocol.md, "Version negotiation"). Version 2: contact
+// objects carry a summary of their transcript, not the transcript (get_messages pages it).
+inline constexpr int kVersion = 2;
 inline constexpr int kMaxMessagesPage = 200;  // get_messages: at most this many messages a reply
 inline constexpr std::size_t kMaxFrame = 65536;           // answered with frame_too_large above this
 inline constexpr std::size_t kMaxIdLength = 64;

@@ -41,14 +41,15 @@ json customer(int n) {
 
 json contact(const std::string& id, int n, const std::string& state, int64_t now) {
     return {{"id", id}, {"channel", "chat"}, {"state", state}, {"queue", "support"}, {"customer", customer(n)},
-            {"messages", json::array()}, {"created_at", now},
+            {"message_count", 0}, {"last_message", nullptr}, {"created_at", now},
             {"offer_expires_at", state == "offered" ? json(now + 20'000) : json(nullptr)},
             {"accepted_at", state == "offered" ? json(nullptr) : json(now)}, {"ended_at", nullptr},
             {"ended_by", nullptr}, {"acw_expires_at", nullptr}, {"transfer", nullptr}, {"customer_typing", false}};
 }
 
-json message(const std::string& id, const std::string& from, const std::string& text, int64_t at, json client_id) {
-    json m = {{"id", id}, {"from", from}, {"text", text}, {"at", at},
+json message(const std::string& id, int64_t seq, const std::string& from, const std::string& text, int64_t at,
+             json client_id) {
+    json m = {{"id", id}, {"seq", seq}, {"from", from}, {"text", text}, {"at", at},
               {"agent", from == "agent" ? json("alice") : json(nullptr)}, {"status", "sent"}, {"segments", nullptr}};
     if (!client_id.is_null()) m["client_id"] = client_id;
     return m;
@@ -93,6 +94,7 @@ private:
         int64_t next_at;
         int step;   // 0 offered; then turns; -1 ended, waiting for wrap-up
         int turns;  // customer/agent exchanges before the end
+        int64_t messages = 0;  // the transcript's length: the next message's seq is one more
     };
 
     int64_t now_ = kStart;
@@ -127,7 +129,7 @@ private:
     // The backend's answer to each request the desk sends.
     void answer(const json& r) {
         const std::string type = r.value("type", "");
-        if (type == "hello") return reply(r, {{"version", 1}, {"server", "bench"}, {"now", now_}, {"max_frame", 65536}});
+        if (type == "hello") return reply(r, {{"version", 2}, {"server", "bench"}, {"now", now_}, {"max_frame", 65536}});
         if (type == "login") {
             json agent = {{"username", "alice"}, {"display_name", "Alice Moreau"}, {"state", "offline"},
                           {"reason", nullptr}, {"state_since", now_}};
@@ -145,7 +147,8 @@ private:
         auto chat = chats_.find(id);
         if (type == "accept" && chat != chats_.end()) return reply(r, {{"contact", contact(id, chat->second.n, "active", now_)}});
         if (type == "send_message") {
-            json m = message("m" + std::to_string(++message_id_), "agent", r["text"], now_, r["client_id"]);
+            int64_t seq = chat != chats_.end() ? ++chat->second.messages : 1;
+            json m = message("m" + std::to_string(++message_id_), seq, "agent", r["text"], now_, r["client_id"]);
             reply(r, {{"message", m}});
             return event("contact.message", {{"contact", id}, {"message", m}});
         }
@@ -191,7 +194,7 @@ private:
             event("contact.typing", {{"contact", id}, {"typing", true}});
             event("contact.typing", {{"contact", id}, {"typing", false}});
             event("contact.message", {{"contact", id},
-                                      {"message", message("m" + std::to_string(++message_id_), "customer",
+                                      {"message", message("m" + std::to_string(++message_id_), ++c.messages, "customer",
                                                           "I was charged twice for last month, can you check order 12345?", now_, nullptr)}});
             intent(MarkReadIntent{id});
             intent(SaveDraftIntent{id, std::string("Let me look at that for you"), std::nullopt});

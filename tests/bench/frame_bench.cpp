@@ -152,6 +152,8 @@ json contact(int n, int64_t now) {
     if (heavy && messages >= 2)  // a note of the desk's halfway through
         msgs[messages / 2] = {{"id", "sys-1"}, {"from", "system"}, {"text", "Transferred from Bob"},
                               {"at", msgs[messages / 2 - 1]["at"]}, {"agent", nullptr}, {"status", "sent"}, {"segments", nullptr}};
+    for (int i = 0; i < messages; ++i) msgs[i]["seq"] = i + 1;
+    // The contact object counts its messages; the desk fetches them (get_messages, Backend::answer).
     json c = {{"id", "k" + std::to_string(n)}, {"channel", channel}, {"state", state}, {"queue", kQueues[n % 2]},
               {"customer", customer(n, heavy ? kHistory : n % 4 * 3, now)}, {"messages", msgs},
               {"created_at", began}, {"offer_expires_at", std::string(state) == "offered" ? json(now + 3'600'000) : json(nullptr)},
@@ -197,6 +199,13 @@ public:
         }
     }
     int next_message() { return ++message_id_; }
+    // A new message of `contact`'s transcript: it takes the next seq.
+    json said(const std::string& contact, json m) {
+        json& list = transcripts_[contact];
+        m["seq"] = list.size() + 1;
+        list.push_back(m);
+        return m;
+    }
 
 private:
     Desk desk_;
@@ -204,6 +213,7 @@ private:
     int64_t seq_ = 3;
     uint64_t intent_id_ = 1;
     int message_id_ = 0;
+    std::map<std::string, json> transcripts_;  // by contact: what get_messages pages
 
     void feed(Event e) {
         auto out = desk_.handle(now, e);
@@ -225,10 +235,17 @@ private:
     }
     void answer(const json& r) {
         const std::string type = r.value("type", "");
-        if (type == "hello") return reply(r, {{"version", 1}, {"server", "bench"}, {"now", now}, {"max_frame", 65536}});
+        if (type == "hello") return reply(r, {{"version", 2}, {"server", "bench"}, {"now", now}, {"max_frame", 65536}});
         if (type == "login") {
             json contacts = json::array();
-            for (int n = 0; n < kContacts; ++n) contacts.push_back(contact(n, now));
+            for (int n = 0; n < kContacts; ++n) {
+                json c = contact(n, now);
+                json& list = transcripts_[c["id"].get<std::string>()] = std::move(c["messages"]);
+                c.erase("messages");
+                c["message_count"] = list.size();
+                c["last_message"] = list.empty() ? json(nullptr) : json{{"id", list.back()["id"]}, {"seq", list.size()}};
+                contacts.push_back(std::move(c));
+            }
             json agents = json::array();
             for (const char* a : {"bob", "carol", "dave"})
                 agents.push_back({{"username", a}, {"display_name", std::string(a) + " (team)"}, {"state", "available"}});
@@ -242,8 +259,15 @@ private:
         }
         if (type == "set_state") return reply(r, {{"agent", agent_json(r["state"].get<std::string>())}});
         if (type == "ping") return reply(r, {{"now", now}});
+        if (type == "get_messages") {
+            const json& list = transcripts_[r["contact"].get<std::string>()];
+            const size_t after = r.value("after", 0), limit = r.value("limit", 200);
+            json page = json::array();
+            for (size_t i = after; i < list.size() && page.size() < limit; ++i) page.push_back(list[i]);
+            return reply(r, {{"messages", page}, {"more", after + page.size() < list.size()}});
+        }
         if (type == "send_message") {
-            json m = message("m" + std::to_string(next_message()), true, r["text"], now);
+            json m = said(r["contact"], message("m" + std::to_string(next_message()), true, r["text"], now));
             m["client_id"] = r["client_id"];
             reply(r, {{"message", m}});
             return event("contact.message", {{"contact", r["contact"]}, {"message", m}});
@@ -418,8 +442,8 @@ int main(int argc, char** argv) {
                 backend.event("contact.typing", {{"contact", c->id}, {"typing", false}});
                 backend.event("contact.message",
                               {{"contact", c->id},
-                               {"message", message("n" + std::to_string(backend.next_message()), false,
-                                                   kCustomerLines[size_t(f) % 8], backend.now)}});
+                               {"message", backend.said(c->id, message("n" + std::to_string(backend.next_message()), false,
+                                                                       kCustomerLines[size_t(f) % 8], backend.now))}});
             }
         }
     }

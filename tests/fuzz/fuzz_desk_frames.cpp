@@ -12,7 +12,9 @@
 //
 // Waiting when the frames arrive (their ids, for seeds that answer them): "3" set_state
 // not_ready/break, "4" sessions, "5" send_message on c1, "6" update_customer cu-c1, "7"
-// payment_start on c1, "8" accept c3 (offered).
+// payment_start on c1, "8" accept c3 (offered). The contacts start with empty transcripts, so
+// that a frame saying one has messages (a contact.updated, a contact.message past a gap) makes
+// the desk ask for them: get_messages "9", then "10"...
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
@@ -55,10 +57,8 @@ std::vector<Effect> handle(Desk& desk, const Event& e) {
 json contact(const std::string& id, const std::string& channel, const std::string& state) {
     json customer = {{"id", "cu-" + id}, {"first_name", "Dana"}, {"last_name", "Whitfield"}, {"phone", "+15550100001"},
                      {"chat_identity", nullptr}, {"email", nullptr}, {"notes", ""}, {"history", json::array()}};
-    json message = {{"id", "m-" + id}, {"from", "customer"}, {"text", "Hello"}, {"at", now}, {"agent", nullptr},
-                    {"status", "delivered"}, {"segments", channel == "sms" ? json(1) : json(nullptr)}};
     return {{"id", id}, {"channel", channel}, {"state", state}, {"queue", "support"}, {"customer", customer},
-            {"messages", json::array({message})}, {"created_at", now - 60'000}, {"offer_expires_at", nullptr},
+            {"message_count", 0}, {"last_message", nullptr}, {"created_at", now - 60'000}, {"offer_expires_at", nullptr},
             {"accepted_at", now - 30'000}, {"ended_at", nullptr}, {"ended_by", nullptr}, {"acw_expires_at", nullptr},
             {"transfer", nullptr}, {"customer_typing", false}};
 }
@@ -67,7 +67,7 @@ void logged_in(Desk& desk) {
     handle(desk, Start{"ws://backend/desk", 7, std::nullopt, ""});
     auto hello = desk.handle(now, TransportOpened{});
     handle(desk, FrameReceived{sb::protocol::reply_ok(last_request_id(hello),
-                                                      {{"version", 1}, {"server", "fuzz"}, {"now", now}, {"max_frame", 65536}})
+                                                      {{"version", 2}, {"server", "fuzz"}, {"now", now}, {"max_frame", 65536}})
                                    .dump()});
     auto login = desk.handle(now, IntentReceived{1, Intent{LoginIntent{"alice", "switchboard"}}});
     json session = {{"token", "tok-0123456789abcdef"}, {"expires_at", now + 3'600'000}, {"seq", 3},

@@ -22,7 +22,7 @@ json voice_contact(const std::string& id, const std::string& state, const std::s
     return {{"id", id}, {"channel", "voice"}, {"state", state}, {"queue", "support"},
             {"customer", {{"id", "cu1"}, {"first_name", "Dana"}, {"last_name", "Whitfield"}, {"phone", "+15550100001"},
                           {"chat_identity", nullptr}, {"email", nullptr}, {"notes", ""}, {"history", json::array()}}},
-            {"messages", json::array()}, {"created_at", 1'700'000'000'000},
+            {"message_count", 0}, {"last_message", nullptr}, {"created_at", 1'700'000'000'000},
             {"offer_expires_at", state == "offered" ? json(1'700'000'020'000) : json(nullptr)},
             {"accepted_at", state == "active" ? json(1'700'000'001'000) : json(nullptr)}, {"ended_at", nullptr},
             {"ended_by", nullptr}, {"acw_expires_at", nullptr}, {"transfer", nullptr}, {"customer_typing", false},
@@ -435,7 +435,7 @@ TEST_CASE("calls: a call that ends while the backend is away is reported after t
     size_t before = h.sent.size();
     h.step(TimerFired{TimerId::Reconnect});
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 1}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
     REQUIRE(h.last_sent()["type"] == "resume");
     json session = DeskHarness::session(5);
     session["sip"] = kSip;

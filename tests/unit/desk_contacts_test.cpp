@@ -18,8 +18,9 @@ json customer(const std::string& id = "cu1", const std::string& first = "Dana") 
                                       {"agent", "bob"}}})}};
 }
 
-json message(const std::string& id, const std::string& from, const std::string& text, json client_id = nullptr) {
-    json m = {{"id", id}, {"from", from}, {"text", text}, {"at", 1'700'000'001'000},
+json message(const std::string& id, int64_t seq, const std::string& from, const std::string& text,
+             json client_id = nullptr) {
+    json m = {{"id", id}, {"seq", seq}, {"from", from}, {"text", text}, {"at", 1'700'000'001'000},
               {"agent", from == "agent" ? json("alice") : json(nullptr)}, {"status", "sent"}, {"segments", nullptr}};
     if (!client_id.is_null()) m["client_id"] = client_id;
     return m;
@@ -27,7 +28,7 @@ json message(const std::string& id, const std::string& from, const std::string& 
 
 json contact_json(const std::string& id, const std::string& state, const std::string& channel = "chat") {
     return {{"id", id}, {"channel", channel}, {"state", state}, {"queue", "support"}, {"customer", customer()},
-            {"messages", json::array({message("k1", "customer", "Hi, my bill is wrong")})},
+            {"message_count", 1}, {"last_message", {{"id", "k1"}, {"seq", 1}}},
             {"created_at", 1'700'000'000'000}, {"offer_expires_at", state == "offered" ? json(1'700'000'020'000) : json(nullptr)},
             {"accepted_at", nullptr}, {"ended_at", nullptr}, {"ended_by", nullptr}, {"acw_expires_at", nullptr},
             {"transfer", nullptr}, {"customer_typing", false}};
@@ -44,12 +45,20 @@ json session_with(json contacts) {
     return s;
 }
 
+// The desk fetches each contact's transcript (a contact object only counts its messages):
+// every contact here has the customer's one message.
+void answer_fetches(DeskHarness& h) {
+    for (const json& r : h.unanswered("get_messages"))
+        h.reply_to(r, {{"messages", json::array({message("k1", 1, "customer", "Hi, my bill is wrong")})}, {"more", false}});
+}
+
 // A logged-in desk holding the given contacts.
 void login_with(DeskHarness& h, json contacts) {
     h.connect();
     h.intent(LoginIntent{"alice", "switchboard"});
     h.reply_ok(session_with(std::move(contacts)));
     REQUIRE(h.s().session == SessionState::LoggedIn);
+    answer_fetches(h);
 }
 
 std::string error_code(DeskHarness& h, uint64_t id) {
@@ -135,7 +144,7 @@ TEST_CASE("a sent message shows as pending, then is replaced by the stored one e
         std::string client_id = h.last_sent()["client_id"];
         CHECK(pending.client_id == client_id);
         json request = h.last_sent();
-        json stored = message("k2", "agent", "Let me check that for you.", client_id);
+        json stored = message("k2", 2, "agent", "Let me check that for you.", client_id);
         bool completed = false;
         auto reply = [&] {
             h.step(FrameReceived{sb::protocol::reply_ok(request["id"], {{"message", stored}}).dump()});
@@ -173,7 +182,7 @@ TEST_CASE("messages written while disconnected wait in the outbox and go once th
 
     h.step(TimerFired{TimerId::Reconnect});
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 1}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
     h.reply_ok(session_with(json::array({contact_json("c1", "active")})));  // the resume
     REQUIRE(h.sent.size() >= 2);
     json a = h.sent[h.sent.size() - 2], b = h.sent.back();
@@ -206,10 +215,10 @@ TEST_CASE("customer messages count as unread until the agent looks; typing shows
     CHECK(unread_count(h.s(), h.s().contacts[0]) == 0);
     h.event(4, "contact.typing", {{"contact", "c1"}, {"typing", true}});
     CHECK(h.s().contacts[0].customer_typing);
-    h.event(5, "contact.message", {{"contact", "c1"}, {"message", message("k2", "customer", "Hello?")}});
+    h.event(5, "contact.message", {{"contact", "c1"}, {"message", message("k2", 2, "customer", "Hello?")}});
     CHECK_FALSE(h.s().contacts[0].customer_typing);
     CHECK(unread_count(h.s(), h.s().contacts[0]) == 1);
-    h.event(6, "contact.message", {{"contact", "c1"}, {"message", message("k2", "customer", "Hello?")}});
+    h.event(6, "contact.message", {{"contact", "c1"}, {"message", message("k2", 2, "customer", "Hello?")}});
     CHECK(h.s().contacts[0].messages.size() == 2);  // a replayed message is not added twice
 }
 
@@ -282,7 +291,7 @@ TEST_CASE("drafts are persisted and come back after a reload with the session") 
     Start start{"ws://backend/desk", 42, StoredSession{"tok-0123456789abcdef", 3, "alice"}, stored};
     again.step(start);
     again.step(TransportOpened{});
-    again.reply_ok({{"version", 1}, {"server", "t"}, {"now", again.now}, {"max_frame", 65536}});
+    again.reply_ok({{"version", 2}, {"server", "t"}, {"now", again.now}, {"max_frame", 65536}});
     again.reply_ok(session_with(json::array({contact_json("c1", "active"), contact_json("c2", "wrap_up")})));
     CHECK(again.s().drafts.at("c1").text == "Dear Dana");
     CHECK(again.s().drafts.at("c2").wrap_up->tags == std::vector<std::string>{"vip"});
@@ -297,7 +306,7 @@ TEST_CASE("a resume drops contacts that ended while away") {
     h.step(TransportClosed{"cut"});
     h.step(TimerFired{TimerId::Reconnect});
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 1}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
     h.reply_ok(session_with(json::array({contact_json("c2", "active")})));
     REQUIRE(h.s().contacts.size() == 1);
     CHECK(h.s().contacts[0].id == "c2");
@@ -349,8 +358,11 @@ TEST_CASE("contact wire forms round-trip and reject bad input") {
     json bad = contact_json("c1", "asleep");
     CHECK(sb::contact::contact_from_json(bad).error().message.find("state") != std::string::npos);
     json bad2 = contact_json("c1", "active");
-    bad2["messages"][0]["from"] = "robot";
+    bad2["message_count"] = -1;
     CHECK_FALSE(sb::contact::contact_from_json(bad2));
+    json robot = message("k1", 1, "robot", "beep");
+    CHECK_FALSE(sb::contact::message_from_json(robot));
+    CHECK_FALSE(sb::contact::message_from_json(message("k1", 0, "customer", "no place in the transcript")));
     json bad3 = contact_json("c1", "active");
     bad3.erase("customer");
     CHECK_FALSE(sb::contact::contact_from_json(bad3));

@@ -35,8 +35,8 @@ json customer_full(const std::string& id = "cu1") {
                            {"payment_methods", json::array({{{"brand", "visa"}, {"last4", "1111"}, {"expiry", "12/30"}}})}}}};
 }
 
-json message_full(const std::string& id, const std::string& client_id = "m-elsewhere") {
-    return {{"id", id}, {"from", "agent"}, {"text", "Hello"}, {"at", kNow - 1000}, {"agent", "alice"},
+json message_full(const std::string& id, const std::string& client_id = "m-elsewhere", int64_t seq = 1) {
+    return {{"id", id}, {"seq", seq}, {"from", "agent"}, {"text", "Hello"}, {"at", kNow - 1000}, {"agent", "alice"},
             {"status", "delivered"}, {"segments", 1}, {"client_id", client_id}};
 }
 
@@ -57,7 +57,7 @@ json payment_full(const std::string& state = "approved") {
 
 json contact_full(const std::string& id, const std::string& state, const std::string& channel = "chat") {
     return {{"id", id}, {"channel", channel}, {"state", state}, {"queue", "support"}, {"customer", customer_full()},
-            {"messages", json::array({message_full("k-" + id)})}, {"created_at", kNow - 60'000},
+            {"message_count", 1}, {"last_message", {{"id", "k-" + id}, {"seq", 1}}}, {"created_at", kNow - 60'000},
             {"offer_expires_at", kNow + 20'000}, {"accepted_at", kNow - 30'000}, {"ended_at", kNow - 1},
             {"ended_by", "customer"}, {"acw_expires_at", kNow + 60'000}, {"transfer", {{"from", "bob"}, {"note", "VIP"}}},
             {"customer_typing", true}, {"call", {{"direction", "inbound"}, {"number", "+15550100001"}, {"callback", true}}},
@@ -71,6 +71,8 @@ json contact_plain(const std::string& id, const std::string& state, const std::s
         c[k] = nullptr;
     c["customer_typing"] = false;
     c["recording"] = "off";
+    c["message_count"] = 0;  // nothing to fetch: the frames under test bring the messages
+    c["last_message"] = nullptr;
     return c;
 }
 
@@ -125,14 +127,16 @@ const Schema& schema() {
         {"canned", {{"id", leaf}, {"title", leaf}, {"text", leaf}}},
         {"agent_summary", {{"username", leaf}, {"display_name", leaf}, {"state", leaf}}},
         {"contact", {{"id", leaf}, {"channel", leaf}, {"state", leaf}, {"queue", leaf}, {"customer", {"customer"}},
-                     {"messages", {"message"}}, {"created_at", leaf}, {"offer_expires_at", null_leaf},
+                     {"message_count", leaf}, {"last_message", {"last_message", true, true}}, {"created_at", leaf},
+                     {"offer_expires_at", null_leaf},
                      {"accepted_at", null_leaf}, {"ended_at", null_leaf}, {"ended_by", null_leaf},
                      {"acw_expires_at", null_leaf}, {"transfer", {"transfer", true}}, {"customer_typing", leaf},
                      {"call", {"call", true}}, {"verification", {"verification", true}}, {"payment", {"payment", true}},
                      {"recording", null_leaf}}},
+        {"last_message", {{"id", leaf}, {"seq", leaf}}},  // not read: the desk counts (message_count)
         {"transfer", {{"from", leaf}, {"note", leaf}}},
         {"call", {{"direction", leaf}, {"number", null_leaf}, {"callback", leaf}}},
-        {"message", {{"id", leaf}, {"from", leaf}, {"text", leaf}, {"at", leaf}, {"agent", null_leaf},
+        {"message", {{"id", leaf}, {"seq", leaf}, {"from", leaf}, {"text", leaf}, {"at", leaf}, {"agent", null_leaf},
                      {"status", null_leaf}, {"segments", null_leaf}, {"client_id", null_leaf}}},
         {"customer", {{"id", leaf}, {"first_name", null_leaf}, {"last_name", null_leaf}, {"phone", null_leaf},
                       {"chat_identity", null_leaf}, {"email", null_leaf}, {"notes", null_leaf},
@@ -162,6 +166,7 @@ const Schema& schema() {
         {"verify_answer_result", {{"passed", unread}, {"attempts_left", unread}, {"state", unread},
                                   {"verification", {"verification"}}}},
         {"message_result", {{"message", {"message"}}}},
+        {"messages_result", {{"messages", {"message"}}, {"more", leaf}}},
         {"dial_result", {{"contact", {"contact"}}, {"dial", leaf}}},
         {"sessions_result", {{"sessions", {"session_info"}}}},
         {"session_info", {{"id", leaf}, {"address", leaf}, {"created_at", leaf}, {"last_seen", leaf},
@@ -332,7 +337,7 @@ std::vector<Case> cases() {
         event_case("contact.recording", "contact_recording", {{"contact", "c1"}, {"recording", "paused"}}),
         event_case("contact.payment", "contact_payment", {{"contact", "c1"}, {"payment", payment_full()}}),
 
-        reply_case("hello", connected, "hello", {{"version", 1}, {"server", "test"}, {"now", kNow + 5}, {"max_frame", 65536}}),
+        reply_case("hello", connected, "hello", {{"version", 2}, {"server", "test"}, {"now", kNow + 5}, {"max_frame", 65536}}),
         reply_case("login (a session)", logging_in, "session", session_full(true),
                    {"/result/contacts/0", "/result/contacts/1", "/result/contacts/2", "/result/contacts", "/result/queues",
                     "/result/canned_responses", "/result/agents", "/result/sip", "/result/recovery_codes"}),
@@ -366,6 +371,20 @@ std::vector<Case> cases() {
                        return reply_to(h, {{"message", message_full("k10", h.last_sent()["client_id"].get<std::string>())}});
                    },
                    "message_result", {}});
+    // get_messages: a page of a transcript the desk asked for (a contact.updated said it has two).
+    out.push_back({"reply to get_messages",
+                   [](DeskHarness& h) {
+                       login_plain(h);
+                       json c1 = contact_plain("c1", "active");
+                       c1["message_count"] = 2;
+                       h.event(4, "contact.updated", c1);
+                       REQUIRE(h.last_sent()["type"] == "get_messages");
+                   },
+                   [](DeskHarness& h) {
+                       return reply_to(h, {{"messages", json::array({message_full("k1", "m-a", 1), message_full("k2", "m-b", 2)})},
+                                           {"more", true}});
+                   },
+                   "messages_result", {}});
     // Errors: any error object is an error (the code and message have defaults).
     out.push_back({"error reply to login", logging_in,
                    [](DeskHarness& h) {

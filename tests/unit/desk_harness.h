@@ -67,6 +67,17 @@ struct DeskHarness {
     void reply_ok(json result) {
         step(FrameReceived{protocol::reply_ok(last_sent()["id"].get<std::string>(), std::move(result)).dump()});
     }
+    // Answers an earlier request (one of `sent`), not necessarily the last.
+    void reply_to(const json& request, json result) {
+        step(FrameReceived{protocol::reply_ok(request["id"].get<std::string>(), std::move(result)).dump()});
+    }
+    // The requests of `type` sent and not answered yet.
+    std::vector<json> unanswered(const std::string& type) const {
+        std::vector<json> out;
+        for (const json& r : sent)
+            if (r["type"] == type && s().pending.count(r["id"].get<std::string>())) out.push_back(r);
+        return out;
+    }
     void reply_error(const std::string& code, const std::string& message = "no") {
         step(FrameReceived{protocol::reply_error(last_sent()["id"], make_error(code, message)).dump()});
     }
@@ -85,7 +96,7 @@ struct DeskHarness {
         step(Start{"ws://backend/desk", 42, std::move(stored)});
         step(TransportOpened{});
         REQUIRE(last_sent()["type"] == "hello");
-        reply_ok({{"version", 1}, {"server", "test"}, {"now", now + 5000}, {"max_frame", 65536}});
+        reply_ok({{"version", 2}, {"server", "test"}, {"now", now + 5000}, {"max_frame", 65536}});
     }
 
     static json agent(const std::string& state = "offline", json reason = nullptr, int64_t since = 1'699'999'000'000) {

@@ -22,7 +22,7 @@ json customer(bool unlocked) {
 
 json contact(const std::string& channel, json payment = nullptr, const std::string& recording = "off") {
     return {{"id", "c1"}, {"channel", channel}, {"state", "active"}, {"queue", "support"},
-            {"customer", customer(true)}, {"messages", json::array()}, {"created_at", 1},
+            {"customer", customer(true)}, {"message_count", 0}, {"last_message", nullptr}, {"created_at", 1},
             {"offer_expires_at", nullptr}, {"accepted_at", 2}, {"ended_at", nullptr}, {"ended_by", nullptr},
             {"acw_expires_at", nullptr}, {"transfer", nullptr}, {"customer_typing", false},
             {"payment", std::move(payment)}, {"recording", recording}};

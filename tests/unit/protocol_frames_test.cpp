@@ -19,7 +19,7 @@ std::string event_with_depth(int depth, const std::string& inside = "1") {
 
 json contact_with(const std::string& id, json customer) {
     return {{"id", id}, {"channel", "chat"}, {"state", "active"}, {"queue", "support"}, {"customer", std::move(customer)},
-            {"messages", json::array()}, {"created_at", 1}, {"offer_expires_at", nullptr}, {"accepted_at", 2},
+            {"message_count", 0}, {"last_message", nullptr}, {"created_at", 1}, {"offer_expires_at", nullptr}, {"accepted_at", 2},
             {"ended_at", nullptr}, {"ended_by", nullptr}, {"acw_expires_at", nullptr}, {"transfer", nullptr},
             {"customer_typing", false}};
 }
@@ -86,7 +86,7 @@ TEST_CASE("desk: a resume whose session cannot read one contact keeps that conta
     h.now += 60'000;
     h.step(TimerFired{TimerId::Reconnect});
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 1}, {"server", "test"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 2}, {"server", "test"}, {"now", h.now}, {"max_frame", 65536}});
     REQUIRE(h.last_sent()["type"] == "resume");
     json broken = contact_with("c1", customer("Dee"));
     broken["customer"]["phone"] = 5551234;  // a number where a string (or null) belongs

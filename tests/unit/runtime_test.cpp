@@ -48,13 +48,20 @@ json chat(const std::string& state, int messages) {
     json c = {{"id", "c1"}, {"channel", "chat"}, {"state", state}, {"queue", "support"},
               {"customer", {{"id", "cu1"}, {"first_name", "Dana"}, {"last_name", "Whitfield"}, {"phone", nullptr},
                             {"chat_identity", "dana@example.com"}, {"email", nullptr}, {"notes", ""}, {"history", json::array()}}},
-              {"messages", json::array()}, {"created_at", 1'700'000'000'000}, {"offer_expires_at", nullptr},
-              {"accepted_at", 1'700'000'000'000}, {"ended_at", nullptr}, {"ended_by", nullptr}, {"acw_expires_at", nullptr},
-              {"transfer", nullptr}, {"customer_typing", false}};
-    for (int i = 0; i < messages; ++i)
-        c["messages"].push_back({{"id", "m" + std::to_string(i)}, {"from", "customer"}, {"text", "hello"},
-                                 {"at", 1'700'000'000'000}, {"agent", nullptr}, {"status", "sent"}, {"segments", nullptr}});
+              {"message_count", messages}, {"last_message", nullptr}, {"created_at", 1'700'000'000'000},
+              {"offer_expires_at", nullptr}, {"accepted_at", 1'700'000'000'000}, {"ended_at", nullptr},
+              {"ended_by", nullptr}, {"acw_expires_at", nullptr}, {"transfer", nullptr}, {"customer_typing", false}};
+    if (messages > 0) c["last_message"] = {{"id", "m" + std::to_string(messages - 1)}, {"seq", messages}};
     return c;
+}
+
+// The chat's transcript, as get_messages returns it.
+json transcript(int messages) {
+    json list = json::array();
+    for (int i = 0; i < messages; ++i)
+        list.push_back({{"id", "m" + std::to_string(i)}, {"seq", i + 1}, {"from", "customer"}, {"text", "hello"},
+                        {"at", 1'700'000'000'000}, {"agent", nullptr}, {"status", "sent"}, {"segments", nullptr}});
+    return {{"messages", std::move(list)}, {"more", false}};
 }
 
 // A logged-in runtime holding one active chat with `messages` messages.
@@ -63,12 +70,17 @@ void sign_in(ScriptedPlatform& p, sb::platform::Runtime& rt, int messages) {
     rt.start("ws://backend/desk", 7);
     REQUIRE(p.pending_open);
     rt.feed(TransportOpened{});
-    p.reply({{"version", 1}, {"server", "test"}, {"now", p.clock}, {"max_frame", 65536}});
+    p.reply({{"version", 2}, {"server", "test"}, {"now", p.clock}, {"max_frame", 65536}});
     rt.dispatch(LoginIntent{"alice", "switchboard"});
     json session = DeskHarness::session(3);
     session["contacts"] = json::array({chat("active", messages)});
     p.reply(session);
     REQUIRE(rt.state().session == SessionState::LoggedIn);
+    if (messages > 0) {  // the desk fetches the transcript the contact object only counts
+        REQUIRE(p.last_request()["type"] == "get_messages");
+        p.reply(transcript(messages));
+    }
+    REQUIRE(rt.state().contacts.at(0).messages.size() == size_t(messages));
 }
 
 }  // namespace
@@ -78,7 +90,7 @@ TEST_CASE("runtime: a contact's news reaches listeners as the whole contact, as 
     sb::platform::Runtime rt(p);
     sign_in(p, rt, 3);
     p.notified.clear();
-    json m = {{"id", "m9"}, {"from", "customer"}, {"text", "are you there?"}, {"at", 1'700'000'001'000},
+    json m = {{"id", "m9"}, {"seq", 4}, {"from", "customer"}, {"text", "are you there?"}, {"at", 1'700'000'001'000},
               {"agent", nullptr}, {"status", "sent"}, {"segments", nullptr}};
     rt.feed(FrameReceived{protocol::event_frame(4, "contact.message", {{"contact", "c1"}, {"message", m}}).dump()});
     const json* updated = nullptr;
@@ -97,7 +109,7 @@ TEST_CASE("runtime: nothing is built for events nobody listens to") {
     sign_in(p, rt, 3);
     p.listening = false;
     p.notified.clear();
-    json m = {{"id", "m9"}, {"from", "customer"}, {"text", "hello?"}, {"at", 1'700'000'001'000},
+    json m = {{"id", "m9"}, {"seq", 4}, {"from", "customer"}, {"text", "hello?"}, {"at", 1'700'000'001'000},
               {"agent", nullptr}, {"status", "sent"}, {"segments", nullptr}};
     rt.feed(FrameReceived{protocol::event_frame(4, "contact.message", {{"contact", "c1"}, {"message", m}}).dump()});
     CHECK(p.notified.empty());
@@ -108,7 +120,7 @@ TEST_CASE("desk: a contact's news names the contact instead of carrying its tran
     DeskHarness h;
     h.login();
     h.event(4, "contact.offered", chat("offered", 0));
-    json m = {{"id", "m1"}, {"from", "customer"}, {"text", "hi"}, {"at", 1'700'000'001'000},
+    json m = {{"id", "m1"}, {"seq", 1}, {"from", "customer"}, {"text", "hi"}, {"at", 1'700'000'001'000},
               {"agent", nullptr}, {"status", "sent"}, {"segments", nullptr}};
     h.event(5, "contact.message", {{"contact", "c1"}, {"message", m}});
     auto* n = h.find<Notify>();

@@ -298,7 +298,7 @@ json masked_customer(bool unlocked) {
 
 json verified_contact(const Flow& f, bool unlocked) {
     return {{"id", "c1"}, {"channel", "chat"}, {"state", "active"}, {"queue", "support"},
-            {"customer", masked_customer(unlocked)}, {"messages", json::array()}, {"created_at", 1},
+            {"customer", masked_customer(unlocked)}, {"message_count", 0}, {"last_message", nullptr}, {"created_at", 1},
             {"offer_expires_at", nullptr}, {"accepted_at", 2}, {"ended_at", nullptr}, {"ended_by", nullptr},
             {"acw_expires_at", nullptr}, {"transfer", nullptr}, {"customer_typing", false},
             {"verification", to_json(f)}};
