@@ -170,6 +170,7 @@ void draw_transcript(const desk::DeskState& s, const Contact& c, PanelContext& c
     if (c.messages.empty()) {
         ImGui::Dummy(ImVec2(w, 8.0f));
         centred_label(dl, c.state == contact::ContactState::Offered ? "The conversation shows once you accept."
+                          : c.message_count > 0                     ? "Loading the conversation..."  // get_messages
                                                                     : "No messages yet.",
                       w, color::surface_hover);
     }

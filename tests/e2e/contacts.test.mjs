@@ -212,8 +212,12 @@ test('three conversations at once on one desk', async () => {
   // What the agent typed and did not send survives a reload of the page.
   await alice.reload();
   await alice.evaluate(() => window.switchboard.ready.then(() => true));
-  const back = await waitForState(alice, (st) => st.session.state === 'logged_in' && st.contacts.length === 3, 'resumed');
+  // The session brings the contacts; each transcript follows it (get_messages, protocol version 2).
+  const sent = (st) => st.contacts.find((c) => c.id === s.contacts[0].id)?.messages.some((m) => m.text === 'Of course, what is the new address?');
+  const back = await waitForState(alice, (st) => st.session.state === 'logged_in' && st.contacts.length === 3 && sent(st),
+    'resumed, with the transcripts');
   assert.equal(back.contacts.find((c) => c.id === s.contacts[1].id).draft.text, 'Happy to help with the return');
-  assert.ok(back.contacts.find((c) => c.id === s.contacts[0].id).messages.some((m) => m.text === 'Of course, what is the new address?'));
+  const first = back.contacts.find((c) => c.id === s.contacts[0].id);
+  assert.equal(first.messages.length, first.message_count);
   for (const p of [alice, ...customers]) await p.context().close();
 });
