@@ -15,8 +15,8 @@ using json = nlohmann::json;
 namespace {
 // What the customer is told about where their chat stands.
 std::string customer_state(const ContactRecord& c) {
-    if (c.state == "queued" || c.state == "offered") return "waiting";
-    if (c.state == "active") return "active";
+    if (c.state == ContactState::Queued || c.state == ContactState::Offered) return "waiting";
+    if (c.state == ContactState::Active) return "active";
     return "ended";
 }
 }  // namespace
@@ -165,16 +165,16 @@ void ChatService::attach(ConnectionId id, Connection& c, const ContactRecord& co
     json list = json::array();
     for (const MessageRecord& m : messages.value()) list.push_back(customer_message_json(m));
     json reply{{"type", reply_type}, {"contact", contact.id}, {"state", customer_state(contact)},
-               {"agent", contact.state == "active" && contact.agent ? json(contacts_.agent_display_name(*contact.agent))
+               {"agent", contact.state == ContactState::Active && contact.agent ? json(contacts_.agent_display_name(*contact.agent))
                                                                    : json(nullptr)},
                {"messages", std::move(list)}, {"position", nullptr}, {"estimated_wait_seconds", nullptr}};
     if (token) reply["token"] = *token;
-    if (contact.state == "queued") {
+    if (contact.state == ContactState::Queued) {
         auto [position, wait] = contacts_.queue_position(contact);
         reply["position"] = position;
         reply["estimated_wait_seconds"] = wait;
     }
-    if (contact.state == "wrap_up" || contact.state == "closed") reply["ended_by"] = contact.ended_by.value_or("agent");
+    if (contact.state == ContactState::WrapUp || contact.state == ContactState::Closed) reply["ended_by"] = contact.ended_by.value_or("agent");
     log_.info("chat attached", {{"conn", id}, {"contact", contact.id}, {"how", reply_type}, {"address", c.address}});
     send(id, reply);
 }

@@ -22,11 +22,11 @@ using sb::Status;
 namespace {
 
 // A new contact as it enters its queue: FIFO by arrival (rank = now).
-ContactRecord queued_contact(std::string id, std::string channel, std::string queue, std::string customer, int64_t now) {
+ContactRecord queued_contact(std::string id, Channel channel, std::string queue, std::string customer, int64_t now) {
     ContactRecord c;
     c.id = std::move(id);
-    c.channel = std::move(channel);
-    c.state = "queued";
+    c.channel = channel;
+    c.state = ContactState::Queued;
     c.queue = std::move(queue);
     c.customer = std::move(customer);
     c.rank = now;
@@ -66,7 +66,7 @@ sb::Status check_text(const std::string& text, int64_t max) {
 const char* const kNobodyAnswered =
     "Sorry, none of our agents could take your message in time. Please write to us again later.";
 
-bool is_live(const ContactRecord& c) { return c.state == "queued" || c.state == "offered" || c.state == "active"; }
+bool is_live(const ContactRecord& c) { return c.state == ContactState::Queued || c.state == ContactState::Offered || c.state == ContactState::Active; }
 
 }  // namespace
 
@@ -115,7 +115,7 @@ sb::Result<ContactService::StartedChat> ContactService::start_chat(const std::st
 
     StartedChat out;
     out.token = new_token();
-    out.contact = queued_contact("c-" + d_.random_id(), "chat", queue->code, customer.id, now);
+    out.contact = queued_contact("c-" + d_.random_id(), Channel::Chat, queue->code, customer.id, now);
     ContactRecord& c = out.contact;
     c.chat_token_hash = token_hash(out.token);
     c.claimed_customer = claimed;
@@ -155,14 +155,14 @@ sb::Result<MessageRecord> ContactService::customer_message(const std::string& id
         if (first.value()) return *first.value();
     }
     if (it == open_.end() || !is_live(it->second)) return make_error(code::wrong_state, "The conversation has ended.");
-    if (auto st = check_text(text, it->second.channel == "sms" ? 1600 : 4000); !st) return st.error();
+    if (auto st = check_text(text, it->second.channel == Channel::Sms ? 1600 : 4000); !st) return st.error();
     // The text's card numbers are masked by add_message, before it is stored or sent anywhere
     // (the customer's own ack shows the masked text too; docs/security.md).
     ContactRecord c = it->second;
     bool was_typing = customer_typing_.erase(id) > 0;
     auto m = add_message(c, "customer", text, std::nullopt, client_id, "delivered");
     if (!m) return m.error();
-    if (was_typing && c.agent && c.state != "queued")
+    if (was_typing && c.agent && c.state != ContactState::Queued)
         emit(*c.agent, "contact.typing", {{"contact", id}, {"typing", false}});
     return m;
 }
@@ -175,7 +175,7 @@ Status ContactService::customer_typing(const std::string& id, bool is_typing) {
     if (is_typing) customer_typing_.insert(id);
     else customer_typing_.erase(id);
     const ContactRecord& c = it->second;
-    if (c.agent && c.state != "queued") emit(*c.agent, "contact.typing", {{"contact", id}, {"typing", is_typing}});
+    if (c.agent && c.state != ContactState::Queued) emit(*c.agent, "contact.typing", {{"contact", id}, {"typing", is_typing}});
     return Ok{};
 }
 
@@ -185,9 +185,9 @@ Status ContactService::customer_end(const std::string& id) {
     ContactRecord c = it->second;
     int64_t now = d_.now();
     customer_typing_.erase(id);
-    if (c.state == "active") {
+    if (c.state == ContactState::Active) {
         ContactRecord next = c;
-        next.state = "wrap_up";
+        next.state = ContactState::WrapUp;
         next.ended_at = now;
         next.ended_by = "customer";
         next.acw_expires_at = now + config_.acw_max_ms;
@@ -204,21 +204,21 @@ Status ContactService::give_up(const ContactRecord& c, const std::string& by, co
     int64_t now = d_.now();
     CustomerLink* link = link_for(c);
     ContactRecord next = c;
-    next.state = "closed";
+    next.state = ContactState::Closed;
     next.ended_at = now;
     next.ended_by = by;
     next.closed_at = now;
     next.offer_expires_at.reset();
     if (auto st = close(next); !st) return st;
     d_.log.info("contact abandoned", {{"contact", c.id}, {"was", c.state}, {"by", by}});
-    if (by == "system" && c.channel != "voice") {
+    if (by == "system" && c.channel != Channel::Voice) {
         // The customer is told why (stored like every message, so the transcript says it too).
         // After the close: a failed close must not leave a message behind to be sent again.
         auto m = add_message(next, "system", kNobodyAnswered, std::nullopt, std::nullopt, "sent");
         if (!m) d_.log.error("the unanswered customer's message was not saved", {{"contact", c.id}, {"error", m.error().message}});
         else if (link) link->agent_message(next, m.value(), "");
     }
-    if (c.state == "offered" && c.agent) {
+    if (c.state == ContactState::Offered && c.agent) {
         last_busy_[*c.agent] = now;
         emit(*c.agent, "contact.ended", {{"contact", c.id}, {"reason", ended_reason}});
     }
@@ -270,12 +270,12 @@ sb::Result<ContactService::InboundSms> ContactService::sms_inbound(const std::st
     // A live SMS conversation with this number continues; otherwise a new contact starts.
     const ContactRecord* live = nullptr;
     for (const auto& [id, c] : open_)
-        if (c.channel == "sms" && c.customer == customer.id && is_live(c)) live = &c;
+        if (c.channel == Channel::Sms && c.customer == customer.id && is_live(c)) live = &c;
     ContactRecord contact;
     if (live) {
         contact = *live;
     } else {
-        contact = queued_contact("c-" + d_.random_id(), "sms", queue->code, customer.id, now);
+        contact = queued_contact("c-" + d_.random_id(), Channel::Sms, queue->code, customer.id, now);
         contact.customer_address = phone.value();
         contact.service_address = trim(to).empty() ? queue->number.value_or("") : trim(to);
         if (auto st = save(contact); !st) return st.error();
@@ -303,7 +303,7 @@ void ContactService::sms_status(const std::string& message, const std::string& s
 
 void ContactService::message_changed(const MessageRecord& m) {
     auto it = open_.find(m.contact);
-    if (it == open_.end() || it->second.state == "queued" || !it->second.agent) return;
+    if (it == open_.end() || it->second.state == ContactState::Queued || !it->second.agent) return;
     // Version 2 desks update the message they hold by its id; version 1 desks read the status
     // in the transcript of contact.updated (desk_versions.cpp adds it for them).
     emit(*it->second.agent, "contact.message", {{"contact", m.contact}, {"message", message_json(m)}});

@@ -108,7 +108,7 @@ sb::Result<json> ContactService::contact_json(const ContactRecord& c) {
                 {"transfer", std::move(transfer)},
                 {"customer_typing", customer_typing_.count(c.id) > 0}};
     if (!verification.value().is_null()) out["verification"] = std::move(verification.value());
-    if (c.channel == "voice")
+    if (c.channel == Channel::Voice)
         out["call"] = {{"direction", c.call_direction.value_or("inbound")},
                        {"number", text_or_null(c.customer_address)},
                        {"callback", c.callback}};

@@ -47,7 +47,7 @@ Status ContactService::load() {
     queued_since_.clear();
     int64_t now = d_.now();
     for (ContactRecord& c : open.value()) {
-        if (c.state == "queued" || c.state == "offered") queued_since_[c.id] = now;  // a restart is a fresh wait
+        if (c.state == ContactState::Queued || c.state == ContactState::Offered) queued_since_[c.id] = now;  // a restart is a fresh wait
         if (is_ringing_call(c)) call_deadline_[c.id] = now + config_.offer_timeout_ms + kCallBackstopMs;
         open_[c.id] = std::move(c);
     }
@@ -68,16 +68,17 @@ sb::Result<ContactRecord> ContactService::own(const std::string& agent, const st
     return *stored.value();  // closed: callers answer wrong_state
 }
 
-static sb::Error wrong_state(const ContactRecord& c, const char* wants) {
-    return make_error(code::wrong_state, "The contact is " + c.state + "; this needs it " + wants + ".");
+sb::Error wrong_state(const ContactRecord& c, std::string_view wants) {
+    return make_error(code::wrong_state, "The contact is " + std::string(to_string(c.state)) + "; this needs it " +
+                                             std::string(wants) + ".");
 }
 
 ContactService::Reply ContactService::accept(const std::string& agent, const std::string& id) {
     auto c = own(agent, id);
     if (!c) return c.error();
-    if (c.value().state != "offered") return wrong_state(c.value(), "offered");
+    if (c.value().state != ContactState::Offered) return wrong_state(c.value(), "offered");
     ContactRecord next = c.value();
-    next.state = "active";
+    next.state = ContactState::Active;
     next.accepted_at = d_.now();
     next.offer_expires_at.reset();
     next.target_agent.reset();
@@ -94,7 +95,7 @@ ContactService::Reply ContactService::accept(const std::string& agent, const std
 ContactService::Reply ContactService::reject(const std::string& agent, const std::string& id) {
     auto c = own(agent, id);
     if (!c) return c.error();
-    if (c.value().state != "offered") return wrong_state(c.value(), "offered");
+    if (c.value().state != ContactState::Offered) return wrong_state(c.value(), "offered");
     if (auto st = return_to_queue(c.value(), "rejected", true); !st) return st.error();
     d_.log.info("contact rejected", {{"contact", id}, {"agent", agent}});
     route();
@@ -111,8 +112,8 @@ ContactService::Reply ContactService::send_message(const std::string& agent, con
     auto first = d_.contacts.find_message_by_client_id(id, "agent", client_id);
     if (!first) return first.error();
     if (first.value()) return json{{"message", message_json(*first.value())}};
-    if (c.value().state != "active") return wrong_state(c.value(), "active");
-    int64_t max = c.value().channel == "sms" ? 1600 : 4000;
+    if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active");
+    int64_t max = c.value().channel == Channel::Sms ? 1600 : 4000;
     int64_t len = utf8_length(text);
     if (len == 0 || text.find_first_not_of(" \t\r\n") == std::string::npos)
         return make_error(code::bad_message, "text is empty.");
@@ -127,7 +128,7 @@ ContactService::Reply ContactService::send_message(const std::string& agent, con
 ContactService::Reply ContactService::typing(const std::string& agent, const std::string& id, bool is_typing) {
     auto c = own(agent, id);
     if (!c) return c.error();
-    if (c.value().state != "active") return wrong_state(c.value(), "active");
+    if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active");
     if (auto* link = link_for(c.value())) link->agent_typing(c.value(), is_typing);
     return json::object();
 }
@@ -136,7 +137,7 @@ ContactService::Reply ContactService::get_messages(const std::string& agent, con
     // Only a contact on the agent's desk (offered, active, wrap-up), like every contact request.
     auto c = own(agent, body.at("contact").get_ref<const std::string&>());
     if (!c) return c.error();
-    if (c.value().state == "closed") return wrong_state(c.value(), "open");
+    if (c.value().state == ContactState::Closed) return wrong_state(c.value(), "open");
     // NonNegativeInteger (schema.h): a number past int64 reads as negative; such a limit is refused.
     int64_t after = body.contains("after") ? std::max<int64_t>(0, body["after"].get<int64_t>()) : 0;
     int64_t limit = body.contains("limit") ? body["limit"].get<int64_t>() : sb::protocol::kMaxMessagesPage;
@@ -156,8 +157,8 @@ ContactService::Reply ContactService::transfer(const std::string& agent, const j
     const std::string& id = body.at("contact").get_ref<const std::string&>();
     auto c = own(agent, id);
     if (!c) return c.error();
-    if (c.value().state != "active") return wrong_state(c.value(), "active");
-    if (c.value().channel == "voice") return voice_transfer(agent, c.value(), body);  // contact_voice.cpp
+    if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active");
+    if (c.value().channel == Channel::Voice) return voice_transfer(agent, c.value(), body);  // contact_voice.cpp
     bool to_queue = body.contains("queue"), to_agent = body.contains("agent");
     if (to_queue == to_agent) return make_error(code::bad_message, "Give exactly one of queue or agent.");
     const std::string& note = body.at("note").get_ref<const std::string&>();
@@ -177,7 +178,7 @@ ContactService::Reply ContactService::transfer(const std::string& agent, const j
         if (target == agent) return make_error(code::bad_message, "agent: that is you; transfer to someone else.");
         next.target_agent = target;
     }
-    next.state = "queued";
+    next.state = ContactState::Queued;
     next.agent.reset();
     next.accepted_at.reset();
     next.offer_expires_at.reset();
@@ -199,12 +200,12 @@ ContactService::Reply ContactService::end(const std::string& agent, const std::s
     if (by != "agent" && by != "customer") return make_error(code::bad_message, "by must be \"agent\" or \"customer\".");
     auto c = own(agent, id);
     if (!c) return c.error();
-    if (by == "customer" && c.value().channel != "voice")
+    if (by == "customer" && c.value().channel != Channel::Voice)
         return make_error(code::bad_message, "by: \"customer\" is only for voice contacts (the customer ends a chat or SMS).");
-    if (c.value().state != "active") return wrong_state(c.value(), "active");
+    if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active");
     ContactRecord next = c.value();
     int64_t now = d_.now();
-    next.state = "wrap_up";
+    next.state = ContactState::WrapUp;
     next.ended_at = now;
     next.ended_by = by;
     next.acw_expires_at = now + config_.acw_max_ms;
@@ -222,7 +223,7 @@ ContactService::Reply ContactService::wrap_up(const std::string& agent, const js
     const std::string& id = body.at("contact").get_ref<const std::string&>();
     auto c = own(agent, id);
     if (!c) return c.error();
-    if (c.value().state != "wrap_up") return wrong_state(c.value(), "in wrap_up");
+    if (c.value().state != ContactState::WrapUp) return wrong_state(c.value(), "in wrap_up");
     const std::string& disposition = body.at("disposition").get_ref<const std::string&>();
     const QueueRecord* q = find_queue(c.value().queue);
     bool known = q && std::any_of(q->dispositions.begin(), q->dispositions.end(),
@@ -260,12 +261,12 @@ ContactService::Reply ContactService::update_customer(const std::string& agent, 
     if (auto it = body.find("contact"); it != body.end()) {
         auto c = own(agent, it->get_ref<const std::string&>());
         if (!c) return c.error();
-        if (!open_.count(c.value().id) || c.value().state == "queued") return wrong_state(c.value(), "open");
+        if (!open_.count(c.value().id) || c.value().state == ContactState::Queued) return wrong_state(c.value(), "open");
         if (c.value().customer != id) return make_error(code::bad_message, "The contact is not with this customer.");
         named = c.value();
     }
     bool on_desk = named || std::any_of(open_.begin(), open_.end(), [&](const auto& kv) {
-        return kv.second.customer == id && kv.second.agent == agent && kv.second.state != "queued";
+        return kv.second.customer == id && kv.second.agent == agent && kv.second.state != ContactState::Queued;
     });
     if (!on_desk) return make_error(code::not_your_contact, "This customer is not on any of your contacts.");
     // What is malformed is bad_message whoever asks (before the verification it would need).
@@ -301,7 +302,7 @@ ContactService::Reply ContactService::update_customer(const std::string& agent, 
     d_.log.info("customer updated", {{"customer", id}, {"agent", agent}});
     audit_customer_change(agent, id, named, sensitive.value().fields);  // verification.cpp
     for (const auto& [cid, c] : open_)
-        if (c.customer == id && c.agent && c.state != "queued") emit_contact(c, "contact.updated");
+        if (c.customer == id && c.agent && c.state != ContactState::Queued) emit_contact(c, "contact.updated");
     bool unlocked = named && static_cast<bool>(require_verified(*named));
     auto j = customer_json(id, unlocked);
     if (!j) return j.error();
@@ -312,7 +313,7 @@ ContactService::Reply ContactService::update_customer(const std::string& agent, 
 ContactService::Reply ContactService::session_parts(const std::string& agent) {
     json contacts = json::array();
     for (const auto& [id, c] : open_) {
-        if (c.agent != agent || c.state == "queued") continue;
+        if (c.agent != agent || c.state == ContactState::Queued) continue;
         auto j = contact_json(c);
         if (!j) return j.error();
         contacts.push_back(std::move(j.value()));
@@ -341,7 +342,7 @@ void ContactService::on_presence_changed(const std::string& agent) {
         // Offers go back to the front of their queues; active contacts stay to be finished.
         std::vector<ContactRecord> offered;
         for (const auto& [id, c] : open_)
-            if (c.agent == agent && c.state == "offered") offered.push_back(c);
+            if (c.agent == agent && c.state == ContactState::Offered) offered.push_back(c);
         for (const ContactRecord& c : offered) {
             if (auto st = return_to_queue(c, "revoked", false); !st)
                 d_.log.error("revoking an offer failed", {{"contact", c.id}, {"error", st.error().message}});
@@ -363,10 +364,10 @@ void ContactService::tick() {
             if (deadline->second <= now) calls_over.push_back(c);
             continue;
         }
-        if (c.state == "offered" && c.offer_expires_at && *c.offer_expires_at <= now) missed.push_back(c);
-        if (c.state == "wrap_up" && c.acw_expires_at && *c.acw_expires_at <= now) acw_over.push_back(c);
+        if (c.state == ContactState::Offered && c.offer_expires_at && *c.offer_expires_at <= now) missed.push_back(c);
+        if (c.state == ContactState::WrapUp && c.acw_expires_at && *c.acw_expires_at <= now) acw_over.push_back(c);
         auto since = queued_since_.find(id);
-        if (c.state != "queued" || since == queued_since_.end()) continue;
+        if (c.state != ContactState::Queued || since == queued_since_.end()) continue;
         if (now - since->second >= config_.queue_max_wait_ms) abandoned.push_back(c);
         else if (c.target_agent && now - since->second >= config_.transfer_wait_ms) untargeted.push_back(c);
     }
@@ -390,7 +391,7 @@ void ContactService::tick() {
     }
     for (const ContactRecord& c : missed) {
         auto it = open_.find(c.id);
-        if (it == open_.end() || it->second.state != "offered") continue;  // changed meanwhile
+        if (it == open_.end() || it->second.state != ContactState::Offered) continue;  // changed meanwhile
         std::string agent = *c.agent;
         d_.log.info("offer missed", {{"contact", c.id}, {"agent", agent}});
         if (auto st = return_to_queue(it->second, "missed", true); !st) {
@@ -408,18 +409,38 @@ void ContactService::tick() {
 }
 
 // ---- internals ----------------------------------------------------------------------------------
+// A contact's state changes only here (save and close): a move its lifecycle's table does not
+// have (contact/lifecycle.h) is refused before anything is stored. A new contact starts queued,
+// or active when an agent dials it.
+Status ContactService::check_move(const ContactRecord& next) const {
+    auto it = open_.find(next.id);
+    if (it == open_.end()) {
+        if (next.state == ContactState::Queued || next.state == ContactState::Active) return Ok{};
+        return make_error("invalid_transition", "a new contact cannot start " + std::string(to_string(next.state)));
+    }
+    if (it->second.state == next.state) return Ok{};
+    ContactState state = it->second.state;
+    auto moved = sb::contact::move(state, next.state);
+    if (!moved) d_.log.error("refused a contact's move", {{"contact", next.id}, {"error", moved.error().message}});
+    return moved;
+}
+
 Status ContactService::save(const ContactRecord& next) {
+    if (next.state == ContactState::Closed) return make_error("invalid_transition", "a contact is closed by close()");
+    if (auto st = check_move(next); !st) return st;
     if (auto st = d_.contacts.save_contact(next); !st) return st;
     open_[next.id] = next;
-    if (next.state != "queued") told_position_.erase(next.id);
-    if (next.state == "queued") queued_since_.try_emplace(next.id, d_.now());
-    else if (next.state != "offered") queued_since_.erase(next.id);
+    if (next.state != ContactState::Queued) told_position_.erase(next.id);
+    if (next.state == ContactState::Queued) queued_since_.try_emplace(next.id, d_.now());
+    else if (next.state != ContactState::Offered) queued_since_.erase(next.id);
     if (!is_ringing_call(next)) call_deadline_.erase(next.id);
     for (auto& hook : change_hooks_) hook(next);
     return Ok{};
 }
 
 Status ContactService::close(const ContactRecord& next) {
+    if (next.state != ContactState::Closed) return make_error("invalid_transition", "close() closes a contact");
+    if (auto st = check_move(next); !st) return st;
     if (auto st = d_.contacts.close_contact(next); !st) return st;
     open_.erase(next.id);
     queued_since_.erase(next.id);
@@ -434,7 +455,7 @@ Status ContactService::close(const ContactRecord& next) {
 Status ContactService::return_to_queue(const ContactRecord& c, const std::string& reason, bool declined) {
     ContactRecord next = c;
     std::string agent = c.agent.value_or("");
-    next.state = "queued";
+    next.state = ContactState::Queued;
     next.agent.reset();
     next.offer_expires_at.reset();
     next.target_agent.reset();  // a named agent who said no: the queue takes over
@@ -450,7 +471,7 @@ Status ContactService::return_to_queue(const ContactRecord& c, const std::string
 Status ContactService::close_after_work(const ContactRecord& c, const std::optional<std::string>& disposition,
                                         const std::string& notes, const json& tags) {
     ContactRecord next = c;
-    next.state = "closed";
+    next.state = ContactState::Closed;
     next.closed_at = d_.now();
     next.acw_expires_at.reset();
     next.disposition = disposition;
@@ -483,7 +504,7 @@ sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, co
     m.at = d_.now();
     m.agent = agent;
     m.status = status;
-    if (c.channel == "sms") m.segments = sms_segment_count(m.text);
+    if (c.channel == Channel::Sms) m.segments = sms_segment_count(m.text);
     m.client_id = client_id;
     // The message and the agent's event of it are one transaction, and the event is sent once it
     // is committed: a crash between them would leave a stored message no desk hears of.
@@ -492,9 +513,9 @@ sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, co
     if (agents_) agents_->hold_events();
     auto stored = [&]() -> sb::Status {
         // An agent's (or the system's) SMS is also queued for the provider in the same transaction.
-        bool outbound_sms = c.channel == "sms" && from != "customer";
+        bool outbound_sms = c.channel == Channel::Sms && from != "customer";
         if (auto st = outbound_sms ? d_.contacts.add_outbound_sms(m) : d_.contacts.add_message(m); !st) return st;
-        if (c.agent && c.state != "queued" && c.state != "closed")
+        if (c.agent && c.state != ContactState::Queued && c.state != ContactState::Closed)
             emit(*c.agent, "contact.message", {{"contact", c.id}, {"message", message_json(m)}});
         return tx.commit();
     }();
@@ -532,7 +553,7 @@ const QueueRecord* ContactService::default_queue() const {
 int64_t ContactService::front_rank(const std::string& queue, int64_t own_rank) const {
     int64_t front = own_rank;
     for (const auto& [id, c] : open_)
-        if (c.state == "queued" && c.queue == queue) front = std::min(front, c.rank - 1);
+        if (c.state == ContactState::Queued && c.queue == queue) front = std::min(front, c.rank - 1);
     return front;
 }
 
@@ -553,7 +574,7 @@ void ContactService::route() {
 void ContactService::route_once() {
     std::vector<const ContactRecord*> queued;
     for (const auto& [id, c] : open_)
-        if (c.state == "queued" && !is_ringing_call(c)) queued.push_back(&c);
+        if (c.state == ContactState::Queued && !is_ringing_call(c)) queued.push_back(&c);
     if (queued.empty() || !agents_) return;
     std::stable_sort(queued.begin(), queued.end(), [](const ContactRecord* a, const ContactRecord* b) {
         return a->rank != b->rank ? a->rank < b->rank : a->created_at < b->created_at;
@@ -561,7 +582,7 @@ void ContactService::route_once() {
     std::vector<RoutableContact> contacts;
     bool voice = false;
     for (const ContactRecord* c : queued) {
-        voice = voice || c->channel == "voice";
+        voice = voice || c->channel == Channel::Voice;
         const QueueRecord* q = find_queue(c->queue);
         RoutableContact rc{c->id, c->channel, q ? q->skill : c->queue, c->target_agent, {}};
         if (auto it = declined_.find(c->id); it != declined_.end()) rc.declined = it->second;
@@ -575,9 +596,9 @@ void ContactService::route_once() {
     int64_t now = d_.now();
     for (const PlannedOffer& o : plan_offers(contacts, std::move(agents.value()), now)) {
         auto it = open_.find(o.contact);
-        if (it == open_.end() || it->second.state != "queued") continue;
+        if (it == open_.end() || it->second.state != ContactState::Queued) continue;
         ContactRecord next = it->second;
-        next.state = "offered";
+        next.state = ContactState::Offered;
         next.agent = o.agent;
         next.offer_expires_at = now + config_.offer_timeout_ms;
         if (auto st = save(next); !st) {
@@ -599,9 +620,9 @@ sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents(bool phon
     // Once per routing, not once per agent: with thousands of agents, asking about each one
     // (connections, open contacts) for each of them made routing quadratic.
     const std::set<std::string> connected = agents_->connected_agents();
-    std::map<std::string, std::map<std::string, int>> load;
+    std::map<std::string, std::map<Channel, int>> load;
     for (const auto& [id, c] : open_)
-        if (c.agent && c.state != "queued") load[*c.agent][c.channel]++;
+        if (c.agent && c.state != ContactState::Queued) load[*c.agent][c.channel]++;
     for (const auto& a : list.value()) {
         if (a.state != sb::agent::Presence::Available || !connected.count(a.username)) continue;
         RoutableAgent ra;
@@ -613,10 +634,10 @@ sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents(bool phon
         ra.idle_since = std::max(a.state_since_ms, last_busy_.count(a.username) ? last_busy_[a.username] : 0);
         if (auto l = load.find(a.username); l != load.end()) ra.load = l->second;
         // Calls need a phone: a live session with SIP credentials.
-        if (phones && ra.capacity.count("voice") && ra.capacity["voice"] > 0) {
+        if (phones && ra.capacity.count(Channel::Voice) && ra.capacity[Channel::Voice] > 0) {
             auto sip = d_.store.current_sip_username(a.username, now);
             if (!sip) return sip.error();
-            if (!sip.value()) ra.capacity["voice"] = 0;
+            if (!sip.value()) ra.capacity[Channel::Voice] = 0;
         }
         agents.push_back(std::move(ra));
     }
@@ -630,9 +651,9 @@ void ContactService::notify_queue_positions() {
     std::map<std::string, std::vector<const ContactRecord*>> by_queue;
     bool any_chat = false;
     for (const auto& [id, c] : open_) {
-        if (c.state != "queued") continue;
+        if (c.state != ContactState::Queued) continue;
         by_queue[c.queue].push_back(&c);
-        any_chat = any_chat || c.channel == "chat";
+        any_chat = any_chat || c.channel == Channel::Chat;
     }
     if (!any_chat) return;
     std::optional<std::vector<sb::agent::AgentSnapshot>> agents;
@@ -642,10 +663,10 @@ void ContactService::notify_queue_positions() {
         std::stable_sort(list.begin(), list.end(), [](const ContactRecord* a, const ContactRecord* b) {
             return a->rank != b->rank ? a->rank < b->rank : a->created_at < b->created_at;
         });
-        int64_t slots = agents ? available_slots(queue, "chat", *agents) : 0;
+        int64_t slots = agents ? available_slots(queue, Channel::Chat, *agents) : 0;
         for (std::size_t i = 0; i < list.size(); ++i) {
             const ContactRecord& c = *list[i];
-            if (c.channel != "chat") continue;
+            if (c.channel != Channel::Chat) continue;
             int position = static_cast<int>(i) + 1;
             std::pair<int, int64_t> pos{position, position * config_.handle_time_estimate_s / std::max<int64_t>(1, slots)};
             auto told = told_position_.find(c.id);
@@ -656,7 +677,7 @@ void ContactService::notify_queue_positions() {
     }
 }
 
-int64_t ContactService::available_slots(const std::string& queue, const std::string& channel,
+int64_t ContactService::available_slots(const std::string& queue, Channel channel,
                                         const std::vector<sb::agent::AgentSnapshot>& agents) const {
     // Slots of the agents who could take it now; with none, one slot's worth (the caller's max).
     const QueueRecord* q = find_queue(queue);
@@ -675,7 +696,7 @@ int64_t ContactService::available_slots(const std::string& queue, const std::str
 std::pair<int, int64_t> ContactService::queue_position(const ContactRecord& c) {
     int position = 1;
     for (const auto& [id, other] : open_)
-        if (other.state == "queued" && other.queue == c.queue && id != c.id &&
+        if (other.state == ContactState::Queued && other.queue == c.queue && id != c.id &&
             (other.rank < c.rank || (other.rank == c.rank && other.created_at < c.created_at)))
             ++position;
     int64_t slots = 0;

@@ -76,6 +76,10 @@ struct ContactConfig {
 };
 
 // ---- ContactService -----------------------------------------------------------------------------
+// The `wrong_state` error of a request the contact's state does not allow: "The contact is
+// queued; this needs it active."
+sb::Error wrong_state(const ContactRecord& c, std::string_view wants);
+
 class ContactService {
 public:
     // A ringing call Kamailio has not asked about again this long after its offer timeout is
@@ -219,6 +223,9 @@ public:
 private:
     // ---- internals ----
     sb::Result<ContactRecord> own(const std::string& agent, const std::string& contact);
+    // A contact's state changes only through these two, which refuse a move the lifecycle's
+    // table does not have (check_move).
+    sb::Status check_move(const ContactRecord& next) const;
     sb::Status save(const ContactRecord& next);       // store, then memory
     sb::Status close(const ContactRecord& next);      // store with its interaction, then forget
     sb::Status return_to_queue(const ContactRecord& c, const std::string& reason, bool declined);
@@ -234,13 +241,13 @@ private:
     // A stored message's status changed (delivered, sent, failed): its agent is told.
     void message_changed(const MessageRecord& m);
     CustomerLink* link_for(const ContactRecord& c) {
-        return c.channel == "chat" ? chat_ : c.channel == "sms" ? sms_ : nullptr;  // voice: none
+        return c.channel == Channel::Chat ? chat_ : c.channel == Channel::Sms ? sms_ : nullptr;  // voice: none
     }
     // A voice call ringing through Kamailio: inbound, not (yet) a callback. It is never routed
     // by route(): Kamailio asks for each agent (call_route).
     static bool is_ringing_call(const ContactRecord& c) {
-        return c.channel == "voice" && !c.callback && c.call_direction.value_or("") == "inbound" &&
-               (c.state == "queued" || c.state == "offered");
+        return c.channel == Channel::Voice && !c.callback && c.call_direction.value_or("") == "inbound" &&
+               (c.state == ContactState::Queued || c.state == ContactState::Offered);
     }
     // Agents who may take a contact of `channel` now (available, connected, with room; for
     // voice also SIP credentials), as routing.h wants them.
@@ -265,7 +272,7 @@ private:
     void route();
     void route_once();
     void notify_queue_positions();
-    int64_t available_slots(const std::string& queue, const std::string& channel,
+    int64_t available_slots(const std::string& queue, Channel channel,
                             const std::vector<sb::agent::AgentSnapshot>& agents) const;
     sb::Result<nlohmann::json> customer_json(const std::string& customer);
     // With the sensitive section (verification.h), masked unless `unlocked`.

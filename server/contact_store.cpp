@@ -9,10 +9,11 @@ using json = nlohmann::json;
 using sb::Ok;
 using sb::Result;
 using sb::Status;
+namespace code = sb::protocol::code;
 
 namespace {
 
-const std::map<std::string, int> kDefaultCapacity = {{"voice", 1}, {"chat", 3}, {"sms", 3}};
+const std::map<Channel, int> kDefaultCapacity = {{Channel::Voice, 1}, {Channel::Chat, 3}, {Channel::Sms, 3}};
 
 void bind_text(Statement& st, int i, const std::optional<std::string>& v) {
     if (v) st.bind(i, std::string_view(*v));
@@ -37,7 +38,13 @@ Result<std::vector<T>> collect(Statement& st, Read read) {
         auto row = st.step();
         if (!row) return row.error();
         if (!row.value()) break;
-        out.push_back(read(st));
+        if constexpr (std::is_same_v<decltype(read(st)), Result<T>>) {  // a row that can be refused
+            auto r = read(st);
+            if (!r) return r.error();
+            out.push_back(std::move(r.value()));
+        } else {
+            out.push_back(read(st));
+        }
     }
     return out;
 }
@@ -61,11 +68,15 @@ constexpr const char* kContactColumns =
     "ended_by, acw_expires_at, closed_at, transfer_from, transfer_note, target_agent, disposition, notes, tags, "
     "customer_address, service_address, chat_token_hash, call_direction, callback, claimed_customer";
 
-ContactRecord read_contact(const Statement& st) {
+Result<ContactRecord> read_contact(const Statement& st) {
     ContactRecord c;
     c.id = st.column_text(0);
-    c.channel = st.column_text(1);
-    c.state = st.column_text(2);
+    auto channel = sb::contact::parse_channel(st.column_text(1));
+    auto state = sb::contact::parse_contact_state(st.column_text(2));
+    if (!channel || !state)
+        return sb::make_error(code::internal, "contact " + c.id + " has an unknown channel or state in the database");
+    c.channel = *channel;
+    c.state = *state;
     c.queue = st.column_text(3);
     c.customer = st.column_text(4);
     c.agent = opt_text(st, 5);
@@ -171,7 +182,9 @@ Result<std::map<std::string, AgentRouting>> ContactStore::agent_routing() {
         auto row = c.value().step();
         if (!row) return row.error();
         if (!row.value()) break;
-        out[c.value().column_text(0)].capacity[c.value().column_text(1)] = static_cast<int>(c.value().column_int(2));
+        // (the table's CHECK admits only the three channels)
+        if (auto channel = sb::contact::parse_channel(c.value().column_text(1)))
+            out[c.value().column_text(0)].capacity[*channel] = static_cast<int>(c.value().column_int(2));
     }
     return out;
 }
@@ -255,7 +268,7 @@ Status ContactStore::save_contact(const ContactRecord& c) {
     auto q = db_.prepare(sql);
     if (!q) return q.error();
     Statement& st = q.value();
-    st.bind(1, c.id).bind(2, c.channel).bind(3, c.state).bind(4, c.queue).bind(5, c.customer);
+    st.bind(1, c.id).bind(2, to_string(c.channel)).bind(3, to_string(c.state)).bind(4, c.queue).bind(5, c.customer);
     bind_text(st, 6, c.agent);
     st.bind(7, c.rank).bind(8, c.created_at).bind(9, c.offer_expires_at).bind(10, c.accepted_at).bind(11, c.ended_at);
     bind_text(st, 12, c.ended_by);
@@ -283,7 +296,7 @@ Status ContactStore::close_contact(const ContactRecord& c) {
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?);");
     if (!q) return q.error();
     Statement& st = q.value();
-    st.bind(1, c.customer).bind(2, c.id).bind(3, c.channel).bind(4, c.created_at).bind(5, c.queue);
+    st.bind(1, c.customer).bind(2, c.id).bind(3, to_string(c.channel)).bind(4, c.created_at).bind(5, c.queue);
     bind_text(st, 6, c.disposition);
     st.bind(7, c.notes);
     bind_text(st, 8, c.agent);

@@ -16,9 +16,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "contact/lifecycle.h"
 #include "sqlite_db.h"
 
 namespace sbd {
+
+// The contact's channel and lifecycle are the core's (contact/lifecycle.h), shared with the desk.
+using sb::contact::Channel;
+using sb::contact::ContactState;
 
 // ---- records ------------------------------------------------------------------------------------
 struct Disposition {
@@ -37,7 +42,7 @@ struct QueueRecord {
 
 struct AgentRouting {
     std::set<std::string> skills;
-    std::map<std::string, int> capacity;  // channel -> contacts at once
+    std::map<Channel, int> capacity;  // contacts at once
 };
 
 struct CustomerRecord {
@@ -58,8 +63,10 @@ struct InteractionRecord {
 
 struct ContactRecord {
     std::string id;
-    std::string channel;  // chat | sms | voice
-    std::string state;    // queued | offered | active | wrap_up | closed
+    Channel channel = Channel::Chat;
+    // Stored only by ContactService::save() and close(), which refuse a move the lifecycle's
+    // table (contact/lifecycle.h) does not have.
+    ContactState state = ContactState::Queued;
     std::string queue;
     std::string customer;
     std::optional<std::string> agent;  // offered to / working it / last one who did

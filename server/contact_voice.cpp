@@ -47,9 +47,6 @@ std::string digits(const std::string& s) {
 // a missed offer. Anything else (486, 603, ...) is a rejection.
 bool is_missed_status(int status) { return status == 408 || status == 480 || status == 404; }
 
-sb::Error wrong_state(const ContactRecord& c, const std::string& wants) {
-    return make_error(code::wrong_state, "The contact is " + c.state + "; this needs it " + wants + ".");
-}
 
 }  // namespace
 
@@ -72,7 +69,7 @@ sb::Result<CustomerRecord> ContactService::customer_by_phone(const std::string& 
 
 Status ContactService::offer_call(ContactRecord next, const std::string& agent) {
     int64_t now = d_.now();
-    next.state = "offered";
+    next.state = ContactState::Offered;
     next.agent = agent;
     next.offer_expires_at = now + config_.offer_timeout_ms;
     if (auto st = save(next); !st) return st;
@@ -84,7 +81,7 @@ Status ContactService::offer_call(ContactRecord next, const std::string& agent) 
 }
 
 Status ContactService::make_callback(ContactRecord next) {
-    next.state = "queued";
+    next.state = ContactState::Queued;
     next.agent.reset();
     next.offer_expires_at.reset();
     next.callback = true;
@@ -129,12 +126,12 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
             if (!stored.value()) return make_error(code::unknown_contact, "No contact with that id.");
             return make_error(code::wrong_state, "The contact is closed.");
         }
-        if (it->second.channel != "voice" || it->second.call_direction.value_or("") != "inbound" ||
+        if (it->second.channel != Channel::Voice || it->second.call_direction.value_or("") != "inbound" ||
             it->second.callback)
             return make_error(code::wrong_state, "The contact is not a ringing call.");
         if (!is_ringing_call(it->second)) return wrong_state(it->second, "offered or queued");
         if (it->second.queue != queue->code) return make_error(code::bad_message, "previous is a call to another queue.");
-        if (it->second.state == "offered") {
+        if (it->second.state == ContactState::Offered) {
             std::string agent = it->second.agent.value_or("");
             bool missed = is_missed_status(status);
             d_.log.info(missed ? "call offer missed" : "call offer rejected",
@@ -162,8 +159,8 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
         }
         int64_t now = d_.now();
         call.id = "c-" + d_.random_id();
-        call.channel = "voice";
-        call.state = "queued";
+        call.channel = Channel::Voice;
+        call.state = ContactState::Queued;
         call.queue = queue->code;
         call.customer = customer.id;
         call.rank = now;
@@ -191,7 +188,7 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
                 break;
             }
     }
-    RoutableContact rc{call.id, "voice", queue->skill, std::nullopt, {}};
+    RoutableContact rc{call.id, Channel::Voice, queue->skill, std::nullopt, {}};
     auto plan = plan_offers({rc}, std::move(candidates), d_.now());
     for (const PlannedOffer& o : plan) {
         auto sip = d_.store.current_sip_username(o.agent, d_.now());
@@ -255,7 +252,7 @@ sb::Result<std::optional<ContactService::MovedCall>> ContactService::claim_trans
     } else if (e164) {  // a phone that dropped the URI's parameter: the same caller to the same queue
         for (auto it = voice_transfers_.begin(); it != voice_transfers_.end(); ++it) {
             auto c = open_.find(it->first);
-            if (c != open_.end() && c->second.state == "active" && c->second.customer_address == e164 &&
+            if (c != open_.end() && c->second.state == ContactState::Active && c->second.customer_address == e164 &&
                 it->second.queue == queue.code)
                 t = it;
         }
@@ -267,12 +264,12 @@ sb::Result<std::optional<ContactService::MovedCall>> ContactService::claim_trans
     auto c = open_.find(id);
     // Active with the agent who asked, or already in their wrap-up (the caller left them first).
     if (c == open_.end() || c->second.agent != pending.from ||
-        (c->second.state != "active" && c->second.state != "wrap_up") || pending.queue != queue.code) {
+        (c->second.state != ContactState::Active && c->second.state != ContactState::WrapUp) || pending.queue != queue.code) {
         d_.log.info("a pending transfer no longer applies; a new call", {{"contact", id}});
         return std::optional<MovedCall>();
     }
     ContactRecord next = c->second;
-    next.state = "queued";
+    next.state = ContactState::Queued;
     next.agent.reset();
     next.queue = pending.queue;
     next.accepted_at.reset();
@@ -320,7 +317,7 @@ sb::Result<ContactService::OutboundCall> ContactService::call_outbound(const std
     if (it == open_.end()) return make_error(code::unknown_contact, "No open contact with that id.");
     const ContactRecord& c = it->second;
     if (c.agent != *agent.value()) return make_error(code::not_your_contact, "The contact is not this agent's.");
-    if (c.channel != "voice" || !(c.callback || c.call_direction.value_or("") == "outbound") || c.state != "active" ||
+    if (c.channel != Channel::Voice || !(c.callback || c.call_direction.value_or("") == "outbound") || c.state != ContactState::Active ||
         !c.customer_address)
         return make_error(code::wrong_state, "The contact is not an outbound call in progress.");
     const QueueRecord* q = find_queue(c.queue);
@@ -344,9 +341,9 @@ ContactService::Reply ContactService::dial(const std::string& agent, const json&
         if (body.contains("queue")) return make_error(code::bad_message, "queue goes with number, not contact.");
         auto c = own(agent, body["contact"].get<std::string>());
         if (!c) return c.error();
-        if (c.value().channel != "voice" || !c.value().callback)
+        if (c.value().channel != Channel::Voice || !c.value().callback)
             return make_error(code::wrong_state, "Only a callback contact is dialled by its id.");
-        if (c.value().state != "active") return wrong_state(c.value(), "active (accepted)");
+        if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active (accepted)");
         if (!c.value().customer_address)
             return make_error(code::wrong_state, "The caller withheld their number; there is nothing to call.");
         next = c.value();
@@ -372,7 +369,7 @@ ContactService::Reply ContactService::dial(const std::string& agent, const json&
         if (!customer) return customer.error();
         int64_t now = d_.now();
         next.id = "c-" + d_.random_id();
-        next.channel = "voice";
+        next.channel = Channel::Voice;
         next.queue = queue->code;
         next.customer = customer.value().id;
         next.agent = agent;
@@ -382,7 +379,7 @@ ContactService::Reply ContactService::dial(const std::string& agent, const json&
         next.customer_address = phone.value();
         next.service_address = queue->number;
         next.call_direction = "outbound";
-        next.state = "active";
+        next.state = ContactState::Active;
     }
     if (auto st = save(next); !st) return st.error();
     last_busy_[agent] = d_.now();

@@ -262,19 +262,19 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         contacts.set_recorder(recorder.get());
         // The contact leaves its call (ended: wrap-up; closed): nothing more to record or pause.
         contacts.add_change_hook([&recorder](const sbd::ContactRecord& c) {
-            if (c.channel == "voice" && (c.state == "wrap_up" || c.state == "closed")) recorder->call_ended(c.id);
+            if (c.channel == sbd::Channel::Voice && (c.state == sbd::ContactState::WrapUp || c.state == sbd::ContactState::Closed)) recorder->call_ended(c.id);
         });
         recorder->on_change([&contacts, &recorder, &payments_ptr](const std::string& contact) {
             const sbd::ContactRecord* c = contacts.find_open(contact);
             if (c && c->agent)
                 contacts.notify_agent(*c->agent, "contact.recording",
-                                      {{"contact", contact}, {"recording", recorder->state(contact)}});
+                                      {{"contact", contact}, {"recording", sb::contact::to_string(recorder->state(contact))}});
             // The open card capture's recording state (docs/payments.md).
             if (payments_ptr) payments_ptr->recording_changed(contact);
         });
     }
     contacts.add_json_decorator([&recorder](const sbd::ContactRecord& c, nlohmann::json& out) {
-        out["recording"] = recorder ? recorder->state(c.id) : std::string("off");
+        out["recording"] = sb::contact::to_string(recorder ? recorder->state(c.id) : sb::contact::RecordingState::Off);
     });
     // Card payments (docs/payments.md): the gateway is set once the listener has its address.
     sbd::PaymentService payments({io, store.value()->database(), contact_store, contacts, log, now_ms, random_id},

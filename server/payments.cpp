@@ -15,6 +15,9 @@ namespace card = sb::contact;
 using json = nlohmann::json;
 using sb::make_error;
 using sb::Ok;
+using sb::contact::PaymentState;
+using sb::contact::RecordingState;
+using sb::contact::is_open;
 
 namespace {
 // Error codes of the payment requests (docs/protocol.md, "Payments").
@@ -73,7 +76,7 @@ const char* kSelect =
     "p.created_at, p.updated_at, m.brand, m.last4, m.exp_month, m.exp_year, p.charge_key, p.charge_card "
     "FROM payments p LEFT JOIN payment_methods m ON m.id = p.method ";
 
-Payment read_row(const Statement& st) {
+sb::Result<Payment> read_row(const Statement& st) {
     Payment p;
     p.id = st.column_text(0);
     p.contact = st.column_text(1);
@@ -81,7 +84,9 @@ Payment read_row(const Statement& st) {
     p.agent = st.column_text(3);
     p.amount = st.column_int(4);
     p.currency = st.column_text(5);
-    p.state = st.column_text(6);
+    auto state = sb::contact::parse_payment_state(st.column_text(6));
+    if (!state) return make_error(code::internal, "payment " + p.id + " has an unknown state in the database");
+    p.state = *state;
     if (!st.column_is_null(7)) p.method = st.column_int(7);
     p.gateway_ref = column_opt(st, 8);
     if (auto e = column_opt(st, 9)) {
@@ -99,7 +104,6 @@ Payment read_row(const Statement& st) {
     return p;
 }
 
-bool is_open_state(const std::string& s) { return s == "capturing" || s == "authorizing"; }
 
 // The card a charge was for, as the payment keeps it: "visa 4242 12/2030" (never the number).
 std::string charge_card_of(const card::CheckedCard& c) {
@@ -137,13 +141,15 @@ sb::Status PaymentService::load() {
         auto row = q.value().step();
         if (!row) return row.error();
         if (!row.value()) break;
-        found.push_back(read_row(q.value()));
+        auto p = read_row(q.value());
+        if (!p) return p.error();
+        found.push_back(std::move(p.value()));
     }
     for (Payment& p : found) {
         const ContactRecord* c = d_.contacts.find_open(p.contact);
-        if (p.state == "authorizing") {
+        if (p.state == PaymentState::Authorizing) {
             // The gateway's answer was lost with the previous run.
-            p.state = "capturing";
+            if (!move(p, PaymentState::Capturing)) return make_error(code::internal, "payment " + p.id + " cannot be reopened");
             p.error = error_json("gateway_unavailable",
                                  "The server restarted while the card was being authorised; check the gateway "
                                  "before taking it again.");
@@ -153,7 +159,7 @@ sb::Status PaymentService::load() {
             if (auto st = tx.commit(); !st) return st;
         }
         open_[p.id] = Open{p.contact, p.created_at};
-        if (!c || c->state != "active" || c->agent != p.agent) finish(p, "cancelled", "system", "contact_ended");
+        if (!c || c->state != ContactState::Active || c->agent != p.agent) finish(p, PaymentState::Cancelled, "system", "contact_ended");
     }
     // Every recorded call the previous run knew: a recording left paused (or unknown) without an
     // open capture is resumed now, and one with a capture is paused.
@@ -167,8 +173,8 @@ sb::Result<ContactRecord> PaymentService::active_contact(const std::string& agen
     const std::string& id = body.at("contact").get_ref<const std::string&>();
     if (const ContactRecord* c = d_.contacts.find_open(id)) {
         if (c->agent != agent) return make_error(code::not_your_contact, "This contact is not yours.");
-        if (c->state != "active")
-            return make_error(code::wrong_state, "The contact is " + c->state + "; payments need it active.");
+        if (c->state != ContactState::Active)
+            return make_error(code::wrong_state, "The contact is " + std::string(to_string(c->state)) + "; payments need it active.");
         return *c;
     }
     auto stored = d_.contact_store.find_contact(id);
@@ -192,10 +198,10 @@ sb::Result<Payment> PaymentService::capturing(const std::string& agent, const js
     if (auto st = d_.contacts.require_verified(c.value()); !st) return st.error();
     auto found = payment_on(c.value(), body);
     if (!found) return found.error();
-    if (found.value().state == "authorizing")
+    if (found.value().state == PaymentState::Authorizing)
         return make_error(code::wrong_state, "The card is being authorised; wait for the gateway's answer.");
-    if (found.value().state != "capturing")
-        return make_error(code::wrong_state, "The payment is " + found.value().state + ".");
+    if (found.value().state != PaymentState::Capturing)
+        return make_error(code::wrong_state, "The payment is " + std::string(to_string(found.value().state)) + ".");
     return found;
 }
 
@@ -213,7 +219,7 @@ PaymentService::Reply PaymentService::start(const std::string& agent, const json
     if (!upper) return make_error(code::bad_message, "currency must be 3 upper-case letters (ISO 4217), e.g. USD.");
     auto last = latest(c.value().id);
     if (!last) return last.error();
-    if (last.value() && is_open_state(last.value()->state))
+    if (last.value() && is_open(last.value()->state))
         return make_error(code::wrong_state, "A payment is already open on this contact; finish or cancel it first.");
 
     Payment p;
@@ -223,7 +229,7 @@ PaymentService::Reply PaymentService::start(const std::string& agent, const json
     p.agent = agent;
     p.amount = amount;
     p.currency = currency;
-    p.state = "capturing";
+    p.state = PaymentState::Capturing;  // where every payment starts
     p.created_at = d_.now();
     {
         Transaction tx(d_.db, Durability::Durable);
@@ -235,7 +241,7 @@ PaymentService::Reply PaymentService::start(const std::string& agent, const json
     open_[p.id] = Open{p.contact, p.created_at};
     d_.log.info("payment started", {{"payment", p.id}, {"contact", p.contact}, {"username", agent},
                                     {"amount", p.amount}, {"currency", p.currency}});
-    if (c.value().channel == "voice") reconcile_recording(p.contact);
+    if (c.value().channel == Channel::Voice) reconcile_recording(p.contact);
     emit(agent, p.contact, p);
     return json{{"payment", to_json(p)}};
 }
@@ -248,14 +254,14 @@ PaymentService::Reply PaymentService::submit(const std::string& agent, const jso
     // A call is recorded by the telephony layer: the card may be read out only once the recorder
     // confirmed the pause. Without a recorder, or for a call it does not know, nobody can say the
     // recording is paused, so a voice contact's card is refused. Chat and SMS are not recorded.
-    std::string rec = recording(p.contact);
+    const RecordingState rec = recording(p.contact);
     const ContactRecord* contact = d_.contacts.find_open(p.contact);
-    const bool voice = contact && contact->channel == "voice";
-    if (voice ? rec != "paused" : (rec != "off" && rec != "paused"))
+    const bool voice = contact && contact->channel == Channel::Voice;
+    if (voice ? rec != RecordingState::Paused : (rec != RecordingState::Off && rec != RecordingState::Paused))
         return make_error(kRecordingNotPaused,
-                          !recorder_ || rec == "off"
+                          !recorder_ || rec == RecordingState::Off
                               ? std::string("This server cannot pause this call's recording, so the card cannot be taken on the call.")
-                              : "The call recording is " + rec + "; wait until it is paused.");
+                              : "The call recording is " + std::string(to_string(rec)) + "; wait until it is paused.");
 
     const std::string& number = body.at("card_number").get_ref<const std::string&>();
     const std::string& cvc = body.at("cvc").get_ref<const std::string&>();
@@ -285,7 +291,7 @@ PaymentService::Reply PaymentService::submit(const std::string& agent, const jso
     wipe_json_string(payload, "card_number");
     wipe_json_string(payload, "cvc");
 
-    p.state = "authorizing";
+    if (!move(p, PaymentState::Authorizing)) return make_error(code::wrong_state, "This payment is no longer taking a card.");
     p.error = nullptr;
     p.charge_key = key;
     p.charge_card = card_id;
@@ -317,7 +323,7 @@ PaymentService::Reply PaymentService::cancel(const std::string& agent, const jso
     auto found = capturing(agent, body);
     if (!found) return found.error();
     Payment p = found.value();
-    finish(p, "cancelled", agent, "agent");
+    finish(p, PaymentState::Cancelled, agent, "agent");
     auto now = find(p.id);
     if (!now) return now.error();
     return json{{"payment", to_json(now.value().value_or(p))}};
@@ -333,7 +339,7 @@ PaymentService::Reply PaymentService::refund(const std::string& agent, const jso
     if (!found.value() || found.value()->customer != c.value().customer)
         return make_error(kUnknownPayment, "No payment with that id for this customer.");
     Payment p = *found.value();
-    if (p.state != "approved") return make_error(code::wrong_state, "Only an approved payment can be refunded; it is " + p.state + ".");
+    if (p.state != PaymentState::Approved) return make_error(code::wrong_state, "Only an approved payment can be refunded; it is " + std::string(to_string(p.state)) + ".");
     if (refunding_.count(p.id)) return make_error(code::wrong_state, "A refund of this payment is already under way.");
     int64_t amount = body.contains("amount") ? body["amount"].get<int64_t>() : p.amount;
     if (amount < 1 || amount > p.amount)
@@ -373,7 +379,7 @@ void PaymentService::on_charged(const std::string& id, sb::Result<HttpResponse> 
         return;
     }
     Payment p = *found.value();
-    if (p.state != "authorizing") return;
+    if (p.state != PaymentState::Authorizing) return;
 
     json answer = r ? json::parse(r.value().body, nullptr, false) : json();
     auto text = [&](const char* k) -> std::optional<std::string> {
@@ -390,7 +396,7 @@ void PaymentService::on_charged(const std::string& id, sb::Result<HttpResponse> 
             if (!tx.begun()) return tx.begun();
             auto method = store_method(p, *text("token"), checked);
             if (!method) return method.error();
-            p.state = "approved";
+            if (!move(p, PaymentState::Approved)) return make_error(code::internal, "the payment cannot be approved");
             p.method = method.value();
             p.gateway_ref = *text("token");
             p.error = nullptr;
@@ -411,7 +417,7 @@ void PaymentService::on_charged(const std::string& id, sb::Result<HttpResponse> 
             auto kept = find(id);
             if (!kept || !kept.value()) return;
             Payment back = *kept.value();
-            back.state = "capturing";
+            if (!move(back, PaymentState::Capturing)) return;
             back.error = error_json("gateway_unavailable",
                                     "The payment could not be recorded; submit the card again (it is not charged twice).");
             Transaction tx(d_.db, Durability::Durable);
@@ -449,9 +455,9 @@ void PaymentService::on_charged(const std::string& id, sb::Result<HttpResponse> 
         d_.log.warn("payment gateway unavailable",
                     {{"payment", id}, {"status", r ? r.value().status : 0}, {"error", r ? "" : r.error().message}});
     }
-    if (cancel_after) return finish(p, "cancelled", "system", "contact_ended", note);
-    if (d_.now() >= p.created_at + capture_ttl_ms_) return finish(p, "expired", "system", "expired", note);
-    p.state = "capturing";
+    if (cancel_after) return finish(p, PaymentState::Cancelled, "system", "contact_ended", note);
+    if (d_.now() >= p.created_at + capture_ttl_ms_) return finish(p, PaymentState::Expired, "system", "expired", note);
+    if (!move(p, PaymentState::Capturing)) return;
     sb::Status stored = [&]() -> sb::Status {
         Transaction tx(d_.db, Durability::Durable);
         if (!tx.begun()) return tx.begun();
@@ -472,12 +478,12 @@ void PaymentService::on_refunded(const std::string& id, sb::Result<HttpResponse>
     Refunding who = it->second;
     refunding_.erase(it);
     auto found = find(id);
-    if (!found || !found.value() || found.value()->state != "approved") return;
+    if (!found || !found.value() || found.value()->state != PaymentState::Approved) return;
     Payment p = *found.value();
     json answer = r ? json::parse(r.value().body, nullptr, false) : json();
     bool ok = r && r.value().status == 200 && answer.is_object() && answer.value("status", json()) == "refunded";
     if (ok) {
-        p.state = "refunded";
+        if (!move(p, PaymentState::Refunded)) return;
         p.error = nullptr;
         json detail = audit_detail(p);
         detail["amount"] = who.amount;
@@ -529,8 +535,8 @@ void PaymentService::tick() {
             open_.erase(id);
             continue;
         }
-        if (p.value()->state == "capturing") finish(*p.value(), "expired", "system", "expired");
-        else if (!is_open_state(p.value()->state)) open_.erase(id);
+        if (p.value()->state == PaymentState::Capturing) finish(*p.value(), PaymentState::Expired, "system", "expired");
+        else if (!is_open(p.value()->state)) open_.erase(id);
     }
     // Recordings not yet as they should be (a command refused or unanswered): try again when due.
     std::vector<std::string> retry;
@@ -539,10 +545,16 @@ void PaymentService::tick() {
     for (const std::string& contact : retry) reconcile_recording(contact);
 }
 
-void PaymentService::finish(Payment p, const std::string& state, const std::string& actor, const std::string& reason,
+bool PaymentService::move(Payment& p, PaymentState to) {
+    auto moved = sb::contact::move(p.state, to);
+    if (!moved) d_.log.error("refused a payment's move", {{"payment", p.id}, {"error", moved.error().message}});
+    return moved.ok();
+}
+
+void PaymentService::finish(Payment p, PaymentState state, const std::string& actor, const std::string& reason,
                             const std::optional<AuditNote>& note) {
     open_.erase(p.id);
-    p.state = state;
+    if (!move(p, state)) return;
     sb::Status stored = [&]() -> sb::Status {
         Transaction tx(d_.db, Durability::Durable);
         if (!tx.begun()) return tx.begun();
@@ -550,14 +562,14 @@ void PaymentService::finish(Payment p, const std::string& state, const std::stri
         if (note) audit(note->actor, note->action, p, note->detail);
         json detail = audit_detail(p);
         detail["reason"] = reason;
-        audit(actor, state == "expired" ? "payment.expired" : "payment.cancelled", p, detail);
+        audit(actor, state == PaymentState::Expired ? "payment.expired" : "payment.cancelled", p, detail);
         return tx.commit();
     }();
     if (!stored) {
         d_.log.error("payment not stored", {{"payment", p.id}, {"error", stored.error().message}});
         return;
     }
-    d_.log.info(state == "expired" ? "payment expired" : "payment cancelled",
+    d_.log.info(state == PaymentState::Expired ? "payment expired" : "payment cancelled",
                 {{"payment", p.id}, {"contact", p.contact}, {"reason", reason}});
     reconcile_recording(p.contact);
     emit(p.agent, p.contact, p);
@@ -570,15 +582,15 @@ void PaymentService::contact_changed(const ContactRecord& c) {
     for (const std::string& id : ids) {
         auto p = find(id);
         if (!p || !p.value()) continue;
-        if (c.state == "active" && c.agent == p.value()->agent) continue;
-        if (p.value()->state == "authorizing") cancel_after_.insert(id);  // decided when the gateway answers
-        else if (p.value()->state == "capturing") finish(*p.value(), "cancelled", "system", "contact_ended");
+        if (c.state == ContactState::Active && c.agent == p.value()->agent) continue;
+        if (p.value()->state == PaymentState::Authorizing) cancel_after_.insert(id);  // decided when the gateway answers
+        else if (p.value()->state == PaymentState::Capturing) finish(*p.value(), PaymentState::Cancelled, "system", "contact_ended");
     }
 }
 
 // ---- recording ----------------------------------------------------------------------------------
-std::string PaymentService::recording(const std::string& contact) const {
-    return recorder_ ? recorder_->state(contact) : std::string("off");
+RecordingState PaymentService::recording(const std::string& contact) const {
+    return recorder_ ? recorder_->state(contact) : RecordingState::Off;
 }
 
 // The recording follows the contact's payment: paused while a capture is open (capturing or
@@ -587,15 +599,15 @@ std::string PaymentService::recording(const std::string& contact) const {
 // backoff (1 s doubling to 10 s; tick() retries), until the call ends ("off").
 void PaymentService::reconcile_recording(const std::string& contact) {
     if (!recorder_) return;
-    const std::string s = recorder_->state(contact);
-    if (s == "off" || s == "pausing" || s == "resuming") {  // not recorded, or an answer is due
-        if (s == "off") retry_.erase(contact);
+    const RecordingState s = recorder_->state(contact);
+    if (s == RecordingState::Off || in_flight(s)) {  // not recorded, or an answer is due
+        if (s == RecordingState::Off) retry_.erase(contact);
         return;
     }
     auto p = latest(contact);
     if (!p) return;
-    const bool want_paused = p.value() && is_open_state(p.value()->state);
-    if (want_paused ? s == "paused" : s == "on") {
+    const bool want_paused = p.value() && is_open(p.value()->state);
+    if (s == (want_paused ? RecordingState::Paused : RecordingState::On)) {
         retry_.erase(contact);
         return;
     }
@@ -614,15 +626,16 @@ void PaymentService::reconcile_recording(const std::string& contact) {
 
 void PaymentService::recording_changed(const std::string& contact) {
     // The audit records each confirmed pause and resume (who took the card, which contact).
-    const std::string now = recorder_ ? recorder_->state(contact) : std::string("off");
-    std::string& before = recording_seen_[contact];
+    const RecordingState now = recording(contact);
+    RecordingState& before = recording_seen_[contact];
     auto p = latest(contact);
-    if (p && p.value() && now != before && (now == "paused" || (now == "on" && before == "resuming"))) {
+    if (p && p.value() && now != before &&
+        (now == RecordingState::Paused || (now == RecordingState::On && before == RecordingState::Resuming))) {
         json detail = {{"payment", p.value()->id}};
-        audit(p.value()->agent, now == "paused" ? audit_action::recording_paused : audit_action::recording_resumed,
+        audit(p.value()->agent, now == RecordingState::Paused ? audit_action::recording_paused : audit_action::recording_resumed,
               *p.value(), detail);
     }
-    if (now == "off") recording_seen_.erase(contact);
+    if (now == RecordingState::Off) recording_seen_.erase(contact);
     else before = now;
     reconcile_recording(contact);
     if (!p || !p.value()) return;
@@ -634,10 +647,10 @@ void PaymentService::recording_changed(const std::string& contact) {
 json PaymentService::to_json(const Payment& p) const {
     return {{"id", p.id},
             {"contact", p.contact},
-            {"state", p.state},
+            {"state", std::string(to_string(p.state))},
             {"amount", p.amount},
             {"currency", p.currency},
-            {"recording", recording(p.contact)},
+            {"recording", std::string(to_string(recording(p.contact)))},
             {"card", p.card},
             {"error", p.error},
             {"created_at", p.created_at},
@@ -675,7 +688,9 @@ sb::Result<std::optional<Payment>> PaymentService::find(const std::string& id) {
     auto row = q.value().step();
     if (!row) return row.error();
     if (!row.value()) return std::optional<Payment>();
-    return std::optional<Payment>(read_row(q.value()));
+    auto p = read_row(q.value());
+    if (!p) return p.error();
+    return std::optional<Payment>(std::move(p.value()));
 }
 
 sb::Result<std::optional<Payment>> PaymentService::latest(const std::string& contact) {
@@ -685,7 +700,9 @@ sb::Result<std::optional<Payment>> PaymentService::latest(const std::string& con
     auto row = q.value().step();
     if (!row) return row.error();
     if (!row.value()) return std::optional<Payment>();
-    return std::optional<Payment>(read_row(q.value()));
+    auto p = read_row(q.value());
+    if (!p) return p.error();
+    return std::optional<Payment>(std::move(p.value()));
 }
 
 sb::Status PaymentService::save(Payment& p) {
@@ -699,7 +716,7 @@ sb::Status PaymentService::save(Payment& p) {
     if (!q) return q.error();
     Statement& st = q.value();
     st.bind(1, p.id).bind(2, p.contact).bind(3, p.customer).bind(4, p.agent).bind(5, p.amount).bind(6, p.currency);
-    st.bind(7, p.state).bind(8, p.method);
+    st.bind(7, to_string(p.state)).bind(8, p.method);
     if (p.gateway_ref) st.bind(9, *p.gateway_ref);
     else st.bind(9, std::optional<int64_t>());
     // The error's message is ours or the gateway's reason (masked): never card data.

@@ -48,7 +48,8 @@ struct Payment {
     std::string id, contact, customer, agent;
     int64_t amount = 0;           // minor units
     std::string currency = "USD";
-    std::string state;            // capturing | authorizing | approved | cancelled | expired | refunded
+    // The shared lifecycle (contact/lifecycle.h); changed only by PaymentService::move().
+    sb::contact::PaymentState state = sb::contact::PaymentState::Capturing;
     std::optional<int64_t> method;          // payment_methods.id, once approved
     std::optional<std::string> gateway_ref; // the gateway's token for this charge
     nlohmann::json error = nullptr;         // {code, message} or null
@@ -144,7 +145,7 @@ private:
     // transaction (sqlite_db.h): its row, the card on file it adds, its audit entries.
     sb::Status save(Payment& p);
     sb::Result<int64_t> store_method(const Payment& p, const std::string& token, const sb::contact::CheckedCard& card);
-    std::string recording(const std::string& contact) const;
+    sb::contact::RecordingState recording(const std::string& contact) const;
     nlohmann::json to_json(const Payment& p) const;
     void emit(const std::string& agent, const std::string& contact, const Payment& p);
     void audit(const std::string& actor, const char* action, const Payment& p, nlohmann::json detail);
@@ -155,9 +156,11 @@ private:
         const char* action;
         nlohmann::json detail;
     };
+    // Moves `p` to `to` if its lifecycle's table allows it; a refused move is logged and false.
+    bool move(Payment& p, sb::contact::PaymentState to);
     // Ends an open capture (cancelled or expired): stored with its audit entries (and `note`, the
     // entry of what led to it) in one transaction, recording resumed, emitted.
-    void finish(Payment p, const std::string& state, const std::string& actor, const std::string& reason,
+    void finish(Payment p, sb::contact::PaymentState state, const std::string& actor, const std::string& reason,
                 const std::optional<AuditNote>& note = std::nullopt);
     // The recording paused while a capture is open, on otherwise; retried (payments.cpp).
     void reconcile_recording(const std::string& contact);
@@ -166,7 +169,7 @@ private:
         int attempts = 0;
     };
     std::map<std::string, Retry> retry_;                  // by contact: a recording not yet as wanted
-    std::map<std::string, std::string> recording_seen_;  // by contact: the state last seen (audit)
+    std::map<std::string, sb::contact::RecordingState> recording_seen_;  // by contact: the state last seen (audit)
     void on_charged(const std::string& id, sb::Result<HttpResponse> r);
     void on_refunded(const std::string& id, sb::Result<HttpResponse> r);
     void contact_changed(const ContactRecord& c);

@@ -15,6 +15,8 @@
 
 namespace sbd {
 
+using sb::contact::RecordingState;
+
 // ---- bencode ------------------------------------------------------------------------------------
 namespace bencode {
 
@@ -156,7 +158,7 @@ std::string random_cookie() {
 struct RtpengineRecorder::Impl {
     struct Entry {
         std::string call_id;
-        std::string state;   // on | pausing | paused | resuming
+        RecordingState state = RecordingState::On;  // never off: a call not recorded has no entry
         uint64_t generation = 0;  // a new call (or a forgotten one) makes answers to old requests moot
     };
     struct Pending {
@@ -276,13 +278,13 @@ struct RtpengineRecorder::Impl {
             return del.value().bind(1, contact).run();
         }
         // Only a confirmed state is stored: a request in flight when we stop has an unknown outcome.
-        std::string state = it->second.state == "pausing" || it->second.state == "resuming" ? "unknown" : it->second.state;
+        RecordingState state = in_flight(it->second.state) ? RecordingState::Unknown : it->second.state;
         auto up = db.prepare(
             "INSERT INTO call_recordings (contact, call_id, state, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(contact) DO UPDATE SET call_id = excluded.call_id, state = excluded.state, "
             "updated_at = excluded.updated_at;");
         if (!up) return up.error();
-        return up.value().bind(1, contact).bind(2, it->second.call_id).bind(3, state).bind(4, now()).run();
+        return up.value().bind(1, contact).bind(2, it->second.call_id).bind(3, to_string(state)).bind(4, now()).run();
     }
 };
 
@@ -337,8 +339,9 @@ sb::Status RtpengineRecorder::load() {
         auto row = q.value().step();
         if (!row) return row.error();
         if (!row.value()) break;
-        Impl::Entry e{q.value().column_text(1), q.value().column_text(2), impl_->next_generation++};
-        if (e.state != "on" && e.state != "paused") e.state = "unknown";
+        auto stored = sb::contact::parse_recording_state(q.value().column_text(2));
+        Impl::Entry e{q.value().column_text(1), RecordingState::Unknown, impl_->next_generation++};
+        if (stored == RecordingState::On || stored == RecordingState::Paused) e.state = *stored;
         impl_->calls[q.value().column_text(0)] = std::move(e);
     }
     return sb::Ok{};
@@ -349,7 +352,7 @@ void RtpengineRecorder::call_started(const std::string& contact, const std::stri
     auto it = impl_->calls.find(contact);
     if (it != impl_->calls.end() && it->second.call_id == call_id) return;  // asked again (failover): the same call
     // A new call for the contact (the first, or a transferred caller's): Kamailio records it from its offer.
-    impl_->calls[contact] = Impl::Entry{call_id, "on", impl_->next_generation++};
+    impl_->calls[contact] = Impl::Entry{call_id, RecordingState::On, impl_->next_generation++};
     if (auto st = impl_->store(contact); !st)
         impl_->log.error("recording: cannot store", {{"contact", contact}, {"error", st.error().message}});
     impl_->log.info("recording: call started", {{"contact", contact}, {"call_id", call_id}});
@@ -364,9 +367,9 @@ void RtpengineRecorder::call_ended(const std::string& contact) {
     changed(contact);
 }
 
-std::string RtpengineRecorder::state(const std::string& contact) const {
+RecordingState RtpengineRecorder::state(const std::string& contact) const {
     auto it = impl_->calls.find(contact);
-    return it == impl_->calls.end() ? "off" : it->second.state;
+    return it == impl_->calls.end() ? RecordingState::Off : it->second.state;
 }
 
 std::vector<std::string> RtpengineRecorder::recorded_contacts() const {
@@ -380,10 +383,13 @@ std::string RtpengineRecorder::call_id(const std::string& contact) const {
     return it == impl_->calls.end() ? "" : it->second.call_id;
 }
 
-void RtpengineRecorder::set_state(const std::string& contact, const std::string& state) {
+void RtpengineRecorder::set_state(const std::string& contact, RecordingState state) {
     auto it = impl_->calls.find(contact);
     if (it == impl_->calls.end() || it->second.state == state) return;
-    it->second.state = state;
+    if (auto moved = sb::contact::move(it->second.state, state); !moved) {
+        impl_->log.error("recording: refused move", {{"contact", contact}, {"error", moved.error().message}});
+        return;
+    }
     if (auto st = impl_->store(contact); !st)
         impl_->log.error("recording: cannot store", {{"contact", contact}, {"error", st.error().message}});
     changed(contact);
@@ -405,14 +411,14 @@ void RtpengineRecorder::request(const std::string& contact, bool pausing, std::f
     if (it == impl_->calls.end())
         return later(std::move(done), sb::make_error("not_recording", "The contact has no recorded call."));
     Impl::Entry& e = it->second;
-    const char* target = pausing ? "paused" : "on";
+    const RecordingState target = pausing ? RecordingState::Paused : RecordingState::On;
     if (e.state == target) return later(std::move(done), sb::Ok{});  // already so
-    if (e.state == "pausing" || e.state == "resuming")
+    if (in_flight(e.state))
         return later(std::move(done), sb::make_error("recording_busy", "The recording is already being changed."));
-    std::string before = e.state;
+    RecordingState before = e.state;
     uint64_t generation = e.generation;
     std::string call_id = e.call_id;
-    set_state(contact, pausing ? "pausing" : "resuming");
+    set_state(contact, pausing ? RecordingState::Pausing : RecordingState::Resuming);
     impl_->log.info(pausing ? "recording: pausing" : "recording: resuming", {{"contact", contact}, {"call_id", call_id}});
     bencode::Dict body{{"command", pausing ? "stop recording" : "start recording"}, {"call-id", call_id}};
     impl_->command(std::move(body), [this, contact, pausing, before, generation, target,
@@ -435,7 +441,7 @@ void RtpengineRecorder::request(const std::string& contact, bool pausing, std::f
             // rtpengine said no: nothing changed. No answer at all: the command may have been
             // carried out or not, so the state is unknown (never taken as paused) until a
             // command is confirmed.
-            if (same_call) set_state(contact, result.error().code == "recorder_error" ? before : std::string("unknown"));
+            if (same_call) set_state(contact, result.error().code == "recorder_error" ? before : RecordingState::Unknown);
         } else {
             impl_->log.info(pausing ? "recording: paused" : "recording: resumed", {{"contact", contact}});
             if (same_call) set_state(contact, target);

@@ -3,9 +3,10 @@
 // Calls are recorded by the telephony layer (rtpengine, started by Kamailio with every call's
 // media); switchboardd only knows which SIP Call-ID carries a voice contact's media and asks the
 // recorder to pause and resume it, e.g. while a card is being taken. The state a desk sees is
-// the recorder's confirmed one: "off" (not recorded: chat, SMS, no recorder, call not up),
-// "on", "pausing", "paused", "resuming", and "unknown" when a command went unanswered (it may or
-// may not have been carried out; never taken as paused, and the next command settles it).
+// the recorder's confirmed one, the shared lifecycle sb::contact::RecordingState (its moves are
+// contact/lifecycle.cpp's table): off (not recorded: chat, SMS, no recorder, call not up), on,
+// pausing, paused, resuming, and unknown when a command went unanswered (it may or may not have
+// been carried out; never taken as paused, and the next command settles it).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "contact/lifecycle.h"
 #include "util/result.h"
 
 namespace sbd {
@@ -39,8 +41,7 @@ public:
     virtual void resume(const std::string& contact, std::function<void(sb::Status)> done) = 0;
     // Every contact with a recorded call.
     virtual std::vector<std::string> recorded_contacts() const = 0;
-    // "off" | "on" | "pausing" | "paused" | "resuming" | "unknown"
-    virtual std::string state(const std::string& contact) const = 0;
+    virtual sb::contact::RecordingState state(const std::string& contact) const = 0;
     // Called with the contact id whenever its state() changed.
     void on_change(std::function<void(const std::string& contact)> f) { changed_ = std::move(f); }
 
@@ -113,7 +114,7 @@ public:
     void call_ended(const std::string& contact) override;
     void pause(const std::string& contact, std::function<void(sb::Status)> done) override;
     void resume(const std::string& contact, std::function<void(sb::Status)> done) override;
-    std::string state(const std::string& contact) const override;
+    sb::contact::RecordingState state(const std::string& contact) const override;
     std::vector<std::string> recorded_contacts() const override;
     // The Call-ID known for a contact (empty if none).
     std::string call_id(const std::string& contact) const;
@@ -124,7 +125,8 @@ public:
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
-    void set_state(const std::string& contact, const std::string& state);
+    // The one place a call's recording state changes: a move the table refuses is logged, not made.
+    void set_state(const std::string& contact, sb::contact::RecordingState state);
     void request(const std::string& contact, bool pausing, std::function<void(sb::Status)> done);
 };
 

@@ -5,7 +5,7 @@ namespace sbd {
 
 namespace {
 
-bool has_room(const RoutableAgent& a, const std::string& channel) {
+bool has_room(const RoutableAgent& a, Channel channel) {
     auto cap = a.capacity.find(channel);
     int max = cap == a.capacity.end() ? 0 : cap->second;
     auto load = a.load.find(channel);

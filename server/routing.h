@@ -19,11 +19,15 @@
 #include <string>
 #include <vector>
 
+#include "contact/lifecycle.h"
+
 namespace sbd {
+
+using sb::contact::Channel;
 
 struct RoutableContact {
     std::string id;
-    std::string channel;
+    Channel channel = Channel::Chat;
     std::string skill;                         // of its queue
     std::optional<std::string> target_agent;   // transfer to a named agent
     std::set<std::string> declined;            // agents who rejected or missed it
@@ -32,8 +36,8 @@ struct RoutableContact {
 struct RoutableAgent {
     std::string username;
     std::set<std::string> skills;
-    std::map<std::string, int> capacity;  // channel -> max
-    std::map<std::string, int> load;      // channel -> offered + active + wrap_up
+    std::map<Channel, int> capacity;  // max at once
+    std::map<Channel, int> load;      // offered + active + wrap_up
     int64_t idle_since = 0;
 };
 

@@ -187,7 +187,7 @@ void VerificationService::decorate(const ContactRecord& c, const Stored& s, veri
     int64_t now = d_.now();
     f.code_expires_at_ms = s.code_hash && s.code_expires_at > now ? s.code_expires_at : 0;
     f.caller_number.clear();
-    if (f.caller_hint && c.channel == "voice") {
+    if (f.caller_hint && c.channel == Channel::Voice) {
         auto rec = d_.contacts.find_customer(verification_subject(c));
         std::optional<std::string> on_file = rec && rec.value() ? rec.value()->phone : std::nullopt;
         if (!c.customer_address || c.customer_address->empty()) f.caller_number = "withheld";
@@ -456,7 +456,7 @@ sb::Result<bool> ContactService::unlocked_for(const ContactRecord& c) {
 // customer as they may now see it).
 void ContactService::emit_verification(const std::string& customer) {
     for (const auto& [id, c] : open_) {
-        if (verification_subject(c) != customer || !c.agent || c.state == "queued" || c.state == "closed") continue;
+        if (verification_subject(c) != customer || !c.agent || c.state == ContactState::Queued || c.state == ContactState::Closed) continue;
         auto v = verification_json(c);
         auto unlocked = unlocked_for(c);
         if (!v || !unlocked) continue;
@@ -482,8 +482,8 @@ ContactService::Reply ContactService::verify_answer(const std::string& agent, co
     const std::string& id = body.at("contact").get_ref<const std::string&>();
     auto c = own(agent, id);
     if (!c) return c.error();
-    if (c.value().state != "active")
-        return make_error(code::wrong_state, "The contact is " + c.value().state + "; verification needs it active.");
+    if (c.value().state != ContactState::Active)
+        return make_error(code::wrong_state, "The contact is " + std::string(to_string(c.value().state)) + "; verification needs it active.");
     if (!verification_) return make_error(code::internal, "verification is not configured");
     auto out = verification_->answer(c.value(), agent, body.at("step").get_ref<const std::string&>(),
                                      body.at("answer").get_ref<const std::string&>());
@@ -502,8 +502,8 @@ ContactService::Reply ContactService::verify_answer(const std::string& agent, co
 ContactService::Reply ContactService::verify_send_code(const std::string& agent, const std::string& id) {
     auto c = own(agent, id);
     if (!c) return c.error();
-    if (c.value().state != "active")
-        return make_error(code::wrong_state, "The contact is " + c.value().state + "; verification needs it active.");
+    if (c.value().state != ContactState::Active)
+        return make_error(code::wrong_state, "The contact is " + std::string(to_string(c.value().state)) + "; verification needs it active.");
     if (!verification_) return make_error(code::internal, "verification is not configured");
     auto sent = verification_->send_code(c.value(), agent);
     if (!sent) return sent.error();

@@ -1,8 +1,8 @@
 // contact/contact.h: a customer contact (chat, SMS; voice to come) as the desk knows it, and
-// what comes with it: the customer and their history, the queue and its dispositions, canned
+// what comes with it (its lifecycle is contact/lifecycle.h): the customer and their history, the queue and its dispositions, canned
 // responses. Wire forms are docs/protocol.md's "Contacts" objects (contact_json.cpp).
 //
-// Sections: lifecycle · messages · customer · contact · queue, canned responses, agents
+// Sections: messages · customer · contact · queue, canned responses, agents
 #pragma once
 
 #include <cstdint>
@@ -14,19 +14,13 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/presence.h"
+#include "contact/lifecycle.h"
 #include "util/result.h"
 #include "verify/verification.h"
 
 namespace sb::contact {
 
 using json = nlohmann::json;
-
-// ---- lifecycle (the backend moves it; docs/protocol.md draws it) -------------------------------
-enum class Channel { Voice, Chat, Sms };
-enum class ContactState { Queued, Offered, Active, WrapUp, Closed };
-
-std::string_view to_string(Channel c);
-std::string_view to_string(ContactState s);
 
 // ---- messages ----------------------------------------------------------------------------------
 enum class Sender { Customer, Agent, System };
@@ -96,15 +90,15 @@ struct CallInfo {
 // card number never comes back; `card` is what was stored (brand, last 4, expiry).
 struct Payment {
     std::string id;
-    std::string state;      // capturing | authorizing | approved | cancelled | expired | refunded
+    PaymentState state = PaymentState::Capturing;
     int64_t amount = 0;     // minor units (cents)
     std::string currency;   // "USD"
-    std::string recording;  // the call recording while it is open: off | on | pausing | paused | resuming
+    RecordingState recording = RecordingState::Off;  // the call's recording while the payment is open
     std::optional<PaymentMethod> card;
     std::string error_code, error_message;  // the last refusal (payment_declined, gateway_unavailable...)
     int64_t created_at_ms = 0, updated_at_ms = 0;
 
-    bool open() const { return state == "capturing" || state == "authorizing"; }
+    bool open() const { return is_open(state); }
 };
 
 struct Contact {
@@ -126,7 +120,7 @@ struct Contact {
     std::optional<CallInfo> call;  // voice contacts
     std::optional<verify::Flow> verification;  // the customer's verification on this contact
     std::optional<Payment> payment;            // the latest payment on this contact
-    std::string recording = "off";             // voice: off | on | pausing | paused | resuming
+    RecordingState recording = RecordingState::Off;  // voice calls; off for chat and SMS
 };
 
 // ---- queues, canned responses, agents ----------------------------------------------------------
@@ -152,8 +146,6 @@ Result<Message> message_from_json(const json& j, const std::string& where = "mes
 Result<Customer> customer_from_json(const json& j, const std::string& where = "customer");
 Result<Contact> contact_from_json(const json& j, const std::string& where = "contact");
 Result<Payment> payment_from_json(const json& j, const std::string& where = "payment");
-// One of "off", "on", "pausing", "paused", "resuming", "unknown".
-bool is_recording_state(std::string_view s);
 Result<std::vector<Queue>> queues_from_json(const json& j);
 Result<std::vector<CannedResponse>> canned_responses_from_json(const json& j);
 Result<std::vector<AgentSummary>> agents_from_json(const json& j);

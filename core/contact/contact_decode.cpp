@@ -16,11 +16,13 @@ using protocol::Fields;
 
 namespace {
 
-std::optional<Channel> parse_channel(const std::string& s) {
-    if (s == "chat") return Channel::Chat;
-    if (s == "sms") return Channel::Sms;
-    if (s == "voice") return Channel::Voice;
-    return std::nullopt;
+// A "recording" field: null or absent is off (chat, SMS, a backend without a recorder).
+RecordingState recording_or_off(Fields& f) {
+    std::string recording = f.str_or_null("recording");
+    if (recording.empty()) return RecordingState::Off;
+    auto r = parse_recording_state(recording);
+    if (!r && f.ok()) f.fail("recording", "a recording state");
+    return r.value_or(RecordingState::Off);
 }
 
 // Reads the object at `key` (null or absent: none) with `read(object, path)`.
@@ -129,12 +131,8 @@ Result<Contact> contact_from_json(const json& j, const std::string& where) {
     auto ch = parse_channel(f.str("channel"));
     if (!ch && f.ok()) f.fail("channel", "voice, chat or sms");
     c.channel = ch.value_or(Channel::Chat);
-    std::string state = f.str("state");
-    if (state == "queued") c.state = ContactState::Queued;
-    else if (state == "offered") c.state = ContactState::Offered;
-    else if (state == "active") c.state = ContactState::Active;
-    else if (state == "wrap_up") c.state = ContactState::WrapUp;
-    else if (state == "closed") c.state = ContactState::Closed;
+    auto state = parse_contact_state(f.str("state"));
+    if (state) c.state = *state;
     else if (f.ok()) f.fail("state", "a contact state");
     c.queue = f.str("queue");
     if (const json* cj = f.object("customer")) {
@@ -170,31 +168,20 @@ Result<Contact> contact_from_json(const json& j, const std::string& where) {
     optional_object(f, "payment", c.payment, [](const json& p, const std::string& path) {
         return payment_from_json(p, path);  // docs/payments.md
     });
-    std::string recording = f.str_or_null("recording");
-    if (!recording.empty()) {
-        if (is_recording_state(recording)) c.recording = recording;
-        else f.fail("recording", "a recording state");
-    }
+    c.recording = recording_or_off(f);
     return f.done(std::move(c));
-}
-
-bool is_recording_state(std::string_view s) {
-    return s == "off" || s == "on" || s == "pausing" || s == "paused" || s == "resuming" || s == "unknown";
 }
 
 Result<Payment> payment_from_json(const json& j, const std::string& where) {
     Fields f(j, where);
     Payment p;
     p.id = f.str("id");
-    p.state = f.str("state");
-    static const char* const kStates[] = {"capturing", "authorizing", "approved", "cancelled", "expired", "refunded"};
-    if (f.ok() && std::none_of(std::begin(kStates), std::end(kStates), [&](const char* s) { return p.state == s; }))
-        f.fail("state", "a payment state");
+    auto state = parse_payment_state(f.str("state"));
+    if (state) p.state = *state;
+    else if (f.ok()) f.fail("state", "a payment state");
     p.amount = f.integer("amount");
     p.currency = f.str("currency");
-    p.recording = f.str_or_null("recording");
-    if (p.recording.empty()) p.recording = "off";
-    else if (!is_recording_state(p.recording)) f.fail("recording", "a recording state");
+    p.recording = recording_or_off(f);
     optional_object(f, "card", p.card, payment_method_from_json);
     if (const json* ej = f.object_or_null("error")) {
         Fields ef(*ej, f.path("error"));

@@ -7,26 +7,6 @@
 
 namespace sb::contact {
 
-std::string_view to_string(Channel c) {
-    switch (c) {
-        case Channel::Voice: return "voice";
-        case Channel::Chat: return "chat";
-        case Channel::Sms: return "sms";
-    }
-    return "chat";
-}
-
-std::string_view to_string(ContactState s) {
-    switch (s) {
-        case ContactState::Queued: return "queued";
-        case ContactState::Offered: return "offered";
-        case ContactState::Active: return "active";
-        case ContactState::WrapUp: return "wrap_up";
-        case ContactState::Closed: return "closed";
-    }
-    return "queued";
-}
-
 std::string Customer::display_name() const {
     std::string name = first_name;
     if (!last_name.empty()) name += (name.empty() ? "" : " ") + last_name;
@@ -41,10 +21,10 @@ int max_message_characters(Channel c) { return c == Channel::Sms ? 1600 : 4000; 
 json to_json(const Payment& p) {
     auto card = [](const PaymentMethod& m) { return json{{"brand", m.brand}, {"last4", m.last4}, {"expiry", m.expiry}}; };
     return json{{"id", p.id},
-                {"state", p.state},
+                {"state", std::string(to_string(p.state))},
                 {"amount", p.amount},
                 {"currency", p.currency},
-                {"recording", p.recording},
+                {"recording", std::string(to_string(p.recording))},
                 {"card", p.card ? card(*p.card) : json(nullptr)},
                 {"error", p.error_code.empty() ? json(nullptr)
                                                : json{{"code", p.error_code}, {"message", p.error_message}}},
@@ -124,7 +104,7 @@ json to_json(const Contact& c) {
                                 : json(nullptr)},
                 {"verification", c.verification ? verify::to_json(*c.verification) : json(nullptr)},
                 {"payment", c.payment ? to_json(*c.payment) : json(nullptr)},
-                {"recording", c.recording}};
+                {"recording", std::string(to_string(c.recording))}};
 }
 
 std::string fill_placeholders(std::string_view text, const Customer& customer, std::string_view agent_display_name) {

@@ -41,9 +41,9 @@ void Desk::on_payment_intent(uint64_t intent, const Intent& in, Out& out) {
     if (const auto* s = std::get_if<PaymentSubmitIntent>(&in)) {
         if (!c->payment || c->payment->id != s->payment)
             return complete(out, intent, make_error("unknown_payment", "No such payment on this contact."));
-        if (c->payment->state != "capturing")
+        if (c->payment->state != contact::PaymentState::Capturing)
             return complete(out, intent, make_error(protocol::code::wrong_state,
-                                                    c->payment->state == "authorizing"
+                                                    c->payment->state == contact::PaymentState::Authorizing
                                                         ? "The card is being authorised; wait for the answer."
                                                         : "This payment is no longer taking a card."));
         auto checked = contact::check_card(s->card_number, s->expiry, s->cvc, now_);
@@ -92,7 +92,7 @@ bool Desk::on_payment_event(const protocol::Event& event, Out& out) {
     }
     c->recording = e->recording;
     if (c->payment && c->payment->open()) c->payment->recording = c->recording;
-    out.push_back(Notify{"contact.recording", {{"contact", c->id}, {"recording", c->recording}}});
+    out.push_back(Notify{"contact.recording", {{"contact", c->id}, {"recording", std::string(to_string(c->recording))}}});
     out.push_back(Notify{"contact.updated", {}, c->id});
     return true;
 }

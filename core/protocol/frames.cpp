@@ -165,8 +165,9 @@ Result<Event> decode_event(const EventFrame& e) {
     if (name == "contact.recording") {
         ContactRecording r;
         r.contact = f.str("contact");
-        r.recording = f.str("recording");
-        if (f.ok() && !contact::is_recording_state(r.recording)) f.fail("recording", "a recording state");
+        auto recording = contact::parse_recording_state(f.str("recording"));
+        if (recording) r.recording = *recording;
+        else if (f.ok()) f.fail("recording", "a recording state");
         return f.done(Event{std::move(r)});
     }
     if (name == "contact.payment") {

@@ -186,7 +186,8 @@ struct ContactVerification {
     std::optional<contact::Customer> customer;  // as this contact may now see it
 };
 struct ContactRecording {
-    std::string contact, recording;
+    std::string contact;
+    contact::RecordingState recording = contact::RecordingState::Off;
 };
 struct ContactPayment {
     std::string contact;

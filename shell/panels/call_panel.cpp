@@ -180,12 +180,13 @@ void draw_hero(const desk::DeskState& s, const Contact* k, const Call* call, Pan
     }
     // Whether the call is being recorded (docs/payments.md): always said while a contact's call is up.
     if (k && k->channel == contact::Channel::Voice && call && view::call_is_up(*call)) {
-        const bool paused = k->recording == "paused", on = k->recording == "on";
-        const bool moving = k->recording == "pausing" || k->recording == "resuming" || k->recording == "unknown";
+        using contact::RecordingState;
+        const bool paused = k->recording == RecordingState::Paused, on = k->recording == RecordingState::On;
+        const bool moving = contact::in_flight(k->recording) || k->recording == RecordingState::Unknown;
         const std::string words = on       ? "Recording"
                                   : paused ? "Recording paused"
-                                  : moving ? (k->recording == "pausing"    ? "Pausing recording…"
-                                              : k->recording == "resuming" ? "Resuming recording…"
+                                  : moving ? (k->recording == RecordingState::Pausing    ? "Pausing recording…"
+                                              : k->recording == RecordingState::Resuming ? "Resuming recording…"
                                                                            : "Recording state unknown: checking…")
                                            : "Not recorded";
         const ImU32 col = on ? color::danger : paused || moving ? color::warning_text : color::text_faint;

@@ -99,25 +99,26 @@ std::string card_words(const contact::PaymentMethod& m) {
 
 // The recording line of an open capture: may the card be typed?
 bool recording_line(const contact::Contact& c, const contact::Payment& p, float w) {
-    const std::string& r = p.recording.empty() ? c.recording : p.recording;
-    if (r == "paused") {
+    using contact::RecordingState;
+    const RecordingState r = p.recording;
+    if (r == RecordingState::Paused) {
         box("Recording paused while the card is taken. It resumes by itself afterwards.", color::success_soft,
             color::success_active, w);
         return true;
     }
-    if (r == "off") {  // chat and SMS are not recorded; a call this server cannot pause is refused
+    if (r == RecordingState::Off) {  // chat and SMS are not recorded; a call this server cannot pause is refused
         if (c.channel != contact::Channel::Voice) return true;
         box("This server cannot pause the call's recording, so the card cannot be taken on this call. Cancel, "
             "and take it another way.",
             color::danger_soft, color::danger, w);
         return false;
     }
-    if (r == "unknown") {
+    if (r == RecordingState::Unknown) {
         box("The recorder has not confirmed the pause yet; trying again. Do not let the customer read the card.",
             color::amber_soft, color::warning_text, w);
         return false;
     }
-    if (r == "pausing") {
+    if (r == RecordingState::Pausing) {
         box("Pausing the call recording… Do not let the customer read the card yet.", color::amber_soft,
             color::warning_text, w);
         return false;
@@ -136,7 +137,7 @@ void draw_payment(const desk::DeskState& s, const contact::Contact& c, IntentSin
     // every draft whose contact is gone or no longer capturing is wiped, whichever is shown.
     for (auto it = g_drafts.begin(); it != g_drafts.end();) {
         const contact::Contact* k = desk::find_contact(s, it->first);
-        const bool capturing = k && k->state == contact::ContactState::Active && k->payment && k->payment->state == "capturing";
+        const bool capturing = k && k->state == contact::ContactState::Active && k->payment && k->payment->state == contact::PaymentState::Capturing;
         if (!capturing) wipe_card(it->second);
         if (!k) it = g_drafts.erase(it);
         else ++it;
@@ -161,13 +162,13 @@ void draw_payment(const desk::DeskState& s, const contact::Contact& c, IntentSin
     const float bh = 32.0f;
 
     const contact::Payment* p = c.payment ? &*c.payment : nullptr;
-    if (p && p->state == "authorizing") {
+    if (p && p->state == contact::PaymentState::Authorizing) {
         const ImVec2 at = ImGui::GetCursorScreenPos();
         ui::progress_dots(dl, ImVec2(at.x + 14.0f, at.y + ui::line_height(f.small) * 0.5f + 1.0f), color::accent, ctx.now_ms);
         ctx.redraw_within(250 - ctx.now_ms % 250);
         ImGui::SetCursorScreenPos(ImVec2(at.x + 32.0f, at.y));
         ui::text(f.small, color::text_muted, "Authorising the card with the bank…");
-    } else if (p && p->state == "capturing") {
+    } else if (p && p->state == contact::PaymentState::Capturing) {
         const bool may_type = recording_line(c, *p, w);
         if (!p->error_code.empty())
             box(p->error_message.empty() ? p->error_code : p->error_message, color::danger_soft, color::danger, w);
@@ -222,19 +223,19 @@ void draw_payment(const desk::DeskState& s, const contact::Contact& c, IntentSin
         }
     } else {
         if (!d.number.empty() || !d.cvc.empty()) wipe_card(d);
-        if (p && p->state == "approved" && p->card) {
+        if (p && p->state == contact::PaymentState::Approved && p->card) {
             box("Paid " + ui::format_money(p->amount, p->currency) + " with " + card_words(*p->card) + ".",
                 color::success_soft, color::success_active, w);
             const float rw = ui::text_size(f.body, "Refund").x + 28.0f;
             if (ui::secondary_button("Refund##payment", ImVec2(rw, bh))) sink.dispatch(desk::RefundIntent{c.id, p->id, 0});
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("Refund the whole payment to the same card");
-        } else if (p && p->state == "refunded") {
+        } else if (p && p->state == contact::PaymentState::Refunded) {
             box("Refunded " + ui::format_money(p->amount, p->currency) + (p->card ? " to " + card_words(*p->card) : "") + ".",
                 color::surface_active, color::text_muted, w);
-        } else if (p && (p->state == "cancelled" || p->state == "expired")) {
-            ui::text(f.small, color::text_faint, p->state == "expired" ? "The last capture timed out." : "The last capture was cancelled.");
+        } else if (p && (p->state == contact::PaymentState::Cancelled || p->state == contact::PaymentState::Expired)) {
+            ui::text(f.small, color::text_faint, p->state == contact::PaymentState::Expired ? "The last capture timed out." : "The last capture was cancelled.");
         }
-        if (verified && !(p && p->state == "approved")) {
+        if (verified && !(p && p->state == contact::PaymentState::Approved)) {
             if (!d.problem.empty()) box(d.problem, color::danger_soft, color::danger, w);
             const float bw = ui::text_size(f.body, "Take payment").x + 28.0f;
             ImGui::SetNextItemWidth(w - bw - 8.0f);
@@ -255,7 +256,7 @@ void draw_payment(const desk::DeskState& s, const contact::Contact& c, IntentSin
     ImGui::PopStyleVar();
     ImGui::Dummy(ImVec2(w, 4.0f));
     // A capture that just opened (or changed state) scrolls the card so the whole form shows.
-    const std::string now_shown = p ? p->id + "/" + p->state : std::string();
+    const std::string now_shown = p ? p->id + "/" + std::string(contact::to_string(p->state)) : std::string();
     if (now_shown != d.shown) {
         if (p && (p->open() || !d.shown.empty())) ImGui::SetScrollHereY(1.0f);
         d.shown = now_shown;

@@ -78,7 +78,7 @@ TEST_CASE("payment intents from JSON") {
 TEST_CASE("the desk takes a payment: start, the recording pauses, the card is checked, sent once, approved") {
     sb::test::DeskHarness h;
     signed_in_with(h, json::array({contact("voice", nullptr, "on")}));
-    CHECK(h.s().contacts[0].recording == "on");
+    CHECK(h.s().contacts[0].recording == sb::contact::RecordingState::On);
     CHECK(h.s().contacts[0].customer.sensitive->payment_methods.at(0).last4 == "4242");
 
     uint64_t start = h.intent(PaymentStartIntent{"c1", 4599, ""});
@@ -86,12 +86,12 @@ TEST_CASE("the desk takes a payment: start, the recording pauses, the card is ch
     h.reply_ok({{"payment", payment("capturing", "pausing")}});
     CHECK(outcome(h, start) == "ok");
     REQUIRE(h.s().contacts[0].payment);
-    CHECK(h.s().contacts[0].payment->state == "capturing");
-    CHECK(h.s().contacts[0].payment->recording == "pausing");
+    CHECK(h.s().contacts[0].payment->state == sb::contact::PaymentState::Capturing);
+    CHECK(h.s().contacts[0].payment->recording == sb::contact::RecordingState::Pausing);
 
     h.event(4, "contact.recording", {{"contact", "c1"}, {"recording", "paused"}});
-    CHECK(h.s().contacts[0].recording == "paused");
-    CHECK(h.s().contacts[0].payment->recording == "paused");
+    CHECK(h.s().contacts[0].recording == sb::contact::RecordingState::Paused);
+    CHECK(h.s().contacts[0].payment->recording == sb::contact::RecordingState::Paused);
 
     // Checked on the desk first: nothing goes out for a typo, and the reply never quotes it.
     auto sent = h.sent.size();
@@ -109,7 +109,7 @@ TEST_CASE("the desk takes a payment: start, the recording pauses, the card is ch
     CHECK(h.last_sent()["payment"] == "p1");
     h.reply_ok({{"payment", payment("authorizing", "paused", 11)}});
     CHECK(outcome(h, submit) == "ok");
-    CHECK(h.s().contacts[0].payment->state == "authorizing");
+    CHECK(h.s().contacts[0].payment->state == sb::contact::PaymentState::Authorizing);
     // While authorising, a second submit is refused here.
     CHECK(outcome(h, h.intent(PaymentSubmitIntent{"c1", "p1", "4242 4242 4242 4242", "12/30", "123"})) == "wrong_state");
 
@@ -122,16 +122,16 @@ TEST_CASE("the desk takes a payment: start, the recording pauses, the card is ch
     approved["card"] = {{"brand", "visa"}, {"last4", "4242"}, {"expiry", "12/30"}};
     h.event(5, "contact.payment", {{"contact", "c1"}, {"payment", approved}});
     h.event(6, "contact.recording", {{"contact", "c1"}, {"recording", "on"}});
-    CHECK(h.s().contacts[0].payment->state == "approved");
+    CHECK(h.s().contacts[0].payment->state == sb::contact::PaymentState::Approved);
     CHECK(h.s().contacts[0].payment->card->last4 == "4242");
-    CHECK(h.s().contacts[0].recording == "on");
+    CHECK(h.s().contacts[0].recording == sb::contact::RecordingState::On);
     json after = state_to_json(h.s(), h.now);
     CHECK(after["contacts"][0]["payment"]["state"] == "approved");
     CHECK(after["contacts"][0]["payment"]["card"]["brand"] == "visa");
     CHECK(after["contacts"][0]["recording"] == "on");
     // An older event does not undo a newer one.
     h.event(7, "contact.payment", {{"contact", "c1"}, {"payment", payment("authorizing", "paused", 11)}});
-    CHECK(h.s().contacts[0].payment->state == "approved");
+    CHECK(h.s().contacts[0].payment->state == sb::contact::PaymentState::Approved);
 
     uint64_t refund = h.intent(RefundIntent{"c1", "p1", 0});
     CHECK(h.last_sent()["type"] == "refund");
@@ -153,7 +153,7 @@ TEST_CASE("the desk: payments need an active contact, a signed-in desk, a connec
     h.event(4, "contact.payment", {{"contact", "c1"}, {"payment", {{"id", "p1"}, {"state", "sideways"}}}});
     CHECK_FALSE(h.s().contacts[0].payment);
     h.event(5, "contact.recording", {{"contact", "c1"}, {"recording", "loud"}});
-    CHECK(h.s().contacts[0].recording == "off");
+    CHECK(h.s().contacts[0].recording == sb::contact::RecordingState::Off);
     h.event(6, "contact.recording", {{"contact", "nobody"}, {"recording", "paused"}});
-    CHECK(h.s().contacts[0].recording == "off");
+    CHECK(h.s().contacts[0].recording == sb::contact::RecordingState::Off);
 }

@@ -122,7 +122,7 @@ struct Rig {
         c.timeout_ms = 150;
         recorder = std::make_unique<RtpengineRecorder>(io, *tmp.db, log, [this] { return clock; }, c);
         REQUIRE(recorder->load().ok());
-        recorder->on_change([this](const std::string& contact) { changes.push_back(contact + "=" + recorder->state(contact)); });
+        recorder->on_change([this](const std::string& contact) { changes.push_back(contact + "=" + std::string(to_string(recorder->state(contact)))); });
     }
     // Runs until `done` was called; its status.
     sb::Status run(std::function<void(std::function<void(sb::Status)>)> op) {
@@ -145,14 +145,14 @@ struct Rig {
 
 TEST_CASE("RtpengineRecorder: pause and resume are stop/start recording for the call's Call-ID") {
     Rig r;
-    CHECK(r.recorder->state("c-1") == "off");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::Off);
     r.recorder->call_started("c-1", "abc@host");
-    CHECK(r.recorder->state("c-1") == "on");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::On);
     CHECK(r.changes == std::vector<std::string>{"c-1=on"});
 
     auto st = r.run([&](auto done) { r.recorder->pause("c-1", done); });
     CHECK(st.ok());
-    CHECK(r.recorder->state("c-1") == "paused");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::Paused);
     REQUIRE(r.rtpengine.got.size() == 1);
     CHECK(r.rtpengine.got[0].second.text("command") == "stop recording");
     CHECK(r.rtpengine.got[0].second.text("call-id") == "abc@host");
@@ -163,7 +163,7 @@ TEST_CASE("RtpengineRecorder: pause and resume are stop/start recording for the 
     CHECK(r.rtpengine.got.size() == 1);
 
     CHECK(r.run([&](auto done) { r.recorder->resume("c-1", done); }).ok());
-    CHECK(r.recorder->state("c-1") == "on");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::On);
     REQUIRE(r.rtpengine.got.size() == 2);
     CHECK(r.rtpengine.got[1].second.text("command") == "start recording");
     CHECK(r.rtpengine.got[0].first != r.rtpengine.got[1].first);  // a cookie per request
@@ -174,7 +174,7 @@ TEST_CASE("RtpengineRecorder: pause and resume are stop/start recording for the 
     CHECK(none.error().code == "not_recording");
 
     r.recorder->call_ended("c-1");
-    CHECK(r.recorder->state("c-1") == "off");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::Off);
     CHECK(r.changes.back() == "c-1=off");
 }
 
@@ -188,7 +188,7 @@ TEST_CASE("RtpengineRecorder: result=error fails and leaves the state as it was"
     REQUIRE(!st.ok());
     CHECK(st.error().code == "recorder_error");
     CHECK(st.error().message.find("Unknown call-id") != std::string::npos);
-    CHECK(r.recorder->state("c-1") == "on");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::On);
     CHECK(r.changes == std::vector<std::string>{"c-1=on", "c-1=pausing", "c-1=on"});
 }
 
@@ -202,7 +202,7 @@ TEST_CASE("RtpengineRecorder: a lost request is sent again with the same cookie;
     CHECK(r.run([&](auto done) { r.recorder->pause("c-1", done); }).ok());
     REQUIRE(r.rtpengine.got.size() == 2);
     CHECK(r.rtpengine.got[0].first == r.rtpengine.got[1].first);
-    CHECK(r.recorder->state("c-1") == "paused");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::Paused);
 
     r.rtpengine.reply = [](const bencode::Value&, int) -> std::optional<std::string> { return std::nullopt; };
     auto st = r.run([&](auto done) { r.recorder->resume("c-1", done); });
@@ -210,11 +210,11 @@ TEST_CASE("RtpengineRecorder: a lost request is sent again with the same cookie;
     CHECK(st.error().code == "recorder_unavailable");
     CHECK(r.rtpengine.got.size() == 4);  // two attempts
     // rtpengine may have resumed or not: unknown, never taken as paused.
-    CHECK(r.recorder->state("c-1") == "unknown");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::Unknown);
     // The next command settles it (stop recording is idempotent at rtpengine).
     r.rtpengine.reply = [](const bencode::Value&, int) -> std::optional<std::string> { return std::string("d6:result2:oke"); };
     CHECK(r.run([&](auto done) { r.recorder->pause("c-1", done); }).ok());
-    CHECK(r.recorder->state("c-1") == "paused");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::Paused);
     // rtpengine refusing (result=error) changed nothing: the state stays as it was.
     r.rtpengine.reply = [](const bencode::Value&, int) -> std::optional<std::string> {
         return std::string("d6:result5:error12:error-reason15:Unknown call-ide");
@@ -222,7 +222,7 @@ TEST_CASE("RtpengineRecorder: a lost request is sent again with the same cookie;
     auto refused = r.run([&](auto done) { r.recorder->resume("c-1", done); });
     REQUIRE(!refused.ok());
     CHECK(refused.error().code == "recorder_error");
-    CHECK(r.recorder->state("c-1") == "paused");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::Paused);
 }
 
 TEST_CASE("RtpengineRecorder: a second change while one is out is refused; the call ending meanwhile wins") {
@@ -230,7 +230,7 @@ TEST_CASE("RtpengineRecorder: a second change while one is out is refused; the c
     r.recorder->call_started("c-1", "x@y");
     std::optional<sb::Status> first;
     r.recorder->pause("c-1", [&](sb::Status st) { first = st; });
-    CHECK(r.recorder->state("c-1") == "pausing");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::Pausing);
     auto second = r.run([&](auto done) { r.recorder->resume("c-1", done); });
     CHECK(!second.ok());
     CHECK(second.error().code == "recording_busy");
@@ -238,7 +238,7 @@ TEST_CASE("RtpengineRecorder: a second change while one is out is refused; the c
     while (!first && r.io.run_one_for(std::chrono::seconds(3))) {}
     REQUIRE(first);
     CHECK(!first->ok());
-    CHECK(r.recorder->state("c-1") == "off");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::Off);
 }
 
 TEST_CASE("RtpengineRecorder: a new recorder on the same database knows the calls and their states") {
@@ -251,11 +251,11 @@ TEST_CASE("RtpengineRecorder: a new recorder on the same database knows the call
     r.recorder->call_started("c-3", "three@host");
     r.recorder->call_ended("c-3");
     r.make();
-    CHECK(r.recorder->state("c-1") == "on");
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::On);
     CHECK(r.recorder->call_id("c-1") == "one-again@host");
-    CHECK(r.recorder->state("c-2") == "paused");
+    CHECK(r.recorder->state("c-2") == sb::contact::RecordingState::Paused);
     CHECK(r.recorder->call_id("c-2") == "two@host");
-    CHECK(r.recorder->state("c-3") == "off");
+    CHECK(r.recorder->state("c-3") == sb::contact::RecordingState::Off);
     CHECK(r.run([&](auto done) { r.recorder->resume("c-2", done); }).ok());
     CHECK(r.rtpengine.got.back().second.text("call-id") == "two@host");
 }
@@ -272,6 +272,6 @@ TEST_CASE("RtpengineRecorder: stop() fails what is out and lets the io_context f
     r.io.run_for(std::chrono::seconds(3));  // returns early: nothing is left to wait for
     REQUIRE(result);
     CHECK(!result->ok());
-    CHECK(r.recorder->state("c-1") == "unknown");  // the pause may or may not have happened
+    CHECK(r.recorder->state("c-1") == sb::contact::RecordingState::Unknown);  // the pause may or may not have happened
     CHECK(r.io.stopped());
 }

@@ -8,11 +8,11 @@ using namespace sbd;
 
 namespace {
 RoutableAgent agent(const std::string& name, std::set<std::string> skills, int64_t idle_since,
-                    std::map<std::string, int> load = {}) {
-    return RoutableAgent{name, std::move(skills), {{"voice", 1}, {"chat", 3}, {"sms", 3}}, std::move(load), idle_since};
+                    std::map<Channel, int> load = {}) {
+    return RoutableAgent{name, std::move(skills), {{Channel::Voice, 1}, {Channel::Chat, 3}, {Channel::Sms, 3}}, std::move(load), idle_since};
 }
 RoutableContact chat(const std::string& id, const std::string& skill = "support") {
-    return RoutableContact{id, "chat", skill, std::nullopt, {}};
+    return RoutableContact{id, Channel::Chat, skill, std::nullopt, {}};
 }
 }  // namespace
 
@@ -36,18 +36,18 @@ TEST_CASE("contacts go out in queue order and spread across agents") {
 }
 
 TEST_CASE("capacity per channel is respected; nobody able means the contact waits") {
-    auto full = agent("alice", {"support"}, 100, {{"chat", 3}});
+    auto full = agent("alice", {"support"}, 100, {{Channel::Chat, 3}});
     CHECK(plan_offers({chat("c1")}, {full}, 1000).empty());
-    auto two = agent("alice", {"support"}, 100, {{"chat", 2}});
+    auto two = agent("alice", {"support"}, 100, {{Channel::Chat, 2}});
     auto offers = plan_offers({chat("c1"), chat("c2")}, {two}, 1000);
     REQUIRE(offers.size() == 1);  // one slot left
     CHECK(offers[0].contact == "c1");
     // A full chat capacity does not block SMS.
-    auto sms = RoutableContact{"s1", "sms", "support", std::nullopt, {}};
+    auto sms = RoutableContact{"s1", Channel::Sms, "support", std::nullopt, {}};
     CHECK(plan_offers({sms}, {full}, 1000).size() == 1);
     // Voice capacity is 1.
-    auto on_call = agent("alice", {"support"}, 100, {{"voice", 1}});
-    CHECK(plan_offers({RoutableContact{"v1", "voice", "support", std::nullopt, {}}}, {on_call}, 1000).empty());
+    auto on_call = agent("alice", {"support"}, 100, {{Channel::Voice, 1}});
+    CHECK(plan_offers({RoutableContact{"v1", Channel::Voice, "support", std::nullopt, {}}}, {on_call}, 1000).empty());
 }
 
 TEST_CASE("agents who declined a contact come last, but still get it if nobody else can") {
