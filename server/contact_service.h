@@ -110,6 +110,10 @@ public:
     void add_json_decorator(std::function<void(const ContactRecord&, nlohmann::json&)> d) {
         json_decorators_.push_back(std::move(d));
     }
+    // Whether `next` may replace the contact as it stands: the same state, a move the contact
+    // lifecycle's table has (contact/lifecycle.h), or a new contact starting queued or active.
+    // Every save and close asks first; an `invalid_transition` error otherwise.
+    sb::Status check_move(const ContactRecord& next) const;
     // An open contact by id (nullptr if none); for services beside this one.
     const ContactRecord* find_open(const std::string& id) const {
         auto it = open_.find(id);
@@ -225,7 +229,6 @@ private:
     sb::Result<ContactRecord> own(const std::string& agent, const std::string& contact);
     // A contact's state changes only through these two, which refuse a move the lifecycle's
     // table does not have (check_move).
-    sb::Status check_move(const ContactRecord& next) const;
     sb::Status save(const ContactRecord& next);       // store, then memory
     sb::Status close(const ContactRecord& next);      // store with its interaction, then forget
     sb::Status return_to_queue(const ContactRecord& c, const std::string& reason, bool declined);

@@ -74,7 +74,7 @@ void Desk::voice_transfer(uint64_t intent, const TransferIntent& in, Out& out) {
         for (const auto& other : state_.calls)
             if (other.consult_for == c->id)
                 return complete(out, intent, make_error(protocol::code::wrong_state, "A consultation for this call is already up."));
-        c->transfer = "consulting";
+        set_transfer(*c, CallTransfer::Consulting, out);
         call_changed(*c, out);
         return dial_agent(intent, target, c->id, out);
     }
@@ -84,12 +84,12 @@ void Desk::voice_transfer(uint64_t intent, const TransferIntent& in, Out& out) {
             if (other.consult_for == c->id) consult = &other;
         if (!consult || consult->phase != CallPhase::Active || consult->sip == 0)
             return complete(out, intent, make_error(protocol::code::wrong_state, "Talk to the transfer's target first (an answered consultation)."));
-        c->transfer = "requested";
+        set_transfer(*c, CallTransfer::Requested, out);
         to_ua(sip::ua_event::AttendedTransfer{c->sip, consult->sip}, out);
         if (Call* again = call_for(CallRef{in.contact, in.call})) call_changed(*again, out);
         return complete(out, intent, json{{"call", c->id}});
     }
-    c->transfer = "requested";
+    set_transfer(*c, CallTransfer::Requested, out);
     to_ua(sip::ua_event::BlindTransfer{c->sip, target}, out);
     call_changed(*c, out);
     complete(out, intent, json{{"call", c->id}});
@@ -117,7 +117,7 @@ void Desk::transfer_contact(uint64_t intent, Call& c, const std::string& queue, 
     state_.pending[id].call = c.id;
     state_.pending[id].contact = c.contact;
     c.refer_to = "sip:" + q->number + "@" + domain + ";sb_contact=" + c.contact;
-    c.transfer = "asking";
+    set_transfer(c, CallTransfer::Asking, out);
     call_changed(c, out);
 }
 
@@ -129,7 +129,7 @@ void Desk::on_transfer_reply(const PendingRequest& req, const protocol::ReplyFra
         state_.notice = "The transfer failed: " + e.message;
         if (c) {
             c->refer_to.clear();
-            c->transfer = "failed";
+            set_transfer(*c, CallTransfer::Failed, out);
             call_changed(*c, out);
         }
         if (req.intent) complete(out, *req.intent, e);
@@ -139,7 +139,7 @@ void Desk::on_transfer_reply(const PendingRequest& req, const protocol::ReplyFra
         if (req.intent) complete(out, *req.intent, make_error("call_ended", "The call ended before the transfer."));
         return;
     }
-    c->transfer = "requested";
+    set_transfer(*c, CallTransfer::Requested, out);
     uint32_t id = c->id;
     to_ua(sip::ua_event::BlindTransfer{c->sip, c->refer_to}, out);
     if (Call* again = call_mut(id)) call_changed(*again, out);

@@ -140,6 +140,28 @@ Call* Desk::call_for(const CallRef& ref) {
 
 void Desk::call_changed(const Call& c, Out& out) { out.push_back(Notify{"call", call_json(state_, c)}); }
 
+bool Desk::set_call_phase(Call& c, CallPhase to, Out& out) {
+    if (c.phase == to) return true;
+    if (!call_transition_allowed(c.phase, to)) {
+        log(out, LogLevel::Error, "call " + std::to_string(c.id) + ": refused move " + std::string(to_string(c.phase)) +
+                                      " -> " + std::string(to_string(to)));
+        return false;
+    }
+    c.phase = to;
+    return true;
+}
+
+bool Desk::set_transfer(Call& c, CallTransfer to, Out& out) {
+    if (c.transfer == to) return true;
+    if (!transfer_transition_allowed(c.transfer, to)) {
+        auto name = [](CallTransfer t) { return t == CallTransfer::None ? std::string("none") : std::string(to_string(t)); };
+        log(out, LogLevel::Error, "call " + std::to_string(c.id) + ": refused transfer move " + name(c.transfer) + " -> " + name(to));
+        return false;
+    }
+    c.transfer = to;
+    return true;
+}
+
 // Answering or dialing puts the call that is up on hold first: one active call at a time.
 void Desk::hold_others(uint32_t keep, Out& out) {
     for (auto& c : state_.calls)
@@ -173,7 +195,7 @@ void Desk::on_call_intent(uint64_t intent, const Intent& in, Out& out) {
     if (std::holds_alternative<AnswerIntent>(in)) {
         if (c->outgoing || c->phase != CallPhase::Ringing) return complete(out, intent, call_state_error(*c, "ringing"));
         hold_others(c->id, out);
-        c->phase = CallPhase::Connecting;
+        set_call_phase(*c, CallPhase::Connecting, out);
         c->intent = intent;
         out.push_back(Media{MediaOp::Start, c->id, c->remote_offer, false, {}, {}});
         update_tone(out);
@@ -375,7 +397,7 @@ void Desk::on_ua_call(const sip::UaEffect& effect, Out& out) {
             c->remote_answer_applied = true;
             out.push_back(Media{MediaOp::RemoteAnswer, c->id, e->sdp, false, {}, {}});
         }
-        c->phase = CallPhase::Active;
+        set_call_phase(*c, CallPhase::Active, out);
         c->connected_ms = now_;
     } else if (auto* e = std::get_if<fx::RemoteOffer>(&effect)) {
         to_ua(sip::ua_event::AnswerRemoteOffer{c->sip, redirect(c->local_sdp, std::nullopt, e->sdp)}, out);
@@ -386,13 +408,13 @@ void Desk::on_ua_call(const sip::UaEffect& effect, Out& out) {
     } else if (auto* e = std::get_if<fx::HoldDone>(&effect)) {
         c->hold_pending = false;
         if (c->phase == CallPhase::Active || c->phase == CallPhase::Held)
-            c->phase = e->held ? CallPhase::Held : CallPhase::Active;
+            set_call_phase(*c, e->held ? CallPhase::Held : CallPhase::Active, out);
     } else if (auto* e = std::get_if<fx::DtmfReceived>(&effect)) {
         out.push_back(Notify{"call.dtmf", {{"call", c->id}, {"digit", std::string(1, e->digit)}}});
     } else if (auto* e = std::get_if<fx::TransferProgress>(&effect)) {
         // 202 is the REFER accepted; the NOTIFYs' sipfrags then say how the new call goes.
         bool done = e->status >= 200 && e->status < 300 && e->status != 202;
-        c->transfer = done ? "done" : e->status < 300 ? "trying" : "failed";
+        set_transfer(*c, done ? CallTransfer::Done : e->status < 300 ? CallTransfer::Trying : CallTransfer::Failed, out);
         if (e->status >= 300) c->refer_to.clear();  // the caller stays: so does the contact
         if (e->status >= 300) state_.notice = "The transfer failed (" + std::to_string(e->status) + ").";
         if (done) {
@@ -412,7 +434,7 @@ void Desk::on_ua_call(const sip::UaEffect& effect, Out& out) {
         n.number = e->target;
         n.since_ms = now_;
         n.follow_refer = c->sip;
-        c->transfer = "transferred";
+        set_transfer(*c, CallTransfer::Transferred, out);
         call_changed(*c, out);
         state_.calls.push_back(n);
         out.push_back(Media{MediaOp::Start, n.id, {}, false, {}, {}});
@@ -442,7 +464,7 @@ void Desk::on_media(const MediaEvent& e, Out& out) {
                 to_ua(sip::ua_event::Answer{c->sip, e.sdp}, out);
                 c = call_mut(e.call);
                 if (!c) return;  // the UA ended it (the caller had gone)
-                c->phase = CallPhase::Active;
+                set_call_phase(*c, CallPhase::Active, out);
                 c->connected_ms = now_;
                 if (!c->contact.empty() && state_.connection == ConnectionState::Connected) {
                     std::string id = send_request(RequestKind::Contact, json{{"type", "accept"}, {"contact", c->contact}},
@@ -530,7 +552,7 @@ void Desk::drop_call(uint32_t id, const std::string& reason, bool remote, Out& o
     // (The accept may still be on its way: the backend takes requests in order.)
     bool open = !contact || contact->state == ContactState::Active || contact->state == ContactState::Offered;
     // A transfer the backend agreed to: once the contact has left this desk it is the target's.
-    if (!c.refer_to.empty() && c.transfer != "asking" && !contact) report = false;
+    if (!c.refer_to.empty() && c.transfer != CallTransfer::Asking && !contact) report = false;
     if (report && open) {
         state_.unreported_ends[c.contact] = remote ? "customer" : "agent";
         report_call_ends(out);  // now, or once the backend is back
@@ -574,7 +596,7 @@ json call_json(const DeskState& s, const Call& c) {
                 {"muted", c.muted},
                 {"held", c.phase == CallPhase::Held},
                 {"held_by_remote", c.held_by_remote},
-                {"transfer", c.transfer.empty() ? json(nullptr) : json(c.transfer)},
+                {"transfer", c.transfer == CallTransfer::None ? json(nullptr) : json(std::string(to_string(c.transfer)))},
                 {"stats", c.stats}};
 }
 

@@ -78,6 +78,10 @@ private:
     void end_session(const std::optional<Error>& why, Out& out);
     void persist_session(Out& out);
     void set_session(SessionState to, Out& out);
+    // A call's phase and transfer change only here: a move the table (lifecycles.cpp) does not
+    // have is logged as an error and not made (false).
+    bool set_call_phase(Call& c, CallPhase to, Out& out);
+    bool set_transfer(Call& c, CallTransfer to, Out& out);
     void fail_queued_login(const Error& e, Out& out);
     // session.cpp: the second factor after the password, and the agent's sessions
     void mfa(uint64_t intent, const MfaIntent& in, Out& out);

@@ -87,8 +87,20 @@ struct AudioSettings {
 // outbound: dialing (media preparing, INVITE sent) -> active <-> held -> (gone)
 // A call names its voice contact when the backend made one (X-Switchboard-Contact on an
 // inbound INVITE; contact.dial for an outbound one); agent-to-agent calls have none.
+// (An attended transfer's caller, arriving with Replaces, starts connecting.) The moves are
+// lifecycles.cpp's table; Desk::set_call_phase is the only way a phase changes.
 enum class CallPhase { Ringing, Dialing, Connecting, Active, Held };
 std::string_view to_string(CallPhase p);
+
+// A call's transfer, as the JS API's call.transfer says it (null for none):
+//   none -> asking (a contact's transfer: the backend first) -> requested (REFER sent)
+//   none -> consulting (attended: the target is being called) -> requested (REFER with Replaces)
+//   none -> requested -> trying (202, NOTIFY 1xx) -> done (2xx: the caller is with the target)
+//   asking | requested | trying -> failed -> (asking | consulting | requested: try again)
+//   none -> transferred (the other party transfers us: we call their target and leave)
+// The moves are lifecycles.cpp's table; Desk::set_transfer is the only way one changes.
+enum class CallTransfer { None, Asking, Consulting, Requested, Trying, Done, Failed, Transferred };
+std::string_view to_string(CallTransfer t);  // "" for none
 
 struct Call {
     uint32_t id = 0;            // the desk's; also names the call's media
@@ -109,7 +121,7 @@ struct Call {
     std::string remote_offer;     // inbound: the INVITE's offer, until answered
     std::string dial_target;      // outbound: what the INVITE goes to, once the offer is ready
     std::optional<uint64_t> intent;  // answer or dial, waiting for the media
-    std::string transfer;         // "", "requested", "trying", "done", "failed"
+    CallTransfer transfer = CallTransfer::None;
     uint32_t consult_for = 0;     // attended transfer: this call consults for that call
     uint32_t follow_refer = 0;    // this call follows the REFER received on that SIP call
     std::string refer_to;         // a contact's transfer the backend agreed to: the REFER's target
@@ -127,6 +139,8 @@ std::string_view to_string(Activity a);
 
 bool connection_transition_allowed(ConnectionState from, ConnectionState to);
 bool session_transition_allowed(SessionState from, SessionState to);
+bool call_transition_allowed(CallPhase from, CallPhase to);
+bool transfer_transition_allowed(CallTransfer from, CallTransfer to);
 
 // A request sent to the backend and not yet answered.
 enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping, Contact, SendMessage, Dial, Sessions, Messages };

@@ -1,5 +1,5 @@
-// desk/lifecycles.cpp: the connection and session state machines as tables of allowed moves,
-// their names, and what is derived from state (activity, state timer).
+// desk/lifecycles.cpp: the connection, session, call and call-transfer state machines as tables
+// of allowed moves, their names, and what is derived from state (activity, state timer).
 #include <algorithm>
 #include <utility>
 
@@ -26,7 +26,48 @@ constexpr std::pair<S, S> kSessionMoves[] = {
     {S::LoggedIn, S::Resuming},    {S::LoggedIn, S::LoggingOut}, {S::LoggedIn, S::LoggedOut},
     {S::LoggingOut, S::LoggedOut},
 };
+using P = CallPhase;
+constexpr std::pair<P, P> kCallMoves[] = {
+    {P::Ringing, P::Connecting},  // answered: the media prepares the answer
+    {P::Connecting, P::Active},   // the answer went out
+    {P::Dialing, P::Active},      // the far end answered
+    {P::Active, P::Held},         {P::Held, P::Active},  // our hold and resume, once confirmed
+};
+
+using T = CallTransfer;
+constexpr std::pair<T, T> kTransferMoves[] = {
+    {T::None, T::Asking},         {T::None, T::Consulting},     {T::None, T::Requested},
+    {T::None, T::Transferred},
+    {T::Asking, T::Requested},    {T::Asking, T::Failed},
+    {T::Consulting, T::Requested},  // completed: REFER with Replaces
+    {T::Consulting, T::Asking},     // changed their mind: a blind transfer of the contact instead
+    {T::Requested, T::Trying},    {T::Requested, T::Done},      {T::Requested, T::Failed},
+    {T::Trying, T::Done},         {T::Trying, T::Failed},
+    {T::Failed, T::Asking},       {T::Failed, T::Consulting},   {T::Failed, T::Requested},
+};
+
+template <class S, size_t N>
+bool in_table(const std::pair<S, S> (&moves)[N], S from, S to) {
+    return std::find(std::begin(moves), std::end(moves), std::pair{from, to}) != std::end(moves);
+}
 }  // namespace
+
+bool call_transition_allowed(CallPhase from, CallPhase to) { return in_table(kCallMoves, from, to); }
+bool transfer_transition_allowed(CallTransfer from, CallTransfer to) { return in_table(kTransferMoves, from, to); }
+
+std::string_view to_string(CallTransfer t) {
+    switch (t) {
+        case T::None: return "";
+        case T::Asking: return "asking";
+        case T::Consulting: return "consulting";
+        case T::Requested: return "requested";
+        case T::Trying: return "trying";
+        case T::Done: return "done";
+        case T::Failed: return "failed";
+        case T::Transferred: return "transferred";
+    }
+    return "";
+}
 
 bool connection_transition_allowed(ConnectionState from, ConnectionState to) {
     return std::find(std::begin(kConnectionMoves), std::end(kConnectionMoves), std::pair{from, to}) !=

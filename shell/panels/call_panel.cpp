@@ -201,10 +201,10 @@ void draw_hero(const desk::DeskState& s, const Contact* k, const Call* call, Pan
         ui::draw_text(dl, f.small, ImVec2(rx + 14.0f, y + 2.0f), col, words);
         y += ui::line_height(f.small) + 4.0f;
     }
-    if (call && !call->transfer.empty()) {
-        const std::string t = call->transfer == "failed" ? "The transfer failed" : call->transfer == "done" ? "Transferred"
+    if (call && call->transfer != desk::CallTransfer::None) {
+        const std::string t = call->transfer == desk::CallTransfer::Failed ? "The transfer failed" : call->transfer == desk::CallTransfer::Done ? "Transferred"
                                                                                                             : "Transferring…";
-        centred_text(f.small, call->transfer == "failed" ? color::danger : color::accent, t, y + 2.0f, left, w);
+        centred_text(f.small, call->transfer == desk::CallTransfer::Failed ? color::danger : color::accent, t, y + 2.0f, left, w);
         y += ui::line_height(f.small) + 4.0f;
     }
     ImGui::SetCursorScreenPos(ImVec2(left, y + 18.0f));

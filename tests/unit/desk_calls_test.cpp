@@ -6,6 +6,9 @@
 #include "desk_voice_harness.h"
 #include "sip/sdp.h"
 
+#include <set>
+#include <utility>
+
 using namespace sb::test;
 
 namespace {
@@ -493,7 +496,7 @@ TEST_CASE("calls: attended transfer: consult a colleague with the caller on hold
     INFO(refer_to);
     CHECK(refer_to.find("sip:bob@") != std::string::npos);
     CHECK(refer_to.find("Replaces=") != std::string::npos);
-    CHECK(h.s().calls[0].transfer == "requested");
+    CHECK(h.s().calls[0].transfer == CallTransfer::Requested);
 }
 
 TEST_CASE("calls: a colleague's call by username has no contact and needs no backend request") {
@@ -527,7 +530,7 @@ TEST_CASE("calls: blind transfer REFERs the caller to the queue's number; the 20
     REQUIRE(refer);
     CHECK(std::string(refer->find("Refer-To")->value).find("7002") != std::string::npos);
     h.step(SipReceived{reply_to(*refer, 202)});
-    CHECK(h.s().calls.at(0).transfer == "trying");
+    CHECK(h.s().calls.at(0).transfer == CallTransfer::Trying);
     CHECK_FALSE(sent_starting(h, "BYE "));  // the caller has not followed yet
     h.step(SipReceived{in_dialog(ok, "NOTIFY", 2, "notify1", "message/sipfrag;version=2.0", "SIP/2.0 200 OK\r\n",
                                  "Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n")});
@@ -592,7 +595,7 @@ TEST_CASE("calls: a queue call's blind transfer to an agent: the backend first, 
     CHECK_FALSE(h.last_sent().contains("queue"));
     CHECK_FALSE(sent_starting(h, "REFER "));  // not before the backend agrees
     CHECK_FALSE(h.completion(id));
-    CHECK(h.s().calls.at(0).transfer == "asking");
+    CHECK(h.s().calls.at(0).transfer == CallTransfer::Asking);
 
     h.reply_ok(json::object());
     auto refer = sent_starting(h, "REFER ");
@@ -600,7 +603,7 @@ TEST_CASE("calls: a queue call's blind transfer to an agent: the backend first, 
     CHECK(std::string(refer->find("Refer-To")->value) == "<sip:7001@switchboard.test;sb_contact=c-v1>");
     REQUIRE(h.completion(id));
     CHECK_FALSE(h.completion(id)->error);
-    CHECK(h.s().calls.at(0).transfer == "requested");
+    CHECK(h.s().calls.at(0).transfer == CallTransfer::Requested);
 
     // The caller reaches the target: the backend takes the contact off this desk.
     h.event(5, "contact.ended", {{"contact", "c-v1"}, {"reason", "transferred"}});
@@ -624,7 +627,7 @@ TEST_CASE("calls: a transfer to a queue by code or number REFERs to that queue's
     REQUIRE(h.completion(id));
     CHECK(h.completion(id)->error->code == "wrong_state");
     CHECK_FALSE(sent_starting(h, "REFER "));
-    CHECK(h.s().calls.at(0).transfer == "failed");
+    CHECK(h.s().calls.at(0).transfer == CallTransfer::Failed);
     CHECK(h.s().calls.at(0).refer_to.empty());
 
     id = h.intent(TransferIntent{"c-v1", "sales", "", "", "", "blind"});
@@ -644,4 +647,47 @@ TEST_CASE("calls: a transfer to a queue by code or number REFERs to that queue's
     auto out = sent_starting(g, "REFER ");
     REQUIRE(out);
     CHECK(std::string(out->find("Refer-To")->value).find("sb_contact") == std::string::npos);
+}
+
+// ---- the call's lifecycles (desk/lifecycles.cpp): every pair against the moves written here ----
+
+TEST_CASE("a call's phase and transfer move only as their tables allow") {
+    using P = CallPhase;
+    const std::set<std::pair<P, P>> phase_moves = {
+        {P::Ringing, P::Connecting}, {P::Connecting, P::Active}, {P::Dialing, P::Active},
+        {P::Active, P::Held},        {P::Held, P::Active},
+    };
+    const P phases[] = {P::Ringing, P::Dialing, P::Connecting, P::Active, P::Held};
+    for (P from : phases) {
+        bool refused_one = false;
+        for (P to : phases) {
+            CAPTURE(to_string(from));
+            CAPTURE(to_string(to));
+            CHECK(call_transition_allowed(from, to) == (phase_moves.count({from, to}) > 0));
+            refused_one = refused_one || !call_transition_allowed(from, to);
+        }
+        CHECK(refused_one);
+    }
+
+    using T = CallTransfer;
+    const std::set<std::pair<T, T>> transfer_moves = {
+        {T::None, T::Asking},        {T::None, T::Consulting},   {T::None, T::Requested},   {T::None, T::Transferred},
+        {T::Asking, T::Requested},   {T::Asking, T::Failed},     {T::Consulting, T::Requested},
+        {T::Consulting, T::Asking},  {T::Requested, T::Trying},  {T::Requested, T::Done},   {T::Requested, T::Failed},
+        {T::Trying, T::Done},        {T::Trying, T::Failed},     {T::Failed, T::Asking},    {T::Failed, T::Consulting},
+        {T::Failed, T::Requested},
+    };
+    const T transfers[] = {T::None, T::Asking, T::Consulting, T::Requested, T::Trying, T::Done, T::Failed, T::Transferred};
+    for (T from : transfers) {
+        bool refused_one = false;
+        for (T to : transfers) {
+            CAPTURE(to_string(from));
+            CAPTURE(to_string(to));
+            CHECK(transfer_transition_allowed(from, to) == (transfer_moves.count({from, to}) > 0));
+            refused_one = refused_one || !transfer_transition_allowed(from, to);
+        }
+        CHECK(refused_one);
+    }
+    CHECK(to_string(T::None).empty());  // the JS API's call.transfer is null then
+    CHECK(to_string(T::Transferred) == "transferred");
 }

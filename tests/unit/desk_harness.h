@@ -30,12 +30,17 @@ struct DeskHarness {
 
     std::vector<Effect>& step(const Event& e) {
         effects = desk.handle(now, e);
-        for (const auto& eff : effects)
+        for (const auto& eff : effects) {
+            // Every flow the tests drive keeps to the lifecycles' tables (desk/lifecycles.cpp).
+            if (auto* l = std::get_if<Log>(&eff))
+                CHECK_MESSAGE((l->message.find("refused") == std::string::npos || l->level != LogLevel::Error),
+                              "a lifecycle move was refused: " << l->message);
             if (auto* f = std::get_if<SendFrame>(&eff)) {
                 auto parsed = protocol::parse_request(f->text);
                 REQUIRE_MESSAGE(parsed.ok(), "desk sent an invalid request: " << f->text);
                 sent.push_back(parsed.value().body);
             }
+        }
         return effects;
     }
 
