@@ -265,10 +265,21 @@ void UserAgent::run(int64_t now, Effects effects, Out& out) {
     }
 }
 
-void UserAgent::send_request(int64_t now, Message request, CallId call, std::string purpose, bool retried, Out& out) {
+UserAgent::Purpose UserAgent::purpose_of(std::string_view method) {
+    if (method == "INVITE") return Purpose::reinvite;
+    if (method == "ACK") return Purpose::ack;
+    if (method == "BYE") return Purpose::bye;
+    if (method == "CANCEL") return Purpose::cancel;
+    if (method == "INFO") return Purpose::info;
+    if (method == "REFER") return Purpose::refer;
+    if (method == "NOTIFY") return Purpose::notify;
+    return Purpose::other;
+}
+
+void UserAgent::send_request(int64_t now, Message request, CallId call, Purpose purpose, bool retried, Out& out) {
     if (request.method() != "ACK") {
         if (auto id = TransactionLayer::client_id(request); id)
-            pending_[id.value().key()] = Pending{call, std::move(purpose), retried, request};
+            pending_[id.value().key()] = Pending{call, purpose, retried, request};
     }
     run(now, layer_.handle(now, layer_event::SendRequest{std::move(request)}), out);
 }
@@ -318,19 +329,19 @@ void UserAgent::on_failed(int64_t now, const TransactionId& tx, int status, std:
     pending_.erase(it);
     Call* call = find(p.call);
     if (!call) return;
-    if (p.purpose == "INVITE") {
+    if (p.purpose == Purpose::invite) {
         if (call->state == CallState::cancelling) return end(*call, Party::local, "cancelled", status, out);
         if (call->state == CallState::calling || call->state == CallState::early) {
             notify_referrer(now, *call, status, reason, out);
             end(*call, Party::remote, reason, status, out);
         }
-    } else if (p.purpose == "reINVITE") {
-        call->reinvite_in_flight = false;
+    } else if (p.purpose == Purpose::reinvite) {
+        call->our_reinvite = Call::ReInvite::none;
         out.fx.push_back(ua_effect::Refused{call->id, error(kUaWrongState, "the re-INVITE failed: " + reason)});
-    } else if (p.purpose == "INFO") {
+    } else if (p.purpose == Purpose::info) {
         call->info_in_flight = false;
         call->digits.clear();
-    } else if (p.purpose == "REFER") {
+    } else if (p.purpose == Purpose::refer) {
         call->transferring = false;
         out.fx.push_back(ua_effect::TransferProgress{call->id, status});
     }
@@ -455,7 +466,7 @@ void UserAgent::on_in_dialog(int64_t now, Call& call, const Message& req, Out& o
     }
     if (call.state != CallState::confirmed) return respond(now, req, 481, "Call/Transaction Does Not Exist", out);
     if (method == "INVITE") {
-        if (call.reinvite_in_flight || call.remote_reinvite) return respond(now, req, 491, "Request Pending", out);
+        if (call.our_reinvite != Call::ReInvite::none || call.remote_reinvite) return respond(now, req, 491, "Request Pending", out);
         std::string sdp_text = is_sdp(req) ? std::string(req.body()) : std::string();
         auto session = sdp::parse(sdp_text);
         if (!session || session.value().media.empty()) return respond(now, req, 488, "Not Acceptable Here", out);
@@ -514,28 +525,29 @@ void UserAgent::on_response(int64_t now, const TransactionId& tx, const Message&
         return;
     }
     int status = response.status();
-    if (p.purpose == "INVITE") return on_invite_response(now, *call, p, response, out);
+    if (p.purpose == Purpose::invite) return on_invite_response(now, *call, p, response, out);
     if (status < 200) return;
-    if (p.purpose != "BYE" && p.purpose != "CANCEL" && (status == 481 || status == 408) &&
+    if (p.purpose != Purpose::bye && p.purpose != Purpose::cancel && (status == 481 || status == 408) &&
         call->state == CallState::confirmed) {
         if (call->dialog) (void)dialog_on_response(*call->dialog, response);
         return end(*call, Party::remote, reason_of(response), status, out);
     }
-    if (p.purpose == "reINVITE") {
-        call->reinvite_in_flight = false;
+    if (p.purpose == Purpose::reinvite) {
+        const bool hold = call->our_reinvite == Call::ReInvite::hold;
+        call->our_reinvite = Call::ReInvite::none;
         if (status < 300) {
             if (call->dialog) (void)dialog_on_response(*call->dialog, response);
             auto cseq = read_cseq(response);
             if (cseq) send_ack(now, *call, cseq.value().number, out);
-            out.fx.push_back(ua_effect::HoldDone{call->id, call->reinvite_hold, std::string(response.body())});
+            out.fx.push_back(ua_effect::HoldDone{call->id, hold, std::string(response.body())});
         } else {
             out.fx.push_back(ua_effect::Refused{
                 call->id, error(kUaWrongState, "the re-INVITE was answered " + std::to_string(status) + " " + reason_of(response))});
         }
-    } else if (p.purpose == "INFO") {
+    } else if (p.purpose == Purpose::info) {
         call->info_in_flight = false;
         send_next_digit(now, *call, out);
-    } else if (p.purpose == "REFER") {
+    } else if (p.purpose == Purpose::refer) {
         if (status >= 300) call->transferring = false;
         out.fx.push_back(ua_effect::TransferProgress{call->id, status});
     }
@@ -544,16 +556,16 @@ void UserAgent::on_response(int64_t now, const TransactionId& tx, const Message&
 void UserAgent::on_invite_response(int64_t now, Call& call, const Pending& p, const Message& r, Out& out) {
     int status = r.status();
     if (status < 200) {
-        call.got_provisional = true;
+        if (call.invite_progress == Call::Invite::sent) call.invite_progress = Call::Invite::provisional;
         if (status > 100 && !call.dialog) {
             auto d = dialog_as_uac(call.invite, r);
             if (d) call.dialog = d.value();
         }
         if (call.state == CallState::cancelling) {
-            if (!call.cancel_sent) {
-                call.cancel_sent = true;
+            if (call.invite_progress != Call::Invite::cancel_sent) {
+                call.invite_progress = Call::Invite::cancel_sent;
                 if (auto cancel = make_cancel(call.invite); cancel)
-                    send_request(now, cancel.value(), call.id, "CANCEL", false, out);
+                    send_request(now, cancel.value(), call.id, Purpose::cancel, false, out);
             }
             return;
         }
@@ -598,7 +610,7 @@ bool UserAgent::retry_with_credentials(int64_t now, const Pending& p, const Mess
     // The call may have ended already (a BYE is challenged after the hangup): the request is
     // sent again all the same.
     Call* call = find(p.call);
-    if (p.purpose == "CANCEL" || (!call && p.purpose != "BYE")) return false;
+    if (p.purpose == Purpose::cancel || (!call && p.purpose != Purpose::bye)) return false;
     if (call && call->state == CallState::cancelling) return false;  // hung up meanwhile: the 407 ends it
     auto accepted = digest_->on_challenge(r, p.retried);
     if (!accepted) {
@@ -609,7 +621,7 @@ bool UserAgent::retry_with_credentials(int64_t now, const Pending& p, const Mess
     auto cseq = read_cseq(m);
     if (!cseq) return false;
     uint32_t next = cseq.value().number + 1;
-    if (call && p.purpose != "INVITE" && call->dialog) next = ++call->dialog->local_cseq;
+    if (call && p.purpose != Purpose::invite && call->dialog) next = ++call->dialog->local_cseq;
     std::string method(m.method());
     Status s = m.set_header("Via", "SIP/2.0/" + via_transport_ + " " + via_host_ + ";branch=" + make_branch(next_random()));
     if (s) s = m.set_header("CSeq", std::to_string(next) + " " + method);
@@ -618,9 +630,9 @@ bool UserAgent::retry_with_credentials(int64_t now, const Pending& p, const Mess
     for (const auto& h : digest_->authorize(method, m.uri(), hex(16)))
         if (s) s = m.add_header(h.name, h.value);
     if (!s) return false;
-    if (call && p.purpose == "INVITE") {
+    if (call && p.purpose == Purpose::invite) {
         call->invite = m;
-        call->got_provisional = false;  // a CANCEL must wait for this INVITE's own 1xx
+        call->invite_progress = Call::Invite::sent;  // a CANCEL must wait for this INVITE's own 1xx
     }
     send_request(now, std::move(m), p.call, p.purpose, true, out);
     return true;
@@ -630,7 +642,7 @@ void UserAgent::send_ack(int64_t now, Call& call, uint32_t cseq, Out& out) {
     if (!call.dialog) return;
     DialogRequestOptions o{via_transport_, via_host_, make_branch(next_random()), cseq, ""};
     auto ack = make_dialog_request(*call.dialog, "ACK", o);
-    if (ack) send_request(now, ack.value(), call.id, "ACK", false, out);
+    if (ack) send_request(now, ack.value(), call.id, Purpose::ack, false, out);
 }
 
 void UserAgent::send_in_dialog(int64_t now, Call& call, std::string_view method, Out& out, std::string_view content_type,
@@ -655,7 +667,7 @@ void UserAgent::send_in_dialog(int64_t now, Call& call, std::string_view method,
         return;
     }
     m.set_body(body);
-    send_request(now, std::move(m), call.id, method == "INVITE" ? "reINVITE" : std::string(method), false, out);
+    send_request(now, std::move(m), call.id, purpose_of(method), false, out);
 }
 
 }  // namespace sb::sip

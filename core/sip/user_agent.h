@@ -266,23 +266,27 @@ private:
         std::string server_tx_key;   // incoming: the INVITE server transaction
         std::string local_tag;       // incoming: our To tag
         std::optional<Dialog> dialog;
-        bool got_provisional = false;
-        bool cancel_sent = false;
-        bool reinvite_in_flight = false;
-        bool reinvite_hold = false;
+        // Outgoing: how far our INVITE got. A CANCEL may go only once a provisional response
+        // came (RFC 3261 9.1), and goes once; a retry with credentials is a new INVITE (sent).
+        enum class Invite : uint8_t { sent, provisional, cancel_sent } invite_progress = Invite::sent;
+        // Our re-INVITE in flight, and what it asks for (its answer is HoldDone with it).
+        enum class ReInvite : uint8_t { none, hold, resume } our_reinvite = ReInvite::none;
         std::optional<Message> remote_reinvite;  // waiting for AnswerRemoteOffer
         bool held_by_remote = false;
         std::deque<char> digits;
-        bool info_in_flight = false;
+        bool info_in_flight = false;             // a DTMF INFO is out: the next digit waits
         bool transferring = false;               // our REFER is in progress
         std::string refer_target, refer_replaces;  // a REFER we received
         std::optional<CallId> transfer_of;       // this call follows that call's REFER
         std::optional<CallId> replaces;          // incoming INVITE with Replaces
     };
 
+    // What a request we sent is for: how its response is handled.
+    enum class Purpose : uint8_t { invite, reinvite, ack, bye, cancel, info, refer, notify, other };
+    static Purpose purpose_of(std::string_view in_dialog_method);  // "INVITE" in a dialog: reinvite
     struct Pending {
         CallId call = 0;
-        std::string purpose;  // INVITE, reINVITE, BYE, CANCEL, INFO, REFER, NOTIFY
+        Purpose purpose = Purpose::other;
         bool retried = false;
         Message request;
     };
@@ -297,7 +301,7 @@ private:
     // Layer plumbing: every effect of the transaction layer passes the registration client
     // first, then reaches the calls.
     void run(int64_t now, Effects effects, Out& out);
-    void send_request(int64_t now, Message request, CallId call, std::string purpose, bool retried, Out& out);
+    void send_request(int64_t now, Message request, CallId call, Purpose purpose, bool retried, Out& out);
     void send_response(int64_t now, const Message& response, Out& out);
     void respond(int64_t now, const Message& request, int status, std::string_view reason, Out& out,
                  std::string_view to_tag = {});

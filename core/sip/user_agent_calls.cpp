@@ -121,7 +121,7 @@ void UserAgent::dial(int64_t now, const ua_event::Dial& e, Out& out) {
     CallId id = call->id;
     calls_.emplace(id, std::move(call));
     out.fx.push_back(ua_effect::Outgoing{id, uri});
-    send_request(now, std::move(m), id, "INVITE", false, out);
+    send_request(now, std::move(m), id, Purpose::invite, false, out);
 }
 
 void UserAgent::answer(int64_t now, const ua_event::Answer& e, Out& out) {
@@ -181,10 +181,10 @@ void UserAgent::hangup(int64_t now, CallId id, Out& out) {
         case CallState::calling:
         case CallState::early:
             call->state = CallState::cancelling;
-            if (call->got_provisional) {  // 9.1: CANCEL only once a provisional response came
-                call->cancel_sent = true;
+            if (call->invite_progress == Call::Invite::provisional) {  // 9.1: CANCEL only once a 1xx came
+                call->invite_progress = Call::Invite::cancel_sent;
                 if (auto cancel = make_cancel(call->invite); cancel)
-                    send_request(now, cancel.value(), call->id, "CANCEL", false, out);
+                    send_request(now, cancel.value(), call->id, Purpose::cancel, false, out);
             }
             return;
         case CallState::cancelling:
@@ -206,13 +206,12 @@ void UserAgent::hangup(int64_t now, CallId id, Out& out) {
 void UserAgent::reinvite(int64_t now, CallId id, const std::string& sdp, bool hold, Out& out) {
     Call* call = live(id, out);
     if (!call) return;
-    if (call->state != CallState::confirmed || call->reinvite_in_flight || call->remote_reinvite) {
+    if (call->state != CallState::confirmed || call->our_reinvite != Call::ReInvite::none || call->remote_reinvite) {
         out.fx.push_back(ua_effect::Refused{id, error(kUaWrongState, std::string(hold ? "hold" : "resume") +
                                                                          " while an offer is pending or the call is not up")});
         return;
     }
-    call->reinvite_in_flight = true;
-    call->reinvite_hold = hold;
+    call->our_reinvite = hold ? Call::ReInvite::hold : Call::ReInvite::resume;
     send_in_dialog(now, *call, "INVITE", out, "application/sdp", sdp);
 }
 
