@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 namespace sb::contact {
 
 namespace {
@@ -108,6 +110,11 @@ std::string_view to_string(RecordingState s) { return kRecording.to_string(s); }
 std::optional<ContactState> parse_contact_state(std::string_view s) { return kContact.parse(s); }
 std::optional<PaymentState> parse_payment_state(std::string_view s) { return kPayment.parse(s); }
 std::optional<RecordingState> parse_recording_state(std::string_view s) { return kRecording.parse(s); }
+
+void to_json(nlohmann::json& j, Channel c) { j = std::string(to_string(c)); }
+void to_json(nlohmann::json& j, ContactState s) { j = std::string(to_string(s)); }
+void to_json(nlohmann::json& j, PaymentState s) { j = std::string(to_string(s)); }
+void to_json(nlohmann::json& j, RecordingState s) { j = std::string(to_string(s)); }
 
 bool allowed(ContactState from, ContactState to) { return kContact.allowed(from, to); }
 bool allowed(PaymentState from, PaymentState to) { return kPayment.allowed(from, to); }

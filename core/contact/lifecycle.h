@@ -13,6 +13,8 @@
 #include <optional>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "util/result.h"
 
 namespace sb::contact {
@@ -46,6 +48,12 @@ std::string_view to_string(RecordingState s);
 std::optional<RecordingState> parse_recording_state(std::string_view s);
 // A pause or resume is out: nothing else may be asked of the recorder until it answers.
 inline bool in_flight(RecordingState s) { return s == RecordingState::Pausing || s == RecordingState::Resuming; }
+
+// ---- JSON: each enum is its wire name (never the enum's number), wherever it is put in JSON ----
+void to_json(nlohmann::json& j, Channel c);
+void to_json(nlohmann::json& j, ContactState s);
+void to_json(nlohmann::json& j, PaymentState s);
+void to_json(nlohmann::json& j, RecordingState s);
 
 // ---- moves -----------------------------------------------------------------------------------
 // Whether the table has the move `from` → `to` (staying put is not a move).

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "contact/lifecycle.h"
 
 using namespace sb::contact;
@@ -116,4 +118,10 @@ TEST_CASE("wire names outside the lifecycles are refused, never guessed") {
     CHECK_FALSE(parse_recording_state("recording").has_value());
     CHECK_FALSE(parse_channel("email").has_value());  // not yet a channel
     for (Channel c : {Channel::Voice, Channel::Chat, Channel::Sms}) CHECK(parse_channel(to_string(c)) == c);
+}
+
+TEST_CASE("in JSON each lifecycle's state is its wire name, never the enum's number") {
+    nlohmann::json j = {{"channel", Channel::Sms}, {"state", ContactState::WrapUp},
+                        {"payment", PaymentState::Authorizing}, {"recording", RecordingState::Paused}};
+    CHECK(j.dump() == R"({"channel":"sms","payment":"authorizing","recording":"paused","state":"wrap_up"})");
 }

@@ -651,43 +651,40 @@ TEST_CASE("calls: a transfer to a queue by code or number REFERs to that queue's
 
 // ---- the call's lifecycles (desk/lifecycles.cpp): every pair against the moves written here ----
 
+namespace {
+// allowed(from, to) agrees with `moves` on every pair of `states`, and each state refuses one.
+template <class S, size_t N, class Allowed>
+void check_table(const S (&states)[N], const std::set<std::pair<S, S>>& moves, Allowed allowed) {
+    for (S from : states) {
+        bool refused_one = false;
+        for (S to : states) {
+            CAPTURE(to_string(from));
+            CAPTURE(to_string(to));
+            CHECK(allowed(from, to) == (moves.count({from, to}) > 0));
+            refused_one = refused_one || !allowed(from, to);
+        }
+        CHECK(refused_one);
+    }
+}
+}  // namespace
+
 TEST_CASE("a call's phase and transfer move only as their tables allow") {
     using P = CallPhase;
-    const std::set<std::pair<P, P>> phase_moves = {
-        {P::Ringing, P::Connecting}, {P::Connecting, P::Active}, {P::Dialing, P::Active},
-        {P::Active, P::Held},        {P::Held, P::Active},
-    };
     const P phases[] = {P::Ringing, P::Dialing, P::Connecting, P::Active, P::Held};
-    for (P from : phases) {
-        bool refused_one = false;
-        for (P to : phases) {
-            CAPTURE(to_string(from));
-            CAPTURE(to_string(to));
-            CHECK(call_transition_allowed(from, to) == (phase_moves.count({from, to}) > 0));
-            refused_one = refused_one || !call_transition_allowed(from, to);
-        }
-        CHECK(refused_one);
-    }
+    check_table(phases,
+                {{P::Ringing, P::Connecting}, {P::Connecting, P::Active}, {P::Dialing, P::Active},
+                 {P::Active, P::Held}, {P::Held, P::Active}},
+                call_transition_allowed);
 
     using T = CallTransfer;
-    const std::set<std::pair<T, T>> transfer_moves = {
-        {T::None, T::Asking},        {T::None, T::Consulting},   {T::None, T::Requested},   {T::None, T::Transferred},
-        {T::Asking, T::Requested},   {T::Asking, T::Failed},     {T::Consulting, T::Requested},
-        {T::Consulting, T::Asking},  {T::Requested, T::Trying},  {T::Requested, T::Done},   {T::Requested, T::Failed},
-        {T::Trying, T::Done},        {T::Trying, T::Failed},     {T::Failed, T::Asking},    {T::Failed, T::Consulting},
-        {T::Failed, T::Requested},
-    };
     const T transfers[] = {T::None, T::Asking, T::Consulting, T::Requested, T::Trying, T::Done, T::Failed, T::Transferred};
-    for (T from : transfers) {
-        bool refused_one = false;
-        for (T to : transfers) {
-            CAPTURE(to_string(from));
-            CAPTURE(to_string(to));
-            CHECK(transfer_transition_allowed(from, to) == (transfer_moves.count({from, to}) > 0));
-            refused_one = refused_one || !transfer_transition_allowed(from, to);
-        }
-        CHECK(refused_one);
-    }
+    check_table(transfers,
+                {{T::None, T::Asking},       {T::None, T::Consulting},  {T::None, T::Requested},  {T::None, T::Transferred},
+                 {T::Asking, T::Requested},  {T::Asking, T::Failed},    {T::Consulting, T::Requested},
+                 {T::Consulting, T::Asking}, {T::Requested, T::Trying}, {T::Requested, T::Done},  {T::Requested, T::Failed},
+                 {T::Trying, T::Done},       {T::Trying, T::Failed},    {T::Failed, T::Asking},   {T::Failed, T::Consulting},
+                 {T::Failed, T::Requested}},
+                transfer_transition_allowed);
     CHECK(to_string(T::None).empty());  // the JS API's call.transfer is null then
     CHECK(to_string(T::Transferred) == "transferred");
 }
