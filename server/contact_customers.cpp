@@ -66,7 +66,7 @@ sb::Status check_text(const std::string& text, int64_t max) {
 const char* const kNobodyAnswered =
     "Sorry, none of our agents could take your message in time. Please write to us again later.";
 
-bool is_live(const ContactRecord& c) { return c.state == ContactState::Queued || c.state == ContactState::Offered || c.state == ContactState::Active; }
+bool is_live(const ContactRecord& c) { return sb::contact::is_live(c.state); }  // the shared lifecycle says
 
 }  // namespace
 

@@ -30,8 +30,6 @@ std::string_view to_string(ContactState s);  // "queued" | "offered" | "active" 
 std::optional<ContactState> parse_contact_state(std::string_view s);
 // Waiting for or talking to an agent: the customer can still write, leave or be answered.
 inline bool is_live(ContactState s) { return s == ContactState::Queued || s == ContactState::Offered || s == ContactState::Active; }
-// Some agent has it (offered, active or in wrap-up): its events go to them.
-inline bool has_agent(ContactState s) { return s != ContactState::Queued && s != ContactState::Closed; }
 
 // ---- payment: capturing ⇄ authorizing → approved → refunded; or cancelled, expired -----------
 enum class PaymentState { Capturing, Authorizing, Approved, Cancelled, Expired, Refunded };

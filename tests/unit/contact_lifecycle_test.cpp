@@ -91,8 +91,6 @@ TEST_CASE("a contact's lifecycle: the documented moves and no others") {
     CHECK(refused.error().message == "a contact cannot go from closed to active");
     CHECK(is_live(ContactState::Offered));
     CHECK_FALSE(is_live(ContactState::WrapUp));
-    CHECK(has_agent(ContactState::WrapUp));
-    CHECK_FALSE(has_agent(ContactState::Queued));
 }
 
 TEST_CASE("a payment's lifecycle: the documented moves and no others") {
