@@ -174,7 +174,7 @@ void ChatService::attach(ConnectionId id, Connection& c, const ContactRecord& co
         reply["position"] = position;
         reply["estimated_wait_seconds"] = wait;
     }
-    if (contact.state == ContactState::WrapUp || contact.state == ContactState::Closed) reply["ended_by"] = contact.ended_by.value_or("agent");
+    if (contact.state == ContactState::WrapUp || contact.state == ContactState::Closed) reply["ended_by"] = contact.ended_by.value_or(Sender::Agent);
     log_.info("chat attached", {{"conn", id}, {"contact", contact.id}, {"how", reply_type}, {"address", c.address}});
     send(id, reply);
 }
@@ -198,7 +198,7 @@ void ChatService::agent_typing(const ContactRecord& c, bool typing) {
 
 void ChatService::message_status(const ContactRecord&, const MessageRecord&) {}
 
-void ChatService::ended(const ContactRecord& c, const std::string& by) {
+void ChatService::ended(const ContactRecord& c, Sender by) {
     to_contact(c.id, {{"type", "ended"}, {"by", by}});
 }
 
@@ -206,7 +206,7 @@ void ChatService::ended(const ContactRecord& c, const std::string& by) {
 json ChatService::customer_message_json(const MessageRecord& m) {
     json j{{"id", m.id}, {"from", m.from}, {"text", sb::contact::mask_card_numbers(m.text)}, {"at", m.at}, {"status", m.status},
            {"agent", m.agent ? json(contacts_.agent_display_name(*m.agent)) : json(nullptr)}};
-    if (m.from == "customer" && m.client_id) j["client_id"] = *m.client_id;
+    if (m.from == Sender::Customer && m.client_id) j["client_id"] = *m.client_id;
     return j;
 }
 

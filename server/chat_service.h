@@ -46,7 +46,7 @@ public:
     void agent_message(const ContactRecord& c, const MessageRecord& m, const std::string& display_name) override;
     void agent_typing(const ContactRecord& c, bool typing) override;
     void message_status(const ContactRecord& c, const MessageRecord& m) override;
-    void ended(const ContactRecord& c, const std::string& by) override;
+    void ended(const ContactRecord& c, Sender by) override;
 
 private:
     struct Connection {

@@ -150,7 +150,7 @@ sb::Result<MessageRecord> ContactService::customer_message(const std::string& id
     if (client_id) {
         if (client_id->empty() || client_id->size() > 128)
             return make_error(code::bad_message, "client_id must be 1 to 128 characters.");
-        auto first = d_.contacts.find_message_by_client_id(id, "customer", *client_id);
+        auto first = d_.contacts.find_message_by_client_id(id, Sender::Customer, *client_id);
         if (!first) return first.error();
         if (first.value()) return *first.value();
     }
@@ -160,7 +160,7 @@ sb::Result<MessageRecord> ContactService::customer_message(const std::string& id
     // (the customer's own ack shows the masked text too; docs/security.md).
     ContactRecord c = it->second;
     bool was_typing = customer_typing_.erase(id) > 0;
-    auto m = add_message(c, "customer", text, std::nullopt, client_id, "delivered");
+    auto m = add_message(c, Sender::Customer, text, std::nullopt, client_id, MessageStatus::Delivered);
     if (!m) return m.error();
     if (was_typing && c.agent && c.state != ContactState::Queued)
         emit(*c.agent, "contact.typing", {{"contact", id}, {"typing", false}});
@@ -189,18 +189,18 @@ Status ContactService::customer_end(const std::string& id) {
         ContactRecord next = c;
         next.state = ContactState::WrapUp;
         next.ended_at = now;
-        next.ended_by = "customer";
+        next.ended_by = Sender::Customer;
         next.acw_expires_at = now + config_.acw_max_ms;
         if (auto st = save(next); !st) return st;
         d_.log.info("contact ended", {{"contact", id}, {"by", "customer"}});
         emit_contact(next, "contact.updated");
-        if (auto* link = link_for(next)) link->ended(next, "customer");
+        if (auto* link = link_for(next)) link->ended(next, Sender::Customer);
         return Ok{};
     }
-    return give_up(c, "customer");  // queued or still ringing: before anyone took it
+    return give_up(c, Sender::Customer);  // queued or still ringing: before anyone took it
 }
 
-Status ContactService::give_up(const ContactRecord& c, const std::string& by, const std::string& ended_reason) {
+Status ContactService::give_up(const ContactRecord& c, Sender by, const std::string& ended_reason) {
     int64_t now = d_.now();
     CustomerLink* link = link_for(c);
     ContactRecord next = c;
@@ -211,10 +211,10 @@ Status ContactService::give_up(const ContactRecord& c, const std::string& by, co
     next.offer_expires_at.reset();
     if (auto st = close(next); !st) return st;
     d_.log.info("contact abandoned", {{"contact", c.id}, {"was", c.state}, {"by", by}});
-    if (by == "system" && c.channel != Channel::Voice) {
+    if (by == Sender::System && c.channel != Channel::Voice) {
         // The customer is told why (stored like every message, so the transcript says it too).
         // After the close: a failed close must not leave a message behind to be sent again.
-        auto m = add_message(next, "system", kNobodyAnswered, std::nullopt, std::nullopt, "sent");
+        auto m = add_message(next, Sender::System, kNobodyAnswered, std::nullopt, std::nullopt, MessageStatus::Sent);
         if (!m) d_.log.error("the unanswered customer's message was not saved", {{"contact", c.id}, {"error", m.error().message}});
         else if (link) link->agent_message(next, m.value(), "");
     }
@@ -230,14 +230,11 @@ Status ContactService::give_up(const ContactRecord& c, const std::string& by, co
 Status ContactService::chat_delivered(const std::string& id, const std::string& message) {
     auto m = d_.contacts.find_message(message);
     if (!m) return m.error();
-    if (!m.value() || m.value()->contact != id || m.value()->from == "customer")
+    if (!m.value() || m.value()->contact != id || m.value()->from == Sender::Customer)
         return make_error(code::bad_message, "No such message in this chat.");
-    if (m.value()->status != "sent") return Ok{};
-    if (auto st = d_.contacts.set_message_status(message, "delivered"); !st) return st;
-    MessageRecord now = *m.value();
-    now.status = "delivered";
-    message_changed(now);
-    return Ok{};
+    // Only a sent one becomes delivered: a repeat, or a report for a failed one, changes nothing.
+    if (!sb::contact::allowed(m.value()->status, MessageStatus::Delivered)) return Ok{};
+    return move_message(*m.value(), MessageStatus::Delivered);
 }
 
 // ---- SMS ------------------------------------------------------------------------------------------
@@ -287,18 +284,35 @@ sb::Result<ContactService::InboundSms> ContactService::sms_inbound(const std::st
     return InboundSms{open_.count(contact.id) ? open_[contact.id] : contact, m.value()};
 }
 
-void ContactService::sms_status(const std::string& message, const std::string& status) {
+void ContactService::sms_status(const std::string& message, MessageStatus status) {
     auto m = d_.contacts.find_message(message);
     if (!m || !m.value()) return;
-    if (auto st = d_.contacts.settle_sms(message, status); !st) {
+    // The provider's verdict settles the send (it is not retried after a restart) whatever the
+    // message's status; the status itself moves only as the table allows (sent stays sent).
+    const MessageRecord& was = *m.value();
+    bool moves = was.status != status;
+    if (moves && !sb::contact::allowed(was.status, status)) {
+        d_.log.warn("sms status refused", {{"message", message}, {"from", was.status}, {"to", status}});
+        moves = false;
+    }
+    if (auto st = d_.contacts.settle_sms(message, moves ? status : was.status); !st) {
         d_.log.error("sms status not saved", {{"message", message}, {"error", st.error().message}});
         return;
     }
-    if (m.value()->status == status) return;
+    if (!moves) return;
     d_.log.info("sms status", {{"message", message}, {"status", status}});
-    MessageRecord now = *m.value();
+    MessageRecord now = was;
     now.status = status;
     message_changed(now);
+}
+
+Status ContactService::move_message(const MessageRecord& m, MessageStatus to) {
+    if (m.status == to) return Ok{};
+    MessageRecord now = m;
+    if (auto st = sb::contact::move(now.status, to); !st) return st;
+    if (auto st = d_.contacts.set_message_status(m.id, to); !st) return st;
+    message_changed(now);
+    return Ok{};
 }
 
 void ContactService::message_changed(const MessageRecord& m) {

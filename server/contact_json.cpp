@@ -103,7 +103,7 @@ sb::Result<json> ContactService::contact_json(const ContactRecord& c) {
                 {"offer_expires_at", int_or_null(c.offer_expires_at)},
                 {"accepted_at", int_or_null(c.accepted_at)},
                 {"ended_at", int_or_null(c.ended_at)},
-                {"ended_by", text_or_null(c.ended_by)},
+                {"ended_by", c.ended_by ? json(*c.ended_by) : json(nullptr)},
                 {"acw_expires_at", int_or_null(c.acw_expires_at)},
                 {"transfer", std::move(transfer)},
                 {"customer_typing", customer_typing_.count(c.id) > 0}};

@@ -109,7 +109,7 @@ ContactService::Reply ContactService::send_message(const std::string& agent, con
     if (client_id.empty() || client_id.size() > kMaxClientId)
         return make_error(code::bad_message, "client_id must be 1 to 128 characters.");
     // A repeat of a message already stored answers with it, whatever happened since.
-    auto first = d_.contacts.find_message_by_client_id(id, "agent", client_id);
+    auto first = d_.contacts.find_message_by_client_id(id, Sender::Agent, client_id);
     if (!first) return first.error();
     if (first.value()) return json{{"message", message_json(*first.value())}};
     if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active");
@@ -119,7 +119,7 @@ ContactService::Reply ContactService::send_message(const std::string& agent, con
         return make_error(code::bad_message, "text is empty.");
     if (len > max)
         return make_error(code::bad_message, "text is longer than " + std::to_string(max) + " characters.");
-    auto m = add_message(c.value(), "agent", text, agent, client_id, "sent");
+    auto m = add_message(c.value(), Sender::Agent, text, agent, client_id, MessageStatus::Sent);
     if (!m) return m.error();
     if (auto* link = link_for(c.value())) link->agent_message(c.value(), m.value(), agent_display_name(agent));
     return json{{"message", message_json(m.value())}};
@@ -196,11 +196,11 @@ ContactService::Reply ContactService::transfer(const std::string& agent, const j
     return json::object();
 }
 
-ContactService::Reply ContactService::end(const std::string& agent, const std::string& id, const std::string& by) {
-    if (by != "agent" && by != "customer") return make_error(code::bad_message, "by must be \"agent\" or \"customer\".");
+ContactService::Reply ContactService::end(const std::string& agent, const std::string& id, Sender by) {
+    if (by == Sender::System) return make_error(code::bad_message, "by must be \"agent\" or \"customer\".");
     auto c = own(agent, id);
     if (!c) return c.error();
-    if (by == "customer" && c.value().channel != Channel::Voice)
+    if (by == Sender::Customer && c.value().channel != Channel::Voice)
         return make_error(code::bad_message, "by: \"customer\" is only for voice contacts (the customer ends a chat or SMS).");
     if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active");
     ContactRecord next = c.value();
@@ -373,12 +373,12 @@ void ContactService::tick() {
     }
     for (const ContactRecord& c : calls_over) {
         d_.log.info("call not routed again in time; given up", {{"contact", c.id}, {"queue", c.queue}});
-        if (auto st = give_up(c, "system"); !st)
+        if (auto st = give_up(c, Sender::System); !st)
             d_.log.error("giving up a call failed", {{"contact", c.id}, {"error", st.error().message}});
     }
     for (const ContactRecord& c : abandoned) {
         d_.log.info("nobody took the contact in time", {{"contact", c.id}, {"queue", c.queue}});
-        if (auto st = give_up(c, "system"); !st)
+        if (auto st = give_up(c, Sender::System); !st)
             d_.log.error("closing an unanswered contact failed", {{"contact", c.id}, {"error", st.error().message}});
     }
     for (ContactRecord next : untargeted) {
@@ -487,10 +487,10 @@ Status ContactService::close_after_work(const ContactRecord& c, const std::optio
     return Ok{};
 }
 
-sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, const std::string& from,
+sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, Sender from,
                                                       const std::string& text, const std::optional<std::string>& agent,
                                                       const std::optional<std::string>& client_id,
-                                                      const std::string& status) {
+                                                      MessageStatus status) {
     auto seq = d_.contacts.next_message_seq(c.id);
     if (!seq) return seq.error();
     MessageRecord m;
@@ -513,7 +513,7 @@ sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, co
     if (agents_) agents_->hold_events();
     auto stored = [&]() -> sb::Status {
         // An agent's (or the system's) SMS is also queued for the provider in the same transaction.
-        bool outbound_sms = c.channel == Channel::Sms && from != "customer";
+        bool outbound_sms = c.channel == Channel::Sms && from != Sender::Customer;
         if (auto st = outbound_sms ? d_.contacts.add_outbound_sms(m) : d_.contacts.add_message(m); !st) return st;
         if (c.agent && c.state != ContactState::Queued && c.state != ContactState::Closed)
             emit(*c.agent, "contact.message", {{"contact", c.id}, {"message", message_json(m)}});

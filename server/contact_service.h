@@ -60,7 +60,7 @@ public:
     virtual void agent_message(const ContactRecord&, const MessageRecord&, const std::string& /*display_name*/) {}
     virtual void agent_typing(const ContactRecord&, bool) {}
     virtual void message_status(const ContactRecord&, const MessageRecord&) {}
-    virtual void ended(const ContactRecord&, const std::string& /*by: agent | customer | system*/) {}
+    virtual void ended(const ContactRecord&, Sender /*by*/) {}
 };
 
 // ---- ContactConfig ------------------------------------------------------------------------------
@@ -143,8 +143,8 @@ public:
     Reply transfer(const std::string& agent, const nlohmann::json& body);
     // A voice contact's transfer: recorded until the caller's new call arrives (contact_voice.cpp).
     Reply voice_transfer(const std::string& agent, const ContactRecord& c, const nlohmann::json& body);
-    // `by`: "agent", or "customer" (voice: the agent's phone saw the customer hang up).
-    Reply end(const std::string& agent, const std::string& contact, const std::string& by = "agent");
+    // `by`: the agent, or the customer (voice: the agent's phone saw the customer hang up).
+    Reply end(const std::string& agent, const std::string& contact, Sender by = Sender::Agent);
     // An outbound call: a new voice contact for a number, or an accepted callback (contact_voice.cpp).
     Reply dial(const std::string& agent, const nlohmann::json& body);
     Reply wrap_up(const std::string& agent, const nlohmann::json& body);
@@ -188,8 +188,8 @@ public:
     // webhook a no-op.
     sb::Result<InboundSms> sms_inbound(const std::string& from, const std::string& to, const std::string& body,
                                        const std::optional<std::string>& gateway_id);
-    // The SMS sender's verdict on an agent's message ("sent" or "failed").
-    void sms_status(const std::string& message, const std::string& status);
+    // The SMS sender's verdict on an agent's message: sent (taken by the provider) or failed.
+    void sms_status(const std::string& message, MessageStatus status);
 
     // ---- telephony: queue calls (contact_voice.cpp; docs/telephony.md, "Queue calls") ----
     struct CallRoute {
@@ -233,15 +233,17 @@ private:
     sb::Status close(const ContactRecord& next);      // store with its interaction, then forget
     sb::Status return_to_queue(const ContactRecord& c, const std::string& reason, bool declined);
     // Close a contact nobody answered (queued or ringing): `by` the customer or the system.
-    sb::Status give_up(const ContactRecord& c, const std::string& by, const std::string& ended_reason = "revoked");
+    sb::Status give_up(const ContactRecord& c, Sender by, const std::string& ended_reason = "revoked");
     sb::Status close_after_work(const ContactRecord& c, const std::optional<std::string>& disposition,
                                 const std::string& notes, const nlohmann::json& tags);
-    sb::Result<MessageRecord> add_message(const ContactRecord& c, const std::string& from, const std::string& text,
+    sb::Result<MessageRecord> add_message(const ContactRecord& c, Sender from, const std::string& text,
                                           const std::optional<std::string>& agent,
-                                          const std::optional<std::string>& client_id, const std::string& status);
+                                          const std::optional<std::string>& client_id, MessageStatus status);
     void emit(const std::string& agent, const std::string& event, const nlohmann::json& data);
     void emit_contact(const ContactRecord& c, const std::string& event);  // contact.updated / .offered
-    // A stored message's status changed (delivered, sent, failed): its agent is told.
+    // Moves a stored message's status through the shared table (a move it lacks is refused and
+    // nothing is stored); then its agent is told. Staying put is a no-op.
+    sb::Status move_message(const MessageRecord& m, MessageStatus to);
     void message_changed(const MessageRecord& m);
     CustomerLink* link_for(const ContactRecord& c) {
         return c.channel == Channel::Chat ? chat_ : c.channel == Channel::Sms ? sms_ : nullptr;  // voice: none

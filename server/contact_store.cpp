@@ -85,7 +85,10 @@ Result<ContactRecord> read_contact(const Statement& st) {
     c.offer_expires_at = opt_int(st, 8);
     c.accepted_at = opt_int(st, 9);
     c.ended_at = opt_int(st, 10);
-    c.ended_by = opt_text(st, 11);
+    if (auto by = opt_text(st, 11)) {
+        c.ended_by = sb::contact::parse_sender(*by);
+        if (!c.ended_by) return sb::make_error(code::internal, "contact " + c.id + " has an unknown ended_by in the database");
+    }
     c.acw_expires_at = opt_int(st, 12);
     c.closed_at = opt_int(st, 13);
     c.transfer_from = opt_text(st, 14);
@@ -106,16 +109,20 @@ Result<ContactRecord> read_contact(const Statement& st) {
 
 constexpr const char* kMessageColumns = "id, contact, seq, sender, text, at, agent, status, segments, client_id";
 
-MessageRecord read_message(const Statement& st) {
+Result<MessageRecord> read_message(const Statement& st) {
     MessageRecord m;
     m.id = st.column_text(0);
     m.contact = st.column_text(1);
     m.seq = st.column_int(2);
-    m.from = st.column_text(3);
+    auto from = sb::contact::parse_sender(st.column_text(3));
+    auto status = sb::contact::parse_message_status(st.column_text(7));
+    if (!from || !status)
+        return sb::make_error(code::internal, "message " + m.id + " has an unknown sender or status in the database");
+    m.from = *from;
+    m.status = *status;
     m.text = st.column_text(4);
     m.at = st.column_int(5);
     m.agent = opt_text(st, 6);
-    m.status = st.column_text(7);
     m.segments = opt_int(st, 8);
     m.client_id = opt_text(st, 9);
     return m;
@@ -271,7 +278,8 @@ Status ContactStore::save_contact(const ContactRecord& c) {
     st.bind(1, c.id).bind(2, to_string(c.channel)).bind(3, to_string(c.state)).bind(4, c.queue).bind(5, c.customer);
     bind_text(st, 6, c.agent);
     st.bind(7, c.rank).bind(8, c.created_at).bind(9, c.offer_expires_at).bind(10, c.accepted_at).bind(11, c.ended_at);
-    bind_text(st, 12, c.ended_by);
+    if (c.ended_by) st.bind(12, to_string(*c.ended_by));
+    else st.bind(12, std::optional<int64_t>{});
     st.bind(13, c.acw_expires_at).bind(14, c.closed_at);
     bind_text(st, 15, c.transfer_from);
     bind_text(st, 16, c.transfer_note);
@@ -331,9 +339,9 @@ Status ContactStore::add_message(const MessageRecord& m) {
                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);");
     if (!q) return q.error();
     Statement& st = q.value();
-    st.bind(1, m.id).bind(2, m.contact).bind(3, m.seq).bind(4, m.from).bind(5, m.text).bind(6, m.at);
+    st.bind(1, m.id).bind(2, m.contact).bind(3, m.seq).bind(4, to_string(m.from)).bind(5, m.text).bind(6, m.at);
     bind_text(st, 7, m.agent);
-    st.bind(8, m.status).bind(9, m.segments);
+    st.bind(8, to_string(m.status)).bind(9, m.segments);
     bind_text(st, 10, m.client_id);
     return st.run();
 }
@@ -346,12 +354,12 @@ Result<std::optional<MessageRecord>> ContactStore::find_message(const std::strin
 }
 
 Result<std::optional<MessageRecord>> ContactStore::find_message_by_client_id(const std::string& contact,
-                                                                            const std::string& from,
+                                                                            Sender from,
                                                                             const std::string& client_id) {
     auto q = db_.prepare(std::string("SELECT ") + kMessageColumns +
                          " FROM messages WHERE contact = ? AND sender = ? AND client_id = ?;");
     if (!q) return q.error();
-    q.value().bind(1, contact).bind(2, from).bind(3, client_id);
+    q.value().bind(1, contact).bind(2, to_string(from)).bind(3, client_id);
     return first<MessageRecord>(q.value(), read_message);
 }
 
@@ -388,10 +396,10 @@ Result<int64_t> ContactStore::next_message_seq(const std::string& contact) {
     return q.value().column_int(0);
 }
 
-Status ContactStore::set_message_status(const std::string& id, const std::string& status) {
+Status ContactStore::set_message_status(const std::string& id, MessageStatus status) {
     auto q = db_.prepare("UPDATE messages SET status = ? WHERE id = ?;");
     if (!q) return q.error();
-    return q.value().bind(1, status).bind(2, id).run();
+    return q.value().bind(1, to_string(status)).bind(2, id).run();
 }
 
 Status ContactStore::add_outbound_sms(const MessageRecord& m) {
@@ -404,7 +412,7 @@ Status ContactStore::add_outbound_sms(const MessageRecord& m) {
     return tx.commit();
 }
 
-Status ContactStore::settle_sms(const std::string& id, const std::string& status) {
+Status ContactStore::settle_sms(const std::string& id, MessageStatus status) {
     Transaction tx(db_);
     if (!tx.begun()) return tx.begun().error();
     if (auto st = set_message_status(id, status); !st) return st;

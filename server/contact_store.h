@@ -24,6 +24,8 @@ namespace sbd {
 // The contact's channel and lifecycle are the core's (contact/lifecycle.h), shared with the desk.
 using sb::contact::Channel;
 using sb::contact::ContactState;
+using sb::contact::MessageStatus;
+using sb::contact::Sender;
 
 // ---- records ------------------------------------------------------------------------------------
 struct Disposition {
@@ -73,7 +75,7 @@ struct ContactRecord {
     int64_t rank = 0;                  // order in its queue while queued: smaller goes first
     int64_t created_at = 0;
     std::optional<int64_t> offer_expires_at, accepted_at, ended_at, acw_expires_at, closed_at;
-    std::optional<std::string> ended_by;
+    std::optional<Sender> ended_by;  // who ended it; the system: nobody answered in time
     std::optional<std::string> transfer_from, transfer_note, target_agent;
     std::optional<std::string> disposition;
     std::string notes;
@@ -98,11 +100,12 @@ struct MessageRecord {
     std::string id;
     std::string contact;
     int64_t seq = 0;      // order within the contact
-    std::string from;     // customer | agent | system
+    Sender from = Sender::Customer;
     std::string text;
     int64_t at = 0;
     std::optional<std::string> agent;
-    std::string status = "sent";  // sent | delivered | failed
+    // Moved only by ContactService through the shared message table (contact/lifecycle.h).
+    MessageStatus status = MessageStatus::Sent;
     std::optional<int64_t> segments;
     std::optional<std::string> client_id;
 };
@@ -140,7 +143,7 @@ public:
     sb::Status add_message(const MessageRecord& m);
     sb::Result<std::optional<MessageRecord>> find_message(const std::string& id);
     sb::Result<std::optional<MessageRecord>> find_message_by_client_id(const std::string& contact,
-                                                                      const std::string& from,
+                                                                      Sender from,
                                                                       const std::string& client_id);
     sb::Result<std::vector<MessageRecord>> messages(const std::string& contact);
     // At most `limit` messages with a seq above `after_seq`, in seq order (get_messages).
@@ -148,7 +151,7 @@ public:
     // The contact's newest message (its seq is how many it has), or none.
     sb::Result<std::optional<MessageRecord>> last_message(const std::string& contact);
     sb::Result<int64_t> next_message_seq(const std::string& contact);
-    sb::Status set_message_status(const std::string& id, const std::string& status);
+    sb::Status set_message_status(const std::string& id, MessageStatus status);
 
     // outbound SMS not yet settled with the provider (kill -9 safe: sending resumes at start)
     struct PendingSms {
@@ -157,7 +160,7 @@ public:
     // The message and its pending-send row, in one transaction.
     sb::Status add_outbound_sms(const MessageRecord& m);
     // The provider's verdict: the message's status, and it is no longer pending.
-    sb::Status settle_sms(const std::string& id, const std::string& status);
+    sb::Status settle_sms(const std::string& id, MessageStatus status);
     sb::Result<std::vector<PendingSms>> pending_sms();
 
     // canned responses

@@ -304,7 +304,7 @@ Status ContactService::call_abandoned(const std::string& id) {
     if (!is_ringing_call(it->second)) return wrong_state(it->second, "a ringing call (offered or queued)");
     ContactRecord call = it->second;  // (a copy: giving up erases it from open_)
     d_.log.info("caller hung up before an answer", {{"contact", id}});
-    return give_up(call, "customer", "abandoned");
+    return give_up(call, Sender::Customer, "abandoned");
 }
 
 sb::Result<ContactService::OutboundCall> ContactService::call_outbound(const std::string& id,

@@ -363,8 +363,11 @@ DeskService::Reply DeskService::contact_request(Connection& c, const sb::protoco
     if (r.type == "typing") return d_.contacts.typing(agent, contact(), b.at("typing").get<bool>());
     if (r.type == "get_messages") return d_.contacts.get_messages(agent, b);
     if (r.type == "transfer") return d_.contacts.transfer(agent, b);
-    if (r.type == "end")
-        return d_.contacts.end(agent, contact(), b.contains("by") ? b["by"].get<std::string>() : std::string("agent"));
+    if (r.type == "end") {
+        auto by = sb::contact::parse_sender(b.contains("by") ? b["by"].get_ref<const std::string&>() : "agent");
+        if (!by) return make_error(code::bad_message, "by must be \"agent\" or \"customer\".");
+        return d_.contacts.end(agent, contact(), *by);
+    }
     if (r.type == "dial") return d_.contacts.dial(agent, b);
     if (r.type == "wrap_up") return d_.contacts.wrap_up(agent, b);
     if (r.type == "verify") return d_.contacts.verify(agent, contact());

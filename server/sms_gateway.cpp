@@ -63,7 +63,7 @@ void SmsSender::agent_message(const ContactRecord& c, const MessageRecord& m, co
     if (observer_) observer_(c.customer_address.value_or(""), body);
     if (!provider_) {
         log_.warn("sms not sent: no --sms-provider-url", {{"message", m.id}});
-        contacts_.sms_status(m.id, "failed");
+        contacts_.sms_status(m.id, MessageStatus::Failed);
         return;
     }
     attempt(m.id, sb::protocol::to_text(payload), 1);
@@ -78,7 +78,7 @@ void SmsSender::resume(ContactStore& store) {
     for (const auto& p : pending.value()) {
         log_.info("resuming sms", {{"message", p.message}});
         if (!provider_) {
-            contacts_.sms_status(p.message, "failed");
+            contacts_.sms_status(p.message, MessageStatus::Failed);
             continue;
         }
         attempt(p.message, sb::protocol::to_text(json{{"from", p.from}, {"to", p.to}, {"body", sb::contact::mask_card_numbers(p.body)}}), 1);
@@ -91,13 +91,13 @@ void SmsSender::attempt(std::string message_id, std::string payload, int n) {
                   bool ok = r && r.value().status >= 200 && r.value().status < 300;
                   if (ok) {
                       log_.info("sms sent", {{"message", message_id}, {"attempt", n}});
-                      contacts_.sms_status(message_id, "sent");
+                      contacts_.sms_status(message_id, MessageStatus::Sent);
                       return;
                   }
                   std::string why = r ? "status " + std::to_string(r.value().status) : r.error().message;
                   if (n >= kAttempts) {
                       log_.warn("sms failed", {{"message", message_id}, {"attempts", n}, {"error", why}});
-                      contacts_.sms_status(message_id, "failed");
+                      contacts_.sms_status(message_id, MessageStatus::Failed);
                       return;
                   }
                   log_.info("sms retry", {{"message", message_id}, {"attempt", n}, {"error", why}});

@@ -23,10 +23,7 @@ namespace sb::contact {
 using json = nlohmann::json;
 
 // ---- messages ----------------------------------------------------------------------------------
-enum class Sender { Customer, Agent, System };
-// Pending: written by this agent, not yet acknowledged by the backend (shown as "sending").
-enum class MessageStatus { Pending, Sent, Delivered, Failed };
-
+// (Sender and MessageStatus are in contact/lifecycle.h, shared with the server.)
 struct Message {
     std::string id;         // the backend's id; for a pending message, its client_id
     int64_t seq = 0;        // its place in the contact's transcript: 1, 2, 3...; 0 while pending
@@ -114,7 +111,7 @@ struct Contact {
     // messages): the desk fetches what it lacks.
     int64_t message_count = 0;
     int64_t created_at_ms = 0, offer_expires_at_ms = 0, accepted_at_ms = 0, ended_at_ms = 0, acw_expires_at_ms = 0;
-    std::string ended_by;  // "agent", "customer", "system" or empty
+    std::optional<Sender> ended_by;  // who ended it (the system: nobody answered in time); none while live
     std::optional<Transfer> transfer;
     bool customer_typing = false;
     std::optional<CallInfo> call;  // voice contacts

@@ -91,18 +91,17 @@ Result<Message> message_from_json(const json& j, const std::string& where) {
     m.id = f.str("id");
     m.seq = f.integer("seq");
     if (f.ok() && m.seq < 1) f.fail("seq", "an integer from 1");
-    std::string from = f.str("from");
-    if (from == "customer") m.from = Sender::Customer;
-    else if (from == "agent") m.from = Sender::Agent;
-    else if (from == "system") m.from = Sender::System;
+    auto from = parse_sender(f.str("from"));
+    if (from) m.from = *from;
     else if (f.ok()) f.fail("from", "customer, agent or system");
     m.text = f.str("text");
     m.at_ms = f.integer("at");
     m.agent = f.str_or_null("agent");
+    // Absent or null: sent (version 1 backends). Pending is the desk's own, never the backend's.
     std::string status = f.str_or_null("status");
-    if (status == "delivered") m.status = MessageStatus::Delivered;
-    else if (status == "failed") m.status = MessageStatus::Failed;
-    else m.status = MessageStatus::Sent;
+    auto st = status.empty() ? std::optional(MessageStatus::Sent) : parse_message_status(status);
+    if (st && *st != MessageStatus::Pending) m.status = *st;
+    else if (f.ok()) f.fail("status", "sent, delivered or failed");
     auto segments = f.integer_or_null("segments");
     m.segments = segments ? static_cast<int>(std::clamp<int64_t>(*segments, 0, 1000)) : 0;
     m.client_id = f.str_or_null("client_id");
@@ -148,7 +147,10 @@ Result<Contact> contact_from_json(const json& j, const std::string& where) {
     c.accepted_at_ms = f.integer_or_null("accepted_at").value_or(0);
     c.ended_at_ms = f.integer_or_null("ended_at").value_or(0);
     c.acw_expires_at_ms = f.integer_or_null("acw_expires_at").value_or(0);
-    c.ended_by = f.str_or_null("ended_by");
+    if (std::string by = f.str_or_null("ended_by"); !by.empty()) {
+        c.ended_by = parse_sender(by);
+        if (!c.ended_by && f.ok()) f.fail("ended_by", "agent, customer or system");
+    }
     optional_object(f, "transfer", c.transfer, [](const json& t, const std::string& path) -> Result<Transfer> {
         Fields tf(t, path);
         Transfer transfer{tf.str("from"), tf.str("note")};

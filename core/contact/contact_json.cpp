@@ -33,15 +33,13 @@ json to_json(const Payment& p) {
 }
 
 json to_json(const Message& m) {
-    static const char* senders[] = {"customer", "agent", "system"};
-    static const char* statuses[] = {"pending", "sent", "delivered", "failed"};
     json j = {{"id", m.id},
               {"seq", m.seq},
-              {"from", senders[static_cast<int>(m.from)]},
+              {"from", m.from},
               {"text", m.text},
               {"at", m.at_ms},
               {"agent", m.agent.empty() ? json(nullptr) : json(m.agent)},
-              {"status", statuses[static_cast<int>(m.status)]},
+              {"status", m.status},
               {"segments", m.segments ? json(m.segments) : json(nullptr)}};
     if (!m.client_id.empty()) j["client_id"] = m.client_id;
     return j;
@@ -95,7 +93,7 @@ json to_json(const Contact& c) {
                 {"offer_expires_at", ms(c.offer_expires_at_ms)},
                 {"accepted_at", ms(c.accepted_at_ms)},
                 {"ended_at", ms(c.ended_at_ms)},
-                {"ended_by", c.ended_by.empty() ? json(nullptr) : json(c.ended_by)},
+                {"ended_by", c.ended_by ? json(*c.ended_by) : json(nullptr)},
                 {"acw_expires_at", ms(c.acw_expires_at_ms)},
                 {"transfer", c.transfer ? json{{"from", c.transfer->from}, {"note", c.transfer->note}} : json(nullptr)},
                 {"customer_typing", c.customer_typing},

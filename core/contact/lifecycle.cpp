@@ -60,6 +60,20 @@ constexpr Machine<C, 5, 9> kContact{
     }},
 };
 
+constexpr std::array<std::string_view, 3> kSenders{"customer", "agent", "system"};
+
+using Ms = MessageStatus;
+constexpr Machine<Ms, 4, 4> kMessage{
+    "a message",
+    {"pending", "sent", "delivered", "failed"},
+    {{
+        {Ms::Pending, Ms::Sent},    // the backend took it (the desk's own message, acknowledged)
+        {Ms::Pending, Ms::Failed},  // the backend refused it, or the connection dropped first
+        {Ms::Sent, Ms::Delivered},  // the customer's chat page has it
+        {Ms::Sent, Ms::Failed},     // the SMS provider would not take it
+    }},
+};
+
 using P = PaymentState;
 constexpr Machine<P, 6, 8> kPayment{
     "a payment",
@@ -104,23 +118,39 @@ std::optional<Channel> parse_channel(std::string_view s) {
     return std::nullopt;
 }
 
+std::string_view to_string(Sender s) {
+    auto i = static_cast<size_t>(s);
+    return i < kSenders.size() ? kSenders[i] : kSenders[2];
+}
+std::optional<Sender> parse_sender(std::string_view s) {
+    for (size_t i = 0; i < kSenders.size(); ++i)
+        if (kSenders[i] == s) return static_cast<Sender>(i);
+    return std::nullopt;
+}
+
 std::string_view to_string(ContactState s) { return kContact.to_string(s); }
+std::string_view to_string(MessageStatus s) { return kMessage.to_string(s); }
 std::string_view to_string(PaymentState s) { return kPayment.to_string(s); }
 std::string_view to_string(RecordingState s) { return kRecording.to_string(s); }
 std::optional<ContactState> parse_contact_state(std::string_view s) { return kContact.parse(s); }
+std::optional<MessageStatus> parse_message_status(std::string_view s) { return kMessage.parse(s); }
 std::optional<PaymentState> parse_payment_state(std::string_view s) { return kPayment.parse(s); }
 std::optional<RecordingState> parse_recording_state(std::string_view s) { return kRecording.parse(s); }
 
 void to_json(nlohmann::json& j, Channel c) { j = std::string(to_string(c)); }
 void to_json(nlohmann::json& j, ContactState s) { j = std::string(to_string(s)); }
+void to_json(nlohmann::json& j, Sender s) { j = std::string(to_string(s)); }
+void to_json(nlohmann::json& j, MessageStatus s) { j = std::string(to_string(s)); }
 void to_json(nlohmann::json& j, PaymentState s) { j = std::string(to_string(s)); }
 void to_json(nlohmann::json& j, RecordingState s) { j = std::string(to_string(s)); }
 
 bool allowed(ContactState from, ContactState to) { return kContact.allowed(from, to); }
+bool allowed(MessageStatus from, MessageStatus to) { return kMessage.allowed(from, to); }
 bool allowed(PaymentState from, PaymentState to) { return kPayment.allowed(from, to); }
 bool allowed(RecordingState from, RecordingState to) { return kRecording.allowed(from, to); }
 
 Status move(ContactState& state, ContactState to) { return kContact.move(state, to); }
+Status move(MessageStatus& state, MessageStatus to) { return kMessage.move(state, to); }
 Status move(PaymentState& state, PaymentState to) { return kPayment.move(state, to); }
 Status move(RecordingState& state, RecordingState to) { return kRecording.move(state, to); }
 

@@ -140,37 +140,36 @@ Call* Desk::call_for(const CallRef& ref) {
 
 void Desk::call_changed(const Call& c, Out& out) { out.push_back(Notify{"call", call_json(state_, c)}); }
 
-bool Desk::set_call_phase(Call& c, CallPhase to, Out& out) {
-    if (c.phase == to) return true;
-    if (!call_transition_allowed(c.phase, to)) {
-        log(out, LogLevel::Error, "call " + std::to_string(c.id) + ": refused move " + std::string(to_string(c.phase)) +
-                                      " -> " + std::string(to_string(to)));
+// One of the call's machines moves, or the move is logged as refused and not made.
+template <class S>
+bool Desk::move_call(Call& c, S& field, S to, bool (*allowed)(S, S), std::string_view what, Out& out) {
+    if (field == to) return true;
+    if (!allowed(field, to)) {
+        auto name = [](S s) { return to_string(s).empty() ? std::string("none") : std::string(to_string(s)); };
+        log(out, LogLevel::Error,
+            "call " + std::to_string(c.id) + ": refused " + std::string(what) + " move " + name(field) + " -> " + name(to));
         return false;
     }
-    c.phase = to;
+    field = to;
     return true;
 }
 
-bool Desk::set_transfer(Call& c, CallTransfer to, Out& out) {
-    if (c.transfer == to) return true;
-    if (!transfer_transition_allowed(c.transfer, to)) {
-        auto name = [](CallTransfer t) { return t == CallTransfer::None ? std::string("none") : std::string(to_string(t)); };
-        log(out, LogLevel::Error, "call " + std::to_string(c.id) + ": refused transfer move " + name(c.transfer) + " -> " + name(to));
-        return false;
-    }
-    c.transfer = to;
-    return true;
+bool Desk::set_call_phase(Call& c, CallPhase to, Out& out) { return move_call(c, c.phase, to, call_transition_allowed, "phase", out); }
+bool Desk::set_transfer(Call& c, CallTransfer to, Out& out) { return move_call(c, c.transfer, to, transfer_transition_allowed, "transfer", out); }
+bool Desk::set_progress(Call& c, CallProgress to, Out& out) { return move_call(c, c.progress, to, progress_transition_allowed, "progress", out); }
+bool Desk::set_hold_request(Call& c, HoldRequest to, Out& out) {
+    return move_call(c, c.hold_request, to, hold_request_transition_allowed, "hold", out);
 }
 
 // Answering or dialing puts the call that is up on hold first: one active call at a time.
 void Desk::hold_others(uint32_t keep, Out& out) {
     for (auto& c : state_.calls)
-        if (c.id != keep && c.phase == CallPhase::Active && !c.hold_pending) set_hold(c, true, out);
+        if (c.id != keep && c.phase == CallPhase::Active && c.hold_request == HoldRequest::None) set_hold(c, true, out);
 }
 
 void Desk::set_hold(Call& c, bool on, Out& out) {
     c.local_sdp = redirect(c.local_sdp, on ? sip::sdp::Direction::sendonly : sip::sdp::Direction::sendrecv);
-    c.hold_pending = true;
+    set_hold_request(c, on ? HoldRequest::Holding : HoldRequest::Resuming, out);
     out.push_back(Media{MediaOp::Hold, c.id, {}, on, {}, {}});
     if (on) to_ua(sip::ua_event::Hold{c.sip, c.local_sdp}, out);
     else to_ua(sip::ua_event::Resume{c.sip, c.local_sdp}, out);
@@ -215,7 +214,8 @@ void Desk::on_call_intent(uint64_t intent, const Intent& in, Out& out) {
     if (const auto* h = std::get_if<HoldIntent>(&in)) {
         CallPhase wants = h->on ? CallPhase::Active : CallPhase::Held;
         if (c->phase != wants) return complete(out, intent, call_state_error(*c, h->on ? "active" : "held"));
-        if (c->hold_pending) return complete(out, intent, make_error(protocol::code::wrong_state, "A hold or resume is already under way."));
+        if (c->hold_request != HoldRequest::None)
+            return complete(out, intent, make_error(protocol::code::wrong_state, "A hold or resume is already under way."));
         if (!h->on) hold_others(c->id, out);
         set_hold(*c, h->on, out);
         call_changed(*c, out);
@@ -384,19 +384,18 @@ void Desk::on_ua_call(const sip::UaEffect& effect, Out& out) {
     Call* c = call_by_sip(sip_id);
     if (!c) return;
     if (std::holds_alternative<fx::Ringing>(effect)) {
-        c->ringing_remote = true;
+        if (c->progress == CallProgress::None) set_progress(*c, CallProgress::Ringing, out);  // not after a 183
     } else if (auto* e = std::get_if<fx::EarlyMedia>(&effect)) {
-        c->ringing_remote = true;
-        if (!c->remote_answer_applied) {
-            c->early_media = true;
-            c->remote_answer_applied = true;
+        // The first answer SDP is the one the media takes (RFC 3261 13.2.1): a later 183 or the
+        // 2xx does not apply another.
+        if (c->progress == CallProgress::None || c->progress == CallProgress::Ringing) {
+            set_progress(*c, CallProgress::EarlyMedia, out);
             out.push_back(Media{MediaOp::RemoteAnswer, c->id, e->sdp, false, {}, {}});
         }
     } else if (auto* e = std::get_if<fx::Answered>(&effect)) {
-        if (!c->remote_answer_applied) {
-            c->remote_answer_applied = true;
+        if (c->progress != CallProgress::EarlyMedia && c->progress != CallProgress::Answered)
             out.push_back(Media{MediaOp::RemoteAnswer, c->id, e->sdp, false, {}, {}});
-        }
+        set_progress(*c, CallProgress::Answered, out);
         set_call_phase(*c, CallPhase::Active, out);
         c->connected_ms = now_;
     } else if (auto* e = std::get_if<fx::RemoteOffer>(&effect)) {
@@ -406,9 +405,15 @@ void Desk::on_ua_call(const sip::UaEffect& effect, Out& out) {
     } else if (std::holds_alternative<fx::ResumedByRemote>(effect)) {
         c->held_by_remote = false;
     } else if (auto* e = std::get_if<fx::HoldDone>(&effect)) {
-        c->hold_pending = false;
-        if (c->phase == CallPhase::Active || c->phase == CallPhase::Held)
+        set_hold_request(*c, HoldRequest::None, out);
+        if (!e->ok) {
+            // Refused or unanswered: the call stays as it was, and so do our SDP and media.
+            const bool held = c->phase == CallPhase::Held;
+            c->local_sdp = redirect(c->local_sdp, held ? sip::sdp::Direction::sendonly : sip::sdp::Direction::sendrecv);
+            out.push_back(Media{MediaOp::Hold, c->id, {}, held, {}, {}});
+        } else if (c->phase == CallPhase::Active || c->phase == CallPhase::Held) {
             set_call_phase(*c, e->held ? CallPhase::Held : CallPhase::Active, out);
+        }
     } else if (auto* e = std::get_if<fx::DtmfReceived>(&effect)) {
         out.push_back(Notify{"call.dtmf", {{"call", c->id}, {"digit", std::string(1, e->digit)}}});
     } else if (auto* e = std::get_if<fx::TransferProgress>(&effect)) {
@@ -531,7 +536,7 @@ void Desk::update_tone(Out& out) {
         if (!c.outgoing && c.phase == CallPhase::Ringing) want = "ring";
     if (want.empty())
         for (const auto& c : state_.calls)
-            if (c.outgoing && c.phase == CallPhase::Dialing && c.ringing_remote && !c.early_media) want = "ringback";
+            if (c.outgoing && c.phase == CallPhase::Dialing && c.progress == CallProgress::Ringing) want = "ringback";
     if (want == state_.tone) return;
     state_.tone = want;
     out.push_back(Media{MediaOp::Tone, 0, {}, false, {}, want});
@@ -592,7 +597,7 @@ json call_json(const DeskState& s, const Call& c) {
                 {"name", c.name},
                 {"started_at", c.since_ms + s.clock_offset_ms},
                 {"connected_at", c.connected_ms ? json(c.connected_ms + s.clock_offset_ms) : json(nullptr)},
-                {"ringing", c.ringing_remote},
+                {"ringing", c.progress == CallProgress::Ringing || c.progress == CallProgress::EarlyMedia},
                 {"muted", c.muted},
                 {"held", c.phase == CallPhase::Held},
                 {"held_by_remote", c.held_by_remote},

@@ -301,7 +301,7 @@ void Desk::on_send_message_reply(const PendingRequest& req, const protocol::Repl
     if (!stored) {
         if (c)
             for (auto& m : c->messages)
-                if (mine(m)) m.status = contact::MessageStatus::Failed;
+                if (mine(m)) (void)contact::move(m.status, contact::MessageStatus::Failed);  // a pending one
         if (c) out.push_back(Notify{"contact.updated", {}, c->id});
         state_.notice = reply.error.message;
         if (req.intent) complete(out, *req.intent, reply.error);

@@ -82,6 +82,10 @@ private:
     // have is logged as an error and not made (false).
     bool set_call_phase(Call& c, CallPhase to, Out& out);
     bool set_transfer(Call& c, CallTransfer to, Out& out);
+    bool set_progress(Call& c, CallProgress to, Out& out);
+    bool set_hold_request(Call& c, HoldRequest to, Out& out);
+    template <class S>
+    bool move_call(Call& c, S& field, S to, bool (*allowed)(S, S), std::string_view what, Out& out);
     void fail_queued_login(const Error& e, Out& out);
     // session.cpp: the second factor after the password, and the agent's sessions
     void mfa(uint64_t intent, const MfaIntent& in, Out& out);

@@ -102,6 +102,19 @@ std::string_view to_string(CallPhase p);
 enum class CallTransfer { None, Asking, Consulting, Requested, Trying, Done, Failed, Transferred };
 std::string_view to_string(CallTransfer t);  // "" for none
 
+// An outbound call's progress, from its INVITE's responses:
+//   none -> ringing (180: ringback plays) -> early_media (183 with SDP: their audio plays, and
+//   its answer is applied) -> answered (2xx: the answer is applied if it was not yet)
+//   none -> early_media | answered; ringing -> answered. A 180 after a 183 changes nothing.
+// Inbound calls stay none. Desk::set_progress is the only way it changes.
+enum class CallProgress { None, Ringing, EarlyMedia, Answered };
+std::string_view to_string(CallProgress p);  // "none" | "ringing" | "early_media" | "answered"
+
+// Our own hold or resume while its re-INVITE is out: none -> holding | resuming -> none (the
+// phase moves to held or active when it is confirmed). Desk::set_hold_request changes it.
+enum class HoldRequest { None, Holding, Resuming };
+std::string_view to_string(HoldRequest h);  // "none" | "holding" | "resuming"
+
 struct Call {
     uint32_t id = 0;            // the desk's; also names the call's media
     uint32_t sip = 0;           // the UA's CallId; 0 until the INVITE exists
@@ -111,11 +124,10 @@ struct Call {
     std::string number, name;   // the other party: number (or SIP user) and display name
     int64_t since_ms = 0;       // when the call appeared
     int64_t connected_ms = 0;   // when it was answered (the call timer), 0 before
-    bool ringing_remote = false;  // outbound: the far end is ringing (ringback)
-    bool early_media = false;     // outbound: a 183 brought audio
-    bool remote_answer_applied = false;
-    bool muted = false, held_by_remote = false;  // held by us: phase Held
-    bool hold_pending = false;    // our hold/resume re-INVITE is out
+    CallProgress progress = CallProgress::None;  // outbound: how far the INVITE got
+    HoldRequest hold_request = HoldRequest::None;  // our hold/resume re-INVITE is out
+    bool muted = false;
+    bool held_by_remote = false;  // the other party's hold (ours is phase Held)
     std::string local_sdp;        // our latest SDP (empty until the media made it): the base of
                                   // hold/resume offers and re-answers
     std::string remote_offer;     // inbound: the INVITE's offer, until answered
@@ -141,6 +153,8 @@ bool connection_transition_allowed(ConnectionState from, ConnectionState to);
 bool session_transition_allowed(SessionState from, SessionState to);
 bool call_transition_allowed(CallPhase from, CallPhase to);
 bool transfer_transition_allowed(CallTransfer from, CallTransfer to);
+bool progress_transition_allowed(CallProgress from, CallProgress to);
+bool hold_request_transition_allowed(HoldRequest from, HoldRequest to);
 
 // A request sent to the backend and not yet answered.
 enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping, Contact, SendMessage, Dial, Sessions, Messages };

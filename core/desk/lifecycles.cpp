@@ -46,6 +46,19 @@ constexpr std::pair<T, T> kTransferMoves[] = {
     {T::Failed, T::Asking},       {T::Failed, T::Consulting},   {T::Failed, T::Requested},
 };
 
+using G = CallProgress;
+constexpr std::pair<G, G> kProgressMoves[] = {
+    {G::None, G::Ringing},       {G::None, G::EarlyMedia}, {G::None, G::Answered},
+    {G::Ringing, G::EarlyMedia}, {G::Ringing, G::Answered},
+    {G::EarlyMedia, G::Answered},
+};
+
+using H = HoldRequest;
+constexpr std::pair<H, H> kHoldRequestMoves[] = {
+    {H::None, H::Holding}, {H::None, H::Resuming},  // the re-INVITE goes out
+    {H::Holding, H::None}, {H::Resuming, H::None},  // answered, refused or the call ended
+};
+
 template <class S, size_t N>
 bool in_table(const std::pair<S, S> (&moves)[N], S from, S to) {
     return std::find(std::begin(moves), std::end(moves), std::pair{from, to}) != std::end(moves);
@@ -54,6 +67,27 @@ bool in_table(const std::pair<S, S> (&moves)[N], S from, S to) {
 
 bool call_transition_allowed(CallPhase from, CallPhase to) { return in_table(kCallMoves, from, to); }
 bool transfer_transition_allowed(CallTransfer from, CallTransfer to) { return in_table(kTransferMoves, from, to); }
+bool progress_transition_allowed(CallProgress from, CallProgress to) { return in_table(kProgressMoves, from, to); }
+bool hold_request_transition_allowed(HoldRequest from, HoldRequest to) { return in_table(kHoldRequestMoves, from, to); }
+
+std::string_view to_string(CallProgress p) {
+    switch (p) {
+        case G::None: return "none";
+        case G::Ringing: return "ringing";
+        case G::EarlyMedia: return "early_media";
+        case G::Answered: return "answered";
+    }
+    return "none";
+}
+
+std::string_view to_string(HoldRequest h) {
+    switch (h) {
+        case H::None: return "none";
+        case H::Holding: return "holding";
+        case H::Resuming: return "resuming";
+    }
+    return "none";
+}
 
 std::string_view to_string(CallTransfer t) {
     switch (t) {

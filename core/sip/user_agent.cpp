@@ -336,13 +336,15 @@ void UserAgent::on_failed(int64_t now, const TransactionId& tx, int status, std:
             end(*call, Party::remote, reason, status, out);
         }
     } else if (p.purpose == Purpose::reinvite) {
+        const bool hold = call->our_reinvite == Call::ReInvite::hold;
         call->our_reinvite = Call::ReInvite::none;
+        out.fx.push_back(ua_effect::HoldDone{call->id, hold, {}, false});
         out.fx.push_back(ua_effect::Refused{call->id, error(kUaWrongState, "the re-INVITE failed: " + reason)});
     } else if (p.purpose == Purpose::info) {
-        call->info_in_flight = false;
+        call->info_digit.reset();
         call->digits.clear();
     } else if (p.purpose == Purpose::refer) {
-        call->transferring = false;
+        call->our_refer = Call::Refer::none;
         out.fx.push_back(ua_effect::TransferProgress{call->id, status});
     }
 }
@@ -541,14 +543,17 @@ void UserAgent::on_response(int64_t now, const TransactionId& tx, const Message&
             if (cseq) send_ack(now, *call, cseq.value().number, out);
             out.fx.push_back(ua_effect::HoldDone{call->id, hold, std::string(response.body())});
         } else {
+            out.fx.push_back(ua_effect::HoldDone{call->id, hold, {}, false});
             out.fx.push_back(ua_effect::Refused{
                 call->id, error(kUaWrongState, "the re-INVITE was answered " + std::to_string(status) + " " + reason_of(response))});
         }
     } else if (p.purpose == Purpose::info) {
-        call->info_in_flight = false;
+        call->info_digit.reset();
         send_next_digit(now, *call, out);
     } else if (p.purpose == Purpose::refer) {
-        if (status >= 300) call->transferring = false;
+        // A NOTIFY may come before the 202 and end the transfer first: then this changes nothing.
+        if (status >= 300) call->our_refer = Call::Refer::none;
+        else if (call->our_refer == Call::Refer::sent) call->our_refer = Call::Refer::accepted;
         out.fx.push_back(ua_effect::TransferProgress{call->id, status});
     }
 }

@@ -200,10 +200,11 @@ struct HeldByRemote {
 struct ResumedByRemote {
     CallId call;
 };
-struct HoldDone {           // our Hold / Resume re-INVITE was answered 2xx
+struct HoldDone {           // our Hold / Resume re-INVITE was answered
     CallId call;
-    bool held = false;
+    bool held = false;          // what it asked for
     std::string sdp;
+    bool ok = true;             // false: refused or unanswered, nothing changed (Refused says why)
 };
 struct DtmfReceived {       // an INFO with application/dtmf-relay
     CallId call;
@@ -273,9 +274,11 @@ private:
         enum class ReInvite : uint8_t { none, hold, resume } our_reinvite = ReInvite::none;
         std::optional<Message> remote_reinvite;  // waiting for AnswerRemoteOffer
         bool held_by_remote = false;
-        std::deque<char> digits;
-        bool info_in_flight = false;             // a DTMF INFO is out: the next digit waits
-        bool transferring = false;               // our REFER is in progress
+        std::deque<char> digits;                 // DTMF digits waiting to be sent, one INFO each
+        std::optional<char> info_digit;          // the digit whose INFO is out: the next one waits
+        // Our REFER (RFC 3515): sent, then accepted (202); its NOTIFYs report the new call until a
+        // final one (or a refusal) makes it none again. NOTIFYs are heard while it is not none.
+        enum class Refer : uint8_t { none, sent, accepted } our_refer = Refer::none;
         std::string refer_target, refer_replaces;  // a REFER we received
         std::optional<CallId> transfer_of;       // this call follows that call's REFER
         std::optional<CallId> replaces;          // incoming INVITE with Replaces

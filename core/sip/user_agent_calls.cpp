@@ -246,14 +246,14 @@ void UserAgent::dtmf(int64_t now, const ua_event::Dtmf& e, Out& out) {
         }
     }
     for (char d : e.digits) call->digits.push_back(d);
-    if (!call->info_in_flight) send_next_digit(now, *call, out);
+    if (!call->info_digit) send_next_digit(now, *call, out);
 }
 
 void UserAgent::send_next_digit(int64_t now, Call& call, Out& out) {
     if (call.digits.empty() || call.state != CallState::confirmed) return;
     char d = call.digits.front();
     call.digits.pop_front();
-    call.info_in_flight = true;
+    call.info_digit = d;
     send_in_dialog(now, call, "INFO", out, "application/dtmf-relay", std::string("Signal=") + d + "\r\nDuration=160\r\n");
 }
 
@@ -280,11 +280,11 @@ void UserAgent::attended_transfer(int64_t now, const ua_event::AttendedTransfer&
 void UserAgent::refer(int64_t now, CallId id, const std::string& refer_to, Out& out) {
     Call* call = live(id, out);
     if (!call) return;
-    if (call->state != CallState::confirmed || call->transferring) {
+    if (call->state != CallState::confirmed || call->our_refer != Call::Refer::none) {
         out.fx.push_back(ua_effect::Refused{id, error(kUaWrongState, "transfer while the call is not up or already transferring")});
         return;
     }
-    call->transferring = true;
+    call->our_refer = Call::Refer::sent;
     send_in_dialog(now, *call, "REFER", out, {}, {},
                    {{"Refer-To", "<" + refer_to + ">"}, {"Referred-By", "<" + config_.uri + ">"}});
 }
@@ -316,16 +316,16 @@ void UserAgent::notify_referrer(int64_t now, Call& new_call, int status, std::st
 void UserAgent::on_notify(int64_t now, Call& call, const Message& notify, Out& out) {
     respond(now, notify, 200, "OK", out);
     auto event = notify.find(HeaderId::event);
-    if (!event || event->value.substr(0, 5) != "refer" || !call.transferring) return;
+    if (!event || event->value.substr(0, 5) != "refer" || call.our_refer == Call::Refer::none) return;
     int status = sipfrag_status(notify.body());
     if (status == 0) return;
     out.fx.push_back(ua_effect::TransferProgress{call.id, status});
     if (status >= 200 && status < 300) {  // the transfer target answered: our part is done
-        call.transferring = false;
+        call.our_refer = Call::Refer::none;
         send_in_dialog(now, call, "BYE", out);
         end(call, Party::local, "transferred", 0, out);
     } else if (status >= 300) {
-        call.transferring = false;
+        call.our_refer = Call::Refer::none;
     }
 }
 

@@ -238,7 +238,7 @@ void draw_live_controls(const desk::DeskState& s, const Contact* k, const Call& 
     if (up) {
         next();
         const bool held = call.phase == CallPhase::Held;
-        ImGui::BeginDisabled(call.hold_pending);
+        ImGui::BeginDisabled(call.hold_request != desk::HoldRequest::None);
         if (ui::call_control("##hold", held ? ui::Glyph::Play : ui::Glyph::Pause, held ? "Resume" : "Hold", held, tile))
             sink.dispatch(desk::HoldIntent{ref_of(call), !held});
         ImGui::EndDisabled();

@@ -50,16 +50,14 @@ std::string call_number(const desk::DeskState& s, const desk::Call& c) {
 
 std::string call_phase_label(const desk::Call& c) {
     using P = desk::CallPhase;
+    if (c.hold_request == desk::HoldRequest::Holding) return "Putting on hold…";
+    if (c.hold_request == desk::HoldRequest::Resuming) return "Resuming…";
     switch (c.phase) {
         case P::Ringing: return c.outgoing ? "Calling…" : "Ringing";
-        case P::Dialing: return c.ringing_remote ? "Ringing…" : "Calling…";
+        case P::Dialing: return c.progress == desk::CallProgress::None ? "Calling…" : "Ringing…";
         case P::Connecting: return "Connecting…";
-        case P::Active:
-            if (c.hold_pending) return "Putting on hold…";
-            return c.held_by_remote ? "Held by caller" : "On call";
-        case P::Held:
-            if (c.hold_pending) return "Resuming…";
-            return "On hold";
+        case P::Active: return c.held_by_remote ? "Held by caller" : "On call";
+        case P::Held: return "On hold";
     }
     return "";
 }

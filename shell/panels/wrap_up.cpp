@@ -94,11 +94,14 @@ void label(const char* text, const char* hint = nullptr) {
 }
 
 std::string ended_words(const desk::DeskState& s, const Contact& c) {
-    std::string who = c.ended_by == "customer" ? "The customer ended the " : c.ended_by == "agent" ? "You ended the " : "Ended the ";
-    if (c.ended_by.empty()) who = "The ";
+    using contact::Sender;
+    std::string who = !c.ended_by                    ? "The "
+                      : *c.ended_by == Sender::Customer ? "The customer ended the "
+                      : *c.ended_by == Sender::Agent    ? "You ended the "
+                                                        : "Ended the ";
     const char* what = c.channel == contact::Channel::Sms ? "conversation" : c.channel == contact::Channel::Voice ? "call" : "chat";
     std::string out = who + what;
-    if (c.ended_by.empty()) out += " ended";
+    if (!c.ended_by) out += " ended";
     if (c.ended_at_ms > 0) out += " at " + ui::format_clock(c.ended_at_ms);
     if (c.accepted_at_ms > 0 && c.ended_at_ms > c.accepted_at_ms)
         out += " · handled in " + ui::format_duration(c.ended_at_ms - c.accepted_at_ms);

@@ -20,6 +20,8 @@ namespace {
 // Every state of each lifecycle, in enum order.
 const std::vector<ContactState> kContactStates = {ContactState::Queued, ContactState::Offered, ContactState::Active,
                                                   ContactState::WrapUp, ContactState::Closed};
+const std::vector<MessageStatus> kMessageStatuses = {MessageStatus::Pending, MessageStatus::Sent,
+                                                     MessageStatus::Delivered, MessageStatus::Failed};
 const std::vector<PaymentState> kPaymentStates = {PaymentState::Capturing, PaymentState::Authorizing,
                                                   PaymentState::Approved,  PaymentState::Cancelled,
                                                   PaymentState::Expired,   PaymentState::Refunded};
@@ -32,6 +34,9 @@ const std::set<std::pair<std::string, std::string>> kContactMoves = {
     {"queued", "offered"}, {"queued", "closed"},  {"offered", "active"}, {"offered", "queued"},
     {"offered", "closed"}, {"active", "wrap_up"}, {"active", "queued"},  {"wrap_up", "closed"},
     {"wrap_up", "queued"},
+};
+const std::set<std::pair<std::string, std::string>> kMessageMoves = {
+    {"pending", "sent"}, {"pending", "failed"}, {"sent", "delivered"}, {"sent", "failed"},
 };
 const std::set<std::pair<std::string, std::string>> kPaymentMoves = {
     {"capturing", "authorizing"}, {"capturing", "cancelled"},   {"capturing", "expired"},
@@ -93,6 +98,17 @@ TEST_CASE("a contact's lifecycle: the documented moves and no others") {
     CHECK_FALSE(is_live(ContactState::WrapUp));
 }
 
+TEST_CASE("a message's delivery: the documented moves and no others") {
+    CHECK(check_lifecycle(kMessageStatuses, kMessageMoves, parse_message_status) == kMessageMoves.size());
+    // Delivered and failed are final: a late report for a failed SMS cannot make it delivered.
+    for (MessageStatus final_state : {MessageStatus::Delivered, MessageStatus::Failed})
+        for (MessageStatus to : kMessageStatuses) CHECK_FALSE(allowed(final_state, to));
+    MessageStatus s = MessageStatus::Failed;
+    auto refused = move(s, MessageStatus::Delivered);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message == "a message cannot go from failed to delivered");
+}
+
 TEST_CASE("a payment's lifecycle: the documented moves and no others") {
     CHECK(check_lifecycle(kPaymentStates, kPaymentMoves, parse_payment_state) == kPaymentMoves.size());
     for (PaymentState final_state : {PaymentState::Cancelled, PaymentState::Expired, PaymentState::Refunded})
@@ -115,11 +131,16 @@ TEST_CASE("wire names outside the lifecycles are refused, never guessed") {
     CHECK_FALSE(parse_payment_state("").has_value());
     CHECK_FALSE(parse_recording_state("recording").has_value());
     CHECK_FALSE(parse_channel("email").has_value());  // not yet a channel
+    CHECK_FALSE(parse_message_status("read").has_value());
+    CHECK_FALSE(parse_sender("bot").has_value());
+    for (Sender who : {Sender::Customer, Sender::Agent, Sender::System}) CHECK(parse_sender(to_string(who)) == who);
     for (Channel c : {Channel::Voice, Channel::Chat, Channel::Sms}) CHECK(parse_channel(to_string(c)) == c);
 }
 
 TEST_CASE("in JSON each lifecycle's state is its wire name, never the enum's number") {
-    nlohmann::json j = {{"channel", Channel::Sms}, {"state", ContactState::WrapUp},
+    nlohmann::json j = {{"channel", Channel::Sms},  {"state", ContactState::WrapUp},
+                        {"from", Sender::System},   {"status", MessageStatus::Delivered},
                         {"payment", PaymentState::Authorizing}, {"recording", RecordingState::Paused}};
-    CHECK(j.dump() == R"({"channel":"sms","payment":"authorizing","recording":"paused","state":"wrap_up"})");
+    CHECK(j.dump() ==
+          R"({"channel":"sms","from":"system","payment":"authorizing","recording":"paused","state":"wrap_up","status":"delivered"})");
 }

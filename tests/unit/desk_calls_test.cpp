@@ -300,6 +300,38 @@ TEST_CASE("calls: mute is local (no SIP), hold and resume are re-INVITEs") {
     CHECK(h.s().calls[0].phase == CallPhase::Active);
 }
 
+TEST_CASE("calls: a hold the other side refuses leaves the call up as it was, and can be asked again") {
+    DeskHarness h;
+    registered(h);
+    ring(h);
+    answer_call(h);
+    h.intent(HoldIntent{CallRef{"c-v1", 0}, true});
+    auto hold = sent_starting(h, "INVITE ");
+    REQUIRE(hold);
+    CHECK(h.s().calls[0].hold_request == HoldRequest::Holding);
+    uint64_t twice = h.intent(HoldIntent{CallRef{"c-v1", 0}, true});
+    CHECK(h.completion(twice)->error->code == "wrong_state");  // one re-INVITE at a time
+
+    h.step(SipReceived{reply_to(*hold, 488)});
+    const Call& c = h.s().calls[0];
+    CHECK(c.phase == CallPhase::Active);
+    CHECK(c.hold_request == HoldRequest::None);
+    // The media is told to play again, and our SDP is sendrecv again for the next offer.
+    auto media = media_op(h, MediaOp::Hold);
+    REQUIRE(media.size() == 1);
+    CHECK_FALSE(media[0].on);
+    auto sdp = sb::sip::sdp::parse(c.local_sdp);
+    REQUIRE(sdp.ok());
+    CHECK(sb::sip::sdp::direction(sdp.value(), 0) == sb::sip::sdp::Direction::sendrecv);
+    CHECK(h.s().notice.find("488") != std::string::npos);
+
+    h.intent(HoldIntent{CallRef{"c-v1", 0}, true});
+    auto again = sent_starting(h, "INVITE ");
+    REQUIRE(again);
+    h.step(SipReceived{reply_to(*again, 200, kOffer)});
+    CHECK(h.s().calls[0].phase == CallPhase::Held);
+}
+
 TEST_CASE("calls: the caller's re-INVITE (hold) is answered from our SDP with the matching direction") {
     DeskHarness h;
     registered(h);
@@ -687,4 +719,16 @@ TEST_CASE("a call's phase and transfer move only as their tables allow") {
                 transfer_transition_allowed);
     CHECK(to_string(T::None).empty());  // the JS API's call.transfer is null then
     CHECK(to_string(T::Transferred) == "transferred");
+
+    using G = CallProgress;
+    const G progress[] = {G::None, G::Ringing, G::EarlyMedia, G::Answered};
+    check_table(progress,
+                {{G::None, G::Ringing}, {G::None, G::EarlyMedia}, {G::None, G::Answered}, {G::Ringing, G::EarlyMedia},
+                 {G::Ringing, G::Answered}, {G::EarlyMedia, G::Answered}},
+                progress_transition_allowed);
+
+    using H = HoldRequest;
+    const H holds[] = {H::None, H::Holding, H::Resuming};
+    check_table(holds, {{H::None, H::Holding}, {H::None, H::Resuming}, {H::Holding, H::None}, {H::Resuming, H::None}},
+                hold_request_transition_allowed);
 }

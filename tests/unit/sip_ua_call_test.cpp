@@ -405,8 +405,9 @@ TEST_CASE("UA: glare: re-INVITEs crossing are answered 491 on both sides; each s
     net.pump();
     CHECK(net.count_sent(p.alice, "SIP/2.0 491") == 1);
     CHECK(net.count_sent(p.bob, "SIP/2.0 491") == 1);
-    CHECK(net.events(p.alice) == Log{"refused 1 sip_ua_wrong_state"});
-    CHECK(net.events(p.bob) == Log{"refused 1 sip_ua_wrong_state"});
+    // Each side hears that its hold did not happen (the desk puts its SDP and media back), and why.
+    CHECK(net.events(p.alice) == Log{"hold refused 1", "refused 1 sip_ua_wrong_state"});
+    CHECK(net.events(p.bob) == Log{"hold refused 1", "refused 1 sip_ua_wrong_state"});
     net.act(p.alice, ua_event::Hold{1, sdp_offer("sendonly")});
     net.act(p.bob, ua_event::AnswerRemoteOffer{1, sdp_offer("recvonly", "6000")});
     CHECK(net.events(p.alice) == Log{"hold done 1"});

@@ -64,7 +64,8 @@ inline std::string describe(const UaEffect& e) {
     if (auto* x = std::get_if<RemoteOffer>(&e)) return "remote offer " + n(x->call);
     if (auto* x = std::get_if<HeldByRemote>(&e)) return "held by remote " + n(x->call);
     if (auto* x = std::get_if<ResumedByRemote>(&e)) return "resumed by remote " + n(x->call);
-    if (auto* x = std::get_if<HoldDone>(&e)) return std::string(x->held ? "hold done " : "resume done ") + n(x->call);
+    if (auto* x = std::get_if<HoldDone>(&e))
+        return std::string(x->held ? "hold " : "resume ") + (x->ok ? "done " : "refused ") + n(x->call);
     if (auto* x = std::get_if<DtmfReceived>(&e)) return "dtmf " + n(x->call) + " " + std::string(1, x->digit);
     if (auto* x = std::get_if<TransferProgress>(&e)) return "transfer " + n(x->call) + " " + std::to_string(x->status);
     if (auto* x = std::get_if<TransferRequested>(&e))

@@ -76,4 +76,48 @@ TEST_CASE("a contact's state changes only by a move its lifecycle allows") {
     REQUIRE(stored.ok());
     REQUIRE(stored.value());
     CHECK(stored.value()->state == ContactState::Closed);
+    CHECK(stored.value()->ended_by == Sender::Customer);  // read back from the database as the enum
+}
+
+TEST_CASE("a stored message's status moves only as the message table allows, whatever reports it") {
+    Service s;
+    auto chat = s.svc->start_chat("Dana", std::nullopt);
+    REQUIRE(chat.ok());
+    const std::string id = chat.value().contact.id;
+    auto status_of = [&](const std::string& message) {
+        auto m = s.contacts->find_message(message);
+        REQUIRE(m.ok());
+        REQUIRE(m.value());
+        return m.value()->status;
+    };
+
+    // The customer's own message is stored delivered and from the customer, in the shared names.
+    auto theirs = s.svc->customer_message(id, "hello", std::nullopt);
+    REQUIRE(theirs.ok());
+    CHECK(theirs.value().from == Sender::Customer);
+    CHECK(status_of(theirs.value().id) == MessageStatus::Delivered);
+    // A provider's "failed" for it is refused (delivered is final), and a delivery report for a
+    // customer's message is not a thing.
+    s.svc->sms_status(theirs.value().id, MessageStatus::Failed);
+    CHECK(status_of(theirs.value().id) == MessageStatus::Delivered);
+    CHECK(s.svc->chat_delivered(id, theirs.value().id).error().code == "bad_message");
+
+    // An agent's message: sent, then failed; a late "sent" or "delivered" cannot bring it back.
+    MessageRecord mine;
+    mine.id = "m-agent";
+    mine.contact = id;
+    mine.seq = 2;
+    mine.from = Sender::Agent;
+    mine.text = "hi";
+    mine.agent = "alice";
+    REQUIRE(s.contacts->add_message(mine).ok());
+    CHECK(status_of(mine.id) == MessageStatus::Sent);
+    s.svc->sms_status(mine.id, MessageStatus::Sent);  // sent stays sent: no move, no error
+    CHECK(status_of(mine.id) == MessageStatus::Sent);
+    s.svc->sms_status(mine.id, MessageStatus::Failed);
+    CHECK(status_of(mine.id) == MessageStatus::Failed);
+    s.svc->sms_status(mine.id, MessageStatus::Sent);
+    CHECK(status_of(mine.id) == MessageStatus::Failed);
+    CHECK(s.svc->chat_delivered(id, mine.id).ok());  // a repeat or late report changes nothing
+    CHECK(status_of(mine.id) == MessageStatus::Failed);
 }
