@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "audit.h"
-#include "sqlite_db.h"
-#include "store.h"
+#include "server/admin/audit.h"
+#include "server/store/sqlite_db.h"
+#include "server/store/store.h"
 
 namespace {
 

@@ -16,9 +16,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <nlohmann/json.hpp>
 
-#include "desk_hub.h"
-#include "http_api.h"
-#include "http_routes.h"
+#include "server/desk/desk_hub.h"
+#include "server/dev/fake_payment_gateway.h"
+#include "server/dev/fake_sms_provider.h"
+#include "server/net/http_api.h"
+#include "server/net/http_routes.h"
 #include "server_stack.h"
 
 namespace {
@@ -47,6 +49,8 @@ void write_file(const fs::path& p, const std::string& text) {
 struct Stack : sbfuzz::ServerStack {
     fs::path web_root;
     std::unique_ptr<sbd::HttpApi> api;
+    std::unique_ptr<sbd::FakeSmsProvider> sms_provider;
+    std::unique_ptr<sbd::FakePaymentGateway> gateway;
     NoFrames desk, chat;
     sbd::DeskHub hub;
     std::unique_ptr<sbd::HttpContext> context;
@@ -58,9 +62,16 @@ struct Stack : sbfuzz::ServerStack {
         write_file(web_root / "fonts" / "inter.ttf", "font");
         write_file(dir / "secret.txt", kOutsideMarker);
         write_file(dir / "web-other" / "x.html", kOutsideMarker);
-        api = std::make_unique<sbd::HttpApi>(sbd::HttpApi::Deps{*contacts, *contact_store, log, sbfuzz::now_ms}, true);
+        api = std::make_unique<sbd::HttpApi>(sbd::HttpApi::Deps{*contacts, *contact_store, log, sbfuzz::now_ms});
         api->enable_audit(*store, *audit);
-        api->set_payments(payments.get());
+        sms_provider = std::make_unique<sbd::FakeSmsProvider>(*contact_store, sbfuzz::now_ms);
+        gateway = std::make_unique<sbd::FakePaymentGateway>(sbfuzz::now_ms, [this] { return "fz" + std::to_string(++ids); });
+        api->add_dev_handler([this](const sbd::ApiRequest& r) { return sms_provider->handle(r); });
+        api->add_dev_handler([this](const sbd::ApiRequest& r) -> std::optional<sbd::ApiReply> {
+            auto reply = gateway->handle(r.method, r.path, r.body);
+            if (!reply) return std::nullopt;
+            return sbd::ApiReply{reply->status, "application/json", std::move(reply->body)};
+        });
         api->set_telephony_secret(kTelephonySecret);
         context = std::make_unique<sbd::HttpContext>(sbd::HttpContext{desk, hub, log, web_root, &chat, api.get()});
     }

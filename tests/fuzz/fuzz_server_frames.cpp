@@ -2,7 +2,7 @@
 // process, through the same handlers the sockets call (FrameHandler::on_message): the desk
 // protocol before sign-in, the desk protocol signed in as an agent (a resumed session), and the
 // customers' chat (docs/protocol.md, docs/chat-protocol.md). Behind them is a real server stack:
-// SQLite with the demo data, contacts and routing, verification, payments with the fake gateway.
+// SQLite with the demo data, contacts and routing, verification, payments.
 //
 // Input: one byte choosing the client (0 anonymous desk, 1 signed-in desk, 2 chat), then frames
 // separated by '\n'. Invariants: no crash, no sanitizer report and no exception out of a handler
@@ -19,9 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "auth.h"
-#include "chat_service.h"
-#include "desk_service.h"
+#include "server/accounts/auth.h"
+#include "server/channels/chat_service.h"
+#include "server/desk/desk_service.h"
 #include "server_stack.h"
 
 namespace {

@@ -1,6 +1,6 @@
 // server_stack.h: the server the in-process fuzz targets drive (fuzz_http_request,
 // fuzz_server_frames): a SQLite store in a temporary folder with the demo data, contacts and
-// routing, verification, the audit log, and payments with the fake gateway, wired as main.cpp
+// routing, verification, the audit log, and payments, wired as main.cpp
 // wires them. Anything failing to start aborts: a fuzz run without its server finds nothing.
 #pragma once
 
@@ -16,14 +16,14 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "audit.h"
-#include "contact_service.h"
-#include "contact_store.h"
-#include "demo_seed.h"
-#include "log.h"
-#include "payments.h"
-#include "store.h"
-#include "verification.h"
+#include "server/admin/audit.h"
+#include "server/store/demo_seed.h"
+#include "server/app/log.h"
+#include "server/contacts/contact_service.h"
+#include "server/payments/payments.h"
+#include "server/store/contact_store.h"
+#include "server/store/store.h"
+#include "server/verify/verification.h"
 
 namespace sbfuzz {
 
@@ -39,8 +39,10 @@ struct ServerStack {
     std::unique_ptr<sbd::ContactStore> contact_store;
     std::unique_ptr<sbd::AuditLog> audit;
     std::unique_ptr<sbd::ContactService> contacts;
+    std::unique_ptr<sbd::VerificationStore> verification_store;
     std::unique_ptr<sbd::VerificationService> verification;
     boost::asio::io_context io;
+    std::unique_ptr<sbd::PaymentStore> payment_store;
     std::unique_ptr<sbd::PaymentService> payments;
     uint64_t ids = 0;
 
@@ -60,16 +62,17 @@ struct ServerStack {
             sbd::ContactService::Deps{*store, *contact_store, log, now_ms, random_id}, sbd::ContactConfig{});
         if (!contacts->load()) std::abort();
         // Codes go nowhere: the fuzzer cannot read them anyway.
+        verification_store = std::make_unique<sbd::VerificationStore>(store->database());
         verification = std::make_unique<sbd::VerificationService>(sbd::VerificationService::Deps{
-            store->database(), *contact_store, log, now_ms,
+            *verification_store, *contact_store, log, now_ms,
             [](const std::string&, const std::string&, const std::string&) {},
             [](uint32_t bound) { return randombytes_uniform(bound); }});
         verification->set_audit(audit.get());
         contacts->set_verification(verification.get());
+        payment_store = std::make_unique<sbd::PaymentStore>(store->database());
         payments = std::make_unique<sbd::PaymentService>(
-            sbd::PaymentService::Deps{io, store->database(), *contact_store, *contacts, log, now_ms, random_id}, nullptr);
+            sbd::PaymentService::Deps{io, *payment_store, *contact_store, *contacts, log, now_ms, random_id}, nullptr);
         payments->set_audit(audit.get());
-        payments->enable_fake_gateway();
         if (!payments->load()) std::abort();
     }
     ~ServerStack() {

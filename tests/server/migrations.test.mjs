@@ -26,6 +26,11 @@ test('the contacts rebuild (migration 3) keeps contacts, messages and their link
   assert.equal(JSON.parse(before.messages).length, 2);
   const latest = JSON.parse(sql(server.db, 'SELECT MAX(version) AS v FROM schema_version'))[0].v;
   assert.ok(latest >= 3);
+  // Two payments made in one millisecond, the second first by id: migration 16 numbers them in
+  // the order they were stored, which is what "the contact's latest" reads from then on.
+  sql(server.db, "INSERT INTO payments (id, contact, customer, agent, amount, currency, state, created_at, updated_at) "
+    + "VALUES ('pay-z', 'c-x', 'cu-x', 'alice', 100, 'USD', 'cancelled', 5, 5), "
+    + "('pay-a', 'c-x', 'cu-x', 'alice', 200, 'USD', 'capturing', 5, 5)");
   // Back to version 2 (later migrations add tables and, 6, two columns: undo them so that they
   // run again too; 5 keeps its tables, IF NOT EXISTS).
   sql(server.db, 'DELETE FROM schema_version WHERE version >= 3; DROP TABLE sms_pending; '
@@ -35,7 +40,8 @@ test('the contacts rebuild (migration 3) keeps contacts, messages and their link
     + 'ALTER TABLE customers DROP COLUMN postcode; ALTER TABLE customers DROP COLUMN security_phrase_hash; '
     + 'ALTER TABLE accounts DROP COLUMN number; '
     + 'ALTER TABLE contacts DROP COLUMN claimed_customer; '
-    + 'ALTER TABLE payments DROP COLUMN charge_key; ALTER TABLE payments DROP COLUMN charge_card;');
+    + 'ALTER TABLE payments DROP COLUMN charge_key; ALTER TABLE payments DROP COLUMN charge_card; '
+    + 'DROP INDEX payments_by_contact_seq; ALTER TABLE payments DROP COLUMN seq;');
 
   server = await startServer({ dir });  // migrates again from version 2
   try {
@@ -43,6 +49,8 @@ test('the contacts rebuild (migration 3) keeps contacts, messages and their link
     assert.equal(sql(server.db, 'SELECT * FROM contacts ORDER BY id'), before.contacts);
     assert.equal(sql(server.db, 'SELECT * FROM messages ORDER BY id'), before.messages);
     assert.equal(sql(server.db, 'PRAGMA foreign_key_check'), '');
+    assert.deepEqual(JSON.parse(sql(server.db, "SELECT id, seq FROM payments WHERE contact = 'c-x' ORDER BY seq")),
+      [{ id: 'pay-z', seq: 1 }, { id: 'pay-a', seq: 2 }]);
     // Migration 6: voice contacts fit (the channel CHECK was widened), with their call columns.
     const columns = JSON.parse(sql(server.db, 'PRAGMA table_info(contacts)')).map((c) => c.name);
     assert.ok(columns.includes('call_direction') && columns.includes('callback'));

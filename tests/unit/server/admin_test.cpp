@@ -1,4 +1,4 @@
-// The accounts' operations (server/admin.h) on a real store: what the checks accept and refuse,
+// The accounts' operations (server/admin/admin.h) on a real store: what the checks accept and refuse,
 // generated passwords, and what each change does to the account, its sessions and the audit log.
 // (tests/server/admin.test.mjs drives the same through `switchboardd admin` and a running server.)
 #include <doctest/doctest.h>
@@ -11,9 +11,9 @@
 
 #include <sodium.h>
 
-#include "admin.h"
-#include "auth.h"
-#include "demo_seed.h"
+#include "server/accounts/auth.h"
+#include "server/admin/admin.h"
+#include "server/store/demo_seed.h"
 
 using namespace sbd;
 using nlohmann::json;

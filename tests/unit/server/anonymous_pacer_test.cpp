@@ -1,4 +1,4 @@
-// anonymous_pacer_test.cpp: the budget all anonymous WebSockets share (server/anonymous_pacer.h).
+// anonymous_pacer_test.cpp: the budget all anonymous WebSockets share (server/net/anonymous_pacer.h).
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -7,7 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "anonymous_pacer.h"
+#include "server/net/anonymous_pacer.h"
 
 TEST_CASE("the anonymous budget: a burst at once, then waiters in order of asking, at the rate") {
     boost::asio::io_context io;

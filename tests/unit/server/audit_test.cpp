@@ -1,4 +1,4 @@
-// The audit log (server/audit.h) on a real SQLite database migrated to the current schema:
+// The audit log (server/admin/audit.h) on a real SQLite database migrated to the current schema:
 // card numbers in an entry are masked before they are stored, filters and paging, and the
 // checks on action names, details and filters.
 #include <doctest/doctest.h>
@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "audit.h"
-#include "log.h"
-#include "migrations.h"
-#include "sqlite_db.h"
+#include "server/admin/audit.h"
+#include "server/app/log.h"
+#include "server/store/migrations.h"
+#include "server/store/sqlite_db.h"
 #include "temp_db.h"
 
 using namespace sbd;

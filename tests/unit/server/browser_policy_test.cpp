@@ -1,9 +1,9 @@
-// What switchboardd tells browsers and checks of them (server/browser_policy.h): origins compared
+// What switchboardd tells browsers and checks of them (server/net/browser_policy.h): origins compared
 // in their normal form, the WebSocket Origin check, the pages' Content-Security-Policy, the desk
 // page's backends, and the checks of the operator's flags that keep both out of trouble.
 #include <doctest/doctest.h>
 
-#include "browser_policy.h"
+#include "server/net/browser_policy.h"
 
 using sbd::BrowserPolicy;
 using sbd::normalize_origin;

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "contact_service.h"
-#include "store.h"
+#include "server/contacts/contact_service.h"
+#include "server/store/store.h"
 
 using namespace sbd;
 

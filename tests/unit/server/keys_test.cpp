@@ -1,11 +1,11 @@
-// The server's key (server/mfa.h MfaKeys): what it seals opens only with it, and the hashes of
+// The server's key (server/accounts/mfa.h MfaKeys): what it seals opens only with it, and the hashes of
 // short guessable codes (recovery codes, the verification SMS code) depend on it, so that a copy
 // of the database alone cannot be searched for them.
 #include <doctest/doctest.h>
 
 #include <sodium.h>
 
-#include "mfa.h"
+#include "server/accounts/mfa.h"
 
 TEST_CASE("the SMS code's stored hash is keyed: another key, or none, gives another hash") {
     REQUIRE(sodium_init() >= 0);

@@ -1,4 +1,4 @@
-// The call recorder (server/recording.h): its bencode codec, and RtpengineRecorder speaking the
+// The call recorder (server/telephony/recording.h): its bencode codec, and RtpengineRecorder speaking the
 // ng protocol over UDP to a fake rtpengine on loopback (cookies, the commands it sends, answers
 // with result=error, a lost datagram retried, no answer at all), with its state in a real SQLite
 // database migrated to the current schema (kept across a new recorder, as after a restart).
@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "log.h"
-#include "migrations.h"
-#include "recording.h"
-#include "sqlite_db.h"
+#include "server/app/log.h"
+#include "server/store/migrations.h"
+#include "server/store/sqlite_db.h"
+#include "server/telephony/recording.h"
 #include "temp_db.h"
 
 using namespace sbd;

@@ -1,8 +1,8 @@
-// The ACD's decision (server/routing.h) as a pure function: skills, capacity per channel,
+// The ACD's decision (server/contacts/routing.h) as a pure function: skills, capacity per channel,
 // longest idle, FIFO, agents who declined coming last, transfers to a named agent.
 #include <doctest/doctest.h>
 
-#include "routing.h"
+#include "server/contacts/routing.h"
 
 using namespace sbd;
 

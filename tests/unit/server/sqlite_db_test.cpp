@@ -1,12 +1,12 @@
-// Transactions (server/sqlite_db.h): a durable one commits with synchronous=FULL (it survives a
+// Transactions (server/store/sqlite_db.h): a durable one commits with synchronous=FULL (it survives a
 // power loss) and puts NORMAL back after, whether it commits or rolls back; one begun inside
 // another joins it (its commit is the outer one's); and the audit log's entries are durable.
 #include <doctest/doctest.h>
 
 #include <string>
 
-#include "audit.h"
-#include "sqlite_db.h"
+#include "server/admin/audit.h"
+#include "server/store/sqlite_db.h"
 #include "temp_db.h"
 
 using namespace sbd;

@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-#include "migrations.h"
-#include "sqlite_db.h"
+#include "server/store/migrations.h"
+#include "server/store/sqlite_db.h"
 
 namespace sbd::test {
 

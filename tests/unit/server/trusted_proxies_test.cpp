@@ -1,8 +1,8 @@
-// Who the client is behind a proxy (server/trusted_proxies.h): X-Forwarded-For is read only
+// Who the client is behind a proxy (server/net/trusted_proxies.h): X-Forwarded-For is read only
 // from trusted peers, from the right, up to the first address that is not a trusted proxy.
 #include <doctest/doctest.h>
 
-#include "trusted_proxies.h"
+#include "server/net/trusted_proxies.h"
 
 using namespace sbd;
 

@@ -1,4 +1,4 @@
-// DeskConnection's limits (server/desk_connection.h), over a real loopback socket with small
+// DeskConnection's limits (server/net/desk_connection.h), over a real loopback socket with small
 // kernel buffers: a peer that never reads gets its connection's reads paused, then closed when
 // the outbox passes its cap or a write outlasts the write timeout; a handler that throws costs one
 // `internal` reply and the connection goes on; a connection without its first request in time is
@@ -20,9 +20,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "desk_connection.h"
-#include "desk_hub.h"
-#include "log.h"
+#include "server/app/log.h"
+#include "server/desk/desk_hub.h"
+#include "server/net/desk_connection.h"
 
 using namespace sbd;
 namespace asio = boost::asio;

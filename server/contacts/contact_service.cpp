@@ -1,0 +1,709 @@
+// contact_service.cpp: the agents' side of contacts and the ACD (see contact_service.h). The
+// customers' side (chat, SMS) is in contact_customers.cpp, the JSON in contact_json.cpp.
+#include "server/contacts/contact_service.h"
+#include "util/text.h"
+
+#include <algorithm>
+
+#include "contact/card.h"
+#include "protocol/schema.h"
+#include "server/contacts/contact_json.h"
+#include "server/contacts/routing.h"
+
+namespace sbd {
+
+namespace code = sb::protocol::code;
+using json = nlohmann::json;
+using sb::make_error;
+using sb::Ok;
+using sb::Status;
+
+namespace {
+constexpr int64_t kMaxNote = 2000;
+constexpr int64_t kMaxNotes = 4000;
+constexpr std::size_t kMaxTags = 20;
+constexpr int64_t kMaxTag = 50;
+constexpr std::size_t kMaxClientId = 128;
+}  // namespace
+
+int64_t utf8_length(std::string_view s) {
+    int64_t n = 0;
+    for (char ch : s)
+        if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+// ---- load ---------------------------------------------------------------------------------------
+Status ContactService::load() {
+    auto queues = d_.contacts.queues();
+    if (!queues) return queues.error();
+    queues_ = std::move(queues.value());
+    auto routing = d_.contacts.agent_routing();
+    if (!routing) return routing.error();
+    routing_ = std::move(routing.value());
+    auto open = d_.contacts.open_contacts();
+    if (!open) return open.error();
+    open_.clear();
+    queued_since_.clear();
+    int64_t now = d_.now();
+    for (ContactRecord& c : open.value()) {
+        if (c.state == ContactState::Queued || c.state == ContactState::Offered) queued_since_[c.id] = now;  // a restart is a fresh wait
+        if (is_ringing_call(c)) call_deadline_[c.id] = now + config_.offer_timeout_ms + kCallBackstopMs;
+        open_[c.id] = std::move(c);
+    }
+    d_.log.info("contacts loaded", {{"open", open_.size()}, {"queues", queues_.size()}});
+    return Ok{};
+}
+
+// ---- desk requests ------------------------------------------------------------------------------
+sb::Result<ContactRecord> ContactService::own(const std::string& agent, const std::string& contact) {
+    if (auto it = open_.find(contact); it != open_.end()) {
+        if (it->second.agent != agent) return make_error(code::not_your_contact, "This contact is not yours.");
+        return it->second;
+    }
+    auto stored = d_.contacts.find_contact(contact);
+    if (!stored) return stored.error();
+    if (!stored.value()) return make_error(code::unknown_contact, "No contact with that id.");
+    if (stored.value()->agent != agent) return make_error(code::not_your_contact, "This contact is not yours.");
+    return *stored.value();  // closed: callers answer wrong_state
+}
+
+sb::Error wrong_state(const ContactRecord& c, std::string_view wants) {
+    return make_error(code::wrong_state, "The contact is " + std::string(to_string(c.state)) + "; this needs it " +
+                                             std::string(wants) + ".");
+}
+
+ContactService::Reply ContactService::accept(const std::string& agent, const std::string& id) {
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != ContactState::Offered) return wrong_state(c.value(), "offered");
+    ContactRecord next = c.value();
+    next.state = ContactState::Active;
+    next.accepted_at = d_.now();
+    next.offer_expires_at.reset();
+    next.target_agent.reset();
+    if (auto st = save(next); !st) return st.error();
+    declined_.erase(id);
+    d_.log.info("contact accepted", {{"contact", id}, {"agent", agent}});
+    emit_contact(next, "contact.updated");
+    if (auto* link = link_for(next)) link->agent_joined(next, agent_display_name(agent));
+    auto j = contact_json(next);
+    if (!j) return j.error();
+    return json{{"contact", std::move(j.value())}};
+}
+
+ContactService::Reply ContactService::reject(const std::string& agent, const std::string& id) {
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != ContactState::Offered) return wrong_state(c.value(), "offered");
+    if (auto st = return_to_queue(c.value(), "rejected", true); !st) return st.error();
+    d_.log.info("contact rejected", {{"contact", id}, {"agent", agent}});
+    route();
+    return json::object();
+}
+
+ContactService::Reply ContactService::send_message(const std::string& agent, const std::string& id,
+                                                   const std::string& text, const std::string& client_id) {
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (client_id.empty() || client_id.size() > kMaxClientId)
+        return make_error(code::bad_message, "client_id must be 1 to 128 characters.");
+    // A repeat of a message already stored answers with it, whatever happened since.
+    auto first = d_.contacts.find_message_by_client_id(id, Sender::Agent, client_id);
+    if (!first) return first.error();
+    if (first.value()) return json{{"message", message_json(*first.value())}};
+    if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active");
+    int64_t max = c.value().channel == Channel::Sms ? 1600 : 4000;
+    int64_t len = utf8_length(text);
+    if (len == 0 || text.find_first_not_of(" \t\r\n") == std::string::npos)
+        return make_error(code::bad_message, "text is empty.");
+    if (len > max)
+        return make_error(code::bad_message, "text is longer than " + std::to_string(max) + " characters.");
+    auto m = add_message(c.value(), Sender::Agent, text, agent, client_id, MessageStatus::Sent);
+    if (!m) return m.error();
+    if (auto* link = link_for(c.value())) link->agent_message(c.value(), m.value(), agent_display_name(agent));
+    return json{{"message", message_json(m.value())}};
+}
+
+ContactService::Reply ContactService::typing(const std::string& agent, const std::string& id, bool is_typing) {
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active");
+    if (auto* link = link_for(c.value())) link->agent_typing(c.value(), is_typing);
+    return json::object();
+}
+
+ContactService::Reply ContactService::get_messages(const std::string& agent, const json& body) {
+    // Only a contact on the agent's desk (offered, active, wrap-up), like every contact request.
+    auto c = own(agent, body.at("contact").get_ref<const std::string&>());
+    if (!c) return c.error();
+    if (c.value().state == ContactState::Closed) return wrong_state(c.value(), "open");
+    // NonNegativeInteger (schema.h): a number past int64 reads as negative; such a limit is refused.
+    int64_t after = body.contains("after") ? std::max<int64_t>(0, body["after"].get<int64_t>()) : 0;
+    int64_t limit = body.contains("limit") ? body["limit"].get<int64_t>() : sb::protocol::kMaxMessagesPage;
+    if (limit < 1 || limit > sb::protocol::kMaxMessagesPage)
+        return make_error(code::bad_message,
+                          "limit must be 1 to " + std::to_string(sb::protocol::kMaxMessagesPage) + ".");
+    auto page = d_.contacts.messages_after(c.value().id, after, limit + 1);  // one more: is there more?
+    if (!page) return page.error();
+    bool more = static_cast<int64_t>(page.value().size()) > limit;
+    if (more) page.value().pop_back();
+    json list = json::array();
+    for (const MessageRecord& m : page.value()) list.push_back(message_json(m));
+    return json{{"messages", std::move(list)}, {"more", more}};
+}
+
+ContactService::Reply ContactService::transfer(const std::string& agent, const json& body) {
+    const std::string& id = body.at("contact").get_ref<const std::string&>();
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active");
+    if (c.value().channel == Channel::Voice) return voice_transfer(agent, c.value(), body);  // contact_voice.cpp
+    bool to_queue = body.contains("queue"), to_agent = body.contains("agent");
+    if (to_queue == to_agent) return make_error(code::bad_message, "Give exactly one of queue or agent.");
+    const std::string& note = body.at("note").get_ref<const std::string&>();
+    if (utf8_length(note) > kMaxNote) return make_error(code::bad_message, "note is longer than 2000 characters.");
+
+    ContactRecord next = c.value();
+    if (to_queue) {
+        const std::string& queue = body.at("queue").get_ref<const std::string&>();
+        if (!find_queue(queue)) return make_error(code::unknown_queue, "No queue \"" + sb::text::quote(queue) + "\".");
+        next.queue = queue;
+        next.target_agent.reset();
+    } else {
+        const std::string& target = body.at("agent").get_ref<const std::string&>();
+        auto rec = d_.store.find_agent(target);
+        if (!rec) return rec.error();
+        if (!rec.value()) return make_error(code::unknown_agent, "No agent \"" + sb::text::quote(target) + "\".");
+        if (target == agent) return make_error(code::bad_message, "agent: that is you; transfer to someone else.");
+        next.target_agent = target;
+    }
+    next.state = ContactState::Queued;
+    next.agent.reset();
+    next.accepted_at.reset();
+    next.offer_expires_at.reset();
+    next.transfer_from = agent;
+    next.transfer_note = sb::contact::mask_card_numbers(note);  // docs/security.md
+    next.rank = front_rank(next.queue, next.rank);
+    if (auto st = save(next); !st) return st.error();
+    declined_.erase(id);
+    customer_typing_.erase(id);
+    last_busy_[agent] = d_.now();
+    d_.log.info("contact transferred", {{"contact", id}, {"from", agent}, {"queue", next.queue},
+                                        {"agent", next.target_agent.value_or("")}});
+    emit(agent, "contact.ended", {{"contact", id}, {"reason", "transferred"}});
+    route();
+    return json::object();
+}
+
+ContactService::Reply ContactService::end(const std::string& agent, const std::string& id, Sender by) {
+    if (by == Sender::System) return make_error(code::bad_message, "by must be \"agent\" or \"customer\".");
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (by == Sender::Customer && c.value().channel != Channel::Voice)
+        return make_error(code::bad_message, "by: \"customer\" is only for voice contacts (the customer ends a chat or SMS).");
+    if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active");
+    ContactRecord next = c.value();
+    int64_t now = d_.now();
+    next.state = ContactState::WrapUp;
+    next.ended_at = now;
+    next.ended_by = by;
+    next.acw_expires_at = now + config_.acw_max_ms;
+    if (auto st = save(next); !st) return st.error();
+    customer_typing_.erase(id);
+    d_.log.info("contact ended", {{"contact", id}, {"by", by}});
+    emit_contact(next, "contact.updated");
+    if (auto* link = link_for(next)) link->ended(next, by);
+    auto j = contact_json(next);
+    if (!j) return j.error();
+    return json{{"contact", std::move(j.value())}};
+}
+
+ContactService::Reply ContactService::wrap_up(const std::string& agent, const json& body) {
+    const std::string& id = body.at("contact").get_ref<const std::string&>();
+    auto c = own(agent, id);
+    if (!c) return c.error();
+    if (c.value().state != ContactState::WrapUp) return wrong_state(c.value(), "in wrap_up");
+    const std::string& disposition = body.at("disposition").get_ref<const std::string&>();
+    const QueueRecord* q = find_queue(c.value().queue);
+    bool known = q && std::any_of(q->dispositions.begin(), q->dispositions.end(),
+                                  [&](const Disposition& d) { return d.code == disposition; });
+    if (!known)
+        return make_error(code::invalid_disposition,
+                          "\"" + sb::text::quote(disposition) + "\" is not a disposition of queue " + c.value().queue + ".");
+    const std::string& notes = body.at("notes").get_ref<const std::string&>();
+    if (utf8_length(notes) > kMaxNotes) return make_error(code::bad_message, "notes is longer than 4000 characters.");
+    const json& tags = body.at("tags");
+    if (tags.size() > kMaxTags) return make_error(code::bad_message, "tags: at most 20.");
+    for (const json& t : tags)
+        if (t.get_ref<const std::string&>().empty() || utf8_length(t.get_ref<const std::string&>()) > kMaxTag)
+            return make_error(code::bad_message, "tags: each 1 to 50 characters.");
+    // Card numbers never reach storage (docs/security.md): notes and tags are masked.
+    json masked_tags = json::array();
+    for (const json& t : tags) masked_tags.push_back(sb::contact::mask_card_numbers(t.get_ref<const std::string&>()));
+    if (auto st = close_after_work(c.value(), disposition, sb::contact::mask_card_numbers(notes), masked_tags); !st)
+        return st.error();
+    auto closed = d_.contacts.find_contact(id);
+    if (!closed) return closed.error();
+    if (!closed.value()) return make_error(code::internal, "closed contact vanished");
+    auto j = contact_json(*closed.value());
+    if (!j) return j.error();
+    return json{{"contact", std::move(j.value())}};
+}
+
+ContactService::Reply ContactService::update_customer(const std::string& agent, const json& body) {
+    const std::string& id = body.at("customer").get_ref<const std::string&>();
+    auto found = d_.contacts.find_customer(id);
+    if (!found) return found.error();
+    if (!found.value()) return make_error(code::unknown_customer, "No customer with that id.");
+    // The contact the change is made on, when named: the agent's, open, with this customer.
+    std::optional<ContactRecord> named;
+    if (auto it = body.find("contact"); it != body.end()) {
+        auto c = own(agent, it->get_ref<const std::string&>());
+        if (!c) return c.error();
+        if (!open_.count(c.value().id) || c.value().state == ContactState::Queued) return wrong_state(c.value(), "open");
+        if (c.value().customer != id) return make_error(code::bad_message, "The contact is not with this customer.");
+        named = c.value();
+    }
+    bool on_desk = named || std::any_of(open_.begin(), open_.end(), [&](const auto& kv) {
+        return kv.second.customer == id && kv.second.agent == agent && kv.second.state != ContactState::Queued;
+    });
+    if (!on_desk) return make_error(code::not_your_contact, "This customer is not on any of your contacts.");
+    // What is malformed is bad_message whoever asks (before the verification it would need).
+    struct Field { const char* name; int64_t max; };
+    for (const Field& f : {Field{"first_name", 100}, Field{"last_name", 100}, Field{"email", 254},
+                           Field{"notes", kMaxNotes}}) {
+        auto it = body.find(f.name);
+        if (it == body.end()) continue;
+        const std::string& v = it->get_ref<const std::string&>();
+        if (utf8_length(v) > f.max)
+            return make_error(code::bad_message, std::string(f.name) + " is longer than " + std::to_string(f.max) +
+                                                     " characters.");
+        if (std::string(f.name) == "email" && !v.empty() && v.find('@') == std::string::npos)
+            return make_error(code::bad_message, "email is not an email address.");
+    }
+    // The address and the channels codes go to are sensitive (docs/verification.md): they change
+    // only on the named contact, verified (verification.cpp).
+    auto sensitive = check_sensitive_change(*found.value(), named, body);
+    if (!sensitive) return sensitive.error();
+    CustomerRecord next = *found.value();
+    // Card numbers never reach storage (docs/security.md): every field is masked.
+    auto field = [&](const char* name) { return sb::contact::mask_card_numbers(body[name].get_ref<const std::string&>()); };
+    if (body.contains("first_name")) next.first_name = field("first_name");
+    if (body.contains("last_name")) next.last_name = field("last_name");
+    if (body.contains("email")) {
+        std::string e = field("email");
+        next.email = e.empty() ? std::nullopt : std::optional<std::string>(e);
+    }
+    if (body.contains("phone")) next.phone = sensitive.value().phone;
+    if (body.contains("notes")) next.notes = field("notes");
+    if (auto st = update_sensitive_customer_fields(id, body); !st) return st.error();  // verification.cpp
+    if (auto st = d_.contacts.save_customer(next, d_.now()); !st) return st.error();
+    d_.log.info("customer updated", {{"customer", id}, {"agent", agent}});
+    audit_customer_change(agent, id, named, sensitive.value().fields);  // verification.cpp
+    for (const auto& [cid, c] : open_)
+        if (c.customer == id && c.agent && c.state != ContactState::Queued) emit_contact(c, "contact.updated");
+    bool unlocked = named && static_cast<bool>(require_verified(*named));
+    auto j = customer_json(id, unlocked);
+    if (!j) return j.error();
+    return json{{"customer", std::move(j.value())}};
+}
+
+// ---- session ------------------------------------------------------------------------------------
+ContactService::Reply ContactService::session_parts(const std::string& agent) {
+    json contacts = json::array();
+    for (const auto& [id, c] : open_) {
+        if (c.agent != agent || c.state == ContactState::Queued) continue;
+        auto j = contact_json(c);
+        if (!j) return j.error();
+        contacts.push_back(std::move(j.value()));
+    }
+    json queues = json::array();
+    for (const QueueRecord& q : queues_) queues.push_back(queue_json(q));
+    auto canned = d_.contacts.canned_responses();
+    if (!canned) return canned.error();
+    json responses = json::array();
+    for (const CannedResponse& r : canned.value())
+        responses.push_back({{"id", r.id}, {"title", r.title}, {"text", r.text}});
+    auto list = d_.store.list_agents();
+    if (!list) return list.error();
+    json agents = json::array();
+    for (const auto& a : list.value())
+        agents.push_back({{"username", a.username}, {"display_name", a.display_name},
+                          {"state", sb::agent::to_string(a.state)}});
+    return json{{"contacts", std::move(contacts)}, {"queues", std::move(queues)},
+                {"canned_responses", std::move(responses)}, {"agents", std::move(agents)}};
+}
+
+// ---- presence and time --------------------------------------------------------------------------
+void ContactService::on_presence_changed(const std::string& agent) {
+    auto rec = d_.store.find_agent(agent);
+    if (rec && rec.value() && rec.value()->snapshot.state != sb::agent::Presence::Available) {
+        // Offers go back to the front of their queues; active contacts stay to be finished.
+        std::vector<ContactRecord> offered;
+        for (const auto& [id, c] : open_)
+            if (c.agent == agent && c.state == ContactState::Offered) offered.push_back(c);
+        for (const ContactRecord& c : offered) {
+            if (auto st = return_to_queue(c, "revoked", false); !st)
+                d_.log.error("revoking an offer failed", {{"contact", c.id}, {"error", st.error().message}});
+        }
+    }
+    route();
+}
+
+void ContactService::on_agent_connected(const std::string&) { route(); }
+
+void ContactService::tick() {
+    int64_t now = d_.now();
+    std::vector<ContactRecord> missed, acw_over, abandoned, untargeted;
+    std::vector<ContactRecord> calls_over;
+    for (const auto& [id, c] : open_) {
+        if (is_ringing_call(c)) {
+            // Kamailio asks again when an offer fails; this is only the backstop.
+            auto deadline = call_deadline_.try_emplace(id, now + config_.offer_timeout_ms + kCallBackstopMs).first;
+            if (deadline->second <= now) calls_over.push_back(c);
+            continue;
+        }
+        if (c.state == ContactState::Offered && c.offer_expires_at && *c.offer_expires_at <= now) missed.push_back(c);
+        if (c.state == ContactState::WrapUp && c.acw_expires_at && *c.acw_expires_at <= now) acw_over.push_back(c);
+        auto since = queued_since_.find(id);
+        if (c.state != ContactState::Queued || since == queued_since_.end()) continue;
+        if (now - since->second >= config_.queue_max_wait_ms) abandoned.push_back(c);
+        else if (c.target_agent && now - since->second >= config_.transfer_wait_ms) untargeted.push_back(c);
+    }
+    for (const ContactRecord& c : calls_over) {
+        d_.log.info("call not routed again in time; given up", {{"contact", c.id}, {"queue", c.queue}});
+        if (auto st = give_up(c, Sender::System); !st)
+            d_.log.error("giving up a call failed", {{"contact", c.id}, {"error", st.error().message}});
+    }
+    for (const ContactRecord& c : abandoned) {
+        d_.log.info("nobody took the contact in time", {{"contact", c.id}, {"queue", c.queue}});
+        if (auto st = give_up(c, Sender::System); !st)
+            d_.log.error("closing an unanswered contact failed", {{"contact", c.id}, {"error", st.error().message}});
+    }
+    for (ContactRecord next : untargeted) {
+        // The named agent did not take it: anyone in its queue may (the transfer note stays).
+        d_.log.info("transfer to agent timed out; the queue takes over",
+                    {{"contact", next.id}, {"agent", *next.target_agent}, {"queue", next.queue}});
+        next.target_agent.reset();
+        if (auto st = save(next); !st)
+            d_.log.error("returning a transfer to its queue failed", {{"contact", next.id}, {"error", st.error().message}});
+    }
+    for (const ContactRecord& c : missed) {
+        auto it = open_.find(c.id);
+        if (it == open_.end() || it->second.state != ContactState::Offered) continue;  // changed meanwhile
+        std::string agent = *c.agent;
+        d_.log.info("offer missed", {{"contact", c.id}, {"agent", agent}});
+        if (auto st = return_to_queue(it->second, "missed", true); !st) {
+            d_.log.error("returning a missed offer failed", {{"contact", c.id}, {"error", st.error().message}});
+            continue;
+        }
+        if (agents_) agents_->missed_offer(agent);
+    }
+    for (const ContactRecord& c : acw_over) {
+        d_.log.info("after-contact work timed out", {{"contact", c.id}});
+        if (auto st = close_after_work(c, std::nullopt, c.notes, c.tags); !st)
+            d_.log.error("closing after ACW failed", {{"contact", c.id}, {"error", st.error().message}});
+    }
+    route();
+}
+
+// ---- internals ----------------------------------------------------------------------------------
+// A contact's state changes only here (save and close): a move its lifecycle's table does not
+// have (contact/lifecycle.h) is refused before anything is stored. A new contact starts queued,
+// or active when an agent dials it.
+Status ContactService::check_move(const ContactRecord& next) const {
+    auto it = open_.find(next.id);
+    if (it == open_.end()) {
+        if (next.state == ContactState::Queued || next.state == ContactState::Active) return Ok{};
+        return make_error("invalid_transition", "a new contact cannot start " + std::string(to_string(next.state)));
+    }
+    if (it->second.state == next.state) return Ok{};
+    ContactState state = it->second.state;
+    auto moved = sb::contact::move(state, next.state);
+    if (!moved) d_.log.error("refused a contact's move", {{"contact", next.id}, {"error", moved.error().message}});
+    return moved;
+}
+
+Status ContactService::save(const ContactRecord& next) {
+    if (next.state == ContactState::Closed) return make_error("invalid_transition", "a contact is closed by close()");
+    if (auto st = check_move(next); !st) return st;
+    if (auto st = d_.contacts.save_contact(next); !st) return st;
+    open_[next.id] = next;
+    if (next.state != ContactState::Queued) told_position_.erase(next.id);
+    if (next.state == ContactState::Queued) queued_since_.try_emplace(next.id, d_.now());
+    else if (next.state != ContactState::Offered) queued_since_.erase(next.id);
+    if (!is_ringing_call(next)) call_deadline_.erase(next.id);
+    for (auto& hook : change_hooks_) hook(next);
+    return Ok{};
+}
+
+Status ContactService::close(const ContactRecord& next) {
+    if (next.state != ContactState::Closed) return make_error("invalid_transition", "close() closes a contact");
+    if (auto st = check_move(next); !st) return st;
+    if (auto st = d_.contacts.close_contact(next); !st) return st;
+    open_.erase(next.id);
+    queued_since_.erase(next.id);
+    call_deadline_.erase(next.id);
+    declined_.erase(next.id);
+    customer_typing_.erase(next.id);
+    told_position_.erase(next.id);
+    for (auto& hook : change_hooks_) hook(next);
+    return Ok{};
+}
+
+Status ContactService::return_to_queue(const ContactRecord& c, const std::string& reason, bool declined) {
+    ContactRecord next = c;
+    std::string agent = c.agent.value_or("");
+    next.state = ContactState::Queued;
+    next.agent.reset();
+    next.offer_expires_at.reset();
+    next.target_agent.reset();  // a named agent who said no: the queue takes over
+    next.rank = front_rank(c.queue, c.rank);
+    if (auto st = save(next); !st) return st;
+    if (declined && !agent.empty()) declined_[c.id].insert(agent);
+    customer_typing_.erase(c.id);
+    last_busy_[agent] = d_.now();
+    if (!agent.empty()) emit(agent, "contact.ended", {{"contact", c.id}, {"reason", reason}});
+    return Ok{};
+}
+
+Status ContactService::close_after_work(const ContactRecord& c, const std::optional<std::string>& disposition,
+                                        const std::string& notes, const json& tags) {
+    ContactRecord next = c;
+    next.state = ContactState::Closed;
+    next.closed_at = d_.now();
+    next.acw_expires_at.reset();
+    next.disposition = disposition;
+    next.notes = notes;
+    next.tags = tags;
+    if (auto st = close(next); !st) return st;
+    if (c.agent) {
+        last_busy_[*c.agent] = d_.now();
+        emit(*c.agent, "contact.ended", {{"contact", c.id}, {"reason", "closed"}});
+    }
+    d_.log.info("contact closed", {{"contact", c.id}, {"disposition", disposition.value_or("")}});
+    route();
+    return Ok{};
+}
+
+sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, Sender from,
+                                                      const std::string& text, const std::optional<std::string>& agent,
+                                                      const std::optional<std::string>& client_id,
+                                                      MessageStatus status) {
+    auto seq = d_.contacts.next_message_seq(c.id);
+    if (!seq) return seq.error();
+    MessageRecord m;
+    m.id = "m-" + d_.random_id();
+    m.contact = c.id;
+    m.seq = seq.value();
+    m.from = from;
+    // Every message (customer's, agent's, system's; chat and SMS) is masked here, before it is
+    // stored, sent to the agent or the customer, or queued for the SMS provider (docs/security.md).
+    m.text = sb::contact::mask_card_numbers(text);
+    m.at = d_.now();
+    m.agent = agent;
+    m.status = status;
+    if (c.channel == Channel::Sms) m.segments = sms_segment_count(m.text);
+    m.client_id = client_id;
+    // The message and the agent's event of it are one transaction, and the event is sent once it
+    // is committed: a crash between them would leave a stored message no desk hears of.
+    Transaction tx(d_.store.database());
+    if (!tx.begun()) return tx.begun().error();
+    if (agents_) agents_->hold_events();
+    auto stored = [&]() -> sb::Status {
+        // An agent's (or the system's) SMS is also queued for the provider in the same transaction.
+        bool outbound_sms = c.channel == Channel::Sms && from != Sender::Customer;
+        if (auto st = outbound_sms ? d_.contacts.add_outbound_sms(m) : d_.contacts.add_message(m); !st) return st;
+        if (c.agent && c.state != ContactState::Queued && c.state != ContactState::Closed)
+            emit(*c.agent, "contact.message", {{"contact", c.id}, {"message", message_json(m)}});
+        return tx.commit();
+    }();
+    if (agents_) agents_->release_events(static_cast<bool>(stored));
+    if (!stored) return stored.error();
+    return m;
+}
+
+void ContactService::emit(const std::string& agent, const std::string& event, const json& data) {
+    if (agents_) agents_->contact_event(agent, event, data);
+}
+
+void ContactService::emit_contact(const ContactRecord& c, const std::string& event) {
+    if (!c.agent) return;
+    auto j = contact_json(c);
+    if (!j) {
+        d_.log.error("contact json failed", {{"contact", c.id}, {"error", j.error().message}});
+        return;
+    }
+    emit(*c.agent, event, j.value());
+}
+
+const QueueRecord* ContactService::find_queue(const std::string& code) const {
+    for (const QueueRecord& q : queues_)
+        if (q.code == code) return &q;
+    return nullptr;
+}
+
+const QueueRecord* ContactService::default_queue() const {
+    for (const QueueRecord& q : queues_)
+        if (q.is_default) return &q;
+    return queues_.empty() ? nullptr : &queues_.front();
+}
+
+int64_t ContactService::front_rank(const std::string& queue, int64_t own_rank) const {
+    int64_t front = own_rank;
+    for (const auto& [id, c] : open_)
+        if (c.state == ContactState::Queued && c.queue == queue) front = std::min(front, c.rank - 1);
+    return front;
+}
+
+void ContactService::route() {
+    if (routing_now_) {  // a presence change caused by routing (a miss) asks again: finish this pass first
+        route_again_ = true;
+        return;
+    }
+    routing_now_ = true;
+    do {
+        route_again_ = false;
+        route_once();
+    } while (route_again_);
+    routing_now_ = false;
+    notify_queue_positions();
+}
+
+void ContactService::route_once() {
+    std::vector<const ContactRecord*> queued;
+    for (const auto& [id, c] : open_)
+        if (c.state == ContactState::Queued && !is_ringing_call(c)) queued.push_back(&c);
+    if (queued.empty() || !agents_) return;
+    std::stable_sort(queued.begin(), queued.end(), [](const ContactRecord* a, const ContactRecord* b) {
+        return a->rank != b->rank ? a->rank < b->rank : a->created_at < b->created_at;
+    });
+    std::vector<RoutableContact> contacts;
+    bool voice = false;
+    for (const ContactRecord* c : queued) {
+        voice = voice || c->channel == Channel::Voice;
+        const QueueRecord* q = find_queue(c->queue);
+        RoutableContact rc{c->id, c->channel, q ? q->skill : c->queue, c->target_agent, {}};
+        if (auto it = declined_.find(c->id); it != declined_.end()) rc.declined = it->second;
+        contacts.push_back(std::move(rc));
+    }
+    auto agents = routable_agents(voice);
+    if (!agents) {
+        d_.log.error("routing: cannot list agents", {{"error", agents.error().message}});
+        return;
+    }
+    int64_t now = d_.now();
+    for (const PlannedOffer& o : plan_offers(contacts, std::move(agents.value()), now)) {
+        auto it = open_.find(o.contact);
+        if (it == open_.end() || it->second.state != ContactState::Queued) continue;
+        ContactRecord next = it->second;
+        next.state = ContactState::Offered;
+        next.agent = o.agent;
+        next.offer_expires_at = now + config_.offer_timeout_ms;
+        if (auto st = save(next); !st) {
+            d_.log.error("offer failed", {{"contact", o.contact}, {"error", st.error().message}});
+            continue;
+        }
+        last_busy_[o.agent] = now;
+        d_.log.info("contact offered", {{"contact", o.contact}, {"agent", o.agent}});
+        emit_contact(next, "contact.offered");
+    }
+}
+
+sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents(bool phones) {
+    std::vector<RoutableAgent> agents;
+    if (!agents_) return agents;
+    auto list = d_.store.list_agents();
+    if (!list) return list.error();
+    int64_t now = d_.now();
+    // Once per routing, not once per agent: with thousands of agents, asking about each one
+    // (connections, open contacts) for each of them made routing quadratic.
+    const std::set<std::string> connected = agents_->connected_agents();
+    std::map<std::string, std::map<Channel, int>> load;
+    for (const auto& [id, c] : open_)
+        if (c.agent && c.state != ContactState::Queued) load[*c.agent][c.channel]++;
+    for (const auto& a : list.value()) {
+        if (a.state != sb::agent::Presence::Available || !connected.count(a.username)) continue;
+        RoutableAgent ra;
+        ra.username = a.username;
+        if (auto it = routing_.find(a.username); it != routing_.end()) {
+            ra.skills = it->second.skills;
+            ra.capacity = it->second.capacity;
+        }
+        ra.idle_since = std::max(a.state_since_ms, last_busy_.count(a.username) ? last_busy_[a.username] : 0);
+        if (auto l = load.find(a.username); l != load.end()) ra.load = l->second;
+        // Calls need a phone: a live session with SIP credentials.
+        if (phones && ra.capacity.count(Channel::Voice) && ra.capacity[Channel::Voice] > 0) {
+            auto sip = d_.store.current_sip_username(a.username, now);
+            if (!sip) return sip.error();
+            if (!sip.value()) ra.capacity[Channel::Voice] = 0;
+        }
+        agents.push_back(std::move(ra));
+    }
+    return agents;
+}
+
+void ContactService::notify_queue_positions() {
+    if (!chat_) return;
+    // Every queued chat's place in one pass: sorted once per queue, and the agents' slots read
+    // once per queue, instead of a scan and a query per chat (quadratic with many waiting).
+    std::map<std::string, std::vector<const ContactRecord*>> by_queue;
+    bool any_chat = false;
+    for (const auto& [id, c] : open_) {
+        if (c.state != ContactState::Queued) continue;
+        by_queue[c.queue].push_back(&c);
+        any_chat = any_chat || c.channel == Channel::Chat;
+    }
+    if (!any_chat) return;
+    std::optional<std::vector<sb::agent::AgentSnapshot>> agents;
+    if (agents_)
+        if (auto list = d_.store.list_agents(); list) agents = std::move(list.value());
+    for (auto& [queue, list] : by_queue) {
+        std::stable_sort(list.begin(), list.end(), [](const ContactRecord* a, const ContactRecord* b) {
+            return a->rank != b->rank ? a->rank < b->rank : a->created_at < b->created_at;
+        });
+        int64_t slots = agents ? available_slots(queue, Channel::Chat, *agents) : 0;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const ContactRecord& c = *list[i];
+            if (c.channel != Channel::Chat) continue;
+            int position = static_cast<int>(i) + 1;
+            std::pair<int, int64_t> pos{position, position * config_.handle_time_estimate_s / std::max<int64_t>(1, slots)};
+            auto told = told_position_.find(c.id);
+            if (told != told_position_.end() && told->second == pos) continue;
+            told_position_[c.id] = pos;
+            chat_->queued(c, pos.first, pos.second);
+        }
+    }
+}
+
+int64_t ContactService::available_slots(const std::string& queue, Channel channel,
+                                        const std::vector<sb::agent::AgentSnapshot>& agents) const {
+    // Slots of the agents who could take it now; with none, one slot's worth (the caller's max).
+    const QueueRecord* q = find_queue(queue);
+    if (!q) return 0;
+    int64_t slots = 0;
+    for (const auto& a : agents) {
+        if (a.state != sb::agent::Presence::Available) continue;
+        auto it = routing_.find(a.username);
+        if (it == routing_.end() || !it->second.skills.count(q->skill)) continue;
+        auto cap = it->second.capacity.find(channel);
+        if (cap != it->second.capacity.end()) slots += cap->second;
+    }
+    return slots;
+}
+
+std::pair<int, int64_t> ContactService::queue_position(const ContactRecord& c) {
+    int position = 1;
+    for (const auto& [id, other] : open_)
+        if (other.state == ContactState::Queued && other.queue == c.queue && id != c.id &&
+            (other.rank < c.rank || (other.rank == c.rank && other.created_at < c.created_at)))
+            ++position;
+    int64_t slots = 0;
+    if (agents_)
+        if (auto list = d_.store.list_agents(); list) slots = available_slots(c.queue, c.channel, list.value());
+    int64_t wait = position * config_.handle_time_estimate_s / std::max<int64_t>(1, slots);
+    return {position, wait};
+}
+
+}  // namespace sbd

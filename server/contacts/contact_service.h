@@ -1,0 +1,337 @@
+// contact_service.h: chat, SMS and voice contacts in switchboardd, without sockets: the lifecycle of
+// docs/protocol.md ("Contacts: chat, SMS and voice"), the ACD (routing.h decides, this carries out),
+// the customer card, wrap-up, and the customers' side (chat page, SMS) as plain calls.
+//
+// Every change is saved to the store before anyone is told (an event, a reply, an ack); a failed
+// save changes nothing and is answered `internal`. Time is the injected clock; tick() is what a
+// timer calls to expire offers and after-contact work. The agents' side is reached through
+// AgentLink (DeskService), the customers' through CustomerLink (chat service, SMS sender).
+//
+// Sections: links · ContactConfig · ContactService (load · desk requests · session · customers ·
+// SMS · presence and time · internals)
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "server/app/clock.h"
+#include "server/app/log.h"
+#include "server/contacts/routing.h"
+#include "server/store/contact_store.h"
+#include "server/store/store.h"
+#include "util/result.h"
+
+namespace sbd {
+
+class VerificationService;  // verification.h
+class CallRecorder;         // recording.h
+
+// ---- links --------------------------------------------------------------------------------------
+class AgentLink {
+public:
+    virtual ~AgentLink() = default;
+    // Records `event` in the agent's log (next seq) and sends it to their connections.
+    virtual void contact_event(const std::string& username, const std::string& event, const nlohmann::json& data) = 0;
+    virtual bool is_connected(const std::string& username) = 0;
+    // Every agent with a logged-in connection: one pass, for routing among many agents.
+    virtual std::set<std::string> connected_agents() = 0;
+    // The agent missed an offer: not_ready with the system reason "missed".
+    virtual void missed_offer(const std::string& username) = 0;
+    // Between hold_events() and release_events(committed) events are recorded as they come (in
+    // the caller's transaction) but sent only at the release, and only if it committed: no desk
+    // hears of an event that a crash or a rollback then undoes, and none misses one whose
+    // change (a message) was stored. Holds nest.
+    virtual void hold_events() {}
+    virtual void release_events(bool committed) {}
+};
+
+class CustomerLink {
+public:
+    virtual ~CustomerLink() = default;
+    virtual void queued(const ContactRecord&, int /*position*/, int64_t /*estimated_wait_seconds*/) {}
+    virtual void agent_joined(const ContactRecord&, const std::string& /*agent_display_name*/) {}
+    virtual void agent_message(const ContactRecord&, const MessageRecord&, const std::string& /*display_name*/) {}
+    virtual void agent_typing(const ContactRecord&, bool) {}
+    virtual void message_status(const ContactRecord&, const MessageRecord&) {}
+    virtual void ended(const ContactRecord&, Sender /*by*/) {}
+};
+
+// ---- ContactConfig ------------------------------------------------------------------------------
+struct ContactConfig {
+    int64_t offer_timeout_ms = 20'000;
+    int64_t acw_max_ms = 120'000;
+    int64_t queue_max_wait_ms = 1'800'000;  // then the contact is closed as abandoned (by "system")
+    int64_t transfer_wait_ms = 60'000;      // a named agent's turn; then the queue takes over
+    int64_t handle_time_estimate_s = 90;  // per contact, for the customer's estimated wait
+    // A chat's resume token works until this long after the chat ended (docs/chat-protocol.md).
+    int64_t chat_token_ttl_ms = 86'400'000;
+    std::string default_country = "1";
+};
+
+// ---- ContactService -----------------------------------------------------------------------------
+// The `wrong_state` error of a request the contact's state does not allow: "The contact is
+// queued; this needs it active."
+sb::Error wrong_state(const ContactRecord& c, std::string_view wants);
+
+class ContactService {
+public:
+    // A ringing call Kamailio has not asked about again this long after its offer timeout is
+    // given up (its SIP transaction is over by then).
+    static constexpr int64_t kCallBackstopMs = 15'000;
+    using Reply = sb::Result<nlohmann::json>;
+    struct Deps {
+        Store& store;
+        ContactStore& contacts;
+        Logger& log;
+        Clock now;
+        std::function<std::string()> random_id;  // unguessable, URL-safe
+    };
+    ContactService(Deps deps, ContactConfig config) : d_(std::move(deps)), config_(std::move(config)) {}
+
+    void set_agent_link(AgentLink* link) { agents_ = link; }
+    void set_chat_link(CustomerLink* link) { chat_ = link; }
+    void set_sms_link(CustomerLink* link) { sms_ = link; }
+    // Customer verification (verification.h); without it every contact counts as verified.
+    void set_verification(VerificationService* v) { verification_ = v; }
+    // Call recording (recording.h): told which SIP Call-ID carries each voice contact; optional.
+    void set_recorder(CallRecorder* r) { recorder_ = r; }
+    // Watchers of every contact change (payments, recording): called after the change is stored,
+    // with the contact as it now is (state "closed" when it closed).
+    void add_change_hook(std::function<void(const ContactRecord&)> hook) { change_hooks_.push_back(std::move(hook)); }
+    // Extra fields of the protocol's contact object (payments add "payment", recording adds
+    // "recording"); called by contact_json for every open contact.
+    void add_json_decorator(std::function<void(const ContactRecord&, nlohmann::json&)> d) {
+        json_decorators_.push_back(std::move(d));
+    }
+    // Whether `next` may replace the contact as it stands: the same state, a move the contact
+    // lifecycle's table has (contact/lifecycle.h), or a new contact starting queued or active.
+    // Every save and close asks first; an `invalid_transition` error otherwise.
+    sb::Status check_move(const ContactRecord& next) const;
+    // An open contact by id (nullptr if none); for services beside this one.
+    const ContactRecord* find_open(const std::string& id) const {
+        auto it = open_.find(id);
+        return it == open_.end() ? nullptr : &it->second;
+    }
+    // contact.updated to an open contact's agent, as it now stands (a service beside this one
+    // changed what the contact object shows, e.g. the customer's cards on file).
+    void refresh_contact(const std::string& id) {
+        if (auto it = open_.find(id); it != open_.end()) emit_contact(it->second, "contact.updated");
+    }
+    // Send an event to the contact's agent (for services beside this one).
+    void notify_agent(const std::string& agent, const std::string& event, const nlohmann::json& data) {
+        emit(agent, event, data);
+    }
+
+    // ---- load: the open contacts, queues, skills and capacity from the store ----
+    sb::Status load();
+
+    // ---- desk requests (the connection's agent; body already checked against the schema) ----
+    Reply accept(const std::string& agent, const std::string& contact);
+    Reply reject(const std::string& agent, const std::string& contact);
+    Reply send_message(const std::string& agent, const std::string& contact, const std::string& text,
+                       const std::string& client_id);
+    Reply typing(const std::string& agent, const std::string& contact, bool typing);
+    // A page of the transcript of one of the agent's contacts (protocol version 2).
+    Reply get_messages(const std::string& agent, const nlohmann::json& body);
+    Reply transfer(const std::string& agent, const nlohmann::json& body);
+    // A voice contact's transfer: recorded until the caller's new call arrives (contact_voice.cpp).
+    Reply voice_transfer(const std::string& agent, const ContactRecord& c, const nlohmann::json& body);
+    // `by`: the agent, or the customer (voice: the agent's phone saw the customer hang up).
+    Reply end(const std::string& agent, const std::string& contact, Sender by = Sender::Agent);
+    // An outbound call: a new voice contact for a number, or an accepted callback (contact_voice.cpp).
+    Reply dial(const std::string& agent, const nlohmann::json& body);
+    Reply wrap_up(const std::string& agent, const nlohmann::json& body);
+    Reply update_customer(const std::string& agent, const nlohmann::json& body);
+    // Customer verification (verification.cpp; docs/verification.md): the checklist, an answer,
+    // an SMS code to the number on file.
+    Reply verify(const std::string& agent, const std::string& contact);
+    Reply verify_answer(const std::string& agent, const nlohmann::json& body);
+    Reply verify_send_code(const std::string& agent, const std::string& contact);
+    // For every sensitive action (a change of address or of the channels codes go to, payments,
+    // refunds): the contact the request names (the agent's own) is verified, or the error
+    // verification_required. Never another contact of the agent's with the same customer.
+    sb::Status require_verified(const ContactRecord& contact);
+
+    // ---- session: contacts, queues, canned_responses, agents for a login/resume reply ----
+    Reply session_parts(const std::string& agent);
+
+    // ---- customers: chat ----
+    struct StartedChat {
+        ContactRecord contact;
+        std::string token;  // the customer's resume token (only its hash is stored)
+    };
+    sb::Result<StartedChat> start_chat(const std::string& name, const std::optional<std::string>& email);
+    sb::Result<ContactRecord> find_chat(const std::string& token);
+    sb::Result<MessageRecord> customer_message(const std::string& contact, const std::string& text,
+                                               const std::optional<std::string>& client_id);
+    sb::Status customer_typing(const std::string& contact, bool typing);
+    sb::Status customer_end(const std::string& contact);
+    sb::Status chat_delivered(const std::string& contact, const std::string& message);
+    sb::Result<std::vector<MessageRecord>> transcript(const std::string& contact);
+    std::string agent_display_name(const std::string& username);
+    // Where a queued contact stands: position (1 = next) and estimated wait in seconds.
+    std::pair<int, int64_t> queue_position(const ContactRecord& c);
+
+    // ---- customers: SMS ----
+    struct InboundSms {
+        ContactRecord contact;
+        MessageRecord message;
+    };
+    // `from` and `to` as the gateway sent them; `gateway_id` (e.g. MessageSid) makes a retried
+    // webhook a no-op.
+    sb::Result<InboundSms> sms_inbound(const std::string& from, const std::string& to, const std::string& body,
+                                       const std::optional<std::string>& gateway_id);
+    // The SMS sender's verdict on an agent's message: sent (taken by the provider) or failed.
+    void sms_status(const std::string& message, MessageStatus status);
+
+    // ---- telephony: queue calls (contact_voice.cpp; docs/telephony.md, "Queue calls") ----
+    struct CallRoute {
+        bool busy = false;      // nobody can take it: the contact is now a callback, queued
+        std::string sip_user;   // else: the chosen agent's current digest username
+        std::string contact;
+    };
+    // Kamailio asks who takes a call to a queue number. `previous`: this call's contact, whose
+    // last offer failed with SIP `status` (408/480/404 missed, 486/603 and others rejected).
+    // Errors: unknown_queue (the number), unknown_contact, wrong_state, bad_message.
+    // `transfer`: the contact a transferred caller's Request-URI names (;sb_contact=).
+    sb::Result<CallRoute> call_route(const std::string& call_id, const std::string& from, const std::string& from_name,
+                                     const std::string& number, const std::optional<std::string>& previous,
+                                     int status, const std::optional<std::string>& transfer = std::nullopt);
+    // The caller hung up before anyone answered.
+    sb::Status call_abandoned(const std::string& contact);
+    struct OutboundCall {
+        std::string caller_id;  // the queue's number
+        std::string number;     // the customer's E.164 number
+    };
+    // May this SIP user's INVITE for this contact go out through the trunk?
+    // call_id: the SIP Call-ID of the agent's INVITE (recorded; may be empty).
+    sb::Result<OutboundCall> call_outbound(const std::string& contact, const std::string& sip_user,
+                                           const std::string& call_id = "");
+
+    // ---- presence and time ----
+    void on_presence_changed(const std::string& agent);
+    void on_agent_connected(const std::string& agent);
+    // Expire offers, after-contact work, waits in a queue and transfers to a named agent; route.
+    void tick();
+
+    // The protocol's contact object.
+    sb::Result<nlohmann::json> contact_json(const ContactRecord& c);
+
+private:
+    // ---- internals ----
+    sb::Result<ContactRecord> own(const std::string& agent, const std::string& contact);
+    // A contact's state changes only through these two, which refuse a move the lifecycle's
+    // table does not have (check_move).
+    sb::Status save(const ContactRecord& next);       // store, then memory
+    sb::Status close(const ContactRecord& next);      // store with its interaction, then forget
+    sb::Status return_to_queue(const ContactRecord& c, const std::string& reason, bool declined);
+    // Close a contact nobody answered (queued or ringing): `by` the customer or the system.
+    sb::Status give_up(const ContactRecord& c, Sender by, const std::string& ended_reason = "revoked");
+    sb::Status close_after_work(const ContactRecord& c, const std::optional<std::string>& disposition,
+                                const std::string& notes, const nlohmann::json& tags);
+    sb::Result<MessageRecord> add_message(const ContactRecord& c, Sender from, const std::string& text,
+                                          const std::optional<std::string>& agent,
+                                          const std::optional<std::string>& client_id, MessageStatus status);
+    void emit(const std::string& agent, const std::string& event, const nlohmann::json& data);
+    void emit_contact(const ContactRecord& c, const std::string& event);  // contact.updated / .offered
+    // Moves a stored message's status through the shared table (a move it lacks is refused and
+    // nothing is stored); then its agent is told. Staying put is a no-op.
+    sb::Status move_message(const MessageRecord& m, MessageStatus to);
+    void message_changed(const MessageRecord& m);
+    CustomerLink* link_for(const ContactRecord& c) {
+        return c.channel == Channel::Chat ? chat_ : c.channel == Channel::Sms ? sms_ : nullptr;  // voice: none
+    }
+    // A voice call ringing through Kamailio: inbound, not (yet) a callback. It is never routed
+    // by route(): Kamailio asks for each agent (call_route).
+    static bool is_ringing_call(const ContactRecord& c) {
+        return c.channel == Channel::Voice && !c.callback && c.call_direction.value_or("") == "inbound" &&
+               (c.state == ContactState::Queued || c.state == ContactState::Offered);
+    }
+    // Agents who may take a contact of `channel` now (available, connected, with room; for
+    // voice also SIP credentials), as routing.h wants them.
+    // `phones`: check which agents have a phone (a live SIP session) for voice; without a voice
+    // contact to route, that check (a query per agent) is skipped and voice capacity left as is.
+    sb::Result<std::vector<RoutableAgent>> routable_agents(bool phones = true);
+    sb::Result<CustomerRecord> customer_by_phone(const std::string& e164, const std::string& name);
+    sb::Status offer_call(ContactRecord c, const std::string& agent);
+    // A transferred caller arriving at `queue`'s number: the pending transfer's contact, moved
+    // (queued, no agent), with the target agent, if any; nullopt when there is none.
+    struct MovedCall {
+        ContactRecord contact;
+        std::string target_agent;
+    };
+    sb::Result<std::optional<MovedCall>> claim_transfer(const std::optional<std::string>& contact,
+                                                        const std::optional<std::string>& e164,
+                                                        const QueueRecord& queue);
+    sb::Status make_callback(ContactRecord c);
+    const QueueRecord* find_queue(const std::string& code) const;
+    const QueueRecord* default_queue() const;
+    int64_t front_rank(const std::string& queue, int64_t own_rank) const;
+    void route();
+    void route_once();
+    void notify_queue_positions();
+    int64_t available_slots(const std::string& queue, Channel channel,
+                            const std::vector<sb::agent::AgentSnapshot>& agents) const;
+    sb::Result<nlohmann::json> customer_json(const std::string& customer);
+    // With the sensitive section (verification.h), masked unless `unlocked`.
+    sb::Result<nlohmann::json> customer_json(const std::string& customer, bool unlocked);
+    // verification.cpp
+    sb::Result<nlohmann::json> verification_json(const ContactRecord& c);
+    sb::Result<bool> unlocked_for(const ContactRecord& c);
+    void emit_verification(const std::string& customer);
+    sb::Status attach_verified_claim(const std::string& agent, const ContactRecord& c);
+    struct SensitiveChange {
+        std::vector<std::string> fields;    // address, postcode, email, phone: those in the request
+        std::optional<std::string> phone;   // the new phone number (E.164), when `phone` is sent
+    };
+    // update_customer's sensitive fields: allowed (and checked), or the error to answer.
+    sb::Result<SensitiveChange> check_sensitive_change(const CustomerRecord& customer,
+                                                       const std::optional<ContactRecord>& named,
+                                                       const nlohmann::json& body);
+    void audit_customer_change(const std::string& agent, const std::string& customer,
+                               const std::optional<ContactRecord>& named, const std::vector<std::string>& fields);
+    sb::Status update_sensitive_customer_fields(const std::string& customer, const nlohmann::json& body);
+
+    Deps d_;
+    ContactConfig config_;
+    AgentLink* agents_ = nullptr;
+    CustomerLink* chat_ = nullptr;
+    CustomerLink* sms_ = nullptr;
+    VerificationService* verification_ = nullptr;
+    CallRecorder* recorder_ = nullptr;
+    std::vector<std::function<void(const ContactRecord&)>> change_hooks_;
+    std::vector<std::function<void(const ContactRecord&, nlohmann::json&)>> json_decorators_;
+
+    std::vector<QueueRecord> queues_;
+    std::map<std::string, AgentRouting> routing_;     // skills and capacity per agent
+    std::map<std::string, ContactRecord> open_;       // every contact not closed, by id
+    std::map<std::string, std::set<std::string>> declined_;  // contact -> agents who rejected/missed it
+    std::set<std::string> customer_typing_;           // contacts whose customer is typing
+    std::map<std::string, int64_t> last_busy_;        // agent -> last offer or release
+    std::map<std::string, std::pair<int, int64_t>> told_position_;  // contact -> last position sent
+    // contact -> when it last entered a queue from outside (arrival, transfer, restart); a
+    // missed or rejected offer does not restart the customer's wait.
+    std::map<std::string, int64_t> queued_since_;
+    // ringing calls -> when the server gives up waiting for Kamailio (offer timeout + 15 s)
+    std::map<std::string, int64_t> call_deadline_;
+    // voice contacts being transferred -> where to and until when (the caller's new call is awaited)
+    struct VoiceTransfer {
+        std::string from, queue, agent, note;
+        int64_t expires_at = 0;
+    };
+    std::map<std::string, VoiceTransfer> voice_transfers_;
+    bool routing_now_ = false;
+    bool route_again_ = false;
+};
+
+// Code points in valid UTF-8.
+int64_t utf8_length(std::string_view s);
+
+}  // namespace sbd

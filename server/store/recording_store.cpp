@@ -1,0 +1,37 @@
+// recording_store.cpp: the call_recordings table's queries (see recording_store.h). Standard SQL
+// that PostgreSQL accepts too (docs/architecture.md, "Store").
+#include "server/store/recording_store.h"
+
+namespace sbd {
+
+sb::Result<std::vector<RecordedCall>> RecordingStore::all() {
+    auto q = db_.prepare("SELECT contact, call_id, state FROM call_recordings;");
+    if (!q) return q.error();
+    std::vector<RecordedCall> out;
+    for (;;) {
+        auto row = q.value().step();
+        if (!row) return row.error();
+        if (!row.value()) break;
+        out.push_back(RecordedCall{q.value().column_text(0), q.value().column_text(1),
+                                   sb::contact::parse_recording_state(q.value().column_text(2))});
+    }
+    return out;
+}
+
+sb::Status RecordingStore::put(const std::string& contact, const std::string& call_id, sb::contact::RecordingState state,
+                               int64_t now) {
+    auto q = db_.prepare(
+        "INSERT INTO call_recordings (contact, call_id, state, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (contact) DO UPDATE SET call_id = excluded.call_id, state = excluded.state, "
+        "updated_at = excluded.updated_at;");
+    if (!q) return q.error();
+    return q.value().bind(1, contact).bind(2, call_id).bind(3, to_string(state)).bind(4, now).run();
+}
+
+sb::Status RecordingStore::remove(const std::string& contact) {
+    auto q = db_.prepare("DELETE FROM call_recordings WHERE contact = ?;");
+    if (!q) return q.error();
+    return q.value().bind(1, contact).run();
+}
+
+}  // namespace sbd
