@@ -8,7 +8,8 @@ export function row(result, { num, verdict }) {
   const how = 'switchboardd on loopback, fresh database per step; agents added with sqlite3 (argon2id hashes at libsodium\'s ' +
     'minimum cost, so that 10,000 password checks do not dominate), then logged in by switchboard-bot --agents ' +
     `(${result.bot_processes} processes, a whole desk core per agent; their desks drop the session's agent roster before parsing it, ` +
-    'which the server still builds and sends in full) in steps of ' + `${tried} agents, each going available ` +
+    'which the server still builds and sends in full; a login the server answers rate_limited, all coming from one address, ' +
+    'is tried again after its retry_after_ms) in steps of ' + `${tried} agents, each going available ` +
     'and taking every chat and SMS offer (accept, one reply, end after ' + `${result.handle_s} s, wrap up); customers ` +
     `(${result.customers_per_s}/s, alternately web chat over /chat/ws and SMS to /sms/inbound) start once all are logged in; ` +
     `${result.window_s} s window after a 3 s warm-up. Latency: the server's offer time (offer_expires_at − --offer-timeout) ` +

@@ -2,9 +2,9 @@
 // the Runtime driving the same core as the browser, end to end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot, startServer, DeskClient } from './harness.mjs';
+import { repoRoot, startServer, DeskClient, sql } from './harness.mjs';
 
 const bot = process.env.SWITCHBOARD_BOT ?? join(repoRoot, 'build/native/tools/switchboard-bot');
 let server;
@@ -78,4 +78,28 @@ test('the bot explains its usage', async () => {
   const r = await runBot(['--username', 'x']);
   assert.equal(r.code, 2);
   assert.match(r.err, /usage: switchboard-bot/);
+});
+
+// Many agents signing in from one address at once (an office at the start of a shift) meet the
+// server's limit of password checks per address; the bot's load mode, like an agent, tries again
+// after the retry_after_ms the server names, and every agent gets in.
+test('load mode: logins refused as rate_limited are tried again after retry_after_ms, and all get in', async () => {
+  const s = await startServer();
+  try {
+    const n = 24;  // three times the server's password checks per address at once
+    // The demo agents' hash: a real Argon2id check takes long enough for the checks to pile up.
+    const hash = JSON.parse(sql(s.db, "SELECT password_hash AS h FROM agents WHERE username = 'bob'"))[0].h;
+    execFileSync('sqlite3', [s.db], { input: `
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${n - 1})
+INSERT INTO agents (username, display_name, password_hash, state, state_since)
+  SELECT 'crowd' || i, 'Crowd ' || i, '${hash}', 'offline', 0 FROM n;
+INSERT INTO agent_mfa (agent, policy) SELECT username, 'off' FROM agents WHERE username LIKE 'crowd%';` });
+    const r = await runBot(['--url', s.wsUrl, '--username', 'crowd', '--password', 'switchboard', '--agents', String(n),
+      '--login-rate', '1000', '--login-window', String(n), '--handle', '0', '--stay', '12', '--report', '1']);
+    const loads = r.lines.filter((l) => l.event === 'load').map((l) => l.data);
+    const done = loads.find((l) => l.logged_in === n) ?? loads.at(-1);
+    assert.equal(done?.logged_in, n, JSON.stringify(loads.at(-1)));
+    assert.equal(done.failed, 0, JSON.stringify(done.error_samples));
+    assert.ok(loads.at(-1).login_retries > 0, 'the burst met the per-address limit');
+  } finally { await s.stop(); }
 });

@@ -127,7 +127,7 @@ private:
 };
 
 struct Totals {
-    int started = 0, logged_in = 0, failed = 0, disconnects = 0;
+    int started = 0, logged_in = 0, failed = 0, disconnects = 0, login_retries = 0;
     int64_t offers = 0, accepted = 0, handled = 0, customer_left = 0, errors = 0;
     std::vector<int64_t> latencies;  // since the last report
     std::vector<std::string> error_samples;
@@ -163,7 +163,7 @@ public:
             ready += a->ready && a->connected;
         }
         json data = {{"t", wall_ms()}, {"agents", o_.agents}, {"started", t_.started}, {"logged_in", t_.logged_in},
-                     {"ready", ready}, {"connected", connected}, {"failed", t_.failed},
+                     {"ready", ready}, {"connected", connected}, {"failed", t_.failed}, {"login_retries", t_.login_retries},
                      {"disconnects", t_.disconnects}, {"offers", t_.offers}, {"accepted", t_.accepted},
                      {"handled", t_.handled}, {"customer_left", t_.customer_left}, {"errors", t_.errors},
                      {"latencies_ms", t_.latencies}, {"final", final_line}};
@@ -216,7 +216,27 @@ private:
         a.platform->attach(a.rt.get());
         ++t_.started;
         a.rt->start(o_.url, (uint64_t(rng_()) << 32) | rng_());
-        dispatch(a, sb::desk::LoginIntent{a.username, o_.password}, [this, ap](const json& reply) {
+        sign_in(a, 1);
+    }
+
+    // The login intent; a rate_limited answer (many agents signing in from one address at the
+    // start of a shift) is tried again after the retry_after_ms it names, as an agent would, up
+    // to kLoginTries times in all.
+    static constexpr int kLoginTries = 30;
+    void sign_in(Agent& a, int attempt) {
+        Agent* ap = &a;
+        dispatch(a, sb::desk::LoginIntent{a.username, o_.password}, [this, ap, attempt](const json& reply) {
+            if (!reply.value("ok", false) && attempt < kLoginTries && reply.contains("error") &&
+                reply["error"].is_object() && reply["error"].value("code", "") == "rate_limited") {
+                int64_t wait = reply["error"].value("retry_after_ms", int64_t{1000});
+                auto timer = std::make_shared<boost::asio::steady_timer>(ioc_);
+                timer->expires_after(std::chrono::milliseconds(std::clamp<int64_t>(wait, 10, 60'000) + rng_() % 250));
+                timer->async_wait([this, ap, attempt, timer](const boost::system::error_code& ec) {
+                    if (!ec) sign_in(*ap, attempt + 1);
+                });
+                ++t_.login_retries;
+                return;
+            }
             --in_flight_;
             if (!reply.value("ok", false)) return login_failed(*ap, reply);
             ++t_.logged_in;
