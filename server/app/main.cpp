@@ -303,11 +303,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     sbd::FakePaymentGateway fake_gateway(now_ms, random_id);
     if (options.fake_sms_provider) api.add_dev_handler([&fake_sms](const sbd::ApiRequest& r) { return fake_sms.handle(r); });
     if (options.fake_payment_gateway)
-        api.add_dev_handler([&fake_gateway](const sbd::ApiRequest& r) -> std::optional<sbd::ApiReply> {
-            auto reply = fake_gateway.handle(r.method, r.path, r.body);
-            if (!reply) return std::nullopt;
-            return sbd::ApiReply{reply->status, "application/json", std::move(reply->body)};
-        });
+        api.add_dev_handler([&fake_gateway](const sbd::ApiRequest& r) { return fake_gateway.handle(r); });
     service.set_audit(&audit);
     if (options.telephony_secret_file) {
         // The secret Kamailio sends with every /telephony/* request; never logged.

@@ -11,9 +11,9 @@ namespace sbd {
 namespace card = sb::contact;
 using json = nlohmann::json;
 
-std::optional<FakePaymentGateway::Reply> FakePaymentGateway::handle(const std::string& method, const std::string& path,
-                                                                   const std::string& body) {
-    auto reply = [](unsigned status, const json& j) { return Reply{status, sb::protocol::to_text(j)}; };
+std::optional<ApiReply> FakePaymentGateway::handle(const ApiRequest& req) {
+    const std::string &method = req.method, &path = req.path, &body = req.body;
+    auto reply = [](unsigned status, const json& j) { return api_json(status, j); };
     auto bad = [&](const std::string& why) { return reply(400, {{"status", "error"}, {"reason", why}}); };
     if (path == "/dev/payment-gateway/charges") {
         if (method != "GET" && method != "HEAD") return reply(405, {{"status", "error"}, {"reason", "GET only"}});
@@ -50,7 +50,7 @@ std::optional<FakePaymentGateway::Reply> FakePaymentGateway::handle(const std::s
             return seen->second.reply;
         }
     }
-    auto remember = [&](Reply r) {
+    auto remember = [&](ApiReply r) {
         if (key) answers_[*key] = Answer{j.value("reference", json()), j.value("amount", json()), r};
         return r;
     };

@@ -21,20 +21,17 @@
 #include <nlohmann/json.hpp>
 
 #include "server/app/clock.h"
+#include "server/net/http_api.h"
 
 namespace sbd {
 
 class FakePaymentGateway {
 public:
-    struct Reply {
-        unsigned status = 200;
-        std::string body;  // JSON
-    };
     FakePaymentGateway(Clock now, std::function<std::string()> random_id)
         : now_(std::move(now)), random_id_(std::move(random_id)) {}
 
-    // nullopt: not one of its paths.
-    std::optional<Reply> handle(const std::string& method, const std::string& path, const std::string& body);
+    // A /dev/* handler (HttpApi::add_dev_handler): nullopt when the path is not one of its own.
+    std::optional<ApiReply> handle(const ApiRequest& req);
 
 private:
     Clock now_;
@@ -43,7 +40,7 @@ private:
     std::set<std::string> tokens_;                      // the tokens it issued
     struct Answer {  // the first answer to an idempotency key (path + key), and what it was for
         nlohmann::json reference, amount;
-        Reply reply;
+        ApiReply reply;
     };
     std::map<std::string, Answer> answers_;
 };

@@ -2,6 +2,8 @@
 // accepts too (docs/architecture.md, "Store").
 #include "server/store/audit_store.h"
 
+#include "server/store/rows.h"
+
 #include <algorithm>
 
 namespace sbd {
@@ -15,10 +17,8 @@ sb::Status AuditStore::insert(int64_t at_ms, std::string_view actor, std::string
     if (!q) return q.error();
     Statement& st = q.value();
     st.bind(1, at_ms).bind(2, actor).bind(3, action);
-    if (contact) st.bind(4, *contact);
-    else st.bind(4, std::optional<int64_t>{});
-    if (customer) st.bind(5, *customer);
-    else st.bind(5, std::optional<int64_t>{});
+    rows::bind_text(st, 4, contact);
+    rows::bind_text(st, 5, customer);
     st.bind(6, detail);
     return st.run();
 }

@@ -1,6 +1,8 @@
 // contact_store.cpp: contacts, transcripts and the CRM tables in SQLite (see contact_store.h).
 #include "server/store/contact_store.h"
 
+#include "server/store/rows.h"
+
 #include "protocol/schema.h"
 
 namespace sbd {
@@ -15,39 +17,10 @@ namespace {
 
 const std::map<Channel, int> kDefaultCapacity = {{Channel::Voice, 1}, {Channel::Chat, 3}, {Channel::Sms, 3}};
 
-void bind_text(Statement& st, int i, const std::optional<std::string>& v) {
-    if (v) st.bind(i, std::string_view(*v));
-    else st.bind(i, std::optional<int64_t>{});
-}
-
-std::optional<std::string> opt_text(const Statement& st, int col) {
-    if (st.column_is_null(col)) return std::nullopt;
-    return st.column_text(col);
-}
-
-std::optional<int64_t> opt_int(const Statement& st, int col) {
-    if (st.column_is_null(col)) return std::nullopt;
-    return st.column_int(col);
-}
-
-// Runs a query and collects its rows with `read`.
-template <class T, class Read>
-Result<std::vector<T>> collect(Statement& st, Read read) {
-    std::vector<T> out;
-    for (;;) {
-        auto row = st.step();
-        if (!row) return row.error();
-        if (!row.value()) break;
-        if constexpr (std::is_same_v<decltype(read(st)), Result<T>>) {  // a row that can be refused
-            auto r = read(st);
-            if (!r) return r.error();
-            out.push_back(std::move(r.value()));
-        } else {
-            out.push_back(read(st));
-        }
-    }
-    return out;
-}
+using rows::bind_text;
+using rows::collect;
+using rows::opt_int;
+using rows::opt_text;
 
 constexpr const char* kCustomerColumns = "id, first_name, last_name, phone, chat_identity, email, notes";
 
@@ -128,13 +101,7 @@ Result<MessageRecord> read_message(const Statement& st) {
     return m;
 }
 
-template <class T, class Read>
-Result<std::optional<T>> first(Statement& st, Read read) {
-    auto rows = collect<T>(st, read);
-    if (!rows) return rows.error();
-    if (rows.value().empty()) return std::optional<T>{};
-    return std::optional<T>(std::move(rows.value().front()));
-}
+using rows::first;
 
 }  // namespace
 

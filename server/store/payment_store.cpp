@@ -5,6 +5,7 @@
 #include "contact/card.h"
 #include "contact/payment_card.h"
 #include "protocol/schema.h"
+#include "server/store/rows.h"
 
 namespace sbd {
 
@@ -19,10 +20,8 @@ constexpr const char* kSelect =
     "p.created_at, p.updated_at, m.brand, m.last4, m.exp_month, m.exp_year, p.charge_key, p.charge_card "
     "FROM payments p LEFT JOIN payment_methods m ON m.id = p.method ";
 
-std::optional<std::string> column_opt(const Statement& st, int col) {
-    if (st.column_is_null(col)) return std::nullopt;
-    return st.column_text(col);
-}
+using rows::bind_text;
+using rows::opt_text;
 
 sb::Result<Payment> read_row(const Statement& st) {
     Payment p;
@@ -36,8 +35,8 @@ sb::Result<Payment> read_row(const Statement& st) {
     if (!state) return make_error(code::internal, "payment " + p.id + " has an unknown state in the database");
     p.state = *state;
     if (!st.column_is_null(7)) p.method = st.column_int(7);
-    p.gateway_ref = column_opt(st, 8);
-    if (auto e = column_opt(st, 9)) {
+    p.gateway_ref = opt_text(st, 8);
+    if (auto e = opt_text(st, 9)) {
         json j = json::parse(*e, nullptr, false);
         if (!j.is_discarded()) p.error = std::move(j);
     }
@@ -47,34 +46,9 @@ sb::Result<Payment> read_row(const Statement& st) {
         sb::contact::CardExpiry e{static_cast<int>(st.column_int(14)), static_cast<int>(st.column_int(15))};
         p.card = {{"brand", st.column_text(12)}, {"last4", st.column_text(13)}, {"expiry", sb::contact::format_card_expiry(e)}};
     }
-    p.charge_key = column_opt(st, 16);
-    p.charge_card = column_opt(st, 17);
+    p.charge_key = opt_text(st, 16);
+    p.charge_card = opt_text(st, 17);
     return p;
-}
-
-sb::Result<std::vector<Payment>> read_all(Statement& st) {
-    std::vector<Payment> out;
-    for (;;) {
-        auto row = st.step();
-        if (!row) return row.error();
-        if (!row.value()) break;
-        auto p = read_row(st);
-        if (!p) return p.error();
-        out.push_back(std::move(p.value()));
-    }
-    return out;
-}
-
-sb::Result<std::optional<Payment>> read_one(Statement& st) {
-    auto all = read_all(st);
-    if (!all) return all.error();
-    if (all.value().empty()) return std::optional<Payment>();
-    return std::optional<Payment>(std::move(all.value().front()));
-}
-
-void bind_opt(Statement& st, int i, const std::optional<std::string>& v) {
-    if (v) st.bind(i, *v);
-    else st.bind(i, std::optional<int64_t>());
 }
 
 }  // namespace
@@ -82,21 +56,21 @@ void bind_opt(Statement& st, int i, const std::optional<std::string>& v) {
 sb::Result<std::vector<Payment>> PaymentStore::open_payments() {
     auto q = db_.prepare(std::string(kSelect) + "WHERE p.state IN ('capturing', 'authorizing') ORDER BY p.seq;");
     if (!q) return q.error();
-    return read_all(q.value());
+    return rows::collect<Payment>(q.value(), read_row);
 }
 
 sb::Result<std::optional<Payment>> PaymentStore::find(const std::string& id) {
     auto q = db_.prepare(std::string(kSelect) + "WHERE p.id = ?;");
     if (!q) return q.error();
     q.value().bind(1, id);
-    return read_one(q.value());
+    return rows::first<Payment>(q.value(), read_row);
 }
 
 sb::Result<std::optional<Payment>> PaymentStore::latest(const std::string& contact) {
     auto q = db_.prepare(std::string(kSelect) + "WHERE p.contact = ? ORDER BY p.seq DESC LIMIT 1;");
     if (!q) return q.error();
     q.value().bind(1, contact);
-    return read_one(q.value());
+    return rows::first<Payment>(q.value(), read_row);
 }
 
 sb::Status PaymentStore::save(const Payment& p) {
@@ -113,13 +87,13 @@ sb::Status PaymentStore::save(const Payment& p) {
     Statement& st = q.value();
     st.bind(1, p.id).bind(2, p.contact).bind(3, p.customer).bind(4, p.agent).bind(5, p.amount).bind(6, p.currency);
     st.bind(7, to_string(p.state)).bind(8, p.method);
-    bind_opt(st, 9, p.gateway_ref);
+    bind_text(st, 9, p.gateway_ref);
     if (p.error.is_object())
         st.bind(10, sb::contact::mask_card_numbers(p.error.dump(-1, ' ', false, json::error_handler_t::replace)));
     else st.bind(10, std::optional<int64_t>());
     st.bind(11, p.created_at).bind(12, p.updated_at);
-    bind_opt(st, 13, p.charge_key);
-    bind_opt(st, 14, p.charge_card);
+    bind_text(st, 13, p.charge_key);
+    bind_text(st, 14, p.charge_card);
     return st.run();
 }
 

@@ -2,20 +2,16 @@
 // that PostgreSQL accepts too (docs/architecture.md, "Store").
 #include "server/store/recording_store.h"
 
+#include "server/store/rows.h"
+
 namespace sbd {
 
 sb::Result<std::vector<RecordedCall>> RecordingStore::all() {
     auto q = db_.prepare("SELECT contact, call_id, state FROM call_recordings;");
     if (!q) return q.error();
-    std::vector<RecordedCall> out;
-    for (;;) {
-        auto row = q.value().step();
-        if (!row) return row.error();
-        if (!row.value()) break;
-        out.push_back(RecordedCall{q.value().column_text(0), q.value().column_text(1),
-                                   sb::contact::parse_recording_state(q.value().column_text(2))});
-    }
-    return out;
+    return rows::collect<RecordedCall>(q.value(), [](const Statement& st) {
+        return RecordedCall{st.column_text(0), st.column_text(1), sb::contact::parse_recording_state(st.column_text(2))};
+    });
 }
 
 sb::Status RecordingStore::put(const std::string& contact, const std::string& call_id, sb::contact::RecordingState state,

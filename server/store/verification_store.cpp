@@ -2,6 +2,8 @@
 // SQL that PostgreSQL accepts too (docs/architecture.md, "Store").
 #include "server/store/verification_store.h"
 
+#include "server/store/rows.h"
+
 namespace sbd {
 
 using sb::Status;
@@ -101,8 +103,7 @@ Status VerificationStore::save(const std::string& contact, const std::string& cu
     if (!q) return q.error();
     Statement& st = q.value();
     st.bind(1, contact).bind(2, customer).bind(3, v.flow_json);
-    if (v.code_hash) st.bind(4, *v.code_hash);
-    else st.bind(4, std::optional<int64_t>());
+    rows::bind_text(st, 4, v.code_hash);
     st.bind(5, v.code_hash ? std::optional<int64_t>(v.code_expires_at) : std::nullopt);
     st.bind(6, int64_t{v.codes_sent}).bind(7, now);
     return st.run();
@@ -112,16 +113,10 @@ sb::Result<std::vector<AccountRow>> VerificationStore::accounts(const std::strin
     auto q = db_.prepare("SELECT id, plan, status, balance_cents, number FROM accounts WHERE customer = ? ORDER BY opened_at, id;");
     if (!q) return q.error();
     q.value().bind(1, customer);
-    std::vector<AccountRow> out;
-    for (;;) {
-        auto row = q.value().step();
-        if (!row) return row.error();
-        if (!row.value()) break;
-        const Statement& st = q.value();
-        out.push_back(AccountRow{st.column_text(0), st.column_text(1), st.column_text(2),
-                                 st.column_is_null(4) ? std::string() : st.column_text(4), st.column_int(3)});
-    }
-    return out;
+    return rows::collect<AccountRow>(q.value(), [](const Statement& st) {
+        return AccountRow{st.column_text(0), st.column_text(1), st.column_text(2), rows::opt_text(st, 4).value_or(""),
+                          st.column_int(3)};
+    });
 }
 
 sb::Result<std::optional<CustomerPersonal>> VerificationStore::personal(const std::string& customer) {
@@ -141,16 +136,10 @@ sb::Result<std::vector<CardOnFile>> VerificationStore::cards(const std::string& 
         "GROUP BY brand, last4, exp_month, exp_year ORDER BY MAX(created_at) DESC, MAX(id) DESC;");
     if (!q) return q.error();
     q.value().bind(1, customer);
-    std::vector<CardOnFile> out;
-    for (;;) {
-        auto row = q.value().step();
-        if (!row) return row.error();
-        if (!row.value()) break;
-        const Statement& st = q.value();
-        out.push_back(CardOnFile{st.column_text(0), st.column_text(1), static_cast<int>(st.column_int(2)),
-                                 static_cast<int>(st.column_int(3))});
-    }
-    return out;
+    return rows::collect<CardOnFile>(q.value(), [](const Statement& st) {
+        return CardOnFile{st.column_text(0), st.column_text(1), static_cast<int>(st.column_int(2)),
+                          static_cast<int>(st.column_int(3))};
+    });
 }
 
 }  // namespace sbd

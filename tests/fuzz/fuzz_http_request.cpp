@@ -67,11 +67,7 @@ struct Stack : sbfuzz::ServerStack {
         sms_provider = std::make_unique<sbd::FakeSmsProvider>(*contact_store, sbfuzz::now_ms);
         gateway = std::make_unique<sbd::FakePaymentGateway>(sbfuzz::now_ms, [this] { return "fz" + std::to_string(++ids); });
         api->add_dev_handler([this](const sbd::ApiRequest& r) { return sms_provider->handle(r); });
-        api->add_dev_handler([this](const sbd::ApiRequest& r) -> std::optional<sbd::ApiReply> {
-            auto reply = gateway->handle(r.method, r.path, r.body);
-            if (!reply) return std::nullopt;
-            return sbd::ApiReply{reply->status, "application/json", std::move(reply->body)};
-        });
+        api->add_dev_handler([this](const sbd::ApiRequest& r) { return gateway->handle(r); });
         api->set_telephony_secret(kTelephonySecret);
         context = std::make_unique<sbd::HttpContext>(sbd::HttpContext{desk, hub, log, web_root, &chat, api.get()});
     }
