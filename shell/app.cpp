@@ -178,7 +178,7 @@ int64_t caret_blink_ms() {
 
 // ---- App ---------------------------------------------------------------------------------------
 
-void App::setup_style(const FontFiles& fonts, float scale) { theme::apply(fonts, scale); }
+void App::setup_style(const FontFiles& fonts) { theme::apply(fonts); }
 
 void App::frame(const desk::DeskState& state, int64_t now_ms, IntentSink& sink) {
     PanelContext ctx;

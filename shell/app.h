@@ -27,9 +27,9 @@ struct FontFiles {
 
 class App {
 public:
-    // Theme and fonts; call once after ImGui::CreateContext (and again if the DPI scale changes).
-    // `scale` is the device pixel ratio; fonts are rasterised at that scale for crisp text.
-    void setup_style(const FontFiles& fonts, float scale);
+    // Theme and fonts; call once after ImGui::CreateContext (a DPI change needs no second call:
+    // ImGui bakes glyphs at the framebuffer's density).
+    void setup_style(const FontFiles& fonts);
 
     // Draws the whole window content (login screen or desk) for this frame.
     void frame(const desk::DeskState& state, int64_t now_ms, IntentSink& sink);

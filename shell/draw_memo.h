@@ -39,7 +39,7 @@ public:
                 put(l->IdxBuffer.Data, sizeof(ImDrawIdx) * size_t(ni));
                 for (const ImDrawCmd& c : l->CmdBuffer) {
                     put(&c.ClipRect, sizeof c.ClipRect);
-                    put(&c.TextureId, sizeof c.TextureId);
+                    put(&c.TexRef, sizeof c.TexRef);
                     put(&c.VtxOffset, sizeof c.VtxOffset);
                     put(&c.IdxOffset, sizeof c.IdxOffset);
                     put(&c.ElemCount, sizeof c.ElemCount);
@@ -48,7 +48,13 @@ public:
                 }
             }
         }
-        const bool same = valid_ && scratch_.size() == last_.size() &&
+        // ImGui 1.92 bakes glyphs as they are first needed: a texture it created or changed must
+        // reach the GPU even if the frame's geometry is the same.
+        bool textures_settled = true;
+        if (dd && dd->Textures)
+            for (const ImTextureData* t : *dd->Textures)
+                if (t->Status != ImTextureStatus_OK) textures_settled = false;
+        const bool same = textures_settled && valid_ && scratch_.size() == last_.size() &&
                           std::memcmp(scratch_.data(), last_.data(), scratch_.size()) == 0;
         if (!same) {
             last_.swap(scratch_);

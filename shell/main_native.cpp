@@ -13,12 +13,12 @@
 
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
-#include "imgui_impl_sdl.h"
+#include "imgui_impl_sdl2.h"
 #include "native/platform_native.h"
 #include "shell/app.h"
 #include "shell/frame_pacer.h"
-#include "shell/input_feed.h"
 #include "shell/runtime_sink.h"
+#include "shell/sdl_input.h"
 
 namespace {
 
@@ -63,14 +63,10 @@ int main(int argc, char** argv) {
     ImGui_ImplSDL2_InitForOpenGL(window, gl);
     ImGui_ImplOpenGL3_Init("#version 150");
 
-    int dw = 0, dh = 0;
-    SDL_GL_GetDrawableSize(window, &dw, &dh);
-    float scale = width > 0 ? float(dw) / float(width) : 1.0f;
     sb::shell::App app;
-    app.setup_style({SB_FONT_DIR "/Inter-Regular.otf", SB_FONT_DIR "/Inter-SemiBold.otf"}, scale);
+    app.setup_style({SB_FONT_DIR "/Inter-Regular.otf", SB_FONT_DIR "/Inter-SemiBold.otf"});
 
     sb::shell::FramePacer pacer;
-    sb::shell::InputFeed input;
     boost::asio::io_context ioc;
     sb::native::NativeHooks hooks;
     hooks.on_redraw = [&] { pacer.on_change(); };
@@ -95,17 +91,21 @@ int main(int argc, char** argv) {
         // polled at least every 20 ms), or until the shell's next timed redraw.
         int64_t wait = pacer.wait_ms(now);
         int timeout = int(wait < 0 ? 20 : std::min<int64_t>(wait, 20));
-        if (input.wait(timeout)) pacer.on_input();
+        bool quit = false;
+        if (SDL_Event e; SDL_WaitEventTimeout(&e, timeout)) {
+            quit = sb::shell::queue_input(e);
+            pacer.on_input();
+        }
+        if (quit) break;
         ioc.poll();
         now = runtime.now_ms();
         if (pacer.wait_ms(now) != 0) continue;
 
-        bool quit = false;
-        bool more_input = input.feed(&quit);
-        if (quit) break;
+        if (sb::shell::poll_input()) break;
         ImGui_ImplOpenGL3_NewFrame();
-        input.new_frame();
+        ImGui_ImplSDL2_NewFrame();
         ImGui::NewFrame();
+        const bool more_input = sb::shell::input_pending();
         app.frame(runtime.state(), now, sink);
         ImGui::Render();
         int fw = 0, fh = 0;

@@ -10,12 +10,12 @@
 
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
-#include "imgui_impl_sdl.h"
+#include "imgui_impl_sdl2.h"
 #include "shell/app.h"
 #include "shell/draw_memo.h"
 #include "shell/frame_pacer.h"
-#include "shell/input_feed.h"
 #include "shell/runtime_sink.h"
+#include "shell/sdl_input.h"
 #include "web/platform_web.h"
 
 extern "C" {
@@ -31,11 +31,9 @@ struct WebApp {
     sb::shell::App app;
     sb::shell::FramePacer pacer;
     sb::shell::DrawMemo memo;  // what the canvas shows, so that an identical frame is not drawn again
-    sb::shell::InputFeed input;
     sb::web::WebPlatform* platform = nullptr;
     sb::platform::Runtime* runtime = nullptr;
     sb::shell::RuntimeSink sink;
-    float scale = 1.0f;
 };
 WebApp* g = nullptr;
 
@@ -70,11 +68,12 @@ extern "C" {
 
 EMSCRIPTEN_KEEPALIVE void sb_frame() {
     if (!g) return;
-    bool more_input = g->input.feed();
+    sb::shell::poll_input();
     int64_t now = g->runtime->now_ms();
     ImGui_ImplOpenGL3_NewFrame();
-    g->input.new_frame();
+    ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
+    const bool more_input = sb::shell::input_pending();
     g->app.frame(g->runtime->state(), now, g->sink);
     ImGui::Render();
     int fw = 0, fh = 0;
@@ -133,8 +132,7 @@ int main() {
     ImGui::GetIO().IniFilename = nullptr;
     ImGui_ImplSDL2_InitForOpenGL(g->window, gl);
     ImGui_ImplOpenGL3_Init("#version 300 es");
-    g->scale = viewport[2] / 100.0f;
-    g->app.setup_style({"/fonts/Inter-Regular.otf", "/fonts/Inter-SemiBold.otf"}, g->scale);
+    g->app.setup_style({"/fonts/Inter-Regular.otf", "/fonts/Inter-SemiBold.otf"});
 
     g->platform = new sb::web::WebPlatform([] {
         g->pacer.on_change();

@@ -10,18 +10,6 @@ namespace {
 
 Fonts g_fonts;  // the atlas owns the fonts; this only names them for the panels
 
-// Latin + Latin-1 + Latin Extended-A (agent and customer names), general punctuation (• … – — ’),
-// and the few symbols the shell writes as text. Everything else is drawn, not typed, to keep the
-// atlas small in the browser.
-constexpr ImWchar kGlyphRanges[] = {
-    0x0020, 0x017F,
-    0x2000, 0x206F,
-    0x20AC, 0x20AC,  // €
-    0x2190, 0x2193,  // arrows
-    0x2212, 0x2212,  // minus
-    0,
-};
-
 bool readable(const std::string& path) {
     if (path.empty()) return false;
     // AddFontFromFileTTF asserts on a missing file; check first so a bad path degrades, not aborts.
@@ -31,18 +19,20 @@ bool readable(const std::string& path) {
     return true;
 }
 
-ImFont* load(const std::string& path, float size, float scale) {
+// A face at its logical size. ImGui 1.92 bakes each glyph when it is first drawn, at the size
+// it is drawn and at the framebuffer's density (the device pixel ratio), so text is crisp on any
+// screen and no glyph ranges are declared up front.
+ImFont* load(const std::string& path, float size) {
     ImGuiIO& io = ImGui::GetIO();
     if (readable(path)) {
         ImFontConfig cfg;
-        // Rasterise at the device's pixel size; FontGlobalScale brings it back to logical size.
         cfg.OversampleH = 2;
         cfg.OversampleV = 1;
         cfg.PixelSnapH = false;
-        if (ImFont* f = io.Fonts->AddFontFromFileTTF(path.c_str(), size * scale, &cfg, kGlyphRanges)) return f;
+        if (ImFont* f = io.Fonts->AddFontFromFileTTF(path.c_str(), size, &cfg)) return f;
     }
     ImFontConfig cfg;
-    cfg.SizePixels = 13.0f * scale;  // the built-in font is a 13 px bitmap design
+    cfg.SizePixels = 13.0f;  // the built-in font is a 13 px bitmap design
     return io.Fonts->AddFontDefault(&cfg);
 }
 
@@ -107,7 +97,7 @@ void apply_style() {
     c[ImGuiCol_ResizeGripHovered] = ImVec4(0, 0, 0, 0);
     c[ImGuiCol_ResizeGripActive] = ImVec4(0, 0, 0, 0);
     c[ImGuiCol_TextSelectedBg] = vec4(rgb(0x4F46E5, 60));
-    c[ImGuiCol_NavHighlight] = vec4(color::accent_ring);
+    c[ImGuiCol_NavCursor] = vec4(color::accent_ring);
     c[ImGuiCol_ModalWindowDimBg] = vec4(rgb(0x1A1F2B, 60));
 }
 
@@ -115,8 +105,7 @@ void apply_style() {
 
 const Fonts& fonts() { return g_fonts; }
 
-void apply(const FontFiles& files, float scale) {
-    if (!(scale > 0.0f)) scale = 1.0f;
+void apply(const FontFiles& files) {
     ImGuiIO& io = ImGui::GetIO();
 
     // The desk is one fixed layout: no imgui.ini to read or write (there is no file system worth
@@ -126,13 +115,11 @@ void apply(const FontFiles& files, float scale) {
     io.ConfigWindowsMoveFromTitleBarOnly = true;
 
     io.Fonts->Clear();
-    g_fonts.body = load(files.regular, 15.0f, scale);  // first font added = ImGui's default font
-    g_fonts.strong = load(files.semibold, 15.0f, scale);
-    g_fonts.small = load(files.regular, 13.0f, scale);
-    g_fonts.heading = load(files.semibold, 17.0f, scale);
-    g_fonts.title = load(files.semibold, 26.0f, scale);
-    io.Fonts->Build();
-    io.FontGlobalScale = 1.0f / scale;
+    g_fonts.body = load(files.regular, 15.0f);  // first font added = ImGui's default font
+    g_fonts.strong = load(files.semibold, 15.0f);
+    g_fonts.small = load(files.regular, 13.0f);
+    g_fonts.heading = load(files.semibold, 17.0f);
+    g_fonts.title = load(files.semibold, 26.0f);
 
     apply_style();
 }

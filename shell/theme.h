@@ -4,8 +4,9 @@
 //
 // Coordinates are logical pixels (CSS pixels in the browser): the main sets io.DisplaySize to the
 // window's logical size and io.DisplayFramebufferScale to the device pixel ratio. Fonts are
-// rasterised at size * scale and drawn with io.FontGlobalScale = 1 / scale, so text is crisp on
-// HiDPI screens while every metric below stays in logical pixels.
+// added at their logical size; ImGui rasterises each glyph at the framebuffer's density when it
+// is first drawn, so text is crisp on HiDPI screens while every metric below stays in logical
+// pixels.
 #pragma once
 
 #include <cstdint>
@@ -86,9 +87,8 @@ struct Fonts {
 const Fonts& fonts();
 
 // ---- apply -------------------------------------------------------------------------------------
-// Rebuilds the font atlas and the style. After a second call (DPI change) the renderer backend
-// must re-upload the font texture (e.g. ImGui_ImplOpenGL3_DestroyFontsTexture + CreateFontsTexture).
-void apply(const FontFiles& files, float scale);
+// Loads the fonts and sets the style. A DPI change needs nothing: glyphs are baked per density.
+void apply(const FontFiles& files);
 
 inline ImVec4 vec4(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
 

@@ -15,8 +15,8 @@ namespace sb::shell::ui {
 
 namespace {
 
-// The on-screen size of a font: fonts are rasterised at device pixels and scaled back.
-float px(ImFont* font) { return font->FontSize * ImGui::GetIO().FontGlobalScale; }
+// The on-screen size of a face: the size it was added at (the desk does not scale text).
+float px(ImFont* font) { return font->LegacySize; }
 
 ImU32 with_alpha(ImU32 c, float alpha) {
     auto a = static_cast<ImU32>(static_cast<float>((c >> IM_COL32_A_SHIFT) & 0xFF) * alpha);
@@ -31,10 +31,9 @@ template <class Fn>
 void for_each_line(ImFont* font, std::string_view s, float width, Fn fn) {
     const char* p = s.data();
     const char* end = s.data() + s.size();
-    const float scale = px(font) / font->FontSize;
     while (p < end) {
         const char* nl = std::find(p, end, '\n');
-        const char* brk = font->CalcWordWrapPositionA(scale, p, nl, width);
+        const char* brk = font->CalcWordWrapPosition(px(font), p, nl, width);
         if (brk == p) brk = p + 1;  // a word wider than the line: still make progress
         const char* line_end = brk;
         while (line_end > p && line_end[-1] == ' ') --line_end;
@@ -122,7 +121,7 @@ ImVec2 text_size(ImFont* font, std::string_view s) {
 }
 
 void text(ImFont* font, ImU32 color, std::string_view s) {
-    ImGui::PushFont(font);
+    push_font(font);
     ImGui::PushStyleColor(ImGuiCol_Text, color);
     ImGui::TextUnformatted(s.data(), s.data() + s.size());
     ImGui::PopStyleColor();
@@ -131,7 +130,7 @@ void text(ImFont* font, ImU32 color, std::string_view s) {
 
 void text_centered_wrapped(ImFont* font, ImU32 color, std::string_view s, float width) {
     const float x0 = ImGui::GetCursorPosX();
-    ImGui::PushFont(font);
+    push_font(font);
     ImGui::PushStyleColor(ImGuiCol_Text, color);
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0.0f, 3.0f));  // body-copy line spacing
     for_each_line(font, s, width, [&](const char* b, const char* e) {
@@ -281,7 +280,7 @@ void end_card() { ImGui::EndChild(); }
 
 void card_header(const char* title, const char* trailing) {
     const auto& f = theme::fonts();
-    ImGui::PushFont(f.heading);
+    push_font(f.heading);
     ImGui::TextUnformatted(title);
     ImGui::PopFont();
     if (trailing) {
@@ -308,7 +307,7 @@ bool primary_button(const char* label, ImVec2 size) {
     ImGui::PushStyleColor(ImGuiCol_ButtonActive, theme::color::accent_active);
     ImGui::PushStyleColor(ImGuiCol_Text, theme::color::on_accent);
     ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 0.0f);
-    ImGui::PushFont(theme::fonts().strong);
+    push_font(theme::fonts().strong);
     bool clicked = ImGui::Button(label, size);
     ImGui::PopFont();
     ImGui::PopStyleVar();
@@ -348,7 +347,7 @@ bool solid_button(const char* label, ImVec2 size, ImU32 bg, ImU32 hover, ImU32 a
     ImGui::PushStyleColor(ImGuiCol_ButtonActive, active);
     ImGui::PushStyleColor(ImGuiCol_Text, theme::color::on_accent);
     ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 0.0f);
-    ImGui::PushFont(theme::fonts().strong);
+    push_font(theme::fonts().strong);
     bool clicked = ImGui::Button(label, size);
     ImGui::PopFont();
     ImGui::PopStyleVar();

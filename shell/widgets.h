@@ -20,6 +20,8 @@
 namespace sb::shell::ui {
 
 // ---- text and time -----------------------------------------------------------------------------
+// Makes `font` current at the size it was added at (ImGui::PopFont() undoes it).
+inline void push_font(ImFont* font) { ImGui::PushFont(font, font->LegacySize); }
 // "04:07", "12:30", "1:02:03": minutes and seconds, hours only once there are any.
 std::string format_duration(int64_t ms);
 // Time in a presence state, as the agent bar shows it: "00:42" through the first minute (the

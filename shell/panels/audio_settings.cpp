@@ -180,7 +180,7 @@ void draw_audio_settings(const desk::DeskState& s, IntentSink& sink, PanelContex
         ui::text(f.small, color::text_faint, "This browser plays calls and the ringtone on its default speaker.");
     if (!a.error.empty()) message_box(dl, a.error, inner, false);
 
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
+    if (ImGui::IsKeyPressed(ImGuiKey_Escape, false)) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
     ImGui::PopStyleColor();
     ImGui::PopStyleVar(2);

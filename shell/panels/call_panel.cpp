@@ -392,7 +392,7 @@ void draw_transfer_popup(const desk::DeskState& s, const Call& call, IntentSink&
             ImGui::CloseCurrentPopup();
         }
         ImGui::EndDisabled();
-        if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
+        if (ImGui::IsKeyPressed(ImGuiKey_Escape, false)) ImGui::CloseCurrentPopup();
         ImGui::EndPopup();
     }
     ImGui::PopStyleColor();

@@ -89,7 +89,7 @@ void detail_row(const char* label, const std::string& value, float w) {
 
 // Wrapped text at the cursor in a font and colour, `w` wide.
 void wrapped(ImFont* font, ImU32 col, const std::string& s, float w) {
-    ImGui::PushFont(font);
+    ui::push_font(font);
     ImGui::PushStyleColor(ImGuiCol_Text, col);
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w);
     ImGui::TextUnformatted(s.c_str());
@@ -246,7 +246,7 @@ void sensitive_section(const contact::Sensitive& sv, float w) {
             detail_row("Card", brand + " •••• " + m.last4 + (m.expiry.empty() ? "" : " · exp " + m.expiry), iw);
         }
     } else {
-        ImGui::PushFont(f.small);
+        ui::push_font(f.small);
         ImGui::PushStyleColor(ImGuiCol_Text, color::text_muted);
         ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + iw);
         ImGui::TextUnformatted("Address, balances and payment methods show once the customer is verified.");
@@ -308,7 +308,7 @@ void draw_customer_card(const desk::DeskState& s, IntentSink& sink, PanelContext
     ui::card_header("Customer");
     ImGui::PushStyleColor(ImGuiCol_ChildBg, theme::rgb(0xFFFFFF, 0));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0.0f, 4.0f));
-    ImGui::BeginChild("##customer_body", ImVec2(0.0f, 0.0f), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
+    ImGui::BeginChild("##customer_body", ImVec2(0.0f, 0.0f), ImGuiChildFlags_AlwaysUseWindowPadding);
     ImGui::PopStyleVar();
     const float w = ImGui::GetContentRegionAvail().x - 10.0f;  // room for the scrollbar
 

@@ -108,7 +108,7 @@ void draw_dial_pad(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx
         ctx.redraw_within(0);
     }
     bool enter = false;
-    ImGui::PushFont(f.heading);
+    ui::push_font(f.heading);
     ui::input_text("##dial_number", g_dial.number, "Phone number", ImGuiInputTextFlags_CallbackCharFilter, &enter,
                    number_filter);
     ImGui::PopFont();
@@ -159,7 +159,7 @@ void draw_dial_pad(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx
     const bool call = ui::success_button("Call", ImVec2(inner, 42.0f));
     ImGui::EndDisabled();
     if (call || enter) dial(s, sink);
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
+    if (ImGui::IsKeyPressed(ImGuiKey_Escape, false)) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
     ImGui::PopStyleColor();
     ImGui::PopStyleVar(2);

@@ -64,7 +64,7 @@ float banner_height() {
 bool alt_letter(char letter) {
     const ImGuiIO& io = ImGui::GetIO();
     if (!io.KeyAlt || io.KeyCtrl || io.KeyShift) return false;
-    return ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_A) + (letter - 'A'), false);
+    return ImGui::IsKeyPressed(static_cast<ImGuiKey>(ImGuiKey_A + (letter - 'A')), false);
 }
 
 void answer(const Ringing& r, IntentSink& sink, PanelContext& ctx) {

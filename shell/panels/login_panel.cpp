@@ -107,7 +107,7 @@ void draw_error_box(const std::string& message) {
     const auto& f = theme::fonts();
     const float width = ImGui::GetContentRegionAvail().x;
     const float pad_x = 12.0f, pad_y = 10.0f, icon = 16.0f;
-    ImGui::PushFont(f.small);
+    ui::push_font(f.small);
     const float wrap = width - pad_x * 2.0f - icon - 8.0f;
     const ImVec2 ts = ImGui::CalcTextSize(message.c_str(), nullptr, false, wrap);
     ImVec2 p = ImGui::GetCursorScreenPos();

@@ -157,7 +157,7 @@ void draw_transcript(const desk::DeskState& s, const Contact& c, PanelContext& c
     const auto& f = theme::fonts();
     ImGui::PushStyleColor(ImGuiCol_ChildBg, theme::rgb(0xFFFFFF, 0));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2.0f, 12.0f));
-    ImGui::BeginChild("##transcript", size, false, ImGuiWindowFlags_AlwaysUseWindowPadding);
+    ImGui::BeginChild("##transcript", size, ImGuiChildFlags_AlwaysUseWindowPadding);
     ImGui::PopStyleVar();
 
     Follow& follow = g_follow[c.id];

@@ -147,7 +147,7 @@ void step_row(const contact::Contact& c, const verify::Flow& flow, const verify:
     ImGui::Indent(26.0f);
     const float iw = w - 26.0f;
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4.0f);
-    ImGui::PushFont(f.small);
+    ui::push_font(f.small);
     ImGui::PushStyleColor(ImGuiCol_Text, color::text_muted);
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + iw);
     const bool sms = step.kind == StepKind::SmsCode;

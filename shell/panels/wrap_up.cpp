@@ -156,7 +156,7 @@ void draw_wrap_up(const desk::DeskState& s, const Contact& c, IntentSink& sink, 
 
     ImGui::PushStyleColor(ImGuiCol_ChildBg, theme::rgb(0xFFFFFF, 0));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2.0f, 14.0f));
-    ImGui::BeginChild("##wrap_up", ImVec2(0.0f, 0.0f), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
+    ImGui::BeginChild("##wrap_up", ImVec2(0.0f, 0.0f), ImGuiChildFlags_AlwaysUseWindowPadding);
     ImGui::PopStyleVar();
     dl = ImGui::GetWindowDrawList();
     const float w = std::min(ImGui::GetContentRegionAvail().x - 8.0f, 620.0f);

@@ -334,11 +334,21 @@ int main(int argc, char** argv) {
     io.DisplayFramebufferScale = ImVec2(1.0f, 1.0f);
     io.DeltaTime = float(kFrameMs) / 1000.0f;
     sb::shell::App app;
-    app.setup_style({SB_FONT_DIR "/Inter-Regular.otf", SB_FONT_DIR "/Inter-SemiBold.otf"}, 1.0f);
-    unsigned char* pixels = nullptr;
-    int tw = 0, th = 0;
-    io.Fonts->GetTexDataAsRGBA32(&pixels, &tw, &th);  // what a renderer backend does once
-    io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(intptr_t(1)));
+    // A renderer that takes ImGui 1.92's texture updates (as the OpenGL 3 backend does), minus
+    // the GPU: glyphs are baked on demand, as in the browser.
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasTextures;
+    app.setup_style({SB_FONT_DIR "/Inter-Regular.otf", SB_FONT_DIR "/Inter-SemiBold.otf"});
+    auto upload_textures = [] {
+        for (ImTextureData* t : ImGui::GetPlatformIO().Textures) {
+            if (t->Status == ImTextureStatus_WantCreate || t->Status == ImTextureStatus_WantUpdates) {
+                t->SetTexID(static_cast<ImTextureID>(intptr_t(1)));
+                t->SetStatus(ImTextureStatus_OK);
+            } else if (t->Status == ImTextureStatus_WantDestroy) {
+                t->SetTexID(ImTextureID_Invalid);
+                t->SetStatus(ImTextureStatus_Destroyed);
+            }
+        }
+    };
 
     QueueSink sink;
     // Where things are on screen, after the first frame (app.cpp's layout, read back from ImGui).
@@ -359,24 +369,26 @@ int main(int argc, char** argv) {
     for (int f = 0; f < warmup + frames; ++f) {
         const int k = f % cycle;
         // ---- input for this frame (what a platform backend would set) ----
-        io.MouseWheel = 0.0f;
-        io.MouseDown[0] = false;
+        // Input goes through ImGui's event queue, as a platform backend's does.
+        ImVec2 pos = io.MousePos;
+        float wheel = 0.0f;
+        int button = -1;  // 1: the left button goes down this frame, 0: it comes up
         ImGuiWindow* transcript = window_named("##transcript");
         ImGuiWindow* history = window_named("##customer_body");
         ImGuiWindow* rows = window_named("##contact_rows");
         if (press > 0) {  // the button goes down over the row, and up the next frame: a click
-            io.MousePos = click_at;
-            io.MouseDown[0] = press == 2;
+            pos = click_at;
+            button = press == 2 ? 1 : 0;
             --press;
         } else if (k < 60) {  // reading back up the transcript
-            io.MousePos = centre(transcript);
-            if (k % 3 == 0) io.MouseWheel = k < 45 ? 1.0f : -2.0f;
+            pos = centre(transcript);
+            if (k % 3 == 0) wheel = k < 45 ? 1.0f : -2.0f;
         } else if (k < 120) {  // down the customer's history
-            io.MousePos = centre(history);
-            if (k % 3 == 0) io.MouseWheel = k < 105 ? -1.5f : 3.0f;
+            pos = centre(history);
+            if (k % 3 == 0) wheel = k < 105 ? -1.5f : 3.0f;
         } else if (k == 130 || k == 175) {  // the contact list back to its top, to find the rows
-            io.MousePos = centre(rows);
-            io.MouseWheel = 20.0f;
+            pos = centre(rows);
+            wheel = 20.0f;
         } else if ((k == 140 || k == 180) && rows) {  // click another contact, then back to the heavy one
             const auto list = listed(s);
             const float row_h = 64.0f + 2.0f;
@@ -388,19 +400,22 @@ int main(int argc, char** argv) {
             }
             const float y = rows->DC.CursorStartPos.y + float(target) * row_h + 32.0f;
             click_at = ImVec2(rows->Pos.x + rows->Size.x * 0.5f, y);
-            io.MousePos = click_at;  // hover first, press next frame, release the one after
+            pos = click_at;  // hover first, press next frame, release the one after
             press = 2;
             pending_click = ImHashStr("##row", 0, ImHashStr(list[target]->id.c_str(), 0, rows->ID));
             clicked = list[target]->id;
             ++clicks;
         } else if (k == 160) {  // the contact list scrolled down a little
-            io.MousePos = centre(rows);
-            io.MouseWheel = -3.0f;
+            pos = centre(rows);
+            wheel = -3.0f;
         } else if (k >= 150 && k < 170) {  // on the other contact: hover the rows, the header
-            io.MousePos = ImVec2(float(40 + (k * 37) % 200), float(100 + (k * 53) % 600));
+            pos = ImVec2(float(40 + (k * 37) % 200), float(100 + (k * 53) % 600));
         } else {
-            io.MousePos = centre(transcript);
+            pos = centre(transcript);
         }
+        io.AddMousePosEvent(pos.x, pos.y);
+        if (button >= 0) io.AddMouseButtonEvent(ImGuiMouseButton_Left, button == 1);
+        if (wheel != 0.0f) io.AddMouseWheelEvent(0.0f, wheel);
         io.DeltaTime = float(kFrameMs) / 1000.0f;
 
         // ---- the frame ----
@@ -409,6 +424,7 @@ int main(int argc, char** argv) {
         app.frame(s, backend.now, sink);
         ImGui::Render();
         const double t1 = thread_cpu_ms();
+        upload_textures();
 
         const ImDrawData* dd = ImGui::GetDrawData();
         if (f >= warmup) {
