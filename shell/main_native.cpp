@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
     app.setup_style({SB_FONT_DIR "/Inter-Regular.otf", SB_FONT_DIR "/Inter-SemiBold.otf"});
 
     sb::shell::FramePacer pacer;
+    sb::shell::InputQueue input;
     boost::asio::io_context ioc;
     sb::native::NativeHooks hooks;
     hooks.on_redraw = [&] { pacer.on_change(); };
@@ -91,21 +92,16 @@ int main(int argc, char** argv) {
         // polled at least every 20 ms), or until the shell's next timed redraw.
         int64_t wait = pacer.wait_ms(now);
         int timeout = int(wait < 0 ? 20 : std::min<int64_t>(wait, 20));
-        bool quit = false;
-        if (SDL_Event e; SDL_WaitEventTimeout(&e, timeout)) {
-            quit = sb::shell::queue_input(e);
-            pacer.on_input();
-        }
-        if (quit) break;
+        if (input.wait(timeout)) pacer.on_input();
         ioc.poll();
         now = runtime.now_ms();
         if (pacer.wait_ms(now) != 0) continue;
 
-        if (sb::shell::poll_input()) break;
+        if (input.feed()) break;
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplSDL2_NewFrame();
         ImGui::NewFrame();
-        const bool more_input = sb::shell::input_pending();
+        const bool more_input = input.pending();
         app.frame(runtime.state(), now, sink);
         ImGui::Render();
         int fw = 0, fh = 0;

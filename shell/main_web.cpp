@@ -30,6 +30,7 @@ struct WebApp {
     SDL_Window* window = nullptr;
     sb::shell::App app;
     sb::shell::FramePacer pacer;
+    sb::shell::InputQueue input;
     sb::shell::DrawMemo memo;  // what the canvas shows, so that an identical frame is not drawn again
     sb::web::WebPlatform* platform = nullptr;
     sb::platform::Runtime* runtime = nullptr;
@@ -68,12 +69,12 @@ extern "C" {
 
 EMSCRIPTEN_KEEPALIVE void sb_frame() {
     if (!g) return;
-    sb::shell::poll_input();
+    g->input.feed();
     int64_t now = g->runtime->now_ms();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
-    const bool more_input = sb::shell::input_pending();
+    const bool more_input = g->input.pending();
     g->app.frame(g->runtime->state(), now, g->sink);
     ImGui::Render();
     int fw = 0, fh = 0;

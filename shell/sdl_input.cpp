@@ -8,24 +8,56 @@
 
 namespace sb::shell {
 
-bool queue_input(const SDL_Event& e) {
-    // SDL 2.26 queues a sentinel on every poll; it is not input.
-    if (e.type == SDL_POLLSENTINEL) return false;
-    // The backend queues a button without its position: a press with no motion before it (a
-    // tap, a synthetic click) would land where the pointer last moved. Queue where it happened.
-    if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP)
-        ImGui::GetIO().AddMousePosEvent(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
-    ImGui_ImplSDL2_ProcessEvent(&e);
-    return e.type == SDL_QUIT;
+namespace {
+
+bool moves_focus(const SDL_Event& e) {
+    if (e.type != SDL_KEYDOWN) return false;
+    const SDL_Keycode k = e.key.keysym.sym;
+    return k == SDLK_TAB || k == SDLK_RETURN || k == SDLK_KP_ENTER;
 }
 
-bool poll_input() {
-    bool quit = false;
+size_t imgui_queued() { return static_cast<size_t>(ImGui::GetCurrentContext()->InputEventsQueue.Size); }
+
+}  // namespace
+
+bool InputQueue::wait(int timeout_ms) {
     SDL_Event e;
-    while (SDL_PollEvent(&e)) quit = queue_input(e) || quit;
+    if (!SDL_WaitEventTimeout(&e, timeout_ms)) return false;
+    if (e.type == SDL_POLLSENTINEL) return false;  // SDL 2.26 queues one on every poll
+    held_.push_back(e);
+    return true;
+}
+
+bool InputQueue::feed() {
+    SDL_Event e;
+    while (SDL_PollEvent(&e))
+        if (e.type != SDL_POLLSENTINEL) held_.push_back(e);
+    if (after_focus_key_) {
+        if (imgui_queued() > 0) return false;  // ImGui has not read the key yet
+        if (!focus_key_read_) {                // it read it last frame: the field activates now
+            focus_key_read_ = true;
+            return false;
+        }
+        after_focus_key_ = focus_key_read_ = false;
+    }
+    bool quit = false;
+    while (!held_.empty()) {
+        const SDL_Event ev = held_.front();
+        held_.pop_front();
+        quit = quit || ev.type == SDL_QUIT;
+        // The backend queues a button without its position: a press with no motion before it (a
+        // tap, a synthetic click) would land where the pointer last moved. Queue where it was.
+        if (ev.type == SDL_MOUSEBUTTONDOWN || ev.type == SDL_MOUSEBUTTONUP)
+            ImGui::GetIO().AddMousePosEvent(static_cast<float>(ev.button.x), static_cast<float>(ev.button.y));
+        ImGui_ImplSDL2_ProcessEvent(&ev);
+        if (moves_focus(ev)) {
+            after_focus_key_ = true;
+            break;
+        }
+    }
     return quit;
 }
 
-bool input_pending() { return ImGui::GetCurrentContext()->InputEventsQueue.Size > 0; }
+bool InputQueue::pending() const { return !held_.empty() || imgui_queued() > 0; }
 
 }  // namespace sb::shell

@@ -2,20 +2,37 @@
 //
 // ImGui (1.87+) queues every event in order and applies them frame by frame, holding back the
 // ones whose meaning depends on the effect of an earlier one in the same frame (a key after a
-// click, a second press of the same key, text after a focus-moving key in a field): it
-// "trickles" them to the next frame. The shell draws frames only on demand, so after a frame it
-// asks whether ImGui kept events back, and if so draws another at once.
+// click, a second change of the same key or button, text after a non-character key while a
+// field is active): it "trickles" them to the next frame. The shell draws frames only on demand,
+// so after a frame it asks whether anything is still waiting, and if so draws another at once.
+//
+// One case ImGui does not cover: a key that moves the keyboard focus (Tab, Enter) into a text
+// field activates the field a frame after the key is read, and ImGui drops the characters read
+// in the frame a field is activated by the keyboard (the key that activated it could have typed
+// one). Typing "bob", Tab, "secret" faster than the desk draws would lose the "s". So the events
+// after such a key wait here until ImGui has read the key and drawn one more frame.
 #pragma once
 
 #include <SDL.h>
 
+#include <deque>
+
 namespace sb::shell {
 
-// Hands `e` to ImGui's queue; true if it was a quit request.
-bool queue_input(const SDL_Event& e);
-// Polls SDL and queues every pending event; true if one was a quit request.
-bool poll_input();
-// After ImGui::NewFrame(): true if ImGui kept events back for the next frame.
-bool input_pending();
+class InputQueue {
+public:
+    // Native loop: waits up to `timeout_ms` for an event (kept for feed). True if one came.
+    bool wait(int timeout_ms);
+    // Before ImGui::NewFrame: polls SDL and hands ImGui what this
+    // frame may have. True if one of the events was a quit request.
+    bool feed();
+    // After ImGui::NewFrame: true if events wait (here or in ImGui's queue) for another frame.
+    bool pending() const;
+
+private:
+    std::deque<SDL_Event> held_;
+    bool after_focus_key_ = false;  // a Tab or Enter went to ImGui; what follows waits
+    bool focus_key_read_ = false;   // ImGui has read it (its queue emptied): one more frame
+};
 
 }  // namespace sb::shell
