@@ -115,26 +115,88 @@ void DeskService::respond(ConnectionId id, const sb::protocol::Request& r, Reply
     send(id, frame);
 }
 
+// ---- the request table -------------------------------------------------------------------------
+// Every request type the server answers, what the connection must have done first, and its
+// handler. The core's schema (protocol/schema.cpp) has already checked the body's fields and types.
+// A handler that needs a role checks it itself (audit: supervisors; the contact handlers: the
+// contact is the agent's), with the agent known.
+namespace {
+const std::string& contact(const json& body) { return body.at("contact").get_ref<const std::string&>(); }
+}  // namespace
+
+const std::vector<DeskService::Route>& DeskService::routes() {
+    using B = const json&;
+    using S = DeskService&;
+    using C = Connection&;
+    using I = ConnectionId;
+    static const std::vector<Route> table = {
+        {"hello", Needs::nothing, [](S s, C c, I, B b) { return s.hello(c, b); }},
+        {"ping", Needs::hello, [](S s, C c, I, B) { return s.ping(c); }},
+        // sign-in and the agent's sessions: each answers a connection without an agent itself
+        {"login", Needs::hello, [](S s, C c, I id, B b) { return s.login(c, id, b); }},
+        {"resume", Needs::hello, [](S s, C c, I id, B b) { return s.resume(c, id, b); }},
+        {"mfa", Needs::hello, [](S s, C c, I id, B b) { return s.mfa(c, id, b); }},
+        {"logout", Needs::hello, [](S s, C c, I, B) { return s.logout(c); }},
+        {"sessions", Needs::hello, [](S s, C c, I, B) { return s.sessions(c); }},
+        {"revoke_session", Needs::hello, [](S s, C c, I id, B b) { return s.revoke_session(c, id, b); }},
+        {"set_state", Needs::hello, [](S s, C c, I, B b) { return s.set_state(c, b); }},
+        {"get_reason_codes", Needs::hello, [](S s, C c, I, B) { return s.get_reason_codes(c); }},
+        // supervisors: the audit log (audit.cpp checks the role)
+        {"audit", Needs::agent, [](S s, C c, I, B b) -> Reply {
+             if (!s.audit_) return make_error(code::internal, "no audit log");
+             return audit_desk_request(*s.audit_, *c.agent, b);
+         }},
+        // contacts (contact_service.h checks that the contact is this agent's)
+        {"accept", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.accept(*c.agent, contact(b)); }},
+        {"reject", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.reject(*c.agent, contact(b)); }},
+        {"send_message", Needs::agent, [](S s, C c, I, B b) {
+             return s.d_.contacts.send_message(*c.agent, contact(b), b.at("text").get_ref<const std::string&>(),
+                                               b.at("client_id").get_ref<const std::string&>());
+         }},
+        {"typing", Needs::agent,
+         [](S s, C c, I, B b) { return s.d_.contacts.typing(*c.agent, contact(b), b.at("typing").get<bool>()); }},
+        {"get_messages", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.get_messages(*c.agent, b); }},
+        {"transfer", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.transfer(*c.agent, b); }},
+        {"end", Needs::agent, [](S s, C c, I, B b) -> Reply {
+             auto by = sb::contact::parse_sender(b.contains("by") ? b["by"].get_ref<const std::string&>() : "agent");
+             if (!by) return make_error(code::bad_message, "by must be \"agent\" or \"customer\".");
+             return s.d_.contacts.end(*c.agent, contact(b), *by);
+         }},
+        {"dial", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.dial(*c.agent, b); }},
+        {"wrap_up", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.wrap_up(*c.agent, b); }},
+        {"update_customer", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.update_customer(*c.agent, b); }},
+        // customer verification (verification.h)
+        {"verify", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.verify(*c.agent, contact(b)); }},
+        {"verify_answer", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.verify_answer(*c.agent, b); }},
+        {"verify_send_code", Needs::agent,
+         [](S s, C c, I, B b) { return s.d_.contacts.verify_send_code(*c.agent, contact(b)); }},
+        // card payments (payments.h, docs/payments.md)
+        {"payment_start", Needs::payments, [](S s, C c, I, B b) { return s.payments_->start(*c.agent, b); }},
+        {"payment_submit", Needs::payments, [](S s, C c, I, B b) { return s.payments_->submit(*c.agent, b); }},
+        {"payment_cancel", Needs::payments, [](S s, C c, I, B b) { return s.payments_->cancel(*c.agent, b); }},
+        {"refund", Needs::payments, [](S s, C c, I, B b) { return s.payments_->refund(*c.agent, b); }},
+    };
+    return table;
+}
+
+std::vector<std::string_view> DeskService::handled_types() {
+    std::vector<std::string_view> types;
+    for (const Route& r : routes()) types.push_back(r.type);
+    return types;
+}
+
 DeskService::Reply DeskService::dispatch(Connection& c, ConnectionId id, const sb::protocol::Request& r) {
-    if (r.type == "hello") return hello(c, r.body);
-    if (!c.hello_done) return make_error(code::hello_required, "Send hello first.");
-    if (r.type == "ping") return ping(c);
-    if (r.type == "login") return login(c, id, r.body);
-    if (r.type == "resume") return resume(c, id, r.body);
-    if (r.type == "set_state") return set_state(c, r.body);
-    if (r.type == "get_reason_codes") return get_reason_codes(c);
-    if (r.type == "logout") return logout(c);
-    if (r.type == "audit") {  // supervisors: the audit log (audit.cpp)
-        if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
-        if (!audit_) return make_error(code::internal, "no audit log");
-        return audit_desk_request(*audit_, *c.agent, r.body);
-    }
-    if (r.type == "mfa") return mfa(c, id, r.body);
-    if (r.type == "sessions") return sessions(c);
-    if (r.type == "revoke_session") return revoke_session(c, id, r.body);
-    if (auto contact = contact_request(c, r); contact || contact.error().code != code::unknown_type) return contact;
+    const auto& table = routes();
+    auto route = std::find_if(table.begin(), table.end(), [&](const Route& x) { return x.type == r.type; });
     // parse_request only accepts types from the core's table; a new one lands here until handled.
-    return make_error(code::unknown_type, "Request type \"" + sb::text::quote(r.type) + "\" is not handled by this server.");
+    if (route == table.end())
+        return make_error(code::unknown_type, "Request type \"" + sb::text::quote(r.type) + "\" is not handled by this server.");
+    if (route->needs != Needs::nothing && !c.hello_done) return make_error(code::hello_required, "Send hello first.");
+    if ((route->needs == Needs::agent || route->needs == Needs::payments) && !c.agent)
+        return make_error(code::not_logged_in, "Log in first.");
+    if (route->needs == Needs::payments && !payments_)
+        return make_error("payments_unavailable", "Payments are not available on this server.");
+    return route->run(*this, c, id, r.body);
 }
 
 // ---- hello, ping --------------------------------------------------------------------------------
@@ -341,48 +403,6 @@ DeskService::Reply DeskService::issue_sip_credentials(const std::string& token, 
                       expires_at};
     if (auto st = d_.store.put_sip_subscriber(row); !st) return st.error();
     return to_json(c);
-}
-
-// ---- contacts -----------------------------------------------------------------------------------
-DeskService::Reply DeskService::contact_request(Connection& c, const sb::protocol::Request& r) {
-    static const char* const kTypes[] = {"accept", "reject", "send_message", "typing", "get_messages",
-                                         "transfer", "end", "wrap_up", "update_customer", "dial",
-                                         "verify", "verify_answer", "verify_send_code",
-                                         "payment_start", "payment_submit", "payment_cancel", "refund"};
-    if (std::find(std::begin(kTypes), std::end(kTypes), r.type) == std::end(kTypes))
-        return make_error(code::unknown_type, r.type);
-    if (!c.agent) return make_error(code::not_logged_in, "Log in first.");
-    const std::string& agent = *c.agent;
-    const json& b = r.body;
-    auto contact = [&]() -> const std::string& { return b.at("contact").get_ref<const std::string&>(); };
-    if (r.type == "accept") return d_.contacts.accept(agent, contact());
-    if (r.type == "reject") return d_.contacts.reject(agent, contact());
-    if (r.type == "send_message")
-        return d_.contacts.send_message(agent, contact(), b.at("text").get_ref<const std::string&>(),
-                                        b.at("client_id").get_ref<const std::string&>());
-    if (r.type == "typing") return d_.contacts.typing(agent, contact(), b.at("typing").get<bool>());
-    if (r.type == "get_messages") return d_.contacts.get_messages(agent, b);
-    if (r.type == "transfer") return d_.contacts.transfer(agent, b);
-    if (r.type == "end") {
-        auto by = sb::contact::parse_sender(b.contains("by") ? b["by"].get_ref<const std::string&>() : "agent");
-        if (!by) return make_error(code::bad_message, "by must be \"agent\" or \"customer\".");
-        return d_.contacts.end(agent, contact(), *by);
-    }
-    if (r.type == "dial") return d_.contacts.dial(agent, b);
-    if (r.type == "wrap_up") return d_.contacts.wrap_up(agent, b);
-    if (r.type == "verify") return d_.contacts.verify(agent, contact());
-    if (r.type == "verify_answer") return d_.contacts.verify_answer(agent, b);
-    if (r.type == "verify_send_code") return d_.contacts.verify_send_code(agent, contact());
-    if (r.type == "payment_start" || r.type == "payment_submit" || r.type == "payment_cancel" || r.type == "refund") {
-        // Card payments (payments.h, docs/payments.md).
-        PaymentService* payments = payments_;
-        if (!payments) return make_error("payments_unavailable", "Payments are not available on this server.");
-        if (r.type == "payment_start") return payments->start(agent, b);
-        if (r.type == "payment_submit") return payments->submit(agent, b);
-        if (r.type == "payment_cancel") return payments->cancel(agent, b);
-        return payments->refund(agent, b);
-    }
-    return d_.contacts.update_customer(agent, b);
 }
 
 void DeskService::contact_event(const std::string& username, const std::string& event, const json& data) {

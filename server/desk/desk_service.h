@@ -68,6 +68,9 @@ public:
         d_.contacts.set_agent_link(this);
     }
 
+    // The request types this server answers (its request table, desk_service.cpp), in its order.
+    static std::vector<std::string_view> handled_types();
+
     // The audit log: the `audit` request (supervisors) and the session's `role`.
     void set_audit(AuditLog* audit) { audit_ = audit; }
     // Card payments (payments.h); without them the payment requests answer payments_unavailable.
@@ -113,6 +116,19 @@ private:
     };
 
     using Reply = sb::Result<nlohmann::json>;
+    // What a request needs before its handler runs.
+    enum class Needs {
+        nothing,   // hello itself
+        hello,     // a connection that said hello (the handler checks for an agent if it needs one)
+        agent,     // ... and is logged in
+        payments,  // ... logged in, on a server with card payments configured
+    };
+    struct Route {
+        std::string_view type;
+        Needs needs;
+        Reply (*run)(DeskService&, Connection&, ConnectionId, const nlohmann::json& body);
+    };
+    static const std::vector<Route>& routes();
     Reply dispatch(Connection& c, ConnectionId id, const sb::protocol::Request& request);
     Reply hello(Connection& c, const nlohmann::json& body);
     Reply login(Connection& c, ConnectionId id, const nlohmann::json& body);
@@ -148,7 +164,6 @@ private:
     void audit_sign_in(const std::string& actor, const char* action, nlohmann::json detail);
     Reply ping();
     Reply ping(Connection& c);
-    Reply contact_request(Connection& c, const sb::protocol::Request& r);
 
     // The session object of a login/resume reply (with its SIP credentials, issued here).
     Reply session_result(const std::string& token, int64_t expires_at, const std::string& username);
