@@ -104,13 +104,11 @@ std::string_view to_string(CallTransfer t) {
 }
 
 bool connection_transition_allowed(ConnectionState from, ConnectionState to) {
-    return std::find(std::begin(kConnectionMoves), std::end(kConnectionMoves), std::pair{from, to}) !=
-           std::end(kConnectionMoves);
+    return in_table(kConnectionMoves, from, to);
 }
 
 bool session_transition_allowed(SessionState from, SessionState to) {
-    return std::find(std::begin(kSessionMoves), std::end(kSessionMoves), std::pair{from, to}) !=
-           std::end(kSessionMoves);
+    return in_table(kSessionMoves, from, to);
 }
 
 std::string_view to_string(ConnectionState s) {

@@ -9,6 +9,7 @@ struct Options {
     std::string ca_file;  // wss://: trust only this CA (PEM) instead of the system's
     int stay_s = 0, timeout_s = 20, hangup_after_s = 0;
     bool logout = false, answer_calls = false;
+    bool exit_when_ready = false;  // load mode: end once every agent is in (--stay bounds the wait)
     // load mode
     int agents = 0, first = 0, login_rate = 200, login_window = 20;
     double handle_s = 1, offer_timeout_s = 20, report_s = 1;

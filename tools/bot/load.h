@@ -128,6 +128,7 @@ private:
 
 struct Totals {
     int started = 0, logged_in = 0, failed = 0, disconnects = 0, login_retries = 0;
+    int ready_total = 0;  // agents whose state was set after login (ever: a disconnect does not undo it)
     int64_t offers = 0, accepted = 0, handled = 0, customer_left = 0, errors = 0;
     std::vector<int64_t> latencies;  // since the last report
     std::vector<std::string> error_samples;
@@ -144,6 +145,8 @@ struct Agent {
 class Load {
 public:
     Load(boost::asio::io_context& ioc, const Options& o) : ioc_(ioc), o_(o), tick_(ioc), report_(ioc), rng_(std::random_device{}()) {}
+
+    std::function<void()> on_all_ready;  // every agent logged in with its state set
 
     void start() {
         agents_.reserve(o_.agents);
@@ -246,6 +249,7 @@ private:
             ap->pending[id] = [this, ap](const json& r) {
                 if (!r.value("ok", false)) return login_failed(*ap, r);
                 ap->ready = true;
+                if (++t_.ready_total == o_.agents && on_all_ready) on_all_ready();
             };
         });
     }
@@ -354,6 +358,7 @@ inline int run_load(const Options& opts) {
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (!ec) done();
     });
+    if (opts.exit_when_ready) load.on_all_ready = [&] { boost::asio::post(ioc, done); };
     boost::asio::steady_timer stay(ioc);
     if (opts.stay_s > 0) {
         stay.expires_after(std::chrono::seconds(opts.stay_s));

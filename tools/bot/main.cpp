@@ -39,6 +39,8 @@ Load mode (benches): many agents in this one process, on one thread.
   --first K          index of the first agent (default 0)
   --login-rate N     start at most N logins a second (default 200)
   --login-window N   at most N logins waiting for their reply at once (default 20)
+  --exit-when-ready  end as soon as every agent is logged in with its state set (--stay is then
+                     the longest to wait for that)
   --handle SECONDS   take every chat and SMS offer: accept, reply once, end after SECONDS (default 1)
                      and wrap up with --disposition (default resolved); 0: leave offers ringing
   --offer-timeout SECONDS  the server's --offer-timeout (default 20): an offer was made at
@@ -63,6 +65,7 @@ std::optional<Options> parse(int argc, char** argv) {
         std::optional<std::string> v;
         if (a == "--logout") { o.logout = true; continue; }
         if (a == "--answer-calls") { o.answer_calls = true; continue; }
+        if (a == "--exit-when-ready") { o.exit_when_ready = true; continue; }
         if (a == "--help" || a == "-h") return std::nullopt;
         if (!(v = next())) return std::nullopt;
         if (a == "--url") o.url = *v;
