@@ -121,7 +121,7 @@ void DeskService::respond(ConnectionId id, const sb::protocol::Request& r, Reply
 // A handler that needs a role checks it itself (audit: supervisors; the contact handlers: the
 // contact is the agent's), with the agent known.
 namespace {
-const std::string& contact(const json& body) { return body.at("contact").get_ref<const std::string&>(); }
+const std::string& requested_contact(const json& body) { return body.at("contact").get_ref<const std::string&>(); }
 }  // namespace
 
 const std::vector<DeskService::Route>& DeskService::routes() {
@@ -147,29 +147,29 @@ const std::vector<DeskService::Route>& DeskService::routes() {
              return audit_desk_request(*s.audit_, *c.agent, b);
          }},
         // contacts (contact_service.h checks that the contact is this agent's)
-        {"accept", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.accept(*c.agent, contact(b)); }},
-        {"reject", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.reject(*c.agent, contact(b)); }},
+        {"accept", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.accept(*c.agent, requested_contact(b)); }},
+        {"reject", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.reject(*c.agent, requested_contact(b)); }},
         {"send_message", Needs::agent, [](S s, C c, I, B b) {
-             return s.d_.contacts.send_message(*c.agent, contact(b), b.at("text").get_ref<const std::string&>(),
+             return s.d_.contacts.send_message(*c.agent, requested_contact(b), b.at("text").get_ref<const std::string&>(),
                                                b.at("client_id").get_ref<const std::string&>());
          }},
         {"typing", Needs::agent,
-         [](S s, C c, I, B b) { return s.d_.contacts.typing(*c.agent, contact(b), b.at("typing").get<bool>()); }},
+         [](S s, C c, I, B b) { return s.d_.contacts.typing(*c.agent, requested_contact(b), b.at("typing").get<bool>()); }},
         {"get_messages", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.get_messages(*c.agent, b); }},
         {"transfer", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.transfer(*c.agent, b); }},
         {"end", Needs::agent, [](S s, C c, I, B b) -> Reply {
              auto by = sb::contact::parse_sender(b.contains("by") ? b["by"].get_ref<const std::string&>() : "agent");
              if (!by) return make_error(code::bad_message, "by must be \"agent\" or \"customer\".");
-             return s.d_.contacts.end(*c.agent, contact(b), *by);
+             return s.d_.contacts.end(*c.agent, requested_contact(b), *by);
          }},
         {"dial", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.dial(*c.agent, b); }},
         {"wrap_up", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.wrap_up(*c.agent, b); }},
         {"update_customer", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.update_customer(*c.agent, b); }},
         // customer verification (verification.h)
-        {"verify", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.verify(*c.agent, contact(b)); }},
+        {"verify", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.verify(*c.agent, requested_contact(b)); }},
         {"verify_answer", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.verify_answer(*c.agent, b); }},
         {"verify_send_code", Needs::agent,
-         [](S s, C c, I, B b) { return s.d_.contacts.verify_send_code(*c.agent, contact(b)); }},
+         [](S s, C c, I, B b) { return s.d_.contacts.verify_send_code(*c.agent, requested_contact(b)); }},
         // card payments (payments.h, docs/payments.md)
         {"payment_start", Needs::payments, [](S s, C c, I, B b) { return s.payments_->start(*c.agent, b); }},
         {"payment_submit", Needs::payments, [](S s, C c, I, B b) { return s.payments_->submit(*c.agent, b); }},
