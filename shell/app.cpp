@@ -15,6 +15,7 @@
 #include <imgui_internal.h>  // active text field's caret timer, hovered/active ids: redraw scheduling
 
 #include "panels/call_view.h"
+#include "panels/memory.h"
 #include "panels/panels.h"
 #include "theme.h"
 #include "widgets.h"
@@ -24,10 +25,9 @@ namespace sb::shell {
 namespace {
 
 // ---- selection ---------------------------------------------------------------------------------
-// Which contact the workspace shows is the shell's own memory, not the desk's. It stays on the
-// agent's choice while that contact is on the desk (offered, active or in wrap-up), and otherwise
-// falls to the first active contact, then the first in wrap-up.
-std::string g_selected_contact;
+// Which contact the workspace shows is the shell's own memory (App::Impl), not the desk's. It
+// stays on the agent's choice while that contact is on the desk (offered, active or in wrap-up),
+// and otherwise falls to the first active contact, then the first in wrap-up.
 
 // A call without a contact (agent to agent, a direct call) is selected as "call:<id>" while it lasts.
 std::string resolve_selection(const desk::DeskState& s, const std::string& current) {
@@ -151,7 +151,6 @@ struct Settle {
     const void* focused_window = nullptr;
     bool operator==(const Settle&) const = default;
 };
-Settle g_last_settle;
 
 Settle settle_now() {
     ImGuiContext& g = *ImGui::GetCurrentContext();
@@ -178,10 +177,20 @@ int64_t caret_blink_ms() {
 
 // ---- App ---------------------------------------------------------------------------------------
 
+struct App::Impl {
+    std::string selected_contact;  // see resolve_selection
+    PanelMemory panels;            // what the panels remember between frames
+    Settle last_settle;
+};
+
+App::App() : impl_(std::make_unique<Impl>()) {}
+App::~App() = default;
+
 void App::setup_style(const FontFiles& fonts) { theme::apply(fonts); }
 
 void App::frame(const desk::DeskState& state, int64_t now_ms, IntentSink& sink) {
-    PanelContext ctx;
+    Impl& m = *impl_;
+    PanelContext ctx(m.panels);
     ctx.now_ms = now_ms;
 
     const ImGuiIO& io = ImGui::GetIO();
@@ -197,20 +206,24 @@ void App::frame(const desk::DeskState& state, int64_t now_ms, IntentSink& sink) 
     ImGui::PopStyleVar(3);
 
     if (shows_desk(state)) {
-        ctx.selected_contact = resolve_selection(state, g_selected_contact);
+        ctx.selected_contact = resolve_selection(state, m.selected_contact);
         draw_desk(state, sink, ctx);
-        g_selected_contact = ctx.selected_contact;
+        m.selected_contact = ctx.selected_contact;
     } else {
-        g_selected_contact.clear();
+        m.selected_contact.clear();
         draw_login_panel(state, sink, ctx);
     }
 
     ImGui::End();
 
+    // The one place per-contact and per-call memory is let go: after the panels drew, so that
+    // they saw the last frame of a contact that has just left (the composer ends its "typing").
+    m.panels.forget_gone(state);
+
     ctx.redraw_within(caret_blink_ms());
     const Settle settle = settle_now();
-    if (!(settle == g_last_settle) || ImGui::GetFrameCount() < 3) ctx.redraw_within(0);
-    g_last_settle = settle;
+    if (!(settle == m.last_settle) || ImGui::GetFrameCount() < 3) ctx.redraw_within(0);
+    m.last_settle = settle;
 
     next_redraw_in_ms_ = ctx.redraw_in_ms;
 }

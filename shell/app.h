@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "desk/desk_state.h"
@@ -27,6 +28,11 @@ struct FontFiles {
 
 class App {
 public:
+    App();
+    ~App();
+    App(const App&) = delete;
+    App& operator=(const App&) = delete;
+
     // Theme and fonts; call once after ImGui::CreateContext (a DPI change needs no second call:
     // ImGui bakes glyphs at the framebuffer's density).
     void setup_style(const FontFiles& fonts);
@@ -39,9 +45,12 @@ public:
     int64_t next_redraw_in_ms() const { return next_redraw_in_ms_; }
 
 private:
+    // The shell's own memory between frames: the selected contact, what the panels remember
+    // (panels/memory.h: text being typed, popups' forms, per-contact and per-call state) and
+    // ImGui's late-settling ids. See app.cpp.
     struct Impl;
+    std::unique_ptr<Impl> impl_;
     int64_t next_redraw_in_ms_ = -1;
-    // Panel-local UI state (text buffers, open popups) lives in the panels; see app.cpp.
 };
 
 }  // namespace sb::shell

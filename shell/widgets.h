@@ -1,9 +1,9 @@
 // shell/widgets.h: the small drawing pieces the panels share, so every panel looks the same.
 //
-// Sections: text and time · presence · cards · buttons · text fields · chips and glyphs ·
+// Sections: text · presence · cards · buttons · text fields · chips and glyphs · phone ·
 //           illustrations · empty state
 // Widgets only draw and report clicks; they know nothing of DeskState beyond a Presence and a
-// contact's Channel.
+// contact's Channel. The words for times, money and names are format.h's.
 #pragma once
 
 #include <cstdint>
@@ -19,24 +19,9 @@
 
 namespace sb::shell::ui {
 
-// ---- text and time -----------------------------------------------------------------------------
+// ---- text --------------------------------------------------------------------------------------
 // Makes `font` current at the size it was added at (ImGui::PopFont() undoes it).
 inline void push_font(ImFont* font) { ImGui::PushFont(font, font->LegacySize); }
-// "04:07", "12:30", "1:02:03": minutes and seconds, hours only once there are any.
-std::string format_duration(int64_t ms);
-// Time in a presence state, as the agent bar shows it: "00:42" through the first minute (the
-// change has landed and the clock runs), then whole minutes, "7 min", "1 h 05 min": an agent
-// reads a break or an idle spell in minutes, and the desk then redraws once a minute, not once a
-// second. Call and wait timers, which are read to the second, keep format_duration.
-std::string format_state_time(int64_t ms);
-// Milliseconds until format_state_time(ms) next changes.
-int64_t ms_to_next_state_time(int64_t ms);
-// Whole seconds until `at_ms`, rounded up ("retrying in 3 s"); 0 once it has passed.
-int64_t seconds_until(int64_t at_ms, int64_t now_ms);
-// Milliseconds until that count next changes, for scheduling the redraw that updates it.
-int64_t ms_to_next_second(int64_t at_ms, int64_t now_ms);
-// "Ada Lovelace" -> "AL", "ada" -> "A".
-std::string initials(std::string_view name);
 // Text in a given font and colour at the cursor.
 void text(ImFont* font, ImU32 color, std::string_view s);
 // Text wrapped to `width`, each line centred in it, starting at the cursor.
@@ -52,14 +37,6 @@ std::vector<std::string> wrap_lines(ImFont* font, std::string_view s, float widt
 float line_height(ImFont* font);
 // The y that vertically centres one line of `font` in a row from `top` of `height`.
 float centred_y(ImFont* font, float top, float height);
-// Wall-clock words for a server timestamp (ms since the epoch), in the browser's time zone:
-// "14:05", and "12 Mar 2024".
-std::string format_clock(int64_t at_ms);
-std::string format_date(int64_t at_ms);
-// "$45.99" (USD), "€12.00", "12.00 SEK" from minor units; negative amounts with a leading "-".
-std::string format_money(int64_t minor_units, std::string_view currency);
-// True when two timestamps fall on the same local calendar day.
-bool same_day(int64_t a_ms, int64_t b_ms);
 
 // ---- presence ----------------------------------------------------------------------------------
 ImU32 presence_color(agent::Presence p);

@@ -11,8 +11,10 @@
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
+#include "memory.h"
 #include "panels.h"
 
 namespace sb::shell {
@@ -24,13 +26,6 @@ namespace color = theme::color;
 
 constexpr const char* kMenuId = "##presence_menu";
 constexpr int64_t kNoticeShownMs = 6000;  // long enough to read two lines, short enough to not nag
-
-// A refused presence change: DeskState holds the words, the bar decides how long to show them.
-struct NoticeMemory {
-    std::string text;
-    int64_t since_ms = 0;
-};
-NoticeMemory g_notice;
 
 // ---- wording -----------------------------------------------------------------------------------
 std::string reason_label(const desk::DeskState& s, const std::string& code) {
@@ -277,16 +272,17 @@ ConnectionWords phone_words(const desk::DeskState& s) {
 }
 
 void draw_notice(const desk::DeskState& s, PanelContext& ctx, float left, float right, float bar_h) {
-    if (s.notice != g_notice.text) g_notice = {s.notice, ctx.now_ms};
-    if (g_notice.text.empty()) return;
-    const int64_t shown_for = ctx.now_ms - g_notice.since_ms;
+    NoticeMemory& notice = ctx.memory.notice;
+    if (s.notice != notice.text) notice = {s.notice, ctx.now_ms};
+    if (notice.text.empty()) return;
+    const int64_t shown_for = ctx.now_ms - notice.since_ms;
     if (shown_for >= kNoticeShownMs) return;
     ctx.redraw_within(kNoticeShownMs - shown_for);  // to take it away on time
 
     const auto& f = theme::fonts();
     const float max_w = right - left;
     if (max_w < 90.0f) return;  // no room on a narrow window; the selector still shows the truth
-    const std::string text = ui::ellipsize(f.small, g_notice.text, max_w - 24.0f);
+    const std::string text = ui::ellipsize(f.small, notice.text, max_w - 24.0f);
     const ImVec2 ts = ui::text_size(f.small, text);
     const float h = 28.0f;
     ImVec2 wp = ImGui::GetWindowPos();
@@ -296,10 +292,10 @@ void draw_notice(const desk::DeskState& s, PanelContext& ctx, float left, float 
     dl->AddRectFilled(a, b, color::danger_soft, h * 0.5f);
     dl->AddRect(a, b, color::danger_border, h * 0.5f);
     ui::draw_text(dl, f.small, ImVec2(a.x + 12.0f, centred_y(f.small, a.y, h)), color::danger, text);
-    if (text != g_notice.text) {
+    if (text != notice.text) {
         ImGui::SetCursorScreenPos(a);
         ImGui::InvisibleButton("##notice", ImVec2(b.x - a.x, h));
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", g_notice.text.c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", notice.text.c_str());
     }
 }
 

@@ -5,7 +5,7 @@
 // so that their names show); a refused microphone is said plainly, with what to do about it.
 // Choices are remembered by the browser and apply to a call in progress.
 //
-// Sections: memory · wording · pieces · draw_audio_settings
+// Sections: wording · pieces · draw_audio_settings
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -14,6 +14,7 @@
 
 #include "../theme.h"
 #include "../widgets.h"
+#include "memory.h"
 #include "panels.h"
 
 namespace sb::shell {
@@ -21,13 +22,6 @@ namespace sb::shell {
 namespace {
 
 namespace color = theme::color;
-
-// ---- memory ------------------------------------------------------------------------------------
-struct AudioMemory {
-    bool open = false;            // the popup was open last frame: a new opening lists devices again
-    int64_t ringer_until_ms = 0;  // "Ringing…" on the test button until then
-};
-AudioMemory g_audio;
 
 constexpr int64_t kRingerTestShownMs = 2500;
 
@@ -125,14 +119,15 @@ void draw_audio_settings(const desk::DeskState& s, IntentSink& sink, PanelContex
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(18.0f, 16.0f));
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(8.0f, 8.0f));
     ImGui::PushStyleColor(ImGuiCol_Border, color::border_strong);
+    AudioMemory& memory = ctx.memory.audio;
     if (!ImGui::BeginPopup(kAudioSettingsPopup, ImGuiWindowFlags_NoMove)) {
-        g_audio.open = false;
+        memory.open = false;
         ImGui::PopStyleColor();
         ImGui::PopStyleVar(2);
         return;
     }
-    if (!g_audio.open) {
-        g_audio.open = true;
+    if (!memory.open) {
+        memory.open = true;
         sink.dispatch(desk::RefreshDevicesIntent{true});  // fresh names, and the microphone's permission
     }
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -164,18 +159,18 @@ void draw_audio_settings(const desk::DeskState& s, IntentSink& sink, PanelContex
     const float test_w = 118.0f;
     device_combo(a, sink, "##audio_ringer", "output", "ringer", a.ringer, inner - test_w - 8.0f, none || no_outputs);
     ImGui::SameLine();
-    const bool ringing_test = g_audio.ringer_until_ms > ctx.now_ms;
+    const bool ringing_test = memory.ringer_until_ms > ctx.now_ms;
     const bool call_ringing = !s.tone.empty() && !ringing_test;
     ImGui::BeginDisabled(none || call_ringing || ringing_test);
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(10.0f, 8.0f));
     if (ui::secondary_button(ringing_test ? "Ringing…##test_ringer" : "Test ringer##test_ringer",
                              ImVec2(test_w, ImGui::GetFrameHeight()))) {
         sink.dispatch(desk::TestRingerIntent{});
-        g_audio.ringer_until_ms = ctx.now_ms + kRingerTestShownMs;
+        memory.ringer_until_ms = ctx.now_ms + kRingerTestShownMs;
     }
     ImGui::PopStyleVar();
     ImGui::EndDisabled();
-    if (ringing_test) ctx.redraw_within(g_audio.ringer_until_ms - ctx.now_ms);
+    if (ringing_test) ctx.redraw_within(memory.ringer_until_ms - ctx.now_ms);
     if (no_outputs && a.known && !none)
         ui::text(f.small, color::text_faint, "This browser plays calls and the ringtone on its default speaker.");
     if (!a.error.empty()) message_box(dl, a.error, inner, false);

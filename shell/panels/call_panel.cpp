@@ -5,20 +5,21 @@
 // queue or a number, blind) and Hang up. A ringing call offers Answer / Decline; a callback
 // contact with no call yet offers "Call back". After the call the workspace shows wrap-up.
 //
-// Sections: memory · pieces · hero · controls · keypad · transfer popup · draw_call_panel
+// Sections: pieces · hero · controls · keypad · transfer popup · draw_call_panel
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <map>
 #include <string>
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
 #include "call_view.h"
 #include "contact_view.h"
+#include "memory.h"
 #include "workspace.h"
 
 namespace sb::shell::workspace {
@@ -34,22 +35,6 @@ constexpr float kTileW = 76.0f, kTileH = 64.0f, kTileGap = 10.0f;  // the tests 
 const ImVec2 kKey(64.0f, 44.0f);
 constexpr float kKeyGap = 8.0f;
 constexpr const char* kCallTransferPopup = "##call_transfer";
-
-// ---- memory ------------------------------------------------------------------------------------
-struct CallMemory {
-    bool keypad = false;
-    std::string sent;          // the digits sent on this call, as the agent pressed them
-    std::string transfer_to;   // a queue code, or "" with a typed number
-    std::string transfer_number;
-};
-std::map<uint32_t, CallMemory> g_calls;
-
-void forget_gone_calls(const desk::DeskState& s) {
-    for (auto it = g_calls.begin(); it != g_calls.end();) {
-        const bool live = std::any_of(s.calls.begin(), s.calls.end(), [&](const Call& c) { return c.id == it->first; });
-        it = live ? std::next(it) : g_calls.erase(it);
-    }
-}
 
 desk::CallRef ref_of(const Call& c) { return desk::CallRef{c.contact, c.id}; }
 
@@ -404,7 +389,6 @@ void draw_transfer_popup(const desk::DeskState& s, const Call& call, IntentSink&
 // ---- draw_call_panel ---------------------------------------------------------------------------
 
 void draw_call_panel(const desk::DeskState& s, const Contact* k, const Call* call, IntentSink& sink, PanelContext& ctx) {
-    forget_gone_calls(s);
     ImGui::PushStyleColor(ImGuiCol_ChildBg, theme::rgb(0xFFFFFF, 0));
     ImGui::BeginChild("##call_panel", ImVec2(0.0f, 0.0f), false);
     const float left = ImGui::GetCursorScreenPos().x;
@@ -412,7 +396,7 @@ void draw_call_panel(const desk::DeskState& s, const Contact* k, const Call* cal
 
     draw_hero(s, k, call, ctx, left, w);
     if (call) {
-        CallMemory& m = g_calls[call->id];
+        CallMemory& m = ctx.memory.calls.at(call->id);  // keypad, digits sent, transfer form
         if (call->phase == CallPhase::Ringing && !call->outgoing) {
             draw_ringing_controls(*call, sink, left, w);
         } else {

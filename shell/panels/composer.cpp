@@ -9,7 +9,6 @@
 // Sections: memory · typing · canned responses · draw_composer
 #include <algorithm>
 #include <cctype>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +19,7 @@
 #include "../widgets.h"
 #include "contact/sms.h"
 #include "contact_view.h"
+#include "memory.h"
 #include "workspace.h"
 
 namespace sb::shell::workspace {
@@ -35,20 +35,12 @@ constexpr int64_t kTypingIdleMs = 3000;
 constexpr const char* kCannedPopup = "##canned";
 
 // ---- memory ------------------------------------------------------------------------------------
-// The text being written for each contact: started from the desk's saved draft the first time
-// the contact is shown (also after a reload), then the shell's own until sent.
-struct Compose {
-    std::string text;
-    bool typing_sent = false;  // TypingIntent{true} went out and {false} has not yet
-    int64_t last_edit_ms = 0;
-};
-std::map<std::string, Compose> g_compose;
-
-Compose& compose_for(const desk::DeskState& s, const Contact& c) {
-    auto [it, fresh] = g_compose.try_emplace(c.id);
-    if (fresh)
-        if (auto d = s.drafts.find(c.id); d != s.drafts.end()) it->second.text = d->second.text;
-    return it->second;
+// The text being written for each contact (PanelMemory::compose): started from the desk's saved
+// draft the first time the contact is shown (also after a reload), then the shell's own until sent.
+Compose& compose_for(const desk::DeskState& s, const Contact& c, PanelContext& ctx) {
+    return ctx.memory.compose.at(c.id, [&](Compose& m) {
+        if (auto d = s.drafts.find(c.id); d != s.drafts.end()) m.text = d->second.text;
+    });
 }
 
 bool blank(const std::string& t) {
@@ -116,10 +108,9 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-std::string g_canned_query;
-
 // The popup above the Canned responses button; returns the filled-in text when one is chosen.
-std::optional<std::string> canned_popup(const desk::DeskState& s, const Contact& c, ImVec2 anchor, float width) {
+std::optional<std::string> canned_popup(const desk::DeskState& s, const Contact& c, std::string& query, ImVec2 anchor,
+                                        float width) {
     std::optional<std::string> chosen;
     const auto& f = theme::fonts();
     ImGui::SetNextWindowPos(anchor, ImGuiCond_Always, ImVec2(0.0f, 1.0f));
@@ -128,12 +119,12 @@ std::optional<std::string> canned_popup(const desk::DeskState& s, const Contact&
     ImGui::PushStyleColor(ImGuiCol_Border, color::border_strong);
     if (ImGui::BeginPopup(kCannedPopup, ImGuiWindowFlags_NoMove)) {
         if (ImGui::IsWindowAppearing()) {
-            g_canned_query.clear();
+            query.clear();
             ImGui::SetKeyboardFocusHere();
         }
         ImGui::SetNextItemWidth(-FLT_MIN);
         bool enter = false;
-        ui::input_text("##canned_search", g_canned_query, "Search responses", 0, &enter);
+        ui::input_text("##canned_search", query, "Search responses", 0, &enter);
 
         // What matches, measured first so the list is as tall as its content (up to a limit).
         struct Match {
@@ -142,7 +133,7 @@ std::optional<std::string> canned_popup(const desk::DeskState& s, const Contact&
             std::vector<std::string> lines;
             float height;
         };
-        const std::string q = lower(g_canned_query);
+        const std::string q = lower(query);
         const std::string agent_name = s.agent ? s.agent->display_name : std::string();
         const float w = ImGui::GetContentRegionAvail().x;
         std::vector<Match> matches;
@@ -200,27 +191,25 @@ std::optional<std::string> canned_popup(const desk::DeskState& s, const Contact&
 float composer_height() { return kFieldH + 10.0f + kRowH; }
 
 void composer_tick(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) {
-    for (auto it = g_compose.begin(); it != g_compose.end();) {
-        const Contact* c = desk::find_contact(s, it->first);
+    // The text of a contact that left the desk is dropped after this frame (PanelMemory::
+    // forget_gone); that of one still on it stays (an offer being accepted).
+    for (auto& [id, m] : ctx.memory.compose) {
+        const Contact* c = desk::find_contact(s, id);
         if (!c || c->state != contact::ContactState::Active) {
-            stop_typing(it->first, it->second, sink);
-            // Keep the text of a contact still on the desk (an offer being accepted); drop the rest.
-            it = c ? std::next(it) : g_compose.erase(it);
+            stop_typing(id, m, sink);
             continue;
         }
-        Compose& m = it->second;
         if (m.typing_sent) {
             const int64_t idle = ctx.now_ms - m.last_edit_ms;
-            if (idle >= kTypingIdleMs) stop_typing(it->first, m, sink);
+            if (idle >= kTypingIdleMs) stop_typing(id, m, sink);
             else ctx.redraw_within(kTypingIdleMs - idle);
         }
-        ++it;
     }
 }
 
 void draw_composer(const desk::DeskState& s, const Contact& c, IntentSink& sink, PanelContext& ctx) {
     const auto& f = theme::fonts();
-    Compose& m = compose_for(s, c);
+    Compose& m = compose_for(s, c, ctx);
     const bool active = c.state == contact::ContactState::Active;
     const bool connected = s.connection == desk::ConnectionState::Connected;
     const int limit = contact::max_message_characters(c.channel);
@@ -250,7 +239,8 @@ void draw_composer(const desk::DeskState& s, const Contact& c, IntentSink& sink,
     ImGui::BeginDisabled(!active);
     if (ui::secondary_button(canned_label, ImVec2(canned_w, kRowH))) ImGui::OpenPopup(kCannedPopup);
     ImGui::EndDisabled();
-    if (auto text = canned_popup(s, c, ImVec2(row.x, row.y - kFieldH - 16.0f), std::min(w, 440.0f))) {
+    if (auto text = canned_popup(s, c, ctx.memory.canned_query, ImVec2(row.x, row.y - kFieldH - 16.0f),
+                                 std::min(w, 440.0f))) {
         if (!m.text.empty() && m.text.back() != ' ' && m.text.back() != '\n') m.text += ' ';
         m.text += *text;
         edited(c, m, sink, ctx);

@@ -6,6 +6,7 @@
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
 #include "panels.h"

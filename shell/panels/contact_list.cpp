@@ -13,6 +13,7 @@
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
 #include "call_view.h"

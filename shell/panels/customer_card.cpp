@@ -7,16 +7,18 @@
 // time" in one line; their notes, editable; and their previous contacts with date, channel,
 // queue, disposition, notes and agent.
 //
-// Sections: memory · pieces · draw_customer_card
+// Sections: edits · pieces · draw_customer_card
 #include <algorithm>
 #include <cmath>
 #include <string>
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
 #include "contact_view.h"
+#include "memory.h"
 #include "panels.h"
 
 namespace sb::shell {
@@ -26,35 +28,19 @@ namespace {
 namespace color = theme::color;
 using contact::Customer;
 
-// ---- memory ------------------------------------------------------------------------------------
-// What the agent is editing for the customer on screen. `*_base` is the desk's value the edit
-// started from: when the desk's value changes and the agent has not touched the field, the field
-// follows; once the desk shows what was sent, it reads "Saved".
-struct CustomerEdit {
-    std::string customer;
-    std::string notes, notes_base;
-    std::string first, last, email;
-    bool details_sent = false;
-};
-CustomerEdit g_edit;
+// ---- edits -------------------------------------------------------------------------------------
+// What the agent is editing (CustomerEdit, PanelMemory::customer_edit in memory.h) follows the
+// desk's value of a field the agent has not touched, and starts afresh for another customer.
+constexpr size_t kHistoryPage = HistoryPage::kPage;
 
-// How much of the selected customer's history is shown (newest first); a new customer starts at
-// one page.
-constexpr size_t kHistoryPage = 50;
-struct HistoryPage {
-    std::string customer;
-    size_t shown = kHistoryPage;
-};
-HistoryPage g_history;
-
-void sync(const Customer& c) {
-    if (g_edit.customer != c.id) {
-        g_edit = CustomerEdit{c.id, c.notes, c.notes, c.first_name, c.last_name, c.email, false};
+void sync(CustomerEdit& edit, const Customer& c) {
+    if (edit.customer != c.id) {
+        edit = CustomerEdit{c.id, c.notes, c.notes, c.first_name, c.last_name, c.email, false};
         return;
     }
-    if (c.notes != g_edit.notes_base) {
-        if (g_edit.notes == g_edit.notes_base) g_edit.notes = c.notes;
-        g_edit.notes_base = c.notes;
+    if (c.notes != edit.notes_base) {
+        if (edit.notes == edit.notes_base) edit.notes = c.notes;
+        edit.notes_base = c.notes;
     }
 }
 
@@ -123,7 +109,7 @@ void header(const desk::DeskState& s, const Customer& c, float w) {
     ImGui::Dummy(ImVec2(w, d));
 }
 
-void complete_details_form(const Customer& c, IntentSink& sink, float w) {
+void complete_details_form(CustomerEdit& edit, const Customer& c, IntentSink& sink, float w) {
     const auto& f = theme::fonts();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     // A soft box around the form: this is a task, not a record.
@@ -138,19 +124,19 @@ void complete_details_form(const Customer& c, IntentSink& sink, float w) {
     wrapped(f.small, color::text_muted, "No record matched; complete their details.", iw);
     const float half = std::floor((iw - 8.0f) * 0.5f);
     ImGui::SetNextItemWidth(half);
-    ui::input_text("##first", g_edit.first, "First name");
+    ui::input_text("##first", edit.first, "First name");
     ImGui::SameLine(0.0f, 8.0f);
     ImGui::SetNextItemWidth(half);
-    ui::input_text("##last", g_edit.last, "Last name");
+    ui::input_text("##last", edit.last, "Last name");
     ImGui::SetNextItemWidth(iw);
-    ui::input_text("##email", g_edit.email, "Email");
-    const bool changed = g_edit.first != c.first_name || g_edit.last != c.last_name || g_edit.email != c.email;
-    const bool named = !g_edit.first.empty() || !g_edit.last.empty();
-    ImGui::BeginDisabled(!changed || !named || g_edit.details_sent);
-    if (ui::primary_button(g_edit.details_sent ? "Saving…" : "Save customer", ImVec2(iw, 34.0f))) {
-        desk::UpdateCustomerIntent u{c.id, g_edit.first, g_edit.last, g_edit.email, std::nullopt};
+    ui::input_text("##email", edit.email, "Email");
+    const bool changed = edit.first != c.first_name || edit.last != c.last_name || edit.email != c.email;
+    const bool named = !edit.first.empty() || !edit.last.empty();
+    ImGui::BeginDisabled(!changed || !named || edit.details_sent);
+    if (ui::primary_button(edit.details_sent ? "Saving…" : "Save customer", ImVec2(iw, 34.0f))) {
+        desk::UpdateCustomerIntent u{c.id, edit.first, edit.last, edit.email, std::nullopt};
         sink.dispatch(u);
-        g_edit.details_sent = true;
+        edit.details_sent = true;
     }
     ImGui::EndDisabled();
     ImGui::Unindent(12.0f);
@@ -179,17 +165,17 @@ void last_time(const desk::DeskState& s, const contact::Interaction& last, float
     ImGui::Dummy(ImVec2(w, h));
 }
 
-void notes_editor(const Customer& c, IntentSink& sink, float w) {
+void notes_editor(CustomerEdit& edit, const Customer& c, IntentSink& sink, float w) {
     const auto& f = theme::fonts();
     section_title("Notes");
-    ui::input_text_multiline("##customer_notes", g_edit.notes, ImVec2(w, 76.0f));
-    ui::field_placeholder(g_edit.notes, "Worth knowing next time");
-    const bool dirty = g_edit.notes != c.notes;
+    ui::input_text_multiline("##customer_notes", edit.notes, ImVec2(w, 76.0f));
+    ui::field_placeholder(edit.notes, "Worth knowing next time");
+    const bool dirty = edit.notes != c.notes;
     if (dirty) {
         ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12.0f, 5.0f));
-        if (ui::primary_button("Save notes", ImVec2(0.0f, 30.0f))) sink.dispatch(desk::UpdateCustomerIntent{c.id, std::nullopt, std::nullopt, std::nullopt, g_edit.notes});
+        if (ui::primary_button("Save notes", ImVec2(0.0f, 30.0f))) sink.dispatch(desk::UpdateCustomerIntent{c.id, std::nullopt, std::nullopt, std::nullopt, edit.notes});
         ImGui::SameLine(0.0f, 8.0f);
-        if (ui::secondary_button("Discard", ImVec2(0.0f, 30.0f))) g_edit.notes = c.notes;
+        if (ui::secondary_button("Discard", ImVec2(0.0f, 30.0f))) edit.notes = c.notes;
         ImGui::PopStyleVar();
     } else if (!c.notes.empty()) {
         ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4.0f);
@@ -302,8 +288,10 @@ void draw_customer_card(const desk::DeskState& s, IntentSink& sink, PanelContext
         return;
     }
     const Customer& c = contact->customer;
-    sync(c);
-    if (g_edit.details_sent && !unknown(c)) g_edit.details_sent = false;
+    CustomerEdit& edit = ctx.memory.customer_edit;
+    HistoryPage& history = ctx.memory.history;
+    sync(edit, c);
+    if (edit.details_sent && !unknown(c)) edit.details_sent = false;
 
     ui::card_header("Customer");
     ImGui::PushStyleColor(ImGuiCol_ChildBg, theme::rgb(0xFFFFFF, 0));
@@ -319,7 +307,7 @@ void draw_customer_card(const desk::DeskState& s, IntentSink& sink, PanelContext
     detail_row("Chat", c.chat_identity, w);
     ImGui::Dummy(ImVec2(w, 2.0f));
 
-    if (unknown(c)) complete_details_form(c, sink, w);
+    if (unknown(c)) complete_details_form(edit, c, sink, w);
     // Verification (verification.cpp), then what it unlocks.
     if (contact->verification) {
         draw_verification(s, *contact, sink, ctx, w);
@@ -332,7 +320,7 @@ void draw_customer_card(const desk::DeskState& s, IntentSink& sink, PanelContext
                                              [](const auto& a, const auto& b) { return a.at_ms < b.at_ms; });
         last_time(s, *latest, w);
     }
-    notes_editor(c, sink, w);
+    notes_editor(edit, c, sink, w);
 
     const std::string count = std::to_string(c.history.size());
     section_title("History", c.history.empty() ? nullptr : count.c_str());
@@ -341,11 +329,11 @@ void draw_customer_card(const desk::DeskState& s, IntentSink& sink, PanelContext
     } else {
         // Newest first, a page at a time: a long-standing customer can have thousands of previous
         // contacts, and laying out every one each frame would cost the whole frame budget.
-        if (g_history.customer != c.id) g_history = HistoryPage{c.id, kHistoryPage};
+        if (history.customer != c.id) history = HistoryPage{c.id, kHistoryPage};
         std::vector<const contact::Interaction*> order;
         order.reserve(c.history.size());
         for (const auto& h : c.history) order.push_back(&h);
-        const size_t shown = std::min(order.size(), g_history.shown);
+        const size_t shown = std::min(order.size(), history.shown);
         // Ties keep the backend's order.
         std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(shown), order.end(),
                           [](auto* a, auto* b) { return a->at_ms != b->at_ms ? a->at_ms > b->at_ms : a < b; });
@@ -365,7 +353,7 @@ void draw_customer_card(const desk::DeskState& s, IntentSink& sink, PanelContext
             const std::string label = "Show " + std::to_string(more) + " older (" +
                                       std::to_string(order.size() - shown) + " not shown)";
             ImGui::Dummy(ImVec2(w, 4.0f));
-            if (ui::secondary_button(label.c_str(), ImVec2(w, 30.0f))) g_history.shown += kHistoryPage;
+            if (ui::secondary_button(label.c_str(), ImVec2(w, 30.0f))) history.shown += kHistoryPage;
         }
     }
     ImGui::EndChild();

@@ -3,7 +3,7 @@
 // (its caller ID, and where the contact is counted), and Call. While the phone is not
 // registered it says why and Call stays off.
 //
-// Sections: memory · pieces · draw_dial_pad
+// Sections: pieces · draw_dial_pad
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -13,6 +13,7 @@
 #include "../theme.h"
 #include "../widgets.h"
 #include "contact_view.h"
+#include "memory.h"
 #include "panels.h"
 
 namespace sb::shell {
@@ -20,14 +21,6 @@ namespace sb::shell {
 namespace {
 
 namespace color = theme::color;
-
-// ---- memory ------------------------------------------------------------------------------------
-struct DialMemory {
-    std::string number;
-    std::string queue;  // "" until chosen: the first queue with a number
-    bool focus = false;
-};
-DialMemory g_dial;
 
 // ---- pieces ------------------------------------------------------------------------------------
 bool phone_registered(const desk::DeskState& s) {
@@ -53,10 +46,10 @@ int number_filter(ImGuiInputTextCallbackData* data) {
     return (ch >= '0' && ch <= '9') || ch == '+' || ch == '*' || ch == '#' ? 0 : 1;
 }
 
-void dial(const desk::DeskState& s, IntentSink& sink) {
-    if (g_dial.number.empty() || !why_not(s).empty()) return;
-    sink.dispatch(desk::DialIntent{g_dial.number, g_dial.queue, ""});
-    g_dial.number.clear();
+void dial(const desk::DeskState& s, DialMemory& pad, IntentSink& sink) {
+    if (pad.number.empty() || !why_not(s).empty()) return;
+    sink.dispatch(desk::DialIntent{pad.number, pad.queue, ""});
+    pad.number.clear();
     ImGui::CloseCurrentPopup();
 }
 
@@ -70,13 +63,14 @@ void draw_dial_pad(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx
     const float gap = 8.0f;
     const float inner = ui::keypad_size(key, gap).x;
     const float width = inner + 32.0f;
+    DialMemory& pad = ctx.memory.dial;
     ImGui::SetNextWindowPos(anchor, ImGuiCond_Always, ImVec2(1.0f, 0.0f));
     ImGui::SetNextWindowSize(ImVec2(width, 0.0f));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(16.0f, 14.0f));
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(8.0f, 8.0f));
     ImGui::PushStyleColor(ImGuiCol_Border, color::border_strong);
     if (!ImGui::BeginPopup(kDialPadPopup, ImGuiWindowFlags_NoMove)) {
-        g_dial.focus = true;  // the next opening puts the caret in the number
+        pad.focus = true;  // the next opening puts the caret in the number
         ImGui::PopStyleColor();
         ImGui::PopStyleVar(2);
         return;
@@ -102,27 +96,27 @@ void draw_dial_pad(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx
     // The number, with a key that takes back the last digit.
     const float back_w = 44.0f;
     ImGui::SetNextItemWidth(inner - back_w - 8.0f);
-    if (g_dial.focus) {
+    if (pad.focus) {
         ImGui::SetKeyboardFocusHere();
-        g_dial.focus = false;
+        pad.focus = false;
         ctx.redraw_within(0);
     }
     bool enter = false;
     ui::push_font(f.heading);
-    ui::input_text("##dial_number", g_dial.number, "Phone number", ImGuiInputTextFlags_CallbackCharFilter, &enter,
+    ui::input_text("##dial_number", pad.number, "Phone number", ImGuiInputTextFlags_CallbackCharFilter, &enter,
                    number_filter);
     ImGui::PopFont();
     const float field_h = ImGui::GetItemRectSize().y;
     ImGui::SameLine();
-    ImGui::BeginDisabled(g_dial.number.empty());
+    ImGui::BeginDisabled(pad.number.empty());
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(0.0f, 0.0f));
-    if (ui::secondary_button("\xE2\x86\x90##back", ImVec2(back_w, field_h)) && !g_dial.number.empty()) g_dial.number.pop_back();
+    if (ui::secondary_button("\xE2\x86\x90##back", ImVec2(back_w, field_h)) && !pad.number.empty()) pad.number.pop_back();
     ImGui::PopStyleVar();
     ImGui::EndDisabled();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Delete the last digit");
 
     if (char k = ui::keypad("##dial_keys", key, gap)) {
-        g_dial.number += k;
+        pad.number += k;
         ctx.redraw_within(0);
     }
 
@@ -131,10 +125,10 @@ void draw_dial_pad(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx
     for (const auto& q : s.queues)
         if (!q.number.empty()) with_number.push_back(&q);
     if (!with_number.empty()) {
-        if (std::none_of(with_number.begin(), with_number.end(), [](const contact::Queue* q) { return q->code == g_dial.queue; }))
-            g_dial.queue = with_number.front()->code;
+        if (std::none_of(with_number.begin(), with_number.end(), [&](const contact::Queue* q) { return q->code == pad.queue; }))
+            pad.queue = with_number.front()->code;
         ui::text(f.small, color::text_muted, "Call as");
-        const contact::Queue* current = desk::find_queue(s, g_dial.queue);
+        const contact::Queue* current = desk::find_queue(s, pad.queue);
         const std::string preview = current ? (current->name.empty() ? current->code : current->name) + " · " + current->number : "";
         ImGui::SetNextItemWidth(inner);
         ImGui::PushStyleColor(ImGuiCol_Border, color::border_strong);
@@ -146,7 +140,7 @@ void draw_dial_pad(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx
         if (ImGui::BeginCombo("##dial_queue", preview.c_str())) {
             for (const contact::Queue* q : with_number) {
                 const std::string label = (q->name.empty() ? q->code : q->name) + " · " + q->number;
-                if (ImGui::Selectable(label.c_str(), q->code == g_dial.queue)) g_dial.queue = q->code;
+                if (ImGui::Selectable(label.c_str(), q->code == pad.queue)) pad.queue = q->code;
             }
             ImGui::EndCombo();
         }
@@ -155,10 +149,10 @@ void draw_dial_pad(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx
     }
 
     ImGui::Dummy(ImVec2(inner, 2.0f));
-    ImGui::BeginDisabled(!blocked.empty() || g_dial.number.empty());
+    ImGui::BeginDisabled(!blocked.empty() || pad.number.empty());
     const bool call = ui::success_button("Call", ImVec2(inner, 42.0f));
     ImGui::EndDisabled();
-    if (call || enter) dial(s, sink);
+    if (call || enter) dial(s, pad, sink);
     if (ImGui::IsKeyPressed(ImGuiKey_Escape, false)) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
     ImGui::PopStyleColor();

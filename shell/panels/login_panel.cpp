@@ -1,6 +1,6 @@
 // shell/panels/login_panel.cpp: the sign-in screen, a centred card on the app background.
 //
-// Sections: form memory · connection line · error line · draw_login_panel
+// Sections: connection line · error line · draw_login_panel
 // Keyboard: focus starts in Username, Tab moves between the fields, Enter in either submits.
 // After the password the card shows the second step instead of the form (mfa_panel.cpp).
 #include <algorithm>
@@ -11,8 +11,10 @@
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
+#include "memory.h"
 #include "mfa_panel.h"
 #include "panels.h"
 
@@ -23,22 +25,8 @@ namespace {
 using theme::color::text;
 using theme::color::text_muted;
 
-// ---- form memory -------------------------------------------------------------------------------
-// What the agent is typing, kept across frames. One per process, like the ImGui context itself.
-struct LoginForm {
-    char username[128] = "";
-    char password[256] = "";
-    int last_drawn_frame = -10;         // ImGui frame count: tells "just appeared" from "still here"
-    bool signing_in_last_frame = false;
-    enum class Focus { None, Username, Password } focus_next = Focus::None;
-    std::string local_error;            // checks done here, before anything is sent
-    std::optional<Error> seen_error;    // the login_error we last saw, to time rate limits
-    int64_t seen_error_at_ms = 0;
-    float card_height = 0.0f;           // measured last frame, so the card hugs its content
-};
-LoginForm g_form;
-
-void clear_password() { std::memset(g_form.password, 0, sizeof g_form.password); }
+// What the agent types (LoginForm) is kept in PanelMemory::login (memory.h).
+void clear_password(LoginForm& form) { std::memset(form.password, 0, sizeof form.password); }
 
 // ---- connection line ---------------------------------------------------------------------------
 void draw_connection_line(const desk::DeskState& s, PanelContext& ctx) {
@@ -187,7 +175,7 @@ bool sign_in_field(const char* label, const char* id, char* buf, size_t size, Im
 
 void draw_login_panel(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) {
     const auto& f = theme::fonts();
-    LoginForm& form = g_form;
+    LoginForm& form = ctx.memory.login;
     using S = desk::SessionState;
 
     const bool restoring = s.session == S::Resuming;
@@ -198,7 +186,7 @@ void draw_login_panel(const desk::DeskState& s, IntentSink& sink, PanelContext& 
     const bool appeared = frame != form.last_drawn_frame + 1;
     form.last_drawn_frame = frame;
     if (appeared) {
-        clear_password();  // never keep a password from a previous session around
+        clear_password(form);  // never keep a password from a previous session around
         form.local_error.clear();
         form.focus_next = form.username[0] ? LoginForm::Focus::Password : LoginForm::Focus::Username;
     }
@@ -209,7 +197,7 @@ void draw_login_panel(const desk::DeskState& s, IntentSink& sink, PanelContext& 
     }
     if (form.signing_in_last_frame && !signing_in && s.session == S::LoggedOut) {
         // The attempt failed: start the password over, where the cursor already is.
-        clear_password();
+        clear_password(form);
         form.focus_next = LoginForm::Focus::Password;
     }
     form.signing_in_last_frame = signing_in;
@@ -218,7 +206,7 @@ void draw_login_panel(const desk::DeskState& s, IntentSink& sink, PanelContext& 
     // Centre the card; its height is last frame's measured content, so it always hugs the form.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const bool second_step = mfa_step_showing(s);
-    if (second_step) clear_password();  // the password did its part
+    if (second_step) clear_password(form);  // the password did its part
     const float card_w = std::min(second_step ? mfa_card_width(s) : 400.0f, avail.x - 32.0f);
     const float card_h = form.card_height > 0.0f ? form.card_height : 460.0f;
     const float x = std::floor((avail.x - card_w) * 0.5f);

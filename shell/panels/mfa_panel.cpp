@@ -1,6 +1,6 @@
 // shell/panels/mfa_panel.cpp: the second step of sign-in (see mfa_panel.h).
 //
-// Sections: form memory · QR code · code step · enrollment · recovery codes · draw_mfa_step
+// Sections: form · QR code · code step · enrollment · recovery codes · draw_mfa_step
 // Keyboard: the code field has the focus; Enter verifies. Views never mutate: every action is an
 // intent (mfa, logout to go back, mfa_done).
 #include "mfa_panel.h"
@@ -12,6 +12,7 @@
 
 #include "../theme.h"
 #include "../widgets.h"
+#include "memory.h"
 
 namespace sb::shell {
 
@@ -20,25 +21,13 @@ namespace {
 using theme::color::text;
 using theme::color::text_muted;
 
-// ---- form memory -------------------------------------------------------------------------------
-struct MfaForm {
-    char code[16] = "";
-    char recovery[32] = "";
-    bool use_recovery = false;
-    std::string challenge_expiry_seen;  // step + expiry of the challenge the form was reset for
-    std::optional<Error> seen_error;
-    bool focus = true;
-    std::string local_error;
-    bool copied = false;
-    int64_t copied_at_ms = 0;
-};
-MfaForm g_mfa;
-
-void reset_for(const desk::MfaChallenge& m) {
+// ---- form --------------------------------------------------------------------------------------
+// What is typed (MfaForm) is kept in PanelMemory::mfa (memory.h); a new challenge starts it afresh.
+void reset_for(MfaForm& form, const desk::MfaChallenge& m) {
     std::string key = m.step + ":" + std::to_string(m.expires_at_ms);
-    if (key == g_mfa.challenge_expiry_seen) return;
-    g_mfa = MfaForm{};
-    g_mfa.challenge_expiry_seen = key;
+    if (key == form.challenge_expiry_seen) return;
+    form = MfaForm{};
+    form.challenge_expiry_seen = key;
 }
 
 // ---- QR code -----------------------------------------------------------------------------------
@@ -118,21 +107,22 @@ std::string mfa_error_text(const desk::DeskState& s) {
 
 // The code field, the Verify button, and what goes with them. Returns nothing: it dispatches.
 void draw_code_entry(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx, bool allow_recovery) {
+    MfaForm& form = ctx.memory.mfa;
     const auto& f = theme::fonts();
     const bool verifying = s.mfa && s.mfa->verifying;
     bool submit = false;
     ImGui::BeginDisabled(verifying);
-    if (g_mfa.use_recovery) {
-        submit = sign_in_field("Recovery code", "##recovery", g_mfa.recovery, sizeof g_mfa.recovery,
-                               ImGuiInputTextFlags_CharsNoBlank, g_mfa.focus, ctx);
+    if (form.use_recovery) {
+        submit = sign_in_field("Recovery code", "##recovery", form.recovery, sizeof form.recovery,
+                               ImGuiInputTextFlags_CharsNoBlank, form.focus, ctx);
     } else {
-        submit = sign_in_field("6-digit code from your app", "##totp", g_mfa.code, 7,
-                               ImGuiInputTextFlags_CharsDecimal | ImGuiInputTextFlags_CharsNoBlank, g_mfa.focus, ctx);
+        submit = sign_in_field("6-digit code from your app", "##totp", form.code, 7,
+                               ImGuiInputTextFlags_CharsDecimal | ImGuiInputTextFlags_CharsNoBlank, form.focus, ctx);
     }
-    g_mfa.focus = false;
+    form.focus = false;
     ImGui::EndDisabled();
 
-    std::string error = !g_mfa.local_error.empty() ? g_mfa.local_error : verifying ? "" : mfa_error_text(s);
+    std::string error = !form.local_error.empty() ? form.local_error : verifying ? "" : mfa_error_text(s);
     if (!error.empty()) {
         ImGui::Dummy(ImVec2(0.0f, 2.0f));
         sign_in_error_box(error);
@@ -154,17 +144,17 @@ void draw_code_entry(const desk::DeskState& s, IntentSink& sink, PanelContext& c
         submit = true;
     }
     if (submit && !verifying) {
-        g_mfa.local_error.clear();
-        if (g_mfa.use_recovery) {
-            if (g_mfa.recovery[0] == 0) g_mfa.local_error = "Enter one of your recovery codes.";
-            else sink.dispatch(desk::MfaIntent{"", g_mfa.recovery});
-            std::memset(g_mfa.recovery, 0, sizeof g_mfa.recovery);
+        form.local_error.clear();
+        if (form.use_recovery) {
+            if (form.recovery[0] == 0) form.local_error = "Enter one of your recovery codes.";
+            else sink.dispatch(desk::MfaIntent{"", form.recovery});
+            std::memset(form.recovery, 0, sizeof form.recovery);
         } else {
-            if (std::strlen(g_mfa.code) != 6) g_mfa.local_error = "Enter all 6 digits your authenticator app shows.";
-            else sink.dispatch(desk::MfaIntent{g_mfa.code, ""});
-            std::memset(g_mfa.code, 0, sizeof g_mfa.code);
+            if (std::strlen(form.code) != 6) form.local_error = "Enter all 6 digits your authenticator app shows.";
+            else sink.dispatch(desk::MfaIntent{form.code, ""});
+            std::memset(form.code, 0, sizeof form.code);
         }
-        g_mfa.focus = true;
+        form.focus = true;
         ctx.redraw_within(0);
     }
 
@@ -172,10 +162,10 @@ void draw_code_entry(const desk::DeskState& s, IntentSink& sink, PanelContext& c
     ImGui::Dummy(ImVec2(0.0f, 2.0f));
     const float half = (width - 8.0f) * 0.5f;
     if (allow_recovery) {
-        if (ui::secondary_button(g_mfa.use_recovery ? "Use the app's code" : "Use a recovery code", ImVec2(half, 36.0f))) {
-            g_mfa.use_recovery = !g_mfa.use_recovery;
-            g_mfa.local_error.clear();
-            g_mfa.focus = true;
+        if (ui::secondary_button(form.use_recovery ? "Use the app's code" : "Use a recovery code", ImVec2(half, 36.0f))) {
+            form.use_recovery = !form.use_recovery;
+            form.local_error.clear();
+            form.focus = true;
             ctx.redraw_within(0);
         }
         ImGui::SameLine(0.0f, 8.0f);
@@ -202,6 +192,7 @@ void draw_code_step(const desk::DeskState& s, IntentSink& sink, PanelContext& ct
 
 // ---- enrollment --------------------------------------------------------------------------------
 void draw_enroll_step(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) {
+    MfaForm& form = ctx.memory.mfa;
     const auto& f = theme::fonts();
     const desk::MfaChallenge& m = *s.mfa;
     step_title("Set up two-step verification",
@@ -226,11 +217,11 @@ void draw_enroll_step(const desk::DeskState& s, IntentSink& sink, PanelContext& 
     const float tx = p.x + std::max(8.0f, (box_w - key_w) * 0.5f);
     ui::draw_text(dl, key_font, ImVec2(tx, ui::centred_y(key_font, p.y, box_h)), text, key);
     ImGui::SetCursorScreenPos(ImVec2(p.x + box_w + gap, p.y));
-    const bool recently = g_mfa.copied && ctx.now_ms - g_mfa.copied_at_ms < 2000;
+    const bool recently = form.copied && ctx.now_ms - form.copied_at_ms < 2000;
     if (ui::secondary_button(recently ? "Copied" : "Copy", ImVec2(copy_w, box_h))) {
         ImGui::SetClipboardText(m.secret.c_str());
-        g_mfa.copied = true;
-        g_mfa.copied_at_ms = ctx.now_ms;
+        form.copied = true;
+        form.copied_at_ms = ctx.now_ms;
         ctx.redraw_within(2000);
     }
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + box_h));
@@ -240,6 +231,7 @@ void draw_enroll_step(const desk::DeskState& s, IntentSink& sink, PanelContext& 
 
 // ---- recovery codes ----------------------------------------------------------------------------
 void draw_recovery_codes(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) {
+    MfaForm& form = ctx.memory.mfa;
     const auto& f = theme::fonts();
     step_title("Save your recovery codes",
                "If you lose your phone, each of these codes signs you in once instead of the app's code. "
@@ -261,13 +253,13 @@ void draw_recovery_codes(const desk::DeskState& s, IntentSink& sink, PanelContex
     }
     ImGui::Dummy(ImVec2(width, box_h + 8.0f));
     const float half = (width - 8.0f) * 0.5f;
-    const bool recently = g_mfa.copied && ctx.now_ms - g_mfa.copied_at_ms < 2000;
+    const bool recently = form.copied && ctx.now_ms - form.copied_at_ms < 2000;
     if (ui::secondary_button(recently ? "Copied" : "Copy all", ImVec2(half, 44.0f))) {
         std::string all;
         for (const auto& c : s.recovery_codes) all += c + "\n";
         ImGui::SetClipboardText(all.c_str());
-        g_mfa.copied = true;
-        g_mfa.copied_at_ms = ctx.now_ms;
+        form.copied = true;
+        form.copied_at_ms = ctx.now_ms;
         ctx.redraw_within(2000);
     }
     ImGui::SameLine(0.0f, 8.0f);
@@ -290,12 +282,13 @@ float mfa_card_width(const desk::DeskState& s) {
 }
 
 void draw_mfa_step(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) {
+    MfaForm& form = ctx.memory.mfa;
     if (!s.recovery_codes.empty()) return draw_recovery_codes(s, sink, ctx);
     if (!s.mfa) return;
-    reset_for(*s.mfa);
-    if (s.login_error != g_mfa.seen_error) {
-        g_mfa.seen_error = s.login_error;
-        g_mfa.focus = true;  // after a wrong code, type the next one straight away
+    reset_for(form, *s.mfa);
+    if (s.login_error != form.seen_error) {
+        form.seen_error = s.login_error;
+        form.focus = true;  // after a wrong code, type the next one straight away
     }
     if (s.mfa->step == "enroll") draw_enroll_step(s, sink, ctx);
     else draw_code_step(s, sink, ctx);

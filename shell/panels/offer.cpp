@@ -5,15 +5,16 @@
 // Sections: layout · one offer · draw_offers
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <string>
 #include <vector>
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
 #include "contact_view.h"
+#include "memory.h"
 #include "panels.h"
 
 namespace sb::shell {
@@ -72,9 +73,6 @@ bool offered(const Contact& c) {
     return c.channel != contact::Channel::Voice || (c.call && c.call->callback);
 }
 
-// How long the offer rings in all, for the countdown bar: remembered from when it first showed.
-std::map<std::string, int64_t> g_first_seen_left_ms;
-
 // ---- one offer ---------------------------------------------------------------------------------
 void draw_offer(const desk::DeskState& s, const Contact& c, const OfferLayout& l, IntentSink& sink,
                 PanelContext& ctx) {
@@ -84,8 +82,10 @@ void draw_offer(const desk::DeskState& s, const Contact& c, const OfferLayout& l
     const ImVec2 o = ImGui::GetCursorScreenPos();
     const int64_t now = view::server_now(s, ctx.now_ms);
     const int64_t left_ms = std::max<int64_t>(0, c.offer_expires_at_ms - now);
-    auto [it, fresh] = g_first_seen_left_ms.try_emplace(c.id, std::max<int64_t>(left_ms, 1));
-    const int64_t total_ms = std::max(it->second, left_ms);
+    // How long the offer rings in all, for the countdown bar: remembered from when it first showed.
+    const int64_t first_seen_left_ms =
+        ctx.memory.offer_total_ms.at(c.id, [&](int64_t& total) { total = std::max<int64_t>(left_ms, 1); });
+    const int64_t total_ms = std::max(first_seen_left_ms, left_ms);
 
     // Header: the ringing tile (its halo breathes twice a second), "Incoming chat", the time left.
     const ImVec2 tile(o.x + 22.0f, o.y + kHeaderH * 0.5f);
@@ -173,12 +173,6 @@ void draw_offers(const desk::DeskState& s, IntentSink& sink, PanelContext& ctx) 
     ImGui::GetWindowDrawList()->AddRect(ImVec2(wp.x + 0.5f, wp.y + 0.5f), ImVec2(wp.x + ws.x - 0.5f, wp.y + ws.y - 0.5f),
                                         color::accent, theme::kCardRounding, 0, 1.5f);
     ImGui::PopClipRect();
-
-    // Offers that are gone no longer need their countdown's starting point.
-    for (auto it = g_first_seen_left_ms.begin(); it != g_first_seen_left_ms.end();) {
-        const Contact* c = desk::find_contact(s, it->first);
-        it = c && c->state == contact::ContactState::Offered ? std::next(it) : g_first_seen_left_ms.erase(it);
-    }
 
     // When several ring at once and the column is short, they scroll.
     ImGui::PushStyleColor(ImGuiCol_ChildBg, theme::rgb(0xFFFFFF, 0));

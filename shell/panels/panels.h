@@ -3,7 +3,8 @@
 // A panel draws into the current ImGui window (app.cpp places it: a card, the top bar, the whole
 // screen), reads `const DeskState&`, and turns clicks and keys into intents through the sink. A
 // panel never changes DeskState and never reaches into another panel. What a panel must remember
-// between frames (text being typed, when a notice appeared) stays inside its own file.
+// between frames (text being typed, when a notice appeared) is its member of PanelMemory
+// (memory.h), which App owns and hands over in the PanelContext; panels hold no globals.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +17,14 @@
 
 namespace sb::shell {
 
-// What every panel gets besides the state: the time of this frame and a way to ask for the next.
+struct PanelMemory;  // memory.h
+
+// What every panel gets besides the state: the time of this frame, a way to ask for the next,
+// and the memory that outlives frames.
 struct PanelContext {
+    explicit PanelContext(PanelMemory& m) : memory(m) {}
+
+    PanelMemory& memory;  // App's; each panel uses its own members only
     int64_t now_ms = 0;
     int64_t redraw_in_ms = -1;  // earliest redraw any panel asked for; -1: none
 

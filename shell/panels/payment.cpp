@@ -11,16 +11,17 @@
 // Sections: memory · pieces · draw_payment
 #include <algorithm>
 #include <cstring>
-#include <map>
 #include <string>
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
 #include "contact/card.h"
 #include "contact/payment_card.h"
 #include "contact_view.h"
+#include "memory.h"
 #include "panels.h"
 
 namespace sb::shell {
@@ -30,25 +31,8 @@ namespace {
 namespace color = theme::color;
 
 // ---- memory ------------------------------------------------------------------------------------
-// What the agent typed, per contact. The card fields are overwritten before they are let go.
-struct PaymentDraft {
-    std::string amount = "";
-    std::string number, expiry, cvc;
-    std::string problem;  // the desk's own check, before sending
-    std::string shown;    // the payment (id and state) last drawn, to bring a new capture into view
-};
-std::map<std::string, PaymentDraft> g_drafts;
-
-void wipe(std::string& s) {
-    volatile char* p = s.data();
-    for (size_t i = 0; i < s.size(); ++i) p[i] = 0;
-    s.clear();
-}
-void wipe_card(PaymentDraft& d) {
-    wipe(d.number);
-    wipe(d.expiry);
-    wipe(d.cvc);
-}
+// What the agent typed, per contact, is a PaymentDraft in PanelMemory::payment (memory.h). The
+// card fields are overwritten before they are let go (wipe_secret, PaymentDraft::wipe_card).
 
 // "12.50" -> 1250; -1 when it is not an amount.
 int64_t parse_amount(const std::string& text) {
@@ -135,18 +119,17 @@ bool recording_line(const contact::Contact& c, const contact::Payment& p, float 
 void draw_payment(const desk::DeskState& s, const contact::Contact& c, IntentSink& sink, PanelContext& ctx, float w) {
     // A card typed and not sent (a typo the check refused, then the call ended) is not kept:
     // every draft whose contact is gone or no longer capturing is wiped, whichever is shown.
-    for (auto it = g_drafts.begin(); it != g_drafts.end();) {
-        const contact::Contact* k = desk::find_contact(s, it->first);
+    // (The draft itself goes with its contact, in PanelMemory::forget_gone, wiped once more.)
+    for (auto& [id, draft] : ctx.memory.payment) {
+        const contact::Contact* k = desk::find_contact(s, id);
         const bool capturing = k && k->state == contact::ContactState::Active && k->payment && k->payment->state == contact::PaymentState::Capturing;
-        if (!capturing) wipe_card(it->second);
-        if (!k) it = g_drafts.erase(it);
-        else ++it;
+        if (!capturing) draft.wipe_card();
     }
     const auto& f = theme::fonts();
     const bool verified = c.customer.sensitive && c.customer.sensitive->unlocked;
     const bool active = c.state == contact::ContactState::Active;
     if (!active || (!verified && !c.payment)) return;
-    PaymentDraft& d = g_drafts[c.id];
+    PaymentDraft& d = ctx.memory.payment.at(c.id);
     ImDrawList* dl = ImGui::GetWindowDrawList();
 
     ImGui::Dummy(ImVec2(0.0f, 2.0f));
@@ -186,7 +169,7 @@ void draw_payment(const desk::DeskState& s, const contact::Contact& c, IntentSin
         if (brand != contact::CardBrand::Unknown) progress += " · " + brand_name(std::string(contact::to_string(brand)));
         if (digits.size() >= 13 && contact::luhn_valid(digits) && contact::card_length_valid(brand, digits.size()))
             progress += " · checks out";
-        wipe(digits);
+        wipe_secret(digits);
         ui::text(f.small, color::text_faint, progress);
         const float half = (w - 8.0f) * 0.5f;
         ui::text(f.small, color::text_muted, "Expiry (MM/YY)");
@@ -211,18 +194,18 @@ void draw_payment(const desk::DeskState& s, const contact::Contact& c, IntentSin
                 d.problem = checked.problem->message;
             } else {
                 sink.dispatch(desk::PaymentSubmitIntent{c.id, p->id, d.number, d.expiry, d.cvc});
-                wipe_card(d);
+                d.wipe_card();
             }
         }
         ImGui::SameLine(0.0f, 8.0f);
         const float xw = ui::text_size(f.body, "Cancel").x + 28.0f;
         if (ui::secondary_button("Cancel##payment", ImVec2(xw, bh))) {
             sink.dispatch(desk::PaymentCancelIntent{c.id, p->id});
-            wipe_card(d);
+            d.wipe_card();
             d.problem.clear();
         }
     } else {
-        if (!d.number.empty() || !d.cvc.empty()) wipe_card(d);
+        if (!d.number.empty() || !d.cvc.empty()) d.wipe_card();
         if (p && p->state == contact::PaymentState::Approved && p->card) {
             box("Paid " + ui::format_money(p->amount, p->currency) + " with " + card_words(*p->card) + ".",
                 color::success_soft, color::success_active, w);

@@ -8,14 +8,15 @@
 // Sections: pieces · draw_transcript
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <string>
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
 #include "contact_view.h"
+#include "memory.h"
 #include "workspace.h"
 
 namespace sb::shell::workspace {
@@ -30,14 +31,6 @@ using contact::Sender;
 
 constexpr float kPadX = 12.0f, kPadY = 8.0f;  // inside a bubble
 constexpr int64_t kRunGapMs = 120'000;       // messages closer than this share one caption
-
-// Per contact: what was shown last frame, to follow new content.
-struct Follow {
-    size_t messages = 0;
-    bool typing = false;
-    bool seen = false;
-};
-std::map<std::string, Follow> g_follow;
 
 // ---- pieces ------------------------------------------------------------------------------------
 const char* status_words(MessageStatus st) {
@@ -160,7 +153,7 @@ void draw_transcript(const desk::DeskState& s, const Contact& c, PanelContext& c
     ImGui::BeginChild("##transcript", size, ImGuiChildFlags_AlwaysUseWindowPadding);
     ImGui::PopStyleVar();
 
-    Follow& follow = g_follow[c.id];
+    Follow& follow = ctx.memory.follow.at(c.id);  // what was shown last frame, to follow new content
     const bool at_bottom = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 4.0f;
     const float w = ImGui::GetContentRegionAvail().x - 8.0f;  // room for the scrollbar, always
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -204,10 +197,6 @@ void draw_transcript(const desk::DeskState& s, const Contact& c, PanelContext& c
 
     ImGui::EndChild();
     ImGui::PopStyleColor();
-
-    // Forget contacts that left the desk.
-    for (auto it = g_follow.begin(); it != g_follow.end();)
-        it = desk::find_contact(s, it->first) ? std::next(it) : g_follow.erase(it);
 }
 
 }  // namespace sb::shell::workspace

@@ -3,7 +3,7 @@
 // To a queue (any of the desk's queues) or to a colleague (only those available can take it),
 // with a note the receiving agent reads at the top of the conversation.
 //
-// Sections: memory · rows · draw_transfer_popup
+// Sections: rows · draw_transfer_popup
 #include <algorithm>
 #include <string>
 
@@ -12,6 +12,7 @@
 #include "../theme.h"
 #include "../widgets.h"
 #include "contact_view.h"
+#include "memory.h"
 #include "workspace.h"
 
 namespace sb::shell::workspace {
@@ -23,15 +24,6 @@ using agent::Presence;
 
 constexpr float kWidth = 360.0f;
 constexpr float kRowH = 40.0f;
-
-// ---- memory ------------------------------------------------------------------------------------
-// One popup at a time; started afresh each time it opens.
-struct TransferForm {
-    bool to_agent = false;
-    std::string target;  // queue code or username
-    std::string note;
-};
-TransferForm g_form;
 
 // ---- rows --------------------------------------------------------------------------------------
 bool tab(const char* label, bool on, float w) {
@@ -75,7 +67,9 @@ bool target_row(const char* id, bool on, const std::string& name, const std::str
 
 // ---- draw_transfer_popup -----------------------------------------------------------------------
 
-void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, IntentSink& sink, ImVec2 anchor) {
+void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, IntentSink& sink, PanelContext& ctx,
+                         ImVec2 anchor) {
+    TransferForm& form = ctx.memory.transfer;  // one popup at a time; started afresh each time it opens
     const auto& f = theme::fonts();
     ImGui::SetNextWindowPos(anchor, ImGuiCond_Always, ImVec2(1.0f, 0.0f));
     ImGui::SetNextWindowSize(ImVec2(kWidth, 0.0f));
@@ -86,7 +80,7 @@ void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, In
         ImGui::PopStyleVar();
         return;
     }
-    if (ImGui::IsWindowAppearing()) g_form = TransferForm{};
+    if (ImGui::IsWindowAppearing()) form = TransferForm{};
     const float w = ImGui::GetContentRegionAvail().x;
 
     ui::text(f.heading, color::text, ui::ellipsize(f.heading, "Transfer " + c.customer.display_name(), w));
@@ -97,23 +91,23 @@ void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, In
         ImGui::GetWindowDrawList()->AddRectFilled(o, ImVec2(o.x + w, o.y + 36.0f), color::surface_active, 8.0f);
         ImGui::SetCursorScreenPos(ImVec2(o.x + 3.0f, o.y + 3.0f));
         const float tw = (w - 6.0f) * 0.5f;
-        if (tab("To a queue", !g_form.to_agent, tw) && g_form.to_agent) g_form = TransferForm{false, "", g_form.note};
+        if (tab("To a queue", !form.to_agent, tw) && form.to_agent) form = TransferForm{false, "", form.note};
         ImGui::SameLine(0.0f, 0.0f);
-        if (tab("To an agent", g_form.to_agent, tw) && !g_form.to_agent) g_form = TransferForm{true, "", g_form.note};
+        if (tab("To an agent", form.to_agent, tw) && !form.to_agent) form = TransferForm{true, "", form.note};
         ImGui::SetCursorScreenPos(ImVec2(o.x, o.y + 36.0f));
         ImGui::Dummy(ImVec2(w, 0.0f));
     }
 
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0.0f, 2.0f));
-    ImGui::BeginChild("##targets", ImVec2(w, std::min(5.0f, std::max(2.0f, static_cast<float>(g_form.to_agent ? s.agents.size() : s.queues.size()))) * (kRowH + 2.0f)), false);
+    ImGui::BeginChild("##targets", ImVec2(w, std::min(5.0f, std::max(2.0f, static_cast<float>(form.to_agent ? s.agents.size() : s.queues.size()))) * (kRowH + 2.0f)), false);
     const float rw = ImGui::GetContentRegionAvail().x;
     int rows = 0;
-    if (!g_form.to_agent) {
+    if (!form.to_agent) {
         for (const auto& q : s.queues) {
             const std::string id = "##q_" + q.code;
-            if (target_row(id.c_str(), g_form.target == q.code, q.name.empty() ? q.code : q.name,
+            if (target_row(id.c_str(), form.target == q.code, q.name.empty() ? q.code : q.name,
                            q.code == c.queue ? "current" : "", rw))
-                g_form.target = q.code;
+                form.target = q.code;
             ++rows;
         }
     } else {
@@ -128,30 +122,30 @@ void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, In
             const ImU32 dot = ui::presence_color(a.state);
             const std::string id = "##a_" + a.username;
             ImGui::BeginDisabled(!available);
-            if (target_row(id.c_str(), g_form.target == a.username, a.display_name.empty() ? a.username : a.display_name,
+            if (target_row(id.c_str(), form.target == a.username, a.display_name.empty() ? a.username : a.display_name,
                            available ? "Available" : a.state == Presence::Offline ? "Offline" : "Not ready", rw, &dot))
-                g_form.target = a.username;
+                form.target = a.username;
             ImGui::EndDisabled();
             ++rows;
         }
     }
     if (rows == 0)
-        ui::text(f.small, color::text_muted, g_form.to_agent ? "No colleagues are signed in." : "No queues to transfer to.");
+        ui::text(f.small, color::text_muted, form.to_agent ? "No colleagues are signed in." : "No queues to transfer to.");
     ImGui::EndChild();
     ImGui::PopStyleVar();
 
     ui::text(f.strong, color::text, "Note for the next agent");
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4.0f);
-    ui::input_text_multiline("##transfer_note", g_form.note, ImVec2(w, 70.0f));
-    ui::field_placeholder(g_form.note, "What they need to know");
+    ui::input_text_multiline("##transfer_note", form.note, ImVec2(w, 70.0f));
+    ui::field_placeholder(form.note, "What they need to know");
 
     const float bw = (w - 10.0f) * 0.5f;
     if (ui::secondary_button("Cancel", ImVec2(bw, 36.0f))) ImGui::CloseCurrentPopup();
     ImGui::SameLine(0.0f, 10.0f);
-    ImGui::BeginDisabled(g_form.target.empty());
+    ImGui::BeginDisabled(form.target.empty());
     if (ui::primary_button("Transfer", ImVec2(bw, 36.0f))) {
-        desk::TransferIntent t{c.id, "", "", g_form.note};
-        (g_form.to_agent ? t.agent : t.queue) = g_form.target;
+        desk::TransferIntent t{c.id, "", "", form.note};
+        (form.to_agent ? t.agent : t.queue) = form.target;
         sink.dispatch(t);
         ImGui::CloseCurrentPopup();
     }

@@ -8,17 +8,18 @@
 // when. The agent types what the customer says: the backend compares and answers; nothing here
 // knows a stored answer.
 //
-// Sections: memory · pieces · draw_verification · draw_padlock
+// Sections: pieces · draw_verification · draw_padlock
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <string>
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
 #include "contact_view.h"
+#include "memory.h"
 #include "panels.h"
 
 namespace sb::shell {
@@ -28,12 +29,6 @@ namespace {
 namespace color = theme::color;
 using verify::StepKind;
 using verify::StepState;
-
-// ---- memory ------------------------------------------------------------------------------------
-// What the agent has typed per contact and step, until they check it.
-std::map<std::string, std::string> g_answers;
-
-std::string key_of(const std::string& contact, StepKind k) { return contact + "/" + std::string(verify::to_string(k)); }
 
 // ---- pieces ------------------------------------------------------------------------------------
 const char* step_label(StepKind k) {
@@ -172,7 +167,8 @@ void step_row(const contact::Contact& c, const verify::Flow& flow, const verify:
         if (ui::primary_button(label.c_str(), ImVec2(bw, bh))) sink.dispatch(desk::VerifySendCodeIntent{c.id});
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("Text a one-time code to the number on file");
     } else {
-        std::string& answer = g_answers[key_of(c.id, step.kind)];
+        // What the agent has typed per contact and step, until they check it.
+        std::string& answer = ctx.memory.answers.at(c.id)[step.kind];
         const float bw = ui::text_size(f.body, "Check").x + 28.0f;
         ImGui::SetNextItemWidth(iw - bw - 8.0f);
         bool enter = false;

@@ -11,10 +11,12 @@
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
 #include "call_view.h"
 #include "contact_view.h"
+#include "memory.h"
 #include "panels.h"
 #include "workspace.h"
 
@@ -27,10 +29,6 @@ using contact::Contact;
 using contact::ContactState;
 
 constexpr float kHeaderH = 44.0f;
-
-// What was last marked read, so the intent goes once per new message, not once per frame.
-std::string g_marked_contact;
-size_t g_marked_count = 0;
 
 // ---- header ------------------------------------------------------------------------------------
 void draw_header(const desk::DeskState& s, const Contact& c, IntentSink& sink, PanelContext& ctx) {
@@ -68,7 +66,7 @@ void draw_header(const desk::DeskState& s, const Contact& c, IntentSink& sink, P
         ImGui::SetCursorScreenPos(ImVec2(right, by));
         if (ui::secondary_button("Transfer", ImVec2(tr_w, bh))) ImGui::OpenPopup(workspace::kTransferPopup);
         ImGui::PopStyleVar();
-        workspace::draw_transfer_popup(s, c, sink, ImVec2(o.x + w, by + bh + 6.0f));
+        workspace::draw_transfer_popup(s, c, sink, ctx, ImVec2(o.x + w, by + bh + 6.0f));
         right -= 12.0f;
     } else if (c.state == ContactState::WrapUp && c.acw_expires_at_ms > 0) {
         const int64_t left = std::max<int64_t>(0, c.acw_expires_at_ms - now);
@@ -173,10 +171,10 @@ void draw_workspace(const desk::DeskState& s, IntentSink& sink, PanelContext& ct
     }
 
     // The agent is looking at it: its messages are read.
-    if (desk::unread_count(s, *c) > 0 && (g_marked_contact != c->id || g_marked_count != c->messages.size())) {
+    MarkedRead& marked = ctx.memory.marked_read;
+    if (desk::unread_count(s, *c) > 0 && (marked.contact != c->id || marked.count != c->messages.size())) {
         sink.dispatch(desk::MarkReadIntent{c->id});
-        g_marked_contact = c->id;
-        g_marked_count = c->messages.size();
+        marked = {c->id, c->messages.size()};
     }
 
     ImGui::PushID(c->id.c_str());

@@ -32,6 +32,7 @@ void draw_call_panel(const desk::DeskState& s, const contact::Contact* k, const 
 
 // Opened with ImGui::OpenPopup(kTransferPopup) from the same window; drawn each frame.
 inline constexpr const char* kTransferPopup = "##transfer";
-void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, IntentSink& sink, ImVec2 anchor_top_right);
+void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, IntentSink& sink, PanelContext& ctx,
+                         ImVec2 anchor_top_right);
 
 }  // namespace sb::shell::workspace

@@ -7,14 +7,15 @@
 // Sections: memory · pieces · draw_wrap_up
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <string>
 
 #include <imgui.h>
 
+#include "../format.h"
 #include "../theme.h"
 #include "../widgets.h"
 #include "contact_view.h"
+#include "memory.h"
 #include "workspace.h"
 
 namespace sb::shell::workspace {
@@ -27,21 +28,13 @@ using contact::Contact;
 constexpr int64_t kSubmitWaitMs = 10'000;
 
 // ---- memory ------------------------------------------------------------------------------------
-struct WrapUpMemory {
-    desk::WrapUpDraft form;   // started from the desk's draft the first time it is shown
-    std::string tag_input;    // a tag being typed
-    int64_t acw_total_ms = 0; // the whole ACW period, for the bar (remembered at first sight)
-    int64_t submitted_at_ms = -1;  // Submit pressed; the contact closes when the backend agrees
-};
-std::map<std::string, WrapUpMemory> g_wrap_up;
-
-WrapUpMemory& memory_for(const desk::DeskState& s, const Contact& c, int64_t now) {
-    auto [it, fresh] = g_wrap_up.try_emplace(c.id);
-    if (fresh) {
-        if (auto d = s.drafts.find(c.id); d != s.drafts.end() && d->second.wrap_up) it->second.form = *d->second.wrap_up;
-        it->second.acw_total_ms = std::max<int64_t>(1, c.acw_expires_at_ms - (c.ended_at_ms > 0 ? c.ended_at_ms : now));
-    }
-    return it->second;
+// The form (PanelMemory::wrap_up) starts from the desk's draft the first time it is shown, and
+// the countdown bar from the whole ACW period as it was then.
+WrapUpMemory& memory_for(const desk::DeskState& s, const Contact& c, int64_t now, PanelContext& ctx) {
+    return ctx.memory.wrap_up.at(c.id, [&](WrapUpMemory& m) {
+        if (auto d = s.drafts.find(c.id); d != s.drafts.end() && d->second.wrap_up) m.form = *d->second.wrap_up;
+        m.acw_total_ms = std::max<int64_t>(1, c.acw_expires_at_ms - (c.ended_at_ms > 0 ? c.ended_at_ms : now));
+    });
 }
 
 // "billing, Refund ,  vip" -> adds "billing", "refund", "vip" (lower case, no repeats).
@@ -146,7 +139,7 @@ std::string tag_chips(const std::vector<std::string>& tags, float w) {
 void draw_wrap_up(const desk::DeskState& s, const Contact& c, IntentSink& sink, PanelContext& ctx) {
     const auto& f = theme::fonts();
     const int64_t now = view::server_now(s, ctx.now_ms);
-    WrapUpMemory& m = memory_for(s, c, now);
+    WrapUpMemory& m = memory_for(s, c, now, ctx);
     const desk::WrapUpDraft before = m.form;
     // A submit the backend never answered (or refused) gives the form back after a while.
     if (m.submitted_at_ms >= 0 && ctx.now_ms - m.submitted_at_ms > kSubmitWaitMs) m.submitted_at_ms = -1;
@@ -259,11 +252,6 @@ void draw_wrap_up(const desk::DeskState& s, const Contact& c, IntentSink& sink, 
     ImGui::PopStyleColor();
 
     if (!(m.form == before)) sink.dispatch(desk::SaveDraftIntent{c.id, std::nullopt, m.form});
-
-    for (auto it = g_wrap_up.begin(); it != g_wrap_up.end();) {
-        const Contact* other = desk::find_contact(s, it->first);
-        it = other && other->state == contact::ContactState::WrapUp ? std::next(it) : g_wrap_up.erase(it);
-    }
 }
 
 }  // namespace sb::shell::workspace
