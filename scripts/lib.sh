@@ -25,27 +25,32 @@ fi
 
 # Two builds of one tree at once (a test run and a developer's rebuild) corrupt it; each build
 # of a preset holds that preset's lock, so the second waits for the first.
+# locked_build PRESET [TARGET...]: no target builds everything of the preset.
 locked_build() {
-  local preset=$1
+  local preset=$1; shift
   mkdir -p "$here/build"
   local launcher=()  # the native compilers run through ccache (emcc wraps its own, above)
   [ "$preset" != web ] && command -v ccache > /dev/null &&
     launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  flock "$here/build/.$preset.lock" bash -c 'cmake --preset "$1" -S "$2" "${@:3}" > /dev/null && cmake --build "$2/build/$1"' \
-    _ "$preset" "$here" "${launcher[@]}"
+  local targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
+  flock "$here/build/.$preset.lock" bash -c 'cmake --preset "$1" -S "$2" "${@:4}" > /dev/null && cmake --build "$2/build/$1" $3' \
+    _ "$preset" "$here" "${targets[*]}" "${launcher[@]}"
 }
 
+# Each takes an optional list of targets (scripts/test builds only what its suites run);
+# without one, the whole preset (scripts/run, scripts/bench, scripts/fuzz).
 build_native() {
-  bold "== build: native (server, bot, shell, unit tests)"
-  locked_build native
+  bold "== build: native (gcc: server, bot, shell, unit tests, benchmarks)${*:+: only $*}"
+  locked_build native "$@"
 }
 
 build_web() {
-  bold "== build: web (WebAssembly app, unit tests for node)"
-  locked_build web
+  bold "== build: web (WebAssembly app, unit tests for node, benchmark)${*:+: only $*}"
+  locked_build web "$@"
 }
 
 build_asan() {
-  bold "== build: asan (clang, ASan + UBSan: switchboardd, unit tests, libFuzzer targets)"
-  locked_build asan
+  bold "== build: asan (clang, ASan + UBSan: switchboardd, tools, unit tests, libFuzzer targets)${*:+: only $*}"
+  locked_build asan "$@"
 }
