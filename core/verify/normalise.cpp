@@ -71,7 +71,7 @@ std::optional<std::string> ymd(int y, int m, int d, int year_digits) {
     if (year_digits == 2) y += y < 30 ? 2000 : 1900;
     else if (year_digits != 4) return std::nullopt;
     if (y < 1850 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days_in(m, y)) return std::nullopt;
-    char buf[16];
+    char buf[24];  // room for any int the compiler cannot rule out, though y, m, d are checked above
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
     return std::string(buf);
 }
