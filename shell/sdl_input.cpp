@@ -32,13 +32,13 @@ bool InputQueue::feed() {
     SDL_Event e;
     while (SDL_PollEvent(&e))
         if (e.type != SDL_POLLSENTINEL) held_.push_back(e);
-    if (after_focus_key_) {
-        if (imgui_queued() > 0) return false;  // ImGui has not read the key yet
-        if (!focus_key_read_) {                // it read it last frame: the field activates now
-            focus_key_read_ = true;
+    switch (focus_) {
+        case Focus::Open: break;
+        case Focus::KeyQueued:
+            if (imgui_queued() > 0) return false;  // ImGui has not read the key yet
+            focus_ = Focus::KeyRead;               // it read it last frame: the field activates now
             return false;
-        }
-        after_focus_key_ = focus_key_read_ = false;
+        case Focus::KeyRead: focus_ = Focus::Open; break;
     }
     bool quit = false;
     while (!held_.empty()) {
@@ -51,7 +51,7 @@ bool InputQueue::feed() {
             ImGui::GetIO().AddMousePosEvent(static_cast<float>(ev.button.x), static_cast<float>(ev.button.y));
         ImGui_ImplSDL2_ProcessEvent(&ev);
         if (moves_focus(ev)) {
-            after_focus_key_ = true;
+            focus_ = Focus::KeyQueued;
             break;
         }
     }

@@ -31,8 +31,10 @@ public:
 
 private:
     std::deque<SDL_Event> held_;
-    bool after_focus_key_ = false;  // a Tab or Enter went to ImGui; what follows waits
-    bool focus_key_read_ = false;   // ImGui has read it (its queue emptied): one more frame
+    // After a Tab or Enter: Open -> (the key went to ImGui) KeyQueued -> (ImGui's queue emptied:
+    // it read the key) KeyRead -> (one more frame, the field activates) Open.
+    enum class Focus { Open, KeyQueued, KeyRead };
+    Focus focus_ = Focus::Open;
 };
 
 }  // namespace sb::shell
