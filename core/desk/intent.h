@@ -167,6 +167,9 @@ using Intent = std::variant<LoginIntent, SetStateIntent, LogoutIntent, AcceptInt
 // {type: "set_state", state, reason?}, {type: "logout"}, {type: "accept", contact}, ...
 // Errors: bad_intent (with the field named), unknown_intent, invalid_state.
 Result<Intent> intent_from_json(const nlohmann::json& j);
+// The inverse (desk/intent_to_json.cpp): the same JSON form, so that intent_from_json of it gives
+// the intent back. Used to record a session (platform/recording.h); says nothing about redaction.
+nlohmann::json intent_to_json(const Intent& intent);
 Result<Intent> contact_intent_from_json(const std::string& type, const nlohmann::json& j);
 Result<Intent> call_intent_from_json(const std::string& type, const nlohmann::json& j);
 Result<Intent> session_intent_from_json(const std::string& type, const nlohmann::json& j);  // mfa, mfa_done, sessions, revoke_session
