@@ -28,10 +28,21 @@ void Runtime::feed(const desk::Event& event) {
     while (!queue_.empty()) {
         desk::Event next = std::move(queue_.front());
         queue_.pop_front();
-        for (const desk::Effect& effect : desk_.handle(platform_.now_ms(), next)) perform(effect);
+        const int64_t now = platform_.now_ms();
+        if (recorder_) recorder_->record(now, next);
+        for (const desk::Effect& effect : desk_.handle(now, next)) perform(effect);
     }
     busy_ = false;
     platform_.request_redraw();
+}
+
+void Runtime::record(const std::string& build, size_t max_bytes) {
+    recorder_ = std::make_unique<Recorder>(build, config_, max_bytes);
+}
+
+std::optional<std::string> Runtime::support_log() const {
+    if (!recorder_) return std::nullopt;
+    return recorder_->log(desk_.state());
 }
 
 uint64_t Runtime::dispatch(desk::Intent intent) {

@@ -5,17 +5,19 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "desk/desk.h"
 #include "platform/platform.h"
+#include "platform/recording.h"
 
 namespace sb::platform {
 
 class Runtime {
 public:
-    Runtime(Platform& platform, desk::DeskConfig config = {}) : platform_(platform), desk_(config) {}
+    Runtime(Platform& platform, desk::DeskConfig config = {}) : platform_(platform), config_(config), desk_(config) {}
 
     // Starts the desk against `backend_url`, resuming the session the platform stored, if any.
     void start(const std::string& backend_url, uint64_t seed);
@@ -27,6 +29,12 @@ public:
     // The JS API's form; a malformed intent is completed at once with its error.
     uint64_t dispatch_json(const nlohmann::json& intent);
 
+    // Records every event from here on (call before start for a log that replays from the
+    // beginning); `build` names this build in the log's header.
+    void record(const std::string& build, size_t max_bytes = 8u << 20);
+    // The recording so far (platform/recording.h), or nothing when not recording.
+    std::optional<std::string> support_log() const;
+
     const desk::DeskState& state() const { return desk_.state(); }
     int64_t now_ms() { return platform_.now_ms(); }
 
@@ -34,7 +42,9 @@ private:
     void perform(const desk::Effect& effect);
 
     Platform& platform_;
+    desk::DeskConfig config_;
     desk::Desk desk_;
+    std::unique_ptr<Recorder> recorder_;
     uint64_t next_intent_ = 1;
     std::deque<desk::Event> queue_;  // events raised while effects run are handled after them
     bool busy_ = false;

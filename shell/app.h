@@ -19,6 +19,9 @@ class IntentSink {
 public:
     virtual ~IntentSink() = default;
     virtual void dispatch(desk::Intent intent) = 0;
+    // "Export support log" (the account menu): hand the agent the session's recording
+    // (platform/recording.h) as a file. Not an intent: the log is the platform's, not the desk's.
+    virtual void export_support_log() {}
 };
 
 struct FontFiles {

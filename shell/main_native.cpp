@@ -23,13 +23,29 @@
 namespace {
 
 const char* kUsage = R"(usage: switchboard-shell [--url ws://127.0.0.1:8080/desk] [--autologin USER:PASSWORD]
-                         [--size WxH] [--exit-after SECONDS]
+                         [--size WxH] [--exit-after SECONDS] [--support-log FILE]
+
+The session is recorded (platform/recording.h). The account menu's "Export support log" writes
+it to FILE (default switchboard-support.log in the working directory); with --support-log it is
+also written when the shell exits. switchboard-replay replays it.
 )";
+
+// Writes the recording so far; says where (or why not) on stderr, where a developer looks.
+void write_support_log(const sb::platform::Runtime& runtime, const std::string& path) {
+    auto log = runtime.support_log();
+    if (!log) return;
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f || std::fwrite(log->data(), 1, log->size(), f) != log->size() || std::fclose(f) != 0) {
+        std::fprintf(stderr, "switchboard-shell: could not write the support log to %s\n", path.c_str());
+        return;
+    }
+    std::fprintf(stderr, "switchboard-shell: support log written to %s\n", path.c_str());
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string url = "ws://127.0.0.1:8080/desk", autologin;
+    std::string url = "ws://127.0.0.1:8080/desk", autologin, support_log;
     int width = 1280, height = 800, exit_after_s = 0;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -37,6 +53,7 @@ int main(int argc, char** argv) {
         else if (i + 1 < argc && a == "--autologin") autologin = argv[++i];
         else if (i + 1 < argc && a == "--size") std::sscanf(argv[++i], "%dx%d", &width, &height);
         else if (i + 1 < argc && a == "--exit-after") exit_after_s = std::atoi(argv[++i]);
+        else if (i + 1 < argc && a == "--support-log") support_log = argv[++i];
         else { std::fputs(kUsage, stderr); return 2; }
     }
 
@@ -74,8 +91,10 @@ int main(int argc, char** argv) {
     sb::native::NativePlatform platform(ioc, hooks, sb::desk::LogLevel::Info);
     sb::platform::Runtime runtime(platform);
     platform.attach(&runtime);
+    runtime.record("switchboard-shell 0.1.0");
     sb::shell::RuntimeSink sink;
     sink.runtime = &runtime;
+    sink.on_export = [&] { write_support_log(runtime, support_log.empty() ? "switchboard-support.log" : support_log); };
 
     std::random_device rd;
     runtime.start(url, (uint64_t(rd()) << 32) | rd());
@@ -115,6 +134,7 @@ int main(int argc, char** argv) {
         if (more_input) pacer.on_input();
     }
 
+    if (!support_log.empty()) write_support_log(runtime, support_log);
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplSDL2_Shutdown();
     ImGui::DestroyContext();

@@ -141,7 +141,11 @@ int main() {
     });
     g->runtime = new sb::platform::Runtime(*g->platform);
     g->platform->attach(g->runtime);
+    // Always recording (bounded, platform/recording.h): a support log is there when the agent
+    // needs one, without a reload that would lose what went wrong.
+    g->runtime->record("switchboard 0.1.0 web");
     g->sink.runtime = g->runtime;
+    g->sink.on_export = [] { EM_ASM({ window.switchboard.exportSupportLog(); }); };
     SDL_AddEventWatch(on_sdl_event, nullptr);
     emscripten_set_visibilitychange_callback(nullptr, EM_FALSE, on_visibility);
 

@@ -4,6 +4,7 @@
 
 #include <emscripten/emscripten.h>
 
+#include "desk/event_json.h"
 #include "desk/state_json.h"
 
 // Implemented in library_switchboard.js.
@@ -37,6 +38,7 @@ namespace sb::web {
 namespace {
 platform::Runtime* g_runtime = nullptr;
 std::string g_state_json;
+std::string g_support_log;
 }  // namespace
 
 void WebPlatform::attach(platform::Runtime* runtime) { g_runtime = runtime; }
@@ -83,24 +85,9 @@ void WebPlatform::close_sip() { sb_js_sip_close(); }
 void WebPlatform::send_sip(const std::string& text) { sb_js_sip_send(text.c_str()); }
 void WebPlatform::claim_phone(const std::string& agent, bool take_over) { sb_js_phone_claim(agent.c_str(), take_over); }
 void WebPlatform::release_phone() { sb_js_phone_release(); }
-void WebPlatform::devices(const desk::Devices& d) {
-    nlohmann::json j = {{"op", std::string(desk::to_string(d.op))}};
-    if (d.op == desk::DevicesOp::Set) {
-        j["kind"] = d.kind;
-        j["id"] = d.id;
-    }
-    if (d.op == desk::DevicesOp::List) j["probe"] = d.probe;
-    if (d.op == desk::DevicesOp::TestRinger) j["ms"] = d.ms;
-    sb_js_devices(j.dump().c_str());
-}
-void WebPlatform::media(const desk::Media& m) {
-    nlohmann::json j = {{"op", std::string(desk::to_string(m.op))}, {"call", m.call}};
-    if (!m.sdp.empty()) j["sdp"] = m.sdp;
-    if (m.op == desk::MediaOp::Mute || m.op == desk::MediaOp::Hold) j["on"] = m.on;
-    if (m.op == desk::MediaOp::Dtmf) j["digits"] = m.digits;
-    if (m.op == desk::MediaOp::Tone) j["tone"] = m.tone;
-    sb_js_media(j.dump().c_str());
-}
+// web/media.js reads the effects' JSON form (desk/event_json.h): {op, call, sdp?, on?, ...}.
+void WebPlatform::devices(const desk::Devices& d) { sb_js_devices(desk::effect_to_json(d).dump().c_str()); }
+void WebPlatform::media(const desk::Media& m) { sb_js_media(desk::effect_to_json(m).dump().c_str()); }
 
 void WebPlatform::request_redraw() {
     if (on_redraw_) on_redraw_();
@@ -120,6 +107,19 @@ void WebPlatform::announce_ready() { sb_js_ready(); }
 
 // ---- exports: the browser's events into the desk --------------------------------------------
 using sb::web::g_runtime;
+
+namespace {
+// A report from web/media.js in its event's JSON form (desk/event_json.h) less the type;
+// anything malformed is dropped.
+void feed_report(const char* type, const char* report_json) {
+    if (!g_runtime) return;
+    auto j = nlohmann::json::parse(report_json, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return;
+    j["type"] = type;
+    auto event = sb::desk::event_from_json(j);
+    if (event) g_runtime->feed(event.value());
+}
+}  // namespace
 
 extern "C" {
 
@@ -147,49 +147,11 @@ EMSCRIPTEN_KEEPALIVE void sb_on_sip_close(const char* reason) {
 
 // SBHost.media's outcomes: {kind: local_sdp|failed|stats|dtmf_fallback, call, sdp?, reason?,
 // stats?, digits?}. Anything malformed is dropped.
-EMSCRIPTEN_KEEPALIVE void sb_on_media(const char* event_json) {
-    if (!g_runtime) return;
-    auto j = nlohmann::json::parse(event_json, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object() || !j.contains("call") || !j["call"].is_number_unsigned() || !j.contains("kind") ||
-        !j["kind"].is_string())
-        return;
-    using sb::desk::MediaEvent;
-    MediaEvent e;
-    e.call = j["call"].get<uint32_t>();
-    const std::string& kind = j["kind"].get_ref<const std::string&>();
-    if (kind == "local_sdp") e.kind = MediaEvent::Kind::LocalSdp;
-    else if (kind == "failed") e.kind = MediaEvent::Kind::Failed;
-    else if (kind == "stats") e.kind = MediaEvent::Kind::Stats;
-    else if (kind == "dtmf_fallback") e.kind = MediaEvent::Kind::DtmfFallback;
-    else return;
-    e.sdp = j.value("sdp", std::string());
-    e.reason = j.value("reason", std::string());
-    e.digits = j.value("digits", std::string());
-    if (j.contains("stats") && j["stats"].is_object()) e.stats = j["stats"];
-    g_runtime->feed(e);
-}
+EMSCRIPTEN_KEEPALIVE void sb_on_media(const char* event_json) { feed_report("media", event_json); }
 
 // SBHost.devices' report: {devices: [{kind, id, label}], input, output, ringer, microphone,
 // error?}. Malformed entries are dropped; a report that is not an object is ignored.
-EMSCRIPTEN_KEEPALIVE void sb_on_devices(const char* report_json) {
-    if (!g_runtime) return;
-    auto j = nlohmann::json::parse(report_json, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object()) return;
-    sb::desk::MediaDevices e;
-    auto str = [&](const nlohmann::json& o, const char* k) {
-        auto it = o.find(k);
-        return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    if (auto it = j.find("devices"); it != j.end() && it->is_array())
-        for (const auto& d : *it)
-            if (d.is_object()) e.devices.push_back({str(d, "kind"), str(d, "id"), str(d, "label")});
-    e.input = str(j, "input");
-    e.output = str(j, "output");
-    e.ringer = str(j, "ringer");
-    e.microphone = str(j, "microphone");
-    e.error = str(j, "error");
-    g_runtime->feed(e);
-}
+EMSCRIPTEN_KEEPALIVE void sb_on_devices(const char* report_json) { feed_report("devices", report_json); }
 
 // The phone's lock: 0 granted, 1 another tab has it, 2 another tab took it, 3 it was let go.
 EMSCRIPTEN_KEEPALIVE void sb_on_phone(int kind) {
@@ -208,6 +170,14 @@ EMSCRIPTEN_KEEPALIVE const char* sb_state_json() {
     if (!g_runtime) return "{}";
     sb::web::g_state_json = sb::desk::state_to_json(g_runtime->state(), g_runtime->now_ms()).dump();
     return sb::web::g_state_json.c_str();
+}
+
+// window.switchboard.supportLog: the session's recording (platform/recording.h) as one string,
+// valid until the next call; empty when nothing records.
+EMSCRIPTEN_KEEPALIVE const char* sb_support_log() {
+    if (!g_runtime) return "";
+    sb::web::g_support_log = g_runtime->support_log().value_or("");
+    return sb::web::g_support_log.c_str();
 }
 
 }  // extern "C"

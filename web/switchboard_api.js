@@ -378,6 +378,27 @@ window.switchboard = {
   },
   dispatch: function (intent) { return SBHost.dispatch(intent); },
   on: function (event, callback) { return SBHost.on(event, callback); },
+  // The session's recording (a support log, docs/support-log.md): JSON Lines, for
+  // switchboard-replay. Passwords, codes and card numbers are taken out before it is written.
+  supportLog: function () {
+    if (!SBHost.isReady) return null;
+    return UTF8ToString(Module._sb_support_log()) || null;
+  },
+  // Hands the agent the support log as a file download; returns its file name (null: nothing).
+  exportSupportLog: function () {
+    var log = window.switchboard.supportLog();
+    if (!log) return null;
+    var name = 'switchboard-support-' + new Date().toISOString().replace(/[:.]/g, '-') + '.log';
+    var url = URL.createObjectURL(new Blob([log], { type: 'text/plain' }));
+    var a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+    return name;
+  },
   get framesDrawn() { return SBHost.frames; },
   get framesPainted() { return SBHost.framesPainted | 0; },
   // {url, refused}: the backend the desk uses, and a link's ?backend= it refused (else null).

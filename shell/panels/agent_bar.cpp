@@ -3,7 +3,9 @@
 // Left to right: product mark · presence selector (dot, state, timer; a menu of states and
 // reasons) · activity (on contact, wrap-up) · a refused change, briefly · Audio (the device
 // settings) · Call (the dial pad) · phone · connection · the agent · Sign out.
-// Sections: wording · presence selector · presence menu · activity · right-hand group · draw_agent_bar
+// The avatar opens the account menu (who is signed in; Export support log).
+// Sections: wording · presence menu · account menu · presence selector · activity · right-hand group ·
+// draw_agent_bar
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -25,6 +27,7 @@ using agent::Presence;
 namespace color = theme::color;
 
 constexpr const char* kMenuId = "##presence_menu";
+constexpr const char* kAccountMenuId = "##account_menu";
 constexpr int64_t kNoticeShownMs = 6000;  // long enough to read two lines, short enough to not nag
 
 // ---- wording -----------------------------------------------------------------------------------
@@ -138,6 +141,48 @@ void draw_presence_menu(const desk::DeskState& s, IntentSink& sink, ImVec2 below
         ImGui::EndDisabled();
         if (chosen) {
             sink.dispatch(*chosen);
+            ImGui::CloseCurrentPopup();
+        }
+        ImGui::EndPopup();
+    }
+    ImGui::PopStyleColor();
+    ImGui::PopStyleVar(2);
+}
+
+// ---- account menu ------------------------------------------------------------------------------
+// Under the agent's avatar: who is signed in, and the support log for a bug report.
+void draw_account_menu(const agent::AgentSnapshot& agent, IntentSink& sink, ImVec2 top_right) {
+    const auto& f = theme::fonts();
+    const float width = 300.0f, row_w = width - 12.0f;
+    ImGui::SetNextWindowPos(top_right, ImGuiCond_Always, ImVec2(1.0f, 0.0f));
+    ImGui::SetNextWindowSize(ImVec2(width, 0.0f));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6.0f, 6.0f));
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0.0f, 2.0f));
+    ImGui::PushStyleColor(ImGuiCol_Border, color::border_strong);
+    if (ImGui::BeginPopup(kAccountMenuId, ImGuiWindowFlags_NoMove)) {
+        ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + 10.0f, ImGui::GetCursorPosY() + 6.0f));
+        ImGui::BeginGroup();
+        ui::text(f.strong, color::text, agent.display_name.empty() ? agent.username : agent.display_name);
+        ui::text(f.small, color::text_muted, "@" + agent.username);
+        ImGui::EndGroup();
+        ImGui::Dummy(ImVec2(row_w, 6.0f));
+        menu_separator(row_w);
+        // Two lines: what it does, and what it leaves out (the agent is about to send it on).
+        const char* note = "What this desk did, for a bug report. Passwords, codes and card numbers are left out.";
+        ImGui::PushStyleVar(ImGuiStyleVar_FrameRounding, 6.0f);
+        const float note_h = ImGui::CalcTextSize(note, nullptr, false, row_w - 20.0f).y;
+        const float name_h = ui::text_size(f.strong, "Ag").y;
+        const bool chosen = ImGui::Selectable("##export_log", false, 0, ImVec2(row_w, name_h + note_h + 20.0f));
+        ImGui::PopStyleVar();
+        const ImVec2 a = ImGui::GetItemRectMin();
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        ui::draw_text(dl, f.strong, ImVec2(a.x + 10.0f, a.y + 8.0f), color::text, "Export support log");
+        ImGui::PushFont(f.small, f.small->LegacySize);
+        dl->AddText(nullptr, 0.0f, ImVec2(a.x + 10.0f, a.y + 10.0f + name_h), color::text_muted, note, nullptr,
+                    row_w - 20.0f);
+        ImGui::PopFont();
+        if (chosen) {
+            sink.export_support_log();
             ImGui::CloseCurrentPopup();
         }
         ImGui::EndPopup();
@@ -376,8 +421,12 @@ void draw_agent_bar(const desk::DeskState& s, IntentSink& sink, PanelContext& ct
     const ImVec2 is = ui::text_size(f.strong, ini);
     ui::draw_text(dl, f.strong, ImVec2(ac.x - is.x * 0.5f, ac.y - is.y * 0.5f), color::accent, ini);
     ImGui::SetCursorPos(ImVec2(right, std::round((bar_h - avatar) * 0.5f)));
-    ImGui::InvisibleButton("##avatar", ImVec2(avatar, avatar));
-    if (ImGui::IsItemHovered() && !show_name) ImGui::SetTooltip("%s (@%s)", name.c_str(), agent.username.c_str());
+    if (ImGui::InvisibleButton("##avatar", ImVec2(avatar, avatar))) ImGui::OpenPopup(kAccountMenuId);
+    if (ImGui::IsItemHovered() && !ImGui::IsPopupOpen(kAccountMenuId)) {
+        if (show_name) ImGui::SetTooltip("Your account");
+        else ImGui::SetTooltip("%s (@%s)", name.c_str(), agent.username.c_str());
+    }
+    draw_account_menu(agent, sink, ImVec2(ImGui::GetItemRectMax().x, ImGui::GetItemRectMax().y + 8.0f));
     right -= 20.0f;
     dl->AddLine(ImVec2(wp.x + right, wp.y + 18.0f), ImVec2(wp.x + right, wp.y + bar_h - 18.0f), color::border);
     right -= 20.0f;

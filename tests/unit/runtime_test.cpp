@@ -1,7 +1,12 @@
 // The runtime between a Desk and a Platform: a contact's news reaches listeners as the whole
 // contact, built from the desk's state after the event, and only when something listens.
+#include <algorithm>
+
+#include "desk/event_json.h"
+#include "desk/state_json.h"
 #include "desk_harness.h"
 #include "platform/platform.h"
+#include "platform/recording.h"
 #include "platform/runtime.h"
 
 using namespace sb::test;
@@ -65,13 +70,13 @@ json transcript(int messages) {
 }
 
 // A logged-in runtime holding one active chat with `messages` messages.
-void sign_in(ScriptedPlatform& p, sb::platform::Runtime& rt, int messages) {
+void sign_in(ScriptedPlatform& p, sb::platform::Runtime& rt, int messages, const std::string& password = "switchboard") {
     p.runtime = &rt;
     rt.start("ws://backend/desk", 7);
     REQUIRE(p.pending_open);
     rt.feed(TransportOpened{});
     p.reply({{"version", 2}, {"server", "test"}, {"now", p.clock}, {"max_frame", 65536}});
-    rt.dispatch(LoginIntent{"alice", "switchboard"});
+    rt.dispatch(LoginIntent{"alice", password});
     json session = DeskHarness::session(3);
     session["contacts"] = json::array({chat("active", messages)});
     p.reply(session);
@@ -128,4 +133,131 @@ TEST_CASE("desk: a contact's news names the contact instead of carrying its tran
     CHECK(n->event == "contact.updated");
     CHECK(n->contact == "c1");
     CHECK(n->data.is_null());
+}
+
+// ---- recording and replay (platform/recording.h) --------------------------------------------------
+
+namespace {
+
+// A recorded session: sign in, a message arrives, the agent answers, time passes (a heartbeat),
+// and the server confirms the answer.
+std::string recorded_session(ScriptedPlatform& p, sb::platform::Runtime& rt) {
+    rt.record("unit test");
+    sign_in(p, rt, 2, "hunter2-password");
+    json m = {{"id", "m9"}, {"seq", 3}, {"from", "customer"}, {"text", "are you there?"}, {"at", p.clock + 1000},
+              {"agent", nullptr}, {"status", "sent"}, {"segments", nullptr}};
+    p.clock += 1000;
+    rt.feed(FrameReceived{protocol::event_frame(4, "contact.message", {{"contact", "c1"}, {"message", m}}).dump()});
+    p.clock += 2500;
+    rt.dispatch(SendMessageIntent{"c1", "Yes, I am here."});
+    json sent = p.last_request();
+    REQUIRE(sent["type"] == "send_message");
+    p.clock += 20'000;
+    rt.feed(TimerFired{TimerId::Heartbeat});
+    json reply = {{"message", {{"id", "m10"}, {"seq", 4}, {"from", "agent"}, {"text", "Yes, I am here."},
+                               {"at", p.clock}, {"agent", "alice"}, {"status", "sent"}, {"segments", nullptr},
+                               {"client_id", sent["client_id"]}}}};
+    rt.feed(FrameReceived{protocol::reply_ok(sent["id"].get<std::string>(), reply).dump()});
+    auto log = rt.support_log();
+    REQUIRE(log);
+    return *log;
+}
+
+}  // namespace
+
+TEST_CASE("recording: a recorded session replays through a fresh desk to the state the live one reached") {
+    ScriptedPlatform p;
+    sb::platform::Runtime rt(p);
+    const std::string log = recorded_session(p, rt);
+    std::vector<std::string> replayed_types;
+    auto r = sb::platform::replay(log, [&](int64_t, const Event& e, const std::vector<Effect>& effects) {
+        replayed_types.push_back(desk::event_to_json(e)["type"]);
+        if (std::holds_alternative<IntentReceived>(e) &&
+            std::holds_alternative<SendMessageIntent>(std::get<IntentReceived>(e).intent)) {
+            bool sent = false;  // the replayed desk sends the same request again
+            for (const auto& effect : effects)
+                if (auto* f = std::get_if<SendFrame>(&effect)) sent = sent || json::parse(f->text)["type"] == "send_message";
+            CHECK(sent);
+        }
+    });
+    REQUIRE(r);
+    CHECK_FALSE(r.value().truncated);
+    CHECK(r.value().events == replayed_types.size());
+    CHECK(replayed_types.front() == "start");
+    CHECK(std::count(replayed_types.begin(), replayed_types.end(), "timer") == 1);
+    // The replay ends where the live desk did: the log's end state, and the live state itself.
+    CHECK(r.value().state == r.value().recorded_state);
+    json live = sb::platform::redact_json(desk::state_to_json(rt.state(), p.clock));
+    CHECK(sb::platform::first_difference(r.value().state, live) == std::nullopt);
+    REQUIRE(r.value().state["contacts"][0]["messages"].size() == 4);
+    CHECK(r.value().state["contacts"][0]["messages"][3]["text"] == "Yes, I am here.");
+    CHECK(r.value().at == p.clock);
+}
+
+TEST_CASE("recording: the log holds no password or session token, and still replays the sign-in") {
+    ScriptedPlatform p;
+    sb::platform::Runtime rt(p);
+    const std::string log = recorded_session(p, rt);
+    CHECK(log.find("hunter2-password") == std::string::npos);
+    CHECK(log.find("tok-0123456789abcdef") == std::string::npos);
+    CHECK(log.find("[redacted]") != std::string::npos);
+    auto r = sb::platform::replay(log);
+    REQUIRE(r);
+    CHECK(r.value().state["session"]["state"] == "logged_in");
+}
+
+TEST_CASE("recording: a log changed after the fact replays to another state, and says where") {
+    ScriptedPlatform p;
+    sb::platform::Runtime rt(p);
+    std::string log = recorded_session(p, rt);
+    size_t at = log.find("are you there?");
+    REQUIRE(at != std::string::npos);
+    log.replace(at, 14, "are you awake?");
+    auto r = sb::platform::replay(log);
+    REQUIRE(r);
+    auto d = sb::platform::first_difference(r.value().state, r.value().recorded_state);
+    REQUIRE(d);
+    CHECK(d->find("/contacts/0/") == 0);
+    CHECK(d->find("awake") != std::string::npos);
+}
+
+TEST_CASE("recording: past its size limit the recording stops, says so, and what it kept still replays") {
+    ScriptedPlatform p;
+    sb::platform::Runtime rt(p);
+    rt.record("unit test", 1500);
+    sign_in(p, rt, 2);
+    const std::string log = *rt.support_log();
+    auto r = sb::platform::replay(log);
+    REQUIRE(r);
+    CHECK(r.value().truncated);
+    CHECK(r.value().events > 0);
+    CHECK(r.value().state["session"]["state"] != "logged_in");  // the sign-in's reply was not kept
+    CHECK(r.value().recorded_state["session"]["state"] == "logged_in");
+}
+
+TEST_CASE("recording: not recording, there is no support log") {
+    ScriptedPlatform p;
+    sb::platform::Runtime rt(p);
+    sign_in(p, rt, 0);
+    CHECK_FALSE(rt.support_log());
+}
+
+TEST_CASE("replay: what is not a session log is refused with the line that is wrong") {
+    auto header = json{{"switchboard_log", sb::platform::kLogVersion}}.dump() + "\n";
+    auto error_of = [](const std::string& log) {
+        auto r = sb::platform::replay(log);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == "bad_log");
+        return r.error().message;
+    };
+    CHECK(error_of("").find("empty") != std::string::npos);
+    CHECK(error_of("{\"hello\": 1}\n").find("line 1: not a Switchboard session log") == 0);
+    CHECK(error_of(json{{"switchboard_log", 99}}.dump() + "\n").find("version 99") != std::string::npos);
+    CHECK(error_of(header + "not json\n").find("line 2: not a JSON object") == 0);
+    CHECK(error_of(header + "{\"t\": 5}\n").find("line 2: no \"event\"") == 0);
+    CHECK(error_of(header + "{\"t\": 5, \"event\": {\"type\": \"teleport\"}}\n").find("line 2:") == 0);
+    CHECK(error_of(header + "{\"end\": true}\n{\"t\": 5, \"event\": {\"type\": \"transport_opened\"}}\n")
+              .find("line 3: something follows the end line") == 0);
+    CHECK(error_of(json{{"switchboard_log", 1}, {"config", {{"request_timeout_ms", -5}}}}.dump()).find("config.request_timeout_ms") !=
+          std::string::npos);
 }
