@@ -3,6 +3,7 @@
 #include "desk/event_json.h"
 
 #include <array>
+#include <cstdint>
 #include <type_traits>
 
 #include "desk/state_json.h"
@@ -55,6 +56,19 @@ Result<std::string> ej_str(const json& j, const char* name) {
     if (it == j.end() || it->is_null()) return std::string();
     if (!it->is_string()) return ej_bad(std::string("\"") + name + "\" must be a string.");
     return it->get<std::string>();
+}
+
+// A whole number from 0 to max (parsed JSON holds one as unsigned, a built one may be signed).
+std::optional<uint64_t> ej_uint(const json& j, const char* name, uint64_t max) {
+    auto it = j.find(name);
+    if (it == j.end()) return std::nullopt;
+    if (it->is_number_unsigned()) {
+        if (it->get<uint64_t>() > max) return std::nullopt;
+        return it->get<uint64_t>();
+    }
+    if (!it->is_number_integer() || it->get<int64_t>() < 0 || static_cast<uint64_t>(it->get<int64_t>()) > max)
+        return std::nullopt;
+    return static_cast<uint64_t>(it->get<int64_t>());
 }
 
 }  // namespace
@@ -122,12 +136,11 @@ Result<Event> ej_media(const json& j) {
     if (!kind) return kind.error();
     auto k = ej_value(kEjMediaKinds, kind.value());
     if (!k) return ej_bad("\"kind\" must be local_sdp, failed, stats or dtmf_fallback.");
-    auto call = j.find("call");
-    if (call == j.end() || !call->is_number_unsigned() || call->get<uint64_t>() > 0xFFFFFFFFu)
-        return ej_bad("\"call\" must be a call id.");
+    auto call = ej_uint(j, "call", 0xFFFFFFFFu);
+    if (!call) return ej_bad("\"call\" must be a call id.");
     MediaEvent e;
     e.kind = *k;
-    e.call = call->get<uint32_t>();
+    e.call = static_cast<uint32_t>(*call);
     for (auto [name, field] : {std::pair{"sdp", &e.sdp}, std::pair{"reason", &e.reason}, std::pair{"digits", &e.digits}}) {
         auto v = ej_str(j, name);
         if (!v) return v.error();
@@ -164,9 +177,9 @@ Result<Event> ej_start(const json& j) {
     auto url = ej_str(j, "backend_url");
     if (!url) return url.error();
     s.backend_url = url.value();
-    auto seed = j.find("seed");
-    if (seed == j.end() || !seed->is_number_unsigned()) return ej_bad("\"seed\" must be a whole number.");
-    s.seed = seed->get<uint64_t>();
+    auto seed = ej_uint(j, "seed", UINT64_MAX);
+    if (!seed) return ej_bad("\"seed\" must be a whole number.");
+    s.seed = *seed;
     auto drafts = ej_str(j, "stored_drafts");
     if (!drafts) return drafts.error();
     s.stored_drafts = drafts.value();
@@ -224,13 +237,13 @@ Result<Event> event_from_json(const json& j) {
         return Event{PhoneOwnership{*kind}};
     }
     if (t == "intent") {
-        auto id = j.find("id");
-        if (id == j.end() || !id->is_number_unsigned()) return ej_bad("\"id\" must be a whole number.");
+        auto id = ej_uint(j, "id", UINT64_MAX);
+        if (!id) return ej_bad("\"id\" must be a whole number.");
         auto it = j.find("intent");
         if (it == j.end()) return ej_bad("\"intent\" is missing.");
         auto intent = intent_from_json(*it);
-        if (!intent) return intent.error();
-        return Event{IntentReceived{id->get<uint64_t>(), std::move(intent.value())}};
+        if (!intent) return ej_bad("\"intent\": " + intent.error().message);
+        return Event{IntentReceived{*id, std::move(intent.value())}};
     }
     return ej_bad("\"type\" names no event.");
 }

@@ -164,7 +164,7 @@ TEST_CASE("event JSON: what is not an event is refused, naming the field") {
     CHECK(error_of({{"type", "media"}, {"kind", "local_sdp"}, {"call", -1}}).find("\"call\"") != std::string::npos);
     CHECK(error_of({{"type", "media"}, {"kind", "smoke"}, {"call", 1}}).find("\"kind\"") != std::string::npos);
     CHECK(error_of({{"type", "start"}, {"backend_url", "ws://x"}}).find("\"seed\"") != std::string::npos);
-    CHECK(error_of({{"type", "intent"}, {"id", 1}, {"intent", {{"type", "fly"}}}}).find("fly") != std::string::npos);
+    CHECK(error_of({{"type", "intent"}, {"id", 1}, {"intent", json::object({{"type", "fly"}})}}).find("fly") != std::string::npos);
     CHECK(error_of({{"type", "phone"}, {"kind", "mine"}}).find("\"kind\"") != std::string::npos);
 }
 
@@ -175,6 +175,6 @@ TEST_CASE("effect JSON: media and devices commands in the form web/media.js read
     CHECK(d == json{{"type", "devices"}, {"op", "set"}, {"kind", "output"}, {"id", "d2"}});
     json t = effect_to_json(StartTimer{TimerId::Heartbeat, 20000});
     CHECK(t == json{{"type", "start_timer"}, {"timer", "heartbeat"}, {"delay_ms", 20000}});
-    json c = effect_to_json(CompleteIntent{4, make_error("bad_intent", "No."), nullptr});
+    json c = effect_to_json(CompleteIntent{4, sb::make_error("bad_intent", "No."), nullptr});
     CHECK(c["error"]["code"] == "bad_intent");
 }
