@@ -147,22 +147,21 @@ json config_json(const desk::DeskConfig& c) {
 }  // namespace
 
 Recorder::Recorder(std::string build, desk::DeskConfig config, size_t max_bytes) : max_bytes_(max_bytes) {
-    header_ = json{{"switchboard_log", kLogVersion},
-                   {"build", std::move(build)},
-                   {"config", config_json(config)},
-                   {"redacted", "passwords, one-time and recovery codes, verification answers, tokens, "
-                                "second-factor secrets, SIP and ICE passwords, card digits but the first six and "
-                                "last four, CVCs"}}
-                  .dump() +
-              "\n";
+    // Members in the order a person reads them (nlohmann's json would sort them).
+    nlohmann::ordered_json header;
+    header["switchboard_log"] = kLogVersion;
+    header["build"] = std::move(build);
+    header["config"] = nlohmann::ordered_json::parse(config_json(config).dump());
+    header["redacted"] = "passwords, one-time and recovery codes, verification answers, tokens, second-factor "
+                         "secrets, SIP and ICE passwords, card digits but the first six and last four, CVCs";
+    header_ = header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 void Recorder::record(int64_t now_ms, const desk::Event& event) {
     last_ms_ = now_ms;
     if (truncated_) return;
-    std::string line = json{{"t", now_ms}, {"event", desk::event_to_json(redact(event))}}.dump(
-                           -1, ' ', false, json::error_handler_t::replace) +
-                       "\n";
+    std::string line = "{\"t\":" + std::to_string(now_ms) + ",\"event\":" +
+                       desk::event_to_json(redact(event)).dump(-1, ' ', false, json::error_handler_t::replace) + "}\n";
     if (lines_.size() + line.size() > max_bytes_) {
         truncated_ = true;
         return;
@@ -172,12 +171,12 @@ void Recorder::record(int64_t now_ms, const desk::Event& event) {
 }
 
 std::string Recorder::log(const desk::DeskState& state) const {
-    json end = {{"end", true},
-                {"at", last_ms_},
-                {"events", events_},
-                {"truncated", truncated_},
-                {"state", redact_json(desk::state_to_json(state, last_ms_))}};
-    return header_ + lines_ + end.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+    const std::string end = "{\"end\":true,\"at\":" + std::to_string(last_ms_) + ",\"events\":" +
+                            std::to_string(events_) + ",\"truncated\":" + (truncated_ ? "true" : "false") +
+                            ",\"state\":" +
+                            redact_json(desk::state_to_json(state, last_ms_)).dump(-1, ' ', false, json::error_handler_t::replace) +
+                            "}\n";
+    return header_ + lines_ + end;
 }
 
 // ---- replay -------------------------------------------------------------------------------------

@@ -169,15 +169,17 @@ void draw_account_menu(const agent::AgentSnapshot& agent, IntentSink& sink, ImVe
         menu_separator(row_w);
         // Two lines: what it does, and what it leaves out (the agent is about to send it on).
         const char* note = "What this desk did, for a bug report. Passwords, codes and card numbers are left out.";
-        ImGui::PushStyleVar(ImGuiStyleVar_FrameRounding, 6.0f);
+        ui::push_font(f.small);
         const float note_h = ImGui::CalcTextSize(note, nullptr, false, row_w - 20.0f).y;
+        ImGui::PopFont();
+        ImGui::PushStyleVar(ImGuiStyleVar_FrameRounding, 6.0f);
         const float name_h = ui::text_size(f.strong, "Ag").y;
-        const bool chosen = ImGui::Selectable("##export_log", false, 0, ImVec2(row_w, name_h + note_h + 20.0f));
+        const bool chosen = ImGui::Selectable("##export_log", false, 0, ImVec2(row_w, name_h + note_h + 18.0f));
         ImGui::PopStyleVar();
         const ImVec2 a = ImGui::GetItemRectMin();
         ImDrawList* dl = ImGui::GetWindowDrawList();
         ui::draw_text(dl, f.strong, ImVec2(a.x + 10.0f, a.y + 8.0f), color::text, "Export support log");
-        ImGui::PushFont(f.small, f.small->LegacySize);
+        ui::push_font(f.small);
         dl->AddText(nullptr, 0.0f, ImVec2(a.x + 10.0f, a.y + 10.0f + name_h), color::text_muted, note, nullptr,
                     row_w - 20.0f);
         ImGui::PopFont();
@@ -405,28 +407,36 @@ void draw_agent_bar(const desk::DeskState& s, IntentSink& sink, PanelContext& ct
     ImGui::PopStyleVar();
     right -= 20.0f;
 
-    // The agent: initials avatar, name, username.
-    if (show_name) {
-        right -= text_w;
-        const float name_h = ui::text_size(f.strong, "Ag").y, user_h = ui::text_size(f.small, "Ag").y;
-        const float block_top = std::round((bar_h - name_h - user_h) * 0.5f);
-        ui::draw_text(dl, f.strong, ImVec2(wp.x + right, wp.y + block_top), color::text, name_shown);
-        ui::draw_text(dl, f.small, ImVec2(wp.x + right, wp.y + block_top + name_h), color::text_muted, user_shown);
-        right -= 10.0f;
+    // The agent: initials avatar, name, username; the whole block opens the account menu.
+    const float block_w = avatar + (show_name ? 10.0f + text_w : 0.0f);
+    right -= block_w;
+    {
+        const float hit_pad = 6.0f;  // the hover shape reaches a little past the avatar and the name
+        ImGui::SetCursorPos(ImVec2(right - hit_pad, std::round((bar_h - avatar) * 0.5f) - hit_pad * 0.5f));
+        const bool clicked = ImGui::InvisibleButton("##account", ImVec2(block_w + hit_pad * 2.0f, avatar + hit_pad));
+        const bool open = ImGui::IsPopupOpen(kAccountMenuId);
+        if (ImGui::IsItemHovered() || open)
+            dl->AddRectFilled(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), color::surface_hover, theme::kControlRounding);
+        if (clicked) ImGui::OpenPopup(kAccountMenuId);
+        if (ImGui::IsItemHovered() && !open) {
+            if (show_name) ImGui::SetTooltip("Your account · support log");
+            else ImGui::SetTooltip("%s (@%s)", name.c_str(), agent.username.c_str());
+        }
+        const ImVec2 menu_at(ImGui::GetItemRectMax().x, ImGui::GetItemRectMax().y + 8.0f);
+        const ImVec2 ac(wp.x + right + avatar * 0.5f, wp.y + bar_h * 0.5f);
+        dl->AddCircleFilled(ac, avatar * 0.5f, color::accent_soft);
+        const std::string ini = ui::initials(name);
+        const ImVec2 is = ui::text_size(f.strong, ini);
+        ui::draw_text(dl, f.strong, ImVec2(ac.x - is.x * 0.5f, ac.y - is.y * 0.5f), color::accent, ini);
+        if (show_name) {
+            const float tx = right + avatar + 10.0f;
+            const float name_h = ui::text_size(f.strong, "Ag").y, user_h = ui::text_size(f.small, "Ag").y;
+            const float block_top = std::round((bar_h - name_h - user_h) * 0.5f);
+            ui::draw_text(dl, f.strong, ImVec2(wp.x + tx, wp.y + block_top), color::text, name_shown);
+            ui::draw_text(dl, f.small, ImVec2(wp.x + tx, wp.y + block_top + name_h), color::text_muted, user_shown);
+        }
+        draw_account_menu(agent, sink, menu_at);
     }
-    right -= avatar;
-    const ImVec2 ac(wp.x + right + avatar * 0.5f, wp.y + bar_h * 0.5f);
-    dl->AddCircleFilled(ac, avatar * 0.5f, color::accent_soft);
-    const std::string ini = ui::initials(name);
-    const ImVec2 is = ui::text_size(f.strong, ini);
-    ui::draw_text(dl, f.strong, ImVec2(ac.x - is.x * 0.5f, ac.y - is.y * 0.5f), color::accent, ini);
-    ImGui::SetCursorPos(ImVec2(right, std::round((bar_h - avatar) * 0.5f)));
-    if (ImGui::InvisibleButton("##avatar", ImVec2(avatar, avatar))) ImGui::OpenPopup(kAccountMenuId);
-    if (ImGui::IsItemHovered() && !ImGui::IsPopupOpen(kAccountMenuId)) {
-        if (show_name) ImGui::SetTooltip("Your account");
-        else ImGui::SetTooltip("%s (@%s)", name.c_str(), agent.username.c_str());
-    }
-    draw_account_menu(agent, sink, ImVec2(ImGui::GetItemRectMax().x, ImGui::GetItemRectMax().y + 8.0f));
     right -= 20.0f;
     dl->AddLine(ImVec2(wp.x + right, wp.y + 18.0f), ImVec2(wp.x + right, wp.y + bar_h - 18.0f), color::border);
     right -= 20.0f;

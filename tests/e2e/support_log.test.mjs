@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startServer, signSms, repoRoot } from '../server/harness.mjs';
-import { launchBrowser, openDesk, waitForState, waitForFrames, dispatch, shot, webRoot } from './browser.mjs';
+import { launchBrowser, openDesk, waitForState, waitForFrames, dispatch, shot, webRoot, artifacts } from './browser.mjs';
 
 const replayBinary = process.env.SWITCHBOARD_REPLAY ?? join(repoRoot, 'build/native/tools/switchboard-replay');
 const run = promisify(execFile);
@@ -30,7 +30,7 @@ after(async () => {
 
 // The workspace at 1280x800: the composer's field; the agent's avatar in the top bar.
 const composer = { x: 625, y: 680 };
-const avatar = { x: 1121, y: 36 };
+const avatar = { x: 1100, y: 30 };
 
 async function sms(from, body) {
   const form = new URLSearchParams({ From: from, To: '7001', Body: body }).toString();
@@ -66,7 +66,7 @@ test('a session exported from the account menu replays natively to the state the
   await shot(page, 'account-menu');
   const [download] = await Promise.all([
     page.waitForEvent('download', { timeout: 10000 }),
-    page.mouse.click(avatar.x - 120, avatar.y + 70),
+    page.mouse.click(avatar.x - 80, avatar.y + 115),  // Export support log
   ]);
   assert.match(download.suggestedFilename(), /^switchboard-support-.*\.log$/);
   const file = join(dir, 'support.log');
@@ -75,6 +75,7 @@ test('a session exported from the account menu replays natively to the state the
   const stored = await page.evaluate(() => window.sessionStorage.getItem('switchboard.session'));
 
   const log = readFileSync(file, 'utf8');
+  writeFileSync(join(artifacts, 'support.log'), log);  // for a person to read when this fails
   const lines = log.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(lines[0].switchboard_log, 1);
   const events = lines.slice(1, -1);
