@@ -46,13 +46,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::string digits(const std::string& s) {
-    std::string out;
-    for (char ch : s)
-        if (ch >= '0' && ch <= '9') out += ch;
-    return out;
-}
-
 // Empty, blank, too long or not UTF-8: the customer's text is refused with bad_message.
 sb::Status check_text(const std::string& text, int64_t max) {
     if (!is_valid_utf8(text)) return make_error(code::bad_message, "text is not valid UTF-8.");
@@ -89,7 +82,7 @@ sb::Result<ContactService::StartedChat> ContactService::start_chat(const std::st
         if (email->size() > 254 || email->find('@') == std::string::npos || email->find(' ') != std::string::npos)
             return make_error(code::bad_message, "email is not an email address.");
     }
-    const QueueRecord* queue = default_queue();
+    const QueueRecord* queue = acd_.default_queue();
     if (!queue) return make_error(code::internal, "no queue to take chats");
 
     int64_t now = d_.now();
@@ -219,7 +212,7 @@ Status ContactService::give_up(const ContactRecord& c, Sender by, const std::str
         else if (link) link->agent_message(next, m.value(), "");
     }
     if (c.state == ContactState::Offered && c.agent) {
-        last_busy_[*c.agent] = now;
+        acd_.busy(*c.agent, now);
         emit(*c.agent, "contact.ended", {{"contact", c.id}, {"reason", ended_reason}});
     }
     if (link) link->ended(next, by);
@@ -246,10 +239,7 @@ sb::Result<ContactService::InboundSms> ContactService::sms_inbound(const std::st
     if (auto st = check_text(body, 1600); !st) return st.error();
     if (!is_valid_utf8(to) || to.size() > 32) return make_error(code::bad_message, "To is not a phone number.");
     // Only our own numbers take texts: a webhook naming any other To is refused, not routed.
-    const QueueRecord* queue = nullptr;
-    std::string to_digits = digits(to);
-    for (const QueueRecord& q : queues_)
-        if (q.number && !to_digits.empty() && digits(*q.number) == to_digits) queue = &q;
+    const QueueRecord* queue = acd_.queue_by_number(to);
     if (!queue) return make_error("unknown_number", "To is not one of this contact centre's numbers.");
     int64_t now = d_.now();
 

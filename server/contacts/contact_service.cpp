@@ -37,21 +37,20 @@ int64_t utf8_length(std::string_view s) {
 Status ContactService::load() {
     auto queues = d_.contacts.queues();
     if (!queues) return queues.error();
-    queues_ = std::move(queues.value());
     auto routing = d_.contacts.agent_routing();
     if (!routing) return routing.error();
-    routing_ = std::move(routing.value());
     auto open = d_.contacts.open_contacts();
     if (!open) return open.error();
+    acd_ = Acd{};
+    acd_.load(std::move(queues.value()), std::move(routing.value()));
     open_.clear();
-    queued_since_.clear();
     int64_t now = d_.now();
     for (ContactRecord& c : open.value()) {
-        if (c.state == ContactState::Queued || c.state == ContactState::Offered) queued_since_[c.id] = now;  // a restart is a fresh wait
+        if (c.state == ContactState::Queued || c.state == ContactState::Offered) acd_.restart_wait(c.id, now);  // a restart is a fresh wait
         if (is_ringing_call(c)) call_deadline_[c.id] = now + config_.offer_timeout_ms + kCallBackstopMs;
         open_[c.id] = std::move(c);
     }
-    d_.log.info("contacts loaded", {{"open", open_.size()}, {"queues", queues_.size()}});
+    d_.log.info("contacts loaded", {{"open", open_.size()}, {"queues", acd_.queues().size()}});
     return Ok{};
 }
 
@@ -83,7 +82,7 @@ ContactService::Reply ContactService::accept(const std::string& agent, const std
     next.offer_expires_at.reset();
     next.target_agent.reset();
     if (auto st = save(next); !st) return st.error();
-    declined_.erase(id);
+    acd_.forget_declined(id);
     d_.log.info("contact accepted", {{"contact", id}, {"agent", agent}});
     emit_contact(next, "contact.updated");
     if (auto* link = link_for(next)) link->agent_joined(next, agent_display_name(agent));
@@ -184,11 +183,11 @@ ContactService::Reply ContactService::transfer(const std::string& agent, const j
     next.offer_expires_at.reset();
     next.transfer_from = agent;
     next.transfer_note = sb::contact::mask_card_numbers(note);  // docs/security.md
-    next.rank = front_rank(next.queue, next.rank);
+    next.rank = acd_.front_rank(open_, next.queue, next.rank);
     if (auto st = save(next); !st) return st.error();
-    declined_.erase(id);
+    acd_.forget_declined(id);
     customer_typing_.erase(id);
-    last_busy_[agent] = d_.now();
+    acd_.busy(agent, d_.now());
     d_.log.info("contact transferred", {{"contact", id}, {"from", agent}, {"queue", next.queue},
                                         {"agent", next.target_agent.value_or("")}});
     emit(agent, "contact.ended", {{"contact", id}, {"reason", "transferred"}});
@@ -319,7 +318,7 @@ ContactService::Reply ContactService::session_parts(const std::string& agent) {
         contacts.push_back(std::move(j.value()));
     }
     json queues = json::array();
-    for (const QueueRecord& q : queues_) queues.push_back(queue_json(q));
+    for (const QueueRecord& q : acd_.queues()) queues.push_back(queue_json(q));
     auto canned = d_.contacts.canned_responses();
     if (!canned) return canned.error();
     json responses = json::array();
@@ -366,10 +365,10 @@ void ContactService::tick() {
         }
         if (c.state == ContactState::Offered && c.offer_expires_at && *c.offer_expires_at <= now) missed.push_back(c);
         if (c.state == ContactState::WrapUp && c.acw_expires_at && *c.acw_expires_at <= now) acw_over.push_back(c);
-        auto since = queued_since_.find(id);
-        if (c.state != ContactState::Queued || since == queued_since_.end()) continue;
-        if (now - since->second >= config_.queue_max_wait_ms) abandoned.push_back(c);
-        else if (c.target_agent && now - since->second >= config_.transfer_wait_ms) untargeted.push_back(c);
+        auto since = acd_.queued_since(id);
+        if (c.state != ContactState::Queued || !since) continue;
+        if (now - *since >= config_.queue_max_wait_ms) abandoned.push_back(c);
+        else if (c.target_agent && now - *since >= config_.transfer_wait_ms) untargeted.push_back(c);
     }
     for (const ContactRecord& c : calls_over) {
         d_.log.info("call not routed again in time; given up", {{"contact", c.id}, {"queue", c.queue}});
@@ -430,9 +429,7 @@ Status ContactService::save(const ContactRecord& next) {
     if (auto st = check_move(next); !st) return st;
     if (auto st = d_.contacts.save_contact(next); !st) return st;
     open_[next.id] = next;
-    if (next.state != ContactState::Queued) told_position_.erase(next.id);
-    if (next.state == ContactState::Queued) queued_since_.try_emplace(next.id, d_.now());
-    else if (next.state != ContactState::Offered) queued_since_.erase(next.id);
+    acd_.saved(next, d_.now());
     if (!is_ringing_call(next)) call_deadline_.erase(next.id);
     for (auto& hook : change_hooks_) hook(next);
     return Ok{};
@@ -443,11 +440,9 @@ Status ContactService::close(const ContactRecord& next) {
     if (auto st = check_move(next); !st) return st;
     if (auto st = d_.contacts.close_contact(next); !st) return st;
     open_.erase(next.id);
-    queued_since_.erase(next.id);
+    acd_.closed(next.id);
     call_deadline_.erase(next.id);
-    declined_.erase(next.id);
     customer_typing_.erase(next.id);
-    told_position_.erase(next.id);
     for (auto& hook : change_hooks_) hook(next);
     return Ok{};
 }
@@ -459,11 +454,11 @@ Status ContactService::return_to_queue(const ContactRecord& c, const std::string
     next.agent.reset();
     next.offer_expires_at.reset();
     next.target_agent.reset();  // a named agent who said no: the queue takes over
-    next.rank = front_rank(c.queue, c.rank);
+    next.rank = acd_.front_rank(open_, c.queue, c.rank);
     if (auto st = save(next); !st) return st;
-    if (declined && !agent.empty()) declined_[c.id].insert(agent);
+    if (declined && !agent.empty()) acd_.declined(c.id, agent);
     customer_typing_.erase(c.id);
-    last_busy_[agent] = d_.now();
+    acd_.busy(agent, d_.now());
     if (!agent.empty()) emit(agent, "contact.ended", {{"contact", c.id}, {"reason", reason}});
     return Ok{};
 }
@@ -479,7 +474,7 @@ Status ContactService::close_after_work(const ContactRecord& c, const std::optio
     next.tags = tags;
     if (auto st = close(next); !st) return st;
     if (c.agent) {
-        last_busy_[*c.agent] = d_.now();
+        acd_.busy(*c.agent, d_.now());
         emit(*c.agent, "contact.ended", {{"contact", c.id}, {"reason", "closed"}});
     }
     d_.log.info("contact closed", {{"contact", c.id}, {"disposition", disposition.value_or("")}});
@@ -538,25 +533,6 @@ void ContactService::emit_contact(const ContactRecord& c, const std::string& eve
     emit(*c.agent, event, j.value());
 }
 
-const QueueRecord* ContactService::find_queue(const std::string& code) const {
-    for (const QueueRecord& q : queues_)
-        if (q.code == code) return &q;
-    return nullptr;
-}
-
-const QueueRecord* ContactService::default_queue() const {
-    for (const QueueRecord& q : queues_)
-        if (q.is_default) return &q;
-    return queues_.empty() ? nullptr : &queues_.front();
-}
-
-int64_t ContactService::front_rank(const std::string& queue, int64_t own_rank) const {
-    int64_t front = own_rank;
-    for (const auto& [id, c] : open_)
-        if (c.state == ContactState::Queued && c.queue == queue) front = std::min(front, c.rank - 1);
-    return front;
-}
-
 void ContactService::route() {
     if (routing_now_) {  // a presence change caused by routing (a miss) asks again: finish this pass first
         route_again_ = true;
@@ -572,22 +548,12 @@ void ContactService::route() {
 }
 
 void ContactService::route_once() {
-    std::vector<const ContactRecord*> queued;
-    for (const auto& [id, c] : open_)
-        if (c.state == ContactState::Queued && !is_ringing_call(c)) queued.push_back(&c);
-    if (queued.empty() || !agents_) return;
-    std::stable_sort(queued.begin(), queued.end(), [](const ContactRecord* a, const ContactRecord* b) {
-        return a->rank != b->rank ? a->rank < b->rank : a->created_at < b->created_at;
-    });
-    std::vector<RoutableContact> contacts;
-    bool voice = false;
-    for (const ContactRecord* c : queued) {
-        voice = voice || c->channel == Channel::Voice;
-        const QueueRecord* q = find_queue(c->queue);
-        RoutableContact rc{c->id, c->channel, q ? q->skill : c->queue, c->target_agent, {}};
-        if (auto it = declined_.find(c->id); it != declined_.end()) rc.declined = it->second;
-        contacts.push_back(std::move(rc));
-    }
+    if (!agents_) return;
+    std::vector<RoutableContact> contacts =
+        acd_.queued_in_order(open_, [](const ContactRecord& c) { return !is_ringing_call(c); });
+    if (contacts.empty()) return;
+    const bool voice = std::any_of(contacts.begin(), contacts.end(),
+                                   [](const RoutableContact& c) { return c.channel == Channel::Voice; });
     auto agents = routable_agents(voice);
     if (!agents) {
         d_.log.error("routing: cannot list agents", {{"error", agents.error().message}});
@@ -605,105 +571,49 @@ void ContactService::route_once() {
             d_.log.error("offer failed", {{"contact", o.contact}, {"error", st.error().message}});
             continue;
         }
-        last_busy_[o.agent] = now;
+        acd_.busy(o.agent, now);
         d_.log.info("contact offered", {{"contact", o.contact}, {"agent", o.agent}});
         emit_contact(next, "contact.offered");
     }
 }
 
 sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents(bool phones) {
-    std::vector<RoutableAgent> agents;
-    if (!agents_) return agents;
+    if (!agents_) return std::vector<RoutableAgent>{};
     auto list = d_.store.list_agents();
     if (!list) return list.error();
+    // Connections asked once per routing, not once per agent (thousands made it quadratic).
+    std::vector<RoutableAgent> agents = acd_.routable_agents(list.value(), agents_->connected_agents(), open_);
+    if (!phones) return agents;
     int64_t now = d_.now();
-    // Once per routing, not once per agent: with thousands of agents, asking about each one
-    // (connections, open contacts) for each of them made routing quadratic.
-    const std::set<std::string> connected = agents_->connected_agents();
-    std::map<std::string, std::map<Channel, int>> load;
-    for (const auto& [id, c] : open_)
-        if (c.agent && c.state != ContactState::Queued) load[*c.agent][c.channel]++;
-    for (const auto& a : list.value()) {
-        if (a.state != sb::agent::Presence::Available || !connected.count(a.username)) continue;
-        RoutableAgent ra;
-        ra.username = a.username;
-        if (auto it = routing_.find(a.username); it != routing_.end()) {
-            ra.skills = it->second.skills;
-            ra.capacity = it->second.capacity;
-        }
-        ra.idle_since = std::max(a.state_since_ms, last_busy_.count(a.username) ? last_busy_[a.username] : 0);
-        if (auto l = load.find(a.username); l != load.end()) ra.load = l->second;
+    for (RoutableAgent& ra : agents) {
         // Calls need a phone: a live session with SIP credentials.
-        if (phones && ra.capacity.count(Channel::Voice) && ra.capacity[Channel::Voice] > 0) {
-            auto sip = d_.store.current_sip_username(a.username, now);
-            if (!sip) return sip.error();
-            if (!sip.value()) ra.capacity[Channel::Voice] = 0;
-        }
-        agents.push_back(std::move(ra));
+        auto voice = ra.capacity.find(Channel::Voice);
+        if (voice == ra.capacity.end() || voice->second <= 0) continue;
+        auto sip = d_.store.current_sip_username(ra.username, now);
+        if (!sip) return sip.error();
+        if (!sip.value()) voice->second = 0;
     }
     return agents;
 }
 
-void ContactService::notify_queue_positions() {
-    if (!chat_) return;
-    // Every queued chat's place in one pass: sorted once per queue, and the agents' slots read
-    // once per queue, instead of a scan and a query per chat (quadratic with many waiting).
-    std::map<std::string, std::vector<const ContactRecord*>> by_queue;
-    bool any_chat = false;
-    for (const auto& [id, c] : open_) {
-        if (c.state != ContactState::Queued) continue;
-        by_queue[c.queue].push_back(&c);
-        any_chat = any_chat || c.channel == Channel::Chat;
-    }
-    if (!any_chat) return;
-    std::optional<std::vector<sb::agent::AgentSnapshot>> agents;
-    if (agents_)
-        if (auto list = d_.store.list_agents(); list) agents = std::move(list.value());
-    for (auto& [queue, list] : by_queue) {
-        std::stable_sort(list.begin(), list.end(), [](const ContactRecord* a, const ContactRecord* b) {
-            return a->rank != b->rank ? a->rank < b->rank : a->created_at < b->created_at;
-        });
-        int64_t slots = agents ? available_slots(queue, Channel::Chat, *agents) : 0;
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            const ContactRecord& c = *list[i];
-            if (c.channel != Channel::Chat) continue;
-            int position = static_cast<int>(i) + 1;
-            std::pair<int, int64_t> pos{position, position * config_.handle_time_estimate_s / std::max<int64_t>(1, slots)};
-            auto told = told_position_.find(c.id);
-            if (told != told_position_.end() && told->second == pos) continue;
-            told_position_[c.id] = pos;
-            chat_->queued(c, pos.first, pos.second);
-        }
-    }
+std::vector<sb::agent::AgentSnapshot> ContactService::agents_for_acd() {
+    if (!agents_) return {};
+    auto list = d_.store.list_agents();
+    return list ? std::move(list.value()) : std::vector<sb::agent::AgentSnapshot>{};
 }
 
-int64_t ContactService::available_slots(const std::string& queue, Channel channel,
-                                        const std::vector<sb::agent::AgentSnapshot>& agents) const {
-    // Slots of the agents who could take it now; with none, one slot's worth (the caller's max).
-    const QueueRecord* q = find_queue(queue);
-    if (!q) return 0;
-    int64_t slots = 0;
-    for (const auto& a : agents) {
-        if (a.state != sb::agent::Presence::Available) continue;
-        auto it = routing_.find(a.username);
-        if (it == routing_.end() || !it->second.skills.count(q->skill)) continue;
-        auto cap = it->second.capacity.find(channel);
-        if (cap != it->second.capacity.end()) slots += cap->second;
-    }
-    return slots;
+void ContactService::notify_queue_positions() {
+    if (!chat_) return;
+    const bool any_chat = std::any_of(open_.begin(), open_.end(), [](const auto& entry) {
+        return entry.second.state == ContactState::Queued && entry.second.channel == Channel::Chat;
+    });
+    if (!any_chat) return;  // (nor are the agents listed)
+    for (const Acd::Position& p : acd_.positions_to_tell(open_, agents_for_acd(), config_.handle_time_estimate_s))
+        chat_->queued(open_.at(p.contact), p.position, p.wait_s);
 }
 
 std::pair<int, int64_t> ContactService::queue_position(const ContactRecord& c) {
-    int position = 1;
-    for (const auto& [id, other] : open_)
-        if (other.state == ContactState::Queued && other.queue == c.queue && id != c.id &&
-            (other.rank < c.rank || (other.rank == c.rank && other.created_at < c.created_at)))
-            ++position;
-    int64_t slots = 0;
-    if (agents_)
-        if (auto list = d_.store.list_agents(); list) slots = available_slots(c.queue, c.channel, list.value());
-    int64_t wait = position * config_.handle_time_estimate_s / std::max<int64_t>(1, slots);
-    return {position, wait};
+    return acd_.queue_position(open_, c, agents_for_acd(), config_.handle_time_estimate_s);
 }
 
 }  // namespace sbd

@@ -1,6 +1,7 @@
 // contact_service.h: chat, SMS and voice contacts in switchboardd, without sockets: the lifecycle of
-// docs/protocol.md ("Contacts: chat, SMS and voice"), the ACD (routing.h decides, this carries out),
-// the customer card, wrap-up, and the customers' side (chat page, SMS) as plain calls.
+// docs/protocol.md ("Contacts: chat, SMS and voice"), the ACD (acd.h remembers and answers about
+// queues, routing.h decides a pass, this carries out), the customer card, wrap-up, and the
+// customers' side (chat page, SMS) as plain calls.
 //
 // Every change is saved to the store before anyone is told (an event, a reply, an ack); a failed
 // save changes nothing and is answered `internal`. Time is the injected clock; tick() is what a
@@ -23,6 +24,7 @@
 
 #include "server/app/clock.h"
 #include "server/app/log.h"
+#include "server/contacts/acd.h"
 #include "server/contacts/routing.h"
 #include "server/store/contact_store.h"
 #include "server/store/store.h"
@@ -178,6 +180,8 @@ public:
     std::string agent_display_name(const std::string& username);
     // Where a queued contact stands: position (1 = next) and estimated wait in seconds.
     std::pair<int, int64_t> queue_position(const ContactRecord& c);
+    // The ACD's memory and its questions about queues (acd.h), for services beside this one.
+    const Acd& acd() const { return acd_; }
 
     // ---- customers: SMS ----
     struct InboundSms {
@@ -259,6 +263,8 @@ private:
     // `phones`: check which agents have a phone (a live SIP session) for voice; without a voice
     // contact to route, that check (a query per agent) is skipped and voice capacity left as is.
     sb::Result<std::vector<RoutableAgent>> routable_agents(bool phones = true);
+    // Every agent, for the ACD's questions; empty without an agent link (nobody can take anything).
+    std::vector<sb::agent::AgentSnapshot> agents_for_acd();
     sb::Result<CustomerRecord> customer_by_phone(const std::string& e164, const std::string& name);
     sb::Status offer_call(ContactRecord c, const std::string& agent);
     // A transferred caller arriving at `queue`'s number: the pending transfer's contact, moved
@@ -271,14 +277,10 @@ private:
                                                         const std::optional<std::string>& e164,
                                                         const QueueRecord& queue);
     sb::Status make_callback(ContactRecord c);
-    const QueueRecord* find_queue(const std::string& code) const;
-    const QueueRecord* default_queue() const;
-    int64_t front_rank(const std::string& queue, int64_t own_rank) const;
+    const QueueRecord* find_queue(const std::string& code) const { return acd_.find_queue(code); }
     void route();
     void route_once();
     void notify_queue_positions();
-    int64_t available_slots(const std::string& queue, Channel channel,
-                            const std::vector<sb::agent::AgentSnapshot>& agents) const;
     sb::Result<nlohmann::json> customer_json(const std::string& customer);
     // With the sensitive section (verification.h), masked unless `unlocked`.
     sb::Result<nlohmann::json> customer_json(const std::string& customer, bool unlocked);
@@ -309,16 +311,9 @@ private:
     std::vector<std::function<void(const ContactRecord&)>> change_hooks_;
     std::vector<std::function<void(const ContactRecord&, nlohmann::json&)>> json_decorators_;
 
-    std::vector<QueueRecord> queues_;
-    std::map<std::string, AgentRouting> routing_;     // skills and capacity per agent
+    Acd acd_;  // queues, skills and capacity, who declined what, idle times, waits (acd.h)
     std::map<std::string, ContactRecord> open_;       // every contact not closed, by id
-    std::map<std::string, std::set<std::string>> declined_;  // contact -> agents who rejected/missed it
     std::set<std::string> customer_typing_;           // contacts whose customer is typing
-    std::map<std::string, int64_t> last_busy_;        // agent -> last offer or release
-    std::map<std::string, std::pair<int, int64_t>> told_position_;  // contact -> last position sent
-    // contact -> when it last entered a queue from outside (arrival, transfer, restart); a
-    // missed or rejected offer does not restart the customer's wait.
-    std::map<std::string, int64_t> queued_since_;
     // ringing calls -> when the server gives up waiting for Kamailio (offer timeout + 15 s)
     std::map<std::string, int64_t> call_deadline_;
     // voice contacts being transferred -> where to and until when (the caller's new call is awaited)

@@ -36,13 +36,6 @@ std::string trim(const std::string& s) {
     return s.substr(b, e - b + 1);
 }
 
-std::string digits(const std::string& s) {
-    std::string out;
-    for (char ch : s)
-        if (ch >= '0' && ch <= '9') out += ch;
-    return out;
-}
-
 // SIP statuses of a failed branch that mean the agent did not answer (or could not be reached):
 // a missed offer. Anything else (486, 603, ...) is a rejection.
 bool is_missed_status(int status) { return status == 408 || status == 480 || status == 404; }
@@ -74,7 +67,7 @@ Status ContactService::offer_call(ContactRecord next, const std::string& agent) 
     next.offer_expires_at = now + config_.offer_timeout_ms;
     if (auto st = save(next); !st) return st;
     call_deadline_[next.id] = now + config_.offer_timeout_ms + kCallBackstopMs;
-    last_busy_[agent] = now;
+    acd_.busy(agent, now);
     d_.log.info("call offered", {{"contact", next.id}, {"agent", agent}});
     emit_contact(next, "contact.offered");
     return Ok{};
@@ -100,10 +93,7 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
     for (const std::string* v : {&call_id, &from, &from_name, &number})
         if (!is_valid_utf8(*v) || v->size() > 256)
             return make_error(code::bad_message, "Fields must be UTF-8, at most 256 bytes.");
-    const QueueRecord* queue = nullptr;
-    std::string dialed = digits(number);
-    for (const QueueRecord& q : queues_)
-        if (q.number && !dialed.empty() && digits(*q.number) == dialed) queue = &q;
+    const QueueRecord* queue = acd_.queue_by_number(number);
     if (!queue) return make_error(code::unknown_queue, "No queue has the number \"" + sb::text::quote(number) + "\".");
 
     ContactRecord call;
@@ -177,9 +167,8 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
     auto agents = routable_agents();
     if (!agents) return agents.error();
     std::vector<RoutableAgent> candidates;
-    auto declined = declined_.find(call.id);
     for (RoutableAgent& a : agents.value())
-        if (declined == declined_.end() || !declined->second.count(a.username)) candidates.push_back(std::move(a));
+        if (!acd_.has_declined(call.id, a.username)) candidates.push_back(std::move(a));
     if (!target_agent.empty()) {
         for (RoutableAgent& a : candidates)
             if (a.username == target_agent) {
@@ -285,8 +274,8 @@ sb::Result<std::optional<ContactService::MovedCall>> ContactService::claim_trans
     next.service_address = queue.number;
     if (auto st = save(next); !st) return st.error();
     call_deadline_.erase(id);
-    declined_[id] = {pending.from};  // not offered back to who transferred it
-    last_busy_[pending.from] = now;
+    acd_.only_declined(id, pending.from);  // not offered back to who transferred it
+    acd_.busy(pending.from, now);
     d_.log.info("call transferred", {{"contact", id}, {"from", pending.from}, {"queue", next.queue},
                                      {"agent", pending.agent}});
     emit(pending.from, "contact.ended", {{"contact", id}, {"reason", "transferred"}});
@@ -359,10 +348,7 @@ ContactService::Reply ContactService::dial(const std::string& agent, const json&
             queue = find_queue(qc);
             if (!queue) return make_error(code::unknown_queue, "No queue \"" + sb::text::quote(qc) + "\".");
         } else {
-            auto r = routing_.find(agent);
-            for (const QueueRecord& q : queues_)
-                if (!queue && r != routing_.end() && r->second.skills.count(q.skill)) queue = &q;
-            if (!queue) queue = default_queue();
+            queue = acd_.home_queue(agent);
             if (!queue) return make_error(code::internal, "no queue");
         }
         auto customer = customer_by_phone(phone.value(), "");
@@ -382,7 +368,7 @@ ContactService::Reply ContactService::dial(const std::string& agent, const json&
         next.state = ContactState::Active;
     }
     if (auto st = save(next); !st) return st.error();
-    last_busy_[agent] = d_.now();
+    acd_.busy(agent, d_.now());
     d_.log.info("dial", {{"contact", next.id}, {"agent", agent}, {"callback", next.callback}});
     emit_contact(next, "contact.updated");
     auto j = contact_json(next);
