@@ -1,6 +1,6 @@
 // shell/panels/login_panel.cpp: the sign-in screen, a centred card on the app background.
 //
-// Sections: connection line · error line · draw_login_panel
+// Sections: connection line · error line · support link · draw_login_panel
 // Keyboard: focus starts in Username, Tab moves between the fields, Enter in either submits.
 // After the password the card shows the second step instead of the form (mfa_panel.cpp).
 #include <algorithm>
@@ -145,6 +145,32 @@ bool field(const char* label, const char* id, char* buf, size_t size, ImGuiInput
         dl->AddRect(a, b, theme::color::accent, theme::kControlRounding, 0, 1.0f);
     }
     return enter;
+}
+
+// "Trouble signing in? Export support log": a quiet line, its second half a link.
+void draw_support_link(IntentSink& sink) {
+    const auto& f = theme::fonts();
+    const char* lead = "Trouble signing in? ";
+    const char* link = "Export support log";
+    const float lead_w = ui::text_size(f.small, lead).x, link_w = ui::text_size(f.small, link).x;
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float h = ui::text_size(f.small, "Ag").y;
+    const ImVec2 start = ImGui::GetCursorScreenPos();
+    const float x = start.x + std::max(0.0f, (width - lead_w - link_w) * 0.5f);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    ui::draw_text(dl, f.small, ImVec2(x, start.y), text_muted, lead);
+    ImGui::SetCursorScreenPos(ImVec2(x + lead_w, start.y));
+    const bool clicked = ImGui::InvisibleButton("##support_log", ImVec2(link_w, h));
+    const bool hovered = ImGui::IsItemHovered();
+    ui::draw_text(dl, f.small, ImVec2(x + lead_w, start.y), theme::color::accent, link);
+    if (hovered || ImGui::IsItemFocused())
+        dl->AddLine(ImVec2(x + lead_w, start.y + h - 1.0f), ImVec2(x + lead_w + link_w, start.y + h - 1.0f),
+                    theme::color::accent);
+    if (hovered) {
+        ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+        ImGui::SetTooltip("What this desk did, for a bug report. Your password is left out.");
+    }
+    if (clicked) sink.export_support_log();
 }
 
 // `compact`: the second step of sign-in needs the room; the mark alone says where the agent is.
@@ -303,6 +329,13 @@ void draw_login_panel(const desk::DeskState& s, IntentSink& sink, PanelContext& 
     }
     ImGui::Dummy(ImVec2(0.0f, 8.0f));
     draw_connection_line(s, ctx);
+    // When signing in goes wrong (no backend, a refusal), the way to report it is at hand: the
+    // account menu that offers it elsewhere needs a signed-in agent.
+    const bool trouble = s.connection != desk::ConnectionState::Connected || (s.login_error && !signing_in);
+    if (trouble && !restoring) {
+        ImGui::Dummy(ImVec2(0.0f, 2.0f));
+        draw_support_link(sink);
+    }
 
     const float measured = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y + 32.0f;
     if (std::fabs(measured - form.card_height) > 0.5f) {

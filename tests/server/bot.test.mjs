@@ -3,10 +3,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startServer, DeskClient, sql } from './harness.mjs';
 
 const bot = process.env.SWITCHBOARD_BOT ?? join(repoRoot, 'build/native/tools/switchboard-bot');
+const replay = process.env.SWITCHBOARD_REPLAY ?? join(repoRoot, 'build/native/tools/switchboard-replay');
 let server;
 before(async () => { server = await startServer(); });
 after(async () => { await server?.stop(); });
@@ -45,6 +48,27 @@ test('the bot logs in, sets not ready with a reason, and the backend has it', as
   const agent = await agentOnBackend('bob');
   assert.equal(agent.state, 'not_ready');
   assert.equal(agent.reason, 'training');
+});
+
+test('the bot records its session with --support-log, and switchboard-replay replays it to the same state', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bot-log-'));
+  try {
+    const file = join(dir, 'bot.log');
+    const r = await runBot(['--url', server.wsUrl, '--username', 'alice', '--password', 'switchboard',
+      '--state', 'not_ready', '--reason', 'break', '--support-log', file]);
+    assert.equal(r.code, 0, r.err);
+    const log = readFileSync(file, 'utf8');
+    assert.ok(!log.includes('"password":"switchboard"'), 'the password is left out');
+    const check = execFileSync(replay, ['--check', file], { encoding: 'utf8' });
+    assert.match(check, /^replayed \d+ events to the recorded state/);
+    const end = JSON.parse(execFileSync(replay, [file], { encoding: 'utf8' })).state;
+    const live = r.lines.find((l) => l.event === 'state').data;
+    assert.equal(end.agent.state, 'not_ready');
+    assert.equal(end.agent.reason, live.agent.reason);
+    assert.equal(end.session.state, live.session.state);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the bot reports a wrong password with its code and exits 1', async () => {

@@ -2,6 +2,7 @@
 // browser app, optionally changes presence, prints what happens as JSON lines, and exits.
 // Developers use it to script a backend; load tests will run many of these in one process.
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -31,6 +32,8 @@ const char* kUsage = R"(usage: switchboard-bot --username NAME --password PASS [
   --timeout SECONDS  give up if a step takes longer (default 20)
   --answer-calls     answer every call that rings (no audio natively: a placeholder SDP)
   --hangup-after SECONDS  hang up an answered call after this long (default 0: the caller does)
+  --support-log FILE record the session and write it to FILE at exit, for switchboard-replay
+                     (docs/support-log.md; the password and the session token are left out)
 
 Load mode (benches): many agents in this one process, on one thread.
   --agents N         run N agents named USERNAME<FIRST>, USERNAME<FIRST+1>, ... (--username is the
@@ -70,6 +73,7 @@ std::optional<Options> parse(int argc, char** argv) {
         if (!(v = next())) return std::nullopt;
         if (a == "--url") o.url = *v;
         else if (a == "--ca-file") o.ca_file = *v;
+        else if (a == "--support-log") o.support_log = *v;
         else if (a == "--username") o.username = *v;
         else if (a == "--password") o.password = *v;
         else if (a == "--state") o.state = *v;
@@ -161,6 +165,7 @@ int main(int argc, char** argv) {
     sb::platform::Runtime runtime(platform);
     platform.attach(&runtime);
     rt = &runtime;
+    if (!opts->support_log.empty()) runtime.record("switchboard-bot 0.1.0");
 
     steps.push_back([&] { waiting_for = rt->dispatch(sb::desk::LoginIntent{opts->username, opts->password}); });
     if (!opts->state.empty()) {
@@ -187,5 +192,13 @@ int main(int argc, char** argv) {
     runtime.start(opts->url, (uint64_t(rd()) << 32) | rd());
     run_next();  // the login waits for the connection inside the desk
     ioc.run();
+    if (auto log = runtime.support_log()) {
+        std::ofstream out(opts->support_log, std::ios::binary | std::ios::trunc);
+        out << *log;
+        if (!out.flush()) {
+            print("error", {{"code", "support_log"}, {"message", "could not write " + opts->support_log}});
+            return 1;
+        }
+    }
     return exit_code;
 }
