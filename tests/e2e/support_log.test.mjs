@@ -106,3 +106,27 @@ test('a session exported from the account menu replays natively to the state the
   writeFileSync(tampered, log.replace('Thank you!', 'No thanks!'));
   await assert.rejects(run(replayBinary, ['--check', tampered]), (e) => e.code === 1 && /different after/.test(e.stdout));
 });
+
+test('an agent who cannot sign in exports the log from the sign-in screen, and it replays to the refusal', async () => {
+  const page = await openDesk(browser, server);
+  await waitForFrames(page);
+  await page.keyboard.type('alice');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('not-my-password');
+  await page.keyboard.press('Enter');
+  await waitForState(page, (s) => s.session.error?.code === 'invalid_credentials', 'the refusal');
+  await shot(page, 'login-trouble');
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 10000 }),
+    page.mouse.click(689, 626),  // "Trouble signing in? Export support log", under the connection line
+  ]);
+  const file = join(dir, 'sign-in.log');
+  await download.saveAs(file);
+  const log = readFileSync(file, 'utf8');
+  assert.ok(!log.includes('not-my-password'), 'the password typed is left out');
+  assert.match((await run(replayBinary, ['--check', file])).stdout, /^replayed \d+ events to the recorded state/);
+  const replayed = JSON.parse((await run(replayBinary, [file])).stdout).state;
+  assert.equal(replayed.session.state, 'logged_out');
+  assert.equal(replayed.session.error.code, 'invalid_credentials');
+  await page.context().close();
+});
