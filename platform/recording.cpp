@@ -21,6 +21,14 @@ constexpr const char* kRedacted = "[redacted]";
 constexpr const char* kSecretKeys[] = {"password", "token",          "secret",      "otpauth",
                                        "challenge", "recovery_codes", "card_number", "cvc"};
 
+// What people wrote (a message, a draft, notes): a card number in it is masked as the server
+// masks stored messages, "•••• 1111" (docs/security.md).
+constexpr const char* kFreeTextKeys[] = {"text", "notes", "note"};
+
+bool free_text_key(const std::string& key) {
+    return std::any_of(std::begin(kFreeTextKeys), std::end(kFreeTextKeys), [&](const char* k) { return key == k; });
+}
+
 bool secret_key(const std::string& key) {
     return std::any_of(std::begin(kSecretKeys), std::end(kSecretKeys), [&](const char* k) { return key == k; });
 }
@@ -47,6 +55,17 @@ desk::Intent redact_intent(desk::Intent intent) {
     else if (auto* card = std::get_if<PaymentSubmitIntent>(&intent)) {
         card->card_number = redact_card_number(card->card_number);
         card->cvc = redact_code(card->cvc);
+    } else if (auto* message = std::get_if<SendMessageIntent>(&intent)) {
+        message->text = contact::mask_card_numbers(message->text);
+    } else if (auto* draft = std::get_if<SaveDraftIntent>(&intent)) {
+        if (draft->text) draft->text = contact::mask_card_numbers(*draft->text);
+        if (draft->wrap_up) draft->wrap_up->notes = contact::mask_card_numbers(draft->wrap_up->notes);
+    } else if (auto* wrap = std::get_if<WrapUpIntent>(&intent)) {
+        wrap->notes = contact::mask_card_numbers(wrap->notes);
+    } else if (auto* transfer = std::get_if<TransferIntent>(&intent)) {
+        transfer->note = contact::mask_card_numbers(transfer->note);
+    } else if (auto* customer = std::get_if<UpdateCustomerIntent>(&intent)) {
+        if (customer->notes) customer->notes = contact::mask_card_numbers(*customer->notes);
     }
     return intent;
 }
@@ -57,6 +76,8 @@ json redact_json(json j) {
     if (j.is_object()) {
         for (auto it = j.begin(); it != j.end(); ++it) {
             if (secret_key(it.key())) it.value() = redact_value(it.value());
+            else if (free_text_key(it.key()) && it.value().is_string())
+                it.value() = contact::mask_card_numbers(it.value().get_ref<const std::string&>());
             else it.value() = redact_json(std::move(it.value()));
         }
     } else if (j.is_array()) {

@@ -9,7 +9,8 @@
 // Before an event is written, what the agent must never hand over is taken out (redact): their
 // password, one-time and recovery codes, the caller's verification answers, session tokens,
 // second-factor secrets, SIP and ICE passwords, and a card's digits but the first six and last
-// four (what PCI DSS lets a receipt show). Each is replaced by a value the desk judges the same
+// four (what PCI DSS lets a receipt show). A card number in what people wrote (a message, a
+// draft, notes) is masked as the server masks stored messages ("•••• 1111"). Each is replaced by a value the desk judges the same
 // way (as long, the same kinds of characters, a card as valid by Luhn), so the replay takes the
 // same path; the server's replies, which are recorded, decide the rest. The end line's state is
 // redacted the same way, so a replay's state compares equal to it.
@@ -35,7 +36,8 @@ inline constexpr int kLogVersion = 1;
 // ---- redaction ----------------------------------------------------------------------------------
 desk::Event redact(const desk::Event& event);
 // Every member named password, token, secret, otpauth, challenge, recovery_codes, card_number or
-// cvc, at any depth: non-empty strings become "[redacted]" (arrays of them, element by element).
+// cvc, at any depth: non-empty strings become "[redacted]" (arrays of them, element by element);
+// and card numbers in members named text, notes or note are masked.
 nlohmann::json redact_json(nlohmann::json j);
 // Digits but the first six and last four become 0s, one of them then chosen so that the number
 // passes the Luhn check exactly when the original did; other characters stay. Under 13 digits

@@ -206,6 +206,22 @@ TEST_CASE("recording: the log holds no password or session token, and still repl
     CHECK(r.value().state["session"]["state"] == "logged_in");
 }
 
+TEST_CASE("recording: a card number typed into a draft or a message is masked in the log, which still replays") {
+    ScriptedPlatform p;
+    sb::platform::Runtime rt(p);
+    rt.record("unit test");
+    sign_in(p, rt, 2);
+    rt.dispatch(SaveDraftIntent{"c1", std::string("my card is 4111 1111 1111 1111"), WrapUpDraft{"", "paid by 4111111111111111", {}}});
+    rt.dispatch(SendMessageIntent{"c1", "Was it 4111 1111 1111 1111?"});
+    const std::string log = *rt.support_log();
+    CHECK(log.find("4111 1111 1111 1111") == std::string::npos);
+    CHECK(log.find("4111111111111111") == std::string::npos);
+    CHECK(log.find("1111") != std::string::npos);  // the last four, as a receipt shows them
+    auto r = sb::platform::replay(log);
+    REQUIRE(r);
+    CHECK(sb::platform::first_difference(r.value().state, r.value().recorded_state) == std::nullopt);
+}
+
 TEST_CASE("recording: a log changed after the fact replays to another state, and says where") {
     ScriptedPlatform p;
     sb::platform::Runtime rt(p);
