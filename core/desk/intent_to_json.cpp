@@ -31,7 +31,7 @@ nlohmann::json intent_to_json(const Intent& intent) {
     return std::visit(
         [](const auto& in) -> nlohmann::json {
             using T = std::decay_t<decltype(in)>;
-            nlohmann::json j = nlohmann::json::object();
+            nlohmann::json j;  // every branch makes it an object (assigning over a json::object() leaked it under clang)
             if constexpr (std::is_same_v<T, LoginIntent>) {
                 j = {{"type", "login"}, {"username", in.username}, {"password", in.password}};
             } else if constexpr (std::is_same_v<T, SetStateIntent>) {
