@@ -145,3 +145,29 @@ test('a username, Tab, a password and Enter typed before the desk draws sign in'
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('a press with no pointer motion before it (a tap, a synthetic click) lands where it was made', async () => {
+  // The browser may send a mousedown with no mousemove first (a touch screen's tap, assistive
+  // technology, an embedding page's synthetic click): the press must act where it happened, not
+  // where the pointer last moved.
+  const page = await openDesk(browser, server);
+  await waitForFrames(page);  // the username field has the focus
+  const tap = (x, y) => page.evaluate(([cx, cy]) => {
+    const canvas = document.querySelector('canvas');
+    for (const type of ['mousedown', 'mouseup']) {
+      canvas.dispatchEvent(new MouseEvent(type, { clientX: cx, clientY: cy, button: 0, buttons: type === 'mousedown' ? 1 : 0, bubbles: true }));
+    }
+  }, [x, y]);
+  await tap(640, 435);  // the password field
+  await waitForFrames(page, (await page.evaluate(() => window.switchboard.framesDrawn)) + 3);
+  await page.keyboard.type('switchboard');
+  await tap(640, 357);  // the username field
+  await waitForFrames(page, (await page.evaluate(() => window.switchboard.framesDrawn)) + 3);
+  await page.keyboard.type('carol');
+  await page.keyboard.press('Enter');
+  const s = await waitForState(page, (st) => st.session.state === 'logged_in' || st.session.error, 'the sign-in answered', drained);
+  assert.equal(s.session.error, null);
+  assert.equal(s.agent.username, 'carol');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
