@@ -84,9 +84,9 @@ const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length -
 // One switchboard-bot --agents process; `last` is its latest load line, `latencies` every
 // latency it reported since `mark()`.
 function startBot(url, first, count, rate) {
-  const p = spawn(bot, ['--url', url, '--username', 'bench', '--password', 'switchboard', '--agents', String(count),
+  const p = spawn(bot, ['--url', url, '--username', 'bench', '--agents', String(count),
     '--first', String(first), '--login-rate', String(rate), '--handle', String(handleS),
-    '--offer-timeout', String(offerTimeoutS), '--report', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--offer-timeout', String(offerTimeoutS), '--report', '1'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHBOARD_PASSWORD: 'switchboard' } });
   const b = { proc: p, last: null, latencies: [], err: '', exited: new Promise((res) => p.on('exit', (code, signal) => res({ code, signal }))) };
   let buf = '';
   p.stdout.on('data', (d) => {

@@ -127,7 +127,7 @@ export function sipp(stack, scenario, { as, keys = {}, port, mediaPort, server =
 // when it arrived (`at`).
 export function botDesk(stack, args) {
   const proc = spawn(join(repoRoot, 'build/native/tools/switchboard-bot'),
-    ['--url', stack.server.wsUrl, '--password', 'switchboard', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    ['--url', stack.server.wsUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHBOARD_PASSWORD: 'switchboard' } });
   const lines = [];
   let buf = '', stderr = '';
   proc.stdout.on('data', (d) => {

@@ -14,9 +14,10 @@ let server;
 before(async () => { server = await startServer(); });
 after(async () => { await server?.stop(); });
 
-function runBot(args) {
+// The password goes in the environment: the bot refuses one on the command line.
+function runBot(args, password = 'switchboard') {
   return new Promise((resolve) => {
-    const p = spawn(bot, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(bot, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHBOARD_PASSWORD: password } });
     let out = '', err = '';
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { err += d; });
@@ -36,7 +37,7 @@ async function agentOnBackend(username) {
 }
 
 test('the bot logs in, sets not ready with a reason, and the backend has it', async () => {
-  const r = await runBot(['--url', server.wsUrl, '--username', 'bob', '--password', 'switchboard',
+  const r = await runBot(['--url', server.wsUrl, '--username', 'bob',
     '--state', 'not_ready', '--reason', 'training']);
   assert.equal(r.code, 0, r.err);
   const completed = r.lines.filter((l) => l.event === 'completed');
@@ -54,7 +55,7 @@ test('the bot records its session with --support-log, and switchboard-replay rep
   const dir = mkdtempSync(join(tmpdir(), 'sb-bot-log-'));
   try {
     const file = join(dir, 'bot.log');
-    const r = await runBot(['--url', server.wsUrl, '--username', 'alice', '--password', 'switchboard',
+    const r = await runBot(['--url', server.wsUrl, '--username', 'alice',
       '--state', 'not_ready', '--reason', 'break', '--support-log', file]);
     assert.equal(r.code, 0, r.err);
     const log = readFileSync(file, 'utf8');
@@ -71,20 +72,31 @@ test('the bot records its session with --support-log, and switchboard-replay rep
   }
 });
 
+test('the bot refuses a password on its command line, and runs without one only with SWITCHBOARD_PASSWORD', async () => {
+  for (const flag of [['--password', 'switchboard'], ['--password=switchboard']]) {
+    const r = await runBot(['--url', server.wsUrl, '--username', 'bob', ...flag]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /never taken on the command line/);
+  }
+  const none = await runBot(['--url', server.wsUrl, '--username', 'bob'], '');
+  assert.equal(none.code, 2);
+  assert.match(none.err, /SWITCHBOARD_PASSWORD/);
+});
+
 test('the bot reports a wrong password with its code and exits 1', async () => {
-  const r = await runBot(['--url', server.wsUrl, '--username', 'carol', '--password', 'wrong']);
+  const r = await runBot(['--url', server.wsUrl, '--username', 'carol'], 'wrong');
   assert.equal(r.code, 1);
   const error = r.lines.find((l) => l.event === 'error');
   assert.equal(error.data.error.code, 'invalid_credentials');
 });
 
 test('the bot refuses an invalid reason before sending it, and signs out with --logout', async () => {
-  const bad = await runBot(['--url', server.wsUrl, '--username', 'carol', '--password', 'switchboard',
+  const bad = await runBot(['--url', server.wsUrl, '--username', 'carol',
     '--state', 'not_ready', '--reason', 'nap']);
   assert.equal(bad.code, 1);
   assert.equal(bad.lines.find((l) => l.event === 'error').data.error.code, 'invalid_reason');
 
-  const r = await runBot(['--url', server.wsUrl, '--username', 'carol', '--password', 'switchboard',
+  const r = await runBot(['--url', server.wsUrl, '--username', 'carol',
     '--state', 'available', '--logout']);
   assert.equal(r.code, 0, r.err);
   assert.equal(r.lines.at(-1).data.revoked, true);
@@ -92,7 +104,7 @@ test('the bot refuses an invalid reason before sending it, and signs out with --
 });
 
 test('the bot cannot reach a backend that is not there and says so', async () => {
-  const r = await runBot(['--url', 'ws://127.0.0.1:9/desk', '--username', 'a', '--password', 'b', '--timeout', '30']);
+  const r = await runBot(['--url', 'ws://127.0.0.1:9/desk', '--username', 'a', '--timeout', '30'], 'b');
   assert.equal(r.code, 1);
   const error = r.lines.find((l) => l.event === 'error');
   assert.equal(error.data.error.code, 'not_connected');
@@ -118,7 +130,7 @@ WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${n - 1
 INSERT INTO agents (username, display_name, password_hash, state, state_since)
   SELECT 'crowd' || i, 'Crowd ' || i, '${hash}', 'offline', 0 FROM n;
 INSERT INTO agent_mfa (agent, policy) SELECT username, 'off' FROM agents WHERE username LIKE 'crowd%';` });
-    const r = await runBot(['--url', s.wsUrl, '--username', 'crowd', '--password', 'switchboard', '--agents', String(n),
+    const r = await runBot(['--url', s.wsUrl, '--username', 'crowd', '--agents', String(n),
       '--login-rate', '1000', '--login-window', String(n), '--handle', '0', '--report', '1',
       // Done when every agent is in; how long that takes is the machine's business (a loaded
       // 2-core machine checks 24 Argon2id hashes slowly), so the bound is generous.

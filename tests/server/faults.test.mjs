@@ -279,8 +279,8 @@ function assertExactlyOnceInOrder(acked, arrived, what) {
 
 // ---- switchboard-bot -------------------------------------------------------------------------
 function startBot(url, username) {
-  const proc = spawn(botBinary, ['--url', url, '--username', username, '--password', 'switchboard',
-    '--state', 'available', '--stay', '600', '--timeout', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(botBinary, ['--url', url, '--username', username,
+    '--state', 'available', '--stay', '600', '--timeout', '60'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHBOARD_PASSWORD: 'switchboard' } });
   const bot = { proc, username, contacts: new Map(), connection: [], lines: 0, err: '' };
   proc.stderr.on('data', (d) => { bot.err += d; });
   bot.exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));

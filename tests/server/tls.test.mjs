@@ -76,15 +76,15 @@ test('plain HTTP to the TLS port is answered 400, use https://; a ws:// upgrade 
 
 test('switchboard-bot connects over wss:// with --ca-file, and refuses the certificate without it', async () => {
   const run = (args) => new Promise((resolve) => {
-    const p = spawn(bot, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(bot, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHBOARD_PASSWORD: 'switchboard' } });
     let out = '';
     p.stdout.on('data', (d) => { out += d; });
     p.on('exit', (code) => resolve({ code, out }));
   });
-  const ok = await run(['--url', server.wsUrl, '--ca-file', tls.cert, '--username', 'bob', '--password', 'switchboard',
+  const ok = await run(['--url', server.wsUrl, '--ca-file', tls.cert, '--username', 'bob',
     '--state', 'available', '--timeout', '10']);
   assert.equal(ok.code, 0, ok.out);
-  const refused = await run(['--url', server.wsUrl, '--username', 'bob', '--password', 'switchboard', '--timeout', '3']);
+  const refused = await run(['--url', server.wsUrl, '--username', 'bob', '--timeout', '3']);
   assert.equal(refused.code, 1);
   assert.match(refused.out, /certificate verify failed|TLS handshake failed/);
 });

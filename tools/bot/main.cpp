@@ -20,7 +20,10 @@
 
 namespace {
 
-const char* kUsage = R"(usage: switchboard-bot --username NAME --password PASS [options]
+const char* kUsage = R"(usage: SWITCHBOARD_PASSWORD=... switchboard-bot --username NAME [options]
+
+The password comes from the environment (SWITCHBOARD_PASSWORD), never from the command line:
+other users can read a process's arguments, and shells keep them.
 
   --url URL          backend desk endpoint (default ws://127.0.0.1:8080/desk; wss:// verifies the
                      server's certificate against the system's CAs)
@@ -70,12 +73,16 @@ std::optional<Options> parse(int argc, char** argv) {
         if (a == "--answer-calls") { o.answer_calls = true; continue; }
         if (a == "--exit-when-ready") { o.exit_when_ready = true; continue; }
         if (a == "--help" || a == "-h") return std::nullopt;
+        if (a == "--password" || a.rfind("--password=", 0) == 0) {
+            std::cerr << "switchboard-bot: passwords are never taken on the command line (other users can read "
+                         "it, the shell keeps it): set SWITCHBOARD_PASSWORD.\n";
+            std::exit(2);
+        }
         if (!(v = next())) return std::nullopt;
         if (a == "--url") o.url = *v;
         else if (a == "--ca-file") o.ca_file = *v;
         else if (a == "--support-log") o.support_log = *v;
         else if (a == "--username") o.username = *v;
-        else if (a == "--password") o.password = *v;
         else if (a == "--state") o.state = *v;
         else if (a == "--reason") o.reason = *v;
         else if (a == "--stay") o.stay_s = std::atoi(v->c_str());
@@ -91,7 +98,12 @@ std::optional<Options> parse(int argc, char** argv) {
         else if (a == "--disposition") o.disposition = *v;
         else return std::nullopt;
     }
-    if (o.username.empty() || o.password.empty()) return std::nullopt;
+    if (const char* pw = std::getenv("SWITCHBOARD_PASSWORD")) o.password = pw;
+    if (o.password.empty()) {
+        std::cerr << "switchboard-bot: no password: set SWITCHBOARD_PASSWORD.\n";
+        return std::nullopt;
+    }
+    if (o.username.empty()) return std::nullopt;
     if (o.agents < 0 || o.login_rate <= 0 || o.login_window <= 0 || o.report_s <= 0 || o.handle_s < 0) return std::nullopt;
     return o;
 }
