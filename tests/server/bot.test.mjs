@@ -111,7 +111,7 @@ test('the bot cannot reach a backend that is not there and says so', async () =>
 });
 
 test('the bot explains its usage', async () => {
-  const r = await runBot(['--username', 'x']);
+  const r = await runBot(['--state', 'available']);  // no --username
   assert.equal(r.code, 2);
   assert.match(r.err, /usage: switchboard-bot/);
 });
