@@ -20,10 +20,10 @@
 
 namespace {
 
-const char* kUsage = R"(usage: SWITCHBOARD_PASSWORD=... switchboard-bot --username NAME [options]
+const char* kUsage = R"(usage: switchboard-bot --username NAME [options]   (password in SWITCHBOARD_PASSWORD)
 
-The password comes from the environment (SWITCHBOARD_PASSWORD), never from the command line:
-other users can read a process's arguments, and shells keep them.
+The password comes from the environment, never from the command line: other users can read a
+process's arguments, and shells keep them.
 
   --url URL          backend desk endpoint (default ws://127.0.0.1:8080/desk; wss:// verifies the
                      server's certificate against the system's CAs)
