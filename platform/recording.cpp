@@ -8,6 +8,7 @@
 #include "contact/card.h"
 #include "desk/event_json.h"
 #include "desk/state_json.h"
+#include "protocol/depth.h"
 
 namespace sb::platform {
 
@@ -135,6 +136,8 @@ desk::Event redact(const desk::Event& event) {
         });
         // (A key spelt with \u escapes is parsed too: "\u0074oken" is "token" to the desk.)
         if (!names_one && frame->text.find("\\u") == std::string::npos) return event;
+        // Nested too deep to parse safely: the desk refuses it unparsed, and it is kept as it came.
+        if (protocol::nested_too_deep(frame->text)) return event;
         json j = json::parse(frame->text, nullptr, /*allow_exceptions=*/false);
         // A frame that is not JSON is kept as it came (the desk refuses it the same way on replay).
         if (j.is_discarded()) return event;
@@ -240,6 +243,9 @@ Result<Replay> replay(std::string_view log, const ReplayStep& step) {
         log = nl == std::string_view::npos ? std::string_view() : log.substr(nl + 1);
         ++line_no;
         if (line.empty() || line == "\r") continue;
+        // A log is read from a file someone sent: nothing recursive may see a tree deeper than a
+        // log line can be (an event, or the end line's state, is a few levels deep).
+        if (protocol::nested_too_deep(line)) return bad_log(line_no, "nested too deep to be a log line.");
         json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
         if (!j.is_object()) return bad_log(line_no, "not a JSON object.");
         if (!desk) {

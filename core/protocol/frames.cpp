@@ -3,6 +3,7 @@
 #include <string>
 
 #include "protocol/frames.h"
+#include "protocol/depth.h"
 #include "protocol/reader.h"
 #include "protocol/schema.h"
 
@@ -10,11 +11,9 @@ namespace sb::protocol {
 
 Error unreadable_reply() { return make_error(kUnreadableReplyCode, kUnreadableReplyMessage); }
 
-namespace {
-
 // Arrays and objects nested deeper than the limit, outside strings. Counted before parsing, so
 // that nothing recursive (destroying, copying, serializing for the JS API) ever sees such a tree.
-bool too_deep(std::string_view text) {
+bool nested_too_deep(std::string_view text) {
     int depth = 0;
     bool in_string = false, escaped = false;
     for (char c : text) {
@@ -33,6 +32,8 @@ bool too_deep(std::string_view text) {
     }
     return false;
 }
+
+namespace {
 
 // An error reply's error: whatever it lacks gets a default (it is an error either way).
 void read_error(const json& frame, ReplyFrame& r) {
@@ -54,7 +55,7 @@ std::string problem_of(const Fields& f) { return f.done(0).error().message; }
 }  // namespace
 
 Result<Frame> decode_frame(std::string_view text) {
-    if (too_deep(text))
+    if (nested_too_deep(text))
         return make_error(code::bad_json, "The frame nests deeper than " + std::to_string(kMaxFrameDepth) + " levels.");
     json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_object()) return make_error(code::bad_json, "The frame is not a JSON object.");

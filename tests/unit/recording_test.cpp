@@ -102,6 +102,17 @@ TEST_CASE("redaction: tokens, secrets and passwords leave the backend's frames, 
     CHECK(std::get<FrameReceived>(rec::redact(FrameReceived{"{\"token\": oops"})).text == "{\"token\": oops");
 }
 
+TEST_CASE("redaction: a frame nested too deep to parse is kept as it came, never parsed (no stack to overflow)") {
+    std::string deep = "{\"token\":\"tok-x\",\"a\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
+    Event out = rec::redact(FrameReceived{deep});
+    CHECK(std::get<FrameReceived>(out).text == deep);
+    const std::string log = "{\"switchboard_log\":1}\n{\"t\":1,\"event\":" + std::string(200000, '[') +
+                            std::string(200000, ']') + "}\n";
+    auto r = rec::replay(log);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("line 2: nested too deep") == 0);
+}
+
 TEST_CASE("redaction: a resumed session's token, and ICE passwords in SDP") {
     Event start = rec::redact(Start{"ws://x/desk", 5, StoredSession{"tok-stored", 12, "alice"}, "{}"});
     CHECK(std::get<Start>(start).stored->token == "[redacted]");
