@@ -157,14 +157,9 @@ std::vector<Acd::Position> Acd::positions_to_tell(const OpenContacts& open,
                                                   const std::vector<sb::agent::AgentSnapshot>& agents,
                                                   int64_t handle_time_estimate_s) {
     std::map<std::string, std::vector<const ContactRecord*>> by_queue;
-    bool any_chat = false;
-    for (const auto& [id, c] : open) {
-        if (c.state != ContactState::Queued) continue;
-        by_queue[c.queue].push_back(&c);
-        any_chat = any_chat || c.channel == Channel::Chat;
-    }
+    for (const auto& [id, c] : open)
+        if (c.state == ContactState::Queued) by_queue[c.queue].push_back(&c);
     std::vector<Position> out;
-    if (!any_chat) return out;
     for (auto& [queue, list] : by_queue) {
         std::stable_sort(list.begin(), list.end(), acd_before);
         const int64_t slots = available_slots(queue, Channel::Chat, agents);
