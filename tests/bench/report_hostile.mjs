@@ -1,10 +1,10 @@
 // report_hostile.mjs: the "hostile load" row of docs/PERFORMANCE.md from build/bench/hostile.json
-// (tests/bench/hostile_load.mjs; tests/server/hostile_load.test.mjs asserts on the same scenario).
+// (tests/bench/hostile_load.mjs; tests/load/hostile_load.test.mjs asserts on the same scenario).
 export function row(r, { num, verdict }) {
   const how = `switchboardd on loopback for ${r.seconds} s: ${num(r.chats)} anonymous chat connections, each from its own ` +
     'loopback address, start a chat and send messages 5x faster than allowed; ' +
-    `${r.slow_readers} desks send 50 pings/s and never read; every 5 s a burst of 30 logins for one username (the right ` +
-    'password last); a logged-in agent asks for its reason codes every 100 ms. Memory: VmRSS before the floods and at ' +
+    `${r.slow_readers} desks send 50 pings/s and never read; every 5 s a burst of 30 logins for one username (once locked, ` +
+    'the right password after them); a logged-in agent asks for its reason codes every 100 ms. Memory: VmRSS before the floods and at ' +
     'its peak. Shared, noisy 2-core machine: floods and server on the same cores';
   const measured = `agent round trip p50 ${r.agent_rtt_ms.p50} ms / **p99 ${r.agent_rtt_ms.p99} ms** / max ` +
     `${r.agent_rtt_ms.max} ms; VmRSS ${num(Math.round(r.rss_kb.start / 1024))} → **${num(Math.round(r.rss_kb.peak / 1024))} MB**; ` +
