@@ -126,7 +126,7 @@ export function sipp(stack, scenario, { as, keys = {}, port, mediaPort, server =
 // switchboard-bot as a desk of `stack`'s server: its JSON lines as they come, each stamped with
 // when it arrived (`at`).
 export function botDesk(stack, args) {
-  const proc = spawn(join(repoRoot, 'build/native/tools/switchboard-bot'),
+  const proc = spawn(process.env.SWITCHBOARD_BOT ?? join(repoRoot, 'build/native/tools/switchboard-bot'),
     ['--url', stack.server.wsUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHBOARD_PASSWORD: 'switchboard' } });
   const lines = [];
   let buf = '', stderr = '';
