@@ -1,6 +1,7 @@
 #include "web/platform_web.h"
 
 #include <cstdlib>
+#include <cstring>
 
 #include <emscripten/emscripten.h>
 
@@ -38,7 +39,6 @@ namespace sb::web {
 namespace {
 platform::Runtime* g_runtime = nullptr;
 std::string g_state_json;
-std::string g_support_log;
 }  // namespace
 
 void WebPlatform::attach(platform::Runtime* runtime) { g_runtime = runtime; }
@@ -172,12 +172,18 @@ EMSCRIPTEN_KEEPALIVE const char* sb_state_json() {
     return sb::web::g_state_json.c_str();
 }
 
-// window.switchboard.supportLog: the session's recording (platform/recording.h) as one string,
-// valid until the next call; empty when nothing records.
-EMSCRIPTEN_KEEPALIVE const char* sb_support_log() {
-    if (!g_runtime) return "";
-    sb::web::g_support_log = g_runtime->support_log().value_or("");
-    return sb::web::g_support_log.c_str();
+// window.switchboard.supportLog: the session's recording (platform/recording.h) as one
+// NUL-terminated string in memory of its own, which the caller frees (_free) once it has read
+// it: a copy of up to 8 MB is not kept in the tab after the export. nullptr when nothing records.
+EMSCRIPTEN_KEEPALIVE char* sb_support_log() {
+    if (!g_runtime) return nullptr;
+    auto log = g_runtime->support_log();
+    if (!log || log->empty()) return nullptr;
+    char* out = static_cast<char*>(std::malloc(log->size() + 1));
+    if (!out) return nullptr;
+    std::memcpy(out, log->data(), log->size());
+    out[log->size()] = '\0';
+    return out;
 }
 
 }  // extern "C"

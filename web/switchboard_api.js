@@ -382,7 +382,9 @@ window.switchboard = {
   // switchboard-replay. Passwords, codes and card numbers are taken out before it is written.
   supportLog: function () {
     if (!SBHost.isReady) return null;
-    return UTF8ToString(Module._sb_support_log()) || null;
+    var p = Module._sb_support_log();  // a copy of its own, freed once read
+    if (!p) return null;
+    try { return UTF8ToString(p) || null; } finally { _free(p); }
   },
   // Hands the agent the support log as a file download; returns its file name (null: nothing).
   exportSupportLog: function () {
