@@ -295,7 +295,7 @@ void login_plain(DeskHarness& h) {
     REQUIRE(h.s().contacts.size() == 3);
 }
 
-void registered(DeskHarness& h) {
+void registered_phone(DeskHarness& h) {
     h.now = kNow;
     login_with_sip(h);
     h.step(SipTransportOpened{});
@@ -362,7 +362,7 @@ std::vector<Case> cases() {
         reply_case("logout", on_c1(LogoutIntent{}), "empty", json::object()),
         reply_case("ping", [](DeskHarness& h) { login_plain(h); h.step(TimerFired{TimerId::Heartbeat}); }, "ping_result",
                    {{"now", kNow}}),
-        reply_case("dial", [](DeskHarness& h) { registered(h); h.intent(DialIntent{"+15550100002", "", ""}); }, "dial_result",
+        reply_case("dial", [](DeskHarness& h) { registered_phone(h); h.intent(DialIntent{"+15550100002", "", ""}); }, "dial_result",
                    {{"contact", contact_full("c-out", "active", "voice")}, {"dial", "+15550100002"}}),
     };
     // send_message: the reply carries the message back with the client_id the desk chose.

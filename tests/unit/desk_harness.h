@@ -125,4 +125,21 @@ struct DeskHarness {
     }
 };
 
+// A desk signed in as bob with these open contacts in its session.
+inline void signed_in_with(DeskHarness& h, json contacts) {
+    h.connect();
+    h.intent(LoginIntent{"bob", "switchboard"});
+    json session = DeskHarness::session(3);
+    session["contacts"] = std::move(contacts);
+    h.reply_ok(session);
+    REQUIRE(h.s().session == SessionState::LoggedIn);
+}
+
+// How an intent ended: "ok" or its error's code.
+inline std::string outcome(DeskHarness& h, uint64_t id) {
+    auto* c = h.completion(id);
+    REQUIRE(c);
+    return c->error ? c->error->code : "ok";
+}
+
 }  // namespace sb::test

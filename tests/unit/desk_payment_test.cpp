@@ -33,20 +33,6 @@ json payment(const std::string& state, const std::string& recording, int64_t upd
             {"card", nullptr}, {"error", nullptr}, {"created_at", 5}, {"updated_at", updated}};
 }
 
-void signed_in_with(sb::test::DeskHarness& h, json contacts) {
-    h.connect();
-    h.intent(LoginIntent{"bob", "switchboard"});
-    json session = sb::test::DeskHarness::session(3);
-    session["contacts"] = std::move(contacts);
-    h.reply_ok(session);
-    REQUIRE(h.s().session == SessionState::LoggedIn);
-}
-
-std::string outcome(sb::test::DeskHarness& h, uint64_t id) {
-    auto* c = h.completion(id);
-    REQUIRE(c);
-    return c->error ? c->error->code : "ok";
-}
 
 }  // namespace
 

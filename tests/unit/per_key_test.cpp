@@ -12,16 +12,16 @@
 using sb::shell::PerKey;
 
 namespace {
-struct Draft {
+struct PanelDraft {
     std::string text;
     int edits = 0;
 };
 }  // namespace
 
 TEST_CASE("PerKey: at() makes a value-initialised entry once and returns the same one after") {
-    PerKey<std::string, Draft> m;
+    PerKey<std::string, PanelDraft> m;
     CHECK(m.empty());
-    Draft& a = m.at("c1");
+    PanelDraft& a = m.at("c1");
     CHECK(a.text.empty());
     CHECK(a.edits == 0);
     a.text = "hello";
@@ -35,13 +35,13 @@ TEST_CASE("PerKey: at() makes a value-initialised entry once and returns the sam
 }
 
 TEST_CASE("PerKey: at(key, init) runs init on a new entry only") {
-    PerKey<std::string, Draft> m;
+    PerKey<std::string, PanelDraft> m;
     int inits = 0;
-    auto from_saved = [&](Draft& d) {
+    auto from_saved = [&](PanelDraft& d) {
         ++inits;
         d.text = "saved draft";
     };
-    Draft& d = m.at("c1", from_saved);
+    PanelDraft& d = m.at("c1", from_saved);
     CHECK(d.text == "saved draft");
     d.text = "typed since";
     CHECK(m.at("c1", from_saved).text == "typed since");  // the agent's text is not reset
@@ -49,7 +49,7 @@ TEST_CASE("PerKey: at(key, init) runs init on a new entry only") {
 }
 
 TEST_CASE("PerKey: find() never makes an entry") {
-    PerKey<std::string, Draft> m;
+    PerKey<std::string, PanelDraft> m;
     CHECK(m.find("c1") == nullptr);
     CHECK(m.empty());
     m.at("c1").text = "x";
@@ -61,7 +61,7 @@ TEST_CASE("PerKey: find() never makes an entry") {
 }
 
 TEST_CASE("PerKey: prune() keeps live keys and drops the rest, with their values") {
-    PerKey<std::string, Draft> m;
+    PerKey<std::string, PanelDraft> m;
     for (const char* id : {"a", "b", "c", "d"}) m.at(id).text = std::string("text of ") + id;
     const std::set<std::string> live = {"b", "d", "not remembered"};
     m.prune([&](const std::string& id) { return live.count(id) > 0; });

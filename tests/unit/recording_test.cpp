@@ -12,7 +12,7 @@ namespace rec = sb::platform;
 
 namespace {
 
-std::string digits_of(const std::string& s) {
+std::string digits_in(const std::string& s) {
     std::string d;
     for (char c : s)
         if (c >= '0' && c <= '9') d += c;
@@ -26,7 +26,7 @@ TEST_CASE("redaction: a card keeps its first six and last four, its format, and 
                                "6011 1111 1111 1117", "4000 0566 5566 5556", "4242424242424241"}) {
         CAPTURE(number);
         const std::string out = rec::redact_card_number(number);
-        const std::string in_d = digits_of(number), out_d = digits_of(out);
+        const std::string in_d = digits_in(number), out_d = digits_in(out);
         CHECK(out.size() == number.size());
         for (size_t i = 0; i < number.size(); ++i)  // spaces and dashes where they were
             CHECK((number[i] >= '0' && number[i] <= '9') == (out[i] >= '0' && out[i] <= '9'));

@@ -24,7 +24,7 @@ namespace {
 
 using sip_corpus::Entry;
 using sip_corpus::manifest;
-std::string read_corpus(const std::string& name) { return sip_corpus::read(name); }
+std::string corpus_file(const std::string& name) { return sip_corpus::read(name); }
 
 using sip_test::read_everything;
 
@@ -33,7 +33,7 @@ using sip_test::read_everything;
 // ---- the whole corpus, again and again --------------------------------------------------------
 TEST_CASE("RFC 4475 corpus: every accepted message survives serialize and parse unchanged") {
     for (const auto& e : manifest()) {
-        auto first = parse_message(read_corpus(e.file));
+        auto first = parse_message(corpus_file(e.file));
         if (!first.ok()) continue;
         const Message& a = first.value();
         std::string wire = a.serialize();
@@ -68,7 +68,7 @@ TEST_CASE("RFC 4475 corpus: truncated at every byte offset, nothing crashes or i
     ParseOptions stream;
     stream.framing = Framing::stream;
     for (const auto& e : manifest()) {
-        std::string bytes = read_corpus(e.file);
+        std::string bytes = corpus_file(e.file);
         auto whole = parse_message(bytes);
         bool framed = whole.ok() && whole.value().find(HeaderId::content_length) &&
                       !whole.value().content_length_conflict();
@@ -95,7 +95,7 @@ TEST_CASE("RFC 4475 corpus: single-byte mutations never crash the parser or the 
     size_t accepted = 0, rejected = 0;
     for (const auto& e : manifest()) {
         if (e.cls != "valid") continue;
-        std::string bytes = read_corpus(e.file);
+        std::string bytes = corpus_file(e.file);
         for (size_t i = 0; i < bytes.size(); i += 3) {
             for (char c : replacements) {
                 std::string mutated = bytes;

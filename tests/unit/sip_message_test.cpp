@@ -33,7 +33,7 @@ using sip_corpus::Entry;
 using sip_corpus::manifest;
 std::string read_corpus(const std::string& name) { return sip_corpus::read(name); }
 
-Message parse_ok(const std::string& file, Framing framing = Framing::message) {
+Message corpus_ok(const std::string& file, Framing framing = Framing::message) {
     ParseOptions o;
     o.framing = framing;
     auto r = parse_message(read_corpus(file), o);
@@ -41,7 +41,7 @@ Message parse_ok(const std::string& file, Framing framing = Framing::message) {
     return r.value();
 }
 
-Error parse_error(const std::string& file) {
+Error corpus_error(const std::string& file) {
     auto r = parse_message(read_corpus(file));
     REQUIRE_MESSAGE(!r.ok(), file << " was accepted");
     return r.error();
@@ -90,7 +90,7 @@ TEST_CASE("RFC 4475: every message of the manifest is accepted or rejected as it
 
 // ---- 3.1.1 valid messages ---------------------------------------------------------------------
 TEST_CASE("RFC 4475 3.1.1.1 wsinv: folding, odd spacing, case, compact forms, leading zeros") {
-    Message m = parse_ok("wsinv.dat");
+    Message m = corpus_ok("wsinv.dat");
     CHECK(m.method() == "INVITE");
     CHECK(m.uri() == "sip:vivekg@chair-dnrc.example.com;unknownparam");
     auto ruri = ok(parse_uri(m.uri()));
@@ -159,7 +159,7 @@ TEST_CASE("RFC 4475 3.1.1.1 wsinv: folding, odd spacing, case, compact forms, le
 }
 
 TEST_CASE("RFC 4475 3.1.1.2 intmeth: the whole range of token, word and quoted-string characters") {
-    Message m = parse_ok("intmeth.dat");
+    Message m = corpus_ok("intmeth.dat");
     const std::string method = "!interesting-Method0123456789_*+`.%indeed'~";
     CHECK(m.method() == method);
     auto ruri = ok(parse_uri(m.uri()));
@@ -187,7 +187,7 @@ TEST_CASE("RFC 4475 3.1.1.2 intmeth: the whole range of token, word and quoted-s
 }
 
 TEST_CASE("RFC 4475 3.1.1.3 esc01: %-escapes in user parts and URI parameters") {
-    Message m = parse_ok("esc01.dat");
+    Message m = corpus_ok("esc01.dat");
     auto ruri = ok(parse_uri(m.uri()));
     CHECK(ruri.user_text() == "sips:user@example.com");  // an escaped URI inside the user part
     CHECK(ruri.host == "example.net");
@@ -203,7 +203,7 @@ TEST_CASE("RFC 4475 3.1.1.3 esc01: %-escapes in user parts and URI parameters") 
 }
 
 TEST_CASE("RFC 4475 3.1.1.4 escnull: escaped NULs in URIs") {
-    Message m = parse_ok("escnull.dat");
+    Message m = corpus_ok("escnull.dat");
     CHECK(m.method() == "REGISTER");
     CHECK(ok(read_to(m)).uri.user_text() == std::string("null-\0-null", 11));
     CHECK(ok(read_from(m)).uri.user_text() == std::string("null-\0-null", 11));
@@ -215,7 +215,7 @@ TEST_CASE("RFC 4475 3.1.1.4 escnull: escaped NULs in URIs") {
 }
 
 TEST_CASE("RFC 4475 3.1.1.5 esc02: % where it is not an escape") {
-    Message m = parse_ok("esc02.dat");
+    Message m = corpus_ok("esc02.dat");
     CHECK(m.method() == "RE%47IST%45R");  // an unknown method, not REGISTER
     CHECK(ok(read_cseq(m)).method == "RE%47IST%45R");
     CHECK(ok(read_to(m)).display_name_text() == "%Z%45");
@@ -230,7 +230,7 @@ TEST_CASE("RFC 4475 3.1.1.5 esc02: % where it is not an escape") {
 }
 
 TEST_CASE("RFC 4475 3.1.1.6 lwsdisp: no LWS between display name and <") {
-    Message m = parse_ok("lwsdisp.dat");
+    Message m = corpus_ok("lwsdisp.dat");
     auto from = ok(read_from(m));
     CHECK(from.display_name == "caller");
     CHECK(from.uri.user == "caller");
@@ -238,7 +238,7 @@ TEST_CASE("RFC 4475 3.1.1.6 lwsdisp: no LWS between display name and <") {
 }
 
 TEST_CASE("RFC 4475 3.1.1.7 longreq: long values everywhere") {
-    Message m = parse_ok("longreq.dat");
+    Message m = corpus_ok("longreq.dat");
     auto to = ok(read_to(m));
     CHECK(to.display_name_text().find("extremeextremeextremeextremeextremeextremeextremeextremeextremeextreme proportion") !=
           std::string::npos);
@@ -266,14 +266,14 @@ TEST_CASE("RFC 4475 3.1.1.7 longreq: long values everywhere") {
 
 TEST_CASE("RFC 4475 3.1.1.8 dblreq: octets after Content-Length in a datagram are ignored") {
     std::string bytes = read_corpus("dblreq.dat");
-    Message m = parse_ok("dblreq.dat");
+    Message m = corpus_ok("dblreq.dat");
     CHECK(m.method() == "REGISTER");
     CHECK(m.body().empty());
     CHECK(m.ignored_bytes() > 0);
     CHECK(m.wire_size() + m.ignored_bytes() == bytes.size());
     CHECK(std::string_view(bytes).substr(m.wire_size()).find("INVITE sip:joe@example.com") != std::string_view::npos);
     // On a stream the same bytes are two messages back to back.
-    Message first = parse_ok("dblreq.dat", Framing::stream);
+    Message first = corpus_ok("dblreq.dat", Framing::stream);
     CHECK(first.wire_size() == m.wire_size());
     ParseOptions stream;
     stream.framing = Framing::stream;
@@ -284,7 +284,7 @@ TEST_CASE("RFC 4475 3.1.1.8 dblreq: octets after Content-Length in a datagram ar
 }
 
 TEST_CASE("RFC 4475 3.1.1.9 semiuri: semicolons in the user part") {
-    Message m = parse_ok("semiuri.dat");
+    Message m = corpus_ok("semiuri.dat");
     auto ruri = ok(parse_uri(m.uri()));
     CHECK(ruri.user_text() == "user;par=u@example.net");
     CHECK(ruri.host == "example.com");
@@ -297,7 +297,7 @@ TEST_CASE("RFC 4475 3.1.1.9 semiuri: semicolons in the user part") {
 }
 
 TEST_CASE("RFC 4475 3.1.1.10 transports: varied and unknown transports") {
-    Message m = parse_ok("transports.dat");
+    Message m = corpus_ok("transports.dat");
     auto vias = ok(read_vias(m));
     REQUIRE(vias.size() == 5);
     const char* expected[] = {"UDP", "SCTP", "TLS", "UNKNOWN", "TCP"};
@@ -306,7 +306,7 @@ TEST_CASE("RFC 4475 3.1.1.10 transports: varied and unknown transports") {
 }
 
 TEST_CASE("RFC 4475 3.1.1.11 mpart01: a multipart body with binary content") {
-    Message m = parse_ok("mpart01.dat");
+    Message m = corpus_ok("mpart01.dat");
     CHECK(m.method() == "MESSAGE");
     auto ct = ok(read_content_type(m));
     REQUIRE(ct);
@@ -324,7 +324,7 @@ TEST_CASE("RFC 4475 3.1.1.11 mpart01: a multipart body with binary content") {
 
 TEST_CASE("RFC 4475 3.1.1.12 unreason: an unusual reason phrase") {
     std::string bytes = read_corpus("unreason.dat");
-    Message m = parse_ok("unreason.dat");
+    Message m = corpus_ok("unreason.dat");
     CHECK(m.is_response());
     CHECK(m.status() == 200);
     std::string first_line = bytes.substr(0, bytes.find("\r\n"));
@@ -335,7 +335,7 @@ TEST_CASE("RFC 4475 3.1.1.12 unreason: an unusual reason phrase") {
 }
 
 TEST_CASE("RFC 4475 3.1.1.13 noreason: an empty reason phrase") {
-    Message m = parse_ok("noreason.dat");
+    Message m = corpus_ok("noreason.dat");
     CHECK(m.status() == 100);
     CHECK(m.reason().empty());
     CHECK(ok(read_cseq(m)).method == "INVITE");
@@ -370,7 +370,7 @@ TEST_CASE("RFC 4475 3.1.2: each invalid message is rejected with its own reason"
         {"bigcode.dat", kBadStartLine, "status code 4294967301 out of range"},
     };
     for (const auto& c : cases) {
-        Error e = parse_error(c.file);
+        Error e = corpus_error(c.file);
         CHECK_MESSAGE(e.code == c.code, c.file);
         CHECK_MESSAGE(e.message == c.reason, c.file);
     }
@@ -400,7 +400,7 @@ TEST_CASE("RFC 4475 3.1.2.4 scalar02: every overlarge scalar is caught by its re
 }
 
 TEST_CASE("RFC 4475 3.1.2.12 baddate: accepted, and check_date() names the problem") {
-    Message m = parse_ok("baddate.dat");
+    Message m = corpus_ok("baddate.dat");
     auto date = m.find(HeaderId::date);
     REQUIRE(date);
     CHECK(date->value == "Fri, 01 Jan 2010 16:00:00 EST");
@@ -412,12 +412,12 @@ TEST_CASE("RFC 4475 3.1.2.12 baddate: accepted, and check_date() names the probl
 
 // ---- 3.2-3.4 transaction, application and compat messages -------------------------------------
 TEST_CASE("RFC 4475 3.2.1 badbranch: a branch that is only the magic cookie") {
-    Message m = parse_ok("badbranch.dat");
+    Message m = corpus_ok("badbranch.dat");
     CHECK(ok(read_vias(m))[0].branch() == "z9hG4bK");
 }
 
 TEST_CASE("RFC 4475 3.3.1 insuf: missing required headers are the application's 400") {
-    Message m = parse_ok("insuf.dat");
+    Message m = corpus_ok("insuf.dat");
     auto checked = check_semantics(m);
     REQUIRE_FALSE(checked.ok());
     CHECK(checked.error().code == "sip_missing_header");
@@ -428,7 +428,7 @@ TEST_CASE("RFC 4475 3.3.1 insuf: missing required headers are the application's 
 }
 
 TEST_CASE("RFC 4475 3.3.2-3.3.4: unknown and atypical URI schemes are kept as absolute URIs") {
-    Message unkscm_message = parse_ok("unkscm.dat"), novelsc_message = parse_ok("novelsc.dat");
+    Message unkscm_message = corpus_ok("unkscm.dat"), novelsc_message = corpus_ok("novelsc.dat");
     auto unkscm = ok(parse_uri(unkscm_message.uri()));
     CHECK(unkscm.scheme == Scheme::other);
     CHECK(unkscm.scheme_name == "nobodyKnowsThisScheme");
@@ -437,7 +437,7 @@ TEST_CASE("RFC 4475 3.3.2-3.3.4: unknown and atypical URI schemes are kept as ab
     CHECK(novelsc.scheme == Scheme::other);
     CHECK(novelsc.scheme_name == "soap.beep");
     CHECK(novelsc.opaque == "//192.0.2.103:3002");
-    Message unksm2 = parse_ok("unksm2.dat");
+    Message unksm2 = corpus_ok("unksm2.dat");
     auto to = ok(read_to(unksm2));
     CHECK(to.uri.scheme_name == "isbn");
     CHECK(to.uri.opaque == "2983792873");
@@ -448,7 +448,7 @@ TEST_CASE("RFC 4475 3.3.2-3.3.4: unknown and atypical URI schemes are kept as ab
 }
 
 TEST_CASE("RFC 4475 3.3.5 bext01: unknown Require and Proxy-Require option tags are visible") {
-    Message m = parse_ok("bext01.dat");
+    Message m = corpus_ok("bext01.dat");
     auto require = m.values(HeaderId::require);
     REQUIRE(require.size() == 2);
     CHECK(require[0] == "nothingSupportsThis");
@@ -460,7 +460,7 @@ TEST_CASE("RFC 4475 3.3.5 bext01: unknown Require and Proxy-Require option tags 
 }
 
 TEST_CASE("RFC 4475 3.3.6 invut: an unknown Content-Type") {
-    Message m = parse_ok("invut.dat");
+    Message m = corpus_ok("invut.dat");
     auto ct = ok(read_content_type(m));
     CHECK(ct->type == "application");
     CHECK(ct->subtype == "unknownformat");
@@ -469,7 +469,7 @@ TEST_CASE("RFC 4475 3.3.6 invut: an unknown Content-Type") {
 }
 
 TEST_CASE("RFC 4475 3.3.7 regaut01: an unknown authorization scheme") {
-    Message m = parse_ok("regaut01.dat");
+    Message m = corpus_ok("regaut01.dat");
     auto auth = ok(parse_auth(m.find(HeaderId::authorization)->value));
     CHECK(auth.scheme == "NoOneKnowsThisScheme");
     CHECK_FALSE(auth.is_digest());
@@ -478,7 +478,7 @@ TEST_CASE("RFC 4475 3.3.7 regaut01: an unknown authorization scheme") {
 }
 
 TEST_CASE("RFC 4475 3.3.8 multi01: several values in single-value headers are detected") {
-    Message m = parse_ok("multi01.dat");
+    Message m = corpus_ok("multi01.dat");
     CHECK(m.count(HeaderId::cseq) == 2);
     CHECK(m.count(HeaderId::call_id) == 2);
     CHECK(m.count(HeaderId::to) == 2);
@@ -492,7 +492,7 @@ TEST_CASE("RFC 4475 3.3.8 multi01: several values in single-value headers are de
 }
 
 TEST_CASE("RFC 4475 3.3.9 mcl01: conflicting Content-Length values are detected") {
-    Message m = parse_ok("mcl01.dat");
+    Message m = corpus_ok("mcl01.dat");
     CHECK(m.content_length_conflict());
     CHECK(m.values(HeaderId::content_length) == std::vector<std::string_view>{"13", "5"});
     CHECK(m.body().substr(0, 13) == "There's no wa");  // the rest of the datagram
@@ -508,7 +508,7 @@ TEST_CASE("RFC 4475 3.3.9 mcl01: conflicting Content-Length values are detected"
 }
 
 TEST_CASE("RFC 4475 3.3.10 bcast: a broadcast Via in a 200") {
-    Message m = parse_ok("bcast.dat");
+    Message m = corpus_ok("bcast.dat");
     CHECK(m.status() == 200);
     CHECK(m.reason() == "OK");
     auto vias = ok(read_vias(m));
@@ -517,12 +517,12 @@ TEST_CASE("RFC 4475 3.3.10 bcast: a broadcast Via in a 200") {
 }
 
 TEST_CASE("RFC 4475 3.3.11 zeromf: Max-Forwards 0") {
-    Message m = parse_ok("zeromf.dat");
+    Message m = corpus_ok("zeromf.dat");
     CHECK(ok(read_max_forwards(m)) == 0u);
 }
 
 TEST_CASE("RFC 4475 3.3.12-3.3.14: Contact parameters, URI parameters and escaped URI headers") {
-    Message cparam01 = parse_ok("cparam01.dat"), cparam02 = parse_ok("cparam02.dat"), regescrt = parse_ok("regescrt.dat");
+    Message cparam01 = corpus_ok("cparam01.dat"), cparam02 = corpus_ok("cparam02.dat"), regescrt = corpus_ok("regescrt.dat");
     auto c1 = ok(read_contacts(cparam01)).at(0);
     CHECK_FALSE(c1.bracketed);
     CHECK(c1.uri.user == "+19725552222");
@@ -537,14 +537,14 @@ TEST_CASE("RFC 4475 3.3.12-3.3.14: Contact parameters, URI parameters and escape
 }
 
 TEST_CASE("RFC 4475 3.3.15 sdp01: an Accept the offer cannot satisfy") {
-    Message m = parse_ok("sdp01.dat");
+    Message m = corpus_ok("sdp01.dat");
     CHECK(m.values(HeaderId::accept) == std::vector<std::string_view>{"text/nobodyKnowsThis"});
     CHECK(ok(read_content_type(m))->is("application", "sdp"));
 }
 
 TEST_CASE("RFC 4475 3.4.1 inv2543: an RFC 2543 INVITE") {
     std::string bytes = read_corpus("inv2543.dat");
-    Message m = parse_ok("inv2543.dat");
+    Message m = corpus_ok("inv2543.dat");
     CHECK_FALSE(m.find(HeaderId::content_length));
     CHECK(m.body().size() == bytes.size() - bytes.find("\r\n\r\n") - 4);  // no Content-Length
     CHECK(m.body().substr(0, 3) == "v=0");

@@ -13,7 +13,7 @@ using namespace sb::sip;
 
 namespace {
 template <class T>
-T ok(Result<T> r) {
+T must(Result<T> r) {
     REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
     return r.value();
 }
@@ -27,7 +27,7 @@ std::string why(const Result<T>& r) {
 
 // ---- URIs --------------------------------------------------------------------------------------
 TEST_CASE("SIP URI: user, password, host, port, parameters and headers") {
-    auto u = ok(parse_uri("sips:alice:secret@Atlanta.example.com:5061;transport=tcp;lr;maddr=239.255.255.1?subject=project%20x&priority=urgent"));
+    auto u = must(parse_uri("sips:alice:secret@Atlanta.example.com:5061;transport=tcp;lr;maddr=239.255.255.1?subject=project%20x&priority=urgent"));
     CHECK(u.scheme == Scheme::sips);
     CHECK(u.is_sip());
     CHECK(u.user == "alice");
@@ -42,21 +42,21 @@ TEST_CASE("SIP URI: user, password, host, port, parameters and headers") {
     CHECK(u.headers.text("subject") == "project x");
     CHECK(u.headers.text("priority") == "urgent");
 
-    auto v6 = ok(parse_uri("sip:[2001:db8::10]:5070;transport=ws"));
+    auto v6 = must(parse_uri("sip:[2001:db8::10]:5070;transport=ws"));
     CHECK(v6.host == "[2001:db8::10]");
     CHECK(v6.port == 5070);
     CHECK_FALSE(v6.has_user());
-    auto empty_password = ok(parse_uri("sip:bob:@example.com"));
+    auto empty_password = must(parse_uri("sip:bob:@example.com"));
     CHECK(empty_password.has_password);
     CHECK(empty_password.password.empty());
-    auto tel = ok(parse_uri("tel:+1-201-555-0123;phone-context=example.com"));
+    auto tel = must(parse_uri("tel:+1-201-555-0123;phone-context=example.com"));
     CHECK(tel.scheme == Scheme::tel);
     CHECK(tel.user == "+1-201-555-0123");
     CHECK(tel.params.text("phone-context") == "example.com");
-    auto urn = ok(parse_uri("urn:service:sos"));
+    auto urn = must(parse_uri("urn:service:sos"));
     CHECK(urn.scheme == Scheme::other);
     CHECK(urn.opaque == "service:sos");
-    CHECK(ok(parse_uri("SIP:bob@example.com")).scheme == Scheme::sip);
+    CHECK(must(parse_uri("SIP:bob@example.com")).scheme == Scheme::sip);
 
     CHECK(why(parse_uri("")) == "URI is empty");
     CHECK(why(parse_uri("bob@example.com")) == "URI 'bob@example.com' has no scheme");
@@ -77,23 +77,23 @@ TEST_CASE("SIP URI: user, password, host, port, parameters and headers") {
 
 // ---- name-addr ---------------------------------------------------------------------------------
 TEST_CASE("SIP name-addr: display names, brackets, parameters, and their errors") {
-    auto a = ok(parse_name_addr("  \"Alice \\\"A\\\" Liddell\"   <sip:alice@example.com;transport=tcp> ;tag=88sja8x ;x", "From"));
+    auto a = must(parse_name_addr("  \"Alice \\\"A\\\" Liddell\"   <sip:alice@example.com;transport=tcp> ;tag=88sja8x ;x", "From"));
     CHECK(a.display_name == "\"Alice \\\"A\\\" Liddell\"");
     CHECK(a.display_name_text() == "Alice \"A\" Liddell");
     CHECK(a.bracketed);
     CHECK(a.uri.params.text("transport") == "tcp");
     CHECK(a.tag() == "88sja8x");
     CHECK(a.params.size() == 2);
-    auto tokens = ok(parse_name_addr("Bob  Smith <sip:bob@example.com>", "To"));
+    auto tokens = must(parse_name_addr("Bob  Smith <sip:bob@example.com>", "To"));
     CHECK(tokens.display_name == "Bob  Smith");
-    auto spec = ok(parse_name_addr("sip:carol@example.com;tag=1", "To"));
+    auto spec = must(parse_name_addr("sip:carol@example.com;tag=1", "To"));
     CHECK_FALSE(spec.bracketed);
     CHECK(spec.uri.params.empty());
     CHECK(spec.tag() == "1");
-    auto star = ok(parse_name_addr_list("*", "Contact", true));
+    auto star = must(parse_name_addr_list("*", "Contact", true));
     REQUIRE(star.size() == 1);
     CHECK(star[0].star);
-    auto quoted_param = ok(parse_name_addr("<sip:a@example.com>;+sip.instance=\"<urn:uuid:f81d4fae>\"", "Contact"));
+    auto quoted_param = must(parse_name_addr("<sip:a@example.com>;+sip.instance=\"<urn:uuid:f81d4fae>\"", "Contact"));
     CHECK(quoted_param.params.text("+sip.instance") == "<urn:uuid:f81d4fae>");
 
     CHECK(why(parse_name_addr("", "From")) == "From is empty");
@@ -114,25 +114,25 @@ TEST_CASE("SIP name-addr: display names, brackets, parameters, and their errors"
     CHECK(why(parse_name_addr("sip:a@b?h=v", "Contact")) == "Contact URI with headers (?h=v) must be enclosed in <>");
 
     // Refer-To of an attended transfer: the Replaces header travels %-escaped in the URI.
-    auto refer = ok(parse_name_addr("<sip:bob@biloxi.example.com?Replaces=12345%40192.0.2.1%3Bto-tag%3D7743%3Bfrom-tag%3D6472>",
+    auto refer = must(parse_name_addr("<sip:bob@biloxi.example.com?Replaces=12345%40192.0.2.1%3Bto-tag%3D7743%3Bfrom-tag%3D6472>",
                                     "Refer-To"));
     CHECK(refer.uri.headers.text("replaces") == "12345@192.0.2.1;to-tag=7743;from-tag=6472");
 
-    auto c = ok(parse_name_addr("<sip:a@b>;expires=3600;q=1.000", "Contact"));
-    CHECK(ok(contact_expires(c)) == 3600u);
-    CHECK(ok(contact_q(c)) == 1000);
+    auto c = must(parse_name_addr("<sip:a@b>;expires=3600;q=1.000", "Contact"));
+    CHECK(must(contact_expires(c)) == 3600u);
+    CHECK(must(contact_q(c)) == 1000);
     for (const char* q : {"1.5", "2", "0.1234", ".5", "1.001", "0.5x"}) {
         std::string value = std::string("<sip:a@b>;q=") + q;  // the NameAddr points into it
-        auto bad = ok(parse_name_addr(value, "Contact"));
+        auto bad = must(parse_name_addr(value, "Contact"));
         CHECK_MESSAGE(!contact_q(bad).ok(), q);
     }
-    CHECK(ok(contact_q(ok(parse_name_addr("<sip:a@b>;q=0", "Contact")))) == 0);
-    CHECK_FALSE(ok(contact_expires(ok(parse_name_addr("<sip:a@b>", "Contact")))).has_value());
+    CHECK(must(contact_q(must(parse_name_addr("<sip:a@b>;q=0", "Contact")))) == 0);
+    CHECK_FALSE(must(contact_expires(must(parse_name_addr("<sip:a@b>", "Contact")))).has_value());
 }
 
 // ---- Via ---------------------------------------------------------------------------------------
 TEST_CASE("SIP Via: protocol, sent-by, branch, received, rport") {
-    auto v = ok(parse_via("SIP/2.0/WSS [2001:db8::9] : 443 ;branch=z9hG4bK-1;received=2001:db8::10;rport=5061;ttl=16"));
+    auto v = must(parse_via("SIP/2.0/WSS [2001:db8::9] : 443 ;branch=z9hG4bK-1;received=2001:db8::10;rport=5061;ttl=16"));
     CHECK(v.transport == "WSS");
     CHECK(v.host == "[2001:db8::9]");
     CHECK(v.port == 443);
@@ -140,7 +140,7 @@ TEST_CASE("SIP Via: protocol, sent-by, branch, received, rport") {
     CHECK(v.received() == "2001:db8::10");
     CHECK(v.has_rport());
     CHECK(v.rport() == 5061);
-    auto plain = ok(parse_via("SIP/2.0/UDP pc33.example.com"));
+    auto plain = must(parse_via("SIP/2.0/UDP pc33.example.com"));
     CHECK(plain.branch().empty());
     CHECK_FALSE(plain.port.has_value());
     CHECK_FALSE(plain.received().has_value());
@@ -157,20 +157,20 @@ TEST_CASE("SIP Via: protocol, sent-by, branch, received, rport") {
 
 // ---- scalar fields -----------------------------------------------------------------------------
 TEST_CASE("SIP CSeq, Max-Forwards, Expires, Content-Length, Call-ID") {
-    auto c = ok(parse_cseq(" 4294967295   ACK "));
+    auto c = must(parse_cseq(" 4294967295   ACK "));
     CHECK(c.number == 4294967295u);
     CHECK(c.method == "ACK");
     CHECK(why(parse_cseq("4294967296 ACK")) == "CSeq number 4294967296 out of range (0-4294967295)");
     CHECK(why(parse_cseq("ACK")) == "CSeq 'ACK' does not start with a sequence number");
     CHECK(why(parse_cseq("1ACK")) == "CSeq '1ACK' needs whitespace between number and method");
     CHECK(why(parse_cseq("1 A;CK")) == "CSeq method 'A;CK' is not a token");
-    CHECK(ok(parse_max_forwards("00000000000000000000000000070")) == 70u);
+    CHECK(must(parse_max_forwards("00000000000000000000000000070")) == 70u);
     CHECK(why(parse_max_forwards("256")) == "Max-Forwards 256 out of range (0-255)");
     CHECK(why(parse_max_forwards("-1")) == "Max-Forwards '-1' is not a number");
-    CHECK(ok(parse_delta_seconds("4294967295", "Expires")) == 4294967295u);
+    CHECK(must(parse_delta_seconds("4294967295", "Expires")) == 4294967295u);
     CHECK(why(parse_delta_seconds("4294967296", "Expires")) == "Expires 4294967296 out of range (0-4294967295)");
     CHECK(why(parse_delta_seconds("1h", "Min-Expires")) == "Min-Expires '1h' is not a number of seconds");
-    CHECK(ok(parse_content_length("0")) == 0u);
+    CHECK(must(parse_content_length("0")) == 0u);
     CHECK(check_call_id("f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com").ok());
     CHECK(check_call_id("plainword").ok());
     CHECK(check_call_id("").error().message == "Call-ID is empty");
@@ -179,7 +179,7 @@ TEST_CASE("SIP CSeq, Max-Forwards, Expires, Content-Length, Call-ID") {
 }
 
 TEST_CASE("SIP Content-Type") {
-    auto t = ok(parse_media_type("Multipart / Related ; type=\"application/sdp\" ;boundary=abc"));
+    auto t = must(parse_media_type("Multipart / Related ; type=\"application/sdp\" ;boundary=abc"));
     CHECK(t.is("multipart", "related"));
     CHECK(t.params.text("type") == "application/sdp");
     CHECK(t.params.text("boundary") == "abc");
@@ -190,7 +190,7 @@ TEST_CASE("SIP Content-Type") {
 
 // ---- digest ------------------------------------------------------------------------------------
 TEST_CASE("SIP digest challenge and credentials") {
-    auto challenge = ok(parse_auth(
+    auto challenge = must(parse_auth(
         "Digest realm=\"atlanta.example.com\", qop=\"auth,auth-int\", "
         "nonce=\"ea9c8e88df84f1cec4341ae6cbe5a359\",opaque=\"\" , stale=FALSE, algorithm=MD5",
         "WWW-Authenticate"));
@@ -203,7 +203,7 @@ TEST_CASE("SIP digest challenge and credentials") {
     CHECK_FALSE(challenge.param("domain").has_value());
     CHECK(challenge.qop_options() == std::vector<std::string>{"auth", "auth-int"});
 
-    auto cred = ok(parse_auth(
+    auto cred = must(parse_auth(
         "Digest username=\"bob\", realm=\"biloxi.com\", nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", "
         "uri=\"sip:bob@biloxi.com\", qop=auth, nc=00000001, cnonce=\"0a4f113b\", "
         "response=\"6629fae49393a05397450978507c4ef1\", opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""));
@@ -212,7 +212,7 @@ TEST_CASE("SIP digest challenge and credentials") {
     CHECK(cred.param("qop") == "auth");
     CHECK(cred.param("nc") == "00000001");
     CHECK(cred.params.size() == 9);
-    auto escaped = ok(parse_auth("Digest username=\"a\\\"b\""));
+    auto escaped = must(parse_auth("Digest username=\"a\\\"b\""));
     CHECK(escaped.param("username") == "a\"b");
 
     CHECK(why(parse_auth("")) == "Authorization '' has no scheme");

@@ -12,8 +12,8 @@ using namespace sb::test;
 
 namespace {
 
-const TransactionConfig kUdp{500, 4000, 5000, false, true};
-const TransactionConfig kWs{500, 4000, 5000, true, true};
+const TransactionConfig kUdpTimers{500, 4000, 5000, false, true};
+const TransactionConfig kWsTimers{500, 4000, 5000, true, true};
 
 TransactionId client(std::string_view branch, std::string_view method) {
     return TransactionId{std::string(branch), std::string(method), false, {}};
@@ -30,7 +30,7 @@ Effects respond(Transaction& t, const Message& m) { return t.handle(0, tx_event:
 // ---- INVITE client (17.1.1) ---------------------------------------------------------------------
 TEST_CASE("INVITE client: Timer A doubles, 1xx stops it, 486 is ACKed, retransmissions re-ACK, Timer D ends it") {
     auto invite = request("INVITE", "z9hG4bKict1", 1, "Route: <sip:proxy.atlanta.example.com;lr>\r\n");
-    InviteClientTransaction t(client("z9hG4bKict1", "INVITE"), invite, kUdp);
+    InviteClientTransaction t(client("z9hG4bKict1", "INVITE"), invite, kUdpTimers);
     CHECK(describe(t.start(0)) == "send INVITE; start A 500; start B 32000");
     CHECK(t.state() == TransactionState::calling);
     CHECK(describe(fire(t, TimerName::A)) == "send INVITE; start A 1000");
@@ -66,7 +66,7 @@ TEST_CASE("INVITE client: Timer A doubles, 1xx stops it, 486 is ACKed, retransmi
 
 TEST_CASE("INVITE client: Timer B times out in Calling and cancels Timer A") {
     auto invite = request("INVITE", "z9hG4bKict2");
-    InviteClientTransaction t(client("z9hG4bKict2", "INVITE"), invite, kUdp);
+    InviteClientTransaction t(client("z9hG4bKict2", "INVITE"), invite, kUdpTimers);
     t.start(0);
     CHECK(describe(fire(t, TimerName::B, 32000)) == "timeout B; cancel A; terminated");
     CHECK(t.terminated());
@@ -74,7 +74,7 @@ TEST_CASE("INVITE client: Timer B times out in Calling and cancels Timer A") {
 
 TEST_CASE("INVITE client: a 2xx goes to Accepted (RFC 6026); every 2xx reaches the TU until Timer M") {
     auto invite = request("INVITE", "z9hG4bKict3");
-    InviteClientTransaction t(client("z9hG4bKict3", "INVITE"), invite, kUdp);
+    InviteClientTransaction t(client("z9hG4bKict3", "INVITE"), invite, kUdpTimers);
     t.start(0);
     auto ok = response_to(invite, 200, "OK");
     CHECK(describe(receive(t, ok)) == "cancel A; cancel B; deliver 200; start M 32000");
@@ -86,7 +86,7 @@ TEST_CASE("INVITE client: a 2xx goes to Accepted (RFC 6026); every 2xx reaches t
 
 TEST_CASE("INVITE client over WebSocket: no Timer A, and Completed ends at once (Timer D is zero)") {
     auto invite = request("INVITE", "z9hG4bKict4");
-    InviteClientTransaction t(client("z9hG4bKict4", "INVITE"), invite, kWs);
+    InviteClientTransaction t(client("z9hG4bKict4", "INVITE"), invite, kWsTimers);
     CHECK(describe(t.start(0)) == "send INVITE; start B 32000");
     CHECK(describe(receive(t, response_to(invite, 603, "Decline"))) == "cancel B; deliver 603; send ACK; terminated");
     CHECK(t.terminated());
@@ -94,7 +94,7 @@ TEST_CASE("INVITE client over WebSocket: no Timer A, and Completed ends at once 
 
 TEST_CASE("INVITE client: a transport error ends it and tells the TU") {
     auto invite = request("INVITE", "z9hG4bKict5");
-    InviteClientTransaction t(client("z9hG4bKict5", "INVITE"), invite, kUdp);
+    InviteClientTransaction t(client("z9hG4bKict5", "INVITE"), invite, kUdpTimers);
     t.start(0);
     CHECK(describe(t.handle(0, tx_event::TransportError{})) == "transport failed; cancel A; cancel B; terminated");
 }
@@ -102,7 +102,7 @@ TEST_CASE("INVITE client: a transport error ends it and tells the TU") {
 // ---- non-INVITE client (17.1.2) ---------------------------------------------------------------
 TEST_CASE("non-INVITE client: Timer E doubles up to T2, then T2 in Proceeding; 200 starts K; K ends it") {
     auto reg = request("REGISTER", "z9hG4bKnict1");
-    NonInviteClientTransaction t(client("z9hG4bKnict1", "REGISTER"), reg, kUdp);
+    NonInviteClientTransaction t(client("z9hG4bKnict1", "REGISTER"), reg, kUdpTimers);
     CHECK(describe(t.start(0)) == "send REGISTER; start E 500; start F 32000");
     CHECK(t.state() == TransactionState::trying);
     CHECK(describe(fire(t, TimerName::E)) == "send REGISTER; start E 1000");
@@ -122,10 +122,10 @@ TEST_CASE("non-INVITE client: Timer E doubles up to T2, then T2 in Proceeding; 2
 
 TEST_CASE("non-INVITE client: Timer F times out in Trying and in Proceeding") {
     auto reg = request("OPTIONS", "z9hG4bKnict2");
-    NonInviteClientTransaction a(client("z9hG4bKnict2", "OPTIONS"), reg, kUdp);
+    NonInviteClientTransaction a(client("z9hG4bKnict2", "OPTIONS"), reg, kUdpTimers);
     a.start(0);
     CHECK(describe(fire(a, TimerName::F)) == "timeout F; cancel E; terminated");
-    NonInviteClientTransaction b(client("z9hG4bKnict2", "OPTIONS"), reg, kWs);
+    NonInviteClientTransaction b(client("z9hG4bKnict2", "OPTIONS"), reg, kWsTimers);
     CHECK(describe(b.start(0)) == "send OPTIONS; start F 32000");
     b.handle(0, tx_event::Received{response_to(reg, 100)});
     CHECK(describe(fire(b, TimerName::F)) == "timeout F; terminated");
@@ -133,7 +133,7 @@ TEST_CASE("non-INVITE client: Timer F times out in Trying and in Proceeding") {
 
 TEST_CASE("non-INVITE client over WebSocket: a final response ends it at once (Timer K is zero)") {
     auto reg = request("REGISTER", "z9hG4bKnict3");
-    NonInviteClientTransaction t(client("z9hG4bKnict3", "REGISTER"), reg, kWs);
+    NonInviteClientTransaction t(client("z9hG4bKnict3", "REGISTER"), reg, kWsTimers);
     t.start(0);
     CHECK(describe(receive(t, response_to(reg, 401))) == "deliver 401; cancel F; terminated");
 }
@@ -141,7 +141,7 @@ TEST_CASE("non-INVITE client over WebSocket: a final response ends it at once (T
 // ---- INVITE server (17.2.1) --------------------------------------------------------------------
 TEST_CASE("INVITE server: 100 Trying, retransmissions get the last response, Timer G, ACK, Timer I") {
     auto invite = request("INVITE", "z9hG4bKist1");
-    InviteServerTransaction t(server("z9hG4bKist1", "INVITE"), invite, kUdp);
+    InviteServerTransaction t(server("z9hG4bKist1", "INVITE"), invite, kUdpTimers);
     CHECK(describe(t.start(0)) == "send 100; deliver INVITE");
     CHECK(t.state() == TransactionState::proceeding);
     CHECK(describe(receive(t, invite)) == "send 100");  // the TU does not see it again
@@ -166,7 +166,7 @@ TEST_CASE("INVITE server: 100 Trying, retransmissions get the last response, Tim
 
 TEST_CASE("INVITE server: no ACK before Timer H times out") {
     auto invite = request("INVITE", "z9hG4bKist2");
-    InviteServerTransaction t(server("z9hG4bKist2", "INVITE"), invite, kUdp);
+    InviteServerTransaction t(server("z9hG4bKist2", "INVITE"), invite, kUdpTimers);
     t.start(0);
     respond(t, response_to(invite, 404, "Not Found"));
     CHECK(describe(fire(t, TimerName::H)) == "timeout H; cancel G; terminated");
@@ -174,7 +174,7 @@ TEST_CASE("INVITE server: no ACK before Timer H times out") {
 
 TEST_CASE("INVITE server: 2xx goes to Accepted; retransmitted INVITEs are absorbed, the TU's 2xx sent, until L") {
     auto invite = request("INVITE", "z9hG4bKist3");
-    InviteServerTransaction t(server("z9hG4bKist3", "INVITE"), invite, kUdp);
+    InviteServerTransaction t(server("z9hG4bKist3", "INVITE"), invite, kUdpTimers);
     t.start(0);
     auto ok = response_to(invite, 200, "OK");
     CHECK(describe(respond(t, ok)) == "send 200; start L 32000");
@@ -187,7 +187,7 @@ TEST_CASE("INVITE server: 2xx goes to Accepted; retransmitted INVITEs are absorb
 
 TEST_CASE("INVITE server over WebSocket: no Timer G; the ACK ends it at once (Timer I is zero)") {
     auto invite = request("INVITE", "z9hG4bKist4");
-    TransactionConfig quiet = kWs;
+    TransactionConfig quiet = kWsTimers;
     quiet.send_100_trying = false;
     InviteServerTransaction t(server("z9hG4bKist4", "INVITE"), invite, quiet);
     CHECK(describe(t.start(0)) == "deliver INVITE");
@@ -200,7 +200,7 @@ TEST_CASE("INVITE server over WebSocket: no Timer G; the ACK ends it at once (Ti
 // ---- non-INVITE server (17.2.2) ----------------------------------------------------------------
 TEST_CASE("non-INVITE server: Trying absorbs, Proceeding and Completed repeat, Timer J ends it") {
     auto bye = request("BYE", "z9hG4bKnist1", 2);
-    NonInviteServerTransaction t(server("z9hG4bKnist1", "BYE"), bye, kUdp);
+    NonInviteServerTransaction t(server("z9hG4bKnist1", "BYE"), bye, kUdpTimers);
     CHECK(describe(t.start(0)) == "deliver BYE");
     CHECK(t.state() == TransactionState::trying);
     CHECK(describe(receive(t, bye)).empty());
@@ -216,7 +216,7 @@ TEST_CASE("non-INVITE server: Trying absorbs, Proceeding and Completed repeat, T
 
 TEST_CASE("non-INVITE server over WebSocket: the final response ends it at once (Timer J is zero)") {
     auto msg = request("MESSAGE", "z9hG4bKnist2");
-    NonInviteServerTransaction t(server("z9hG4bKnist2", "MESSAGE"), msg, kWs);
+    NonInviteServerTransaction t(server("z9hG4bKnist2", "MESSAGE"), msg, kWsTimers);
     t.start(0);
     CHECK(describe(respond(t, response_to(msg, 200))) == "send 200; terminated");
 }

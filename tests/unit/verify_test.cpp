@@ -304,20 +304,6 @@ json verified_contact(const Flow& f, bool unlocked) {
             {"verification", to_json(f)}};
 }
 
-void signed_in_with(sb::test::DeskHarness& h, json contacts) {
-    h.connect();
-    h.intent(sb::desk::LoginIntent{"bob", "switchboard"});
-    json session = sb::test::DeskHarness::session(3);
-    session["contacts"] = std::move(contacts);
-    h.reply_ok(session);
-    REQUIRE(h.s().session == sb::desk::SessionState::LoggedIn);
-}
-
-std::string outcome(sb::test::DeskHarness& h, uint64_t id) {
-    auto* c = h.completion(id);
-    REQUIRE(c);
-    return c->error ? c->error->code : "ok";
-}
 }  // namespace
 
 TEST_CASE("verify intents from JSON") {
