@@ -45,7 +45,11 @@ test('client text cut inside a character for an error message: answered, and the
   } finally { await server.stop(); }
 });
 
-test('30 logins for one username at once: no more password checks than the limit, and the right one sent last does not get in', async () => {
+// The right password is sent last, but over 30 connections the server reads the frames in no
+// set order: whether it is among the few checked depends on which arrive first. What the limits
+// promise holds either way: no more checks than the failure limit, every other attempt refused
+// unchecked, and the right password in only if it was itself checked before any lock.
+test('30 logins for one username at once: no more password checks than the limit, the rest refused unchecked', async () => {
   const server = await startServer({ args: ['--lock-after', '5', '--login-max-failures', '5'] });
   try {
     const clients = await Promise.all(Array.from({ length: 30 }, () => DeskClient.connect(server.wsUrl)));
@@ -53,15 +57,17 @@ test('30 logins for one username at once: no more password checks than the limit
     const replies = await Promise.all(clients.map((c, i) =>
       c.request('login', { username: 'bob', password: i === 29 ? 'switchboard' : `guess-${i}` })));
     const codes = replies.map((r) => (r.ok ? 'ok' : r.error.code));
-    const checked = codes.filter((x) => x === 'invalid_credentials' || x === 'account_locked').length;
+    const wrong = codes.filter((x) => x === 'invalid_credentials' || x === 'account_locked').length;
     assert.ok(codes.filter((x) => x === 'invalid_credentials').length <= 5, codes.join(' '));
-    assert.notEqual(codes[29], 'ok', `the right password, after 29 wrong ones, must not get in: ${codes.join(' ')}`);
-    assert.ok(codes.every((x) => ['invalid_credentials', 'account_locked', 'rate_limited'].includes(x)), codes.join(' '));
-    assert.ok(checked >= 1);
-    // Only the checked attempts count: bob, who knows his password, is not locked out by a
-    // burst that was refused before any check.
+    assert.ok(codes.slice(0, 29).every((x) => ['invalid_credentials', 'account_locked', 'rate_limited'].includes(x)), codes.join(' '));
+    assert.ok(['ok', 'invalid_credentials', 'account_locked', 'rate_limited'].includes(codes[29]), codes.join(' '));
+    assert.ok(wrong >= 1, codes.join(' '));
+    // Only the checked attempts count (a complete sign-in, if the right one was checked, starts
+    // the count again): bob, who knows his password, is not locked out by a burst that was
+    // refused before any check.
     const failures = JSON.parse(sql(server.db, "SELECT count(*) AS n FROM login_failures WHERE username = 'bob'"))[0].n;
-    assert.equal(failures, checked);
+    if (codes[29] === 'ok') assert.ok(failures <= wrong, `${failures} failures kept, ${codes.join(' ')}`);
+    else assert.equal(failures, wrong);
     const later = await DeskClient.connect(server.wsUrl);
     await later.login('bob');
     await Promise.all([...clients, later].map((c) => c.close()));
