@@ -4,8 +4,8 @@
 // For `seconds` (60 by default): `chats` anonymous chat connections, each from its own loopback
 // address, start a chat and then send messages five times faster than they may; `slowReaders`
 // desk connections send pings and never read a byte of the replies; every 5 s a burst of 30
-// logins for one username with wrong passwords (and, once it is locked, the right one after them). Meanwhile a logged-in
-// agent asks for its reason codes every 100 ms, from a worker thread of its own
+// logins for one username with wrong passwords (once it is locked, the right one after them).
+// Meanwhile a logged-in agent asks for its reason codes every 100 ms, from a worker thread of its own
 // (tests/bench/agent_probe.mjs: the floods' event loop does not delay it). Measured: the agent's round trips (p50/p99/max),
 // switchboardd's VmRSS before and at its peak, what the floods got through and what was refused.
 //
@@ -106,9 +106,8 @@ export async function hostileLoad({ seconds = 60, chats = 1000, slowReaders = 20
           else counts.login_refused++;
         };
         // Wrong guesses at once; then, once the account has answered locked, the right password
-        // after them (sent with them, whether it is checked before the lock would depend on
-        // which request reaches the server first: a right password unlocks nothing, it proves
-        // the guesser knew it).
+        // after them. (Sent with them, it could be read first over its own connection, checked
+        // before the lock, and let in: that tests the arrival order, not the lock.)
         const last = clients.at(-1);
         const guesses = counts.login_locked > 0 ? clients.slice(0, -1) : clients;
         for (const r of await Promise.all(guesses.map((c, i) =>
