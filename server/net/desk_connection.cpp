@@ -88,16 +88,21 @@ void BasicDeskConnection<NextLayer>::read_next() {
     }
     if (!authenticated_ && limits_.anonymous_pacer && budget_ != Budget::granted) {
         budget_ = Budget::waiting;
-        std::weak_ptr<BasicDeskConnection> weak = this->weak_from_this();
-        bool now = limits_.anonymous_pacer->admit(weak, [weak] {
-            auto self = weak.lock();
-            if (!self || self->budget_ != Budget::waiting) return;  // closed meanwhile
+        // While it waits no read is pending, and a pending operation is what keeps a connection
+        // alive: the waiter holds it (else the last timer to finish would free it, and cut the
+        // customer without a word), until its turn or until the connection ends, which lets go of
+        // the ticket (the pacer then drops the waiter and takes nothing for it).
+        pacer_ticket_ = std::make_shared<int>(0);
+        bool now = limits_.anonymous_pacer->admit(pacer_ticket_, [self = this->shared_from_this()] {
+            if (self->budget_ != Budget::waiting) return;  // closed meanwhile
+            self->pacer_ticket_.reset();
             self->budget_ = Budget::granted;
             self->reading_ = false;
             self->read_next();
         });
         if (!now) return;  // reading_ stays true: the pacer resumes this read
     }
+    paced_ = !authenticated_ && limits_.anonymous_pacer;  // this read's frame is charged to the budget
     budget_ = Budget::none;
     frames_.take(now_ms());
     ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
@@ -109,8 +114,13 @@ void BasicDeskConnection<NextLayer>::on_read(beast::error_code ec, std::size_t) 
     if (ec) return finish("read ended", ec);
     bool text = ws_.next_layer().message_was_text();
     if (!closing_) {
+        auto started = std::chrono::steady_clock::now();
         auto data = buffer_.cdata();
         handle(std::string_view(static_cast<const char*>(data.data()), data.size()), text);
+        // What this anonymous frame took of the I/O thread, off the budget all of them share.
+        if (paced_)
+            limits_.anonymous_pacer->charge(std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - started));
     }
     // A frame may have carried a card number (payment_submit): nothing of it stays in the read
     // buffer until a later frame happens to overwrite it.
@@ -216,6 +226,7 @@ void BasicDeskConnection<NextLayer>::start_close(websocket::close_reason reason)
     if (budget_ == Budget::waiting) {  // no read is pending: nothing else would end the connection
         budget_ = Budget::none;
         reading_ = false;
+        pacer_ticket_.reset();
     }
     close_timer_.expires_after(limits_.shutdown_grace);  // a peer that never answers the close
     close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
@@ -245,6 +256,7 @@ void BasicDeskConnection<NextLayer>::finish(const char* why, beast::error_code e
     write_timer_.cancel();
     read_timer_.cancel();
     close_timer_.cancel();
+    pacer_ticket_.reset();  // a place in the anonymous budget's queue, if it had one
     hub_.remove(id_);
     service_.close(id_);
     bool normal = ec == websocket::error::closed || ec == boost::asio::error::operation_aborted;

@@ -11,8 +11,9 @@
 //   closed with 1008. A write that takes longer than `write_timeout` ends the connection.
 // - CPU: frames are read at most at `anonymous_rate` (before login) or `authenticated_rate`
 //   (a logged-in desk); a faster client is simply read more slowly. The anonymous ones also
-//   share one budget (`anonymous_pacer`, anonymous_pacer.h), so that together they cannot keep
-//   the I/O thread from a signed-in agent's requests.
+//   share one budget (`anonymous_pacer`, anonymous_pacer.h): a number of frames and a share of
+//   the I/O thread's time, which each anonymous frame's handling is measured and charged to, so
+//   that together they cannot keep the I/O thread from a signed-in agent's requests.
 // - time: the first request (hello, or a chat's start/resume) must arrive within
 //   `greeting_timeout`; at shutdown the close handshake gets `shutdown_grace`, then the socket
 //   is closed whatever the peer does.
@@ -115,6 +116,8 @@ private:
     // for its turn (the read is held back), or granted (the pacer took the token for it).
     enum class Budget { none, waiting, granted };
     Budget budget_ = Budget::none;
+    std::shared_ptr<void> pacer_ticket_;  // while waiting: the pacer's waiter lives while this does
+    bool paced_ = false;     // the pending read was admitted by the anonymous budget: charge its frame
     bool writing_ = false;
     bool closing_ = false;   // close requested: no more reads handled, close after the outbox drains
     bool close_sent_ = false;

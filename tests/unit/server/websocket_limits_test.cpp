@@ -235,6 +235,28 @@ TEST_CASE("websocket: frames are read no faster than the connection's rate") {
     t.join();
 }
 
+TEST_CASE("websocket: a connection waiting its turn in the anonymous budget is held, not dropped") {
+    Pair p;
+    p.limits.greeting_timeout = std::chrono::milliseconds(100);
+    AnonymousPacer pacer(p.io.get_executor(), {2, 1});  // one at once, then one each 500 ms
+    p.limits.anonymous_pacer = &pacer;
+    p.connect();
+    // Nothing but the connection's own operations holds it now, as in the server.
+    std::weak_ptr<DeskConnection> weak = p.connection;
+    p.connection.reset();
+    std::thread t([&] {
+        for (int i = 0; i < 3; ++i) p.client.write(asio::buffer(std::string("x")));
+    });
+    // The first frame goes at once; the second waits in the pacer's queue, with no read pending,
+    // while the greeting timer (the last of its other operations) ends.
+    p.run_until([] { return false; }, std::chrono::milliseconds(300));
+    CHECK_FALSE(weak.expired());
+    CHECK_FALSE(p.handler.closed);
+    CHECK(p.run_until([&] { return p.handler.handled == 3; }, std::chrono::seconds(5)));
+    t.join();
+    CHECK_FALSE(weak.expired());
+}
+
 // ---- the same connection over TLS (wss://) --------------------------------------------------------
 #include <openssl/evp.h>
 #include <openssl/pem.h>
