@@ -337,10 +337,13 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     if (options.sip_domain) browser.sip_ws_url = options.sip_ws_url;
     http.browser = &browser;
     http.ws_limits.write_timeout = std::chrono::milliseconds(options.write_timeout_ms);
-    // All anonymous WebSockets together (anonymous_pacer.h): a tenth of a second's worth at once.
+    // All anonymous WebSockets together (anonymous_pacer.h): a tenth of a second's worth of frames
+    // at once, and their share of the I/O thread's time, 10 ms of it at once.
     sbd::AnonymousPacer anonymous_pacer(io.get_executor(),
                                         {static_cast<double>(options.anonymous_frame_rate),
-                                         std::max(1.0, static_cast<double>(options.anonymous_frame_rate) / 10)});
+                                         std::max(1.0, static_cast<double>(options.anonymous_frame_rate) / 10)},
+                                        {static_cast<double>(options.anonymous_time_share) / 100,
+                                         std::chrono::milliseconds(10)});
     http.ws_limits.anonymous_pacer = &anonymous_pacer;
     // Behind a reverse proxy (docs/operations.md): its clients' addresses, not its own, are what
     // every limit, log line and loopback check sees; and it is not capped as one address.

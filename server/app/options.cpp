@@ -102,6 +102,8 @@ std::string usage() {
            "  --anonymous-frame-rate N  frames a second read from all anonymous WebSockets together\n"
            "                            (chat customers, desks before sign-in; default 2000): beyond it\n"
            "                            they wait their turn, and agents' requests do not wait behind them\n"
+           "  --anonymous-time-share PERCENT  the most of the I/O thread's time their frames may take\n"
+           "                            together (measured frame by frame; default 50, from 1 to 100)\n"
            "  --tls-cert FILE           serve HTTPS and WSS (only) with this PEM certificate chain\n"
            "  --tls-key FILE            its PEM private key; refused if every user may read it (chmod 600)\n"
            "  --insecure-http           allow plain HTTP on an address other than loopback (passwords, codes\n"
@@ -263,7 +265,7 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
                 o.log_level = *level;
             }
         } else if (a == "--max-connections" || a == "--max-connections-per-address" || a == "--write-timeout" ||
-                   a == "--anonymous-frame-rate") {
+                   a == "--anonymous-frame-rate" || a == "--anonymous-time-share") {
             auto v = value();
             if (!v) return bad(a + " needs a value");
             if (a == "--write-timeout") {
@@ -272,6 +274,9 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
                 if (v->empty() || end != v->c_str() + v->size() || !(d > 0) || d > 3600)
                     return bad("--write-timeout wants seconds between 0 and 3600");
                 o.write_timeout_ms = static_cast<int64_t>(d * 1000);
+            } else if (a == "--anonymous-time-share") {
+                if (!parse_int(*v, o.anonymous_time_share, std::size_t{1}) || o.anonymous_time_share > 100)
+                    return bad("--anonymous-time-share wants a percentage from 1 to 100");
             } else {
                 std::size_t n = 0;
                 if (!parse_int(*v, n, std::size_t{1}) || n > 1'000'000) return bad(a + " wants N from 1 to 1000000");

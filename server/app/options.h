@@ -52,6 +52,7 @@ struct Options {
     std::size_t max_connections_per_address = 64;    // --max-connections-per-address N (anonymous)
     int64_t write_timeout_ms = 30'000;               // --write-timeout SECONDS
     std::size_t anonymous_frame_rate = 2000;         // --anonymous-frame-rate N (per second, all together)
+    std::size_t anonymous_time_share = 50;           // --anonymous-time-share PERCENT (of the I/O thread)
     // Transport security (docs/operations.md).
     std::optional<std::string> tls_cert;     // --tls-cert FILE (PEM chain): HTTPS and WSS only
     std::optional<std::string> tls_key;      // --tls-key FILE (PEM; not world-readable)

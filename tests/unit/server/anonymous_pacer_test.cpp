@@ -45,3 +45,65 @@ TEST_CASE("the anonymous budget: a connection gone while waiting takes nothing")
     CHECK_FALSE(gone_resumed);
     CHECK(kept_resumed);
 }
+
+// ---- the time share, on a hand-held clock --------------------------------------------------------
+namespace {
+// A count that never binds (so that only the time decides), half the thread, 10 ms at once.
+struct TimeBound {
+    boost::asio::io_context io;
+    int64_t now_us = 1'000'000;
+    sbd::AnonymousPacer pacer{io.get_executor(), {1e6, 1e6}, {0.5, std::chrono::milliseconds(10)},
+                              [this] { return now_us; }};
+    std::shared_ptr<int> alive = std::make_shared<int>(0);
+};
+}  // namespace
+
+TEST_CASE("the anonymous budget: frames that took the thread's time make the next ones wait it off") {
+    TimeBound t;
+    CHECK(t.pacer.admit(t.alive, [] { FAIL("straight through"); }));
+    // That frame took 30 ms of the I/O thread: 20 ms more than the 10 ms it had.
+    t.pacer.charge(std::chrono::milliseconds(30));
+    CHECK(t.pacer.time_left_us() == doctest::Approx(-20'000));
+    bool resumed = false;
+    CHECK_FALSE(t.pacer.admit(t.alive, [&] { resumed = true; }));
+    // No time passes on the pacer's clock: however long the loop runs, the debt stands.
+    t.io.run_for(std::chrono::milliseconds(30));
+    CHECK_FALSE(resumed);
+    // 40 ms at half the thread pays the 20 ms back, but a frame's worth more is needed.
+    t.now_us += 40'000;
+    t.io.restart();
+    t.io.run_for(std::chrono::milliseconds(30));
+    CHECK_FALSE(resumed);
+    // Another 70 ms: 35 ms earned, capped at the 10 ms burst; now it goes.
+    t.now_us += 70'000;
+    t.io.restart();
+    for (int i = 0; i < 200 && !resumed; ++i) t.io.run_for(std::chrono::milliseconds(5));
+    CHECK(resumed);
+    CHECK(t.pacer.time_left_us() == doctest::Approx(10'000));
+}
+
+TEST_CASE("the anonymous budget: waiters are let go as many at once as the time left pays for") {
+    TimeBound t;
+    // Frames have been costing 2 ms each (the running average settles on what they take).
+    for (int i = 0; i < 200; ++i) {
+        t.now_us += 4'000;  // at half the thread, 4 ms of clock pays for each
+        REQUIRE(t.pacer.admit(t.alive, [] {}));
+        t.pacer.charge(std::chrono::milliseconds(2));
+    }
+    CHECK(t.pacer.frame_cost_us() == doctest::Approx(2'000).epsilon(0.05));
+    t.now_us += 100'000;  // a quiet spell: the full 10 ms burst is there
+    // In one millisecond at most 10 ms / 2 ms = 5 frames go, straight through or from the queue.
+    int straight = 0, resumed = 0;
+    for (int i = 0; i < 25; ++i) straight += t.pacer.admit(t.alive, [&] { ++resumed; });
+    CHECK(straight == 5);
+    CHECK(t.pacer.waiting() == 20);
+    t.io.run_for(std::chrono::milliseconds(20));
+    CHECK(resumed == 0);  // the same millisecond on the pacer's clock: its five are out
+    // The next millisecond: those five were never charged (their connections had nothing to
+    // say), so five more go; not all twenty.
+    t.now_us += 1'000;
+    t.io.restart();
+    for (int i = 0; i < 100 && resumed < 5; ++i) t.io.run_for(std::chrono::milliseconds(5));
+    CHECK(resumed == 5);
+    CHECK(t.pacer.waiting() == 15);
+}
