@@ -97,11 +97,6 @@ std::vector<RoutableContact> Acd::routable_contacts(std::vector<const ContactRec
 std::vector<RoutableAgent> Acd::routable_agents(const std::vector<sb::agent::AgentSnapshot>& agents,
                                                 const std::set<std::string>& connected,
                                                 const OpenContacts& open) const {
-    // Load once per pass, not once per agent: with thousands of agents, asking about each one
-    // for each of them made routing quadratic.
-    std::map<std::string, std::map<Channel, int>> load;
-    for (const auto& [id, c] : open)
-        if (c.agent && c.state != ContactState::Queued) load[*c.agent][c.channel]++;
     std::vector<RoutableAgent> out;
     for (const auto& a : agents) {
         if (a.state != sb::agent::Presence::Available || !connected.count(a.username)) continue;
@@ -113,9 +108,16 @@ std::vector<RoutableAgent> Acd::routable_agents(const std::vector<sb::agent::Age
         }
         auto busy = last_busy_.find(a.username);
         ra.idle_since = std::max(a.state_since_ms, busy != last_busy_.end() ? busy->second : 0);
-        if (auto l = load.find(a.username); l != load.end()) ra.load = l->second;
         out.push_back(std::move(ra));
     }
+    if (out.empty()) return out;  // nobody to route to: the contacts need not be counted
+    // Load once per pass, not once per agent: with thousands of agents, asking about each one
+    // for each of them made routing quadratic.
+    std::map<std::string, std::map<Channel, int>> load;
+    for (const auto& [id, c] : open)
+        if (c.agent && c.state != ContactState::Queued) load[*c.agent][c.channel]++;
+    for (RoutableAgent& ra : out)
+        if (auto l = load.find(ra.username); l != load.end()) ra.load = l->second;
     return out;
 }
 

@@ -89,8 +89,11 @@ public:
         int position = 0;
         int64_t wait_s = 0;
     };
+    // The customer was just told this position (in a reply): positions_to_tell() tells a change only.
+    void told(const std::string& contact, std::pair<int, int64_t> position) { told_position_[contact] = position; }
     // Every queued chat whose position or estimated wait changed since it was last told (in one
-    // pass: each queue sorted once, its slots counted once); recorded as told.
+    // pass: each queue sorted once, its slots counted once); recorded as told. ContactService asks
+    // once a tick at most, when something changed.
     std::vector<Position> positions_to_tell(const OpenContacts& open, const std::vector<sb::agent::AgentSnapshot>& agents,
                                             int64_t handle_time_estimate_s);
 

@@ -404,7 +404,14 @@ void ContactService::tick() {
         if (auto st = close_after_work(c, std::nullopt, c.notes, c.tags); !st)
             d_.log.error("closing after ACW failed", {{"contact", c.id}, {"error", st.error().message}});
     }
-    route();
+    route(false);  // the periodic pass: nothing changed that it did not see (an offer it makes does)
+    // Every change since the last tick at once: each telling sorts every queue, so it is done at
+    // most five times a second, not once per chat that starts (a thousand waiting made that
+    // quadratic), and a customer hears of a change within a tick.
+    if (positions_due_) {
+        positions_due_ = false;
+        notify_queue_positions();
+    }
 }
 
 // ---- internals ----------------------------------------------------------------------------------
@@ -533,7 +540,9 @@ void ContactService::emit_contact(const ContactRecord& c, const std::string& eve
     emit(*c.agent, event, j.value());
 }
 
-void ContactService::route() {
+void ContactService::route(bool changed) {
+    // Where the waiting customers stand is told on the next tick (tick()).
+    if (changed) positions_due_ = true;
     if (routing_now_) {  // a presence change caused by routing (a miss) asks again: finish this pass first
         route_again_ = true;
         return;
@@ -544,20 +553,28 @@ void ContactService::route() {
         route_once();
     } while (route_again_);
     routing_now_ = false;
-    notify_queue_positions();
 }
 
 void ContactService::route_once() {
     if (!agents_) return;
+    // The agents first: with nobody available (a backlog, a flood of new chats) a pass costs no
+    // more than listing them, however many contacts wait.
+    auto agents = routable_agents(false);
+    if (!agents) {
+        d_.log.error("routing: cannot list agents", {{"error", agents.error().message}});
+        return;
+    }
+    if (agents.value().empty()) return;
     std::vector<RoutableContact> contacts =
         acd_.queued_in_order(open_, [](const ContactRecord& c) { return !is_ringing_call(c); });
     if (contacts.empty()) return;
     const bool voice = std::any_of(contacts.begin(), contacts.end(),
                                    [](const RoutableContact& c) { return c.channel == Channel::Voice; });
-    auto agents = routable_agents(voice);
-    if (!agents) {
-        d_.log.error("routing: cannot list agents", {{"error", agents.error().message}});
-        return;
+    if (voice) {
+        if (auto st = without_phoneless_voice(agents.value()); !st) {
+            d_.log.error("routing: cannot list agents", {{"error", st.error().message}});
+            return;
+        }
     }
     int64_t now = d_.now();
     for (const PlannedOffer& o : plan_offers(contacts, std::move(agents.value()), now)) {
@@ -572,6 +589,7 @@ void ContactService::route_once() {
             continue;
         }
         acd_.busy(o.agent, now);
+        positions_due_ = true;  // those behind it move up
         d_.log.info("contact offered", {{"contact", o.contact}, {"agent", o.agent}});
         emit_contact(next, "contact.offered");
     }
@@ -583,7 +601,12 @@ sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents(bool phon
     if (!list) return list.error();
     // Connections asked once per routing, not once per agent (thousands made it quadratic).
     std::vector<RoutableAgent> agents = acd_.routable_agents(list.value(), agents_->connected_agents(), open_);
-    if (!phones) return agents;
+    if (phones)
+        if (auto st = without_phoneless_voice(agents); !st) return st.error();
+    return agents;
+}
+
+sb::Status ContactService::without_phoneless_voice(std::vector<RoutableAgent>& agents) {
     int64_t now = d_.now();
     for (RoutableAgent& ra : agents) {
         // Calls need a phone: a live session with SIP credentials.
@@ -593,7 +616,7 @@ sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents(bool phon
         if (!sip) return sip.error();
         if (!sip.value()) voice->second = 0;
     }
-    return agents;
+    return Ok{};
 }
 
 std::vector<sb::agent::AgentSnapshot> ContactService::agents_for_acd() {
@@ -613,7 +636,9 @@ void ContactService::notify_queue_positions() {
 }
 
 std::pair<int, int64_t> ContactService::queue_position(const ContactRecord& c) {
-    return acd_.queue_position(open_, c, agents_for_acd(), config_.handle_time_estimate_s);
+    auto position = acd_.queue_position(open_, c, agents_for_acd(), config_.handle_time_estimate_s);
+    acd_.told(c.id, position);  // the customer is told this now: the next tick tells only a change
+    return position;
 }
 
 }  // namespace sbd

@@ -222,7 +222,8 @@ public:
     // ---- presence and time ----
     void on_presence_changed(const std::string& agent);
     void on_agent_connected(const std::string& agent);
-    // Expire offers, after-contact work, waits in a queue and transfers to a named agent; route.
+    // Expire offers, after-contact work, waits in a queue and transfers to a named agent; route;
+    // tell the waiting chat customers where they now stand, if anything changed since the last tick.
     void tick();
 
     // The protocol's contact object.
@@ -263,6 +264,8 @@ private:
     // `phones`: check which agents have a phone (a live SIP session) for voice; without a voice
     // contact to route, that check (a query per agent) is skipped and voice capacity left as is.
     sb::Result<std::vector<RoutableAgent>> routable_agents(bool phones = true);
+    // Voice capacity zeroed for the agents without a phone (a live session with SIP credentials).
+    sb::Status without_phoneless_voice(std::vector<RoutableAgent>& agents);
     // Every agent, for the ACD's questions; empty without an agent link (nobody can take anything).
     std::vector<sb::agent::AgentSnapshot> agents_for_acd();
     sb::Result<CustomerRecord> customer_by_phone(const std::string& e164, const std::string& name);
@@ -278,7 +281,9 @@ private:
                                                         const QueueRecord& queue);
     sb::Status make_callback(ContactRecord c);
     const QueueRecord* find_queue(const std::string& code) const { return acd_.find_queue(code); }
-    void route();
+    // A routing pass (again, if what it does asks for one). `changed`: called because the queues
+    // or the agents changed, so the waiting customers are told where they stand on the next tick.
+    void route(bool changed = true);
     void route_once();
     void notify_queue_positions();
     sb::Result<nlohmann::json> customer_json(const std::string& customer);
@@ -324,6 +329,7 @@ private:
     std::map<std::string, VoiceTransfer> voice_transfers_;
     bool routing_now_ = false;
     bool route_again_ = false;
+    bool positions_due_ = false;  // the queues changed: the waiting customers are told on the next tick
 };
 
 // Code points in valid UTF-8.

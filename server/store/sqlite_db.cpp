@@ -17,7 +17,9 @@ Error internal(std::string message) { return sb::make_error(sb::protocol::code::
 }  // namespace
 
 Statement::~Statement() {
-    if (stmt_) sqlite3_finalize(stmt_);
+    if (!stmt_) return;
+    if (cache_) cache_->give_back(stmt_);
+    else sqlite3_finalize(stmt_);
 }
 
 Statement& Statement::bind(int index, int64_t value) {
@@ -75,7 +77,11 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
     return db;
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+    for (auto& [sql, list] : idle_)
+        for (sqlite3_stmt* stmt : list) sqlite3_finalize(stmt);
+    sqlite3_close(db_);
+}
 
 Status Database::leave_checkpoints_to_thread() { return exec("PRAGMA wal_autocheckpoint=0;"); }
 
@@ -90,10 +96,30 @@ Status Database::exec(const std::string& sql) {
 }
 
 Result<Statement> Database::prepare(std::string_view sql) {
+    if (auto it = idle_.find(std::string(sql)); it != idle_.end() && !it->second.empty()) {
+        sqlite3_stmt* stmt = it->second.back();
+        it->second.pop_back();
+        --idle_count_;
+        return Statement(db_, stmt, this);
+    }
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
         return last_error("prepare");
-    return Statement(db_, stmt);
+    return Statement(db_, stmt, this);
+}
+
+void Database::give_back(sqlite3_stmt* stmt) {
+    // Reset: a statement stopped mid-way holds its read open until then. Its error, if its last
+    // step had one, was that step's to report.
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    const char* sql = sqlite3_sql(stmt);
+    if (idle_count_ >= kCachedStatements || !sql) {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    idle_[sql].push_back(stmt);
+    ++idle_count_;
 }
 
 Error Database::last_error(std::string_view context) const {

@@ -98,3 +98,47 @@ TEST_CASE("sqlite: an audit entry commits durably on its own and joins a caller'
     }
     CHECK(count(db, "audit") == 1);
 }
+
+TEST_CASE("sqlite: a statement is compiled once and lent again, reset, never to two users at once") {
+    TempDb t;
+    Database& db = *t.db;
+    REQUIRE(db.exec("CREATE TABLE kv (k INTEGER, v TEXT); INSERT INTO kv VALUES (1, 'one'), (2, 'two');").ok());
+    const char* by_key = "SELECT v FROM kv WHERE k = ?;";
+    const std::size_t before = db.cached_statements();
+    {
+        auto q = db.prepare(by_key);
+        REQUIRE(q.ok());
+        q.value().bind(1, int64_t{1});
+        REQUIRE(q.value().step().value());
+        CHECK(q.value().column_text(0) == "one");
+        // Given back mid-way (a row not read to the end): reset, so its read ends.
+    }
+    CHECK(db.cached_statements() == before + 1);
+    {
+        // Lent again: the last user's binding is gone (an unbound parameter is NULL: no row).
+        auto again = db.prepare(by_key);
+        REQUIRE(again.ok());
+        CHECK(db.cached_statements() == before);
+        CHECK_FALSE(again.value().step().value());
+        // The same text while it is in use: a statement of its own, not the one being stepped.
+        auto outer = db.prepare("SELECT k FROM kv ORDER BY k;");
+        REQUIRE(outer.ok());
+        std::string seen;
+        while (outer.value().step().value()) {
+            auto inner = db.prepare(by_key);
+            REQUIRE(inner.ok());
+            inner.value().bind(1, outer.value().column_int(0));
+            REQUIRE(inner.value().step().value());
+            seen += inner.value().column_text(0) + ";";
+        }
+        CHECK(seen == "one;two;");
+    }
+    // Both copies of the text and the outer query wait idle now; a writer is not blocked by any.
+    CHECK(db.cached_statements() == before + 3);
+    CHECK(db.exec("UPDATE kv SET v = 'uno' WHERE k = 1;").ok());
+    auto q = db.prepare(by_key);
+    REQUIRE(q.ok());
+    q.value().bind(1, int64_t{1});
+    REQUIRE(q.value().step().value());
+    CHECK(q.value().column_text(0) == "uno");
+}
