@@ -7,7 +7,8 @@
 // logins for one username with wrong passwords (once it is locked, the right one after them).
 // Meanwhile a logged-in agent asks for its reason codes every 100 ms, from a worker thread of its own
 // (tests/bench/agent_probe.mjs: the floods' event loop does not delay it). Measured: the agent's round trips (p50/p99/max),
-// switchboardd's VmRSS before and at its peak, what the floods got through and what was refused.
+// switchboardd's VmRSS before and at its peak, what the floods got through and what was refused,
+// and how many chats are still connected at the end (the budget holds them back, never cuts them).
 //
 // As a program (./scripts/bench): prints one JSON line. tests/load/hostile_load.test.mjs runs
 // the same scenario and asserts on it.
@@ -121,6 +122,8 @@ export async function hostileLoad({ seconds = 60, chats = 1000, slowReaders = 20
       }
     })();
     const { rtts, rssPeak } = await probed;
+    // Held back is not cut off: the chats the budget kept waiting are still connected.
+    const chatsOpen = sockets.filter((ws) => !slow.includes(ws) && ws.readyState === WebSocket.OPEN).length;
     running = false;
     await floods;
     await bursts;
@@ -130,6 +133,7 @@ export async function hostileLoad({ seconds = 60, chats = 1000, slowReaders = 20
         max: +rtts.at(-1).toFixed(1), samples: rtts.length },
       rss_kb: { start: rssStart, peak: rssPeak, growth: rssPeak - rssStart },
       ...counts,
+      chats_open: chatsOpen,
       elapsed_s: +((Date.now() - began) / 1000).toFixed(1),  // the connecting included
       still_serving: true,
     });

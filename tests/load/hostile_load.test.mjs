@@ -26,9 +26,13 @@ test('60 s of hostile load: the agent stays fast, memory stays bounded, the floo
   assert.ok(r.agent_rtt_ms.samples >= r.seconds * 5, `the agent got ${r.agent_rtt_ms.samples} answers`);
   assert.ok(r.rss_kb.growth < 256 * 1024, `switchboardd grew by ${r.rss_kb.growth} kB`);
   assert.ok(r.started >= r.chats * 0.95, `${r.started} of ${r.chats} chats started`);
+  // Kept waiting by the anonymous budget, the chats were held, not dropped (a waiting connection
+  // has no read pending to keep it alive: the budget's queue must).
+  assert.ok(r.chats_open >= r.chats * 0.95, `${r.chats_open} of ${r.chats} chats still connected at the end`);
   // Each chat sent five times what it may: no more than its own limit was taken (10 at once,
   // then one a second), and all anonymous frames together stayed within the server's budget
-  // (--anonymous-frame-rate, 2000 a second, a tenth of that at once): the rest waited unread.
+  // (--anonymous-frame-rate, 2000 a second, a tenth of that at once; and no more than their share
+  // of the I/O thread's time, --anonymous-time-share): the rest waited unread.
   assert.ok(r.acked <= r.chats * (10 + r.elapsed_s), `messages: ${r.acked} taken by ${r.chats} chats in ${r.elapsed_s} s`);
   assert.ok(r.started + r.acked + r.refused <= 2000 * r.elapsed_s + 200,
     `${r.started + r.acked + r.refused} anonymous frames answered in ${r.elapsed_s} s`);
