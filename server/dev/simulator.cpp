@@ -134,6 +134,17 @@ void Simulator::start_chat() {
     log_.info("simulated chat customer", {{"chat", id}, {"topic", c.story->topic}});
     chat_send(id, start);
     later(uniform(1, 3), [this, id] { reply(id, ""); });
+    keep_alive(id);
+}
+
+// A ping every 25 s while the chat is open, as the chat page sends: the server closes a WebSocket
+// after 60 s of silence, and a customer waiting in a queue says nothing for longer.
+void Simulator::keep_alive(ChatId id) {
+    later(25, [this, id] {
+        if (!chats_.count(id)) return;  // left, or lost
+        chat_send(id, {{"type", "ping"}});
+        keep_alive(id);
+    });
 }
 
 void Simulator::start_sms() {

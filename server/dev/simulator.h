@@ -59,6 +59,7 @@ private:
     void chat_send(ChatId id, const nlohmann::json& frame);
     void on_chat_frame(ChatId id, const std::string& frame);
     void leave_chat(ChatId id);
+    void keep_alive(ChatId id);
     void sms_send(const std::string& phone, const std::string& to, const std::string& body);
     double uniform(double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng_); }
 

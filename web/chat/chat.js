@@ -43,15 +43,24 @@
 
   function send(frame) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(frame)); }
 
+  // The server may close a WebSocket after 60 s of silence (chat-protocol.md); a customer
+  // waiting in a queue, or reading, says nothing for longer. A ping every 25 s keeps the chat open
+  // (without it, the page lost its connection and resumed once a minute).
+  const keepAliveMs = 25000;
+  let keepAlive = null;
+
   function connect() {
     ws = new WebSocket(wsUrl);
     ws.onopen = () => {
       retry = 500;
       if (token) send({ type: 'resume', token });
       else if (startRequest) send(startRequest);
+      clearInterval(keepAlive);
+      keepAlive = setInterval(() => send({ type: 'ping' }), keepAliveMs);
     };
     ws.onmessage = (e) => handle(JSON.parse(e.data));
     ws.onclose = () => {
+      clearInterval(keepAlive); keepAlive = null;
       if (ended) return;
       status('Connection lost. Reconnecting…');
       setTimeout(connect, retry); retry = Math.min(retry * 2, 8000);
