@@ -8,10 +8,11 @@ export function row(r, { num, verdict }) {
     'its peak. Shared, noisy 2-core machine: floods and server on the same cores';
   const measured = `agent round trip p50 ${r.agent_rtt_ms.p50} ms / **p99 ${r.agent_rtt_ms.p99} ms** / max ` +
     `${r.agent_rtt_ms.max} ms; VmRSS ${num(Math.round(r.rss_kb.start / 1024))} → **${num(Math.round(r.rss_kb.peak / 1024))} MB**; ` +
-    `${num(r.started)} chats started, ${num(r.acked)} messages taken, ${num(r.refused)} refused; logins: ` +
+    `${num(r.started)} chats started, ${num(r.acked)} messages taken, ${num(r.refused)} refused, ` +
+    `${num(r.chats_open)} still connected at the end; logins: ` +
     `${r.login_wrong} wrong passwords checked, ${r.login_locked} answered locked, ${r.login_refused} refused unchecked, ` +
     `${r.login_in} in`;
-  const ok = r.agent_rtt_ms.p99 < 100 && r.rss_kb.growth < 256 * 1024 && r.login_in === 0;
+  const ok = r.agent_rtt_ms.p99 < 100 && r.rss_kb.growth < 256 * 1024 && r.login_in === 0 && r.chats_open >= r.chats * 0.95;
   return { what: 'hostile load', how, target: 'agent p99 < 100 ms, memory bounded (< 256 MB growth), no login through', measured,
     status: verdict(ok) };
 }
