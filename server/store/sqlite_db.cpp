@@ -18,7 +18,7 @@ Error internal(std::string message) { return sb::make_error(sb::protocol::code::
 
 Statement::~Statement() {
     if (!stmt_) return;
-    if (cache_) cache_->give_back(stmt_);
+    if (cache_) cache_->give_back(stmt_, std::move(key_));
     else sqlite3_finalize(stmt_);
 }
 
@@ -96,29 +96,32 @@ Status Database::exec(const std::string& sql) {
 }
 
 Result<Statement> Database::prepare(std::string_view sql) {
-    if (auto it = idle_.find(std::string(sql)); it != idle_.end() && !it->second.empty()) {
+    std::string key(sql);
+    if (auto it = idle_.find(key); it != idle_.end() && !it->second.empty()) {
         sqlite3_stmt* stmt = it->second.back();
         it->second.pop_back();
         --idle_count_;
-        return Statement(db_, stmt, this);
+        return Statement(db_, stmt, this, std::move(key));
     }
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
         return last_error("prepare");
-    return Statement(db_, stmt, this);
+    return Statement(db_, stmt, this, std::move(key));
 }
 
-void Database::give_back(sqlite3_stmt* stmt) {
+void Database::give_back(sqlite3_stmt* stmt, std::string key) {
     // Reset: a statement stopped mid-way holds its read open until then. Its error, if its last
     // step had one, was that step's to report.
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
-    const char* sql = sqlite3_sql(stmt);
-    if (idle_count_ >= kCachedStatements || !sql) {
+    // Kept under the text it was asked for, not SQLite's copy of it (which ends at the first
+    // statement's end: a text with more after it would never be found again, and its copies
+    // would fill the cache).
+    if (idle_count_ >= kCachedStatements) {
         sqlite3_finalize(stmt);
         return;
     }
-    idle_[sql].push_back(stmt);
+    idle_[std::move(key)].push_back(stmt);
     ++idle_count_;
 }
 

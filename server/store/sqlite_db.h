@@ -28,8 +28,10 @@ class Database;
 // Database) and the destructor gives it back, reset; a statement not from a cache is finalized.
 class Statement {
 public:
-    Statement(sqlite3* db, sqlite3_stmt* stmt, Database* cache = nullptr) : db_(db), stmt_(stmt), cache_(cache) {}
-    Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_), cache_(other.cache_) {
+    Statement(sqlite3* db, sqlite3_stmt* stmt, Database* cache = nullptr, std::string key = {})
+        : db_(db), stmt_(stmt), cache_(cache), key_(std::move(key)) {}
+    Statement(Statement&& other) noexcept
+        : db_(other.db_), stmt_(other.stmt_), cache_(other.cache_), key_(std::move(other.key_)) {
         other.stmt_ = nullptr;
     }
     Statement& operator=(Statement&&) = delete;
@@ -54,6 +56,7 @@ private:
     sqlite3* db_;
     sqlite3_stmt* stmt_;
     Database* cache_;
+    std::string key_;  // the text it was asked for (the cache's key: SQLite's own copy may differ)
 };
 
 // One connection. Its prepared statements are kept (a SQL text is compiled once, not on every
@@ -83,7 +86,7 @@ private:
     friend class Statement;
     static constexpr std::size_t kCachedStatements = 512;
     explicit Database(sqlite3* db) : db_(db) {}
-    void give_back(sqlite3_stmt* stmt);  // reset, kept for its SQL text (or finalized past the cap)
+    void give_back(sqlite3_stmt* stmt, std::string key);  // reset, kept for its text (or finalized past the cap)
     sqlite3* db_;
     std::unordered_map<std::string, std::vector<sqlite3_stmt*>> idle_;  // SQL text -> idle statements
     std::size_t idle_count_ = 0;

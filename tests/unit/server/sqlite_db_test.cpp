@@ -142,3 +142,17 @@ TEST_CASE("sqlite: a statement is compiled once and lent again, reset, never to 
     REQUIRE(q.value().step().value());
     CHECK(q.value().column_text(0) == "uno");
 }
+
+TEST_CASE("sqlite: a text with more after its statement is found again, not copied into the cache") {
+    TempDb t;
+    Database& db = *t.db;
+    const char* text = "SELECT 1;  -- a comment after the statement\n";
+    const std::size_t before = db.cached_statements();
+    for (int i = 0; i < 5; ++i) {
+        auto q = db.prepare(text);
+        REQUIRE(q.ok());
+        REQUIRE(q.value().step().value());
+        CHECK(q.value().column_int(0) == 1);
+    }
+    CHECK(db.cached_statements() == before + 1);
+}
