@@ -557,8 +557,13 @@ void ContactService::route(bool changed) {
 
 void ContactService::route_once() {
     if (!agents_) return;
-    // The agents first: with nobody available (a backlog, a flood of new chats) a pass costs no
-    // more than listing them, however many contacts wait.
+    // Nothing waiting (the common case: an agent's presence changes on a quiet floor): no pass.
+    const bool any_waiting = std::any_of(open_.begin(), open_.end(), [](const auto& entry) {
+        return entry.second.state == ContactState::Queued && !is_ringing_call(entry.second);
+    });
+    if (!any_waiting) return;
+    // Then the agents: with nobody available (a backlog, a flood of new chats) a pass costs no
+    // more than listing them, however many contacts wait; the queue is sorted only for a pass.
     auto agents = routable_agents(false);
     if (!agents) {
         d_.log.error("routing: cannot list agents", {{"error", agents.error().message}});
