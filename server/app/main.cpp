@@ -32,6 +32,7 @@
 #include "server/net/connection_gate.h"
 #include "server/net/http_api.h"
 #include "server/net/http_listener.h"
+#include "server/net/periodic.h"
 #include "server/net/tls.h"
 #include "server/net/trusted_proxies.h"
 #include "server/payments/payments.h"
@@ -72,17 +73,6 @@ sb::Result<std::string> read_secret_file(const std::string& path) {
     return secret;
 }
 
-// Every second: the sessions switchboardd admin (or another node) revoked end on this server's
-// connections (DeskService::end_revoked_sessions).
-void schedule_revocation_checks(boost::asio::steady_timer& timer, sbd::DeskService& service) {
-    timer.expires_after(std::chrono::seconds(1));
-    timer.async_wait([&timer, &service](const boost::system::error_code& ec) {
-        if (ec) return;
-        service.end_revoked_sessions();
-        schedule_revocation_checks(timer, service);
-    });
-}
-
 // `text` as one word for a POSIX shell.
 std::string shell_word(const std::string& text) {
     if (!text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -113,17 +103,6 @@ sb::Status hint_first_supervisor(sbd::Store& store, const sbd::Options& options,
     log.warn(agents.value() ? "no enabled supervisor" : "no agents yet",
              {{"hint", "create the first supervisor with switchboardd admin"}, {"command", command}});
     return sb::Ok{};
-}
-
-// Calls ContactService::tick() every 200 ms: offers and after-contact work expire on time.
-void schedule_ticks(boost::asio::steady_timer& timer, sbd::ContactService& contacts, sbd::PaymentService& payments) {
-    timer.expires_after(std::chrono::milliseconds(200));
-    timer.async_wait([&timer, &contacts, &payments](const boost::system::error_code& ec) {
-        if (ec) return;
-        contacts.tick();
-        payments.tick();  // open card captures expire (docs/payments.md)
-        schedule_ticks(timer, contacts, payments);
-    });
 }
 
 int run(const sbd::Options& options, const std::string& program, sbd::Logger& log) {
@@ -430,8 +409,15 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
                            {"internal", internal ? internal_url : ""},
                            {"trusted_proxies", options.trusted_proxies}});
 
-    boost::asio::steady_timer ticks(io);
-    boost::asio::steady_timer revocation_checks(io);
+    // Contacts' timers (offers, ACW, queue positions) and open card captures (docs/payments.md).
+    sbd::Periodic ticks(io.get_executor(), std::chrono::milliseconds(200), [&contacts, &payments] {
+        contacts.tick();
+        payments.tick();
+    });
+    // Every second: the sessions switchboardd admin (or another node) revoked end on this server's
+    // connections (DeskService::end_revoked_sessions).
+    sbd::Periodic revocation_checks(io.get_executor(), std::chrono::seconds(1),
+                                    [&service] { service.end_revoked_sessions(); });
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& error, int signal) {
         if (error) return;
@@ -439,13 +425,13 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         listener->stop();
         if (internal) internal->stop();
         hub.close_all();
-        ticks.cancel();
-        revocation_checks.cancel();
+        ticks.stop();
+        revocation_checks.stop();
         simulator.stop();
         if (recorder) recorder->stop();  // its ng socket would keep io.run() going
     });
-    schedule_ticks(ticks, contacts, payments);
-    schedule_revocation_checks(revocation_checks, service);
+    ticks.start();
+    revocation_checks.start();
     listener->start();
     if (internal) internal->start();
     // The last boundary: a handler that throws (a bug) is logged and the loop goes on serving
