@@ -9,7 +9,7 @@
 // sends any frame and resolves with the next reply; events are collected in order.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
@@ -54,8 +54,17 @@ export function schemaProblem(frame, requestType, version = 2) {
 }
 
 // ---- server ----------------------------------------------------------------------------------
+// Each removed when the test file's process ends (KEEP_TEST_DIRS=1 keeps them, to look into a
+// failure): a full run makes hundreds, each with a database.
+const tempDirs = [];
+process.on('exit', () => {
+  if (process.env.KEEP_TEST_DIRS) return;
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
 export function tempDir() {
-  return mkdtempSync(join(tmpdir(), 'sbtest-'));
+  const dir = mkdtempSync(join(tmpdir(), 'sbtest-'));
+  tempDirs.push(dir);
+  return dir;
 }
 
 // The SMS webhook's secret of each server started here, by its URL (signSms).
@@ -118,11 +127,20 @@ export async function startServer({ dir = tempDir(), args = [], smsWebhook = tru
     get stderr() { return stderr; },
     get stdout() { return stdout; },
     exited,
-    // SIGTERM to this process only; resolves with its exit, asserting a clean 0.
+    // SIGTERM to this process only; resolves with its exit, asserting a clean 0. A server still
+    // running 20 s later (a shutdown that hangs) is killed and the test fails, rather than the
+    // whole suite waiting on it for ever.
     async stop() {
       if (!stopped) {
         if (proc.exitCode === null && proc.signalCode === null) process.kill(proc.pid, 'SIGTERM');
-        stopped = exited;
+        let timer;
+        const hung = new Promise((res) => {
+          timer = setTimeout(() => {
+            if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+            res({ code: null, signal: 'SIGKILL', hung: 'no exit within 20 s of SIGTERM' });
+          }, 20000);
+        });
+        stopped = Promise.race([exited, hung]).finally(() => clearTimeout(timer));
       }
       const result = await stopped;
       assert.equal(result.code, 0, `switchboardd exit: ${JSON.stringify(result)}\n${stderr}`);
