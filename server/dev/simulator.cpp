@@ -69,6 +69,9 @@ void Simulator::start(const std::string& server_url, std::optional<std::string> 
 void Simulator::stop() {
     stopped_ = true;
     timer_.cancel();
+    // Every later() too: a chat's keep-alive is 25 s away, and a timer still armed keeps the
+    // I/O loop (and so the server's exit) waiting for it.
+    for (const auto& t : pending_) t->cancel();
     for (auto& [id, c] : chats_)
         if (c.socket) c.socket->close();
     chats_.clear();
@@ -93,9 +96,12 @@ void Simulator::arrive() {
 }
 
 void Simulator::later(double seconds, std::function<void()> f) {
+    if (stopped_) return;
     auto t = std::make_shared<boost::asio::steady_timer>(io_);
+    pending_.insert(t);
     t->expires_after(std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)));
     t->async_wait([this, t, f = std::move(f)](const boost::system::error_code& ec) {
+        pending_.erase(t);
         if (!ec && !stopped_) f();
     });
 }

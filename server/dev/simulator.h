@@ -76,6 +76,7 @@ private:
     ChatId next_chat_ = 0;
     std::map<ChatId, Customer> chats_;
     std::map<std::string, Customer> sms_;  // by E.164 number
+    std::set<std::shared_ptr<boost::asio::steady_timer>> pending_;  // later()'s, until they fire
 };
 
 }  // namespace sbd

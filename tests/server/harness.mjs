@@ -127,9 +127,9 @@ export async function startServer({ dir = tempDir(), args = [], smsWebhook = tru
     get stderr() { return stderr; },
     get stdout() { return stdout; },
     exited,
-    // SIGTERM to this process only; resolves with its exit, asserting a clean 0. A server still
-    // running 20 s later (a shutdown that hangs) is killed and the test fails, rather than the
-    // whole suite waiting on it for ever.
+    // SIGTERM to this process only; resolves with its exit ({code, signal, stopMs}: how long it
+    // took), asserting a clean 0. A server still running 20 s later (a shutdown that hangs) is
+    // killed and the test fails, rather than the whole suite waiting on it for ever.
     async stop() {
       if (!stopped) {
         if (proc.exitCode === null && proc.signalCode === null) process.kill(proc.pid, 'SIGTERM');
@@ -140,7 +140,9 @@ export async function startServer({ dir = tempDir(), args = [], smsWebhook = tru
             res({ code: null, signal: 'SIGKILL', hung: 'no exit within 20 s of SIGTERM' });
           }, 20000);
         });
-        stopped = Promise.race([exited, hung]).finally(() => clearTimeout(timer));
+        const asked = Date.now();
+        stopped = Promise.race([exited, hung]).then((r) => ({ ...r, stopMs: Date.now() - asked }))
+          .finally(() => clearTimeout(timer));
       }
       const result = await stopped;
       assert.equal(result.code, 0, `switchboardd exit: ${JSON.stringify(result)}\n${stderr}`);

@@ -42,5 +42,9 @@ test('simulated customers arrive, and reply to the agent', async () => {
       assert.equal(line.address, '127.0.0.1');
     }
     await alice.close();
+    // SIGTERM ends the simulation too: no customer's timer (a chat's keep-alive is 25 s off)
+    // keeps the server from exiting.
+    const { stopMs } = await server.stop();
+    assert.ok(stopMs < 10000, `switchboardd took ${stopMs} ms to stop`);
   } finally { await server.stop(); }
 });
