@@ -41,8 +41,9 @@ public:
     void close();  // no callback follows
 
 private:
-    using PlainWs = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
-    using TlsWs = boost::beast::websocket::stream<boost::beast::ssl_stream<boost::asio::ip::tcp::socket>>;
+    // Without permessage-deflate (`false`): never offered, and its code would only cost compile time.
+    using PlainWs = boost::beast::websocket::stream<boost::asio::ip::tcp::socket, false>;
+    using TlsWs = boost::beast::websocket::stream<boost::beast::ssl_stream<boost::asio::ip::tcp::socket>, false>;
 
     template <class F>
     void with_ws(F&& f) {

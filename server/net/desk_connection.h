@@ -93,7 +93,9 @@ private:
     void finish(const char* why, boost::beast::error_code ec);
     int64_t now_ms() const;
 
-    boost::beast::websocket::stream<FrameKindStream<NextLayer>> ws_;
+    // Without permessage-deflate (`false`): switchboardd never negotiates it (frame_kind_stream.h
+    // relies on raw payloads), and leaving it out spares compiling zlib's paths into every stream.
+    boost::beast::websocket::stream<FrameKindStream<NextLayer>, false> ws_;
     boost::beast::flat_buffer buffer_;
     std::deque<std::string> outbox_;
     std::size_t outbox_bytes_ = 0;

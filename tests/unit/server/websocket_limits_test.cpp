@@ -55,7 +55,7 @@ struct Pair {
     asio::io_context io;
     tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
     asio::io_context client_io;
-    websocket::stream<tcp::socket> client{client_io};
+    websocket::stream<tcp::socket, false> client{client_io};  // no permessage-deflate, as the server
     DeskHub hub;
     Logger log{LogLevel::Error};
     StubHandler handler;
@@ -302,7 +302,7 @@ struct TlsPair {
     asio::ssl::context server_ctx{asio::ssl::context::tls_server};
     asio::ssl::context client_ctx{asio::ssl::context::tls_client};
     asio::io_context client_io;
-    websocket::stream<beast::ssl_stream<tcp::socket>> client{client_io, client_ctx};
+    websocket::stream<beast::ssl_stream<tcp::socket>, false> client{client_io, client_ctx};
     DeskHub hub;
     Logger log{LogLevel::Error};
     StubHandler handler;
