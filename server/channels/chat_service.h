@@ -39,6 +39,7 @@ public:
     void on_message(ConnectionId connection, std::string_view payload, bool text) override;
     bool greeted(ConnectionId connection) const override;
     std::string internal_error_frame() const override;
+    Audience audience() const override { return Audience::customers; }
 
     // ---- CustomerLink ----
     void queued(const ContactRecord& c, int position, int64_t estimated_wait_seconds) override;

@@ -82,6 +82,7 @@ public:
     void on_message(ConnectionId connection, std::string_view payload, bool text) override;
     bool greeted(ConnectionId connection) const override;
     std::string internal_error_frame() const override;
+    Audience audience() const override { return Audience::agents; }
 
     // ---- AgentLink: how contacts reach agents ----
     void contact_event(const std::string& username, const std::string& event, const nlohmann::json& data) override;

@@ -53,10 +53,12 @@ bool AnonymousPacer::take(int64_t now_us) {
     return true;
 }
 
-bool AnonymousPacer::admit(std::weak_ptr<void> alive, std::function<void()> resume) {
-    // Nobody ahead: straight through while the budget lasts. Otherwise behind those waiting.
-    if (waiting_.empty() && take(clock_())) return true;
-    waiting_.push_back({std::move(alive), std::move(resume)});
+bool AnonymousPacer::admit(Audience who, std::weak_ptr<void> alive, std::function<void()> resume) {
+    // Nobody of theirs ahead: straight through while the budget lasts (their queue's turn would
+    // come next anyway). Otherwise behind those waiting.
+    auto& queue = queues_[index(who)];
+    if (queue.empty() && take(clock_())) return true;
+    queue.push_back({std::move(alive), std::move(resume)});
     arm();
     return false;
 }
@@ -69,7 +71,7 @@ void AnonymousPacer::charge(std::chrono::microseconds spent) {
 }
 
 void AnonymousPacer::arm() {
-    if (armed_ || waiting_.empty()) return;
+    if (armed_ || waiting() == 0) return;
     armed_ = true;
     int64_t now = clock_();
     // Until the count has a frame and the time has paid off its debt (and a frame's worth).
@@ -85,15 +87,16 @@ void AnonymousPacer::arm() {
 
 void AnonymousPacer::release() {
     int64_t now = clock_();
-    while (!waiting_.empty()) {
-        if (waiting_.front().alive.expired()) {  // gone while waiting
-            waiting_.pop_front();
-            continue;
-        }
-        if (!take(now)) break;
+    for (;;) {
+        for (auto& queue : queues_)
+            while (!queue.empty() && queue.front().alive.expired()) queue.pop_front();  // gone while waiting
+        // This turn's queue, or the other when this one has nobody.
+        std::size_t q = queues_[turn_].empty() ? 1 - turn_ : turn_;
+        if (queues_[q].empty() || !take(now)) break;
         // Posted, not called: each resumed read is its own turn of the loop, between other work.
-        boost::asio::post(timer_.get_executor(), std::move(waiting_.front().resume));
-        waiting_.pop_front();
+        boost::asio::post(timer_.get_executor(), std::move(queues_[q].front().resume));
+        queues_[q].pop_front();
+        turn_ = 1 - q;
     }
     arm();
 }

@@ -16,11 +16,16 @@
 //   tuned to the machine: too high and it protects nothing, too low and customers wait for no reason.
 // Waiters are let go a few at a time (as many as the time left pays for, at what a frame has been
 // costing), not all that the count allows at once.
+//
+// Agents' desks before they sign in and customers' chats wait in two queues that take turns,
+// each first come first served: a flood of chats (or of anonymous desks) leaves the other kind
+// every other frame the budget has, so an agent signs in during a chat flood.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <array>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -28,6 +33,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "server/net/frame_handler.h"
 #include "server/net/rate_limit.h"
 
 namespace sbd {
@@ -44,14 +50,18 @@ public:
 
     AnonymousPacer(boost::asio::any_io_executor executor, RateSpec frames, TimeShare time = {}, Clock clock = {});
 
-    // One frame: true when the budget has it now (taken). Otherwise `resume` runs, from the I/O
-    // loop, once the budget has one for this waiter (in order of asking), unless `alive` has
-    // expired by then (the connection is gone: nothing is taken for it).
-    bool admit(std::weak_ptr<void> alive, std::function<void()> resume);
+    using Audience = FrameHandler::Audience;
+
+    // One frame of `who`'s: true when the budget has it now (taken; nobody of theirs waits).
+    // Otherwise `resume` runs, from the I/O loop, once the budget has one for this waiter (in order
+    // of asking among `who`'s, the two queues taking turns), unless `alive` has expired by then
+    // (the connection is gone: nothing is taken for it).
+    bool admit(Audience who, std::weak_ptr<void> alive, std::function<void()> resume);
     // What handling one admitted frame took of the I/O thread (measured by its connection).
     void charge(std::chrono::microseconds spent);
 
-    std::size_t waiting() const { return waiting_.size(); }
+    std::size_t waiting() const { return queues_[0].size() + queues_[1].size(); }
+    std::size_t waiting(Audience who) const { return queues_[index(who)].size(); }
     // The time left to anonymous frames now, in microseconds (negative: in debt); for tests.
     double time_left_us();
     // What a frame has been costing lately (a running average of the charges), in microseconds.
@@ -68,6 +78,7 @@ private:
     bool take(int64_t now_us);  // both sides, or neither
     void arm();
     void release();
+    static std::size_t index(Audience who) { return who == Audience::agents ? 0 : 1; }
 
     Clock clock_;
     boost::asio::steady_timer timer_;
@@ -78,7 +89,8 @@ private:
     double frame_cost_us_ = 100;   // until the first charges say otherwise
     int64_t round_at_us_ = 0;      // the millisecond whose admissions `admitted_in_round_` counts
     int admitted_in_round_ = 0;
-    std::deque<Waiter> waiting_;
+    std::array<std::deque<Waiter>, 2> queues_;  // by index(audience)
+    std::size_t turn_ = 0;                      // the queue served first at the next release
     bool armed_ = false;
 };
 

@@ -89,12 +89,14 @@ void BasicDeskConnection<NextLayer>::read_next() {
     if (!authenticated_ && limits_.anonymous_pacer && budget_ != Budget::granted) {
         budget_ = Budget::waiting;
         // While it waits no read is pending, and a pending operation is what keeps a connection
-        // alive: the waiter holds it (else the last timer to finish would free it, and cut the
-        // customer without a word), until its turn or until the connection ends, which lets go of
-        // the ticket (the pacer then drops the waiter and takes nothing for it).
-        pacer_ticket_ = std::make_shared<int>(0);
-        bool now = limits_.anonymous_pacer->admit(pacer_ticket_, [self = this->shared_from_this()] {
-            if (self->budget_ != Budget::waiting) return;  // closed meanwhile
+        // alive: the ticket holds it (else the last timer to finish would free it, and cut the
+        // customer without a word), until its turn or until the connection ends and lets go of
+        // it. The pacer holds the connection only weakly: one that ends while it waits is freed
+        // at once, not when its turn comes, and the pacer then drops the waiter and takes nothing.
+        pacer_ticket_ = this->shared_from_this();
+        bool now = limits_.anonymous_pacer->admit(service_.audience(), pacer_ticket_, [weak = this->weak_from_this()] {
+            auto self = weak.lock();
+            if (!self || self->budget_ != Budget::waiting) return;  // gone, or closed meanwhile
             self->pacer_ticket_.reset();
             self->budget_ = Budget::granted;
             self->reading_ = false;

@@ -118,7 +118,9 @@ private:
     // for its turn (the read is held back), or granted (the pacer took the token for it).
     enum class Budget { none, waiting, granted };
     Budget budget_ = Budget::none;
-    std::shared_ptr<void> pacer_ticket_;  // while waiting: the pacer's waiter lives while this does
+    // While waiting: this connection, held by itself (nothing else is pending); the pacer sees it
+    // through a weak pointer.
+    std::shared_ptr<void> pacer_ticket_;
     bool paced_ = false;     // the pending read was admitted by the anonymous budget: charge its frame
     bool writing_ = false;
     bool closing_ = false;   // close requested: no more reads handled, close after the outbox drains

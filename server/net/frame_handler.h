@@ -21,7 +21,13 @@ public:
 
 class FrameHandler {
 public:
+    // Who connects: agents' desks (anonymous until they sign in) or customers (a chat). Anonymous
+    // frames of the two queue apart and take turns (anonymous_pacer.h), so that a flood of one
+    // kind (a thousand chats) does not hold up the other (an agent signing in).
+    enum class Audience { agents, customers };
+
     virtual ~FrameHandler() = default;
+    virtual Audience audience() const = 0;
     virtual void open(ConnectionId connection, std::string remote_address) = 0;
     virtual void close(ConnectionId connection) = 0;
     // A complete WebSocket message. `text` is false for binary frames.

@@ -121,7 +121,23 @@ export async function hostileLoad({ seconds = 60, chats = 1000, slowReaders = 20
         await sleep(5000);
       }
     })();
+    // Another agent signs in halfway through (hello, then login): anonymous until then, its frames
+    // wait beside the chats' in the anonymous budget, not behind a thousand of them.
+    const signin = (async () => {
+      await sleep(seconds * 500);
+      const t0 = performance.now();
+      const c = await DeskClient.connect(server.wsUrl).catch(() => null);
+      if (!c) return { ok: false, ms: performance.now() - t0, error: 'could not connect' };
+      try {
+        await c.hello();
+        const r = await c.request('login', { username: 'carol', password: 'switchboard' });
+        return { ok: r.ok, ms: performance.now() - t0, error: r.ok ? null : r.error.code };
+      } catch (e) {
+        return { ok: false, ms: performance.now() - t0, error: e.message };
+      } finally { c.ws.terminate(); }
+    })();
     const { rtts, rssPeak } = await probed;
+    const signedIn = await signin;
     // Held back is not cut off: the chats the budget kept waiting are still connected.
     const chatsOpen = sockets.filter((ws) => !slow.includes(ws) && ws.readyState === WebSocket.OPEN).length;
     running = false;
@@ -134,6 +150,7 @@ export async function hostileLoad({ seconds = 60, chats = 1000, slowReaders = 20
       rss_kb: { start: rssStart, peak: rssPeak, growth: rssPeak - rssStart },
       ...counts,
       chats_open: chatsOpen,
+      signin: { ok: signedIn.ok, ms: +signedIn.ms.toFixed(1), error: signedIn.error },
       elapsed_s: +((Date.now() - began) / 1000).toFixed(1),  // the connecting included
       still_serving: true,
     });

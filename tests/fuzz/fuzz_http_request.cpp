@@ -39,6 +39,7 @@ struct NoFrames : sbd::FrameHandler {
     void on_message(sbd::ConnectionId, std::string_view, bool) override {}
     bool greeted(sbd::ConnectionId) const override { return true; }
     std::string internal_error_frame() const override { return "{}"; }
+    Audience audience() const override { return Audience::customers; }
 };
 
 void write_file(const fs::path& p, const std::string& text) {

@@ -47,6 +47,7 @@ struct StubHandler : FrameHandler {
     }
     bool greeted(ConnectionId) const override { return greeting_done; }
     std::string internal_error_frame() const override { return R"({"type":"error","code":"internal"})"; }
+    Audience audience() const override { return Audience::customers; }
 };
 
 // One server-side DeskConnection on loopback and a Beast client in a thread of its own, both
@@ -255,6 +256,12 @@ TEST_CASE("websocket: a connection waiting its turn in the anonymous budget is h
     CHECK(p.run_until([&] { return p.handler.handled == 3; }, std::chrono::seconds(5)));
     t.join();
     CHECK_FALSE(weak.expired());
+    // Its next read waits its turn again. Closed meanwhile (the server stopping, say), it is freed
+    // once the close is done, not kept until its turn would have come: the pacer holds it weakly.
+    CHECK(pacer.waiting() == 1);
+    if (auto c = weak.lock()) c->close_going_away();
+    CHECK(p.run_until([&] { return weak.expired(); }, std::chrono::seconds(5)));
+    CHECK(p.handler.closed);
 }
 
 // ---- the same connection over TLS (wss://) --------------------------------------------------------
