@@ -396,6 +396,29 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         }
         payments.set_gateway(parsed.value());
     }
+    // Contacts' timers (offers, ACW, queue positions) and open card captures (docs/payments.md).
+    sbd::Periodic ticks(io.get_executor(), std::chrono::milliseconds(200), [&contacts, &payments] {
+        contacts.tick();
+        payments.tick();
+    });
+    // Every second: the sessions switchboardd admin (or another node) revoked end on this server's
+    // connections (DeskService::end_revoked_sessions).
+    sbd::Periodic revocation_checks(io.get_executor(), std::chrono::seconds(1),
+                                    [&service] { service.end_revoked_sessions(); });
+    // Caught from here on, before the listening line: whoever reads it may stop the server at once
+    // (a test, systemd), and a SIGTERM that came before the handler would kill it uncleanly.
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& error, int signal) {
+        if (error) return;
+        log.info("stopping", {{"signal", signal}});
+        listener->stop();
+        if (internal) internal->stop();
+        hub.close_all();
+        ticks.stop();
+        revocation_checks.stop();
+        simulator.stop();
+        if (recorder) recorder->stop();  // its ng socket would keep io.run() going
+    });
     if (options.simulate) simulator.start(internal_url, sms_secret);
     std::cout << "listening " << url << std::endl;  // tests and scripts/run read this line
     if (auto st = hint_first_supervisor(*store.value(), options, program, log); !st) {
@@ -409,27 +432,6 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
                            {"internal", internal ? internal_url : ""},
                            {"trusted_proxies", options.trusted_proxies}});
 
-    // Contacts' timers (offers, ACW, queue positions) and open card captures (docs/payments.md).
-    sbd::Periodic ticks(io.get_executor(), std::chrono::milliseconds(200), [&contacts, &payments] {
-        contacts.tick();
-        payments.tick();
-    });
-    // Every second: the sessions switchboardd admin (or another node) revoked end on this server's
-    // connections (DeskService::end_revoked_sessions).
-    sbd::Periodic revocation_checks(io.get_executor(), std::chrono::seconds(1),
-                                    [&service] { service.end_revoked_sessions(); });
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& error, int signal) {
-        if (error) return;
-        log.info("stopping", {{"signal", signal}});
-        listener->stop();
-        if (internal) internal->stop();
-        hub.close_all();
-        ticks.stop();
-        revocation_checks.stop();
-        simulator.stop();
-        if (recorder) recorder->stop();  // its ng socket would keep io.run() going
-    });
     ticks.start();
     revocation_checks.start();
     listener->start();
