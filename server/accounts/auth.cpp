@@ -17,15 +17,18 @@ sb::Result<std::string> hash_password(std::string_view password) {
     return std::string(out);
 }
 
-PasswordVerifier::PasswordVerifier() {
-    unsigned char random[16];
-    randombytes_buf(random, sizeof random);
-    auto h = hash_password(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
-    dummy_hash_ = h ? h.value() : std::string();
+const std::string& PasswordVerifier::dummy_hash() const {
+    std::call_once(dummy_once_, [this] {
+        unsigned char random[16];
+        randombytes_buf(random, sizeof random);
+        auto h = hash_password(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
+        dummy_hash_ = h ? h.value() : std::string();
+    });
+    return dummy_hash_;
 }
 
 bool PasswordVerifier::verify(const std::optional<std::string>& stored_hash, std::string_view password) const {
-    const std::string& hash = stored_hash ? *stored_hash : dummy_hash_;
+    const std::string& hash = stored_hash ? *stored_hash : dummy_hash();
     bool match = !hash.empty() && crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
     return stored_hash.has_value() && match;
 }

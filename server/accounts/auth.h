@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,13 +22,19 @@ sb::Result<std::string> hash_password(std::string_view password);
 
 // Verifies a password against a stored hash. With no stored hash (unknown username) it still
 // does the same Argon2 work against a dummy hash, so timing does not tell which was wrong.
+// The dummy is made once, on first need or ahead of it by prepare(): switchboardd has its
+// password thread prepare it at startup, so that the server does not wait for it (an Argon2 hash,
+// about 0.2 s) before listening, and the first unknown name costs no more than any other.
+// Safe to use from several threads.
 class PasswordVerifier {
 public:
-    PasswordVerifier();  // computes the dummy hash once
+    void prepare() const { dummy_hash(); }
     bool verify(const std::optional<std::string>& stored_hash, std::string_view password) const;
 
 private:
-    std::string dummy_hash_;
+    const std::string& dummy_hash() const;
+    mutable std::once_flag dummy_once_;
+    mutable std::string dummy_hash_;
 };
 
 // ---- tokens -------------------------------------------------------------------------------------

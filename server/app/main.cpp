@@ -197,6 +197,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     // Argon2 (password checks) runs on a thread of its own, so that the I/O thread keeps serving
     // every other desk meanwhile; the rest of the login comes back to the I/O thread.
     boost::asio::thread_pool password_checks(1);
+    boost::asio::post(password_checks, [&passwords] { passwords.prepare(); });  // not on the way to listening
     auto offload = [&io, &password_checks](std::function<void()> work, std::function<void()> then) {
         boost::asio::post(password_checks, [&io, work = std::move(work), then = std::move(then)]() mutable {
             work();

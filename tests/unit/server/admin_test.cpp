@@ -5,9 +5,12 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <sodium.h>
 
@@ -186,4 +189,19 @@ TEST_CASE("admin: add, disable (sessions revoked, offline), enable, password, se
         CHECK(admin.set_skills(ghost, {}).error().code == "unknown_agent");
         CHECK(admin.reset_password(ghost, "a long password", false).error().code == "unknown_agent");
     }
+}
+
+TEST_CASE("passwords: an unknown username is checked against the dummy hash, made once, from any thread") {
+    sbd::PasswordVerifier verifier;  // nothing hashed yet: switchboardd has its password thread prepare it
+    std::atomic<int> refused{0};
+    std::vector<std::thread> checks;
+    for (int i = 0; i < 2; ++i)
+        checks.emplace_back([&] { refused += !verifier.verify(std::nullopt, "switchboard"); });
+    for (auto& t : checks) t.join();
+    CHECK(refused == 2);
+    auto hash = sbd::hash_password("the password");
+    REQUIRE(hash);
+    CHECK(verifier.verify(hash.value(), "the password"));
+    CHECK_FALSE(verifier.verify(hash.value(), "another"));
+    CHECK_FALSE(verifier.verify(std::string("not a hash"), "the password"));
 }
