@@ -91,9 +91,10 @@ void BasicDeskConnection<NextLayer>::read_next() {
         // While it waits no read is pending, and a pending operation is what keeps a connection
         // alive: the ticket holds it (else the last timer to finish would free it, and cut the
         // customer without a word), until its turn or until the connection ends and lets go of
-        // it. The pacer holds the connection only weakly: one that ends while it waits is freed
-        // at once, not when its turn comes, and the pacer then drops the waiter and takes nothing.
-        pacer_ticket_ = this->shared_from_this();
+        // the ticket. The pacer sees only the ticket, weakly: a connection that ends while it
+        // waits is freed at once, not when its turn comes, and the pacer drops the waiter and
+        // takes nothing for it, even while the close handshake still runs.
+        pacer_ticket_ = std::shared_ptr<void>(nullptr, [hold = this->shared_from_this()](void*) {});
         bool now = limits_.anonymous_pacer->admit(service_.audience(), pacer_ticket_, [weak = this->weak_from_this()] {
             auto self = weak.lock();
             if (!self || self->budget_ != Budget::waiting) return;  // gone, or closed meanwhile

@@ -118,8 +118,8 @@ private:
     // for its turn (the read is held back), or granted (the pacer took the token for it).
     enum class Budget { none, waiting, granted };
     Budget budget_ = Budget::none;
-    // While waiting: this connection, held by itself (nothing else is pending); the pacer sees it
-    // through a weak pointer.
+    // While waiting: what holds this connection (nothing else is pending), and what the pacer
+    // sees of it, weakly.
     std::shared_ptr<void> pacer_ticket_;
     bool paced_ = false;     // the pending read was admitted by the anonymous budget: charge its frame
     bool writing_ = false;
