@@ -7,7 +7,7 @@
 // dialog's route set is in Record-Route, nothing Kamailio had to remember.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sipMessages, registrations, waitFor } from './harness.mjs';
+import { sipMessages, registrations, waitFor, ports } from './harness.mjs';
 import { waitForState } from '../e2e/browser.mjs';
 import { browserStack, signedInDesk, ok, holdResumeHangUp, answeredCall, stopCaller } from './browser_desks.mjs';
 
@@ -40,7 +40,11 @@ test('Kamailio restarts mid-call: the desk reconnects and re-registers, media fl
     assert.equal(r.code, 0, `caller:\n${r.errors}\n${r.output}\n${ctx.stack.kamailioLog().slice(-3000)}`);
     const got = sipMessages(r.messages).filter((m) => m.direction === 'received').map((m) => m.startLine.split(' ')[0]);
     assert.deepEqual(got.filter((m) => m === 'INVITE' || m === 'BYE'), ['INVITE', 'INVITE', 'BYE'], `re-INVITEs and the BYE: ${got}`);
-    assert.deepEqual(page.errors, []);
+    // While Kamailio was down the desk may have tried its SIP WebSocket and been refused: the
+    // browser reports each such try itself (how often depends on how long the restart took on a
+    // busy machine). That is the reconnecting this test wants; anything else is an error.
+    const refused = new RegExp(`^WebSocket connection to 'ws://127\\.0\\.0\\.1:${ports.ws}/' failed: .*ERR_CONNECTION_REFUSED$`);
+    assert.deepEqual(page.errors.filter((e) => !refused.test(e)), []);
   } finally {
     await stopCaller(call);
     await page.context().close();
