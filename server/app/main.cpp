@@ -21,6 +21,7 @@
 #include "server/store/demo_seed.h"
 #include "server/app/log.h"
 #include "server/app/options.h"
+#include "server/app/worker_pool.h"
 #include "server/dev/fake_payment_gateway.h"
 #include "server/dev/fake_sms_provider.h"
 #include "server/dev/simulator.h"
@@ -194,13 +195,19 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     // Declared before the I/O context: connections still queued in it at exit hold tickets.
     sbd::ConnectionGate gate({options.max_connections, options.max_connections_per_address});
     boost::asio::io_context io(1);
-    // Argon2 (password checks) runs on a thread of its own, so that the I/O thread keeps serving
-    // every other desk meanwhile; the rest of the login comes back to the I/O thread.
-    boost::asio::thread_pool password_checks(1);
-    boost::asio::post(password_checks, [&passwords] { passwords.prepare(); });  // not on the way to listening
+    // Argon2 (password checks) runs on worker threads, one per core by default and below the I/O
+    // thread's priority, so that the I/O thread keeps serving every other desk meanwhile; the rest
+    // of the login comes back to the I/O thread. The checks waiting are already bounded by the
+    // login limits (auth.h, max_pending_total); the pool's own bound is a second fence.
+    sbd::WorkerPool password_checks(options.password_workers, static_cast<std::size_t>(limits.max_pending_total) + 8);
+    log.info("password checks", {{"workers", password_checks.threads()}, {"queue", password_checks.max_queued()}});
+    (void)password_checks.try_post([&passwords] { passwords.prepare(); });  // not on the way to listening
     auto offload = [&io, &password_checks](std::function<void()> work, std::function<void()> then) {
-        boost::asio::post(password_checks, [&io, work = std::move(work), then = std::move(then)]() mutable {
-            work();
+        return password_checks.try_post([&io, work = std::move(work), then = std::move(then)]() mutable {
+            try {
+                work();
+            } catch (...) {  // `then` still runs: the login is answered, not left pending
+            }
             boost::asio::post(io, std::move(then));
         });
     };

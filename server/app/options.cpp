@@ -104,6 +104,8 @@ std::string usage() {
            "                            they wait their turn, and agents' requests do not wait behind them\n"
            "  --anonymous-time-share PERCENT  the most of the I/O thread's time their frames may take\n"
            "                            together (measured frame by frame; default 50, from 1 to 100)\n"
+           "  --password-workers N      threads that check passwords (Argon2id), below the I/O thread's\n"
+           "                            priority (default: one per core)\n"
            "  --tls-cert FILE           serve HTTPS and WSS (only) with this PEM certificate chain\n"
            "  --tls-key FILE            its PEM private key; refused if every user may read it (chmod 600)\n"
            "  --insecure-http           allow plain HTTP on an address other than loopback (passwords, codes\n"
@@ -265,7 +267,7 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
                 o.log_level = *level;
             }
         } else if (a == "--max-connections" || a == "--max-connections-per-address" || a == "--write-timeout" ||
-                   a == "--anonymous-frame-rate" || a == "--anonymous-time-share") {
+                   a == "--anonymous-frame-rate" || a == "--anonymous-time-share" || a == "--password-workers") {
             auto v = value();
             if (!v) return bad(a + " needs a value");
             if (a == "--write-timeout") {
@@ -277,6 +279,9 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             } else if (a == "--anonymous-time-share") {
                 if (!parse_int(*v, o.anonymous_time_share, std::size_t{1}) || o.anonymous_time_share > 100)
                     return bad("--anonymous-time-share wants a percentage from 1 to 100");
+            } else if (a == "--password-workers") {
+                if (!parse_int(*v, o.password_workers, std::size_t{1}) || o.password_workers > 256)
+                    return bad("--password-workers wants N from 1 to 256");
             } else {
                 std::size_t n = 0;
                 if (!parse_int(*v, n, std::size_t{1}) || n > 1'000'000) return bad(a + " wants N from 1 to 1000000");

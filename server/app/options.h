@@ -53,6 +53,8 @@ struct Options {
     int64_t write_timeout_ms = 30'000;               // --write-timeout SECONDS
     std::size_t anonymous_frame_rate = 2000;         // --anonymous-frame-rate N (per second, all together)
     std::size_t anonymous_time_share = 50;           // --anonymous-time-share PERCENT (of the I/O thread)
+    // Password checks (Argon2) off the I/O thread (app/worker_pool.h).
+    std::size_t password_workers = 0;                // --password-workers N (0: one per core)
     // Transport security (docs/operations.md).
     std::optional<std::string> tls_cert;     // --tls-cert FILE (PEM chain): HTTPS and WSS only
     std::optional<std::string> tls_key;      // --tls-key FILE (PEM; not world-readable)

@@ -263,7 +263,7 @@ DeskService::Reply DeskService::login(Connection& c, ConnectionId id, const json
     deferred_ = true;
     auto right = std::make_shared<bool>(false);
     const PasswordVerifier& passwords = d_.passwords;
-    d_.offload(
+    bool queued = d_.offload(
         [right, &passwords, stored, password = std::string(password)] { *right = passwords.verify(stored, password); },
         [this, id, right, attempt = attempt.value(),
          request = sb::protocol::Request{current_->type, current_->id, json::object()}] {  // no password kept
@@ -279,6 +279,15 @@ DeskService::Reply DeskService::login(Connection& c, ConnectionId id, const json
             Reply reply = finish_login(it->second, id, attempt, *right);
             respond(id, request, std::move(reply));
         });
+    if (!queued) {  // every password worker is behind: come back, unchecked and uncounted
+        c.login_pending = false;
+        deferred_ = false;
+        (void)d_.rate_limit.end_attempt(attempt.value(), true, d_.now());  // takes back the failure it counted as
+        d_.log.limited(LogLevel::Warn, "login refused: password checks busy", {{"conn", id}, {"username", username}});
+        auto e = make_error(code::rate_limited, "Many people are signing in at once; try again in a moment.");
+        e.retry_after_ms = 1000;
+        return e;
+    }
     return json::object();  // not sent: deferred_
 }
 

@@ -61,8 +61,9 @@ public:
         Clock now;
         const MfaKeys* mfa_keys = nullptr;  // seals TOTP secrets; without it nobody can enroll
         // Runs `work` off the I/O thread, then `then` back on it (the password check: Argon2
-        // takes tens of ms of CPU). Empty: both run inline.
-        std::function<void(std::function<void()> work, std::function<void()> then)> offload = {};
+        // takes tens of ms of CPU); false: refused (the workers' queue is full), neither runs.
+        // Empty: both run inline.
+        std::function<bool(std::function<void()> work, std::function<void()> then)> offload = {};
     };
     DeskService(Deps deps, DeskConfig config) : d_(deps), config_(std::move(config)) {
         d_.contacts.set_agent_link(this);

@@ -28,3 +28,17 @@ TEST_CASE("--anonymous-frame-rate: a count from 1 to 1000000") {
     CHECK_FALSE(sbd::parse_options({"--db", "x.db", "--anonymous-frame-rate", "0"}));
     CHECK_FALSE(sbd::parse_options({"--db", "x.db", "--anonymous-frame-rate", "2000000"}));
 }
+
+TEST_CASE("--password-workers: 1 to 256 threads; without it, one per core (0)") {
+    auto parsed = sbd::parse_options({"--db", "x.db"});
+    REQUIRE(parsed);
+    CHECK(parsed.value().password_workers == 0);
+    auto set = sbd::parse_options({"--db", "x.db", "--password-workers", "3"});
+    REQUIRE(set);
+    CHECK(set.value().password_workers == 3);
+    for (std::string bad : {"0", "257", "many", ""}) {
+        auto refused = sbd::parse_options({"--db", "x.db", "--password-workers", bad});
+        CHECK_FALSE(refused);
+        if (!refused) CHECK(refused.error().message.find("--password-workers") != std::string::npos);
+    }
+}
