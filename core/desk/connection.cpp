@@ -198,7 +198,10 @@ void Desk::on_frame(const std::string& text, Out& out) {
         log(out, LogLevel::Warn, "refused a frame from the backend: " + decoded.error().message);
         return;
     }
-    if (const auto* event = std::get_if<protocol::EventFrame>(&decoded.value())) return on_event(*event, out);
+    if (const auto* event = std::get_if<protocol::EventFrame>(&decoded.value())) {
+        on_event(*event, out);
+        return ask_agent_names(out);  // names behind the usernames it brought, if any
+    }
     const auto& reply = std::get<protocol::ReplyFrame>(decoded.value());
     auto it = state_.pending.find(reply.id);
     if (it == state_.pending.end()) {
@@ -211,6 +214,7 @@ void Desk::on_frame(const std::string& text, Out& out) {
     if (!reply.refused.empty())
         log(out, LogLevel::Warn, "refused the reply to request " + reply.id.substr(0, 64) + ": " + reply.refused);
     dispatch_reply(req, reply, out);
+    ask_agent_names(out);
 }
 
 void Desk::dispatch_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {

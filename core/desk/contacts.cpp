@@ -333,6 +333,7 @@ void Desk::upsert_contact(contact::Contact c, Out& out) {
     if (existing) *existing = std::move(c);
     else now = &state_.contacts.emplace_back(std::move(c));
     out.push_back(Notify{offered ? "contact.offered" : "contact.updated", {}, id});
+    want_agent_names(*now);
     sync_transcript(*now, out);
 }
 

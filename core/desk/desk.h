@@ -91,6 +91,13 @@ private:
     void mfa(uint64_t intent, const MfaIntent& in, Out& out);
     void mfa_done(uint64_t intent, Out& out);
     void list_sessions(uint64_t intent, Out& out);
+    void find_agents(uint64_t intent, const FindAgentsIntent& in, Out& out);
+    void on_agents_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
+    void remember_agents(const std::vector<contact::AgentSummary>& agents);
+    // A username the views will show: its name is asked for (once) unless known.
+    void want_agent_name(const std::string& username);
+    void want_agent_names(const contact::Contact& c);
+    void ask_agent_names(Out& out);  // sends what is wanted, at most a page at a time
     void revoke_session(uint64_t intent, const RevokeSessionIntent& in, Out& out);
     void on_mfa_challenge(const PendingRequest& req, const protocol::MfaPrompt& mfa, Out& out);
     void on_login_refused(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);

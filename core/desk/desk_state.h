@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -157,7 +158,8 @@ bool progress_transition_allowed(CallProgress from, CallProgress to);
 bool hold_request_transition_allowed(HoldRequest from, HoldRequest to);
 
 // A request sent to the backend and not yet answered.
-enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping, Contact, SendMessage, Dial, Sessions, Messages };
+enum class RequestKind { Hello, Login, Resume, SetState, Logout, Ping, Contact, SendMessage, Dial, Sessions, Messages, Agents,
+                         AgentNames };
 struct PendingRequest {
     RequestKind kind;
     std::optional<uint64_t> intent;  // the JS/UI intent waiting for this reply, if any
@@ -165,6 +167,15 @@ struct PendingRequest {
     std::string contact;    // Contact, SendMessage, Messages: which contact
     std::string client_id;  // SendMessage: the message's client_id
     uint32_t call = 0;      // Dial: a voice contact's transfer for this call (calls.cpp)
+    std::string query;      // Agents: the search it answers
+};
+
+// Colleagues found by name (find_agents): the last query asked, and what its answer held.
+struct AgentSearch {
+    std::string query;
+    std::string answered;   // the query `found` answers (an answer to an older one is not shown)
+    std::vector<contact::AgentSummary> found;
+    bool more = false;      // more match than `found` holds: a longer query narrows them
 };
 
 // A message the agent sent that the backend has not acknowledged yet. It is in the contact's
@@ -217,7 +228,15 @@ struct DeskState {
     std::vector<contact::Contact> contacts;
     std::vector<contact::Queue> queues;
     std::vector<contact::CannedResponse> canned_responses;
-    std::vector<contact::AgentSummary> agents;  // from the backend's agents list, for transfers
+    // The agents this desk knows, for their names: the session's list (protocol 2) and every
+    // search's answers, at most kKnownAgents (the oldest go first).
+    std::vector<contact::AgentSummary> agents;
+    static constexpr std::size_t kKnownAgents = 2000;
+    AgentSearch agent_search;
+    // Usernames shown (transcripts, transfers, history) whose names the desk will ask for once
+    // (the `agents` request with `usernames`), and those asked for or known already.
+    std::vector<std::string> agent_names_wanted;
+    std::set<std::string> agent_names_asked;
     std::map<std::string, Draft> drafts;      // by contact id; persisted (key "drafts")
     std::map<std::string, size_t> read_upto;  // by contact id: messages seen
     std::vector<OutgoingMessage> outbox;
@@ -249,6 +268,8 @@ const Call* find_call_for(const DeskState& s, std::string_view contact);  // the
 std::string_view voice_state(const DeskState& s, const contact::Contact& c);
 const contact::Queue* find_queue(const DeskState& s, std::string_view code);
 int unread_count(const DeskState& s, const contact::Contact& c);  // customer messages not yet seen
+// The answer to the agent search's query has not come yet.
+bool agent_search_pending(const DeskState& s);
 
 // The elapsed time in the agent's current state, by the server's clock.
 int64_t state_elapsed_ms(const DeskState& s, int64_t now_ms);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "protocol/schema.h"
+#include "util/text.h"
+
 namespace sb::desk {
 
 namespace {
@@ -42,7 +45,8 @@ Result<Intent> intent_from_json(const nlohmann::json& j) {
         return Intent{in};
     }
     if (t == "logout") return Intent{LogoutIntent{}};
-    if (t == "mfa" || t == "mfa_done" || t == "sessions" || t == "revoke_session") return session_intent_from_json(t, j);
+    if (t == "mfa" || t == "mfa_done" || t == "sessions" || t == "revoke_session" || t == "find_agents")
+        return session_intent_from_json(t, j);
     if (t == "take_phone") return Intent{TakePhoneIntent{}};
     if (t == "payment_start" || t == "payment_submit" || t == "payment_cancel" || t == "refund")
         return payment_intent_from_json(t, j);
@@ -306,6 +310,13 @@ Result<Intent> session_intent_from_json(const std::string& t, const nlohmann::js
     }
     if (t == "mfa_done") return Intent{MfaDoneIntent{}};
     if (t == "sessions") return Intent{SessionsIntent{}};
+    if (t == "find_agents") {
+        auto query = opt("query");
+        if (!query) return query.error();
+        if (text::utf8_length(query.value()) > protocol::kMaxAgentQuery)
+            return bad("\"query\" is longer than " + std::to_string(protocol::kMaxAgentQuery) + " characters.");
+        return Intent{FindAgentsIntent{query.value()}};
+    }
     RevokeSessionIntent in;
     auto session = opt("session");
     if (!session) return session.error();

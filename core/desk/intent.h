@@ -155,13 +155,18 @@ struct RevokeSessionIntent {
     bool all_others = false;  // every session but this one
 };
 
+// ---- colleagues: found by name for a transfer or a call (the `agents` request) -----------------
+struct FindAgentsIntent {
+    std::string query;  // "" lists the first ones, the available first
+};
+
 using Intent = std::variant<LoginIntent, SetStateIntent, LogoutIntent, AcceptIntent, RejectIntent, SendMessageIntent,
                             TypingIntent, TransferIntent, EndIntent, WrapUpIntent, UpdateCustomerIntent,
                             SaveDraftIntent, MarkReadIntent, DialIntent, AnswerIntent, HangupIntent, HoldIntent,
                             MuteIntent, DtmfIntent, TakePhoneIntent, SetDeviceIntent, RefreshDevicesIntent,
                             TestRingerIntent, VerifyAnswerIntent, VerifySendCodeIntent, MfaIntent,
                             MfaDoneIntent, SessionsIntent, RevokeSessionIntent, PaymentStartIntent,
-                            PaymentSubmitIntent, PaymentCancelIntent, RefundIntent>;
+                            PaymentSubmitIntent, PaymentCancelIntent, RefundIntent, FindAgentsIntent>;
 
 // The JS API's form (docs/js-api.md): {type: "login", username, password},
 // {type: "set_state", state, reason?}, {type: "logout"}, {type: "accept", contact}, ...
@@ -172,7 +177,7 @@ Result<Intent> intent_from_json(const nlohmann::json& j);
 nlohmann::json intent_to_json(const Intent& intent);
 Result<Intent> contact_intent_from_json(const std::string& type, const nlohmann::json& j);
 Result<Intent> call_intent_from_json(const std::string& type, const nlohmann::json& j);
-Result<Intent> session_intent_from_json(const std::string& type, const nlohmann::json& j);  // mfa, mfa_done, sessions, revoke_session
+Result<Intent> session_intent_from_json(const std::string& type, const nlohmann::json& j);  // mfa, mfa_done, sessions, revoke_session, find_agents
 Result<Intent> device_intent_from_json(const std::string& type, const nlohmann::json& j);
 Result<Intent> payment_intent_from_json(const std::string& type, const nlohmann::json& j);  // payment_*, refund
 

@@ -125,6 +125,9 @@ nlohmann::json intent_to_json(const Intent& intent) {
                 j = {{"type", "mfa_done"}};
             } else if constexpr (std::is_same_v<T, SessionsIntent>) {
                 j = {{"type", "sessions"}};
+            } else if constexpr (std::is_same_v<T, FindAgentsIntent>) {
+                j = {{"type", "find_agents"}};
+                to_json_if_nonempty(j, "query", in.query);
             } else if constexpr (std::is_same_v<T, RevokeSessionIntent>) {
                 j = {{"type", "revoke_session"}};
                 to_json_if_nonempty(j, "session", in.session);

@@ -172,6 +172,12 @@ int unread_count(const DeskState& s, const contact::Contact& c) {
     return n;
 }
 
+bool agent_search_pending(const DeskState& s) {
+    for (const auto& [id, req] : s.pending)
+        if (req.kind == RequestKind::Agents && req.query == s.agent_search.query) return true;
+    return false;
+}
+
 bool signing_in(const DeskState& s) {
     return s.session == SessionState::LoggingIn || s.queued_login_intent.has_value();
 }

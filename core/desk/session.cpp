@@ -1,7 +1,11 @@
 // desk/session.cpp: the agent's session. Login, resume after a reconnect or a reload, presence
 // changes, logout, and the backend's events (applied once each, in seq order).
 #include "desk/desk.h"
+
+#include <algorithm>
+
 #include "protocol/schema.h"
+#include "util/text.h"
 
 namespace sb::desk {
 
@@ -29,6 +33,7 @@ void Desk::on_intent(const IntentReceived& e, Out& out) {
     else if (const auto* in = std::get_if<MfaIntent>(&e.intent)) mfa(e.id, *in, out);
     else if (std::holds_alternative<MfaDoneIntent>(e.intent)) mfa_done(e.id, out);
     else if (std::holds_alternative<SessionsIntent>(e.intent)) list_sessions(e.id, out);
+    else if (const auto* in = std::get_if<FindAgentsIntent>(&e.intent)) find_agents(e.id, *in, out);
     else if (const auto* in = std::get_if<RevokeSessionIntent>(&e.intent)) revoke_session(e.id, *in, out);
     else if (std::holds_alternative<TakePhoneIntent>(e.intent)) take_phone(e.id, out);
     else if (std::holds_alternative<PaymentStartIntent>(e.intent) || std::holds_alternative<PaymentSubmitIntent>(e.intent) ||
@@ -150,6 +155,9 @@ void Desk::end_session(const std::optional<Error>& why, Out& out) {
     state_.queues.clear();
     state_.canned_responses.clear();
     state_.agents.clear();
+    state_.agent_search = {};
+    state_.agent_names_wanted.clear();
+    state_.agent_names_asked.clear();
     state_.recovery_codes.clear();
     state_.session_id.clear();
     state_.sessions.clear();
@@ -228,6 +236,13 @@ void Desk::on_reply(const PendingRequest& req, const protocol::ReplyFrame& reply
         case RequestKind::SendMessage: return on_send_message_reply(req, reply, out);
         case RequestKind::Dial: return on_dial_reply(req, reply, out);
         case RequestKind::Sessions: return on_sessions_reply(req, reply, out);
+        case RequestKind::Agents: return on_agents_reply(req, reply, out);
+        case RequestKind::AgentNames: {  // names for the views; without them, usernames are shown
+            if (!reply.ok) return;
+            auto decoded = protocol::decode_agents_result(reply.result);
+            if (!decoded) return log(out, LogLevel::Warn, "refused the agents' names: " + decoded.error().message);
+            return remember_agents(decoded.value().agents);
+        }
         case RequestKind::Messages: return on_messages_reply(req, reply, out);
         default: return;
     }
@@ -349,6 +364,86 @@ void Desk::list_sessions(uint64_t intent, Out& out) {
     if (state_.connection != ConnectionState::Connected)
         return complete(out, intent, make_error("not_connected", "Reconnecting to the backend; try again in a moment."));
     send_request(RequestKind::Sessions, json{{"type", "sessions"}}, intent, out);
+}
+
+// ---- colleagues, found by name ------------------------------------------------------------------
+
+void Desk::find_agents(uint64_t intent, const FindAgentsIntent& in, Out& out) {
+    if (state_.session != SessionState::LoggedIn)
+        return complete(out, intent, make_error("not_logged_in", "Sign in first."));
+    if (state_.connection != ConnectionState::Connected)
+        return complete(out, intent, make_error("not_connected", "Reconnecting to the backend; try again in a moment."));
+    if (text::utf8_length(in.query) > protocol::kMaxAgentQuery)
+        return complete(out, intent, make_error("bad_intent", "Type at most " + std::to_string(protocol::kMaxAgentQuery) +
+                                                                  " characters of a name."));
+    state_.agent_search.query = in.query;
+    json body = {{"type", "agents"}};
+    if (!in.query.empty()) body["query"] = in.query;
+    std::string id = send_request(RequestKind::Agents, std::move(body), intent, out);
+    state_.pending[id].query = in.query;
+}
+
+void Desk::on_agents_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
+    if (!reply.ok) {
+        if (req.intent) complete(out, *req.intent, reply.error);
+        return;
+    }
+    auto decoded = protocol::decode_agents_result(reply.result);
+    if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
+    remember_agents(decoded.value().agents);
+    // Typing outruns the answers: only the answer to what the search box holds now is shown.
+    if (req.query == state_.agent_search.query) {
+        state_.agent_search.answered = req.query;
+        state_.agent_search.found = std::move(decoded.value().agents);
+        state_.agent_search.more = decoded.value().more;
+    }
+    if (req.intent) complete(out, *req.intent, reply.result);
+}
+
+void Desk::remember_agents(const std::vector<contact::AgentSummary>& agents) {
+    for (const auto& a : agents) {
+        state_.agent_names_asked.insert(a.username);
+        auto known = std::find_if(state_.agents.begin(), state_.agents.end(),
+                                  [&](const contact::AgentSummary& k) { return k.username == a.username; });
+        if (known != state_.agents.end()) state_.agents.erase(known);
+        state_.agents.push_back(a);  // the latest last
+    }
+    if (state_.agents.size() > DeskState::kKnownAgents)
+        state_.agents.erase(state_.agents.begin(),
+                            state_.agents.begin() + static_cast<std::ptrdiff_t>(state_.agents.size() - DeskState::kKnownAgents));
+}
+
+void Desk::want_agent_name(const std::string& username) {
+    if (username.empty() || (state_.agent && username == state_.agent->username)) return;
+    if (state_.agent_names_asked.count(username)) return;
+    if (std::find(state_.agent_names_wanted.begin(), state_.agent_names_wanted.end(), username) !=
+        state_.agent_names_wanted.end())
+        return;
+    state_.agent_names_wanted.push_back(username);
+}
+
+void Desk::want_agent_names(const contact::Contact& c) {
+    if (c.transfer) want_agent_name(c.transfer->from);
+    for (const auto& h : c.customer.history) want_agent_name(h.agent);
+}
+
+void Desk::ask_agent_names(Out& out) {
+    if (state_.agent_names_wanted.empty() || state_.session != SessionState::LoggedIn ||
+        state_.connection != ConnectionState::Connected)
+        return;
+    // Asked once per session: an unknown username (a deleted agent) is not asked again. The
+    // record is bounded; past it, names may be asked twice, never without end.
+    if (state_.agent_names_asked.size() > 4 * DeskState::kKnownAgents) state_.agent_names_asked.clear();
+    json usernames = json::array();
+    auto& wanted = state_.agent_names_wanted;
+    std::size_t n = std::min<std::size_t>(wanted.size(), protocol::kMaxAgentsPage);
+    for (std::size_t i = 0; i < n; ++i) {
+        usernames.push_back(wanted[i]);
+        state_.agent_names_asked.insert(wanted[i]);
+    }
+    wanted.erase(wanted.begin(), wanted.begin() + static_cast<std::ptrdiff_t>(n));
+    send_request(RequestKind::AgentNames, json{{"type", "agents"}, {"usernames", std::move(usernames)}}, std::nullopt,
+                 out);
 }
 
 void Desk::revoke_session(uint64_t intent, const RevokeSessionIntent& in, Out& out) {

@@ -75,6 +75,15 @@ json sessions_json(const DeskState& s) {
     return out;
 }
 
+json agent_search_json(const DeskState& s) {
+    json found = json::array();
+    for (const auto& a : s.agent_search.found)
+        found.push_back({{"username", a.username}, {"display_name", a.display_name},
+                         {"state", std::string(agent::to_string(a.state))}});
+    return {{"query", s.agent_search.query}, {"answered", s.agent_search.answered}, {"found", std::move(found)},
+            {"more", s.agent_search.more}, {"pending", agent_search_pending(s)}};
+}
+
 json canned_json(const DeskState& s) {
     json out = json::array();
     for (const auto& c : s.canned_responses) out.push_back({{"id", c.id}, {"title", c.title}, {"text", c.text}});
@@ -126,6 +135,7 @@ json state_to_json(const DeskState& s, int64_t now_ms) {
                 {"notice", s.notice.empty() ? json(nullptr) : json(s.notice)},
                 {"queues", queues_json(s)},
                 {"canned_responses", canned_json(s)},
+                {"agent_search", agent_search_json(s)},
                 {"voice", {{"available", s.voice.available},
                            {"uri", s.voice.available ? json(s.voice.uri) : json(nullptr)},
                            {"transport", std::string(to_string(s.voice.transport))},

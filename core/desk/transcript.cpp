@@ -35,6 +35,7 @@ int64_t held_prefix(const Contact& c) {
 
 bool Desk::merge_message(Contact& c, Message m, const std::string& client_id) {
     m.client_id.clear();  // on the desk, a client_id marks a message the backend has not stored
+    if (m.from == contact::Sender::Agent) want_agent_name(m.agent);
     c.message_count = std::max(c.message_count, m.seq);
     auto held = std::find_if(c.messages.begin(), c.messages.end(),
                              [&](const Message& x) { return !pending(x) && x.id == m.id; });

@@ -150,6 +150,13 @@ struct DialResult {
 };
 Result<DialResult> decode_dial_result(const json& result);
 
+// agents: colleagues found by name, or named by username.
+struct AgentsResult {
+    std::vector<contact::AgentSummary> agents;
+    bool more = false;
+};
+Result<AgentsResult> decode_agents_result(const json& result);
+
 // sessions: the list; revoke_session: the ids revoked.
 struct SessionsResult {
     std::optional<std::vector<SessionSummary>> sessions;

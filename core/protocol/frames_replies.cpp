@@ -224,6 +224,18 @@ Result<DialResult> decode_dial_result(const json& result) {
     return f.done(std::move(d));
 }
 
+Result<AgentsResult> decode_agents_result(const json& result) {
+    Fields f(result, "agents");
+    AgentsResult r;
+    if (const json* list = f.array("agents")) {
+        auto agents = contact::agents_from_json(*list);
+        if (!agents) f.fail_with(agents.error());
+        else r.agents = std::move(agents.value());
+    }
+    r.more = f.boolean("more");
+    return f.done(std::move(r));
+}
+
 Result<SessionsResult> decode_sessions_result(const json& result) {
     Fields f(result, "sessions");
     SessionsResult r;

@@ -44,6 +44,9 @@ const std::vector<RequestSpec>& request_specs() {
         // version 2: a page of a contact's transcript, the messages after seq `after`
         {"get_messages", {{"contact", F::String, true}, {"after", F::NonNegativeInteger, false},
                           {"limit", F::NonNegativeInteger, false}}},
+        // the agents to transfer to or call, found by name; or the names of agents by username
+        {"agents", {{"query", F::String, false}, {"limit", F::NonNegativeInteger, false},
+                    {"usernames", F::StringArray, false}}},
         {"transfer", {{"contact", F::String, true}, {"queue", F::String, false}, {"agent", F::String, false},
                       {"note", F::String, true}}},
         {"end", {{"contact", F::String, true}, {"by", F::String, false}}},

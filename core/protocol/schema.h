@@ -21,10 +21,13 @@ namespace sb::protocol {
 
 using json = nlohmann::json;
 
-// The version this core speaks (docs/protocol.md, "Version negotiation"). Version 2: contact
-// objects carry a summary of their transcript, not the transcript (get_messages pages it).
-inline constexpr int kVersion = 2;
+// The version this core speaks (docs/protocol.md, "Version negotiation"). Version 3: the session
+// lists no agents (the `agents` request finds them). Version 2: contact objects carry a summary
+// of their transcript, not the transcript (get_messages pages it).
+inline constexpr int kVersion = 3;
 inline constexpr int kMaxMessagesPage = 200;  // get_messages: at most this many messages a reply
+inline constexpr int kMaxAgentsPage = 100;    // agents: at most this many agents a reply
+inline constexpr std::size_t kMaxAgentQuery = 64;  // agents: the longest query
 inline constexpr std::size_t kMaxFrame = 65536;           // answered with frame_too_large above this
 inline constexpr std::size_t kMaxIdLength = 64;
 

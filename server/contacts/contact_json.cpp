@@ -26,6 +26,10 @@ json message_json(const MessageRecord& m) {
             {"status", m.status}, {"segments", int_or_null(m.segments)}};
 }
 
+json agent_summary_json(const sb::agent::AgentSnapshot& a) {
+    return {{"username", a.username}, {"display_name", a.display_name}, {"state", sb::agent::to_string(a.state)}};
+}
+
 json queue_json(const QueueRecord& q) {
     json dispositions = json::array();
     for (const Disposition& d : q.dispositions) dispositions.push_back({{"code", d.code}, {"label", d.label}});

@@ -324,14 +324,8 @@ ContactService::Reply ContactService::session_parts(const std::string& agent) {
     json responses = json::array();
     for (const CannedResponse& r : canned.value())
         responses.push_back({{"id", r.id}, {"title", r.title}, {"text", r.text}});
-    auto list = d_.store.list_agents();
-    if (!list) return list.error();
-    json agents = json::array();
-    for (const auto& a : list.value())
-        agents.push_back({{"username", a.username}, {"display_name", a.display_name},
-                          {"state", sb::agent::to_string(a.state)}});
     return json{{"contacts", std::move(contacts)}, {"queues", std::move(queues)},
-                {"canned_responses", std::move(responses)}, {"agents", std::move(agents)}};
+                {"canned_responses", std::move(responses)}};
 }
 
 // ---- presence and time --------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "agent/presence.h"
+#include "server/contacts/contact_json.h"
 #include "server/payments/payments.h"
 #include "util/text.h"
 
@@ -20,9 +21,10 @@ using sb::agent::AgentSnapshot;
 using sb::agent::Presence;
 
 namespace {
-// Version 2: contact objects summarise their transcript (get_messages pages it); version 1
-// sends the whole transcript in each one (desk_versions.cpp), for desks built before it.
-constexpr int kSupportedVersions[] = {1, 2};
+// Version 3: the session lists no agents (the `agents` request finds them by name). Version 2:
+// contact objects summarise their transcript (get_messages pages it); version 1 sends the whole
+// transcript in each one. What older versions get is made in desk_versions.cpp.
+constexpr int kSupportedVersions[] = {1, 2, 3};
 
 std::string supported_versions_text() {
     std::string s;
@@ -156,6 +158,7 @@ const std::vector<DeskService::Route>& DeskService::routes() {
         {"typing", Needs::agent,
          [](S s, C c, I, B b) { return s.d_.contacts.typing(*c.agent, requested_contact(b), b.at("typing").get<bool>()); }},
         {"get_messages", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.get_messages(*c.agent, b); }},
+        {"agents", Needs::agent, [](S s, C, I, B b) { return s.find_agents(b); }},
         {"transfer", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.transfer(*c.agent, b); }},
         {"end", Needs::agent, [](S s, C c, I, B b) -> Reply {
              auto by = sb::contact::parse_sender(b.contains("by") ? b["by"].get_ref<const std::string&>() : "agent");
@@ -507,6 +510,43 @@ DeskService::Reply DeskService::get_reason_codes(Connection& c) {
     json list = json::array();
     for (const auto& rc : codes.value()) list.push_back(sb::agent::to_json(rc));
     return json{{"reason_codes", std::move(list)}};
+}
+
+DeskService::Reply DeskService::find_agents(const json& body) {
+    if (body.contains("usernames")) {  // the names behind usernames a desk shows
+        if (body.contains("query") || body.contains("limit"))
+            return make_error(code::bad_message, "Give either usernames or a query (and limit), not both.");
+        const json& wanted = body["usernames"];
+        if (wanted.empty() || wanted.size() > static_cast<std::size_t>(sb::protocol::kMaxAgentsPage))
+            return make_error(code::bad_message,
+                              "usernames must name 1 to " + std::to_string(sb::protocol::kMaxAgentsPage) + " agents.");
+        json agents = json::array();
+        for (const json& u : wanted) {
+            auto rec = d_.store.find_agent(u.get_ref<const std::string&>());
+            if (!rec) return rec.error();
+            if (!rec.value()) continue;
+            agents.push_back(agent_summary_json(rec.value()->snapshot));
+        }
+        return json{{"agents", std::move(agents)}, {"more", false}};
+    }
+    std::string query = body.contains("query") ? body["query"].get<std::string>() : std::string();
+    if (sb::text::utf8_length(query) > sb::protocol::kMaxAgentQuery)
+        return make_error(code::bad_message,
+                          "query is longer than " + std::to_string(sb::protocol::kMaxAgentQuery) + " characters.");
+    auto space = [](char ch) { return ch == ' ' || ch == '\t'; };
+    while (!query.empty() && space(query.back())) query.pop_back();
+    query.erase(0, std::find_if_not(query.begin(), query.end(), space) - query.begin());
+    // NonNegativeInteger (schema.h): a number past int64 reads as negative; such a limit is refused.
+    int64_t limit = body.contains("limit") ? body["limit"].get<int64_t>() : 50;
+    if (limit < 1 || limit > sb::protocol::kMaxAgentsPage)
+        return make_error(code::bad_message, "limit must be 1 to " + std::to_string(sb::protocol::kMaxAgentsPage) + ".");
+    auto found = d_.store.find_agents(query, limit + 1);  // one more: are there more?
+    if (!found) return found.error();
+    bool more = static_cast<int64_t>(found.value().size()) > limit;
+    if (more) found.value().pop_back();
+    json agents = json::array();
+    for (const auto& a : found.value()) agents.push_back(agent_summary_json(a));
+    return json{{"agents", std::move(agents)}, {"more", more}};
 }
 
 DeskService::Reply DeskService::logout(Connection& c) {

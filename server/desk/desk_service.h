@@ -142,6 +142,8 @@ private:
     Reply resume(Connection& c, ConnectionId id, const nlohmann::json& body);
     Reply set_state(Connection& c, const nlohmann::json& body);
     Reply get_reason_codes(Connection& c);
+    // The agents a transfer or a call may name, found by name (the session lists none).
+    Reply find_agents(const nlohmann::json& body);
     Reply logout(Connection& c);
     // desk_mfa.cpp: the second factor, and the agent's sessions.
     Reply mfa(Connection& c, ConnectionId id, const nlohmann::json& body);

@@ -1,12 +1,14 @@
 // desk_versions.cpp: what differs between the desk protocol's versions on the wire
 // (docs/protocol.md, "Version negotiation").
 //
-// The server builds, stores (the event log) and sends version 2: a contact object carries
+// The server builds, stores (the event log) and sends version 3: a contact object carries
 // `message_count` and `last_message`, never the transcript, which a desk pages with
-// get_messages. A connection that chose version 1 gets every contact object (contact.offered,
-// contact.updated, a session's contacts, a reply's contact) with the transcript as it now
-// stands added as `messages`, as version 1 defined it. That costs what version 1 always cost,
-// and only the desks that ask for it pay.
+// get_messages; a session lists no agents, whom a desk finds by name (`agents`). A connection
+// that chose version 2 or 1 gets every session with the list of all agents added as `agents`;
+// one that chose version 1 also gets every contact object (contact.offered, contact.updated, a
+// session's contacts, a reply's contact) with the transcript as it now stands added as
+// `messages`, as version 1 defined it. That costs what those versions always cost, and only the
+// desks that ask for them pay. (Events are the same in versions 2 and 3.)
 #include "server/contacts/contact_json.h"
 #include "server/desk/desk_service.h"
 
@@ -53,7 +55,19 @@ json DeskService::contact_for(int version, json contact) {
 }
 
 void DeskService::result_for(int version, json& result) {
-    if (version >= 2 || !result.is_object()) return;
+    if (version >= 3 || !result.is_object()) return;
+    // A session (login, resume, a second factor's last step): the whole list of agents.
+    if (result.contains("token") && result.contains("canned_responses") && !result.contains("agents")) {
+        auto list = d_.store.list_agents();
+        if (list) {
+            json agents = json::array();
+            for (const auto& a : list.value()) agents.push_back(agent_summary_json(a));
+            result["agents"] = std::move(agents);
+        } else {
+            d_.log.error("agents not listed for a version 2 desk", {{"error", list.error().message}});
+        }
+    }
+    if (version >= 2) return;
     if (auto c = result.find("contact"); c != result.end() && c->is_object()) *c = contact_for(version, std::move(*c));
     if (auto list = result.find("contacts"); list != result.end() && list->is_array())
         for (json& c : *list) c = contact_for(version, std::move(c));

@@ -1,6 +1,8 @@
 // store.cpp: SQLite-backed store (see store.h).
 #include "server/store/store.h"
 
+#include <cctype>
+
 #include "server/store/migrations.h"
 #include "protocol/schema.h"
 
@@ -80,15 +82,14 @@ Result<int64_t> Store::record_presence(const AgentSnapshot& agent, const std::st
     return seq.value();
 }
 
-Result<std::vector<AgentSnapshot>> Store::list_agents() {
-    auto q = db_->prepare("SELECT username, display_name, state, reason, state_since FROM agents ORDER BY username;");
-    if (!q) return q.error();
+namespace {
+// The agents of a `SELECT username, display_name, state, reason, state_since ...`.
+Result<std::vector<AgentSnapshot>> agent_rows(Statement& st) {
     std::vector<AgentSnapshot> out;
     for (;;) {
-        auto row = q.value().step();
+        auto row = st.step();
         if (!row) return row.error();
         if (!row.value()) break;
-        Statement& st = q.value();
         AgentSnapshot a;
         a.username = st.column_text(0);
         a.display_name = st.column_text(1);
@@ -98,6 +99,30 @@ Result<std::vector<AgentSnapshot>> Store::list_agents() {
         out.push_back(std::move(a));
     }
     return out;
+}
+}  // namespace
+
+Result<std::vector<AgentSnapshot>> Store::find_agents(const std::string& query, int64_t limit) {
+    // LIKE with its wildcards escaped: the query is text to find, not a pattern.
+    std::string pattern = "%";
+    for (char ch : query) {
+        if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+        pattern += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    pattern += '%';
+    auto q = db_->prepare(
+        "SELECT username, display_name, state, reason, state_since FROM agents "
+        "WHERE disabled_at IS NULL AND (LOWER(username) LIKE ? ESCAPE '\\' OR LOWER(display_name) LIKE ? ESCAPE '\\') "
+        "ORDER BY CASE WHEN state = 'available' THEN 0 ELSE 1 END, display_name, username LIMIT ?;");
+    if (!q) return q.error();
+    q.value().bind(1, pattern).bind(2, pattern).bind(3, limit);
+    return agent_rows(q.value());
+}
+
+Result<std::vector<AgentSnapshot>> Store::list_agents() {
+    auto q = db_->prepare("SELECT username, display_name, state, reason, state_since FROM agents ORDER BY username;");
+    if (!q) return q.error();
+    return agent_rows(q.value());
 }
 
 Result<int64_t> Store::append_event(const std::string& agent, const std::string& event, const nlohmann::json& data,

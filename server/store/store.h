@@ -120,6 +120,10 @@ public:
 
     // Every agent, by username (for the session's transfer list and for routing).
     sb::Result<std::vector<sb::agent::AgentSnapshot>> list_agents();
+    // The enabled agents whose username or display name holds `query` (ASCII case-insensitive;
+    // every enabled agent when it is empty): available ones first, then by display name; at
+    // most `limit`.
+    sb::Result<std::vector<sb::agent::AgentSnapshot>> find_agents(const std::string& query, int64_t limit);
     // Appends `event` with `data` as the agent's next seq (trimming the log, as record_presence
     // does); returns the seq.
     sb::Result<int64_t> append_event(const std::string& agent, const std::string& event, const nlohmann::json& data,

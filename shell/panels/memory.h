@@ -131,6 +131,8 @@ struct TransferForm {
     bool to_agent = false;
     std::string target;  // queue code or username
     std::string note;
+    std::string agent_query;              // "To an agent": the name typed into the search
+    std::optional<std::string> searched;  // the query last asked of the backend (none yet)
 };
 
 // The controls of one call (call_panel.cpp).

@@ -1,11 +1,13 @@
 // shell/panels/transfer.cpp: the Transfer popup of the workspace.
 //
 // To a queue (any of the desk's queues) or to a colleague (only those available can take it),
-// with a note the receiving agent reads at the top of the conversation.
+// with a note the receiving agent reads at the top of the conversation. Colleagues are found by
+// name (the `agents` request, through FindAgentsIntent): a floor of thousands is never listed whole.
 //
 // Sections: rows · draw_transfer_popup
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include <imgui.h>
 
@@ -98,8 +100,25 @@ void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, In
         ImGui::Dummy(ImVec2(w, 0.0f));
     }
 
+    // To an agent: a search, asked again whenever what is typed changes (the first time with
+    // nothing typed: the first colleagues, the available ones first).
+    static const std::vector<contact::AgentSummary> kNone;
+    const bool answered = s.agent_search.answered == form.agent_query && !desk::agent_search_pending(s);
+    const std::vector<contact::AgentSummary>& found = form.to_agent && answered ? s.agent_search.found : kNone;
+    const auto others = static_cast<float>(std::count_if(found.begin(), found.end(), [&](const contact::AgentSummary& a) {
+        return !s.agent || a.username != s.agent->username;
+    }));
+    if (form.to_agent) {
+        ImGui::SetNextItemWidth(w);
+        ui::input_text("##agent_query", form.agent_query, "Find a colleague by name");
+        if (!form.searched || *form.searched != form.agent_query) {
+            sink.dispatch(desk::FindAgentsIntent{form.agent_query});
+            form.searched = form.agent_query;
+        }
+    }
+
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0.0f, 2.0f));
-    ImGui::BeginChild("##targets", ImVec2(w, std::min(5.0f, std::max(2.0f, static_cast<float>(form.to_agent ? s.agents.size() : s.queues.size()))) * (kRowH + 2.0f)), false);
+    ImGui::BeginChild("##targets", ImVec2(w, std::min(5.0f, std::max(2.0f, form.to_agent ? others : static_cast<float>(s.queues.size()))) * (kRowH + 2.0f)), false);
     const float rw = ImGui::GetContentRegionAvail().x;
     int rows = 0;
     if (!form.to_agent) {
@@ -111,12 +130,9 @@ void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, In
             ++rows;
         }
     } else {
-        // Available colleagues first; the others are listed so the agent sees why they can't pick them.
-        auto agents = s.agents;
-        std::stable_sort(agents.begin(), agents.end(), [](const auto& a, const auto& b) {
-            return (a.state == Presence::Available) > (b.state == Presence::Available);
-        });
-        for (const auto& a : agents) {
+        // Available colleagues first (the backend's order); the others are listed so the agent
+        // sees why they can't pick them.
+        for (const auto& a : found) {
             if (s.agent && a.username == s.agent->username) continue;
             const bool available = a.state == Presence::Available;
             const ImU32 dot = ui::presence_color(a.state);
@@ -130,9 +146,15 @@ void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, In
         }
     }
     if (rows == 0)
-        ui::text(f.small, color::text_muted, form.to_agent ? "No colleagues are signed in." : "No queues to transfer to.");
+        ui::text(f.small, color::text_muted,
+                 !form.to_agent                ? "No queues to transfer to."
+                 : !answered                   ? "Looking for colleagues..."
+                 : form.agent_query.empty()    ? "No colleagues yet."
+                                               : "Nobody by that name.");
     ImGui::EndChild();
     ImGui::PopStyleVar();
+    if (form.to_agent && answered && s.agent_search.more)
+        ui::text(f.small, color::text_faint, "More colleagues match: type more of a name.");
 
     ui::text(f.strong, color::text, "Note for the next agent");
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4.0f);

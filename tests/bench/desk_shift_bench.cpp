@@ -129,7 +129,7 @@ private:
     // The backend's answer to each request the desk sends.
     void answer(const json& r) {
         const std::string type = r.value("type", "");
-        if (type == "hello") return reply(r, {{"version", 2}, {"server", "bench"}, {"now", now_}, {"max_frame", 65536}});
+        if (type == "hello") return reply(r, {{"version", sb::protocol::kVersion}, {"server", "bench"}, {"now", now_}, {"max_frame", 65536}});
         if (type == "login") {
             json agent = {{"username", "alice"}, {"display_name", "Alice Moreau"}, {"state", "offline"},
                           {"reason", nullptr}, {"state_since", now_}};

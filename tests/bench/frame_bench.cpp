@@ -235,7 +235,7 @@ private:
     }
     void answer(const json& r) {
         const std::string type = r.value("type", "");
-        if (type == "hello") return reply(r, {{"version", 2}, {"server", "bench"}, {"now", now}, {"max_frame", 65536}});
+        if (type == "hello") return reply(r, {{"version", sb::protocol::kVersion}, {"server", "bench"}, {"now", now}, {"max_frame", 65536}});
         if (type == "login") {
             json contacts = json::array();
             for (int n = 0; n < kContacts; ++n) {

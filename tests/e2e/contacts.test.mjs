@@ -165,6 +165,46 @@ test('a chat: offer, accept by click, messages and typing both ways, transfer wi
   for (const p of [alice, bob, erin]) await p.context().close();
 });
 
+test('transfer by the picker: a colleague found by name, picked with the mouse; the note and her name reach them', async () => {
+  const bob = await agent('bob', 'not_ready');
+  const carol = await agent('carol');
+  await dispatch(carol, { type: 'set_state', state: 'not_ready', reason: 'break' });  // alice takes the chat
+  const alice = await agent('alice');
+  const dana = await customer('Dana Whitfield', 'dana.picker@example.com', 'Can someone in sales help?');
+  const offer = await offeredTo(alice);
+  assert.equal((await dispatch(alice, { type: 'accept', contact: offer.id })).ok, true);
+  await waitForState(alice, (s) => s.contacts[0]?.state === 'active', 'accepted');
+  await dispatch(carol, { type: 'set_state', state: 'available' });
+
+  // Transfer, "To an agent": the first colleagues, the available first, found by the backend.
+  await shot(alice, 'transfer-picker-before');  // (waits for the accepted chat to be drawn)
+  await alice.mouse.click(824, 114);  // Transfer, in the conversation's header
+  await shot(alice, 'transfer-picker-open');
+  await alice.mouse.click(830, 197);  // "To an agent"
+  let s = await waitForState(alice, (st) => st.agent_search.answered === '' && !st.agent_search.pending &&
+    st.agent_search.found.length > 0, 'the first colleagues');
+  const others = s.agent_search.found.filter((a) => a.username !== 'alice');  // (she is listed too, not drawn)
+  assert.equal(others[0].username, 'carol', 'the one available colleague first');
+  assert.ok(s.agent_search.found.some((a) => a.username === 'bob' && a.state === 'not_ready'));
+  // Typing narrows it: each change asks again, and only the answer to what is typed is shown.
+  await alice.mouse.click(748, 240);  // the search field
+  await alice.keyboard.type('car', { delay: 30 });
+  s = await waitForState(alice, (st) => st.agent_search.answered === 'car' && !st.agent_search.pending, 'carol found');
+  assert.deepEqual(s.agent_search.found.map((a) => a.username), ['carol']);
+  assertNotBlank(await shot(alice, 'transfer-picker'), 'transfer-picker');
+  await alice.mouse.click(700, 286);  // Carol's row
+  await alice.mouse.click(748, 405);  // the note
+  await alice.keyboard.type('Wants sales', { delay: 20 });
+  await alice.mouse.click(834, 470);  // Transfer
+  await waitForState(alice, (st) => st.contacts.length === 0, 'the contact left Alice');
+  const atCarol = await offeredTo(carol, (c) => c.id === offer.id);
+  assert.deepEqual(atCarol.transfer, { from: 'alice', note: 'Wants sales' });
+  // Carol's desk was never sent a list of agents; it asked for the name behind "alice" and shows it.
+  assertNotBlank(await shot(carol, 'transfer-picker-received'), 'transfer-picker-received');
+  await dana.context().close();
+  await bob.context().close();
+});
+
 test('an SMS arrives by webhook, the agent replies, and the provider receives the reply', async () => {
   const alice = await agent('alice');
   const form = new URLSearchParams({ From: '(555) 010-0199', To: '7001', Body: 'Where is my order #4411?' }).toString();

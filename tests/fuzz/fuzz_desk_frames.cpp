@@ -67,7 +67,7 @@ void logged_in(Desk& desk) {
     handle(desk, Start{"ws://backend/desk", 7, std::nullopt, ""});
     auto hello = desk.handle(now, TransportOpened{});
     handle(desk, FrameReceived{sb::protocol::reply_ok(last_request_id(hello),
-                                                      {{"version", 2}, {"server", "fuzz"}, {"now", now}, {"max_frame", 65536}})
+                                                      {{"version", sb::protocol::kVersion}, {"server", "fuzz"}, {"now", now}, {"max_frame", 65536}})
                                    .dump()});
     auto login = desk.handle(now, IntentReceived{1, Intent{LoginIntent{"alice", "switchboard"}}});
     json session = {{"token", "tok-0123456789abcdef"}, {"expires_at", now + 3'600'000}, {"seq", 3},

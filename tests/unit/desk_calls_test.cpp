@@ -470,7 +470,7 @@ TEST_CASE("calls: a call that ends while the backend is away is reported after t
     size_t before = h.sent.size();
     h.step(TimerFired{TimerId::Reconnect});
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 3}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
     REQUIRE(h.last_sent()["type"] == "resume");
     json session = DeskHarness::session(5);
     session["sip"] = kSip;

@@ -3,7 +3,7 @@
 
 using namespace sb::test;
 
-TEST_CASE("start opens the transport and the handshake offers version 2") {
+TEST_CASE("start opens the transport and the handshake offers version 3") {
     DeskHarness h;
     h.step(Start{"ws://backend/desk", 1, std::nullopt});
     REQUIRE(h.find<OpenTransport>());
@@ -13,10 +13,10 @@ TEST_CASE("start opens the transport and the handshake offers version 2") {
     h.step(TransportOpened{});
     CHECK(h.s().connection == ConnectionState::Handshaking);
     CHECK(h.last_sent()["type"] == "hello");
-    CHECK(h.last_sent()["versions"] == json::array({2}));
+    CHECK(h.last_sent()["versions"] == json::array({3}));
     CHECK(h.timer(TimerId::RequestDeadline));
 
-    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now + 2500}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 3}, {"server", "t"}, {"now", h.now + 2500}, {"max_frame", 65536}});
     CHECK(h.s().connection == ConnectionState::Connected);
     CHECK(h.s().clock_offset_ms == 2500);
     REQUIRE(h.timer(TimerId::Heartbeat));
@@ -91,7 +91,7 @@ TEST_CASE("a good connection resets the backoff") {
     }
     CHECK(h.s().reconnect_attempt == 6);
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 3}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
     CHECK(h.s().reconnect_attempt == 0);
     h.step(TransportClosed{"x"});
     CHECK(h.timer(TimerId::Reconnect)->delay_ms <= h.desk.config().reconnect_base_ms);

@@ -182,7 +182,7 @@ TEST_CASE("messages written while disconnected wait in the outbox and go once th
 
     h.step(TimerFired{TimerId::Reconnect});
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 3}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
     h.reply_ok(session_with(json::array({contact_json("c1", "active")})));  // the resume
     REQUIRE(h.sent.size() >= 2);
     json a = h.sent[h.sent.size() - 2], b = h.sent.back();
@@ -291,7 +291,7 @@ TEST_CASE("drafts are persisted and come back after a reload with the session") 
     Start start{"ws://backend/desk", 42, StoredSession{"tok-0123456789abcdef", 3, "alice"}, stored};
     again.step(start);
     again.step(TransportOpened{});
-    again.reply_ok({{"version", 2}, {"server", "t"}, {"now", again.now}, {"max_frame", 65536}});
+    again.reply_ok({{"version", 3}, {"server", "t"}, {"now", again.now}, {"max_frame", 65536}});
     again.reply_ok(session_with(json::array({contact_json("c1", "active"), contact_json("c2", "wrap_up")})));
     CHECK(again.s().drafts.at("c1").text == "Dear Dana");
     CHECK(again.s().drafts.at("c2").wrap_up->tags == std::vector<std::string>{"vip"});
@@ -306,7 +306,7 @@ TEST_CASE("a resume drops contacts that ended while away") {
     h.step(TransportClosed{"cut"});
     h.step(TimerFired{TimerId::Reconnect});
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 3}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
     h.reply_ok(session_with(json::array({contact_json("c2", "active")})));
     REQUIRE(h.s().contacts.size() == 1);
     CHECK(h.s().contacts[0].id == "c2");

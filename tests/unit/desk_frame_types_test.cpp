@@ -337,7 +337,7 @@ std::vector<Case> cases() {
         event_case("contact.recording", "contact_recording", {{"contact", "c1"}, {"recording", "paused"}}),
         event_case("contact.payment", "contact_payment", {{"contact", "c1"}, {"payment", payment_full()}}),
 
-        reply_case("hello", connected, "hello", {{"version", 2}, {"server", "test"}, {"now", kNow + 5}, {"max_frame", 65536}}),
+        reply_case("hello", connected, "hello", {{"version", 3}, {"server", "test"}, {"now", kNow + 5}, {"max_frame", 65536}}),
         reply_case("login (a session)", logging_in, "session", session_full(true),
                    {"/result/contacts/0", "/result/contacts/1", "/result/contacts/2", "/result/contacts", "/result/queues",
                     "/result/canned_responses", "/result/agents", "/result/sip", "/result/recovery_codes"}),

@@ -81,7 +81,7 @@ TEST_CASE("login before the connection is up waits for it, then is sent") {
     uint64_t second = h.intent(LoginIntent{"alice", "switchboard"});
     CHECK(h.completion(second)->error->code == "login_in_progress");
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 3}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
     CHECK(h.last_sent()["type"] == "login");
     CHECK(h.s().queued_login_password.empty());
     h.reply_ok(DeskHarness::session());
@@ -197,7 +197,7 @@ TEST_CASE("connection loss while logged in: in-flight intents fail, the session 
 
     h.step(TimerFired{TimerId::Reconnect});
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 3}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
     CHECK(h.s().session == SessionState::Resuming);
     CHECK(h.last_sent()["type"] == "resume");
     CHECK(h.last_sent()["token"] == "tok-0123456789abcdef");

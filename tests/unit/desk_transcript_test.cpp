@@ -154,7 +154,7 @@ TEST_CASE("transcript: a resume keeps what the desk holds and fetches only what 
     h.step(TransportClosed{"cut"});
     h.step(TimerFired{TimerId::Reconnect});
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 3}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
     REQUIRE(h.last_sent()["type"] == "resume");
     json session = DeskHarness::session(8);
     session["contacts"] = json::array({chat("active", 6)});
@@ -170,7 +170,7 @@ TEST_CASE("transcript: a resume keeps what the desk holds and fetches only what 
     h.step(TransportClosed{"cut"});
     h.step(TimerFired{TimerId::Reconnect});
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 2}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 3}, {"server", "t"}, {"now", h.now}, {"max_frame", 65536}});
     auto sent = h.sent.size();
     h.reply_ok(session);
     CHECK(h.sent.size() == sent);
@@ -274,11 +274,13 @@ TEST_CASE("transcript: a page for a contact that left meanwhile is dropped") {
     CHECK(h.s().contacts.empty());
 }
 
-TEST_CASE("transcript: the desk speaks version 2 only") {
-    DeskHarness h;
-    h.step(Start{"ws://backend/desk", 1, std::nullopt});
-    h.step(TransportOpened{});
-    CHECK(h.last_sent()["versions"] == json::array({2}));
-    h.reply_ok({{"version", 1}, {"server", "old"}, {"now", h.now}, {"max_frame", 65536}});
-    CHECK(h.s().connection == ConnectionState::WaitingToReconnect);
+TEST_CASE("the desk speaks version 3 only: a backend answering an older one is left") {
+    for (int older : {1, 2}) {
+        DeskHarness h;
+        h.step(Start{"ws://backend/desk", 1, std::nullopt});
+        h.step(TransportOpened{});
+        CHECK(h.last_sent()["versions"] == json::array({3}));
+        h.reply_ok({{"version", older}, {"server", "old"}, {"now", h.now}, {"max_frame", 65536}});
+        CHECK(h.s().connection == ConnectionState::WaitingToReconnect);
+    }
 }

@@ -79,6 +79,7 @@ std::vector<IntentJsonCase> intent_json_cases() {
           {"cvc", "123"}}},
         {PaymentCancelIntent{"c1", "p1"}, {{"type", "payment_cancel"}, {"contact", "c1"}, {"payment", "p1"}}},
         {RefundIntent{"c1", "p1", 500}, {{"type", "refund"}, {"contact", "c1"}, {"payment", "p1"}, {"amount", 500}}},
+        {FindAgentsIntent{"bo"}, {{"type", "find_agents"}, {"query", "bo"}}},
     };
 }
 

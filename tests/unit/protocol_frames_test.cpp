@@ -86,7 +86,7 @@ TEST_CASE("desk: a resume whose session cannot read one contact keeps that conta
     h.now += 60'000;
     h.step(TimerFired{TimerId::Reconnect});
     h.step(TransportOpened{});
-    h.reply_ok({{"version", 2}, {"server", "test"}, {"now", h.now}, {"max_frame", 65536}});
+    h.reply_ok({{"version", 3}, {"server", "test"}, {"now", h.now}, {"max_frame", 65536}});
     REQUIRE(h.last_sent()["type"] == "resume");
     json broken = contact_with("c1", customer("Dee"));
     broken["customer"]["phone"] = 5551234;  // a number where a string (or null) belongs

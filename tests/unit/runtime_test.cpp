@@ -75,7 +75,7 @@ void sign_in(ScriptedPlatform& p, sb::platform::Runtime& rt, int messages, const
     rt.start("ws://backend/desk", 7);
     REQUIRE(p.pending_open);
     rt.feed(TransportOpened{});
-    p.reply({{"version", 2}, {"server", "test"}, {"now", p.clock}, {"max_frame", 65536}});
+    p.reply({{"version", 3}, {"server", "test"}, {"now", p.clock}, {"max_frame", 65536}});
     rt.dispatch(LoginIntent{"alice", password});
     json session = DeskHarness::session(3);
     session["contacts"] = json::array({chat("active", messages)});
