@@ -12,8 +12,8 @@ after(async () => { await server.stop(); });
 test('hello picks the highest common version and reports server time and max_frame', async () => {
   const c = await DeskClient.connect(server.wsUrl);
   const before = Date.now();
-  const result = await c.ok('hello', { versions: [3, 1, 2], client: 'test' });
-  assert.equal(result.version, 2);
+  const result = await c.ok('hello', { versions: [4, 1, 3, 2], client: 'test' });
+  assert.equal(result.version, 3);
   assert.equal(result.max_frame, 65536);
   assert.match(result.server, /^switchboardd/);
   assert.ok(Math.abs(result.now - before) < 5000, 'now is server time in ms since the epoch');
@@ -22,8 +22,8 @@ test('hello picks the highest common version and reports server time and max_fra
 
 test('hello with no common version is unsupported_version and the connection stays open', async () => {
   const c = await DeskClient.connect(server.wsUrl);
-  const error = await c.fails('hello', { versions: [3, 7], client: 'test' }, 'unsupported_version');
-  assert.match(error.message, /1, 2/, 'the message lists the versions the server speaks');
+  const error = await c.fails('hello', { versions: [4, 7], client: 'test' }, 'unsupported_version');
+  assert.match(error.message, /1, 2, 3/, 'the message lists the versions the server speaks');
   // Still not past hello, still connected.
   await c.fails('ping', {}, 'hello_required');
   const result = await c.ok('hello', { versions: [1], client: 'test' });
