@@ -385,6 +385,11 @@ void Desk::find_agents(uint64_t intent, const FindAgentsIntent& in, Out& out) {
 
 void Desk::on_agents_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
     if (!reply.ok) {
+        if (req.query == state_.agent_search.query) {  // answered all the same, with nobody: no more waiting
+            state_.agent_search.answered = req.query;
+            state_.agent_search.found.clear();
+            state_.agent_search.more = false;
+        }
         if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }

@@ -2,6 +2,7 @@
 #include "server/app/worker_pool.h"
 
 #include <algorithm>
+#include <cerrno>
 
 #include <sys/resource.h>
 #include <unistd.h>

@@ -15,6 +15,8 @@
 #include "../widgets.h"
 #include "contact_view.h"
 #include "memory.h"
+#include "protocol/schema.h"
+#include "util/text.h"
 #include "workspace.h"
 
 namespace sb::shell::workspace {
@@ -101,9 +103,12 @@ void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, In
     }
 
     // To an agent: a search, asked again whenever what is typed changes (the first time with
-    // nothing typed: the first colleagues, the available ones first).
+    // nothing typed: the first colleagues, the available ones first), and once more when the
+    // connection came back before an answer did.
     static const std::vector<contact::AgentSummary> kNone;
-    const bool answered = s.agent_search.answered == form.agent_query && !desk::agent_search_pending(s);
+    const bool too_long = text::utf8_length(form.agent_query) > protocol::kMaxAgentQuery;
+    const bool pending = desk::agent_search_pending(s);
+    const bool answered = !too_long && s.agent_search.answered == form.agent_query && !pending;
     const std::vector<contact::AgentSummary>& found = form.to_agent && answered ? s.agent_search.found : kNone;
     const auto others = static_cast<float>(std::count_if(found.begin(), found.end(), [&](const contact::AgentSummary& a) {
         return !s.agent || a.username != s.agent->username;
@@ -111,7 +116,9 @@ void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, In
     if (form.to_agent) {
         ImGui::SetNextItemWidth(w);
         ui::input_text("##agent_query", form.agent_query, "Find a colleague by name");
-        if (!form.searched || *form.searched != form.agent_query) {
+        const bool online = s.session == desk::SessionState::LoggedIn && s.connection == desk::ConnectionState::Connected;
+        const bool asked = form.searched && *form.searched == form.agent_query;
+        if (!too_long && online && !pending && (!asked || !answered)) {
             sink.dispatch(desk::FindAgentsIntent{form.agent_query});
             form.searched = form.agent_query;
         }
@@ -148,6 +155,7 @@ void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, In
     if (rows == 0)
         ui::text(f.small, color::text_muted,
                  !form.to_agent                ? "No queues to transfer to."
+                 : too_long                    ? "Type at most 64 characters of a name."
                  : !answered                   ? "Looking for colleagues..."
                  : form.agent_query.empty()    ? "No colleagues yet."
                                                : "Nobody by that name.");

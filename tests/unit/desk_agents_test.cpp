@@ -88,6 +88,8 @@ TEST_CASE("find_agents: refused when signed out, disconnected, or too long; an e
     h.reply_error("bad_message");
     CHECK(outcome(h, fine) == "bad_message");
     CHECK_FALSE(agent_search_pending(h.s()));
+    CHECK(h.s().agent_search.answered == std::string(64, 'x'));  // the views stop waiting: nobody found
+    CHECK(h.s().agent_search.found.empty());
     h.step(TransportClosed{"gone"});
     uint64_t offline = h.intent(FindAgentsIntent{"bo"});
     CHECK(outcome(h, offline) == "not_connected");
