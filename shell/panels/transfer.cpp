@@ -154,11 +154,11 @@ void draw_transfer_popup(const desk::DeskState& s, const contact::Contact& c, In
     }
     if (rows == 0)
         ui::text(f.small, color::text_muted,
-                 !form.to_agent                ? "No queues to transfer to."
-                 : too_long                    ? "Type at most 64 characters of a name."
-                 : !answered                   ? "Looking for colleagues..."
-                 : form.agent_query.empty()    ? "No colleagues yet."
-                                               : "Nobody by that name.");
+                 !form.to_agent             ? std::string("No queues to transfer to.")
+                 : too_long                 ? "Type at most " + std::to_string(protocol::kMaxAgentQuery) + " characters of a name."
+                 : !answered                ? std::string("Looking for colleagues...")
+                 : form.agent_query.empty() ? std::string("No colleagues yet.")
+                                            : std::string("Nobody by that name."));
     ImGui::EndChild();
     ImGui::PopStyleVar();
     if (form.to_agent && answered && s.agent_search.more)
