@@ -192,7 +192,7 @@ int list(AccountAdmin& admin, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 std::string admin_usage() {
-    return "usage: switchboardd admin [--db PATH] COMMAND ...\n"
+    return "usage: switchboardd admin [--db PATH|URI] COMMAND ...\n"
            "\n"
            "Agents' accounts, without SQL (docs/operations.md, \"Accounts\"). Each change is recorded in the audit log\n"
            "(actor \"admin\"). Works whether or not switchboardd is running on the same database; a running one\n"
@@ -216,8 +216,9 @@ std::string admin_usage() {
            "  set-queues USERNAME Q1,Q2     the agent takes exactly these queues' contacts: the skills of the other\n"
            "                                queues go, these queues' skills come; other skills stay\n"
            "\n"
-           "  --db PATH                     the database (default: switchboardd's, $XDG_DATA_HOME/switchboard/\n"
-           "                                switchboard.db, else ~/.local/share/switchboard/switchboard.db)\n"
+           "  --db PATH|URI                 the database (default: switchboardd's, $XDG_DATA_HOME/switchboard/\n"
+           "                                switchboard.db, else ~/.local/share/switchboard/switchboard.db), or\n"
+           "                                postgresql://USER@HOST:PORT/DBNAME (password from PGPASSFILE)\n"
            "\n"
            "Passwords are never taken on the command line. On a terminal you are asked twice (nothing is shown);\n"
            "otherwise the first line of standard input is the password (printf '%s\\n' \"$PW\" | switchboardd admin\n"
@@ -264,10 +265,13 @@ int run_admin(const std::vector<std::string>& args, std::istream& in, std::ostre
     std::error_code ec;
     // Only add-agent creates a database (the first supervisor, before the server's first start):
     // any other command on a path that does not exist is a mistyped --db, not an empty one.
-    if (!adds && !std::filesystem::exists(p.db_path, ec))
+    // (A PostgreSQL database is made by its administrator; an empty one is migrated here.)
+    const bool postgres = Database::is_postgres(p.db_path);
+    if (auto why = postgres_uri_problem(p.db_path); !why.empty()) return fail(err, sb::make_error("bad_option", why));
+    if (!postgres && !adds && !std::filesystem::exists(p.db_path, ec))
         return fail(err, sb::make_error("no_database", "There is no database at " + p.db_path +
                                                            " (switchboardd, or add-agent, creates it; see --db)."));
-    auto dir = std::filesystem::path(p.db_path).parent_path();
+    auto dir = postgres ? std::filesystem::path() : std::filesystem::path(p.db_path).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
     auto store = Store::open(p.db_path);  // creates and migrates, as switchboardd does
     if (!store) return fail(err, store.error());

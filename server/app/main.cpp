@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -38,6 +39,7 @@
 #include "server/net/trusted_proxies.h"
 #include "server/payments/payments.h"
 #include "server/store/contact_store.h"
+#include "server/store/sqlite_db.h"
 #include "server/store/store.h"
 #include "server/telephony/recording.h"
 #include "server/verify/verification.h"
@@ -94,7 +96,9 @@ sb::Status hint_first_supervisor(sbd::Store& store, const sbd::Options& options,
     auto agents = store.has_agents();
     if (!agents) return agents.error();
     std::error_code ec;
-    auto db = std::filesystem::absolute(options.db_path, ec);  // the command works from any directory
+    // The command works from any directory: a file's path is made absolute.
+    auto db = sbd::Database::is_postgres(options.db_path) ? std::filesystem::path(options.db_path)
+                                                          : std::filesystem::absolute(options.db_path, ec);
     std::string command = shell_word(program) + " admin --db " + shell_word(ec ? options.db_path : db.string()) +
                           " add-agent USERNAME --name \"Full Name\" --role supervisor";
     std::string why = agents.value() ? "No enabled supervisor: nobody can read the audit log."
@@ -125,7 +129,8 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     }
 
     std::error_code ec;
-    auto db_dir = std::filesystem::path(options.db_path).parent_path();
+    const bool postgres = sbd::Database::is_postgres(options.db_path);
+    auto db_dir = postgres ? std::filesystem::path() : std::filesystem::path(options.db_path).parent_path();
     if (!db_dir.empty()) std::filesystem::create_directories(db_dir, ec);
     if (ec) {
         log.error("cannot create the database directory", {{"path", db_dir.string()}, {"error", ec.message()}});
@@ -144,12 +149,15 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         return 1;
     }
     for (const std::string& line : seeded.value()) log.info(line);
-    // WAL checkpoints (and their fsync) off the I/O thread (sqlite_db.h, Checkpointer).
-    if (auto st = store.value()->database().leave_checkpoints_to_thread(); !st) {
-        log.error("cannot configure the database", {{"error", st.error().message}});
-        return 1;
+    // SQLite: WAL checkpoints (and their fsync) off the I/O thread (sqlite_db.h, Checkpointer).
+    std::optional<sbd::Checkpointer> checkpointer;
+    if (auto* sqlite = dynamic_cast<sbd::SqliteDatabase*>(&store.value()->database())) {
+        if (auto st = sqlite->leave_checkpoints_to_thread(); !st) {
+            log.error("cannot configure the database", {{"error", st.error().message}});
+            return 1;
+        }
+        checkpointer.emplace(options.db_path);
     }
-    sbd::Checkpointer checkpointer(options.db_path);
     sbd::ContactStore contact_store(store.value()->database());
     sbd::AuditLog audit(store.value()->database());  // docs/security.md, "Audit log"
     sbd::ContactConfig contact_config;

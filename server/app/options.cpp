@@ -8,6 +8,7 @@
 #include <string>
 
 #include "server/net/browser_policy.h"
+#include "server/store/database.h"
 
 namespace sbd {
 
@@ -33,16 +34,34 @@ std::string default_db_path() {
     return std::string(home && *home ? home : ".") + "/.local/share/switchboard/switchboard.db";
 }
 
+std::string postgres_uri_problem(const std::string& where) {
+    if (!Database::is_postgres(where)) return {};
+    // postgresql://[user[:password]@][host][:port][/dbname][?param=value&...]
+    std::string rest = where.substr(where.find("://") + 3);
+    auto query = rest.find('?');
+    std::string authority = rest.substr(0, std::min(rest.find('/'), query));
+    auto at = authority.rfind('@');
+    if (at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos)
+        return "--db: a password does not go in the URI (command lines are visible to every user); "
+               "put it in PGPASSFILE or ~/.pgpass";
+    if (query != std::string::npos && (rest.find("password=", query) != std::string::npos))
+        return "--db: a password does not go in the URI; put it in PGPASSFILE or ~/.pgpass";
+    return {};
+}
+
 std::string usage() {
     return "usage: switchboardd [options]\n"
            "       switchboardd admin [--db PATH] COMMAND ...   agents' accounts (switchboardd admin --help)\n"
+
            "\n"
            "The Switchboard reference backend: desk protocol v1 over WebSocket at /desk, the web\n"
            "build over HTTP.\n"
            "\n"
            "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8080; port 0 = any free)\n"
-           "  --db PATH                 SQLite database (default $XDG_DATA_HOME/switchboard/switchboard.db,\n"
-           "                            else ~/.local/share/switchboard/switchboard.db)\n"
+           "  --db PATH|URI             SQLite database file (default $XDG_DATA_HOME/switchboard/switchboard.db,\n"
+           "                            else ~/.local/share/switchboard/switchboard.db), or PostgreSQL:\n"
+           "                            postgresql://USER@HOST:PORT/DBNAME (its password from PGPASSFILE\n"
+           "                            or ~/.pgpass, never in the URI; --mfa-key-file is then required)\n"
            "  --web-root DIR            serve the web build from DIR\n"
            "  --token-ttl SECONDS       session token lifetime (default 43200)\n"
            "  --login-max-failures N    failed logins per username before rate limiting (default 5;\n"
@@ -253,6 +272,7 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
                 o.port = static_cast<unsigned short>(port);
             } else if (a == "--db") {
                 o.db_path = *v;
+                if (auto why = postgres_uri_problem(*v); !why.empty()) return bad(why);
             } else if (a == "--web-root") {
                 o.web_root = *v;
             } else if (a == "--token-ttl") {
@@ -348,6 +368,8 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
     }
     if (o.tls_cert.has_value() != o.tls_key.has_value()) return bad("--tls-cert and --tls-key go together");
     if (o.db_path.empty()) o.db_path = default_db_path();
+    if (Database::is_postgres(o.db_path) && !o.mfa_key_file)
+        return bad("--db postgresql://... needs --mfa-key-file (every node must seal with the same key)");
     if (!o.sip_ws_url.empty() && !o.sip_domain) return bad("--sip-ws-url needs --sip-domain");
     if (o.sip_domain && o.sip_ws_url.empty()) o.sip_ws_url = "ws://" + *o.sip_domain + ":5066";
     return o;

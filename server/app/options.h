@@ -76,6 +76,8 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args);
 // $XDG_DATA_HOME/switchboard/switchboard.db, else ~/.local/share/switchboard/switchboard.db
 // (switchboardd admin opens the same one).
 std::string default_db_path();
+// Why a PostgreSQL --db URI is refused (it carries a password), or empty.
+std::string postgres_uri_problem(const std::string& where);
 
 std::string usage();
 

@@ -37,7 +37,7 @@
 #include "server/net/http_client.h"
 #include "server/store/contact_store.h"
 #include "server/store/payment_store.h"
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 #include "util/result.h"
 
 namespace sbd {
@@ -115,7 +115,7 @@ private:
     // submit and cancel: the agent's own active, verified contact's payment, still capturing.
     sb::Result<Payment> capturing(const std::string& agent, const nlohmann::json& body);
     // Stamps updated_at and writes the row. Each state change of a payment is one durable
-    // transaction (sqlite_db.h): its row, the card on file it adds, its audit entries.
+    // transaction (database.h): its row, the card on file it adds, its audit entries.
     sb::Status save(Payment& p);
     sb::Result<int64_t> store_method(const Payment& p, const std::string& token, const sb::contact::CheckedCard& card);
     sb::contact::RecordingState recording(const std::string& contact) const;

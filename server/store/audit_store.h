@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 #include "util/result.h"
 
 namespace sbd {

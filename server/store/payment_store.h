@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "contact/lifecycle.h"
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 #include "util/result.h"
 
 namespace sbd {

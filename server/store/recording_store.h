@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "contact/lifecycle.h"
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 #include "util/result.h"
 
 namespace sbd {

@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 #include "util/result.h"
 
 namespace sbd::rows {

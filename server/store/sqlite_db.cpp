@@ -1,4 +1,4 @@
-// sqlite_db.cpp: SQLite RAII wrapper (see sqlite_db.h).
+// sqlite_db.cpp: the SQLite engine (see sqlite_db.h).
 #include "server/store/sqlite_db.h"
 
 #include <sqlite3.h>
@@ -14,53 +14,52 @@ using sb::Status;
 
 namespace {
 Error internal(std::string message) { return sb::make_error(sb::protocol::code::internal, std::move(message)); }
+
+class SqliteCursor final : public Cursor {
+public:
+    SqliteCursor(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+    ~SqliteCursor() override { sqlite3_finalize(stmt_); }
+    void bind_int(int index, int64_t value) override { sqlite3_bind_int64(stmt_, index, value); }
+    void bind_text(int index, std::string_view value) override {
+        sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    }
+    void bind_null(int index) override { sqlite3_bind_null(stmt_, index); }
+    Result<bool> step() override {
+        int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        return internal(std::string("database: ") + sqlite3_errmsg(db_));
+    }
+    int64_t column_int(int col) const override { return sqlite3_column_int64(stmt_, col); }
+    std::string column_text(int col) const override {
+        const unsigned char* p = sqlite3_column_text(stmt_, col);
+        return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col)) : std::string();
+    }
+    bool column_is_null(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+    int column_count() const override { return sqlite3_column_count(stmt_); }
+    std::string column_name(int col) const override {
+        const char* n = sqlite3_column_name(stmt_, col);
+        return n ? n : "";
+    }
+    ColumnKind column_kind(int col) const override {
+        switch (sqlite3_column_type(stmt_, col)) {
+            case SQLITE_NULL: return ColumnKind::Null;
+            case SQLITE_INTEGER: return ColumnKind::Integer;
+            default: return ColumnKind::Text;  // (the schema has no REAL or BLOB columns)
+        }
+    }
+    void reset() override {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_;
+};
 }  // namespace
 
-Statement::~Statement() {
-    if (!stmt_) return;
-    if (cache_) cache_->give_back(stmt_, std::move(key_));
-    else sqlite3_finalize(stmt_);
-}
-
-Statement& Statement::bind(int index, int64_t value) {
-    sqlite3_bind_int64(stmt_, index, value);
-    return *this;
-}
-
-Statement& Statement::bind(int index, std::string_view value) {
-    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-    return *this;
-}
-
-Statement& Statement::bind(int index, std::optional<int64_t> value) {
-    if (value) sqlite3_bind_int64(stmt_, index, *value);
-    else sqlite3_bind_null(stmt_, index);
-    return *this;
-}
-
-Result<bool> Statement::step() {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return internal(std::string("database: ") + sqlite3_errmsg(db_));
-}
-
-Status Statement::run() {
-    auto r = step();
-    if (!r) return r.error();
-    return Ok{};
-}
-
-int64_t Statement::column_int(int col) const { return sqlite3_column_int64(stmt_, col); }
-
-std::string Statement::column_text(int col) const {
-    const unsigned char* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col)) : std::string();
-}
-
-bool Statement::column_is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-
-Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
+Result<std::unique_ptr<Database>> SqliteDatabase::open(const std::string& path) {
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
@@ -68,24 +67,23 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
         if (raw) sqlite3_close(raw);
         return internal("cannot open database " + path + ": " + msg);
     }
-    std::unique_ptr<Database> db(new Database(raw));
+    std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(raw));
     sqlite3_busy_timeout(raw, 5000);
     for (const char* pragma : {"PRAGMA journal_mode=WAL;", "PRAGMA foreign_keys=ON;", "PRAGMA synchronous=NORMAL;"}) {
         auto st = db->exec(pragma);
         if (!st) return st.error();
     }
-    return db;
+    return std::unique_ptr<Database>(std::move(db));
 }
 
-Database::~Database() {
-    for (auto& [sql, list] : idle_)
-        for (sqlite3_stmt* stmt : list) sqlite3_finalize(stmt);
+SqliteDatabase::~SqliteDatabase() {
+    drop_cached_statements();  // finalized before the connection closes
     sqlite3_close(db_);
 }
 
-Status Database::leave_checkpoints_to_thread() { return exec("PRAGMA wal_autocheckpoint=0;"); }
+Status SqliteDatabase::leave_checkpoints_to_thread() { return exec("PRAGMA wal_autocheckpoint=0;"); }
 
-Status Database::exec(const std::string& sql) {
+Status SqliteDatabase::exec(const std::string& sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
         std::string msg = err ? err : "unknown error";
@@ -95,38 +93,44 @@ Status Database::exec(const std::string& sql) {
     return Ok{};
 }
 
-Result<Statement> Database::prepare(std::string_view sql) {
-    std::string key(sql);
-    if (auto it = idle_.find(key); it != idle_.end() && !it->second.empty()) {
-        sqlite3_stmt* stmt = it->second.back();
-        it->second.pop_back();
-        --idle_count_;
-        return Statement(db_, stmt, this, std::move(key));
-    }
+Result<std::unique_ptr<Cursor>> SqliteDatabase::compile(const std::string& sql) {
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
         return last_error("prepare");
-    return Statement(db_, stmt, this, std::move(key));
+    return std::unique_ptr<Cursor>(new SqliteCursor(db_, stmt));
 }
 
-void Database::give_back(sqlite3_stmt* stmt, std::string key) {
-    // Reset: a statement stopped mid-way holds its read open until then. Its error, if its last
-    // step had one, was that step's to report.
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    // Kept under the text it was asked for, not SQLite's copy of it (which ends at the first
-    // statement's end: a text with more after it would never be found again, and its copies
-    // would fill the cache).
-    if (idle_count_ >= kCachedStatements) {
-        sqlite3_finalize(stmt);
-        return;
-    }
-    idle_[std::move(key)].push_back(stmt);
-    ++idle_count_;
-}
-
-Error Database::last_error(std::string_view context) const {
+Error SqliteDatabase::last_error(std::string_view context) const {
     return internal("database " + std::string(context) + ": " + sqlite3_errmsg(db_));
+}
+
+bool SqliteDatabase::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+Status SqliteDatabase::begin(Durability durability) {
+    if (durability == Durability::Durable) {
+        if (auto st = exec("PRAGMA synchronous=FULL;"); !st) return st;
+        durable_ = true;
+    }
+    auto st = exec("BEGIN IMMEDIATE;");
+    if (!st) restore();
+    return st;
+}
+
+Status SqliteDatabase::commit() {
+    auto st = exec("COMMIT;");
+    if (st) restore();
+    return st;
+}
+
+void SqliteDatabase::rollback() {
+    exec("ROLLBACK;");
+    restore();
+}
+
+void SqliteDatabase::restore() {
+    if (!durable_) return;
+    durable_ = false;
+    exec("PRAGMA synchronous=NORMAL;");
 }
 
 // ---- Checkpointer ---------------------------------------------------------------------------------
@@ -162,43 +166,6 @@ void Checkpointer::run() {
     }
     lock.unlock();
     sqlite3_close(db);
-}
-
-bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
-
-Transaction::Transaction(Database& db, Durability durability)
-    : db_(db), joined_(db.in_transaction()), begun_(Ok{}) {
-    if (joined_) return;
-    if (durability == Durability::Durable) {
-        begun_ = db_.exec("PRAGMA synchronous=FULL;");
-        if (!begun_) return;
-        durable_ = true;
-    }
-    begun_ = db_.exec("BEGIN IMMEDIATE;");
-    if (!begun_) restore();
-}
-
-Transaction::~Transaction() {
-    if (joined_) return;
-    if (begun_ && !done_) db_.exec("ROLLBACK;");
-    restore();
-}
-
-void Transaction::restore() {
-    if (!durable_) return;
-    durable_ = false;
-    db_.exec("PRAGMA synchronous=NORMAL;");
-}
-
-Status Transaction::commit() {
-    if (joined_) return begun_;
-    if (!begun_) return begun_;
-    auto st = db_.exec("COMMIT;");
-    if (st) {
-        done_ = true;
-        restore();
-    }
-    return st;
 }
 
 }  // namespace sbd

@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/presence.h"
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 
 namespace sbd {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 #include "util/result.h"
 #include "verify/verification.h"
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "server/admin/audit.h"
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 #include "server/store/store.h"
 
 namespace {

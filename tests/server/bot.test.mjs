@@ -6,7 +6,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, startServer, DeskClient, sql } from './harness.mjs';
+import { repoRoot, startServer, DeskClient, sql, sqlScript } from './harness.mjs';
 
 const bot = process.env.SWITCHBOARD_BOT ?? join(repoRoot, 'build/native/tools/switchboard-bot');
 const replay = process.env.SWITCHBOARD_REPLAY ?? join(repoRoot, 'build/native/tools/switchboard-replay');
@@ -125,11 +125,11 @@ test('load mode: logins refused as rate_limited are tried again after retry_afte
     const n = 24;  // three times the server's password checks per address at once
     // The demo agents' hash: a real Argon2id check takes long enough for the checks to pile up.
     const hash = JSON.parse(sql(s.db, "SELECT password_hash AS h FROM agents WHERE username = 'bob'"))[0].h;
-    execFileSync('sqlite3', [s.db], { input: `
+    sqlScript(s.db, `
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${n - 1})
 INSERT INTO agents (username, display_name, password_hash, state, state_since)
   SELECT 'crowd' || i, 'Crowd ' || i, '${hash}', 'offline', 0 FROM n;
-INSERT INTO agent_mfa (agent, policy) SELECT username, 'off' FROM agents WHERE username LIKE 'crowd%';` });
+INSERT INTO agent_mfa (agent, policy) SELECT username, 'off' FROM agents WHERE username LIKE 'crowd%';`);
     const r = await runBot(['--url', s.wsUrl, '--username', 'crowd', '--agents', String(n),
       '--login-rate', '1000', '--login-window', String(n), '--handle', '0', '--report', '1',
       // Done when every agent is in; how long that takes is the machine's business (a loaded

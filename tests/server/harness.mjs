@@ -10,7 +10,7 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,40 @@ export function tempDir() {
   return dir;
 }
 
+// ---- PostgreSQL ------------------------------------------------------------------------------
+// With SWITCHBOARD_TEST_PG=DIR (a cluster scripts/postgres started; scripts/test does for the
+// suites it runs on PostgreSQL), every server gets a database of its own in that cluster instead
+// of a SQLite file: one per test directory, so that a server restarted on the same directory
+// finds its data again. Children (switchboardd, switchboardd admin, psql) find the password in
+// the cluster's password file.
+export const pgDir = process.env.SWITCHBOARD_TEST_PG || null;
+export const onPostgres = pgDir !== null;
+if (onPostgres) process.env.PGPASSFILE = join(pgDir, 'pgpass');
+
+const pgDatabases = new Set();
+process.on('exit', () => {
+  if (process.env.KEEP_TEST_DIRS) return;
+  for (const name of pgDatabases) {
+    try {
+      execFileSync('psql', ['-X', '-q', '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`,
+        `postgresql://switchboard@127.0.0.1:${readFileSync(join(pgDir, 'data/postmaster.pid'), 'utf8').split('\n')[3]}/postgres`],
+      { stdio: 'ignore', env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } });
+    } catch { /* the cluster is gone: nothing to drop */ }
+  }
+});
+
+function pgDatabaseFor(dir) {
+  const name = `sb_${createHash('sha1').update(dir).digest('hex').slice(0, 20)}`;
+  pgDatabases.add(name);
+  return execFileSync(join(repoRoot, 'scripts/postgres'), ['createdb', name, '--dir', pgDir, '--keep'],
+    { encoding: 'utf8' }).trim();
+}
+
+// The database a server started on `dir` uses: a SQLite file in it, or its PostgreSQL database.
+export function databaseFor(dir) {
+  return onPostgres ? pgDatabaseFor(dir) : join(dir, 'x.db');
+}
+
 // The SMS webhook's secret of each server started here, by its URL (signSms).
 const smsSecrets = new Map();
 
@@ -85,8 +119,10 @@ export function signSms(url, body) {
 // `args`: more switchboardd flags. Unless they name one, every server gets an SMS webhook secret
 // (a file in `dir`), so that tests post texts the way a gateway does: signed (signSms).
 // `binary`: another switchboardd than the suite's (e.g. the native one for a load test).
-export async function startServer({ dir = tempDir(), args = [], smsWebhook = true, demo = true, binary = serverBinary } = {}) {
-  const db = join(dir, 'x.db');
+// `db`: the database (a SQLite path or a PostgreSQL URI) instead of the directory's own.
+export async function startServer({ dir = tempDir(), db = databaseFor(dir), args = [], smsWebhook = true, demo = true,
+  binary = serverBinary } = {}) {
+  if (db.startsWith('postgresql://') && !args.includes('--mfa-key-file')) args = [...args, '--mfa-key-file', join(dir, 'mfa.key')];
   let smsSecret = null;
   if (smsWebhook && !args.includes('--sms-webhook-secret-file')) {
     smsSecret = randomBytes(24).toString('hex');
@@ -151,9 +187,22 @@ export async function startServer({ dir = tempDir(), args = [], smsWebhook = tru
   };
 }
 
-// Runs sqlite3 on the server's database.
+// Runs a query on the server's database and returns what `sqlite3 -json` prints: a JSON array
+// of the rows, or '' when there are none (or for a statement that returns none). On PostgreSQL
+// through psql, with the rows as json_agg writes them.
+// A script of statements that return no rows (sqlite3 or psql reading it on standard input).
+export function sqlScript(db, script) {
+  if (!db.startsWith('postgresql://')) return execFileSync('sqlite3', [db], { input: script, encoding: 'utf8' });
+  return execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', '-', db], { input: script, encoding: 'utf8' });
+}
+
 export function sql(db, query) {
-  return execFileSync('sqlite3', ['-json', db, query], { encoding: 'utf8' });
+  if (!db.startsWith('postgresql://')) return execFileSync('sqlite3', ['-json', db, query], { encoding: 'utf8' });
+  const q = query.trim().replace(/;$/, '');
+  const select = /^(SELECT|WITH)\b/i.test(q);
+  const text = select ? `SELECT json_agg(t) FROM (${q}) t` : q;
+  const out = execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c', text, db], { encoding: 'utf8' });
+  return select && out.trim() !== '' ? `${out.trim()}\n` : '';
 }
 
 // ---- client ----------------------------------------------------------------------------------

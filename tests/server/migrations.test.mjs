@@ -3,10 +3,11 @@
 // message by cascade. Run it again on a database full of conversations: nothing is lost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, tempDir, sql } from './harness.mjs';
+import { startServer, tempDir, sql, onPostgres } from './harness.mjs';
 import { ChatCustomer, waitEvent, offered, availableAgent } from './contacts_harness.mjs';
 
-test('the contacts rebuild (migration 3) keeps contacts, messages and their links', async () => {
+// SQLite's rebuild of a table (PostgreSQL alters the CHECK in place).
+test('the contacts rebuild (migration 3) keeps contacts, messages and their links', { skip: onPostgres && 'SQLite\'s rebuild' }, async () => {
   const dir = tempDir();
   let server = await startServer({ dir });
   const { c: bob } = await availableAgent(server, 'bob');

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
-import { startServer, sql, DeskClient, sleep } from './harness.mjs';
+import { startServer, sql, sqlScript, DeskClient, sleep, onPostgres } from './harness.mjs';
 import http from 'node:http';
 import { ChatCustomer, get, post, smsIn, waitEvent, offered, availableAgent } from './contacts_harness.mjs';
 
@@ -434,8 +434,12 @@ test('an approval is one transaction: storing it fails, no card is left on file;
     await verifyDana(bob, contact.id);
     // The database refuses to make any payment approved (as a full disk or a crash at that
     // moment would): the card on file, written first in the same transaction, must go too.
-    sql(server.db, "CREATE TRIGGER refuse_approval BEFORE UPDATE OF state ON payments WHEN NEW.state = 'approved' "
-      + "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+    sqlScript(server.db, onPostgres
+      ? `CREATE FUNCTION refuse_approval() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$;
+         CREATE TRIGGER refuse_approval BEFORE UPDATE OF state ON payments FOR EACH ROW WHEN (NEW.state = 'approved')
+           EXECUTE FUNCTION refuse_approval();`
+      : "CREATE TRIGGER refuse_approval BEFORE UPDATE OF state ON payments WHEN NEW.state = 'approved' "
+        + "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
     const { payment: p } = await bob.ok('payment_start', { contact: contact.id, amount: 1800 });
     const card = { contact: contact.id, payment: p.id, card_number: CARDS.good, expiry: '12/30', cvc: '123' };
     let from = bob.events.length;
@@ -451,7 +455,7 @@ test('an approval is one transaction: storing it fails, no card is left on file;
 
     // The database is well again; the agent submits the same card: it goes under the same key,
     // so the gateway answers with its approval and charges nothing more.
-    sql(server.db, 'DROP TRIGGER refuse_approval;');
+    sqlScript(server.db, onPostgres ? 'DROP TRIGGER refuse_approval ON payments;' : 'DROP TRIGGER refuse_approval;');
     from = bob.events.length;
     await bob.ok('payment_submit', card);
     ev = await waitEvent(bob, paymentEvent(contact.id, (x) => x.state === 'approved'), { from, timeoutMs: 10000 });

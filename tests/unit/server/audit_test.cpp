@@ -14,7 +14,7 @@
 #include "server/admin/audit.h"
 #include "server/app/log.h"
 #include "server/store/migrations.h"
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 #include "temp_db.h"
 
 using namespace sbd;

@@ -17,7 +17,7 @@
 
 #include "server/app/log.h"
 #include "server/store/migrations.h"
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 #include "server/telephony/recording.h"
 #include "temp_db.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "server/admin/audit.h"
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 #include "temp_db.h"
 
 using namespace sbd;

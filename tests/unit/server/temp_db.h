@@ -12,7 +12,7 @@
 #include <string>
 
 #include "server/store/migrations.h"
-#include "server/store/sqlite_db.h"
+#include "server/store/database.h"
 
 namespace sbd::test {
 
