@@ -1,7 +1,8 @@
 // main.cpp: switchboardd, the Switchboard reference backend. Wires the pieces together:
 // options -> logger -> store (migrated, seeded) -> DeskService -> HTTP/WebSocket listener on one
 // single-threaded io_context; SIGINT/SIGTERM close every WebSocket with 1001 and exit 0.
-// `switchboardd admin ...` is the accounts' command line instead (admin_cli.h).
+// `switchboardd admin ...` is the accounts' command line instead (admin_cli.h); `switchboardd migrate`,
+// `export` and `import` move the data (data_cli.h).
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "server/accounts/mfa.h"
 #include "server/admin/admin_cli.h"
 #include "server/admin/audit.h"
+#include "server/admin/data_cli.h"
 #include "server/store/demo_seed.h"
 #include "server/app/log.h"
 #include "server/app/options.h"
@@ -486,6 +488,9 @@ std::optional<std::string> insecure_listen(const sbd::Options& o) {
 int main(int argc, char** argv) {
     if (argc >= 2 && std::string(argv[1]) == "admin")  // the accounts (admin_cli.h)
         return sbd::run_admin(std::vector<std::string>(argv + 2, argv + argc), std::cin, std::cout, std::cerr);
+    if (argc >= 2 && sbd::is_data_command(argv[1]))  // migrate, export, import (data_cli.h)
+        return sbd::run_data_command(argv[1], std::vector<std::string>(argv + 2, argv + argc), std::cin, std::cout,
+                                     std::cerr);
     auto options = sbd::parse_options(std::vector<std::string>(argv + 1, argv + argc));
     if (!options) {
         std::cerr << "switchboardd: " << options.error().message << "\n\n" << sbd::usage();

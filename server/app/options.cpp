@@ -52,7 +52,8 @@ std::string postgres_uri_problem(const std::string& where) {
 std::string usage() {
     return "usage: switchboardd [options]\n"
            "       switchboardd admin [--db PATH] COMMAND ...   agents' accounts (switchboardd admin --help)\n"
-
+           "       switchboardd migrate | export | import ...   the schema, and moving every row between\n"
+           "                                                    databases (switchboardd export --help)\n"
            "\n"
            "The Switchboard reference backend: desk protocol v1 over WebSocket at /desk, the web\n"
            "build over HTTP.\n"
