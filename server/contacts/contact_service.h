@@ -28,11 +28,11 @@
 #include "server/contacts/routing.h"
 #include "server/store/contact_store.h"
 #include "server/store/store.h"
+#include "server/verify/verification.h"
 #include "util/result.h"
 
 namespace sbd {
 
-class VerificationService;  // verification.h
 class CallRecorder;         // recording.h
 
 // ---- links --------------------------------------------------------------------------------------
@@ -154,7 +154,12 @@ public:
     // Customer verification (verification.cpp; docs/verification.md): the checklist, an answer,
     // an SMS code to the number on file.
     Reply verify(const std::string& agent, const std::string& contact);
-    Reply verify_answer(const std::string& agent, const nlohmann::json& body);
+    // `checked`: the security phrase's check, made on a worker (verify_answer_check says which,
+    // if any: nullopt when verify_answer has nothing slow to do and can answer at once).
+    Reply verify_answer(const std::string& agent, const nlohmann::json& body,
+                        const VerificationService::PhraseCheck* checked = nullptr);
+    std::optional<VerificationService::PhraseCheck> verify_answer_check(const std::string& agent,
+                                                                        const nlohmann::json& body);
     Reply verify_send_code(const std::string& agent, const std::string& contact);
     // For every sensitive action (a change of address or of the channels codes go to, payments,
     // refunds): the contact the request names (the agent's own) is verified, or the error

@@ -91,7 +91,7 @@ void DeskService::on_message(ConnectionId id, std::string_view payload, bool tex
                 sodium_memzero(v.data(), v.size());
             }
     }
-    if (std::exchange(deferred_, false)) return;  // answered when the password check is done
+    if (std::exchange(deferred_, false)) return;  // answered when its work off the I/O thread is done
     respond(id, r, std::move(reply));
 }
 
@@ -170,7 +170,7 @@ const std::vector<DeskService::Route>& DeskService::routes() {
         {"update_customer", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.update_customer(*c.agent, b); }},
         // customer verification (verification.h)
         {"verify", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.verify(*c.agent, requested_contact(b)); }},
-        {"verify_answer", Needs::agent, [](S s, C c, I, B b) { return s.d_.contacts.verify_answer(*c.agent, b); }},
+        {"verify_answer", Needs::agent, [](S s, C c, I id, B b) { return s.verify_answer(c, id, b); }},
         {"verify_send_code", Needs::agent,
          [](S s, C c, I, B b) { return s.d_.contacts.verify_send_code(*c.agent, requested_contact(b)); }},
         // card payments (payments.h, docs/payments.md)
@@ -288,6 +288,43 @@ DeskService::Reply DeskService::login(Connection& c, ConnectionId id, const json
         (void)d_.rate_limit.end_attempt(attempt.value(), true, d_.now());  // takes back the failure it counted as
         d_.log.limited(LogLevel::Warn, "login refused: password checks busy", {{"conn", id}, {"username", username}});
         auto e = make_error(code::rate_limited, "Many people are signing in at once; try again in a moment.");
+        e.retry_after_ms = 1000;
+        return e;
+    }
+    return json::object();  // not sent: deferred_
+}
+
+// A security phrase's Argon2id check goes to the password workers, as a sign-in's does; the reply
+// comes when it is back, and the answer is applied then, to the verification as it stands (two
+// answers checked together count one after the other). A desk gone or signed out meanwhile: its
+// answer is dropped, no attempt used. Other steps have nothing slow and are answered at once.
+DeskService::Reply DeskService::verify_answer(Connection& c, ConnectionId id, const json& body) {
+    const std::string agent = *c.agent;
+    auto check = d_.offload && current_ ? d_.contacts.verify_answer_check(agent, body) : std::nullopt;
+    if (!check) return d_.contacts.verify_answer(agent, body);
+    auto job = std::make_shared<VerificationService::PhraseCheck>(std::move(*check));
+    auto request_body = std::make_shared<json>(body);
+    deferred_ = true;
+    bool queued = d_.offload([job] { job->run(); },
+                             [this, id, agent, job, request_body,
+                              request = sb::protocol::Request{current_->type, current_->id, json::object()}] {
+                                 auto it = connections_.find(id);
+                                 if (it != connections_.end() && it->second.agent == agent) {
+                                     after_reply_.clear();
+                                     just_connected_.reset();
+                                     error_extra_ = json::object();
+                                     respond(id, request, d_.contacts.verify_answer(agent, *request_body, job.get()));
+                                 }
+                                 // The answer's text is not kept (the check's copy wipes itself).
+                                 if (auto a = request_body->find("answer"); a != request_body->end() && a->is_string()) {
+                                     std::string& v = a->get_ref<std::string&>();
+                                     sodium_memzero(v.data(), v.size());
+                                 }
+                             });
+    if (!queued) {
+        deferred_ = false;
+        d_.log.limited(LogLevel::Warn, "verification answer refused: checks busy", {{"conn", id}, {"agent", agent}});
+        auto e = make_error(code::rate_limited, "Many answers are being checked at once; try again in a moment.");
         e.retry_after_ms = 1000;
         return e;
     }

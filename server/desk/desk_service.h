@@ -137,6 +137,8 @@ private:
     // The rest of a login once the password was checked (`right`): a session, a challenge, or
     // the failure counted.
     Reply finish_login(Connection& c, ConnectionId id, const LoginAttempt& attempt, bool right);
+    // verify_answer, with a security phrase's check off the I/O thread (offload).
+    Reply verify_answer(Connection& c, ConnectionId id, const nlohmann::json& body);
     // Sends the reply of request `r` (and what follows it: resumed events, offers).
     void respond(ConnectionId id, const sb::protocol::Request& r, Reply reply);
     Reply resume(Connection& c, ConnectionId id, const nlohmann::json& body);
@@ -195,7 +197,7 @@ private:
     MfaChallenges challenges_;
     nlohmann::json error_extra_;  // fields the failing request's error carries besides code and message
     const sb::protocol::Request* current_ = nullptr;  // the request being dispatched
-    bool deferred_ = false;       // its reply comes later (login with offload)
+    bool deferred_ = false;       // its reply comes later (login, a security phrase: offload)
     AuditLog* audit_ = nullptr;
     PaymentService* payments_ = nullptr;
     int64_t revocations_checked_at_ = 0;  // end_revoked_sessions: the last look

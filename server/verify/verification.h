@@ -73,10 +73,29 @@ public:
         sb::verify::Flow flow;
         bool locked_customer = false;  // this answer locked the customer
     };
+    // A security phrase answer's Argon2id check (tens of ms of CPU), made away from the I/O
+    // thread before answer() runs: the hash on file and the answer as compared, then the result.
+    struct PhraseCheck {
+        std::string hash;
+        std::string answer;  // normalised
+        bool matched = false;
+        void run();          // on a worker: sets `matched`
+        PhraseCheck() = default;
+        PhraseCheck(PhraseCheck&&) = default;
+        PhraseCheck& operator=(PhraseCheck&&) = default;
+        PhraseCheck(const PhraseCheck&) = delete;
+        PhraseCheck& operator=(const PhraseCheck&) = delete;
+        ~PhraseCheck();      // the answer is wiped
+    };
+    // The check answer() would make on the I/O thread for this step and answer: a security
+    // phrase with a hash on file. nullopt: nothing slow (another step, an unreadable answer, no
+    // phrase on file: answer() answers at once).
+    std::optional<PhraseCheck> phrase_check(const ContactRecord& c, const std::string& step, const std::string& answer);
     // Errors: bad_message (unreadable answer; no attempt used), unknown_step, wrong_state,
-    // verification_locked (with retry_after_ms), code_not_sent, code_expired.
+    // verification_locked (with retry_after_ms), code_not_sent, code_expired. `checked`: the
+    // phrase_check() already made, used if it is still the record's hash and this answer.
     sb::Result<Outcome> answer(const ContactRecord& c, const std::string& agent, const std::string& step,
-                               const std::string& answer);
+                               const std::string& answer, const PhraseCheck* checked = nullptr);
 
     // ---- SMS codes ----
     struct CodeSent {
@@ -112,7 +131,7 @@ private:
     sb::Result<Stored> load(const ContactRecord& c);  // reconciled with the customer's lock
     sb::Status save(const ContactRecord& c, const Stored& s);
     sb::Result<bool> matches(const ContactRecord& c, const Stored& s, sb::verify::StepKind step,
-                             const std::string& canonical);
+                             const std::string& canonical, const PhraseCheck* checked);
     void decorate(const ContactRecord& c, const Stored& s, sb::verify::Flow& f);
     std::string code_hash(const std::string& contact, const std::string& code) const;  // mfa.h sms_code_hash
 
