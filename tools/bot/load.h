@@ -4,8 +4,8 @@
 // seconds, wrap up). Every --report seconds one JSON line {"event":"load","data":{...}} says how
 // many are logged in and connected, and the offer latencies seen since the last line: the time
 // from the server making the offer (offer_expires_at minus the server's --offer-timeout, both
-// on this machine's clock) to the offer reaching this process's desk. The desks get the session
-// without its agent roster (see drop_roster).
+// on this machine's clock) to the offer reaching this process's desk. (Protocol version 3: a
+// session carries no agent roster, so N desks in one process no longer parse N rosters of N.)
 #pragma once
 // (A header included once by main.cpp, so that the tool stays one target in tools/CMakeLists.txt.)
 
@@ -40,31 +40,8 @@ int64_t wall_ms() {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// The session's agent roster ("agents": every agent of the backend, for transfers) taken out of
-// a frame before the desk parses it: N desks in one process would otherwise parse N rosters of N
-// agents (N^2 work that in real life is spread over N machines), and a bot transfers to nobody.
-// The server still builds and sends the roster in full. JSON text only: a quote inside a string
-// is escaped, so "agents":[ cannot start inside one.
-inline void drop_roster(std::string& frame) {
-    static const std::string key = "\"agents\":[";
-    std::size_t at = frame.find(key);
-    if (at == std::string::npos) return;
-    std::size_t i = at + key.size(), depth = 1;
-    bool in_string = false;
-    for (; i < frame.size() && depth > 0; ++i) {
-        char ch = frame[i];
-        if (in_string) {
-            if (ch == '\\') ++i;
-            else if (ch == '"') in_string = false;
-        } else if (ch == '"') in_string = true;
-        else if (ch == '[' || ch == '{') ++depth;
-        else if (ch == ']' || ch == '}') --depth;
-    }
-    if (depth == 0) frame.erase(at + key.size(), i - 1 - (at + key.size()));
-}
-
-// A NativePlatform whose desk transport drops the roster (above), and which tells the runtime
-// it listens only to the events the load mode uses (no contact JSON built for the others).
+// A NativePlatform which tells the runtime it listens only to the events the load mode uses (no
+// contact JSON built for the others).
 class BotPlatform final : public sb::platform::Platform {
 public:
     BotPlatform(boost::asio::io_context& ioc, sb::native::NativeHooks hooks, sb::native::TlsClientOptions tls = {})
@@ -83,10 +60,7 @@ public:
         socket_ = std::make_shared<sb::native::WebSocketClient>(
             ioc_, sb::native::WebSocketCallbacks{
                       [this] { runtime_->feed(sb::desk::TransportOpened{}); },
-                      [this](std::string text) {
-                          drop_roster(text);
-                          runtime_->feed(sb::desk::FrameReceived{std::move(text)});
-                      },
+                      [this](std::string text) { runtime_->feed(sb::desk::FrameReceived{std::move(text)}); },
                       [this](std::string reason) { runtime_->feed(sb::desk::TransportClosed{std::move(reason)}); },
                   },
             tls_);
@@ -206,7 +180,7 @@ private:
     void login(Agent& a) {
         Agent* ap = &a;
         sb::native::NativeHooks hooks;
-        hooks.on_complete = [this, ap](uint64_t id, const json& reply) {
+        hooks.on_complete = [ap](uint64_t id, const json& reply) {
             auto it = ap->pending.find(id);
             if (it == ap->pending.end()) return;
             auto then = std::move(it->second);
