@@ -1,6 +1,7 @@
 // database.cpp: what both engines share (see database.h): the statement cache and transactions.
 #include "server/store/database.h"
 
+#include "protocol/schema.h"
 #include "server/store/postgres_db.h"
 #include "server/store/sqlite_db.h"
 
@@ -9,6 +10,10 @@ namespace sbd {
 using sb::Ok;
 using sb::Result;
 using sb::Status;
+
+sb::Error database_error(std::string message) {
+    return sb::make_error(sb::protocol::code::internal, std::move(message));
+}
 
 Statement::~Statement() {
     if (cursor_) owner_->give_back(std::move(cursor_), std::move(key_));

@@ -27,6 +27,10 @@ enum class Dialect { Sqlite, Postgres };
 // What a column of the current row holds (an export copies it as such: data_transfer.h).
 enum class ColumnKind { Null, Integer, Text };
 
+// An engine's failure as the stores report it: code "internal" (a desk is told the server failed;
+// the log has the message).
+sb::Error database_error(std::string message);
+
 // ---- statements ----------------------------------------------------------------------------------
 
 // One compiled statement of an engine: what Statement lends. Parameters are 1-based; columns

@@ -9,7 +9,6 @@
 #include <utility>
 #include <vector>
 
-#include "protocol/schema.h"
 
 namespace sbd {
 
@@ -19,8 +18,6 @@ using sb::Result;
 using sb::Status;
 
 namespace {
-
-Error pg_internal(std::string message) { return sb::make_error(sb::protocol::code::internal, std::move(message)); }
 
 // The built-in types' fixed OIDs (PostgreSQL's pg_type.dat): the types parameters are sent as.
 constexpr Oid kBool = 16;
@@ -198,17 +195,17 @@ Status PostgresDatabase::configure(PGconn* conn) {
     const bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
     std::string message = ok ? "" : pg_trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
     if (r) PQclear(r);
-    if (!ok) return pg_internal("database: cannot configure the connection: " + message);
+    if (!ok) return database_error("database: cannot configure the connection: " + message);
     return Ok{};
 }
 
 Result<std::unique_ptr<Database>> PostgresDatabase::open(const std::string& uri) {
     PGconn* conn = PQconnectdb(uri.c_str());
-    if (!conn) return pg_internal("cannot open database: out of memory");
+    if (!conn) return database_error("cannot open database: out of memory");
     if (PQstatus(conn) != CONNECTION_OK) {
         std::string message = pg_trimmed(PQerrorMessage(conn));
         PQfinish(conn);
-        return pg_internal("cannot open database " + uri + ": " + message);
+        return database_error("cannot open database " + uri + ": " + message);
     }
     if (auto st = configure(conn); !st) {
         PQfinish(conn);
@@ -227,10 +224,10 @@ std::string PostgresDatabase::next_statement_name() { return "sb" + std::to_stri
 Status PostgresDatabase::usable() {
     if (PQstatus(conn_) == CONNECTION_OK) return Ok{};
     auto now = std::chrono::steady_clock::now();
-    if (now - last_reconnect_ < std::chrono::seconds(1)) return pg_internal("database unavailable: " + pg_trimmed(PQerrorMessage(conn_)));
+    if (now - last_reconnect_ < std::chrono::seconds(1)) return database_error("database unavailable: " + pg_trimmed(PQerrorMessage(conn_)));
     last_reconnect_ = now;
     PQreset(conn_);
-    if (PQstatus(conn_) != CONNECTION_OK) return pg_internal("database unavailable: " + pg_trimmed(PQerrorMessage(conn_)));
+    if (PQstatus(conn_) != CONNECTION_OK) return database_error("database unavailable: " + pg_trimmed(PQerrorMessage(conn_)));
     ++generation_;  // the server forgot our prepared statements
     statements_ = 0;
     if (auto st = configure(conn_); !st) return st;
@@ -239,8 +236,8 @@ Status PostgresDatabase::usable() {
 
 Error PostgresDatabase::failure(const std::string& context, const char* message) {
     std::string text = pg_trimmed(message ? message : PQerrorMessage(conn_));
-    if (PQstatus(conn_) != CONNECTION_OK) return pg_internal("database unavailable: " + text);
-    return pg_internal("database " + context + ": " + text);
+    if (PQstatus(conn_) != CONNECTION_OK) return database_error("database unavailable: " + text);
+    return database_error("database " + context + ": " + text);
 }
 
 Status PostgresDatabase::exec(const std::string& sql) {
@@ -280,7 +277,7 @@ Status PostgresDatabase::commit() {
     std::string tag = r ? PQcmdStatus(r) : "";
     if (status != PGRES_COMMAND_OK || tag != "COMMIT") {
         Error error = status != PGRES_COMMAND_OK ? failure("commit", r ? PQresultErrorMessage(r) : nullptr)
-                                                 : pg_internal("database commit: the transaction had failed and was rolled back");
+                                                 : database_error("database commit: the transaction had failed and was rolled back");
         if (r) PQclear(r);
         return error;
     }

@@ -3,8 +3,6 @@
 
 #include <sqlite3.h>
 
-#include "protocol/schema.h"
-
 namespace sbd {
 
 using sb::Error;
@@ -13,7 +11,6 @@ using sb::Result;
 using sb::Status;
 
 namespace {
-Error internal(std::string message) { return sb::make_error(sb::protocol::code::internal, std::move(message)); }
 
 class SqliteCursor final : public Cursor {
 public:
@@ -28,7 +25,7 @@ public:
         int rc = sqlite3_step(stmt_);
         if (rc == SQLITE_ROW) return true;
         if (rc == SQLITE_DONE) return false;
-        return internal(std::string("database: ") + sqlite3_errmsg(db_));
+        return database_error(std::string("database: ") + sqlite3_errmsg(db_));
     }
     int64_t column_int(int col) const override { return sqlite3_column_int64(stmt_, col); }
     std::string column_text(int col) const override {
@@ -65,7 +62,7 @@ Result<std::unique_ptr<Database>> SqliteDatabase::open(const std::string& path) 
     if (rc != SQLITE_OK) {
         std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
         if (raw) sqlite3_close(raw);
-        return internal("cannot open database " + path + ": " + msg);
+        return database_error("cannot open database " + path + ": " + msg);
     }
     std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(raw));
     sqlite3_busy_timeout(raw, 5000);
@@ -88,7 +85,7 @@ Status SqliteDatabase::exec(const std::string& sql) {
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
         std::string msg = err ? err : "unknown error";
         sqlite3_free(err);
-        return internal("database: " + msg);
+        return database_error("database: " + msg);
     }
     return Ok{};
 }
@@ -101,7 +98,7 @@ Result<std::unique_ptr<Cursor>> SqliteDatabase::compile(const std::string& sql) 
 }
 
 Error SqliteDatabase::last_error(std::string_view context) const {
-    return internal("database " + std::string(context) + ": " + sqlite3_errmsg(db_));
+    return database_error("database " + std::string(context) + ": " + sqlite3_errmsg(db_));
 }
 
 bool SqliteDatabase::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }

@@ -4,88 +4,30 @@
 // the verification as it stands then. The workers here are a queue the test runs by hand.
 #include <doctest/doctest.h>
 
-#include <deque>
-#include <functional>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
 
-#include "../../fuzz/server_stack.h"  // the in-process server stack the fuzz targets drive
+#include "desk_stack.h"
 #include "protocol/schema.h"
-#include "server/accounts/auth.h"
-#include "server/desk/desk_service.h"
 #include "server/store/demo_seed.h"
 
 namespace {
 
 using nlohmann::json;
 
-struct Frames : sbd::DeskOutput {
-    std::vector<json> sent;
-    void send(sbd::ConnectionId, std::string frame) override { sent.push_back(json::parse(frame)); }
-};
-
-struct Stack : sbfuzz::ServerStack {
-    std::unique_ptr<sbd::LoginRateLimit> rate_limit;
-    sbd::PasswordVerifier passwords;
-    Frames out;
-    std::unique_ptr<sbd::DeskService> desk;
-    bool queue_work = false;  // false: logins are checked at once
-    bool refuse = false;      // the workers' queue is full
-    std::deque<std::pair<std::function<void()>, std::function<void()>>> queued;
+struct Stack : sbtest::DeskStack {
     int ids = 0;
-
-    Stack() : ServerStack("verify-offload") {
+    Stack() : DeskStack("verify-offload") {
         REQUIRE(sbd::seed_verification_demo_data(*store).ok());
         // The chat's queue asks for the security phrase (the demo's sales queue does; chats go to support).
         REQUIRE(store->database().exec("UPDATE verification_policies SET steps = 'security_phrase,dob,postcode' WHERE queue = 'support';").ok());
-        rate_limit = std::make_unique<sbd::LoginRateLimit>(*store, sbd::LoginLimits{});
-        sbd::DeskConfig config;
-        config.mfa.policy = sbd::MfaPolicy::Off;
-        auto offload = [this](std::function<void()> work, std::function<void()> then) {
-            if (refuse) return false;
-            if (!queue_work) {
-                work();
-                boost::asio::post(io, std::move(then));
-                return true;
-            }
-            queued.emplace_back(std::move(work), std::move(then));
-            return true;
-        };
-        desk = std::make_unique<sbd::DeskService>(
-            sbd::DeskService::Deps{*store, *contacts, *rate_limit, passwords, out, log, sbfuzz::now_ms, nullptr, offload},
-            config);
     }
-
-    void pump() {
-        io.poll();
-        io.restart();
-    }
-    // The reply to the request with this id among the frames sent so far (null: none yet).
-    json reply(const std::string& id) const {
-        for (const json& f : out.sent)
-            if (f.value("type", "") == "reply" && f.value("id", "") == id) return f;
-        return nullptr;
-    }
+    // The frame with a new id ("r1", "r2", ...); its reply if it came at once.
     json request(sbd::ConnectionId conn, json frame) {
-        const std::string id = "r" + std::to_string(++ids);
-        frame["id"] = id;
-        desk->on_message(conn, frame.dump(), true);
-        pump();
-        return reply(id);
-    }
-    // The queued checks done, and their answers back on the loop.
-    void run_workers() {
-        while (!queued.empty()) {
-            auto [work, then] = std::move(queued.front());
-            queued.pop_front();
-            work();
-            boost::asio::post(io, std::move(then));
-        }
-        pump();
+        frame["id"] = "r" + std::to_string(++ids);
+        return DeskStack::request(conn, frame);
     }
 };
 
@@ -115,7 +57,7 @@ std::string active_chat(Stack& s) {
 TEST_CASE("a security phrase is checked off the I/O thread; the desk is answered meanwhile") {
     Stack s;
     const std::string contact = active_chat(s);
-    s.queue_work = true;
+    s.workers = Stack::Workers::Queued;
 
     const std::size_t before = s.out.sent.size();
     json wrong = s.request(1, {{"type", "verify_answer"}, {"contact", contact}, {"step", "security_phrase"}, {"answer", "winter snow"}});
@@ -143,7 +85,7 @@ TEST_CASE("a security phrase is checked off the I/O thread; the desk is answered
 TEST_CASE("answers checked together count one by one; a desk gone before its check is back changes nothing") {
     Stack s;
     const std::string contact = active_chat(s);
-    s.queue_work = true;
+    s.workers = Stack::Workers::Queued;
     // Four wrong answers at once: three attempts, then the step is used up. Each is applied in
     // turn to the flow as the one before left it.
     std::vector<std::string> ids;
@@ -168,7 +110,7 @@ TEST_CASE("answers checked together count one by one; a desk gone before its che
     // A second contact: its desk closes while its check is out; nothing is applied.
     Stack t;
     const std::string other = active_chat(t);
-    t.queue_work = true;
+    t.workers = Stack::Workers::Queued;
     auto stored = [&] {
         auto v = t.verification_store->find(other);
         REQUIRE(v.ok());
@@ -184,7 +126,7 @@ TEST_CASE("answers checked together count one by one; a desk gone before its che
 TEST_CASE("a security phrase the workers cannot take: come back later, no attempt used") {
     Stack s;
     const std::string contact = active_chat(s);
-    s.refuse = true;
+    s.workers = Stack::Workers::Full;
     json r = s.request(1, {{"type", "verify_answer"}, {"contact", contact}, {"step", "security_phrase"}, {"answer", "autumn leaves"}});
     REQUIRE(r.is_object());
     CHECK_FALSE(r.value("ok", true));
