@@ -34,7 +34,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, tempDir, repoRoot, sleep } from '../server/harness.mjs';
+import { startServer, tempDir, repoRoot, sleep, sql, sqlScript, onPostgres } from '../server/harness.mjs';
 import { ChatCustomer, smsIn } from '../server/contacts_harness.mjs';
 
 const bot = process.env.SWITCHBOARD_BOT ?? join(repoRoot, 'build/native/tools/switchboard-bot');
@@ -73,7 +73,8 @@ INSERT INTO agent_capacity (agent, channel, capacity) SELECT username, 'chat', 3
 INSERT INTO agent_capacity (agent, channel, capacity) SELECT username, 'sms', 3 FROM agents WHERE username LIKE 'bench%';
 COMMIT;
 SELECT COUNT(*) FROM agents WHERE username LIKE 'bench%';`;
-  const count = Number(execFileSync('sqlite3', [db], { input: script, encoding: 'utf8' }).trim());
+  sqlScript(db, script.slice(0, script.lastIndexOf('SELECT')));
+  const count = JSON.parse(sql(db, "SELECT COUNT(*) AS n FROM agents WHERE username LIKE 'bench%'"))[0].n;
   if (count !== n) throw new Error(`provisioned ${count} agents, wanted ${n}`);
 }
 
@@ -164,7 +165,7 @@ async function runStep(n, hash) {
   await sleep(500);  // its signal handling is set up just after the listening line
   await init.stop();
   const t0 = Date.now();
-  provision(join(dir, 'x.db'), n, hash);
+  provision(init.db, n, hash);
   const provisionS = (Date.now() - t0) / 1000;
 
   // 2. The server under test. Logs at warn: a line per offer is not what is measured.
@@ -204,8 +205,7 @@ async function runStep(n, hash) {
     const rss = rssKb(pid);
     const latencies = bots.flatMap((b) => b.latencies).sort((a, b) => a - b);
     await customers.stop();
-    const contacts = JSON.parse(execFileSync('sqlite3', ['-json', server.db,
-      'SELECT channel, state, COUNT(*) AS n FROM contacts GROUP BY channel, state'], { encoding: 'utf8' }) || '[]');
+    const contacts = JSON.parse(sql(server.db, 'SELECT channel, state, COUNT(*) AS n FROM contacts GROUP BY channel, state') || '[]');
     await sleep((handleS + 2) * 1000);  // the window's last offers get finished
     const finished = sum(bots, 'handled') - start.handled;
     const seconds = (end.t - start.t) / 1000;
@@ -261,6 +261,8 @@ for (const n of steps) {
 const held = results.filter((r) => r.held).at(-1);
 const at = held ?? results[0];
 const result = {
+  engine: onPostgres ? 'postgresql' : 'sqlite',
+  protocol: 3,
   steps: results,
   agents_held: held ? held.agents : 0,
   offers_per_s: at?.offers_per_s ?? null,

@@ -1,14 +1,18 @@
 // report_capacity.mjs: the "server capacity" row of docs/PERFORMANCE.md from
 // build/bench/capacity.json (tests/bench/capacity_bench.mjs).
+// `engine`: the store the server ran on (the capacity_pg run is the same bench on PostgreSQL).
 export function row(result, { num, verdict }) {
   const steps = result.steps ?? [];
   const tried = steps.map((s) => num(s.agents)).join(', ');
   const at = steps.find((s) => s.agents === result.at_agents) ?? steps[0];
   const last = result.largest_step;
-  const how = 'switchboardd on loopback, fresh database per step; agents added with sqlite3 (argon2id hashes at libsodium\'s ' +
+  const pg = result.engine === 'postgresql';
+  const how = `switchboardd on loopback, ${pg ? 'on PostgreSQL (a cluster of its own from scripts/postgres, on the same cores; ' +
+    'memory and CPU are switchboardd\'s own, not the database server\'s)' : 'on SQLite'}, fresh database per step; ` +
+    'agents added with SQL (argon2id hashes at libsodium\'s ' +
     'minimum cost, so that 10,000 password checks do not dominate), then logged in by switchboard-bot --agents ' +
-    `(${result.bot_processes} processes, a whole desk core per agent; their desks drop the session's agent roster before parsing it, ` +
-    'which the server still builds and sends in full; a login the server answers rate_limited, all coming from one address, ' +
+    `(${result.bot_processes} processes, a whole desk core per agent, protocol version ${result.protocol ?? 3}: the session carries no ` +
+    'agent roster; a login the server answers rate_limited, all coming from one address, ' +
     'is tried again after its retry_after_ms) in steps of ' + `${tried} agents, each going available ` +
     'and taking every chat and SMS offer (accept, one reply, end after ' + `${result.handle_s} s, wrap up); customers ` +
     `(${result.customers_per_s}/s, alternately web chat over /chat/ws and SMS to /sms/inbound) start once all are logged in; ` +
@@ -17,7 +21,8 @@ export function row(result, { num, verdict }) {
     'Held: every agent logged in (within 30 s + 10 ms/agent) and stayed connected, >= 90% of offers finished, p99 <= 100 ms. ' +
     'Shared, noisy 2-core machine: bots, customers and server on the same cores';
   const target = '10,000 agents, p99 <= 100 ms, <= 32 KB/agent';
-  if (!at) return { what: 'server capacity', how, target, measured: 'no step ran', status: verdict(false) };
+  const what = pg ? 'server capacity on PostgreSQL' : 'server capacity';
+  if (!at) return { what, how, target, measured: 'no step ran', status: verdict(false) };
   const held = result.agents_held;
   let measured = `**${num(held)} agents held**`;
   if (last && !last.held) measured += ` (${num(last.agents)}: ${last.why_not_held})`;
@@ -30,7 +35,7 @@ export function row(result, { num, verdict }) {
     memory: at.kb_per_agent <= 32,
   };
   return {
-    what: 'server capacity',
+    what,
     how,
     target,
     measured,
