@@ -170,6 +170,14 @@ Result<Request> parse_request(std::string_view frame, RequestError* out) {
     return Request{type, id.get<std::string>(), std::move(doc)};
 }
 
+Result<int64_t> page_limit(const json& body, int64_t fallback, int64_t max) {
+    auto it = body.find("limit");
+    int64_t limit = it != body.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
+    if (limit < 1 || limit > max)
+        return make_error(code::bad_message, "limit must be 1 to " + std::to_string(max) + ".");
+    return limit;
+}
+
 json reply_ok(const std::string& id, json result) {
     return json{{"type", "reply"}, {"id", id}, {"ok", true}, {"result", std::move(result)}};
 }

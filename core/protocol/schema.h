@@ -107,6 +107,20 @@ struct RequestError {
 // and type, no unknown fields. Never throws.
 Result<Request> parse_request(std::string_view frame, RequestError* detail_out = nullptr);
 
+// A paged request's `limit` (get_messages, agents): `fallback` when absent, else 1 to `max`, or
+// bad_message. The schema has checked it is a NonNegativeInteger; one past int64 reads as
+// negative and is refused here.
+Result<int64_t> page_limit(const json& body, int64_t fallback, int64_t max);
+
+// A page asked of the store with one row more than `limit` (to learn whether there are more):
+// the extra row dropped; true when there was one.
+template <typename T>
+bool trim_page(std::vector<T>& rows, int64_t limit) {
+    if (static_cast<int64_t>(rows.size()) <= limit) return false;
+    rows.resize(static_cast<std::size_t>(limit));
+    return true;
+}
+
 // The reply frames, as the server sends them.
 json reply_ok(const std::string& id, json result);
 json reply_error(const json& id, const Error& error);

@@ -139,14 +139,11 @@ ContactService::Reply ContactService::get_messages(const std::string& agent, con
     if (c.value().state == ContactState::Closed) return wrong_state(c.value(), "open");
     // NonNegativeInteger (schema.h): a number past int64 reads as negative; such a limit is refused.
     int64_t after = body.contains("after") ? std::max<int64_t>(0, body["after"].get<int64_t>()) : 0;
-    int64_t limit = body.contains("limit") ? body["limit"].get<int64_t>() : sb::protocol::kMaxMessagesPage;
-    if (limit < 1 || limit > sb::protocol::kMaxMessagesPage)
-        return make_error(code::bad_message,
-                          "limit must be 1 to " + std::to_string(sb::protocol::kMaxMessagesPage) + ".");
-    auto page = d_.contacts.messages_after(c.value().id, after, limit + 1);  // one more: is there more?
+    auto limit = sb::protocol::page_limit(body, sb::protocol::kMaxMessagesPage, sb::protocol::kMaxMessagesPage);
+    if (!limit) return limit.error();
+    auto page = d_.contacts.messages_after(c.value().id, after, limit.value() + 1);  // one more: is there more?
     if (!page) return page.error();
-    bool more = static_cast<int64_t>(page.value().size()) > limit;
-    if (more) page.value().pop_back();
+    const bool more = sb::protocol::trim_page(page.value(), limit.value());
     json list = json::array();
     for (const MessageRecord& m : page.value()) list.push_back(message_json(m));
     return json{{"messages", std::move(list)}, {"more", more}};

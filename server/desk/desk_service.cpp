@@ -573,14 +573,11 @@ DeskService::Reply DeskService::find_agents(const json& body) {
     auto space = [](char ch) { return ch == ' ' || ch == '\t'; };
     while (!query.empty() && space(query.back())) query.pop_back();
     query.erase(0, std::find_if_not(query.begin(), query.end(), space) - query.begin());
-    // NonNegativeInteger (schema.h): a number past int64 reads as negative; such a limit is refused.
-    int64_t limit = body.contains("limit") ? body["limit"].get<int64_t>() : 50;
-    if (limit < 1 || limit > sb::protocol::kMaxAgentsPage)
-        return make_error(code::bad_message, "limit must be 1 to " + std::to_string(sb::protocol::kMaxAgentsPage) + ".");
-    auto found = d_.store.find_agents(query, limit + 1);  // one more: are there more?
+    auto limit = sb::protocol::page_limit(body, 50, sb::protocol::kMaxAgentsPage);
+    if (!limit) return limit.error();
+    auto found = d_.store.find_agents(query, limit.value() + 1);  // one more: are there more?
     if (!found) return found.error();
-    bool more = static_cast<int64_t>(found.value().size()) > limit;
-    if (more) found.value().pop_back();
+    const bool more = sb::protocol::trim_page(found.value(), limit.value());
     json agents = json::array();
     for (const auto& a : found.value()) agents.push_back(agent_summary_json(a));
     return json{{"agents", std::move(agents)}, {"more", more}};

@@ -163,3 +163,22 @@ TEST_CASE("the request table agrees with docs/protocol.schema.json") {
                                        defs["error"]["properties"]["code"]["enum"].end());
     CHECK(codes == schema_codes);
 }
+
+TEST_CASE("a paged request's limit: the fallback when absent, 1 to max, else bad_message; one row more means more") {
+    using sb::protocol::page_limit;
+    using sb::protocol::trim_page;
+    CHECK(page_limit(json::object(), 50, 100).value() == 50);
+    CHECK(page_limit(json{{"limit", 1}}, 50, 100).value() == 1);
+    CHECK(page_limit(json{{"limit", 100}}, 50, 100).value() == 100);
+    for (json bad : {json{{"limit", 0}}, json{{"limit", 101}}, json{{"limit", 18446744073709551615ull}}}) {
+        auto r = page_limit(bad, 50, 100);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == sb::protocol::code::bad_message);
+        CHECK(r.error().message == "limit must be 1 to 100.");
+    }
+    std::vector<int> rows = {1, 2, 3};
+    CHECK_FALSE(trim_page(rows, 3));
+    CHECK(rows.size() == 3);
+    CHECK(trim_page(rows, 2));
+    CHECK(rows == std::vector<int>{1, 2});
+}
