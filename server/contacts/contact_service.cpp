@@ -41,6 +41,11 @@ Status ContactService::load() {
     if (!routing) return routing.error();
     auto open = d_.contacts.open_contacts();
     if (!open) return open.error();
+    auto agents = d_.store.list_agents();
+    if (!agents) return agents.error();
+    available_.clear();
+    for (sb::agent::AgentSnapshot& a : agents.value())
+        if (a.state == sb::agent::Presence::Available) available_[a.username] = std::move(a);
     acd_ = Acd{};
     acd_.load(std::move(queues.value()), std::move(routing.value()));
     open_.clear();
@@ -328,6 +333,13 @@ ContactService::Reply ContactService::session_parts(const std::string& agent) {
 // ---- presence and time --------------------------------------------------------------------------
 void ContactService::on_presence_changed(const std::string& agent) {
     auto rec = d_.store.find_agent(agent);
+    if (!rec) d_.log.error("presence not read", {{"username", agent}, {"error", rec.error().message}});
+    if (rec) {  // the roster routing reads: one agent re-read per change, never the whole list
+        if (rec.value() && rec.value()->snapshot.state == sb::agent::Presence::Available)
+            available_[agent] = rec.value()->snapshot;
+        else
+            available_.erase(agent);
+    }
     if (rec && rec.value() && rec.value()->snapshot.state != sb::agent::Presence::Available) {
         // Offers go back to the front of their queues; active contacts stay to be finished.
         std::vector<ContactRecord> offered;
@@ -553,8 +565,8 @@ void ContactService::route_once() {
         return entry.second.state == ContactState::Queued && !is_ringing_call(entry.second);
     });
     if (!any_waiting) return;
-    // Then the agents: with nobody available (a backlog, a flood of new chats) a pass costs no
-    // more than listing them, however many contacts wait; the queue is sorted only for a pass.
+    // Then the agents (from memory): with nobody available (a backlog, a flood of new chats) a pass
+    // costs next to nothing, however many contacts wait; the queue is sorted only for a pass.
     auto agents = routable_agents(false);
     if (!agents) {
         d_.log.error("routing: cannot list agents", {{"error", agents.error().message}});
@@ -593,10 +605,8 @@ void ContactService::route_once() {
 
 sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents(bool phones) {
     if (!agents_) return std::vector<RoutableAgent>{};
-    auto list = d_.store.list_agents();
-    if (!list) return list.error();
     // Connections asked once per routing, not once per agent (thousands made it quadratic).
-    std::vector<RoutableAgent> agents = acd_.routable_agents(list.value(), agents_->connected_agents(), open_);
+    std::vector<RoutableAgent> agents = acd_.routable_agents(agents_for_acd(), agents_->connected_agents(), open_);
     if (phones)
         if (auto st = without_phoneless_voice(agents); !st) return st.error();
     return agents;
@@ -617,8 +627,10 @@ sb::Status ContactService::without_phoneless_voice(std::vector<RoutableAgent>& a
 
 std::vector<sb::agent::AgentSnapshot> ContactService::agents_for_acd() {
     if (!agents_) return {};
-    auto list = d_.store.list_agents();
-    return list ? std::move(list.value()) : std::vector<sb::agent::AgentSnapshot>{};
+    std::vector<sb::agent::AgentSnapshot> out;
+    out.reserve(available_.size());
+    for (const auto& [username, a] : available_) out.push_back(a);
+    return out;
 }
 
 void ContactService::notify_queue_positions() {

@@ -271,7 +271,8 @@ private:
     sb::Result<std::vector<RoutableAgent>> routable_agents(bool phones = true);
     // Voice capacity zeroed for the agents without a phone (a live session with SIP credentials).
     sb::Status without_phoneless_voice(std::vector<RoutableAgent>& agents);
-    // Every agent, for the ACD's questions; empty without an agent link (nobody can take anything).
+    // The available agents, for the ACD's questions (from available_, not the store); empty
+    // without an agent link (nobody can take anything).
     std::vector<sb::agent::AgentSnapshot> agents_for_acd();
     sb::Result<CustomerRecord> customer_by_phone(const std::string& e164, const std::string& name);
     sb::Status offer_call(ContactRecord c, const std::string& agent);
@@ -323,6 +324,10 @@ private:
 
     Acd acd_;  // queues, skills and capacity, who declined what, idle times, waits (acd.h)
     std::map<std::string, ContactRecord> open_;       // every contact not closed, by id
+    // Every available agent, as the store has them: read whole by load(), then one agent again on
+    // each presence change (on_presence_changed), so a routing pass or a queue position costs no
+    // query however many agents there are. (Only available agents can take or predict anything.)
+    std::map<std::string, sb::agent::AgentSnapshot> available_;
     std::set<std::string> customer_typing_;           // contacts whose customer is typing
     // ringing calls -> when the server gives up waiting for Kamailio (offer timeout + 15 s)
     std::map<std::string, int64_t> call_deadline_;
