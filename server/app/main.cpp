@@ -22,6 +22,7 @@
 #include "server/admin/audit.h"
 #include "server/admin/data_cli.h"
 #include "server/store/demo_seed.h"
+#include "server/app/feed_pump.h"
 #include "server/app/log.h"
 #include "server/app/options.h"
 #include "server/app/worker_pool.h"
@@ -143,6 +144,8 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         log.error("cannot open the database", {{"path", options.db_path}, {"error", store.error().message}});
         return 1;
     }
+    // This process's tag on the changes it announces to other nodes (change_feed.h).
+    store.value()->database().set_node(random_id().substr(0, 12));
     // The starter configuration always; the demo (agents with a published password) only with
     // --demo (demo_seed.h).
     auto seeded = sbd::seed_database(*store.value(), now_ms(), options.demo);
@@ -419,6 +422,30 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         contacts.tick();
         payments.tick();
     });
+    // Several nodes on one PostgreSQL: what the others change, read into this node's memory
+    // (docs/architecture.md, "Several nodes").
+    std::unique_ptr<sbd::ChangeFeed> feed;
+    std::optional<sbd::FeedPump> feed_pump;
+    if (postgres) {
+        auto opened = sbd::ChangeFeed::open(options.db_path, store.value()->database().node());
+        if (!opened) {
+            log.error("cannot listen for other nodes' changes", {{"error", opened.error().message}});
+            return 1;
+        }
+        feed = std::move(opened.value());
+        feed_pump.emplace(io, *feed, [&contacts, &service, &log, down = false](const sbd::ChangeFeed::Drained& d) mutable {
+            if (d.down != down) {
+                down = d.down;
+                if (down) log.error("lost the other nodes' changes; trying again every second");
+            }
+            if (d.resync) log.info("hearing the other nodes' changes again; reading everything");
+            contacts.heard(d.changes, d.resync);
+            if (d.resync) service.catch_up_all();
+            for (const sbd::Change& c : d.changes)  // (several of one agent's: the first sends them all)
+                if (c.channel == sbd::feed::events) service.events_elsewhere(c.key);
+        });
+        feed_pump->start();
+    }
     // Every second: the sessions switchboardd admin (or another node) revoked end on this server's
     // connections (DeskService::end_revoked_sessions).
     sbd::Periodic revocation_checks(io.get_executor(), std::chrono::seconds(1),
@@ -434,6 +461,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         hub.close_all();
         ticks.stop();
         revocation_checks.stop();
+        if (feed_pump) feed_pump->stop();
         simulator.stop();
         if (recorder) recorder->stop();  // its ng socket would keep io.run() going
     });

@@ -41,11 +41,7 @@ Status ContactService::load() {
     if (!routing) return routing.error();
     auto open = d_.contacts.open_contacts();
     if (!open) return open.error();
-    auto agents = d_.store.list_agents();
-    if (!agents) return agents.error();
-    available_.clear();
-    for (sb::agent::AgentSnapshot& a : agents.value())
-        if (a.state == sb::agent::Presence::Available) available_[a.username] = std::move(a);
+    if (auto st = read_available(); !st) return st;
     acd_ = Acd{};
     acd_.load(std::move(queues.value()), std::move(routing.value()));
     open_.clear();
@@ -355,6 +351,117 @@ void ContactService::on_presence_changed(const std::string& agent) {
 
 void ContactService::on_agent_connected(const std::string&) { route(); }
 
+// ---- other nodes ----------------------------------------------------------------------------------
+void ContactService::heard(const std::vector<Change>& changes, bool resync_first) {
+    if (resync_first)
+        if (auto st = resync(); !st) d_.log.error("cannot read contacts again", {{"error", st.error().message}});
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const Change& c : changes) {
+        if (!seen.insert({c.channel, c.key}).second) continue;
+        if (c.channel == feed::contacts) changed_elsewhere(c.key);
+        else if (c.channel == feed::agents) presence_elsewhere(c.key);
+        else if (c.channel == feed::messages) message_elsewhere(c.key);
+    }
+}
+
+void ContactService::changed_elsewhere(const std::string& id) {
+    auto row = d_.contacts.find_contact(id);
+    if (!row) {
+        d_.log.error("changed contact not read", {{"contact", id}, {"error", row.error().message}});
+        return;
+    }
+    auto copy = open_.find(id);
+    if (copy != open_.end() && row.value() && copy->second.version >= row.value()->version) return;  // (as new)
+    std::optional<ContactRecord> before;
+    if (copy != open_.end()) before = copy->second;
+    if (row.value()) tell_chat_customer(before, *row.value());
+    if (!row.value() || row.value()->state == ContactState::Closed) {
+        if (copy != open_.end()) forget_open(id);
+        positions_due_ = true;
+        return;
+    }
+    const ContactRecord& fresh = *row.value();
+    const bool queued = fresh.state == ContactState::Queued;
+    open_[id] = fresh;
+    acd_.saved(fresh, d_.now());
+    // A contact waiting anywhere may go to an agent of this node; a change in an agent's load
+    // changes who can take what.
+    route(queued);
+}
+
+void ContactService::tell_chat_customer(const std::optional<ContactRecord>& before, const ContactRecord& now) {
+    // Only a chat's customer is on a connection (of one node: ChatService sends only to its own);
+    // an SMS or a call was sent out by the node that made the change.
+    if (now.channel != Channel::Chat || !chat_) return;
+    const bool was_active = before && before->state == ContactState::Active;
+    if (now.state == ContactState::Active && !was_active && now.agent)
+        chat_->agent_joined(now, agent_display_name(*now.agent));
+    const bool ended = now.ended_at && !(before && before->ended_at);
+    if (ended && now.ended_by != Sender::Customer) chat_->ended(now, now.ended_by.value_or(Sender::System));
+}
+
+void ContactService::message_elsewhere(const std::string& id) {
+    if (!chat_) return;
+    auto m = d_.contacts.find_message(id);
+    if (!m || !m.value() || m.value()->from == Sender::Customer) return;  // (the customer's own: sent from here)
+    const MessageRecord& message = *m.value();
+    std::optional<ContactRecord> contact;
+    if (const ContactRecord* open = find_open(message.contact)) contact = *open;
+    else if (auto stored = d_.contacts.find_contact(message.contact); stored && stored.value()) contact = *stored.value();
+    if (!contact || contact->channel != Channel::Chat) return;
+    chat_->agent_message(*contact, message, message.agent ? agent_display_name(*message.agent) : "");
+}
+
+void ContactService::presence_elsewhere(const std::string& agent) {
+    auto rec = d_.store.find_agent(agent);
+    if (!rec) {
+        d_.log.error("presence not read", {{"username", agent}, {"error", rec.error().message}});
+        return;
+    }
+    if (rec.value() && rec.value()->snapshot.state == sb::agent::Presence::Available)
+        available_[agent] = rec.value()->snapshot;
+    else
+        available_.erase(agent);
+    route();
+}
+
+sb::Status ContactService::read_available() {
+    auto agents = d_.store.list_agents();
+    if (!agents) return agents.error();
+    available_.clear();
+    for (sb::agent::AgentSnapshot& a : agents.value())
+        if (a.state == sb::agent::Presence::Available) available_[a.username] = std::move(a);
+    return Ok{};
+}
+
+sb::Status ContactService::resync() {
+    auto open = d_.contacts.open_contacts();
+    if (!open) return open.error();
+    if (auto st = read_available(); !st) return st;
+    std::set<std::string> still_open;
+    for (ContactRecord& c : open.value()) {
+        still_open.insert(c.id);
+        auto copy = open_.find(c.id);
+        if (copy != open_.end() && copy->second.version >= c.version) continue;
+        acd_.saved(c, d_.now());
+        open_[c.id] = std::move(c);
+    }
+    std::vector<std::string> gone;
+    for (const auto& [id, c] : open_)
+        if (!still_open.count(id)) gone.push_back(id);
+    for (const std::string& id : gone) forget_open(id);
+    d_.log.info("contacts read again", {{"open", open_.size()}, {"let_go", gone.size()}});
+    route();
+    return Ok{};
+}
+
+void ContactService::timer_failed(const char* what, const std::string& contact, const sb::Error& error) {
+    // Every node runs every contact's timers; the first to store the outcome wins and the others
+    // find their copy behind (wrong_state, stale_or): no failure, and each timer acts once.
+    if (error.code == code::wrong_state) d_.log.info("timer done by another node", {{"contact", contact}});
+    else d_.log.error(what, {{"contact", contact}, {"error", error.message}});
+}
+
 void ContactService::tick() {
     int64_t now = d_.now();
     std::vector<ContactRecord> missed, acw_over, abandoned, untargeted;
@@ -376,12 +483,12 @@ void ContactService::tick() {
     for (const ContactRecord& c : calls_over) {
         d_.log.info("call not routed again in time; given up", {{"contact", c.id}, {"queue", c.queue}});
         if (auto st = give_up(c, Sender::System); !st)
-            d_.log.error("giving up a call failed", {{"contact", c.id}, {"error", st.error().message}});
+            timer_failed("giving up a call failed", c.id, st.error());
     }
     for (const ContactRecord& c : abandoned) {
         d_.log.info("nobody took the contact in time", {{"contact", c.id}, {"queue", c.queue}});
         if (auto st = give_up(c, Sender::System); !st)
-            d_.log.error("closing an unanswered contact failed", {{"contact", c.id}, {"error", st.error().message}});
+            timer_failed("closing an unanswered contact failed", c.id, st.error());
     }
     for (ContactRecord next : untargeted) {
         // The named agent did not take it: anyone in its queue may (the transfer note stays).
@@ -389,7 +496,7 @@ void ContactService::tick() {
                     {{"contact", next.id}, {"agent", *next.target_agent}, {"queue", next.queue}});
         next.target_agent.reset();
         if (auto st = save(next); !st)
-            d_.log.error("returning a transfer to its queue failed", {{"contact", next.id}, {"error", st.error().message}});
+            timer_failed("returning a transfer to its queue failed", next.id, st.error());
     }
     for (const ContactRecord& c : missed) {
         auto it = open_.find(c.id);
@@ -397,7 +504,7 @@ void ContactService::tick() {
         std::string agent = *c.agent;
         d_.log.info("offer missed", {{"contact", c.id}, {"agent", agent}});
         if (auto st = return_to_queue(it->second, "missed", true); !st) {
-            d_.log.error("returning a missed offer failed", {{"contact", c.id}, {"error", st.error().message}});
+            timer_failed("returning a missed offer failed", c.id, st.error());
             continue;
         }
         if (agents_) agents_->missed_offer(agent);
@@ -405,7 +512,7 @@ void ContactService::tick() {
     for (const ContactRecord& c : acw_over) {
         d_.log.info("after-contact work timed out", {{"contact", c.id}});
         if (auto st = close_after_work(c, std::nullopt, c.notes, c.tags); !st)
-            d_.log.error("closing after ACW failed", {{"contact", c.id}, {"error", st.error().message}});
+            timer_failed("closing after ACW failed", c.id, st.error());
     }
     route(false);  // the periodic pass: nothing changed that it did not see (an offer it makes does)
     // Every change since the last tick at once: each telling sorts every queue, so it is done at
@@ -437,22 +544,53 @@ Status ContactService::check_move(const ContactRecord& next) const {
 Status ContactService::save(const ContactRecord& next) {
     if (next.state == ContactState::Closed) return make_error("invalid_transition", "a contact is closed by close()");
     if (auto st = check_move(next); !st) return st;
-    if (auto st = d_.contacts.save_contact(next); !st) return st;
-    open_[next.id] = next;
-    acd_.saved(next, d_.now());
-    if (!is_ringing_call(next)) call_deadline_.erase(next.id);
-    for (auto& hook : change_hooks_) hook(next);
+    ContactRecord row = next;
+    row.version = stored_version(next);
+    auto version = d_.contacts.save_contact(row);
+    if (!version) return stale_or(version.error(), next.id);
+    row.version = version.value();
+    open_[next.id] = row;
+    acd_.saved(row, d_.now());
+    if (!is_ringing_call(row)) call_deadline_.erase(row.id);
+    for (auto& hook : change_hooks_) hook(row);
     return Ok{};
+}
+
+int64_t ContactService::stored_version(const ContactRecord& next) const {
+    // Memory holds what this node last stored or read; a caller's copy may be from before that.
+    auto it = open_.find(next.id);
+    return it != open_.end() ? it->second.version : next.version;
+}
+
+sb::Error ContactService::stale_or(const sb::Error& error, const std::string& id) {
+    if (error.code != kStaleContact) return error;
+    // Another node changed the contact: this one's copy is replaced by the row (or let go, if the
+    // contact closed), and the request that met it is answered as its new state would have it.
+    auto fresh = d_.contacts.find_contact(id);
+    if (!fresh) return fresh.error();
+    forget_open(id);
+    if (fresh.value() && fresh.value()->state != ContactState::Closed) {
+        open_[id] = *fresh.value();
+        acd_.saved(*fresh.value(), d_.now());
+    }
+    d_.log.info("contact changed elsewhere", {{"contact", id}});
+    return make_error(code::wrong_state, "The contact changed meanwhile; look at it again.");
+}
+
+void ContactService::forget_open(const std::string& id) {
+    open_.erase(id);
+    acd_.closed(id);
+    call_deadline_.erase(id);
+    customer_typing_.erase(id);
 }
 
 Status ContactService::close(const ContactRecord& next) {
     if (next.state != ContactState::Closed) return make_error("invalid_transition", "close() closes a contact");
     if (auto st = check_move(next); !st) return st;
-    if (auto st = d_.contacts.close_contact(next); !st) return st;
-    open_.erase(next.id);
-    acd_.closed(next.id);
-    call_deadline_.erase(next.id);
-    customer_typing_.erase(next.id);
+    ContactRecord row = next;
+    row.version = stored_version(next);
+    if (auto st = d_.contacts.close_contact(row); !st) return stale_or(st.error(), next.id);
+    forget_open(next.id);
     for (auto& hook : change_hooks_) hook(next);
     return Ok{};
 }
@@ -496,6 +634,10 @@ sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, Se
                                                       const std::string& text, const std::optional<std::string>& agent,
                                                       const std::optional<std::string>& client_id,
                                                       MessageStatus status) {
+    // The message, its seq and the agent's event of it are one transaction, and the event is sent
+    // once it is committed: a crash between them would leave a stored message no desk hears of.
+    Transaction tx(d_.store.database());
+    if (!tx.begun()) return tx.begun().error();
     auto seq = d_.contacts.next_message_seq(c.id);
     if (!seq) return seq.error();
     MessageRecord m;
@@ -511,10 +653,6 @@ sb::Result<MessageRecord> ContactService::add_message(const ContactRecord& c, Se
     m.status = status;
     if (c.channel == Channel::Sms) m.segments = sms_segment_count(m.text);
     m.client_id = client_id;
-    // The message and the agent's event of it are one transaction, and the event is sent once it
-    // is committed: a crash between them would leave a stored message no desk hears of.
-    Transaction tx(d_.store.database());
-    if (!tx.begun()) return tx.begun().error();
     if (agents_) agents_->hold_events();
     auto stored = [&]() -> sb::Status {
         // An agent's (or the system's) SMS is also queued for the provider in the same transaction.
@@ -593,7 +731,9 @@ void ContactService::route_once() {
         next.agent = o.agent;
         next.offer_expires_at = now + config_.offer_timeout_ms;
         if (auto st = save(next); !st) {
-            d_.log.error("offer failed", {{"contact", o.contact}, {"error", st.error().message}});
+            // (another node's change to it, already read into memory by save(), is no failure)
+            if (st.error().code != code::wrong_state)
+                d_.log.error("offer failed", {{"contact", o.contact}, {"error", st.error().message}});
             continue;
         }
         acd_.busy(o.agent, now);

@@ -26,6 +26,7 @@
 #include "server/app/log.h"
 #include "server/contacts/acd.h"
 #include "server/contacts/routing.h"
+#include "server/store/change_feed.h"
 #include "server/store/contact_store.h"
 #include "server/store/store.h"
 #include "server/verify/verification.h"
@@ -224,6 +225,22 @@ public:
     sb::Result<OutboundCall> call_outbound(const std::string& contact, const std::string& sip_user,
                                            const std::string& call_id = "");
 
+    // ---- other nodes (several switchboardd on one PostgreSQL; change_feed.h) ----
+    // What the change feed brought: each thing read once however often it was announced, and
+    // everything first when `resync` (the feed was down).
+    void heard(const std::vector<Change>& changes, bool resync);
+    // Another node changed this contact: the copy in memory takes the row (or lets the contact
+    // go, if it closed), and a waiting contact is routed to this node's agents.
+    void changed_elsewhere(const std::string& id);
+    // Another node changed this agent's presence: who is available, as the store says.
+    void presence_elsewhere(const std::string& agent);
+    // Another node stored this message: an agent's (or the system's) reaches the chat customer
+    // if their page is connected to this node.
+    void message_elsewhere(const std::string& id);
+    // The feed was down (changes may have been missed): every open contact and available agent
+    // read again.
+    sb::Status resync();
+
     // ---- presence and time ----
     void on_presence_changed(const std::string& agent);
     void on_agent_connected(const std::string& agent);
@@ -241,6 +258,16 @@ private:
     // table does not have (check_move).
     sb::Status save(const ContactRecord& next);       // store, then memory
     sb::Status close(const ContactRecord& next);      // store with its interaction, then forget
+    // Both store over the version memory holds (stored_version): if another node saved the
+    // contact since, nothing is stored, memory takes the row as it now is, and the error is
+    // wrong_state (stale_or).
+    int64_t stored_version(const ContactRecord& next) const;
+    sb::Error stale_or(const sb::Error& error, const std::string& id);
+    void forget_open(const std::string& id);  // out of memory: open_, the ACD, deadlines, typing
+    void timer_failed(const char* what, const std::string& contact, const sb::Error& error);
+    // A chat customer connected here hears what another node did to their contact (an agent
+    // joined, the chat ended), as the node that did it would have told them.
+    void tell_chat_customer(const std::optional<ContactRecord>& before, const ContactRecord& now);
     sb::Status return_to_queue(const ContactRecord& c, const std::string& reason, bool declined);
     // Close a contact nobody answered (queued or ringing): `by` the customer or the system.
     sb::Status give_up(const ContactRecord& c, Sender by, const std::string& ended_reason = "revoked");
@@ -274,6 +301,7 @@ private:
     // The available agents, for the ACD's questions (from available_, not the store); empty
     // without an agent link (nobody can take anything).
     std::vector<sb::agent::AgentSnapshot> agents_for_acd();
+    sb::Status read_available();  // available_ from the store, whole (load, resync)
     sb::Result<CustomerRecord> customer_by_phone(const std::string& e164, const std::string& name);
     sb::Status offer_call(ContactRecord c, const std::string& agent);
     // A transferred caller arriving at `queue`'s number: the pending transfer's contact, moved

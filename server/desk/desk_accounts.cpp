@@ -50,7 +50,7 @@ void DeskService::end_revoked_sessions() {
             d_.log.error("event not recorded", {{"username", s.agent}, {"event", "session.revoked"},
                                                 {"error", seq.error().message}});
         } else {
-            send_to_agent(s.agent, sb::protocol::to_text(sb::protocol::event_frame(seq.value(), "session.revoked", data)));
+            deliver_event(s.agent, seq.value(), "session.revoked", data);
         }
         for (auto& [id, conn] : connections_)
             if (conn.agent && conn.token_hash == s.token_hash) {

@@ -212,7 +212,7 @@ sb::Status DeskService::end_sessions(const std::string& username, const std::vec
         json data{{"session", session_id_of(hash)}, {"reason", "revoked"}};
         auto seq = d_.store.append_event(username, "session.revoked", data, now);
         if (!seq) return seq.error();
-        send_to_agent(username, sb::protocol::to_text(sb::protocol::event_frame(seq.value(), "session.revoked", data)));
+        deliver_event(username, seq.value(), "session.revoked", data);
         for (auto& [other_id, other] : connections_)
             if (other.agent && other.token_hash == hash) {
                 other.agent.reset();

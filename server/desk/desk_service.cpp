@@ -375,6 +375,7 @@ DeskService::Reply DeskService::start_session(Connection& c, ConnectionId id, co
     if (!result) return result;
     c.agent = username;
     c.token_hash = hash;
+    c.delivered = result.value().value("seq", int64_t{0});
     just_connected_ = username;
     d_.output.authenticated(id);
     d_.log.info("logged in", {{"conn", id}, {"username", username}});
@@ -406,6 +407,8 @@ DeskService::Reply DeskService::resume(Connection& c, ConnectionId id, const jso
 
     c.agent = username;
     c.token_hash = hash;
+    c.delivered = result.value().value("seq", int64_t{0});
+    if (!missed.value().empty()) c.delivered = std::max(c.delivered, missed.value().back().seq);
     just_connected_ = username;
     d_.output.authenticated(id);
     d_.log.info("resumed", {{"conn", id}, {"username", username}, {"missed", missed.value().size()}});
@@ -475,12 +478,39 @@ void DeskService::release_events(bool committed) {
 
 void DeskService::deliver_event(const std::string& username, int64_t seq, const std::string& event, const json& data) {
     std::string texts[3];  // by version (desk_versions.cpp), each made once if anyone reads it
-    for (const auto& [id, conn] : connections_) {
-        if (conn.agent != username) continue;
+    for (auto& [id, conn] : connections_) {
+        if (conn.agent != username || seq <= conn.delivered) continue;
+        if (seq != conn.delivered + 1) {  // another node's events came between: in order, from the log
+            catch_up(id, conn);
+            continue;
+        }
         int v = conn.version == 1 ? 1 : 2;
         if (texts[v].empty()) texts[v] = event_text(v, seq, event, data);
         d_.output.send(id, texts[v]);
+        conn.delivered = seq;
     }
+}
+
+void DeskService::catch_up(ConnectionId id, Connection& c) {
+    if (!c.agent) return;
+    auto missed = d_.store.events_after(*c.agent, c.delivered);
+    if (!missed) {
+        d_.log.error("events not read", {{"username", *c.agent}, {"error", missed.error().message}});
+        return;
+    }
+    for (const StoredEvent& e : missed.value()) {
+        d_.output.send(id, event_text(c.version == 1 ? 1 : 2, e.seq, e.event, e.data));
+        c.delivered = e.seq;
+    }
+}
+
+void DeskService::events_elsewhere(const std::string& username) {
+    for (auto& [id, conn] : connections_)
+        if (conn.agent == username) catch_up(id, conn);
+}
+
+void DeskService::catch_up_all() {
+    for (auto& [id, conn] : connections_) catch_up(id, conn);
 }
 
 bool DeskService::is_connected(const std::string& username) {
@@ -535,7 +565,7 @@ sb::Result<AgentSnapshot> DeskService::change_presence(const std::string& userna
     if (!seq) return seq.error();
     d_.log.info("presence changed", {{"username", username}, {"state", sb::agent::to_string(state)},
                                      {"reason", reason}, {"seq", seq.value()}});
-    send_to_agent(username, sb::protocol::to_text(sb::protocol::event_frame(seq.value(), "agent.state", sb::agent::to_json(agent))));
+    deliver_event(username, seq.value(), "agent.state", sb::agent::to_json(agent));
     d_.contacts.on_presence_changed(username);
     return agent;
 }
@@ -606,11 +636,6 @@ DeskService::Reply DeskService::logout(Connection& c) {
 }
 
 // ---- output -------------------------------------------------------------------------------------
-void DeskService::send_to_agent(const std::string& username, const std::string& frame) {
-    for (const auto& [id, conn] : connections_)
-        if (conn.agent == username) d_.output.send(id, frame);
-}
-
 void DeskService::send(ConnectionId id, const json& frame) { d_.output.send(id, sb::protocol::to_text(frame)); }
 
 // ---- UTF-8 --------------------------------------------------------------------------------------

@@ -99,6 +99,12 @@ public:
     // their queues. main.cpp calls it every second.
     void end_revoked_sessions();
 
+    // Another node recorded events for this agent (change_feed.h): their connections here are
+    // sent what they have not had, from the log.
+    void events_elsewhere(const std::string& username);
+    // The feed was down: every connection is sent what it may have missed.
+    void catch_up_all();
+
 private:
     int holding_ = 0;  // hold_events() depth
     struct HeldEvent {
@@ -115,6 +121,9 @@ private:
         bool login_pending = false;  // a password is being checked off the I/O thread
         std::optional<std::string> agent;  // username, once logged in
         std::string token_hash;            // of the session this connection uses
+        // The agent's last event sent to this connection: events go out in seq order with no
+        // gap, so one recorded by another node first is read from the log (catch_up).
+        int64_t delivered = 0;
     };
 
     using Reply = sb::Result<nlohmann::json>;
@@ -179,11 +188,11 @@ private:
     // returns the agent as it now is.
     sb::Result<sb::agent::AgentSnapshot> change_presence(const std::string& username, sb::agent::Presence state,
                                                          const std::string& reason);
-    void send_to_agent(const std::string& username, const std::string& frame);
     // desk_versions.cpp: what differs between the versions on the wire. The server builds
     // version 2; these turn it into what a connection's version reads.
     // An event recorded for `username`, to each of their connections in its version.
     void deliver_event(const std::string& username, int64_t seq, const std::string& event, const nlohmann::json& data);
+    void catch_up(ConnectionId id, Connection& c);  // the events after c.delivered, from the log
     nlohmann::json contact_for(int version, nlohmann::json contact);
     void result_for(int version, nlohmann::json& result);  // a reply's result: its contact(s)
     std::string event_text(int version, int64_t seq, const std::string& event, const nlohmann::json& data);

@@ -1,6 +1,9 @@
 // contact_store.cpp: contacts, transcripts and the CRM tables in SQLite (see contact_store.h).
 #include "server/store/contact_store.h"
 
+#include <iterator>
+
+#include "server/store/change_feed.h"
 #include "server/store/rows.h"
 
 #include "protocol/schema.h"
@@ -36,10 +39,18 @@ CustomerRecord read_customer(const Statement& st) {
     return c;
 }
 
+// The fields save_contact writes, in bind_fields' order (then id, then version).
+constexpr const char* kContactFields[] = {
+    "channel", "state", "queue", "customer", "agent", "rank", "created_at", "offer_expires_at", "accepted_at",
+    "ended_at", "ended_by", "acw_expires_at", "closed_at", "transfer_from", "transfer_note", "target_agent",
+    "disposition", "notes", "tags", "customer_address", "service_address", "chat_token_hash", "call_direction",
+    "callback", "claimed_customer"};
+constexpr int kContactFieldCount = static_cast<int>(std::size(kContactFields));
+
 constexpr const char* kContactColumns =
     "id, channel, state, queue, customer, agent, rank, created_at, offer_expires_at, accepted_at, ended_at, "
     "ended_by, acw_expires_at, closed_at, transfer_from, transfer_note, target_agent, disposition, notes, tags, "
-    "customer_address, service_address, chat_token_hash, call_direction, callback, claimed_customer";
+    "customer_address, service_address, chat_token_hash, call_direction, callback, claimed_customer, version";
 
 Result<ContactRecord> read_contact(const Statement& st) {
     ContactRecord c;
@@ -77,6 +88,7 @@ Result<ContactRecord> read_contact(const Statement& st) {
     c.call_direction = opt_text(st, 23);
     c.callback = st.column_int(24) != 0;
     c.claimed_customer = opt_text(st, 25);
+    c.version = st.column_int(26);
     return c;
 }
 
@@ -219,53 +231,80 @@ Result<std::vector<InteractionRecord>> ContactStore::history(const std::string& 
 }
 
 // ---- contacts ------------------------------------------------------------------------------------
-Status ContactStore::save_contact(const ContactRecord& c) {
-    // An upsert, never INSERT OR REPLACE: a replace deletes the row first, and the delete would
-    // cascade to the contact's messages.
-    static const std::string sql = [] {
-        std::string s = std::string("INSERT INTO contacts (") + kContactColumns +
-                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                        "ON CONFLICT (id) DO UPDATE SET ";
-        std::string cols = kContactColumns;
-        bool first = true;
-        for (std::size_t at = 0; at < cols.size();) {
-            auto comma = cols.find(',', at);
-            std::string col = cols.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-            col.erase(0, col.find_first_not_of(' '));
-            at = comma == std::string::npos ? cols.size() : comma + 1;
-            if (col == "id") continue;
-            s += (first ? "" : ", ") + col + " = excluded." + col;
-            first = false;
-        }
-        return s + ";";
+namespace {
+// The contact's fields (kContactFields' order) bound from `at` on.
+void bind_fields(Statement& st, const ContactRecord& c, int at) {
+    st.bind(at, to_string(c.channel)).bind(at + 1, to_string(c.state)).bind(at + 2, c.queue).bind(at + 3, c.customer);
+    bind_text(st, at + 4, c.agent);
+    st.bind(at + 5, c.rank).bind(at + 6, c.created_at).bind(at + 7, c.offer_expires_at).bind(at + 8, c.accepted_at);
+    st.bind(at + 9, c.ended_at);
+    if (c.ended_by) st.bind(at + 10, to_string(*c.ended_by));
+    else st.bind(at + 10, std::optional<int64_t>{});
+    st.bind(at + 11, c.acw_expires_at).bind(at + 12, c.closed_at);
+    bind_text(st, at + 13, c.transfer_from);
+    bind_text(st, at + 14, c.transfer_note);
+    bind_text(st, at + 15, c.target_agent);
+    bind_text(st, at + 16, c.disposition);
+    st.bind(at + 17, c.notes).bind(at + 18, sb::protocol::to_text(c.tags));
+    bind_text(st, at + 19, c.customer_address);
+    bind_text(st, at + 20, c.service_address);
+    bind_text(st, at + 21, c.chat_token_hash);
+    bind_text(st, at + 22, c.call_direction);
+    st.bind(at + 23, int64_t{c.callback ? 1 : 0});
+    bind_text(st, at + 24, c.claimed_customer);
+}
+}  // namespace
+
+Result<int64_t> ContactStore::save_contact(const ContactRecord& c) {
+    // The row and its announcement (change_feed.h) commit together.
+    Transaction tx(db_);
+    if (!tx.begun()) return tx.begun().error();
+    auto version = write_contact(c);
+    if (!version) return version;
+    if (auto st = db_.announce(feed::contacts, c.id); !st) return st.error();
+    if (auto st = tx.commit(); !st) return st.error();
+    return version;
+}
+
+Result<int64_t> ContactStore::write_contact(const ContactRecord& c) {
+    if (c.version == 0) {  // a new contact
+        static const std::string insert = [] {
+            std::string cols = "id", values = "?";
+            for (const char* f : kContactFields) cols += std::string(", ") + f, values += ", ?";
+            return "INSERT INTO contacts (" + cols + ", version) VALUES (" + values + ", 1);";
+        }();
+        auto q = db_.prepare(insert);
+        if (!q) return q.error();
+        q.value().bind(1, c.id);
+        bind_fields(q.value(), c, 2);
+        if (auto st = q.value().run(); !st) return st.error();
+        return int64_t{1};
+    }
+    // Only over the version this copy was read at: a change stored meanwhile is never overwritten.
+    static const std::string update = [] {
+        std::string s = "UPDATE contacts SET ";
+        for (const char* f : kContactFields) s += std::string(f) + " = ?, ";
+        return s + "version = version + 1 WHERE id = ? AND version = ? RETURNING version;";
     }();
-    auto q = db_.prepare(sql);
+    auto q = db_.prepare(update);
     if (!q) return q.error();
     Statement& st = q.value();
-    st.bind(1, c.id).bind(2, to_string(c.channel)).bind(3, to_string(c.state)).bind(4, c.queue).bind(5, c.customer);
-    bind_text(st, 6, c.agent);
-    st.bind(7, c.rank).bind(8, c.created_at).bind(9, c.offer_expires_at).bind(10, c.accepted_at).bind(11, c.ended_at);
-    if (c.ended_by) st.bind(12, to_string(*c.ended_by));
-    else st.bind(12, std::optional<int64_t>{});
-    st.bind(13, c.acw_expires_at).bind(14, c.closed_at);
-    bind_text(st, 15, c.transfer_from);
-    bind_text(st, 16, c.transfer_note);
-    bind_text(st, 17, c.target_agent);
-    bind_text(st, 18, c.disposition);
-    st.bind(19, c.notes).bind(20, sb::protocol::to_text(c.tags));
-    bind_text(st, 21, c.customer_address);
-    bind_text(st, 22, c.service_address);
-    bind_text(st, 23, c.chat_token_hash);
-    bind_text(st, 24, c.call_direction);
-    st.bind(25, int64_t{c.callback ? 1 : 0});
-    bind_text(st, 26, c.claimed_customer);
-    return st.run();
+    bind_fields(st, c, 1);
+    st.bind(kContactFieldCount + 1, c.id).bind(kContactFieldCount + 2, c.version);
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!row.value())
+        return sb::make_error(kStaleContact, "contact " + c.id + " changed since it was read (version " +
+                                                 std::to_string(c.version) + ")");
+    int64_t version = st.column_int(0);
+    if (auto done = st.step(); !done) return done.error();
+    return version;
 }
 
 Status ContactStore::close_contact(const ContactRecord& c) {
     Transaction tx(db_);
     if (!tx.begun()) return tx.begun().error();
-    if (auto st = save_contact(c); !st) return st;
+    if (auto saved = save_contact(c); !saved) return saved.error();
     auto q = db_.prepare(
         "INSERT INTO interactions (customer, contact, channel, at, queue, disposition, notes, agent) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?);");
@@ -302,6 +341,8 @@ Result<std::vector<ContactRecord>> ContactStore::open_contacts() {
 
 // ---- messages ------------------------------------------------------------------------------------
 Status ContactStore::add_message(const MessageRecord& m) {
+    Transaction tx(db_);  // the row and its announcement (change_feed.h) together
+    if (!tx.begun()) return tx.begun().error();
     auto q = db_.prepare(std::string("INSERT INTO messages (") + kMessageColumns +
                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);");
     if (!q) return q.error();
@@ -310,7 +351,9 @@ Status ContactStore::add_message(const MessageRecord& m) {
     bind_text(st, 7, m.agent);
     st.bind(8, to_string(m.status)).bind(9, m.segments);
     bind_text(st, 10, m.client_id);
-    return st.run();
+    if (auto r = st.run(); !r) return r;
+    if (auto r = db_.announce(feed::messages, m.id); !r) return r;
+    return tx.commit();
 }
 
 Result<std::optional<MessageRecord>> ContactStore::find_message(const std::string& id) {
@@ -355,12 +398,17 @@ Result<std::optional<MessageRecord>> ContactStore::last_message(const std::strin
 }
 
 Result<int64_t> ContactStore::next_message_seq(const std::string& contact) {
-    auto q = db_.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE contact = ?;");
+    // A counter on the contact's row, not MAX(seq) + 1: the update locks the row until the
+    // caller's transaction ends, so two nodes adding to one transcript at once take turns.
+    auto q = db_.prepare("UPDATE contacts SET message_seq = message_seq + 1 WHERE id = ? RETURNING message_seq;");
     if (!q) return q.error();
     q.value().bind(1, contact);
     auto row = q.value().step();
     if (!row) return row.error();
-    return q.value().column_int(0);
+    if (!row.value()) return sb::make_error(code::internal, "no contact " + contact + " to add a message to");
+    int64_t seq = q.value().column_int(0);
+    if (auto done = q.value().step(); !done) return done.error();
+    return seq;
 }
 
 Status ContactStore::update_customer_address(const std::string& id, const std::optional<std::string>& address,

@@ -89,6 +89,8 @@ struct ContactRecord {
     // contact's verification runs against them, and a verified contact is moved to them
     // (docs/verification.md, "Claims"). Until then `customer` is the chat's own new record.
     std::optional<std::string> claimed_customer;
+    // The row's version as read (raised by every save); 0: not stored yet (save_contact inserts).
+    int64_t version = 0;
 };
 
 // Whose identity a contact's verification checks: the claimed customer while there is one.
@@ -115,6 +117,9 @@ struct CannedResponse {
 };
 
 // ---- ContactStore -------------------------------------------------------------------------------
+// save_contact's error when the row is no longer at the version the caller read.
+inline constexpr const char* kStaleContact = "stale_contact";
+
 class ContactStore {
 public:
     explicit ContactStore(Database& db) : db_(db) {}
@@ -135,8 +140,11 @@ public:
     sb::Result<std::vector<InteractionRecord>> history(const std::string& customer);  // newest first
 
     // contacts
-    sb::Status save_contact(const ContactRecord& c);  // insert or replace the whole row
-    // Saves a closed contact and its interaction (the customer's history) together.
+    // Inserts the contact (version 0) or replaces the whole row if it is still at c.version;
+    // returns the version stored. A row saved meanwhile (by another node) is the error
+    // kStaleContact and nothing changes: the caller reads the contact again.
+    sb::Result<int64_t> save_contact(const ContactRecord& c);
+    // Saves a closed contact (as save_contact) and its interaction (the customer's history) together.
     sb::Status close_contact(const ContactRecord& c);
     sb::Result<std::optional<ContactRecord>> find_contact(const std::string& id);
     sb::Result<std::optional<ContactRecord>> find_contact_by_token_hash(const std::string& hash);
@@ -153,6 +161,8 @@ public:
     sb::Result<std::vector<MessageRecord>> messages_after(const std::string& contact, int64_t after_seq, int64_t limit);
     // The contact's newest message (its seq is how many it has), or none.
     sb::Result<std::optional<MessageRecord>> last_message(const std::string& contact);
+    // The contact's next message seq, taken (inside the caller's transaction, which it holds
+    // the contact's row for).
     sb::Result<int64_t> next_message_seq(const std::string& contact);
     sb::Status set_message_status(const std::string& id, MessageStatus status);
 
@@ -175,6 +185,7 @@ public:
     sb::Result<nlohmann::json> provider_outbox();
 
 private:
+    sb::Result<int64_t> write_contact(const ContactRecord& c);  // save_contact's row, in its transaction
     Database& db_;
 };
 

@@ -132,6 +132,14 @@ public:
 
     std::size_t cached_statements() const { return idle_count_; }
 
+    // Tells the other nodes that what `key` names on `channel` (change_feed.h, feed::) changed:
+    // on PostgreSQL a NOTIFY, delivered when the transaction commits (at once outside one); on
+    // SQLite, where there is one node, nothing.
+    virtual sb::Status announce(std::string_view /*channel*/, std::string_view /*key*/) { return sb::Ok{}; }
+    // This node's tag on what it announces (its own feed leaves those out).
+    void set_node(std::string node) { node_ = std::move(node); }
+    const std::string& node() const { return node_; }
+
 protected:
     Database() = default;
     // Compiles one statement (`sql` as the store wrote it, with `?` parameters).
@@ -149,6 +157,7 @@ private:
     void give_back(std::unique_ptr<Cursor> cursor, std::string key);  // reset, kept (or dropped past the cap)
     std::unordered_map<std::string, std::vector<std::unique_ptr<Cursor>>> idle_;  // SQL text -> idle
     std::size_t idle_count_ = 0;
+    std::string node_;
 };
 
 // ---- transactions --------------------------------------------------------------------------------

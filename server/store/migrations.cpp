@@ -456,6 +456,16 @@ CREATE INDEX IF NOT EXISTS payments_by_contact_seq ON payments(contact, seq);
 ALTER TABLE payments ADD COLUMN seq INTEGER;
 CREATE INDEX IF NOT EXISTS payments_by_contact_seq ON payments(contact, seq);
 )sql"},
+        // 17: a contact's version, raised by every save: a node whose copy is older than the row
+        // cannot overwrite what another node stored (an offer, an end), so no contact is offered
+        // to two agents; and its transcript's last seq, taken by an update that locks the row,
+        // so two nodes adding a message at once cannot take the same (docs/architecture.md,
+        // "Several nodes").
+        {17, R"sql(
+ALTER TABLE contacts ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE contacts ADD COLUMN message_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE contacts SET message_seq = COALESCE((SELECT MAX(seq) FROM messages WHERE messages.contact = contacts.id), 0);
+)sql"},
     };
     return list;
 }

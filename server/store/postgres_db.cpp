@@ -1,6 +1,8 @@
 // postgres_db.cpp: the PostgreSQL engine (see postgres_db.h).
 #include "server/store/postgres_db.h"
 
+#include "server/store/change_feed.h"
+
 #include <libpq-fe.h>
 
 #include <cstdlib>
@@ -217,6 +219,15 @@ Result<std::unique_ptr<Database>> PostgresDatabase::open(const std::string& uri)
 PostgresDatabase::~PostgresDatabase() {
     drop_cached_statements();
     PQfinish(conn_);
+}
+
+Status PostgresDatabase::announce(std::string_view channel, std::string_view key) {
+    auto q = prepare("SELECT pg_notify(?, ?);");
+    if (!q) return q.error();
+    q.value().bind(1, channel).bind(2, ChangeFeed::payload(node(), key));
+    auto row = q.value().step();
+    if (!row) return row.error();
+    return Ok{};
 }
 
 std::string PostgresDatabase::next_statement_name() { return "sb" + std::to_string(++statements_); }

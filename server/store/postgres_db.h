@@ -31,6 +31,7 @@ public:
     Dialect dialect() const override { return Dialect::Postgres; }
     sb::Status exec(const std::string& sql) override;
     bool in_transaction() const override;
+    sb::Status announce(std::string_view channel, std::string_view key) override;
 
     // The SQL text with each `?` outside quotes and comments written `$1`, `$2`, ... and how
     // many there were (postgres_db_test.cpp).

@@ -1,6 +1,8 @@
 // store.cpp: SQLite-backed store (see store.h).
 #include "server/store/store.h"
 
+#include "server/store/change_feed.h"
+
 #include <cctype>
 
 #include "server/store/migrations.h"
@@ -78,6 +80,7 @@ Result<int64_t> Store::record_presence(const AgentSnapshot& agent, const std::st
     if (auto st = upd.value().run(); !st) return st.error();
     auto seq = append_event_in_transaction(agent.username, event, sb::agent::to_json(agent), now);
     if (!seq) return seq.error();
+    if (auto st = db_->announce(feed::agents, agent.username); !st) return st.error();
     if (auto c = tx.commit(); !c) return c.error();
     return seq.value();
 }
@@ -154,6 +157,7 @@ Result<int64_t> Store::append_event_in_transaction(const std::string& agent, con
     auto trim = db_->prepare("DELETE FROM events WHERE agent = ? AND seq <= ?;");
     if (!trim) return trim.error();
     if (auto t = trim.value().bind(1, agent).bind(2, seq - kEventsKeptPerAgent).run(); !t) return t.error();
+    if (auto st = db_->announce(feed::events, agent); !st) return st.error();
     return seq;
 }
 

@@ -20,6 +20,9 @@ test('the contacts rebuild (migration 3) keeps contacts, messages and their link
   await Promise.all([chat.close(), bob.close()]);
   await server.stop();
 
+  // (Migration 17 adds contacts.version again below, at 1: the rows start there for the
+  // comparison; their message_seq it works out again from the messages.)
+  sql(server.db, 'UPDATE contacts SET version = 1');
   const before = {
     contacts: sql(server.db, 'SELECT * FROM contacts ORDER BY id'),
     messages: sql(server.db, 'SELECT * FROM messages ORDER BY id'),
@@ -42,7 +45,8 @@ test('the contacts rebuild (migration 3) keeps contacts, messages and their link
     + 'ALTER TABLE accounts DROP COLUMN number; '
     + 'ALTER TABLE contacts DROP COLUMN claimed_customer; '
     + 'ALTER TABLE payments DROP COLUMN charge_key; ALTER TABLE payments DROP COLUMN charge_card; '
-    + 'DROP INDEX payments_by_contact_seq; ALTER TABLE payments DROP COLUMN seq;');
+    + 'DROP INDEX payments_by_contact_seq; ALTER TABLE payments DROP COLUMN seq; '
+    + 'ALTER TABLE contacts DROP COLUMN version; ALTER TABLE contacts DROP COLUMN message_seq;');
 
   server = await startServer({ dir });  // migrates again from version 2
   try {

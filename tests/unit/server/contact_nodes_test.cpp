@@ -1,0 +1,276 @@
+// Two ContactServices on one database, as two switchboardd nodes are: each keeps its own copy of
+// the open contacts, and a copy older than the row cannot overwrite it (contacts.version,
+// migration 17). Run on SQLite (one file, two connections) and on a PostgreSQL this binary starts.
+#include <doctest/doctest.h>
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "pg_cluster.h"
+#include "server/contacts/contact_service.h"
+#include "server/store/change_feed.h"
+#include "server/store/contact_store.h"
+#include "server/store/demo_seed.h"
+#include "server/store/store.h"
+
+using namespace sbd;
+
+namespace {
+
+struct Link : AgentLink {
+    std::set<std::string> connected;
+    std::vector<std::tuple<std::string, std::string, std::string>> events;  // agent, event, contact
+    void contact_event(const std::string& agent, const std::string& event, const nlohmann::json& data) override {
+        // (contact.offered and .updated carry the contact object; the others name it)
+        std::string contact = data.contains("id") ? data.value("id", "") : data.value("contact", "");
+        events.emplace_back(agent, event, contact);
+    }
+    bool is_connected(const std::string& agent) override { return connected.count(agent) > 0; }
+    std::set<std::string> connected_agents() override { return connected; }
+    void missed_offer(const std::string&) override {}
+    int offers(const std::string& agent, const std::string& contact) const {
+        int n = 0;
+        for (const auto& [a, e, c] : events) n += a == agent && e == "contact.offered" && c == contact;
+        return n;
+    }
+};
+
+struct Node {
+    std::unique_ptr<Store> store;
+    std::unique_ptr<ContactStore> contacts;
+    Logger log{LogLevel::Error};
+    Link link;
+    std::unique_ptr<ContactService> svc;
+    Node(const std::string& where, const std::string& name) {
+        auto opened = Store::open(where);
+        REQUIRE_MESSAGE(opened.ok(), opened.error().message);
+        store = std::move(opened.value());
+        contacts = std::make_unique<ContactStore>(store->database());
+        int ids = 0;
+        svc = std::make_unique<ContactService>(
+            ContactService::Deps{*store, *contacts, log, [] { return int64_t{5'000'000}; },
+                                 [name, ids]() mutable { return name + std::to_string(++ids); }},
+            ContactConfig{});
+        svc->set_agent_link(&link);
+        REQUIRE(svc->load().ok());
+    }
+    void available(const std::string& agent) {
+        auto rec = store->find_agent(agent);
+        REQUIRE(rec.ok());
+        REQUIRE(rec.value());
+        sb::agent::AgentSnapshot a = rec.value()->snapshot;
+        a.state = sb::agent::Presence::Available;
+        a.state_since_ms = 4'000'000;
+        REQUIRE(store->record_presence(a, "agent.state", a.state_since_ms).ok());
+    }
+    ContactRecord row(const std::string& id) {
+        auto c = contacts->find_contact(id);
+        REQUIRE(c.ok());
+        REQUIRE(c.value());
+        return *c.value();
+    }
+};
+
+// Two nodes on `where`: alice (node a) and bob (node b) available, both with the support skill.
+void seed(const std::string& where) {
+    auto opened = Store::open(where);
+    REQUIRE(opened.ok());
+    REQUIRE(seed_demo_data(*opened.value(), 1'000'000).ok());
+    REQUIRE(seed_contact_demo_data(*opened.value(), 1'000'000).ok());
+}
+
+void a_contact_is_offered_once(const std::string& where) {
+    seed(where);
+    Node a(where, "a"), b(where, "b");
+    a.available("alice");
+    b.available("bob");
+    REQUIRE(a.svc->load().ok());
+
+    // A chat arrives on node a while nobody there is connected: it waits, and node b (loading
+    // now) has the same queued contact in its copy.
+    auto chat = a.svc->start_chat("Dana", std::nullopt);
+    REQUIRE_MESSAGE(chat.ok(), (chat.ok() ? "" : chat.error().message));
+    const std::string id = chat.value().contact.id;
+    REQUIRE(b.svc->load().ok());
+    REQUIRE(b.svc->find_open(id));
+    CHECK(b.svc->find_open(id)->state == ContactState::Queued);
+
+    // alice connects on node a: it is offered to her.
+    a.link.connected = {"alice"};
+    a.svc->on_agent_connected("alice");
+    CHECK(a.link.offers("alice", id) == 1);
+    CHECK(a.row(id).state == ContactState::Offered);
+    CHECK(a.row(id).agent == std::optional<std::string>("alice"));
+
+    // bob connects on node b, whose copy still says queued: its offer to bob is refused by the
+    // row's version, nothing is stored, and its copy now says what the row says.
+    b.link.connected = {"bob"};
+    b.svc->on_agent_connected("bob");
+    CHECK(b.link.offers("bob", id) == 0);
+    ContactRecord stored = b.row(id);
+    CHECK(stored.state == ContactState::Offered);
+    CHECK(stored.agent == std::optional<std::string>("alice"));
+    const ContactRecord* copy = b.svc->find_open(id);
+    REQUIRE(copy);
+    CHECK(copy->state == ContactState::Offered);
+    CHECK(copy->agent == std::optional<std::string>("alice"));
+    CHECK(copy->version == stored.version);
+
+    // alice accepts on node a (its copy is the row's): the version moves on.
+    auto accepted = a.svc->accept("alice", id);
+    REQUIRE_MESSAGE(accepted.ok(), (accepted.ok() ? "" : accepted.error().message));
+    CHECK(a.row(id).state == ContactState::Active);
+    CHECK(a.row(id).version == stored.version + 1);
+
+    // Node b's copy is behind again: the customer ending there is refused (wrong_state, the
+    // row untouched), and node b reads the row; asked again, it ends the chat.
+    auto refused = b.svc->customer_end(id);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "wrong_state");
+    CHECK(b.row(id).state == ContactState::Active);
+    CHECK(b.svc->find_open(id)->state == ContactState::Active);
+    auto ended = b.svc->customer_end(id);
+    REQUIRE_MESSAGE(ended.ok(), (ended.ok() ? "" : ended.error().message));
+    CHECK(b.row(id).state == ContactState::WrapUp);
+    CHECK(b.row(id).ended_by == std::optional<Sender>(Sender::Customer));
+}
+
+// What `feed` brings within 5 s: until `enough` says so (at least one change, and, if asked, the
+// word that it was down).
+ChangeFeed::Drained hear(ChangeFeed& feed, bool want_resync = false,
+                         const std::function<bool(const ChangeFeed::Drained&)>& enough = nullptr) {
+    ChangeFeed::Drained all;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (feed.socket() >= 0) {
+            pollfd p{feed.socket(), POLLIN, 0};
+            ::poll(&p, 1, 100);
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        ChangeFeed::Drained d = feed.drain();
+        all.resync = all.resync || d.resync;
+        all.changes.insert(all.changes.end(), d.changes.begin(), d.changes.end());
+        if (!all.changes.empty() && (!want_resync || all.resync) && (!enough || enough(all))) break;
+    }
+    return all;
+}
+
+std::unique_ptr<ChangeFeed> feed_for(Node& n, const std::string& where, const std::string& tag) {
+    n.store->database().set_node(tag);
+    auto f = ChangeFeed::open(where, tag);
+    REQUIRE_MESSAGE(f.ok(), f.error().message);
+    return std::move(f.value());
+}
+
+}  // namespace
+
+TEST_CASE("two nodes on one PostgreSQL hear each other's changes: a chat arriving at one is offered to the other's agent") {
+    const std::string where = sbtest::PgCluster::get().fresh_database();
+    seed(where);
+    Node a(where, "a"), b(where, "b");
+    auto feed_a = feed_for(a, where, "node-a");
+    auto feed_b = feed_for(b, where, "node-b");
+
+    // bob becomes available on node b: node a hears it.
+    b.available("bob");
+    b.svc->on_presence_changed("bob");
+    b.link.connected = {"bob"};
+    ChangeFeed::Drained presence = hear(*feed_a, false, [](const ChangeFeed::Drained& d) { return d.changes.size() >= 2; });
+    // (its presence, and the agent.state event in bob's log)
+    std::set<std::pair<std::string, std::string>> heard;
+    for (const Change& c : presence.changes) heard.insert({c.channel, c.key});
+    CHECK(heard == std::set<std::pair<std::string, std::string>>{{feed::agents, "bob"}, {feed::events, "bob"}});
+    a.svc->heard(presence.changes, presence.resync);
+
+    // A chat arrives at node a, where no agent is connected: it waits, and node b hears of it
+    // and offers it to bob.
+    auto chat = a.svc->start_chat("Dana", std::nullopt);
+    REQUIRE(chat.ok());
+    const std::string id = chat.value().contact.id;
+    CHECK(a.row(id).state == ContactState::Queued);
+    ChangeFeed::Drained arrived = hear(*feed_b);
+    REQUIRE_FALSE(arrived.changes.empty());
+    b.svc->heard(arrived.changes, arrived.resync);
+    CHECK(b.link.offers("bob", id) == 1);
+    CHECK(b.row(id).state == ContactState::Offered);
+    CHECK(b.row(id).agent == std::optional<std::string>("bob"));
+
+    // Node a hears the offer: its copy is the row (and a node hears nothing of its own).
+    ChangeFeed::Drained offered = hear(*feed_a);
+    for (const Change& c : offered.changes) CHECK(c.key != "bob");
+    a.svc->heard(offered.changes, offered.resync);
+    REQUIRE(a.svc->find_open(id));
+    CHECK(a.svc->find_open(id)->state == ContactState::Offered);
+    CHECK(a.svc->find_open(id)->version == a.row(id).version);
+    CHECK(feed_b->drain().changes.empty());
+
+    // Node b's feed loses its connection; node a ends the chat meanwhile. Back, node b is told
+    // it may have missed something and reads everything again: the contact is gone from it.
+    {
+        auto killer = Database::open(where);
+        REQUIRE(killer.ok());
+        REQUIRE(killer.value()
+                    ->exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND query LIKE 'LISTEN%';")
+                    .ok());
+    }
+    REQUIRE(a.svc->customer_end(id).ok());
+    CHECK(a.row(id).state == ContactState::Closed);  // (never accepted: closed, no wrap-up)
+    ChangeFeed::Drained back = hear(*feed_b, true);
+    CHECK(back.resync);
+    b.svc->heard(back.changes, back.resync);
+    CHECK_FALSE(b.svc->find_open(id));
+}
+
+TEST_CASE("two nodes on one SQLite file: a copy older than the row cannot overwrite it") {
+    char dir[] = "/tmp/sb-contact-nodes-XXXXXX";
+    REQUIRE(mkdtemp(dir) != nullptr);
+    a_contact_is_offered_once(std::string(dir) + "/switchboard.db");
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("two nodes on one PostgreSQL: a copy older than the row cannot overwrite it") {
+    a_contact_is_offered_once(sbtest::PgCluster::get().fresh_database());
+}
+
+TEST_CASE("two nodes adding to one transcript at once take turns for its seq (PostgreSQL)") {
+    const std::string where = sbtest::PgCluster::get().fresh_database();
+    seed(where);
+    Node a(where, "a"), b(where, "b");
+    auto chat = a.svc->start_chat("Dana", std::nullopt);
+    REQUIRE(chat.ok());
+    const std::string id = chat.value().contact.id;
+
+    // Node a takes the next seq inside a transaction it has not committed yet: node b's taking
+    // waits for it, then gets the one after (not the same one, which its message could not be
+    // stored under).
+    Transaction tx(a.store->database());
+    REQUIRE(tx.begun().ok());
+    auto first = a.contacts->next_message_seq(id);
+    REQUIRE(first.ok());
+    std::atomic<bool> done{false};
+    int64_t second = 0;
+    std::thread other([&] {
+        auto s = b.contacts->next_message_seq(id);
+        if (s.ok()) second = s.value();
+        done = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK_FALSE(done.load());  // (waiting on node a's row lock)
+    REQUIRE(tx.commit().ok());
+    other.join();
+    CHECK(second == first.value() + 1);
+}
