@@ -158,9 +158,9 @@ test('a node killed mid-chat behind the balancer: desk and customer go on throug
     assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y));
     assert.deepEqual(desk.problems, []);
   } finally {
+    execFileSync(balancer, ['stop', '--dir', lb]);  // (first: whatever else fails, nginx is not left running)
     await desk.stop();
     if (customer.chat?.ws.readyState === WebSocket.OPEN) await customer.chat.close();
-    execFileSync(balancer, ['stop', '--dir', lb]);
     await Promise.all([a, b].map((n) => (n.proc.exitCode === null && n.proc.signalCode === null ? n.stop() : null)));
   }
 });
