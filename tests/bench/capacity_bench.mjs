@@ -118,6 +118,8 @@ function startCustomers(url) {
   const arrivals = [];
   const open = new Set();
   let errors = 0, k = 0, stopped = false;
+  const samples = [];  // the first few errors' words, for the log: what failed, not only how often
+  const failed = (what) => { errors++; if (samples.length < 5) samples.push(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`); };
   const t0 = Date.now();
   const chat = async (i) => {
     let c;
@@ -127,13 +129,13 @@ function startCustomers(url) {
       await c.start(`Bench Customer ${i}`);
       await c.say('Hi, my order has not arrived yet. Can you check it?');
       await c.waitFor((f) => f.type === 'ended', { timeoutMs: 30000 }).catch(() => {});
-    } catch { errors++; }
+    } catch (e) { failed(`chat ${i}: ${String(e.message).slice(0, 160)}`); }
     if (c) { c.ws.close(); open.delete(c); }
   };
   const sms = async (i) => {
     const r = await smsIn(url, { From: `+1555${String(1000000 + i).slice(-7)}`, To: i % 4 === 1 ? '7001' : '7002',
       Body: 'Hello, I would like to change my plan.', MessageSid: `SMbench${i}` }).catch(() => null);
-    if (!r || r.status >= 300) errors++;
+    if (!r || r.status >= 300) failed(`sms ${i}: ${r ? `${r.status} ${r.text.slice(0, 120)}` : 'no answer'}`);
   };
   const timer = setInterval(() => {
     if (stopped) return;
@@ -146,6 +148,7 @@ function startCustomers(url) {
   }, 10);
   return {
     get errors() { return errors; },
+    get samples() { return samples; },
     arrivedIn: (a, b) => arrivals.filter((t) => t >= a && t < b).length,
     async stop() {
       stopped = true;
@@ -224,6 +227,7 @@ async function runStep(n, hash) {
       offers_per_s: +(offered / seconds).toFixed(2),
       customers_per_s: +(customers.arrivedIn(start.t, end.t) / seconds).toFixed(2),
       customer_errors: customers.errors,
+      ...(customers.samples.length ? { customer_error_samples: customers.samples } : {}),
       contacts: Object.fromEntries(contacts.map((c) => [`${c.channel}_${c.state}`, c.n])),
       handled: finished,
       latency_ms: { samples: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? null },

@@ -29,6 +29,7 @@ export function row(result, { num, verdict }) {
   measured += `; at ${num(at.agents)} agents: ${at.offers_per_s} offers/s, offer latency p50 ${at.latency_ms.p50} ms / ` +
     `p99 ${at.latency_ms.p99} ms, ${at.kb_per_agent.toFixed(1)} KB/agent, logins took ${at.login_s} s, server CPU ` +
     `${at.server_cpu_percent}% of a core`;
+  if (at.customer_errors) measured += `; **${num(at.customer_errors)} customers' chats or SMS failed** (not yet explained)`;
   const ok = {
     agents: held >= 10000,
     p99: at.latency_ms.p99 !== null && at.latency_ms.p99 <= 100,
