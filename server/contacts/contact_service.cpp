@@ -327,15 +327,22 @@ ContactService::Reply ContactService::session_parts(const std::string& agent) {
 }
 
 // ---- presence and time --------------------------------------------------------------------------
-void ContactService::on_presence_changed(const std::string& agent) {
+sb::Result<std::optional<AgentRecord>> ContactService::reread_presence(const std::string& agent) {
+    // The roster routing reads: one agent read again per change, never the whole list.
     auto rec = d_.store.find_agent(agent);
-    if (!rec) d_.log.error("presence not read", {{"username", agent}, {"error", rec.error().message}});
-    if (rec) {  // the roster routing reads: one agent re-read per change, never the whole list
-        if (rec.value() && rec.value()->snapshot.state == sb::agent::Presence::Available)
-            available_[agent] = rec.value()->snapshot;
-        else
-            available_.erase(agent);
+    if (!rec) {
+        d_.log.error("presence not read", {{"username", agent}, {"error", rec.error().message}});
+        return rec;
     }
+    if (rec.value() && rec.value()->snapshot.state == sb::agent::Presence::Available)
+        available_[agent] = rec.value()->snapshot;
+    else
+        available_.erase(agent);
+    return rec;
+}
+
+void ContactService::on_presence_changed(const std::string& agent) {
+    auto rec = reread_presence(agent);
     if (rec && rec.value() && rec.value()->snapshot.state != sb::agent::Presence::Available) {
         // Offers go back to the front of their queues; active contacts stay to be finished.
         std::vector<ContactRecord> offered;
@@ -413,16 +420,8 @@ void ContactService::message_elsewhere(const std::string& id) {
 }
 
 void ContactService::presence_elsewhere(const std::string& agent) {
-    auto rec = d_.store.find_agent(agent);
-    if (!rec) {
-        d_.log.error("presence not read", {{"username", agent}, {"error", rec.error().message}});
-        return;
-    }
-    if (rec.value() && rec.value()->snapshot.state == sb::agent::Presence::Available)
-        available_[agent] = rec.value()->snapshot;
-    else
-        available_.erase(agent);
-    route();
+    // (its offers were returned by the node where the change was made)
+    if (reread_presence(agent)) route();
 }
 
 sb::Status ContactService::read_available() {

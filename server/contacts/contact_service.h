@@ -302,6 +302,8 @@ private:
     // without an agent link (nobody can take anything).
     std::vector<sb::agent::AgentSnapshot> agents_for_acd();
     sb::Status read_available();  // available_ from the store, whole (load, resync)
+    // available_ told of one agent's presence as the store has it; the agent's record.
+    sb::Result<std::optional<AgentRecord>> reread_presence(const std::string& agent);
     sb::Result<CustomerRecord> customer_by_phone(const std::string& e164, const std::string& name);
     sb::Status offer_call(ContactRecord c, const std::string& agent);
     // A transferred caller arriving at `queue`'s number: the pending transfer's contact, moved
