@@ -447,9 +447,13 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         feed_pump->start();
     }
     // Every second: the sessions switchboardd admin (or another node) revoked end on this server's
-    // connections (DeskService::end_revoked_sessions).
-    sbd::Periodic revocation_checks(io.get_executor(), std::chrono::seconds(1),
-                                    [&service] { service.end_revoked_sessions(); });
+    // connections (DeskService::end_revoked_sessions); this node tells the others it is alive and
+    // where its agents are (ContactService::beat; docs/architecture.md, "Several nodes").
+    contacts.beat();
+    sbd::Periodic revocation_checks(io.get_executor(), std::chrono::seconds(1), [&service, &contacts] {
+        service.end_revoked_sessions();
+        contacts.beat();
+    });
     // Caught from here on, before the listening line: whoever reads it may stop the server at once
     // (a test, systemd), and a SIGTERM that came before the handler would kill it uncleanly.
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -459,6 +463,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         listener->stop();
         if (internal) internal->stop();
         hub.close_all();
+        contacts.leave();
         ticks.stop();
         revocation_checks.stop();
         if (feed_pump) feed_pump->stop();

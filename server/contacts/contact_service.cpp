@@ -338,6 +338,13 @@ sb::Result<std::optional<AgentRecord>> ContactService::reread_presence(const std
         available_[agent] = rec.value()->snapshot;
     else
         available_.erase(agent);
+    auto nodes = d_.store.agent_nodes(agent);
+    if (!nodes) {
+        d_.log.error("agent's nodes not read", {{"username", agent}, {"error", nodes.error().message}});
+        return nodes.error();
+    }
+    if (nodes.value().empty()) links_.erase(agent);
+    else links_[agent] = std::move(nodes.value());
     return rec;
 }
 
@@ -356,7 +363,71 @@ void ContactService::on_presence_changed(const std::string& agent) {
     route();
 }
 
-void ContactService::on_agent_connected(const std::string&) { route(); }
+void ContactService::on_agent_connected(const std::string& agent) {
+    link_here(agent, true);
+    route();
+}
+
+void ContactService::link_here(const std::string& agent, bool linked) {
+    if (linked_here_.count(agent) == static_cast<std::size_t>(linked)) return;
+    const std::string& node = d_.store.database().node();
+    if (auto st = d_.store.link_agent(agent, node, linked); !st) {
+        d_.log.error("agent's node not recorded", {{"username", agent}, {"error", st.error().message}});
+        return;
+    }
+    if (linked) linked_here_.insert(agent), links_[agent].insert(node);
+    else linked_here_.erase(agent), links_[agent].erase(node);
+}
+
+void ContactService::beat() {
+    const int64_t now = d_.now();
+    const std::string& node = d_.store.database().node();
+    if (auto st = d_.store.node_seen(node, now); !st) {
+        d_.log.limited(LogLevel::Error, "cannot tell the other nodes this one is alive", {{"error", st.error().message}});
+        return;
+    }
+    if (agents_) {
+        std::set<std::string> here = agents_->connected_agents();
+        std::vector<std::string> gone;
+        for (const std::string& a : linked_here_)
+            if (!here.count(a)) gone.push_back(a);
+        for (const std::string& a : gone) link_here(a, false);
+        for (const std::string& a : here) link_here(a, true);
+    }
+    if (beats_++ % 60 == 0)
+        if (auto st = d_.store.forget_nodes(now - Store::kNodeForgottenMs); !st)
+            d_.log.error("cannot forget the nodes long gone", {{"error", st.error().message}});
+    auto live = d_.store.live_nodes(now - Store::kNodeLostMs);
+    if (!live) {
+        d_.log.limited(LogLevel::Error, "cannot read which nodes are alive", {{"error", live.error().message}});
+        return;
+    }
+    if (live.value() == live_nodes_) return;
+    for (const std::string& n : live_nodes_)
+        if (!live.value().count(n)) d_.log.info("node gone", {{"node", n}});
+    live_nodes_ = std::move(live.value());
+    route();  // agents of a node that came or went are routed to or no longer
+}
+
+void ContactService::leave() {
+    if (auto st = d_.store.forget_node(d_.store.database().node()); !st)
+        d_.log.error("cannot take this node out of the store", {{"error", st.error().message}});
+    linked_here_.clear();
+}
+
+std::set<std::string> ContactService::connected_anywhere() {
+    std::set<std::string> out = agents_->connected_agents();
+    const std::string& self = d_.store.database().node();
+    for (const auto& [agent, nodes] : links_) {
+        if (!available_.count(agent)) continue;  // (only an available agent is routed to)
+        for (const std::string& n : nodes)
+            if (n != self && live_nodes_.count(n)) {
+                out.insert(agent);
+                break;
+            }
+    }
+    return out;
+}
 
 // ---- other nodes ----------------------------------------------------------------------------------
 void ContactService::heard(const std::vector<Change>& changes, bool resync_first) {
@@ -382,6 +453,7 @@ void ContactService::changed_elsewhere(const std::string& id) {
     std::optional<ContactRecord> before;
     if (copy != open_.end()) before = copy->second;
     if (row.value()) tell_chat_customer(before, *row.value());
+    acd_heard(before, row.value());
     if (!row.value() || row.value()->state == ContactState::Closed) {
         if (copy != open_.end()) forget_open(id);
         positions_due_ = true;
@@ -394,6 +466,22 @@ void ContactService::changed_elsewhere(const std::string& id) {
     // A contact waiting anywhere may go to an agent of this node; a change in an agent's load
     // changes who can take what.
     route(queued);
+}
+
+void ContactService::acd_heard(const std::optional<ContactRecord>& before, const std::optional<ContactRecord>& now) {
+    const int64_t t = d_.now();
+    const bool offered_now = now && now->state == ContactState::Offered && now->agent &&
+                             !(before && before->state == ContactState::Offered && before->agent == now->agent);
+    if (offered_now) acd_.busy(*now->agent, t);
+    if (!before || !before->agent || before->state == ContactState::Queued) return;
+    const bool left = !now || now->state == ContactState::Closed || now->state == ContactState::Queued ||
+                      now->agent != before->agent;
+    if (!left) return;
+    acd_.busy(*before->agent, t);
+    if (now && now->state == ContactState::Queued) {
+        if (before->state == ContactState::Offered) acd_.declined(now->id, *before->agent);
+        else acd_.only_declined(now->id, *before->agent);  // transferred away: not back to them
+    }
 }
 
 void ContactService::tell_chat_customer(const std::optional<ContactRecord>& before, const ContactRecord& now) {
@@ -427,9 +515,13 @@ void ContactService::presence_elsewhere(const std::string& agent) {
 sb::Status ContactService::read_available() {
     auto agents = d_.store.list_agents();
     if (!agents) return agents.error();
+    auto links = d_.store.agent_links();
+    if (!links) return links.error();
     available_.clear();
     for (sb::agent::AgentSnapshot& a : agents.value())
         if (a.state == sb::agent::Presence::Available) available_[a.username] = std::move(a);
+    links_.clear();
+    for (auto& [agent, node] : links.value()) links_[agent].insert(std::move(node));
     return Ok{};
 }
 
@@ -540,12 +632,17 @@ Status ContactService::check_move(const ContactRecord& next) const {
     return moved;
 }
 
-Status ContactService::save(const ContactRecord& next) {
+Status ContactService::save(const ContactRecord& next) { return store_and_keep(next, std::nullopt); }
+
+Status ContactService::offer(const ContactRecord& next, int capacity) { return store_and_keep(next, capacity); }
+
+Status ContactService::store_and_keep(const ContactRecord& next, const std::optional<int>& capacity) {
     if (next.state == ContactState::Closed) return make_error("invalid_transition", "a contact is closed by close()");
     if (auto st = check_move(next); !st) return st;
     ContactRecord row = next;
     row.version = stored_version(next);
-    auto version = d_.contacts.save_contact(row);
+    auto version = capacity ? d_.contacts.offer_contact(row, *capacity, d_.now()) : d_.contacts.save_contact(row);
+    if (!version && version.error().code == kAgentTaken) return version.error();
     if (!version) return stale_or(version.error(), next.id);
     row.version = version.value();
     open_[next.id] = row;
@@ -722,17 +819,26 @@ void ContactService::route_once() {
         }
     }
     int64_t now = d_.now();
+    std::map<std::string, std::map<Channel, int>> capacity;
+    for (const RoutableAgent& a : agents.value()) capacity[a.username] = a.capacity;
+    std::set<std::string> taken;  // by another node meanwhile: not offered to again in this pass
     for (const PlannedOffer& o : plan_offers(contacts, std::move(agents.value()), now)) {
         auto it = open_.find(o.contact);
-        if (it == open_.end() || it->second.state != ContactState::Queued) continue;
+        if (it == open_.end() || it->second.state != ContactState::Queued || taken.count(o.agent)) continue;
         ContactRecord next = it->second;
         next.state = ContactState::Offered;
         next.agent = o.agent;
         next.offer_expires_at = now + config_.offer_timeout_ms;
-        if (auto st = save(next); !st) {
-            // (another node's change to it, already read into memory by save(), is no failure)
-            if (st.error().code != code::wrong_state)
+        if (auto st = offer(next, capacity[o.agent][next.channel]); !st) {
+            // Another node's change to the contact (already read into memory by save()) or to the
+            // agent (an offer of its own, a presence change: the feed brings it) is no failure;
+            // the contact is routed again when that news arrives, or on the next tick.
+            if (st.error().code == kAgentTaken) {
+                d_.log.info("agent taken meanwhile", {{"contact", o.contact}, {"agent", o.agent}});
+                taken.insert(o.agent);
+            } else if (st.error().code != code::wrong_state) {
                 d_.log.error("offer failed", {{"contact", o.contact}, {"error", st.error().message}});
+            }
             continue;
         }
         acd_.busy(o.agent, now);
@@ -745,7 +851,7 @@ void ContactService::route_once() {
 sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents(bool phones) {
     if (!agents_) return std::vector<RoutableAgent>{};
     // Connections asked once per routing, not once per agent (thousands made it quadratic).
-    std::vector<RoutableAgent> agents = acd_.routable_agents(agents_for_acd(), agents_->connected_agents(), open_);
+    std::vector<RoutableAgent> agents = acd_.routable_agents(agents_for_acd(), connected_anywhere(), open_);
     if (phones)
         if (auto st = without_phoneless_voice(agents); !st) return st.error();
     return agents;

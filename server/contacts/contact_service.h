@@ -230,7 +230,7 @@ public:
     // everything first when `resync` (the feed was down).
     void heard(const std::vector<Change>& changes, bool resync);
     // Another node changed this contact: the copy in memory takes the row (or lets the contact
-    // go, if it closed), and a waiting contact is routed to this node's agents.
+    // go, if it closed), and a waiting contact is routed (to any live node's agents).
     void changed_elsewhere(const std::string& id);
     // Another node changed this agent's presence: who is available, as the store says.
     void presence_elsewhere(const std::string& agent);
@@ -243,7 +243,16 @@ public:
 
     // ---- presence and time ----
     void on_presence_changed(const std::string& agent);
+    // The agent's first desk on this node logged in: linked to this node in the store (so every
+    // node may route to them) and routed to.
     void on_agent_connected(const std::string& agent);
+    // Once a second: this node says it is alive, learns which nodes are (an agent counts as
+    // connected while a live node has them linked), and its links follow its connections (a desk
+    // that closed, logged out or was revoked since). Nodes long gone are forgotten.
+    void beat();
+    // A clean stop: this node and its links leave the store at once (a killed node's are ignored
+    // once it is not seen for Store::kNodeLostMs).
+    void leave();
     // Expire offers, after-contact work, waits in a queue and transfers to a named agent; route;
     // tell the waiting chat customers where they now stand, if anything changed since the last tick.
     void tick();
@@ -257,6 +266,10 @@ private:
     // A contact's state changes only through these two, which refuse a move the lifecycle's
     // table does not have (check_move).
     sb::Status save(const ContactRecord& next);       // store, then memory
+    // An offer (route_once): save() through ContactStore::offer_contact, which holds the agent
+    // and counts their contacts against `capacity` in the store; kAgentTaken if they have no room.
+    sb::Status offer(const ContactRecord& next, int capacity);
+    sb::Status store_and_keep(const ContactRecord& next, const std::optional<int>& capacity);
     sb::Status close(const ContactRecord& next);      // store with its interaction, then forget
     // Both store over the version memory holds (stored_version): if another node saved the
     // contact since, nothing is stored, memory takes the row as it now is, and the error is
@@ -298,6 +311,13 @@ private:
     sb::Result<std::vector<RoutableAgent>> routable_agents(bool phones = true);
     // Voice capacity zeroed for the agents without a phone (a live session with SIP credentials).
     sb::Status without_phoneless_voice(std::vector<RoutableAgent>& agents);
+    // Agents logged in here, or on another live node (links_): those routing may offer to.
+    std::set<std::string> connected_anywhere();
+    void link_here(const std::string& agent, bool linked);
+    // A change another node made moves the ACD's memory as the same change made here would: an
+    // offer or a contact leaving its agent makes them busy now; a declined or transferred contact
+    // is not offered back to its agent first.
+    void acd_heard(const std::optional<ContactRecord>& before, const std::optional<ContactRecord>& now);
     // The available agents, for the ACD's questions (from available_, not the store); empty
     // without an agent link (nobody can take anything).
     std::vector<sb::agent::AgentSnapshot> agents_for_acd();
@@ -358,6 +378,12 @@ private:
     // each presence change (on_presence_changed), so a routing pass or a queue position costs no
     // query however many agents there are. (Only available agents can take or predict anything.)
     std::map<std::string, sb::agent::AgentSnapshot> available_;
+    // Several nodes: which nodes each agent's desk is logged in on (read with available_), the
+    // nodes alive now (beat()), and the agents this node has linked to itself in the store.
+    std::map<std::string, std::set<std::string>> links_;
+    std::set<std::string> live_nodes_;
+    std::set<std::string> linked_here_;
+    int beats_ = 0;
     std::set<std::string> customer_typing_;           // contacts whose customer is typing
     // ringing calls -> when the server gives up waiting for Kamailio (offer timeout + 15 s)
     std::map<std::string, int64_t> call_deadline_;

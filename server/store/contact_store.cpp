@@ -266,6 +266,36 @@ Result<int64_t> ContactStore::save_contact(const ContactRecord& c) {
     return version;
 }
 
+Result<int64_t> ContactStore::offer_contact(const ContactRecord& c, int capacity, int64_t now) {
+    Transaction tx(db_);
+    if (!tx.begun()) return tx.begun().error();
+    if (!c.agent) return sb::make_error(code::internal, "an offer of contact " + c.id + " names no agent");
+    // The agent's row first: an offer made meanwhile by another node waits here until it commits,
+    // and the count below (a statement of its own, so it sees what committed) includes it.
+    {
+        auto lock = db_.prepare("UPDATE agents SET last_offer_at = ? WHERE username = ? AND state = 'available' "
+                                "RETURNING username;");
+        if (!lock) return lock.error();
+        lock.value().bind(1, now).bind(2, *c.agent);
+        auto held = lock.value().step();
+        if (!held) return held.error();
+        if (!held.value()) return sb::make_error(kAgentTaken, "agent " + *c.agent + " is no longer available");
+    }
+    auto count = db_.prepare("SELECT COUNT(*) FROM contacts WHERE agent = ? AND channel = ? "
+                             "AND state IN ('offered', 'active', 'wrap_up') AND id <> ?;");
+    if (!count) return count.error();
+    count.value().bind(1, *c.agent).bind(2, sb::contact::to_string(c.channel)).bind(3, c.id);
+    if (auto row = count.value().step(); !row) return row.error();
+    if (count.value().column_int(0) >= capacity)
+        return sb::make_error(kAgentTaken, "agent " + *c.agent + " has no room for another " +
+                                               std::string(sb::contact::to_string(c.channel)));
+    auto version = write_contact(c);
+    if (!version) return version;
+    if (auto st = db_.announce(feed::contacts, c.id); !st) return st.error();
+    if (auto st = tx.commit(); !st) return st.error();
+    return version;
+}
+
 Result<int64_t> ContactStore::write_contact(const ContactRecord& c) {
     if (c.version == 0) {  // a new contact
         static const std::string insert = [] {

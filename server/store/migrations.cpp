@@ -466,6 +466,25 @@ ALTER TABLE contacts ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE contacts ADD COLUMN message_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE contacts SET message_seq = COALESCE((SELECT MAX(seq) FROM messages WHERE messages.contact = contacts.id), 0);
 )sql"},
+        // 18: routing across nodes (docs/architecture.md, "Several nodes"). Which node each
+        // agent's desk is connected to, and when each node last said it was alive: every node
+        // routes to every live node's agents. An offer locks its agent's row (last_offer_at)
+        // and counts the agent's contacts before it is stored, so two nodes offering at once
+        // never take an agent past their capacity; contacts_by_agent makes that count cheap.
+        {18, R"sql(
+CREATE TABLE IF NOT EXISTS nodes (
+  node    TEXT PRIMARY KEY,
+  seen_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS agent_links (
+  agent TEXT NOT NULL REFERENCES agents(username) ON DELETE CASCADE,
+  node  TEXT NOT NULL,
+  PRIMARY KEY (agent, node)
+);
+CREATE INDEX IF NOT EXISTS agent_links_by_node ON agent_links(node);
+CREATE INDEX IF NOT EXISTS contacts_by_agent ON contacts(agent, state);
+ALTER TABLE agents ADD COLUMN last_offer_at INTEGER;
+)sql"},
     };
     return list;
 }

@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -128,6 +130,22 @@ public:
     // does); returns the seq.
     sb::Result<int64_t> append_event(const std::string& agent, const std::string& event, const nlohmann::json& data,
                                      int64_t now);
+
+    // ---- nodes: the nodes sharing this database, and where each agent's desk is connected
+    // (store_nodes.cpp; docs/architecture.md, "Several nodes") ----
+    // A node says it is alive every kNodeBeatMs; one not heard of for kNodeLostMs is taken as
+    // gone (its links no longer count), and one gone for kNodeForgottenMs is forgotten.
+    static constexpr int64_t kNodeBeatMs = 1000, kNodeLostMs = 5000, kNodeForgottenMs = 60'000;
+    sb::Status node_seen(const std::string& node, int64_t now);
+    sb::Result<std::set<std::string>> live_nodes(int64_t seen_since);
+    // The agent has a desk logged in on `node` (linked), or no longer; announced on feed::agents
+    // in the same transaction. Linking an unknown agent does nothing.
+    sb::Status link_agent(const std::string& agent, const std::string& node, bool linked);
+    sb::Result<std::vector<std::pair<std::string, std::string>>> agent_links();  // (agent, node)
+    sb::Result<std::set<std::string>> agent_nodes(const std::string& agent);
+    // Nodes not seen since `unseen_since`, and their links; one node (its own, at a clean stop).
+    sb::Status forget_nodes(int64_t unseen_since);
+    sb::Status forget_node(const std::string& node);
 
     // ---- accounts: what `switchboardd admin` changes (store_accounts.cpp) ----
     // Each change is one transaction; an unknown username is the error "unknown_agent".

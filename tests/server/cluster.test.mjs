@@ -1,6 +1,7 @@
 // cluster.test.mjs: two switchboardd nodes on one PostgreSQL (docs/architecture.md, "Several
 // nodes"): a customer on one node and the agent on the other work a chat from offer to end, each
-// hearing the other's side through the database's change feed; chats arriving on both nodes at
+// hearing the other's side through the database's change feed; routing is one queue across the
+// nodes (longest idle first, wherever the agent is connected); chats arriving on both nodes at
 // once, with an agent on each, are each offered to one agent only; and behind the balancer
 // (scripts/balancer: nginx), a node killed mid-chat loses nothing: its desk and customer
 // reconnect to the other node and carry on. On PostgreSQL only (the server-pg suite); SQLite is
@@ -65,6 +66,39 @@ test('a customer on one node and the agent on another: offered, accepted, talked
   } finally {
     await chat.close();
     await bob.close();
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('routing is one queue across nodes: the longest idle agent gets the chat, whichever node either is on', { skip }, async () => {
+  const [a, b] = await twoNodes();
+  // alice (node a) has waited longest; bob (node b) became available after her.
+  const { c: alice } = await availableAgent(a, 'alice');
+  await sleep(50);
+  const { c: bob } = await availableAgent(b, 'bob');
+  const customers = [];
+  try {
+    // Four chats, one after another, all arriving at node b: they alternate between the two,
+    // starting with alice on the other node (each offer makes its agent the most recently busy).
+    const got = [];
+    for (let i = 0; i < 4; i++) {
+      const chat = await ChatCustomer.connect(b.url);
+      customers.push(chat);
+      await chat.start(`Fair ${i}`);
+      const offer = await Promise.race([
+        waitEvent(alice, offered(chat.contact)).then(() => 'alice'),
+        waitEvent(bob, offered(chat.contact)).then(() => 'bob'),
+      ]);
+      got.push(offer);
+    }
+    assert.deepEqual(got, ['alice', 'bob', 'alice', 'bob']);
+    const rows = JSON.parse(sql(a.db, `SELECT agent FROM contacts WHERE id IN (${customers.map((c) => `'${c.contact}'`).join(',')}) ORDER BY created_at`));
+    assert.deepEqual(rows.map((r) => r.agent), got);
+    assertInOrder(alice);
+    assertInOrder(bob);
+  } finally {
+    await Promise.all(customers.map((c) => c.close()));
+    await Promise.all([alice.close(), bob.close()]);
     await Promise.all([a.stop(), b.stop()]);
   }
 });

@@ -46,7 +46,8 @@ test('the contacts rebuild (migration 3) keeps contacts, messages and their link
     + 'ALTER TABLE contacts DROP COLUMN claimed_customer; '
     + 'ALTER TABLE payments DROP COLUMN charge_key; ALTER TABLE payments DROP COLUMN charge_card; '
     + 'DROP INDEX payments_by_contact_seq; ALTER TABLE payments DROP COLUMN seq; '
-    + 'ALTER TABLE contacts DROP COLUMN version; ALTER TABLE contacts DROP COLUMN message_seq;');
+    + 'ALTER TABLE contacts DROP COLUMN version; ALTER TABLE contacts DROP COLUMN message_seq; '
+    + 'DROP INDEX contacts_by_agent; ALTER TABLE agents DROP COLUMN last_offer_at;');
 
   server = await startServer({ dir });  // migrates again from version 2
   try {
@@ -64,7 +65,7 @@ test('the contacts rebuild (migration 3) keeps contacts, messages and their link
       VALUES ('c-voice-mig', 'voice', 'closed', '${one.queue}', '${one.customer}', 1, 1, 'inbound')`);
     sql(server.db, "DELETE FROM contacts WHERE id = 'c-voice-mig'");
     const indexes = JSON.parse(sql(server.db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND name NOT LIKE 'sqlite_%' ORDER BY name"));
-    assert.deepEqual(indexes.map((r) => r.name), ['contacts_by_customer', 'contacts_by_state']);
+    assert.deepEqual(indexes.map((r) => r.name), ['contacts_by_agent', 'contacts_by_customer', 'contacts_by_state']);
     // The resumed customer still has the conversation.
     const again = await ChatCustomer.connect(server.url);
     const r = await again.call({ type: 'resume', token: chat.token }, ['resumed', 'error']);

@@ -274,3 +274,141 @@ TEST_CASE("two nodes adding to one transcript at once take turns for its seq (Po
     other.join();
     CHECK(second == first.value() + 1);
 }
+
+namespace {
+
+// Queued chats started on `n`, with nobody connected (so none is offered yet).
+std::vector<ContactRecord> queued_chats(Node& n, int count) {
+    std::vector<ContactRecord> out;
+    for (int i = 0; i < count; ++i) {
+        auto chat = n.svc->start_chat("Dana " + std::to_string(i), std::nullopt);
+        REQUIRE(chat.ok());
+        out.push_back(n.row(chat.value().contact.id));
+    }
+    return out;
+}
+
+ContactRecord offered_to(ContactRecord c, const std::string& agent) {
+    c.state = ContactState::Offered;
+    c.agent = agent;
+    c.offer_expires_at = 6'000'000;
+    return c;
+}
+
+void an_offer_holds_its_agent(const std::string& where) {
+    seed(where);
+    Node a(where, "a"), b(where, "b");
+    a.available("alice");
+    std::vector<ContactRecord> chats = queued_chats(a, 3);
+
+    // Node a offers alice a chat (room for one); node b, not having heard, offers her another:
+    // refused by the store, which counted her contacts, and the row stays queued.
+    REQUIRE(a.contacts->offer_contact(offered_to(chats[0], "alice"), 1, 5'000'000).ok());
+    auto second = b.contacts->offer_contact(offered_to(chats[1], "alice"), 1, 5'000'001);
+    REQUIRE_FALSE(second.ok());
+    CHECK(second.error().code == kAgentTaken);
+    CHECK(b.row(chats[1].id).state == ContactState::Queued);
+    // With room for two it is stored; the offer's time is on her row.
+    REQUIRE(b.contacts->offer_contact(offered_to(chats[1], "alice"), 2, 5'000'002).ok());
+    CHECK(b.row(chats[1].id).agent == std::optional<std::string>("alice"));
+
+    // Not ready on one node: the other's offer is refused whatever her room.
+    auto rec = a.store->find_agent("alice");
+    REQUIRE(rec.ok());
+    sb::agent::AgentSnapshot away = rec.value()->snapshot;
+    away.state = sb::agent::Presence::NotReady;
+    REQUIRE(a.store->record_presence(away, "agent.state", 5'000'003).ok());
+    auto third = b.contacts->offer_contact(offered_to(chats[2], "alice"), 9, 5'000'004);
+    REQUIRE_FALSE(third.ok());
+    CHECK(third.error().code == kAgentTaken);
+    CHECK(b.row(chats[2].id).state == ContactState::Queued);
+}
+
+}  // namespace
+
+TEST_CASE("an offer holds its agent: two nodes' offers never take an agent past their room (SQLite)") {
+    char dir[] = "/tmp/sb-contact-nodes-XXXXXX";
+    REQUIRE(mkdtemp(dir) != nullptr);
+    an_offer_holds_its_agent(std::string(dir) + "/switchboard.db");
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an offer holds its agent: two nodes' offers never take an agent past their room (PostgreSQL)") {
+    an_offer_holds_its_agent(sbtest::PgCluster::get().fresh_database());
+}
+
+TEST_CASE("two nodes offering one agent at once take turns: the second counts the first's offer (PostgreSQL)") {
+    const std::string where = sbtest::PgCluster::get().fresh_database();
+    seed(where);
+    Node a(where, "a"), b(where, "b");
+    a.available("bob");
+    std::vector<ContactRecord> chats = queued_chats(a, 2);
+
+    // Node a's offer is inside a transaction not committed yet: node b's waits on bob's row,
+    // then finds him full (had it counted before a committed, bob would hold two chats).
+    Transaction tx(a.store->database());
+    REQUIRE(tx.begun().ok());
+    REQUIRE(a.contacts->offer_contact(offered_to(chats[0], "bob"), 1, 5'000'000).ok());
+    std::atomic<bool> done{false};
+    std::string code;
+    std::thread other([&] {
+        auto s = b.contacts->offer_contact(offered_to(chats[1], "bob"), 1, 5'000'001);
+        code = s.ok() ? "ok" : s.error().code;
+        done = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK_FALSE(done.load());  // (waiting on node a's hold of bob's row)
+    REQUIRE(tx.commit().ok());
+    other.join();
+    CHECK(code == kAgentTaken);
+    CHECK(b.row(chats[1].id).state == ContactState::Queued);
+}
+
+TEST_CASE("every node routes to every live node's agents, longest idle first, and not to a node that is gone") {
+    const std::string where = sbtest::PgCluster::get().fresh_database();
+    seed(where);
+    Node a(where, "a"), b(where, "b");
+    a.store->database().set_node("node-a");
+    b.store->database().set_node("node-b");
+    // alice (on node a) has been available longest; bob (on node b) since later.
+    a.available("alice");
+    {
+        auto rec = b.store->find_agent("bob");
+        REQUIRE(rec.ok());
+        sb::agent::AgentSnapshot bob = rec.value()->snapshot;
+        bob.state = sb::agent::Presence::Available;
+        bob.state_since_ms = 4'500'000;
+        REQUIRE(b.store->record_presence(bob, "agent.state", bob.state_since_ms).ok());
+    }
+    a.link.connected = {"alice"};
+    b.link.connected = {"bob"};
+    a.svc->beat();
+    b.svc->beat();  // (both alive; each has linked its agents)
+    a.svc->beat();
+    REQUIRE(a.svc->load().ok());
+    REQUIRE(b.svc->load().ok());
+
+    // A chat arriving at node b goes to alice on node a: she has been idle longest.
+    auto first = b.svc->start_chat("Dana", std::nullopt);
+    REQUIRE(first.ok());
+    const std::string one = first.value().contact.id;
+    CHECK(b.row(one).agent == std::optional<std::string>("alice"));
+    CHECK(b.link.offers("alice", one) == 1);  // (recorded in her log, which node a sends her)
+
+    // Node a stops cleanly: its links leave the store. With bob not ready, the next chat waits:
+    // alice is no longer connected anywhere a node could reach her.
+    a.svc->leave();
+    b.svc->presence_elsewhere("alice");
+    {
+        auto rec = b.store->find_agent("bob");
+        REQUIRE(rec.ok());
+        sb::agent::AgentSnapshot bob = rec.value()->snapshot;
+        bob.state = sb::agent::Presence::NotReady;
+        REQUIRE(b.store->record_presence(bob, "agent.state", 5'000'000).ok());
+        b.svc->on_presence_changed("bob");
+    }
+    auto second = b.svc->start_chat("Erin", std::nullopt);
+    REQUIRE(second.ok());
+    CHECK(b.row(second.value().contact.id).state == ContactState::Queued);
+    CHECK_FALSE(b.row(second.value().contact.id).agent);
+}
