@@ -336,6 +336,8 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     browser.frame_ancestors = options.frame_ancestors;
     if (options.sip_domain) browser.sip_ws_url = options.sip_ws_url;
     http.browser = &browser;
+    sbd::NodeHealth health;  // cut off while the database is lost (several nodes; below)
+    http.health = &health;
     http.ws_limits.write_timeout = std::chrono::milliseconds(options.write_timeout_ms);
     // All anonymous WebSockets together (anonymous_pacer.h): a tenth of a second's worth of frames
     // at once, and their share of the I/O thread's time, 10 ms of it at once.
@@ -418,7 +420,9 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         payments.set_gateway(parsed.value());
     }
     // Contacts' timers (offers, ACW, queue positions) and open card captures (docs/payments.md).
-    sbd::Periodic ticks(io.get_executor(), std::chrono::milliseconds(200), [&contacts, &payments] {
+    // Not while cut off from the database (below): they would act on what memory holds.
+    sbd::Periodic ticks(io.get_executor(), std::chrono::milliseconds(200), [&contacts, &payments, &health] {
+        if (health.cut_off) return;
         contacts.tick();
         payments.tick();
     });
@@ -433,10 +437,20 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
             return 1;
         }
         feed = std::move(opened.value());
-        feed_pump.emplace(io, *feed, [&contacts, &service, &log, down = false](const sbd::ChangeFeed::Drained& d) mutable {
-            if (d.down != down) {
-                down = d.down;
-                if (down) log.error("lost the other nodes' changes; trying again every second");
+        feed_pump.emplace(io, *feed, [&contacts, &service, &log, &health, &hub](const sbd::ChangeFeed::Drained& d) {
+            // The feed's connection lost is the database lost (or this node cut off from it):
+            // serving on from memory could act on contacts other nodes have changed, so the node
+            // refuses work and closes its WebSockets; desks and customers reconnect, through the
+            // balancer, to a node that has the database. Work resumes here once it is back.
+            if (d.down != health.cut_off) {
+                health.cut_off = d.down;
+                if (d.down) {
+                    log.error("lost the database: refusing work and closing connections until it is back",
+                              {{"connections", hub.size()}});
+                    hub.close_all(sbd::CloseWhy::NodeUnavailable);
+                } else {
+                    log.info("the database is back: serving again");
+                }
             }
             if (d.resync) log.info("hearing the other nodes' changes again; reading everything");
             contacts.heard(d.changes, d.resync);

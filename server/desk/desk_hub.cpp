@@ -19,11 +19,11 @@ void DeskHub::authenticated(ConnectionId id) {
     if (auto c = it->second.lock()) c->authenticated();
 }
 
-void DeskHub::close_all() {
+void DeskHub::close_all(CloseWhy why) {
     std::vector<std::shared_ptr<WebSocketConnection>> live;
     for (auto& [id, weak] : connections_)
         if (auto c = weak.lock()) live.push_back(std::move(c));
-    for (auto& c : live) c->close_going_away();
+    for (auto& c : live) c->close_going_away(why);
 }
 
 }  // namespace sbd

@@ -11,6 +11,11 @@ namespace sbd {
 
 class WebSocketConnection;  // desk_connection.h: a plain or a TLS WebSocket
 
+// Why the server closes a WebSocket itself: it is stopping (1001, going away), or this node cannot
+// serve now, having lost its database (1013, try again later: a client reconnects, and the
+// balancer sends it to another node).
+enum class CloseWhy { Stopping, NodeUnavailable };
+
 class DeskHub : public DeskOutput {
 public:
     ConnectionId next_id() { return ++last_id_; }
@@ -19,8 +24,9 @@ public:
 
     void send(ConnectionId id, std::string frame) override;
     void authenticated(ConnectionId id) override;
-    // Closes every WebSocket with 1001 (going away).
-    void close_all();
+    // Closes every WebSocket (1001 when stopping, 1013 when this node cannot serve).
+    void close_all(CloseWhy why = CloseWhy::Stopping);
+    std::size_t size() const { return connections_.size(); }
 
 private:
     ConnectionId last_id_ = 0;

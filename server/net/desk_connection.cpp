@@ -209,10 +209,12 @@ void BasicDeskConnection<NextLayer>::authenticated() {
 }
 
 template <class NextLayer>
-void BasicDeskConnection<NextLayer>::close_going_away() {
+void BasicDeskConnection<NextLayer>::close_going_away(CloseWhy why) {
     if (!open_ || closing_) return;
     closing_ = true;
-    close_reason_ = websocket::close_reason(websocket::close_code::going_away);
+    close_reason_ = why == CloseWhy::NodeUnavailable
+                        ? websocket::close_reason(websocket::close_code::try_again_later, "database unavailable")
+                        : websocket::close_reason(websocket::close_code::going_away);
     // A peer that never reads would hold the close (and the server's exit) forever.
     close_timer_.expires_after(limits_.shutdown_grace);
     close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {

@@ -62,7 +62,7 @@ class WebSocketConnection {
 public:
     virtual ~WebSocketConnection() = default;
     virtual void send(std::string frame) = 0;
-    virtual void close_going_away() = 0;
+    virtual void close_going_away(CloseWhy why = CloseWhy::Stopping) = 0;
     // The connection logged in: a higher frame rate, and no longer anonymous for the address cap.
     virtual void authenticated() = 0;
 };
@@ -78,7 +78,7 @@ public:
     // Completes the WebSocket handshake for an upgrade request already read.
     void start(boost::beast::http::request<boost::beast::http::string_body> upgrade);
     void send(std::string frame) override;
-    void close_going_away() override;
+    void close_going_away(CloseWhy why = CloseWhy::Stopping) override;
     void authenticated() override;
 
 private:

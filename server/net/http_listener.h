@@ -40,6 +40,13 @@ public:
     virtual void stop() = 0;
 };
 
+// Whether this node can serve. Not while it has lost its database (several nodes: it would serve
+// what it remembers, which the others may have changed): then every request is answered 503, which the balancer takes as "try another node" (docs/operations.md, "Several
+// nodes"), and its WebSockets are closed (DeskHub::close_all, 1013).
+struct NodeHealth {
+    bool cut_off = false;
+};
+
 // ---- HttpContext: what every session needs ------------------------------------------------------
 struct HttpContext {
     FrameHandler& service;  // the desk protocol at /desk (DeskService)
@@ -53,6 +60,7 @@ struct HttpContext {
     std::shared_ptr<boost::asio::ssl::context> tls;  // HTTPS and WSS only (none: plain HTTP and WS)
     TrustedProxies trusted_proxies;                  // whose X-Forwarded-For is believed
     const BrowserPolicy* browser = nullptr;  // headers, CSP, backends, origins (none: the defaults)
+    const NodeHealth* health = nullptr;      // none: always serving (one node, tests)
 };
 
 // ---- HttpListener -------------------------------------------------------------------------------

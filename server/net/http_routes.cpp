@@ -59,6 +59,15 @@ HttpRoute decide(const HttpRequest& req, const std::string& remote_address, Http
     std::string_view target(req.target().data(), req.target().size());
     std::string_view path = target.substr(0, target.find('?'));
 
+    if (context.health && context.health->cut_off) {
+        HttpRoute r = text(http::status::service_unavailable,
+                           "This node has lost its database; another node serves you meanwhile.\n");
+        r.headers.emplace_back("Retry-After", "1");
+        r.cache_control = "no-store";
+        r.log_path = std::string(path);
+        return r;
+    }
+
     if (boost::beast::websocket::is_upgrade(req)) {
         FrameHandler* handler = nullptr;
         if (path == "/desk") handler = &context.service;

@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startServer, tempDir, sql, sleep, onPostgres, repoRoot } from './harness.mjs';
+import { startServer, tempDir, sql, sleep, onPostgres, repoRoot, databaseFor, pgDir } from './harness.mjs';
+import { FaultProxy } from '../faultproxy.mjs';
 import { ChatCustomer, waitEvent, offered, availableAgent } from './contacts_harness.mjs';
 import { ResumingDesk, Customer, transcript, assertNoDuplicates, until } from './resuming_clients.mjs';
 
@@ -32,6 +33,54 @@ function assertNoGap(events) {
   for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1] + 1, `events out of order or missing: ${seqs.join(',')}`);
 }
 const assertInOrder = (desk) => assertNoGap(desk.events);
+
+// nginx (scripts/balancer) in front of `nodes`; stop() before anything else in a finally.
+const balancerScript = join(repoRoot, 'scripts/balancer');
+function behindBalancer(nodes) {
+  const dir = tempDir();
+  const front = execFileSync(balancerScript, ['start', '--dir', dir, '--port', '0',
+    ...nodes.flatMap((n) => ['--node', `127.0.0.1:${new URL(n.url).port}`])], { encoding: 'utf8' }).trim();
+  return { front, ws: front.replace(/^http/, 'ws'), stop: () => execFileSync(balancerScript, ['stop', '--dir', dir]) };
+}
+
+// The node whose log says `username` logged in or resumed on it last.
+function nodeOf(nodes, username) {
+  const last = (n) => n.stderr.split('\n').map((l, i) => ((l.includes('"msg":"logged in"') || l.includes('"msg":"resumed"'))
+    && l.includes(`"username":"${username}"`) ? i : -1)).reduce((x, y) => Math.max(x, y), -1);
+  return nodes.find((n) => last(n) >= 0);
+}
+
+// A chat customer who resumes through `front` each time their page's connection closes (as the
+// chat page does), until the returned function is called.
+function keepResuming(customer, front) {
+  let stopped = false;
+  customer.resumes = 0;
+  const watch = (ws) => ws.once('close', async () => {
+    while (!stopped) {
+      try {
+        await customer.resume(front);
+        customer.resumes++;
+        watch(customer.chat.ws);
+        return;
+      } catch {
+        customer.chat?.ws.terminate();
+        await sleep(150);
+      }
+    }
+  });
+  watch(customer.chat.ws);
+  return () => { stopped = true; };
+}
+
+// Every message each side said is stored once; the customer's in the order said (a desk sends a
+// message again after "the server failed", so its order may differ); all acknowledged.
+function assertEverythingOnce(db, contact, customerSaid, agentSaid) {
+  const stored = transcript(db, contact);
+  assertNoDuplicates(stored, 'transcript');
+  const by = (sender) => stored.filter((m) => m.sender === sender).map((m) => m.text);
+  assert.deepEqual(by('customer'), customerSaid);
+  assert.deepEqual([...by('agent')].sort(), [...agentSaid].sort());
+}
 
 test('a customer on one node and the agent on another: offered, accepted, talked, ended', { skip }, async () => {
   const [a, b] = await twoNodes();
@@ -134,14 +183,145 @@ test('chats arriving on two nodes at once, an agent on each: every contact offer
   }
 });
 
+test('a node cut off from the database refuses work: its desk and customer go on through the other node, and it serves again once back', { skip }, async (t) => {
+  // Each node reaches PostgreSQL through a fault proxy of its own.
+  const first = tempDir();
+  const db = databaseFor(first);
+  const pgPort = Number(new URL(db).port);
+  const proxies = [await FaultProxy.start(pgPort), await FaultProxy.start(pgPort)];
+  const via = (p) => db.replace(`:${pgPort}/`, `:${p.port}/`);
+  const args = ['--trusted-proxy', '127.0.0.1'];
+  const a = await startServer({ dir: first, db: via(proxies[0]), args });
+  const b = await startServer({ dir: tempDir(), db: via(proxies[1]), args: [...args, '--mfa-key-file', join(first, 'mfa.key')] });
+  const lb = behindBalancer([a, b]);
+  const desk = new ResumingDesk(`${lb.ws}/desk`, 'alice');
+  const customer = new Customer('Cut Off');
+  let stopResuming = () => {};
+  try {
+    await desk.start();
+    await customer.start(lb.front);
+    stopResuming = keepResuming(customer, lb.front);
+    await until('the chat accepted', () => desk.accepted.has(customer.contact));
+    const contact = customer.contact;
+    customer.say('before the cut');
+    await desk.say(contact, 'an answer before');
+    await until('both sides heard', () => customer.acked.length === 1 && desk.messages(contact).length === 2);
+
+    // The node alice is on loses its database: connections cut, new ones refused.
+    const victim = nodeOf([a, b], 'alice');
+    const proxy = proxies[victim === a ? 0 : 1];
+    const closes = desk.closeCodes.length;
+    proxy.refuse();
+    proxy.cut();
+    // It closes its desks, telling them to try again later (1013); it answers 503 meanwhile.
+    await until('the desk closed by the node', () => desk.closeCodes.length > closes, 5000);
+    assert.equal(desk.closeCodes[closes], 1013);
+    assert.equal((await fetch(`${victim.url}/healthz`)).status, 503);
+    assert.equal((await fetch(`${victim.url}/chat`)).status, 503);
+    // Through the balancer, the desk resumes on the other node; both sides go on.
+    await until('the desk resumed', () => desk.ready && desk.connects >= 2, 10000);
+    customer.say('while cut off');
+    await desk.say(contact, 'an answer while cut off');
+    await until('both sides heard again', () => customer.acked.length === 2 &&
+      desk.messages(contact).some((m) => m.text === 'while cut off'), 10000);
+    assert.ok(victim.stderr.includes('lost the database: refusing work'));
+
+    // The database is back for it: it serves again (a desk signs in on it directly).
+    proxy.refuse(false);
+    await until('the node serves again', async () => (await fetch(`${victim.url}/healthz`)).status === 200, 10000, 200);
+    const bob = new ResumingDesk(`${victim.wsUrl}`, 'bob');
+    await bob.start();
+    await bob.stop();
+    assert.deepEqual(bob.problems, []);
+
+    assertEverythingOnce(db, contact, ['before the cut', 'while cut off'], ['an answer before', 'an answer while cut off']);
+    assert.deepEqual(JSON.parse(sql(db, `SELECT state, agent FROM contacts WHERE id = '${contact}'`)), [{ state: 'active', agent: 'alice' }]);
+    assertNoGap(desk.applied);
+    assert.deepEqual(desk.problems, []);
+  } finally {
+    lb.stop();
+    stopResuming();
+    await desk.stop();
+    if (customer.chat?.ws.readyState === WebSocket.OPEN) await customer.chat.close();
+    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all(proxies.map((p) => p.close()));
+  }
+});
+
+test('PostgreSQL restarted under load: the nodes refuse work while it is away, then every desk and customer resumes with nothing acknowledged lost', { skip }, async (t) => {
+  const [a, b] = await twoNodes(['--trusted-proxy', '127.0.0.1']);
+  const lb = behindBalancer([a, b]);
+  const desks = ['alice', 'bob'].map((u) => new ResumingDesk(`${lb.ws}/desk`, u));
+  const customers = [0, 1, 2, 3].map((i) => new Customer(`Restart ${i}`));
+  const stops = [];
+  try {
+    await Promise.all(desks.map((d) => d.start()));
+    for (const c of customers) {
+      await c.start(lb.front);
+      stops.push(keepResuming(c, lb.front));
+    }
+    const deskOf = (c) => desks.find((d) => d.accepted.has(c.contact));
+    await until('every chat accepted', () => customers.every(deskOf), 10000);
+
+    // Both sides of every chat talk five times a second while PostgreSQL stops and starts again.
+    const said = new Map(customers.map((c) => [c.contact, { customer: [], agent: [] }]));
+    let running = true;
+    const talk = (async () => {
+      for (let n = 1; running; n++) {
+        for (const c of customers) {
+          c.say(`c${n}`);
+          said.get(c.contact).customer.push(`c${n}`);
+          deskOf(c).say(c.contact, `a${n} ${c.contact}`);
+          said.get(c.contact).agent.push(`a${n} ${c.contact}`);
+        }
+        await sleep(200);
+      }
+    })();
+    await sleep(500);
+    const port = new URL(a.db).port;
+    const postgres = join(repoRoot, 'scripts/postgres');
+    const stoppedAt = Date.now();
+    execFileSync(postgres, ['stop', '--dir', pgDir]);
+    await sleep(1000);
+    execFileSync(postgres, ['start', '--dir', pgDir, '--port', port], { stdio: 'ignore' });
+    t.diagnostic(`PostgreSQL away for ${Date.now() - stoppedAt} ms`);
+    await sleep(1000);
+    running = false;
+    await talk;
+
+    // Every message said reaches the other side and is stored once.
+    await until('every message stored and heard', () => customers.every((c) => {
+      const s = said.get(c.contact);
+      const d = deskOf(c);
+      return c.unacked.length === 0 && d.outbox.length === 0 &&
+        s.customer.every((text) => d.messages(c.contact).some((m) => m.text === text));
+    }), 20000, 100);
+    for (const c of customers) {
+      const s = said.get(c.contact);
+      assertEverythingOnce(a.db, c.contact, s.customer, s.agent);
+    }
+    const rows = JSON.parse(sql(a.db, `SELECT state FROM contacts WHERE id IN (${customers.map((c) => `'${c.contact}'`).join(',')})`));
+    assert.deepEqual(rows.map((r) => r.state), ['active', 'active', 'active', 'active']);
+    for (const d of desks) {
+      assertNoGap(d.applied);
+      assert.deepEqual(d.problems, []);
+    }
+    t.diagnostic(`desk reconnects ${desks.map((d) => d.connects - 1).join('+')}, customer resumes ${customers.map((c) => c.resumes).join('+')}, sends retried ${desks.map((d) => d.retried).join('+')}`);
+    assert.ok(desks.every((d) => d.connects >= 2), 'every desk lost its connection and came back');
+  } finally {
+    lb.stop();
+    stops.forEach((s) => s());
+    await Promise.all(desks.map((d) => d.stop()));
+    await Promise.all(customers.map((c) => (c.chat?.ws.readyState === WebSocket.OPEN ? c.chat.close() : null)));
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
 test('a node killed mid-chat behind the balancer: desk and customer go on through the other node, nothing acknowledged lost', { skip }, async (t) => {
   const [a, b] = await twoNodes(['--trusted-proxy', '127.0.0.1']);
-  const lb = tempDir();
-  const balancer = join(repoRoot, 'scripts/balancer');
-  const port = (node) => new URL(node.url).port;
-  const front = execFileSync(balancer, ['start', '--dir', lb, '--port', '0', '--node', `127.0.0.1:${port(a)}`,
-    '--node', `127.0.0.1:${port(b)}`], { encoding: 'utf8' }).trim();
-  const desk = new ResumingDesk(`${front.replace(/^http/, 'ws')}/desk`, 'alice');
+  const lb = behindBalancer([a, b]);
+  const front = lb.front;
+  const desk = new ResumingDesk(`${lb.ws}/desk`, 'alice');
   const customer = new Customer('Failover');
   let survivor = null;
   try {
@@ -155,8 +335,8 @@ test('a node killed mid-chat behind the balancer: desk and customer go on throug
       desk.messages(contact).some((m) => m.text === 'before the crash'));
 
     // The node alice's desk is on dies without a word.
-    const onA = a.stderr.split('\n').some((l) => l.includes('"msg":"logged in"') && l.includes('"username":"alice"'));
-    const [victim, other] = onA ? [a, b] : [b, a];
+    const victim = nodeOf([a, b], 'alice');
+    const other = victim === a ? b : a;
     survivor = other;
     const customerLost = new Promise((res) => customer.chat.ws.once('close', () => res(true)));
     const killedAt = Date.now();
@@ -194,7 +374,7 @@ test('a node killed mid-chat behind the balancer: desk and customer go on throug
     assertNoGap(desk.applied);  // (across the crash: the resume sent what the dead node had not)
     assert.deepEqual(desk.problems, []);
   } finally {
-    execFileSync(balancer, ['stop', '--dir', lb]);  // (first: whatever else fails, nginx is not left running)
+    lb.stop();  // (first: whatever else fails, nginx is not left running)
     await desk.stop();
     if (customer.chat?.ws.readyState === WebSocket.OPEN) await customer.chat.close();
     await Promise.all([a, b].map((n) => (n.proc.exitCode === null && n.proc.signalCode === null ? n.stop() : null)));

@@ -34,6 +34,8 @@ export class ResumingDesk {
     this.outbox = [];        // {contact, text, client_id, inFlight, resolve}
     this.acked = [];         // send_message results (message objects), in the order acknowledged
     this.connects = 0;
+    this.closeCodes = [];    // of each connection that closed, as the server (or this client) closed it
+    this.retried = 0;        // send_message answered "internal" and sent again
     this.deadLinks = 0;      // connections given up because nothing came back in time
     this.ready = false;
     this.stopped = false;
@@ -96,6 +98,7 @@ export class ResumingDesk {
     this.pending = new Map();
     const pending = this.pending;
     const closed = new Promise((res) => ws.on('close', res));
+    ws.on('close', (code) => this.closeCodes.push(code));
     ws.on('error', () => {});
     ws.on('message', (d) => this.#onFrame(JSON.parse(d.toString('utf8')), pending));
     await Promise.race([new Promise((res) => ws.once('open', res)), closed]);
@@ -171,6 +174,9 @@ export class ResumingDesk {
       if (m.inFlight || m.forgotten) continue;
       m.inFlight = true;
       this.#req('send_message', { contact: m.contact, text: m.text, client_id: m.client_id }).then((r) => {
+        // "The server failed; try again" (its database went away mid-request): again, with the
+        // same client_id, once connected again (the server stores it once whatever it did).
+        if (!r.ok && r.error.code === 'internal') { m.inFlight = false; this.retried++; return; }
         if (!r.ok) { this.problems.push(`send_message: ${JSON.stringify(r.error)}`); return; }
         this.outbox.splice(this.outbox.indexOf(m), 1);
         this.acked.push(r.result.message);
