@@ -51,6 +51,11 @@ public:
     void forget_declined(const std::string& contact) { declined_.erase(contact); }
     bool has_declined(const std::string& contact, const std::string& agent) const;
     void busy(const std::string& agent, int64_t now) { last_busy_[agent] = now; }
+    // The last time the agent was made busy (0: never, as far as this node knows).
+    int64_t last_busy(const std::string& agent) const {
+        auto it = last_busy_.find(agent);
+        return it == last_busy_.end() ? 0 : it->second;
+    }
     // After a contact is stored: a queued contact's wait starts (if it had not), one neither
     // queued nor offered has none, and only a queued chat has a position to be told.
     void saved(const ContactRecord& c, int64_t now);

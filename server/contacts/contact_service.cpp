@@ -42,8 +42,11 @@ Status ContactService::load() {
     auto open = d_.contacts.open_contacts();
     if (!open) return open.error();
     if (auto st = read_available(); !st) return st;
+    auto last_offers = d_.contacts.last_offers();
+    if (!last_offers) return last_offers.error();
     acd_ = Acd{};
     acd_.load(std::move(queues.value()), std::move(routing.value()));
+    for (const auto& [agent, at] : last_offers.value()) acd_.busy(agent, at);  // (as offer_contact knows them)
     open_.clear();
     int64_t now = d_.now();
     for (ContactRecord& c : open.value()) {
@@ -343,6 +346,12 @@ sb::Result<std::optional<AgentRecord>> ContactService::reread_presence(const std
         d_.log.error("agent's nodes not read", {{"username", agent}, {"error", nodes.error().message}});
         return nodes.error();
     }
+    // A node this one has not yet seen alive (it started since the last beat): asked now, so
+    // that its agents are routed to at once.
+    const std::string& self = d_.store.database().node();
+    if (std::any_of(nodes.value().begin(), nodes.value().end(),
+                    [&](const std::string& n) { return n != self && !live_nodes_.count(n); }))
+        read_live_nodes();
     if (nodes.value().empty()) links_.erase(agent);
     else links_[agent] = std::move(nodes.value());
     return rec;
@@ -397,16 +406,20 @@ void ContactService::beat() {
     if (beats_++ % 60 == 0)
         if (auto st = d_.store.forget_nodes(now - Store::kNodeForgottenMs); !st)
             d_.log.error("cannot forget the nodes long gone", {{"error", st.error().message}});
-    auto live = d_.store.live_nodes(now - Store::kNodeLostMs);
+    if (read_live_nodes()) route();  // agents of a node that came or went are routed to or no longer
+}
+
+bool ContactService::read_live_nodes() {
+    auto live = d_.store.live_nodes(d_.now() - Store::kNodeLostMs);
     if (!live) {
         d_.log.limited(LogLevel::Error, "cannot read which nodes are alive", {{"error", live.error().message}});
-        return;
+        return false;
     }
-    if (live.value() == live_nodes_) return;
+    if (live.value() == live_nodes_) return false;
     for (const std::string& n : live_nodes_)
         if (!live.value().count(n)) d_.log.info("node gone", {{"node", n}});
     live_nodes_ = std::move(live.value());
-    route();  // agents of a node that came or went are routed to or no longer
+    return true;
 }
 
 void ContactService::leave() {
@@ -636,13 +649,27 @@ Status ContactService::save(const ContactRecord& next) { return store_and_keep(n
 
 Status ContactService::offer(const ContactRecord& next, int capacity) { return store_and_keep(next, capacity); }
 
+sb::Result<int64_t> ContactService::store_offer(const ContactRecord& row, int capacity) {
+    // What this node knows of the agent's last offer: another node's since means its routing
+    // chose on old news (the feed has not brought it yet); it learns the time and chooses again.
+    const std::string& agent = *row.agent;
+    const int64_t known = acd_.last_busy(agent);
+    const int64_t now = d_.now();  // (stored as the agent's last offer, and remembered as the same)
+    int64_t newer = 0;
+    auto version = d_.contacts.offer_contact(row, capacity, now, known, &newer);
+    if (version) acd_.busy(agent, std::max(known, now));
+    else if (version.error().code == kAgentOfferedSince) acd_.busy(agent, std::max(known, newer));
+    return version;
+}
+
 Status ContactService::store_and_keep(const ContactRecord& next, const std::optional<int>& capacity) {
     if (next.state == ContactState::Closed) return make_error("invalid_transition", "a contact is closed by close()");
     if (auto st = check_move(next); !st) return st;
     ContactRecord row = next;
     row.version = stored_version(next);
-    auto version = capacity ? d_.contacts.offer_contact(row, *capacity, d_.now()) : d_.contacts.save_contact(row);
-    if (!version && version.error().code == kAgentTaken) return version.error();
+    auto version = capacity ? store_offer(row, *capacity) : d_.contacts.save_contact(row);
+    if (!version && (version.error().code == kAgentTaken || version.error().code == kAgentOfferedSince))
+        return version.error();
     if (!version) return stale_or(version.error(), next.id);
     row.version = version.value();
     open_[next.id] = row;
@@ -785,43 +812,47 @@ void ContactService::route(bool changed) {
         return;
     }
     routing_now_ = true;
+    std::set<std::string> taken;  // agents the store said have no room now (not offered to again in this call)
+    int replans = 0;
     do {
         route_again_ = false;
-        route_once();
+        // A pass that learned of a newer offer to an agent it chose plans again (a few times at
+        // most: it learns something each time).
+        if (route_once(taken) && replans++ < 3) route_again_ = true;
     } while (route_again_);
     routing_now_ = false;
 }
 
-void ContactService::route_once() {
-    if (!agents_) return;
+bool ContactService::route_once(std::set<std::string>& taken) {
+    if (!agents_) return false;
     // Nothing waiting (the common case: an agent's presence changes on a quiet floor): no pass.
     const bool any_waiting = std::any_of(open_.begin(), open_.end(), [](const auto& entry) {
         return entry.second.state == ContactState::Queued && !is_ringing_call(entry.second);
     });
-    if (!any_waiting) return;
+    if (!any_waiting) return false;
     // Then the agents (from memory): with nobody available (a backlog, a flood of new chats) a pass
     // costs next to nothing, however many contacts wait; the queue is sorted only for a pass.
     auto agents = routable_agents(false);
     if (!agents) {
         d_.log.error("routing: cannot list agents", {{"error", agents.error().message}});
-        return;
+        return false;
     }
-    if (agents.value().empty()) return;
+    if (agents.value().empty()) return false;
     std::vector<RoutableContact> contacts =
         acd_.queued_in_order(open_, [](const ContactRecord& c) { return !is_ringing_call(c); });
-    if (contacts.empty()) return;
+    if (contacts.empty()) return false;
     const bool voice = std::any_of(contacts.begin(), contacts.end(),
                                    [](const RoutableContact& c) { return c.channel == Channel::Voice; });
     if (voice) {
         if (auto st = without_phoneless_voice(agents.value()); !st) {
             d_.log.error("routing: cannot list agents", {{"error", st.error().message}});
-            return;
+            return false;
         }
     }
     int64_t now = d_.now();
     std::map<std::string, std::map<Channel, int>> capacity;
     for (const RoutableAgent& a : agents.value()) capacity[a.username] = a.capacity;
-    std::set<std::string> taken;  // by another node meanwhile: not offered to again in this pass
+    bool learned = false;
     for (const PlannedOffer& o : plan_offers(contacts, std::move(agents.value()), now)) {
         auto it = open_.find(o.contact);
         if (it == open_.end() || it->second.state != ContactState::Queued || taken.count(o.agent)) continue;
@@ -836,16 +867,18 @@ void ContactService::route_once() {
             if (st.error().code == kAgentTaken) {
                 d_.log.info("agent taken meanwhile", {{"contact", o.contact}, {"agent", o.agent}});
                 taken.insert(o.agent);
+            } else if (st.error().code == kAgentOfferedSince) {
+                learned = true;
             } else if (st.error().code != code::wrong_state) {
                 d_.log.error("offer failed", {{"contact", o.contact}, {"error", st.error().message}});
             }
             continue;
         }
-        acd_.busy(o.agent, now);
-        positions_due_ = true;  // those behind it move up
+        positions_due_ = true;  // those behind it move up (the agent is busy now: store_offer)
         d_.log.info("contact offered", {{"contact", o.contact}, {"agent", o.agent}});
         emit_contact(next, "contact.offered");
     }
+    return learned;
 }
 
 sb::Result<std::vector<RoutableAgent>> ContactService::routable_agents(bool phones) {

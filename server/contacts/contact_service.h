@@ -270,6 +270,7 @@ private:
     // and counts their contacts against `capacity` in the store; kAgentTaken if they have no room.
     sb::Status offer(const ContactRecord& next, int capacity);
     sb::Status store_and_keep(const ContactRecord& next, const std::optional<int>& capacity);
+    sb::Result<int64_t> store_offer(const ContactRecord& row, int capacity);
     sb::Status close(const ContactRecord& next);      // store with its interaction, then forget
     // Both store over the version memory holds (stored_version): if another node saved the
     // contact since, nothing is stored, memory takes the row as it now is, and the error is
@@ -314,6 +315,7 @@ private:
     // Agents logged in here, or on another live node (links_): those routing may offer to.
     std::set<std::string> connected_anywhere();
     void link_here(const std::string& agent, bool linked);
+    bool read_live_nodes();  // live_nodes_ from the store; true if it changed
     // A change another node made moves the ACD's memory as the same change made here would: an
     // offer or a contact leaving its agent makes them busy now; a declined or transferred contact
     // is not offered back to its agent first.
@@ -340,7 +342,9 @@ private:
     // A routing pass (again, if what it does asks for one). `changed`: called because the queues
     // or the agents changed, so the waiting customers are told where they stand on the next tick.
     void route(bool changed = true);
-    void route_once();
+    // One pass; true if it learned of another node's newer offer to an agent it chose (then
+    // route() plans again). `taken`: agents the store found full or away during this route().
+    bool route_once(std::set<std::string>& taken);
     void notify_queue_positions();
     sb::Result<nlohmann::json> customer_json(const std::string& customer);
     // With the sensitive section (verification.h), masked unless `unlocked`.

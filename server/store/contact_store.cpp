@@ -266,7 +266,8 @@ Result<int64_t> ContactStore::save_contact(const ContactRecord& c) {
     return version;
 }
 
-Result<int64_t> ContactStore::offer_contact(const ContactRecord& c, int capacity, int64_t now) {
+Result<int64_t> ContactStore::offer_contact(const ContactRecord& c, int capacity, int64_t now, int64_t known_last_offer,
+                                            int64_t* offered_at) {
     Transaction tx(db_);
     if (!tx.begun()) return tx.begun().error();
     if (!c.agent) return sb::make_error(code::internal, "an offer of contact " + c.id + " names no agent");
@@ -274,12 +275,23 @@ Result<int64_t> ContactStore::offer_contact(const ContactRecord& c, int capacity
     // and the count below (a statement of its own, so it sees what committed) includes it.
     {
         auto lock = db_.prepare("UPDATE agents SET last_offer_at = ? WHERE username = ? AND state = 'available' "
-                                "RETURNING username;");
+                                "AND COALESCE(last_offer_at, 0) <= ? RETURNING username;");
         if (!lock) return lock.error();
-        lock.value().bind(1, now).bind(2, *c.agent);
+        lock.value().bind(1, now).bind(2, *c.agent).bind(3, known_last_offer);
         auto held = lock.value().step();
         if (!held) return held.error();
-        if (!held.value()) return sb::make_error(kAgentTaken, "agent " + *c.agent + " is no longer available");
+        if (!held.value()) {
+            auto why = db_.prepare("SELECT state, COALESCE(last_offer_at, 0) FROM agents WHERE username = ?;");
+            if (!why) return why.error();
+            why.value().bind(1, *c.agent);
+            auto row = why.value().step();
+            if (!row) return row.error();
+            if (row.value() && why.value().column_text(0) == "available" && why.value().column_int(1) > known_last_offer) {
+                if (offered_at) *offered_at = why.value().column_int(1);
+                return sb::make_error(kAgentOfferedSince, "agent " + *c.agent + " was offered something since");
+            }
+            return sb::make_error(kAgentTaken, "agent " + *c.agent + " is no longer available");
+        }
     }
     auto count = db_.prepare("SELECT COUNT(*) FROM contacts WHERE agent = ? AND channel = ? "
                              "AND state IN ('offered', 'active', 'wrap_up') AND id <> ?;");
@@ -294,6 +306,18 @@ Result<int64_t> ContactStore::offer_contact(const ContactRecord& c, int capacity
     if (auto st = db_.announce(feed::contacts, c.id); !st) return st.error();
     if (auto st = tx.commit(); !st) return st.error();
     return version;
+}
+
+Result<std::map<std::string, int64_t>> ContactStore::last_offers() {
+    auto q = db_.prepare("SELECT username, last_offer_at FROM agents WHERE last_offer_at IS NOT NULL;");
+    if (!q) return q.error();
+    std::map<std::string, int64_t> out;
+    for (;;) {
+        auto row = q.value().step();
+        if (!row) return row.error();
+        if (!row.value()) return out;
+        out[q.value().column_text(0)] = q.value().column_int(1);
+    }
 }
 
 Result<int64_t> ContactStore::write_contact(const ContactRecord& c) {

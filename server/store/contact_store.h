@@ -119,8 +119,11 @@ struct CannedResponse {
 // ---- ContactStore -------------------------------------------------------------------------------
 // save_contact's error when the row is no longer at the version the caller read.
 inline constexpr const char* kStaleContact = "stale_contact";
-// offer_contact's error when the agent is no longer available or has no room for it.
+// offer_contact's errors: the agent is no longer available or has no room for it; another node
+// offered them something after the last offer the caller knew of (longest idle first: the
+// caller learns of it and chooses again).
 inline constexpr const char* kAgentTaken = "agent_taken";
+inline constexpr const char* kAgentOfferedSince = "agent_offered_since";
 
 class ContactStore {
 public:
@@ -146,12 +149,17 @@ public:
     // returns the version stored. A row saved meanwhile (by another node) is the error
     // kStaleContact and nothing changes: the caller reads the contact again.
     sb::Result<int64_t> save_contact(const ContactRecord& c);
-    // An offer: saves `c` (as save_contact) only if its agent is still available and has fewer
-    // than `capacity` contacts of its channel offered, active or in wrap-up, all in one
+    // An offer: saves `c` (as save_contact) only if its agent is still available, was last
+    // offered something no later than `known_last_offer` (what the caller's routing knew), and
+    // has fewer than `capacity` contacts of its channel offered, active or in wrap-up, all in one
     // transaction that holds the agent's row (last_offer_at = now): two nodes offering to one
     // agent at once are taken one after the other, and the second sees the first's offer.
-    // Otherwise kAgentTaken (or kStaleContact) and nothing changes.
-    sb::Result<int64_t> offer_contact(const ContactRecord& c, int capacity, int64_t now);
+    // Otherwise kAgentTaken, kAgentOfferedSince (with `*offered_at`, the newer offer's time) or
+    // kStaleContact, and nothing changes.
+    sb::Result<int64_t> offer_contact(const ContactRecord& c, int capacity, int64_t now, int64_t known_last_offer = 0,
+                                      int64_t* offered_at = nullptr);
+    // Each agent's last offer (agents.last_offer_at), for the ACD's idle times at load.
+    sb::Result<std::map<std::string, int64_t>> last_offers();
     // Saves a closed contact (as save_contact) and its interaction (the customer's history) together.
     sb::Status close_contact(const ContactRecord& c);
     sb::Result<std::optional<ContactRecord>> find_contact(const std::string& id);

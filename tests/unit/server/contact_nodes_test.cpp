@@ -301,15 +301,22 @@ void an_offer_holds_its_agent(const std::string& where) {
     a.available("alice");
     std::vector<ContactRecord> chats = queued_chats(a, 3);
 
-    // Node a offers alice a chat (room for one); node b, not having heard, offers her another:
-    // refused by the store, which counted her contacts, and the row stays queued.
+    // Node a offers alice a chat (room for one). Node b, not having heard, offers her another:
+    // refused, and told when she was last offered something (its routing chose on old news).
     REQUIRE(a.contacts->offer_contact(offered_to(chats[0], "alice"), 1, 5'000'000).ok());
-    auto second = b.contacts->offer_contact(offered_to(chats[1], "alice"), 1, 5'000'001);
+    int64_t offered_at = 0;
+    auto second = b.contacts->offer_contact(offered_to(chats[1], "alice"), 1, 5'000'001, 0, &offered_at);
     REQUIRE_FALSE(second.ok());
-    CHECK(second.error().code == kAgentTaken);
+    CHECK(second.error().code == kAgentOfferedSince);
+    CHECK(offered_at == 5'000'000);
+    CHECK(b.row(chats[1].id).state == ContactState::Queued);
+    // Knowing it, node b is refused by the count of her contacts: no room.
+    auto full = b.contacts->offer_contact(offered_to(chats[1], "alice"), 1, 5'000'001, offered_at);
+    REQUIRE_FALSE(full.ok());
+    CHECK(full.error().code == kAgentTaken);
     CHECK(b.row(chats[1].id).state == ContactState::Queued);
     // With room for two it is stored; the offer's time is on her row.
-    REQUIRE(b.contacts->offer_contact(offered_to(chats[1], "alice"), 2, 5'000'002).ok());
+    REQUIRE(b.contacts->offer_contact(offered_to(chats[1], "alice"), 2, 5'000'002, offered_at).ok());
     CHECK(b.row(chats[1].id).agent == std::optional<std::string>("alice"));
 
     // Not ready on one node: the other's offer is refused whatever her room.
@@ -318,7 +325,7 @@ void an_offer_holds_its_agent(const std::string& where) {
     sb::agent::AgentSnapshot away = rec.value()->snapshot;
     away.state = sb::agent::Presence::NotReady;
     REQUIRE(a.store->record_presence(away, "agent.state", 5'000'003).ok());
-    auto third = b.contacts->offer_contact(offered_to(chats[2], "alice"), 9, 5'000'004);
+    auto third = b.contacts->offer_contact(offered_to(chats[2], "alice"), 9, 5'000'004, 5'000'002);
     REQUIRE_FALSE(third.ok());
     CHECK(third.error().code == kAgentTaken);
     CHECK(b.row(chats[2].id).state == ContactState::Queued);
@@ -352,7 +359,7 @@ TEST_CASE("two nodes offering one agent at once take turns: the second counts th
     std::atomic<bool> done{false};
     std::string code;
     std::thread other([&] {
-        auto s = b.contacts->offer_contact(offered_to(chats[1], "bob"), 1, 5'000'001);
+        auto s = b.contacts->offer_contact(offered_to(chats[1], "bob"), 1, 5'000'001, 5'000'000);
         code = s.ok() ? "ok" : s.error().code;
         done = true;
     });
@@ -364,29 +371,43 @@ TEST_CASE("two nodes offering one agent at once take turns: the second counts th
     CHECK(b.row(chats[1].id).state == ContactState::Queued);
 }
 
-TEST_CASE("every node routes to every live node's agents, longest idle first, and not to a node that is gone") {
-    const std::string where = sbtest::PgCluster::get().fresh_database();
-    seed(where);
-    Node a(where, "a"), b(where, "b");
-    a.store->database().set_node("node-a");
-    b.store->database().set_node("node-b");
-    // alice (on node a) has been available longest; bob (on node b) since later.
-    a.available("alice");
-    {
-        auto rec = b.store->find_agent("bob");
-        REQUIRE(rec.ok());
-        sb::agent::AgentSnapshot bob = rec.value()->snapshot;
-        bob.state = sb::agent::Presence::Available;
-        bob.state_since_ms = 4'500'000;
-        REQUIRE(b.store->record_presence(bob, "agent.state", bob.state_since_ms).ok());
+namespace {
+
+// Two nodes on a fresh PostgreSQL database, alive and each with its agent linked: alice on node a
+// (available since 4,000,000: the longest idle), bob on node b (since 4,500,000).
+struct LinkedNodes {
+    std::string where = sbtest::PgCluster::get().fresh_database();
+    bool seeded = (seed(where), true);
+    Node a{where, "a"}, b{where, "b"};
+    LinkedNodes() {
+        a.store->database().set_node("node-a");
+        b.store->database().set_node("node-b");
+        a.available("alice");
+        set(b, "bob", sb::agent::Presence::Available, 4'500'000);
+        a.link.connected = {"alice"};
+        b.link.connected = {"bob"};
+        a.svc->beat();
+        b.svc->beat();  // (both alive; each has linked its agents)
+        a.svc->beat();
+        REQUIRE(a.svc->load().ok());
+        REQUIRE(b.svc->load().ok());
     }
-    a.link.connected = {"alice"};
-    b.link.connected = {"bob"};
-    a.svc->beat();
-    b.svc->beat();  // (both alive; each has linked its agents)
-    a.svc->beat();
-    REQUIRE(a.svc->load().ok());
-    REQUIRE(b.svc->load().ok());
+    static void set(Node& n, const std::string& agent, sb::agent::Presence state, int64_t since) {
+        auto rec = n.store->find_agent(agent);
+        REQUIRE(rec.ok());
+        sb::agent::AgentSnapshot s = rec.value()->snapshot;
+        s.state = state;
+        s.state_since_ms = since;
+        REQUIRE(n.store->record_presence(s, "agent.state", since).ok());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("every node routes to every live node's agents, longest idle first, and not to a node that is gone") {
+    LinkedNodes nodes;
+    Node& a = nodes.a;
+    Node& b = nodes.b;
 
     // A chat arriving at node b goes to alice on node a: she has been idle longest.
     auto first = b.svc->start_chat("Dana", std::nullopt);
@@ -399,16 +420,26 @@ TEST_CASE("every node routes to every live node's agents, longest idle first, an
     // alice is no longer connected anywhere a node could reach her.
     a.svc->leave();
     b.svc->presence_elsewhere("alice");
-    {
-        auto rec = b.store->find_agent("bob");
-        REQUIRE(rec.ok());
-        sb::agent::AgentSnapshot bob = rec.value()->snapshot;
-        bob.state = sb::agent::Presence::NotReady;
-        REQUIRE(b.store->record_presence(bob, "agent.state", 5'000'000).ok());
-        b.svc->on_presence_changed("bob");
-    }
+    LinkedNodes::set(b, "bob", sb::agent::Presence::NotReady, 5'000'000);
+    b.svc->on_presence_changed("bob");
     auto second = b.svc->start_chat("Erin", std::nullopt);
     REQUIRE(second.ok());
     CHECK(b.row(second.value().contact.id).state == ContactState::Queued);
     CHECK_FALSE(b.row(second.value().contact.id).agent);
+}
+
+TEST_CASE("a node routing on old news learns of another node's newer offer and chooses again") {
+    LinkedNodes nodes;
+    Node& a = nodes.a;
+    Node& b = nodes.b;
+    // Node a offers alice a chat; node b has not heard (its feed is not read here).
+    auto first = a.svc->start_chat("Dana", std::nullopt);
+    REQUIRE(first.ok());
+    CHECK(a.row(first.value().contact.id).agent == std::optional<std::string>("alice"));
+    // A chat at node b: by what b knows alice is still the longest idle, but the store says she
+    // was offered something since; b learns it and offers bob (idle longer now).
+    auto second = b.svc->start_chat("Erin", std::nullopt);
+    REQUIRE(second.ok());
+    CHECK(b.row(second.value().contact.id).agent == std::optional<std::string>("bob"));
+    CHECK(b.link.offers("alice", second.value().contact.id) == 0);
 }
