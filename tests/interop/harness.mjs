@@ -36,30 +36,59 @@ export const domain = '127.0.0.1';
 // both sides' offer timeout.
 export async function startStack({ trunk, serverArgs = [], offerTimeout = 20 } = {}) {
   const dir = tempDir();
+  const { secretFile, secret } = telephonySecret(dir);
+  const server = await startServer({ dir, args: [...telephonyArgs(secretFile, offerTimeout), ...serverArgs] });
+  let telephony;
+  try {
+    telephony = await startTelephony({ dir, db: server.db, urls: [server.url], secretFile, offerTimeout, trunk });
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+  return {
+    ...telephony, server, secret,
+    async stop() {
+      try {
+        await telephony.stop();
+      } finally {
+        await server.stop();
+      }
+    },
+  };
+}
+
+// A fresh telephony secret in `dir`, readable by us only, for switchboardd and scripts/telephony.
+export function telephonySecret(dir) {
   const secretFile = join(dir, 'telephony.secret');
   const secret = randomBytes(24).toString('base64url');
   writeFileSync(secretFile, secret, { mode: 0o600 });
-  const server = await startServer({
-    dir, args: ['--sip-domain', domain, '--sip-ws-url', `ws://127.0.0.1:${ports.ws}`,
-      '--telephony-secret-file', secretFile, '--offer-timeout', String(offerTimeout),
-      '--rtpengine-ng', `udp:127.0.0.1:${ports.ng}`, ...serverArgs],
-  });
+  return { secretFile, secret };
+}
+
+// switchboardd's flags for telephony on the tests' ports (every node gets the same).
+export const telephonyArgs = (secretFile, offerTimeout = 20) => ['--sip-domain', domain,
+  '--sip-ws-url', `ws://127.0.0.1:${ports.ws}`, '--telephony-secret-file', secretFile,
+  '--offer-timeout', String(offerTimeout), '--rtpengine-ng', `udp:127.0.0.1:${ports.ng}`];
+
+// rtpengine and Kamailio through scripts/telephony, in `dir`/telephony, reading the credentials
+// from `db` (a SQLite file, or a PostgreSQL URI with PGPASSFILE in the environment) and asking
+// the switchboardd nodes at `urls`. stop() stops exactly those.
+export async function startTelephony({ dir, db, urls, secretFile, offerTimeout = 20, trunk }) {
   const runDir = join(dir, 'telephony');
-  const args = ['start', '--db', server.db, '--run-dir', runDir, '--ip', '127.0.0.1', '--domain', domain,
+  const args = ['start', '--db', db, '--run-dir', runDir, '--ip', '127.0.0.1', '--domain', domain,
     '--sip-port', String(ports.sip), '--ws-port', String(ports.ws), '--rtpengine-port', String(ports.ng),
-    '--rtp-ports', `${ports.rtp[0]}-${ports.rtp[1]}`, '--switchboard-url', server.url,
+    '--rtp-ports', `${ports.rtp[0]}-${ports.rtp[1]}`, ...urls.flatMap((u) => ['--switchboard-url', u]),
     '--telephony-secret-file', secretFile, '--offer-timeout', String(offerTimeout)];
   if (trunk) args.push('--trunk', trunk);
   let started;
   try {
     started = await run(join(repoRoot, 'scripts/telephony'), args, { timeout: 60000 });
   } catch (e) {
-    await server.stop();
     throw new Error(`scripts/telephony start failed:\n${e.stdout}\n${e.stderr}`);
   }
   let stopped = false;
   return {
-    server, dir, runDir, secret, startOutput: started.stdout,
+    dir, runDir, startOutput: started.stdout,
     recordingDir: join(runDir, 'recordings'),  // rtpengine's pcaps/ and metadata/ (scripts/telephony)
     kamailioLog: () => readFileSync(join(runDir, 'kamailio.log'), 'utf8'),
     rtpengineLog: () => readFileSync(join(runDir, 'rtpengine.log'), 'utf8'),
@@ -71,11 +100,7 @@ export async function startStack({ trunk, serverArgs = [], offerTimeout = 20 } =
     async stop() {
       if (stopped) return;
       stopped = true;
-      try {
-        await run(join(repoRoot, 'scripts/telephony'), ['stop', '--run-dir', runDir], { timeout: 60000 });
-      } finally {
-        await server.stop();
-      }
+      await run(join(repoRoot, 'scripts/telephony'), ['stop', '--run-dir', runDir], { timeout: 60000 });
     },
   };
 }
