@@ -4,6 +4,7 @@
 #include "util/text.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "contact/card.h"
 #include "protocol/schema.h"
@@ -407,6 +408,21 @@ void ContactService::beat() {
         if (auto st = d_.store.forget_nodes(now - Store::kNodeForgottenMs); !st)
             d_.log.error("cannot forget the nodes long gone", {{"error", st.error().message}});
     if (read_live_nodes()) route();  // agents of a node that came or went are routed to or no longer
+}
+
+bool ContactService::routes_here(const std::string& contact) const {
+    // Each waiting contact is routed by one live node, the same one whichever node asks (the
+    // live nodes in order, by a hash of the contact's id): without it every node would try every
+    // offer and all but one would fail, doing the work twice for nothing. A node that goes
+    // leaves its contacts to the others once it is not seen (Store::kNodeLostMs); while two
+    // nodes disagree on who is alive, both may try, and the store takes one offer.
+    const std::string& self = d_.store.database().node();
+    if (live_nodes_.size() < 2 || !live_nodes_.count(self)) return true;
+    uint64_t h = 1469598103934665603ull;  // FNV-1a
+    for (unsigned char ch : contact) h = (h ^ ch) * 1099511628211ull;
+    auto it = live_nodes_.begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(h % live_nodes_.size()));
+    return *it == self;
 }
 
 bool ContactService::read_live_nodes() {
@@ -838,8 +854,8 @@ bool ContactService::route_once(std::set<std::string>& taken) {
         return false;
     }
     if (agents.value().empty()) return false;
-    std::vector<RoutableContact> contacts =
-        acd_.queued_in_order(open_, [](const ContactRecord& c) { return !is_ringing_call(c); });
+    std::vector<RoutableContact> contacts = acd_.queued_in_order(
+        open_, [this](const ContactRecord& c) { return !is_ringing_call(c) && routes_here(c.id); });
     if (contacts.empty()) return false;
     const bool voice = std::any_of(contacts.begin(), contacts.end(),
                                    [](const RoutableContact& c) { return c.channel == Channel::Voice; });

@@ -240,6 +240,9 @@ public:
     // The feed was down (changes may have been missed): every open contact and available agent
     // read again.
     sb::Status resync();
+    // Whether this node routes this waiting contact: one live node does (by a hash of its id
+    // over the live nodes in order), every node alike when it is the only one it knows alive.
+    bool routes_here(const std::string& contact) const;
 
     // ---- presence and time ----
     void on_presence_changed(const std::string& agent);

@@ -409,12 +409,16 @@ TEST_CASE("every node routes to every live node's agents, longest idle first, an
     Node& a = nodes.a;
     Node& b = nodes.b;
 
-    // A chat arriving at node b goes to alice on node a: she has been idle longest.
+    // A chat arriving at node b goes to alice on node a: she has been idle longest. One of the
+    // two nodes routes it (they agree which); node a hears of it as its feed would tell it.
     auto first = b.svc->start_chat("Dana", std::nullopt);
     REQUIRE(first.ok());
     const std::string one = first.value().contact.id;
+    CHECK(a.svc->routes_here(one) != b.svc->routes_here(one));
+    a.svc->changed_elsewhere(one);
     CHECK(b.row(one).agent == std::optional<std::string>("alice"));
-    CHECK(b.link.offers("alice", one) == 1);  // (recorded in her log, which node a sends her)
+    // (recorded in her log by the node that routed it; node a sends it to her desk)
+    CHECK(a.link.offers("alice", one) + b.link.offers("alice", one) == 1);
 
     // Node a stops cleanly: its links leave the store. With bob not ready, the next chat waits:
     // alice is no longer connected anywhere a node could reach her.
@@ -422,8 +426,11 @@ TEST_CASE("every node routes to every live node's agents, longest idle first, an
     b.svc->presence_elsewhere("alice");
     LinkedNodes::set(b, "bob", sb::agent::Presence::NotReady, 5'000'000);
     b.svc->on_presence_changed("bob");
+    // (node a gone, node b is the only live node at its next beat: it routes every contact)
+    b.svc->beat();
     auto second = b.svc->start_chat("Erin", std::nullopt);
     REQUIRE(second.ok());
+    CHECK(b.svc->routes_here(second.value().contact.id));
     CHECK(b.row(second.value().contact.id).state == ContactState::Queued);
     CHECK_FALSE(b.row(second.value().contact.id).agent);
 }
@@ -432,14 +439,23 @@ TEST_CASE("a node routing on old news learns of another node's newer offer and c
     LinkedNodes nodes;
     Node& a = nodes.a;
     Node& b = nodes.b;
+    // A chat started at `n` that `n` itself routes (the first such of a few; which node routes a
+    // contact follows from its id, and these ids are the same every run).
+    auto routed_by = [](Node& n, const std::string& name) {
+        for (int i = 0; i < 8; ++i) {
+            auto chat = n.svc->start_chat(name + " " + std::to_string(i), std::nullopt);
+            REQUIRE(chat.ok());
+            if (n.svc->routes_here(chat.value().contact.id)) return chat.value().contact.id;
+        }
+        FAIL("no contact of eight routed by this node");
+        return std::string();
+    };
     // Node a offers alice a chat; node b has not heard (its feed is not read here).
-    auto first = a.svc->start_chat("Dana", std::nullopt);
-    REQUIRE(first.ok());
-    CHECK(a.row(first.value().contact.id).agent == std::optional<std::string>("alice"));
-    // A chat at node b: by what b knows alice is still the longest idle, but the store says she
-    // was offered something since; b learns it and offers bob (idle longer now).
-    auto second = b.svc->start_chat("Erin", std::nullopt);
-    REQUIRE(second.ok());
-    CHECK(b.row(second.value().contact.id).agent == std::optional<std::string>("bob"));
-    CHECK(b.link.offers("alice", second.value().contact.id) == 0);
+    const std::string first = routed_by(a, "Dana");
+    CHECK(a.row(first).agent == std::optional<std::string>("alice"));
+    // A chat node b routes: by what b knows alice is still the longest idle, but the store says
+    // she was offered something since; b learns it and offers bob (idle longer now).
+    const std::string second = routed_by(b, "Erin");
+    CHECK(b.row(second).agent == std::optional<std::string>("bob"));
+    CHECK(b.link.offers("alice", second) == 0);
 }
