@@ -454,9 +454,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
             }
             if (d.resync) log.info("hearing the other nodes' changes again; reading everything");
             contacts.heard(d.changes, d.resync);
-            if (d.resync) service.catch_up_all();
-            for (const sbd::Change& c : d.changes)  // (several of one agent's: the first sends them all)
-                if (c.channel == sbd::feed::events) service.events_elsewhere(c.key);
+            service.heard(d.changes, d.resync);
         });
         feed_pump->start();
     }

@@ -483,18 +483,21 @@ void ContactService::changed_elsewhere(const std::string& id) {
     if (copy != open_.end()) before = copy->second;
     if (row.value()) tell_chat_customer(before, *row.value());
     acd_heard(before, row.value());
-    if (!row.value() || row.value()->state == ContactState::Closed) {
-        if (copy != open_.end()) forget_open(id);
-        positions_due_ = true;
-        return;
-    }
-    const ContactRecord& fresh = *row.value();
-    const bool queued = fresh.state == ContactState::Queued;
-    open_[id] = fresh;
-    acd_.saved(fresh, d_.now());
+    const bool open = take_row(id, row.value());
+    positions_due_ = positions_due_ || !open;
     // A contact waiting anywhere may go to an agent of this node; a change in an agent's load
     // changes who can take what.
-    route(queued);
+    if (open) route(open_.at(id).state == ContactState::Queued);
+}
+
+bool ContactService::take_row(const std::string& id, const std::optional<ContactRecord>& row) {
+    if (!row || row->state == ContactState::Closed) {
+        if (open_.count(id)) forget_open(id);
+        return false;
+    }
+    open_[id] = *row;
+    acd_.saved(*row, d_.now());
+    return true;
 }
 
 void ContactService::acd_heard(const std::optional<ContactRecord>& before, const std::optional<ContactRecord>& now) {
@@ -563,8 +566,7 @@ sb::Status ContactService::resync() {
         still_open.insert(c.id);
         auto copy = open_.find(c.id);
         if (copy != open_.end() && copy->second.version >= c.version) continue;
-        acd_.saved(c, d_.now());
-        open_[c.id] = std::move(c);
+        take_row(c.id, c);
     }
     std::vector<std::string> gone;
     for (const auto& [id, c] : open_)
@@ -707,11 +709,7 @@ sb::Error ContactService::stale_or(const sb::Error& error, const std::string& id
     // contact closed), and the request that met it is answered as its new state would have it.
     auto fresh = d_.contacts.find_contact(id);
     if (!fresh) return fresh.error();
-    forget_open(id);
-    if (fresh.value() && fresh.value()->state != ContactState::Closed) {
-        open_[id] = *fresh.value();
-        acd_.saved(*fresh.value(), d_.now());
-    }
+    take_row(id, fresh.value());
     d_.log.info("contact changed elsewhere", {{"contact", id}});
     return make_error(code::wrong_state, "The contact changed meanwhile; look at it again.");
 }

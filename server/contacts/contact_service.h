@@ -281,6 +281,9 @@ private:
     int64_t stored_version(const ContactRecord& next) const;
     sb::Error stale_or(const sb::Error& error, const std::string& id);
     void forget_open(const std::string& id);  // out of memory: open_, the ACD, deadlines, typing
+    // Memory takes the contact as the store has it (a row read after another node changed it):
+    // kept if open, forgotten if closed or gone. Returns whether it is open.
+    bool take_row(const std::string& id, const std::optional<ContactRecord>& row);
     void timer_failed(const char* what, const std::string& contact, const sb::Error& error);
     // A chat customer connected here hears what another node did to their contact (an agent
     // joined, the chat ended), as the node that did it would have told them.

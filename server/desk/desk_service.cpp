@@ -504,13 +504,17 @@ void DeskService::catch_up(ConnectionId id, Connection& c) {
     }
 }
 
-void DeskService::events_elsewhere(const std::string& username) {
+void DeskService::heard(const std::vector<Change>& changes, bool resync) {
+    if (resync) {
+        for (auto& [id, conn] : connections_) catch_up(id, conn);
+        return;
+    }
+    std::set<std::string> agents;
+    for (const Change& c : changes)
+        if (c.channel == feed::events) agents.insert(c.key);
+    if (agents.empty()) return;
     for (auto& [id, conn] : connections_)
-        if (conn.agent == username) catch_up(id, conn);
-}
-
-void DeskService::catch_up_all() {
-    for (auto& [id, conn] : connections_) catch_up(id, conn);
+        if (conn.agent && agents.count(*conn.agent)) catch_up(id, conn);
 }
 
 bool DeskService::is_connected(const std::string& username) {

@@ -99,11 +99,11 @@ public:
     // their queues. main.cpp calls it every second.
     void end_revoked_sessions();
 
-    // Another node recorded events for this agent (change_feed.h): their connections here are
-    // sent what they have not had, from the log.
-    void events_elsewhere(const std::string& username);
-    // The feed was down: every connection is sent what it may have missed.
-    void catch_up_all();
+    // What the change feed brought (change_feed.h), after ContactService::heard: each agent
+    // another node recorded events for is sent, on their connections here, what they have not
+    // had, from the log (once however many of theirs came); when the feed was down (`resync`),
+    // every connection is.
+    void heard(const std::vector<Change>& changes, bool resync);
 
 private:
     int holding_ = 0;  // hold_events() depth
