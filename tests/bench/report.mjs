@@ -90,6 +90,7 @@ if (core && !core.error) {
 
 await extra('capacity', ['server capacity', 'switchboard-bot agents handling chats and SMS on 2 cores: agents held, offers/s, offer latency p50/p99, memory per agent', '10,000 agents, p99 <= 100 ms, <= 32 KB/agent']);
 await extra('capacity_pg', ['server capacity on PostgreSQL', 'the same, with switchboardd on PostgreSQL', '10,000 agents, p99 <= 100 ms, <= 32 KB/agent']);
+await extra('cluster', ['several nodes', 'one node against two on one PostgreSQL, each held to the same CPU quota; failover of a node', 'two nodes >= 1.7x one; failover <= 5 s at 1,000 agents, 0 lost, 0 offered twice']);
 await extra('call_setup', ['call setup', 'answer → two-way audio in the voice lab, median of 10', '<= 500 ms']);
 await extra('durability', ['durability', 'single-row commits, synchronous=NORMAL against FULL (payments, audit), on the build disk', 'a durable commit <= 20 ms']);
 await extra('hostile', ['hostile load', '60 s of 1,000 anonymous chats flooding, desks that never read and login bursts, while an agent works', 'agent p99 < 100 ms, memory bounded']);

@@ -116,6 +116,9 @@ export function signSms(url, body) {
   return secret ? { 'X-Switchboard-Signature': smsSignature(secret, body) } : {};
 }
 
+// Texts posted to `url` (a balancer in front of servers sharing one secret) are signed with it.
+export function useSmsSecret(url, secret) { smsSecrets.set(new URL(url).origin, secret); }
+
 // `args`: more switchboardd flags. Unless they name one, every server gets an SMS webhook secret
 // (a file in `dir`), so that tests post texts the way a gateway does: signed (signSms).
 // `binary`: another switchboardd than the suite's (e.g. the native one for a load test).
