@@ -52,8 +52,11 @@ async function passwordStep(server, username = 'erin', password = 'switchboard')
 async function enroll(server, username = 'erin') {
   const { c, r } = await passwordStep(server, username);
   assert.equal(r.mfa?.step, 'enroll', JSON.stringify(r));
-  const session = await c.ok('mfa', { challenge: r.mfa.challenge, code: totp(r.mfa.secret) });
-  return { c, secret: r.mfa.secret, session, enrollReply: r };
+  // (`at`: when the code was made, so that a test can show that very code again, or the next
+  // step's, even if a 30 s step ends meanwhile)
+  const at = Date.now();
+  const session = await c.ok('mfa', { challenge: r.mfa.challenge, code: totp(r.mfa.secret, at) });
+  return { c, secret: r.mfa.secret, session, enrollReply: r, at };
 }
 
 test('erin enrolls: a challenge with secret, otpauth URI and QR, no session until a code proves it', async () => {
@@ -107,24 +110,25 @@ test('erin enrolls: a challenge with secret, otpauth URI and QR, no session unti
 test('a second sign-in asks only for the code; a code is accepted once (replay refused)', async () => {
   const server = await startServer();
   try {
-    const { c: first, secret } = await enroll(server);
+    const { c: first, secret, at } = await enroll(server);
     await first.close();
     const { c, r } = await passwordStep(server);
     assert.equal(r.mfa.step, 'code');
     assert.equal(r.mfa.secret, undefined);
     assert.equal(r.mfa.qr, undefined);
-    // The enrollment used the current step's code: it cannot be used again.
-    const reused = await c.fails('mfa', { challenge: r.mfa.challenge, code: totp(secret) }, 'invalid_code');
+    // The enrollment's code cannot be used again. (Made again from the enrollment's time: a code
+    // made now is the next step's if a step ended since, and that one is rightly accepted.)
+    const reused = await c.fails('mfa', { challenge: r.mfa.challenge, code: totp(secret, at) }, 'invalid_code');
     assert.match(reused.message, /already used/);
     assert.equal(reused.attempts_left, 4);
-    // The next step's code is inside the ±1 window and newer: accepted.
-    const s = await c.ok('mfa', { challenge: r.mfa.challenge, code: totp(secret, Date.now(), 1) });
+    // The step after the enrollment's is inside the ±1 window and newer: accepted.
+    const s = await c.ok('mfa', { challenge: r.mfa.challenge, code: totp(secret, at, 1) });
     assert.equal(s.agent.username, 'erin');
     assert.equal(s.recovery_codes, undefined, 'recovery codes are shown once, at enrollment');
     // The challenge was used: a second try with it is refused.
     const again = await DeskClient.connect(server.wsUrl);
     await again.hello();
-    await again.fails('mfa', { challenge: r.mfa.challenge, code: totp(secret, Date.now(), 1) }, 'challenge_expired');
+    await again.fails('mfa', { challenge: r.mfa.challenge, code: totp(secret, at, 1) }, 'challenge_expired');
     await Promise.all([c.close(), again.close()]);
   } finally { await server.stop(); }
 });
