@@ -59,7 +59,18 @@ bool ContactService::routes_here(const std::string& contact) const {
     return *it == self;
 }
 
+bool ContactService::shares_store() const { return d_.store.database().dialect() == Dialect::Postgres; }
+
 bool ContactService::read_live_nodes() {
+    // On SQLite this node is the only one: a node whose row is still fresh is this server's own
+    // past life (killed and started again at once), and waiting for it to age would hold its
+    // share of the queue for Store::kNodeLostMs.
+    if (!shares_store()) {
+        std::set<std::string> self{d_.store.database().node()};
+        if (self == live_nodes_) return false;
+        live_nodes_ = std::move(self);
+        return true;
+    }
     auto live = d_.store.live_nodes(d_.now() - Store::kNodeLostMs);
     if (!live) {
         d_.log.limited(LogLevel::Error, "cannot read which nodes are alive", {{"error", live.error().message}});
@@ -80,6 +91,7 @@ void ContactService::leave() {
 
 std::set<std::string> ContactService::connected_anywhere() {
     std::set<std::string> out = agents_->connected_agents();
+    if (!shares_store()) return out;  // (links to another node are a past life's: read_live_nodes)
     const std::string& self = d_.store.database().node();
     for (const auto& [agent, nodes] : links_) {
         if (!available_.count(agent)) continue;  // (only an available agent is routed to)

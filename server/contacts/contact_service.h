@@ -322,6 +322,7 @@ private:
     std::set<std::string> connected_anywhere();
     void link_here(const std::string& agent, bool linked);
     bool read_live_nodes();  // live_nodes_ from the store; true if it changed
+    bool shares_store() const;  // on PostgreSQL, where other nodes may be
     // A change another node made moves the ACD's memory as the same change made here would: an
     // offer or a contact leaving its agent makes them busy now; a declined or transferred contact
     // is not offered back to its agent first.

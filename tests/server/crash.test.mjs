@@ -78,3 +78,38 @@ test('SIGKILL mid-conversation: every acked message survives; agents and custome
   } finally { await again.stop(); }
   await Promise.all([alice, bob].map((x) => x.ws.terminate()));
 });
+
+test('killed and started again at once on SQLite: the waiting chats are offered without waiting for the old process to age', async () => {
+  // The killed process's row in `nodes` stays fresh for a few seconds. On SQLite there is one
+  // node, so that row is this server's past life, not a node to share the queue with: every
+  // waiting chat is offered as soon as agents are available, not when the row ages out.
+  const dir = tempDir();
+  const server = await startServer({ dir });
+  const chats = [];
+  for (let i = 0; i < 6; i++) {
+    const c = await ChatCustomer.connect(server.url);
+    await c.start(`Waiting Customer ${i + 1}`);
+    chats.push(c);
+  }
+  await sleep(1200);  // (a beat: the node has said it is alive)
+  process.kill(server.proc.pid, 'SIGKILL');
+  assert.equal((await server.exited).signal, 'SIGKILL');
+  const [ghost] = JSON.parse(sql(server.db, 'SELECT node, seen_at FROM nodes'));
+  assert.ok(ghost, 'the killed node had said it was alive');
+  const again = await startServer({ dir });
+  const agents = [];
+  try {
+    for (const name of ['alice', 'bob']) agents.push((await availableAgent(again, name)).c);
+    const offerTimeoutMs = 20_000;
+    for (const c of chats) {
+      const e = await Promise.race(agents.map((a) => waitEvent(a, offered(c.contact), { timeoutMs: 8000 })));
+      const offeredAt = e.data.offer_expires_at - offerTimeoutMs;
+      assert.ok(offeredAt < ghost.seen_at + 5000,
+                `chat ${c.contact} offered ${offeredAt - ghost.seen_at} ms after the killed node's last beat: it waited for the old node to age out`);
+    }
+  } finally {
+    await Promise.all(agents.map((a) => a.ws.terminate()));
+    await Promise.all(chats.map((c) => c.close()));
+    await again.stop();
+  }
+});
