@@ -18,17 +18,25 @@ Status Store::node_seen(const std::string& node, int64_t now) {
     return q.value().bind(1, node).bind(2, now).run();
 }
 
+namespace {
+
+// The first column of every row a prepared, bound query returns.
+Result<std::set<std::string>> texts(Statement& q) {
+    std::set<std::string> out;
+    for (;;) {
+        auto row = q.step();
+        if (!row) return row.error();
+        if (!row.value()) return out;
+        out.insert(q.column_text(0));
+    }
+}
+
+}  // namespace
+
 Result<std::set<std::string>> Store::live_nodes(int64_t seen_since) {
     auto q = db_->prepare("SELECT node FROM nodes WHERE seen_at >= ?;");
     if (!q) return q.error();
-    q.value().bind(1, seen_since);
-    std::set<std::string> out;
-    for (;;) {
-        auto row = q.value().step();
-        if (!row) return row.error();
-        if (!row.value()) return out;
-        out.insert(q.value().column_text(0));
-    }
+    return texts(q.value().bind(1, seen_since));
 }
 
 Status Store::link_agent(const std::string& agent, const std::string& node, bool linked) {
@@ -59,14 +67,7 @@ Result<std::vector<std::pair<std::string, std::string>>> Store::agent_links() {
 Result<std::set<std::string>> Store::agent_nodes(const std::string& agent) {
     auto q = db_->prepare("SELECT node FROM agent_links WHERE agent = ?;");
     if (!q) return q.error();
-    q.value().bind(1, agent);
-    std::set<std::string> out;
-    for (;;) {
-        auto row = q.value().step();
-        if (!row) return row.error();
-        if (!row.value()) return out;
-        out.insert(q.value().column_text(0));
-    }
+    return texts(q.value().bind(1, agent));
 }
 
 Status Store::forget_nodes(int64_t unseen_since) {
