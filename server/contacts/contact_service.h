@@ -106,7 +106,8 @@ public:
     // Call recording (recording.h): told which SIP Call-ID carries each voice contact; optional.
     void set_recorder(CallRecorder* r) { recorder_ = r; }
     // Watchers of every contact change (payments, recording): called after the change is stored,
-    // with the contact as it now is (state "closed" when it closed).
+    // with the contact as it now is (state "closed" when it closed), whichever node made it (one
+    // made elsewhere once this node hears of it: heard()).
     void add_change_hook(std::function<void(const ContactRecord&)> hook) { change_hooks_.push_back(std::move(hook)); }
     // Extra fields of the protocol's contact object (payments add "payment", recording adds
     // "recording"); called by contact_json for every open contact.

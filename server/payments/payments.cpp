@@ -91,17 +91,10 @@ sb::Status PaymentService::load() {
     std::vector<Payment> found = std::move(open.value());
     for (Payment& p : found) {
         const ContactRecord* c = d_.contacts.find_open(p.contact);
-        if (p.state == PaymentState::Authorizing) {
-            // The gateway's answer was lost with the previous run.
-            if (!move(p, PaymentState::Capturing)) return make_error(code::internal, "payment " + p.id + " cannot be reopened");
-            p.error = error_json("gateway_unavailable",
-                                 "The server restarted while the card was being authorised; check the gateway "
-                                 "before taking it again.");
-            Transaction tx(d_.store.database(), Durability::Durable);
-            if (!tx.begun()) return tx.begun();
-            if (auto st = save(p); !st) return st;
-            if (auto st = tx.commit(); !st) return st;
-        }
+        // The gateway's answer was lost with the previous run. (With other nodes, one of them
+        // may be waiting for it still: lost only once no answer can come, tick().)
+        if (p.state == PaymentState::Authorizing && (!shares_store() || lost(p)))
+            if (auto st = reopen_lost(p); !st) return st;
         open_[p.id] = Open{p.contact, p.created_at};
         if (!c || c->state != ContactState::Active || c->agent != p.agent) finish(p, PaymentState::Cancelled, "system", "contact_ended");
     }
@@ -459,8 +452,52 @@ void PaymentService::on_refunded(const std::string& id, sb::Result<HttpResponse>
 }
 
 // ---- time ---------------------------------------------------------------------------------------
+bool PaymentService::shares_store() { return d_.store.database().dialect() == Dialect::Postgres; }
+
+bool PaymentService::lost(const Payment& p) const {
+    // The node that sent a charge hears from the gateway within kGatewayTimeout, or gives up and
+    // stores that: a charge authorising for twice that long has no node waiting for it.
+    return p.state == PaymentState::Authorizing && !authorizing_.count(p.id) &&
+           d_.now() >= p.updated_at + 2 * kGatewayTimeout.count();
+}
+
+sb::Status PaymentService::reopen_lost(Payment& p) {
+    if (!move(p, PaymentState::Capturing)) return make_error(code::internal, "payment " + p.id + " cannot be reopened");
+    p.error = error_json("gateway_unavailable",
+                         "The server restarted while the card was being authorised; check the gateway "
+                         "before taking it again.");
+    Transaction tx(d_.store.database(), Durability::Durable);
+    if (!tx.begun()) return tx.begun();
+    if (auto st = save(p); !st) return st;
+    if (auto st = tx.commit(); !st) return st;
+    d_.log.warn("payment's authorisation lost", {{"payment", p.id}, {"contact", p.contact}});
+    emit(p.agent, p.contact, p);
+    return Ok{};
+}
+
+void PaymentService::sweep() {
+    // Other nodes' open captures: this node expires them, and cancels them when their contact
+    // ends here, if their own node does not first (or is gone); a charge whose node died is
+    // reopened. Of two nodes moving one payment, the store takes one (PaymentStore::save).
+    auto open = d_.store.open_payments();
+    if (!open) {
+        d_.log.limited(LogLevel::Error, "open payments not read", {{"error", open.error().message}});
+        return;
+    }
+    for (Payment& p : open.value()) {
+        open_.emplace(p.id, Open{p.contact, p.created_at});
+        if (lost(p))
+            if (auto st = reopen_lost(p); !st && st.error().code != PaymentStore::kPaymentChanged)
+                d_.log.error("payment not reopened", {{"payment", p.id}, {"error", st.error().message}});
+    }
+}
+
 void PaymentService::tick() {
     int64_t now = d_.now();
+    if (shares_store() && now >= next_sweep_at_) {
+        next_sweep_at_ = now + kSweepMs;
+        sweep();
+    }
     std::vector<std::string> due;
     for (const auto& [id, o] : open_)
         if (now >= o.created_at + capture_ttl_ms_ && !authorizing_.count(id)) due.push_back(id);
@@ -500,6 +537,10 @@ void PaymentService::finish(Payment p, PaymentState state, const std::string& ac
         audit(actor, state == PaymentState::Expired ? "payment.expired" : "payment.cancelled", p, detail);
         return tx.commit();
     }();
+    if (!stored && stored.error().code == PaymentStore::kPaymentChanged) {
+        d_.log.info("payment changed elsewhere", {{"payment", p.id}});  // (another node moved it first)
+        return;
+    }
     if (!stored) {
         d_.log.error("payment not stored", {{"payment", p.id}, {"error", stored.error().message}});
         return;
@@ -518,7 +559,10 @@ void PaymentService::contact_changed(const ContactRecord& c) {
         auto p = find(id);
         if (!p || !p.value()) continue;
         if (c.state == ContactState::Active && c.agent == p.value()->agent) continue;
-        if (p.value()->state == PaymentState::Authorizing) cancel_after_.insert(id);  // decided when the gateway answers
+        if (p.value()->state == PaymentState::Authorizing) {
+            if (authorizing_.count(id)) cancel_after_.insert(id);  // decided when the gateway answers
+            continue;  // (another node's charge: that node decides, or tick() once it is lost)
+        }
         else if (p.value()->state == PaymentState::Capturing) finish(*p.value(), PaymentState::Cancelled, "system", "contact_ended");
     }
 }

@@ -146,6 +146,13 @@ private:
     void on_charged(const std::string& id, sb::Result<HttpResponse> r);
     void on_refunded(const std::string& id, sb::Result<HttpResponse> r);
     void contact_changed(const ContactRecord& c);
+    // ---- several nodes (payments.cpp, sweep) ----
+    static constexpr int64_t kSweepMs = 1000;
+    bool shares_store();
+    bool lost(const Payment& p) const;     // authorising with no node left to hear the gateway
+    sb::Status reopen_lost(Payment& p);    // back to capturing, its outcome unknown
+    void sweep();                          // every open payment, whichever node opened it
+    int64_t next_sweep_at_ = 0;
     HttpUrl refund_url() const;
 
     Deps d_;

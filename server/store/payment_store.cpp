@@ -48,6 +48,7 @@ sb::Result<Payment> read_row(const Statement& st) {
     }
     p.charge_key = opt_text(st, 16);
     p.charge_card = opt_text(st, 17);
+    p.stored = p.state;
     return p;
 }
 
@@ -73,28 +74,39 @@ sb::Result<std::optional<Payment>> PaymentStore::latest(const std::string& conta
     return rows::first<Payment>(q.value(), read_row);
 }
 
-sb::Status PaymentStore::save(const Payment& p) {
+sb::Status PaymentStore::save(Payment& p) {
     // seq: one more than any payment's, taken in the writing transaction (docs/architecture.md,
     // "Store": the order payments were made in, without a database's own row numbers).
     auto q = db_.prepare(
-        "INSERT INTO payments (id, contact, customer, agent, amount, currency, state, method, gateway_ref, error, "
-        "created_at, updated_at, charge_key, charge_card, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "(SELECT COALESCE(MAX(seq), 0) + 1 FROM payments)) "
-        "ON CONFLICT (id) DO UPDATE SET state = excluded.state, method = excluded.method, "
-        "gateway_ref = excluded.gateway_ref, error = excluded.error, updated_at = excluded.updated_at, "
-        "charge_key = excluded.charge_key, charge_card = excluded.charge_card;");
+        p.stored ? "UPDATE payments SET state = ?, method = ?, gateway_ref = ?, error = ?, updated_at = ?, "
+                   "charge_key = ?, charge_card = ? WHERE id = ? AND state = ? RETURNING id;"
+                 : "INSERT INTO payments (id, contact, customer, agent, amount, currency, state, method, gateway_ref, "
+                   "error, created_at, updated_at, charge_key, charge_card, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM payments)) ON CONFLICT (id) DO NOTHING "
+                   "RETURNING id;");
     if (!q) return q.error();
     Statement& st = q.value();
-    st.bind(1, p.id).bind(2, p.contact).bind(3, p.customer).bind(4, p.agent).bind(5, p.amount).bind(6, p.currency);
-    st.bind(7, to_string(p.state)).bind(8, p.method);
-    bind_text(st, 9, p.gateway_ref);
+    int i = 0;
+    if (!p.stored) {
+        st.bind(++i, p.id).bind(++i, p.contact).bind(++i, p.customer).bind(++i, p.agent).bind(++i, p.amount);
+        st.bind(++i, p.currency);
+    }
+    st.bind(++i, to_string(p.state)).bind(++i, p.method);
+    bind_text(st, ++i, p.gateway_ref);
     if (p.error.is_object())
-        st.bind(10, sb::contact::mask_card_numbers(p.error.dump(-1, ' ', false, json::error_handler_t::replace)));
-    else st.bind(10, std::optional<int64_t>());
-    st.bind(11, p.created_at).bind(12, p.updated_at);
-    bind_text(st, 13, p.charge_key);
-    bind_text(st, 14, p.charge_card);
-    return st.run();
+        st.bind(++i, sb::contact::mask_card_numbers(p.error.dump(-1, ' ', false, json::error_handler_t::replace)));
+    else st.bind(++i, std::optional<int64_t>());
+    if (!p.stored) st.bind(++i, p.created_at);
+    st.bind(++i, p.updated_at);
+    bind_text(st, ++i, p.charge_key);
+    bind_text(st, ++i, p.charge_card);
+    if (p.stored) st.bind(++i, p.id).bind(++i, to_string(*p.stored));
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!row.value())
+        return make_error(kPaymentChanged, "payment " + p.id + (p.stored ? " changed meanwhile" : " is already stored"));
+    p.stored = p.state;
+    return sb::Ok{};
 }
 
 sb::Result<int64_t> PaymentStore::add_method(const PaymentMethodRecord& m) {

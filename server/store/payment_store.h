@@ -35,6 +35,10 @@ struct Payment {
     // ("brand last4 MM/YYYY"; never the number). A charge whose outcome is unknown is sent again
     // under the same key, so the gateway never charges it twice (docs/payments.md).
     std::optional<std::string> charge_key, charge_card;
+    // The state the row had when this copy was read or last saved; none for a payment not yet
+    // stored. A save changes the row only if it still has it: of two nodes moving one payment
+    // at once (an expiry and an approval), one wins and the other is told kPaymentChanged.
+    std::optional<sb::contact::PaymentState> stored;
 };
 
 // A card the gateway approved, as a payment method keeps it.
@@ -55,9 +59,12 @@ public:
     sb::Result<std::optional<Payment>> find(const std::string& id);
     // The contact's latest payment: the last one made (by its place, not its clock).
     sb::Result<std::optional<Payment>> latest(const std::string& contact);
-    // Inserts a new payment (numbered after every other) or updates what may change on one.
-    // The error's message is ours or the gateway's reason (masked again here): never card data.
-    sb::Status save(const Payment& p);
+    // Inserts a new payment (numbered after every other) or updates what may change on one whose
+    // row still has the state `p.stored` (else kPaymentChanged, nothing written); then
+    // p.stored is its state. The error's message is ours or the gateway's reason (masked again
+    // here): never card data.
+    static constexpr const char* kPaymentChanged = "payment_changed";
+    sb::Status save(Payment& p);
     // Returns the new method's id.
     sb::Result<int64_t> add_method(const PaymentMethodRecord& m);
     // The gateway's token of a stored method, for a refund; none if there is no such method.

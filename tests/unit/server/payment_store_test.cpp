@@ -3,6 +3,8 @@
 // millisecond, or an older one updated later, do not swap.
 #include <doctest/doctest.h>
 
+#include "pg_cluster.h"
+#include "server/store/migrations.h"
 #include "server/store/payment_store.h"
 #include "temp_db.h"
 
@@ -55,4 +57,44 @@ TEST_CASE("payment store: the latest payment is the last one made, whatever the 
     CHECK(token.value() == std::optional<std::string>("tok_1"));
     CHECK_FALSE(store.method_token(method.value() + 1).value().has_value());
     CHECK(store.latest("c-other").value() == std::nullopt);
+}
+
+namespace {
+// Two nodes' copies of one capture: one expires it while the other approves it. The second
+// save finds the row no longer capturing and writes nothing.
+void one_move_wins(Database& db) {
+    PaymentStore store(db);
+    Payment p = payment("pay-race", 1000);
+    REQUIRE(store.save(p).ok());
+    CHECK(p.stored == PaymentState::Capturing);
+    Payment here = *store.find("pay-race").value(), there = *store.find("pay-race").value();
+    here.state = PaymentState::Expired;
+    there.state = PaymentState::Authorizing;
+    REQUIRE(store.save(here).ok());
+    auto lost = store.save(there);
+    REQUIRE_FALSE(lost.ok());
+    CHECK(lost.error().code == PaymentStore::kPaymentChanged);
+    CHECK(store.find("pay-race").value()->state == PaymentState::Expired);
+    CHECK(there.stored == PaymentState::Capturing);  // (unchanged: it was not written)
+    // A payment is inserted once: a second insert under its id is refused, not merged.
+    Payment again = payment("pay-race", 2000);
+    auto twice = store.save(again);
+    REQUIRE_FALSE(twice.ok());
+    CHECK(twice.error().code == PaymentStore::kPaymentChanged);
+    // The winner's copy goes on from the state it stored.
+    here.error = {{"code", "x"}, {"message", "y"}};
+    CHECK(store.save(here).ok());
+}
+}  // namespace
+
+TEST_CASE("payment store: of two copies moving one payment, the first save wins (SQLite)") {
+    test::TempDb t;
+    one_move_wins(*t.db);
+}
+
+TEST_CASE("payment store: of two copies moving one payment, the first save wins (PostgreSQL)") {
+    auto db = Database::open(sbtest::PgCluster::get().fresh_database());
+    REQUIRE(db.ok());
+    REQUIRE(migrate(*db.value()).ok());
+    one_move_wins(*db.value());
 }
