@@ -264,8 +264,11 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
         }
         contacts.set_recorder(recorder.get());
         // The contact leaves its call (ended: wrap-up; closed): nothing more to record or pause.
-        contacts.add_change_hook([&recorder](const sbd::ContactRecord& c) {
-            if (c.channel == sbd::Channel::Voice && (c.state == sbd::ContactState::WrapUp || c.state == sbd::ContactState::Closed)) recorder->call_ended(c.id);
+        // (The node that ended it forgets the call in the store; the others hear that.)
+        contacts.add_change_hook([&recorder](const sbd::ContactRecord& c, bool here) {
+            if (here && c.channel == sbd::Channel::Voice &&
+                (c.state == sbd::ContactState::WrapUp || c.state == sbd::ContactState::Closed))
+                recorder->call_ended(c.id);
         });
         recorder->on_change([&contacts, &recorder, &payments_ptr](const std::string& contact) {
             const sbd::ContactRecord* c = contacts.find_open(contact);
@@ -437,7 +440,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
             return 1;
         }
         feed = std::move(opened.value());
-        feed_pump.emplace(io, *feed, [&contacts, &service, &log, &health, &hub](const sbd::ChangeFeed::Drained& d) {
+        feed_pump.emplace(io, *feed, [&contacts, &service, &log, &health, &hub, &recorder](const sbd::ChangeFeed::Drained& d) {
             // The feed's connection lost is the database lost (or this node cut off from it):
             // serving on from memory could act on contacts other nodes have changed, so the node
             // refuses work and closes its WebSockets; desks and customers reconnect, through the
@@ -453,6 +456,7 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
                 }
             }
             if (d.resync) log.info("hearing the other nodes' changes again; reading everything");
+            if (recorder) recorder->heard(d.changes, d.resync);
             contacts.heard(d.changes, d.resync);
             service.heard(d.changes, d.resync);
         });

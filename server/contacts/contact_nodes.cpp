@@ -130,7 +130,7 @@ void ContactService::changed_elsewhere(const std::string& id) {
     if (row.value()) tell_chat_customer(before, *row.value());
     acd_heard(before, row.value());
     const bool open = take_row(id, row.value());
-    if (row.value()) for (auto& hook : change_hooks_) hook(*row.value());
+    if (row.value()) for (auto& hook : change_hooks_) hook(*row.value(), false);
     positions_due_ = positions_due_ || !open;
     // A contact waiting anywhere may go to an agent of this node; a change in an agent's load
     // changes who can take what.

@@ -494,7 +494,7 @@ Status ContactService::store_and_keep(const ContactRecord& next, const std::opti
     open_[next.id] = row;
     acd_.saved(row, d_.now());
     if (!is_ringing_call(row)) call_deadline_.erase(row.id);
-    for (auto& hook : change_hooks_) hook(row);
+    for (auto& hook : change_hooks_) hook(row, true);
     return Ok{};
 }
 
@@ -529,7 +529,7 @@ Status ContactService::close(const ContactRecord& next) {
     row.version = stored_version(next);
     if (auto st = d_.contacts.close_contact(row); !st) return stale_or(st.error(), next.id);
     forget_open(next.id);
-    for (auto& hook : change_hooks_) hook(next);
+    for (auto& hook : change_hooks_) hook(next, true);
     return Ok{};
 }
 

@@ -106,9 +106,10 @@ public:
     // Call recording (recording.h): told which SIP Call-ID carries each voice contact; optional.
     void set_recorder(CallRecorder* r) { recorder_ = r; }
     // Watchers of every contact change (payments, recording): called after the change is stored,
-    // with the contact as it now is (state "closed" when it closed), whichever node made it (one
-    // made elsewhere once this node hears of it: heard()).
-    void add_change_hook(std::function<void(const ContactRecord&)> hook) { change_hooks_.push_back(std::move(hook)); }
+    // with the contact as it now is (state "closed" when it closed) and whether this node made
+    // it (`here`; one made elsewhere once this node hears of it: heard()).
+    using ChangeHook = std::function<void(const ContactRecord&, bool here)>;
+    void add_change_hook(ChangeHook hook) { change_hooks_.push_back(std::move(hook)); }
     // Extra fields of the protocol's contact object (payments add "payment", recording adds
     // "recording"); called by contact_json for every open contact.
     void add_json_decorator(std::function<void(const ContactRecord&, nlohmann::json&)> d) {
@@ -381,7 +382,7 @@ private:
     CustomerLink* sms_ = nullptr;
     VerificationService* verification_ = nullptr;
     CallRecorder* recorder_ = nullptr;
-    std::vector<std::function<void(const ContactRecord&)>> change_hooks_;
+    std::vector<ChangeHook> change_hooks_;
     std::vector<std::function<void(const ContactRecord&, nlohmann::json&)>> json_decorators_;
 
     Acd acd_;  // queues, skills and capacity, who declined what, idle times, waits (acd.h)

@@ -71,7 +71,7 @@ bool outcome_unknown(const Payment& p) {
 
 // ---- construction -------------------------------------------------------------------------------
 PaymentService::PaymentService(Deps deps, CallRecorder* recorder) : d_(std::move(deps)), recorder_(recorder) {
-    d_.contacts.add_change_hook([this](const ContactRecord& c) { contact_changed(c); });
+    d_.contacts.add_change_hook([this](const ContactRecord& c, bool) { contact_changed(c); });
     d_.contacts.add_json_decorator([this](const ContactRecord& c, json& out) {
         json p = latest_json(c.id);
         // The card's brand, last four and expiry only for an agent who verified the customer

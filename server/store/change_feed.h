@@ -26,6 +26,7 @@ inline constexpr const char* contacts = "sb_contacts";  // payload: a contact's 
 inline constexpr const char* agents = "sb_agents";      // payload: an agent's username (presence)
 inline constexpr const char* events = "sb_events";      // payload: an agent's username (their event log grew)
 inline constexpr const char* messages = "sb_messages";  // payload: a message's id (a transcript grew)
+inline constexpr const char* recordings = "sb_recordings";  // payload: a contact's id (its call's recording)
 }  // namespace feed
 
 struct Change {

@@ -24,6 +24,8 @@ class RecordingStore {
 public:
     explicit RecordingStore(Database& db) : db_(db) {}
     sb::Result<std::vector<RecordedCall>> all();
+    sb::Result<std::optional<RecordedCall>> find(const std::string& contact);
+    // Each write is announced to the other nodes (feed::recordings, the contact's id).
     sb::Status put(const std::string& contact, const std::string& call_id, sb::contact::RecordingState state, int64_t now);
     sb::Status remove(const std::string& contact);
 

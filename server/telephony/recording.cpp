@@ -9,6 +9,7 @@
 #include <array>
 #include <charconv>
 #include <random>
+#include <set>
 
 #include "server/app/log.h"
 #include "server/store/recording_store.h"
@@ -210,6 +211,45 @@ sb::Status RtpengineRecorder::load() {
     return sb::Ok{};
 }
 
+bool RtpengineRecorder::take_stored(const std::string& contact) {
+    auto it = impl_->calls.find(contact);
+    if (it != impl_->calls.end() && in_flight(it->second.state)) return false;  // (its answer decides)
+    auto row = impl_->db.find(contact);
+    if (!row) {
+        impl_->log.limited(LogLevel::Error, "recording: cannot read a call's recording",
+                           {{"contact", contact}, {"error", row.error().message}});
+        return false;
+    }
+    if (!row.value()) return it != impl_->calls.end() && (impl_->calls.erase(it), true);
+    const RecordedCall& r = *row.value();
+    // In flight at the other node is unknown here: never taken as paused.
+    const RecordingState state =
+        r.state == RecordingState::On || r.state == RecordingState::Paused ? *r.state : RecordingState::Unknown;
+    if (it == impl_->calls.end() || it->second.call_id != r.call_id) {
+        impl_->calls[contact] = Impl::Entry{r.call_id, state, impl_->next_generation++};
+        return true;
+    }
+    if (it->second.state == state) return false;
+    it->second.state = state;  // (another node's recorder moved it by the table)
+    return true;
+}
+
+void RtpengineRecorder::heard(const std::vector<Change>& changes, bool resync) {
+    if (resync) {
+        auto rows = impl_->db.all();
+        if (!rows) {
+            impl_->log.error("recording: cannot read the calls again", {{"error", rows.error().message}});
+            return;
+        }
+        std::set<std::string> contacts;
+        for (const auto& [contact, e] : impl_->calls) contacts.insert(contact);
+        for (const RecordedCall& r : rows.value()) contacts.insert(r.contact);
+        for (const std::string& contact : contacts) take_stored(contact);
+    }
+    for (const Change& c : changes)
+        if (c.channel == feed::recordings) take_stored(c.key);
+}
+
 void RtpengineRecorder::call_started(const std::string& contact, const std::string& call_id) {
     if (call_id.empty()) return;
     auto it = impl_->calls.find(contact);
@@ -271,6 +311,7 @@ void RtpengineRecorder::request(const std::string& contact, bool pausing, std::f
         boost::asio::post(impl_->io, [f = std::move(f), st = std::move(st)] { f(st); });
     };
     auto it = impl_->calls.find(contact);
+    if (it == impl_->calls.end() && take_stored(contact)) it = impl_->calls.find(contact);  // (another node's, not yet heard)
     if (it == impl_->calls.end())
         return later(std::move(done), sb::make_error("not_recording", "The contact has no recorded call."));
     Impl::Entry& e = it->second;

@@ -22,6 +22,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "contact/lifecycle.h"
+#include "server/store/change_feed.h"
 #include "server/telephony/bencode.h"
 #include "util/result.h"
 
@@ -81,6 +82,12 @@ public:
     ~RtpengineRecorder() override;
     // Reads call_recordings (the calls known before a restart).
     sb::Status load();
+    // Several nodes (docs/architecture.md): what another node's recorder stored about a call
+    // (feed::recordings), read into this one's memory without telling anyone (the node that
+    // changed it told the agent and the payments); `resync`: every call read again. A call's
+    // own request in flight here is left to its answer. A contact asked about before its
+    // change was heard is read from the store (pause, resume).
+    void heard(const std::vector<Change>& changes, bool resync);
     // Closes the ng socket: requests still out fail (recorder_unavailable), later ones too.
     void stop();
 
@@ -102,6 +109,9 @@ private:
     // The one place a call's recording state changes: a move the table refuses is logged, not made.
     void set_state(const std::string& contact, sb::contact::RecordingState state);
     void request(const std::string& contact, bool pausing, std::function<void(sb::Status)> done);
+    // The stored row into memory (none: forgotten), unless a request of this node is out for it;
+    // true if what this node knows changed.
+    bool take_stored(const std::string& contact);
 };
 
 }  // namespace sbd

@@ -10,11 +10,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { startServer, tempDir, sql, sleep, onPostgres, repoRoot, databaseFor, pgDir } from './harness.mjs';
 import { FaultProxy } from '../faultproxy.mjs';
-import { ChatCustomer, waitEvent, offered, availableAgent } from './contacts_harness.mjs';
+import { ChatCustomer, waitEvent, offered, availableAgent, request } from './contacts_harness.mjs';
 import { ResumingDesk, Customer, transcript, assertNoDuplicates, until } from './resuming_clients.mjs';
+import { fakeRtpengine } from './fake_rtpengine.mjs';
 
 const skip = !onPostgres && 'several nodes need PostgreSQL (the server-pg suite)';
 
@@ -458,5 +460,57 @@ test('two live nodes expire one capture once', { skip }, async () => {
     await alice.ws.terminate();
     customer.ws.terminate();
     await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('a call routed by one node, its card taken through another: the recording is paused and resumed once, by the node the agent is on', { skip }, async () => {
+  const rtp = await fakeRtpengine();
+  const secretDir = tempDir();
+  const secret = 'cluster-telephony-secret-0123456789';
+  writeFileSync(join(secretDir, 'secret'), `${secret}\n`, { mode: 0o600 });
+  const args = ['--sip-domain', '127.0.0.1', '--telephony-secret-file', join(secretDir, 'secret'), '--fake-payment-gateway',
+    '--fake-sms-provider', '--rtpengine-ng', `udp:127.0.0.1:${rtp.port}`];
+  const [a, b] = await twoNodes(args);
+  const alice = (await availableAgent(b, 'alice')).c;
+  try {
+    // Kamailio asks node a who takes Marcus's call; alice, on node b, answers it.
+    const callId = `call-${Math.random().toString(36).slice(2)}@test`;
+    const r = await request(a.url, '/telephony/route', { method: 'POST',
+      body: new URLSearchParams({ call_id: callId, from: '5550100001', from_name: 'Marcus', number: '7001' }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-switchboard-telephony': secret } });
+    assert.equal(r.status, 200, r.text);
+    const contact = r.text.trim().split(' ')[1];
+    await waitEvent(alice, offered(contact), { timeoutMs: 8000 });
+    await alice.ok('accept', { contact });
+    await alice.ok('verify_answer', { contact, step: 'dob', answer: '7 March 1984' });
+    await alice.ok('verify_answer', { contact, step: 'postcode', answer: 'BS1 5TY' });
+
+    // The card is taken on node b: its recorder pauses the call node a routed, and the card
+    // goes through once that is confirmed; the approval resumes it.
+    const recordingIs = (state) => (e) => e.event === 'contact.recording' && e.data.contact === contact && e.data.recording === state;
+    const start = await alice.ok('payment_start', { contact, amount: 4200 });
+    await waitEvent(alice, recordingIs('paused'), { timeoutMs: 6000 });
+    await alice.ok('payment_submit', { contact, payment: start.payment.id, card_number: '4242 4242 4242 4242', expiry: '12/30', cvc: '123' });
+    await waitEvent(alice, (e) => e.event === 'contact.payment' && e.data.payment.state === 'approved', { timeoutMs: 6000 });
+    await waitEvent(alice, recordingIs('on'), { timeoutMs: 6000 });
+    await sleep(1000);  // (time for anything sent twice, by either node, to arrive)
+    assert.deepEqual(rtp.commands(), ['stop recording', 'start recording']);
+    assert.ok(rtp.got.every((g) => g.callId === callId));
+    const recordingEvents = alice.events.filter((e) => e.event === 'contact.recording' && e.data.contact === contact)
+      .map((e) => e.data.recording);
+    assert.deepEqual(recordingEvents, ['pausing', 'paused', 'resuming', 'on']);
+    const actions = JSON.parse(sql(a.db, `SELECT action FROM audit WHERE contact = '${contact}' AND action LIKE 'recording.%' ORDER BY id`))
+      .map((x) => x.action);
+    assert.deepEqual(actions, ['recording.paused', 'recording.resumed']);
+
+    // Ended on node b: the call is forgotten (its row gone), and no command follows.
+    await alice.ok('end', { contact });
+    await until('the call forgotten', () =>
+      JSON.parse(sql(a.db, `SELECT contact FROM call_recordings WHERE contact = '${contact}'`) || '[]').length === 0, 5000, 100);
+    assert.deepEqual(rtp.commands(), ['stop recording', 'start recording']);
+  } finally {
+    await alice.ws.terminate();
+    await Promise.all([a.stop(), b.stop()]);
+    await rtp.close();
   }
 });

@@ -7,57 +7,15 @@
 // on its way or a command went unanswered; each confirmed pause and resume is audited.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startServer, tempDir, sql, serverBinary, sleep } from './harness.mjs';
 import { waitEvent, offered, availableAgent, request } from './contacts_harness.mjs';
+import { fakeRtpengine, OK } from './fake_rtpengine.mjs';
 
 const secret = 'test-secret-0123456789abcdef';
 const CARD = { card_number: '4242 4242 4242 4242', expiry: '12/30', cvc: '123' };
-
-// ---- a fake rtpengine ----------------------------------------------------------------------------
-// Decodes "<cookie> d7:command14:stop recording7:call-id...e"; answers with `answer(command, n)`:
-// a dictionary's bencode, or null to drop the request (n counts that command's datagrams).
-function bdecodeDict(s) {
-  let i = 0;
-  const value = () => {
-    const c = s[i];
-    if (c === 'd') { i++; const out = {}; while (s[i] !== 'e') { const k = value(); out[k] = value(); } i++; return out; }
-    if (c === 'l') { i++; const out = []; while (s[i] !== 'e') out.push(value()); i++; return out; }
-    if (c === 'i') { const e = s.indexOf('e', i); const n = Number(s.slice(i + 1, e)); i = e + 1; return n; }
-    const colon = s.indexOf(':', i);
-    const len = Number(s.slice(i, colon));
-    const str = s.slice(colon + 1, colon + 1 + len);
-    i = colon + 1 + len;
-    return str;
-  };
-  return value();
-}
-const OK = 'd6:result2:oke';
-
-async function fakeRtpengine() {
-  const sock = dgram.createSocket('udp4');
-  const rtp = { got: [], counts: {}, answer: () => OK, delayMs: {} };
-  sock.on('message', (msg, from) => {
-    const text = msg.toString('latin1');
-    const space = text.indexOf(' ');
-    const cookie = text.slice(0, space);
-    const dict = bdecodeDict(text.slice(space + 1));
-    const command = dict.command;
-    rtp.counts[command] = (rtp.counts[command] ?? 0) + 1;
-    rtp.got.push({ command, callId: dict['call-id'], at: Date.now() });
-    const reply = rtp.answer(command, rtp.counts[command]);
-    if (reply === null) return;
-    setTimeout(() => sock.send(`${cookie} ${reply}`, from.port, from.address), rtp.delayMs[command] ?? 0);
-  });
-  await new Promise((res) => sock.bind(0, '127.0.0.1', res));
-  rtp.port = sock.address().port;
-  rtp.close = () => new Promise((res) => sock.close(res));
-  rtp.commands = () => rtp.got.map((g) => g.command);
-  return rtp;
-}
 
 // ---- the server, playing Kamailio -----------------------------------------------------------------
 async function tel(server, what, fields) {
