@@ -308,6 +308,10 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     if (options.fake_payment_gateway)
         api.add_dev_handler([&fake_gateway](const sbd::ApiRequest& r) { return fake_gateway.handle(r); });
     service.set_audit(&audit);
+    if (!options.telephony_peers.empty() && !options.telephony_secret_file) {
+        log.error("--telephony-peer needs --telephony-secret-file: the telephony's endpoints are off without it");
+        return 1;
+    }
     if (options.telephony_secret_file) {
         // The secret Kamailio sends with every /telephony/* request; never logged.
         auto secret = read_secret_file(*options.telephony_secret_file);
@@ -315,7 +319,16 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
             log.error("--telephony-secret-file: " + secret.error().message, {{"path", *options.telephony_secret_file}});
             return 1;
         }
-        api.set_telephony_secret(std::move(secret.value()));
+        std::vector<sbd::AddressRange> peers;
+        for (const auto& spec : options.telephony_peers) {
+            auto range = sbd::AddressRange::parse(spec);
+            if (!range) {
+                log.error("bad --telephony-peer", {{"value", spec}, {"error", range.error().message}});
+                return 1;
+            }
+            peers.push_back(range.value());
+        }
+        api.set_telephony_secret(std::move(secret.value()), sbd::TrustedProxies(std::move(peers)));
     }
     std::optional<std::string> sms_secret;
     if (options.sms_webhook_secret_file) {

@@ -101,7 +101,9 @@ std::string usage() {
            "                            default ws://DOMAIN:5066)\n"
            "  --telephony-secret-file PATH  turn on the telephony's endpoints (/telephony/*, loopback\n"
            "                            only) for Kamailio, which must send the file's content in\n"
-           "                            X-Switchboard-Telephony (docs/telephony.md, \"Queue calls\")\n"
+           "                            X-Switchboard-Telephony (docs/telephony.md, \"Queue calls\")\n"           "  --telephony-peer ADDR     Kamailio on another machine (IP or CIDR; repeatable): its\n"
+           "                            /telephony/* requests are taken too, with the secret; else\n"
+           "                            loopback only (docs/telephony.md, \"Several nodes\")\n"
            "  --sms-webhook-secret-file PATH  turn on POST /sms/inbound for requests the SMS gateway signs\n"
            "                            with the file's content (X-Switchboard-Signature, docs/sms.md)\n"
            "  --rtpengine-ng udp:HOST:PORT  call recording on: rtpengine's control (ng) address, to pause\n"
@@ -231,6 +233,10 @@ sb::Result<Options> parse_options(const std::vector<std::string>& args) {
             auto v = value();
             if (!v) return bad(a + " needs a value");
             o.telephony_secret_file = *v;
+        } else if (a == "--telephony-peer") {
+            auto v = value();
+            if (!v || v->empty()) return bad(a + " needs a value");
+            o.telephony_peers.push_back(*v);
         } else if (a == "--sms-webhook-secret-file") {
             auto v = value();
             if (!v) return bad(a + " needs a value");

@@ -43,6 +43,7 @@ struct Options {
     std::optional<std::string> sip_domain;  // telephony on: sessions carry SIP credentials
     std::string sip_ws_url;                 // default ws://<sip_domain>:5066
     std::optional<std::string> telephony_secret_file;  // /telephony/* on, for Kamailio
+    std::vector<std::string> telephony_peers;  // --telephony-peer ADDR|CIDR (repeatable): besides loopback
     std::optional<std::string> sms_webhook_secret_file;  // POST /sms/inbound on, signed (docs/sms.md)
     std::optional<std::string> rtpengine_ng;  // --rtpengine-ng udp:HOST:PORT: call recording on
     bool simulate = false;

@@ -15,6 +15,7 @@
 #include "server/app/log.h"
 #include "server/contacts/contact_service.h"
 #include "server/net/rate_limit.h"
+#include "server/net/trusted_proxies.h"
 #include "server/store/contact_store.h"
 #include "server/store/store.h"
 
@@ -65,8 +66,12 @@ public:
         Clock now;
     };
     explicit HttpApi(Deps deps) : d_(deps) {}
-    // Turns on /telephony/* (telephony_api.cpp) for loopback peers that send this secret.
-    void set_telephony_secret(std::string secret) { telephony_secret_ = std::move(secret); }
+    // Turns on /telephony/* (telephony_api.cpp) for loopback peers, and those in `peers` (a
+    // Kamailio on another machine), that send this secret.
+    void set_telephony_secret(std::string secret, TrustedProxies peers = {}) {
+        telephony_secret_ = std::move(secret);
+        telephony_peers_ = std::move(peers);
+    }
     // Turns on POST /sms/inbound for requests signed with this secret (without it the webhook
     // answers 503: nobody can post as a customer).
     void set_sms_webhook_secret(std::string secret) { sms_secret_ = std::move(secret); }
@@ -92,6 +97,7 @@ private:
     Deps d_;
     std::vector<DevHandler> dev_;
     std::optional<std::string> telephony_secret_;
+    TrustedProxies telephony_peers_;  // (only its address ranges: who may ask besides loopback)
     std::optional<std::string> sms_secret_;
     KeyedRateLimit sms_per_number_{RateSpec{0.5, 10}};  // inbound texts per From: 10, then one each 2 s
     Store* sessions_ = nullptr;

@@ -3,7 +3,7 @@
 //                             -> 200 "<sip_user> <contact>" | 486 "busy <contact>" | 404 unknown number
 //   POST /telephony/ended     contact, reason=caller_cancel -> 200 "ok"
 //   POST /telephony/outbound  contact, sip_user[, call_id] -> 200 "<caller_id> <e164>" | 403
-// Only from a loopback peer, and only with X-Switchboard-Telephony = the secret given with
+// Only from a loopback peer or one named with --telephony-peer, and only with X-Switchboard-Telephony = the secret given with
 // --telephony-secret-file (without the flag: 404). Bodies are form-encoded; replies plain text,
 // one line, so that Kamailio's config can split them. The secret is never logged.
 #include <cstring>
@@ -41,9 +41,9 @@ unsigned status_of(const sb::Error& e) {
 }  // namespace
 
 ApiReply HttpApi::telephony(const ApiRequest& req) {
-    if (!is_loopback(req.remote_address)) {
-        d_.log.warn("telephony request from a non-loopback peer", {{"path", req.path}, {"peer", req.remote_address}});
-        return text(403, "forbidden: loopback only");
+    if (!is_loopback(req.remote_address) && !telephony_peers_.contains(req.remote_address)) {
+        d_.log.warn("telephony request from a peer not allowed", {{"path", req.path}, {"peer", req.remote_address}});
+        return text(403, "forbidden: loopback or --telephony-peer only");
     }
     if (!req.telephony_secret) return text(401, "unauthorized: X-Switchboard-Telephony is required");
     if (!same_secret(*req.telephony_secret, *telephony_secret_)) {

@@ -191,7 +191,7 @@ test('a client behind a trusted chain is not loopback, whatever it writes in fro
   const tel = await fetchWith(front, '/telephony/route', { ca: tls.ca, localAddress: '127.0.0.2', headers,
     method: 'POST', body: 'x=1' });
   assert.equal(tel.status, 403);
-  assert.match(tel.text, /loopback only/);
+  assert.match(tel.text, /loopback or --telephony-peer only/);
   // A client on this machine through nginx is loopback (the check runs, then wants the secret).
   const local = await fetchWith(front, '/telephony/route', { ca: tls.ca, localAddress: '127.0.0.51', method: 'POST', body: 'x=1' });
   assert.equal(local.status, 401);

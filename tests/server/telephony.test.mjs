@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, tempDir, DeskClient, sql } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { startServer, tempDir, DeskClient, sql, serverBinary } from './harness.mjs';
 import { waitEvent, offered, ended, availableAgent, request } from './contacts_harness.mjs';
 
 const secret = 'test-secret-0123456789abcdef';
@@ -393,4 +394,39 @@ test('a pending voice transfer expires after --transfer-wait: the caller\'s call
   assert.deepEqual(JSON.parse(sql(x.srv.db, `SELECT state, agent FROM contacts WHERE id = '${contact}'`)),
     [{ state: 'active', agent: 'alice' }]);
   assert.ok(!alice.c.events.some((e) => e.event === 'contact.ended' && e.data.contact === contact));
+});
+
+test('Kamailio on another machine: --telephony-peer lets its address ask, with the secret; other addresses are refused', async () => {
+  // The peer's address is played through X-Forwarded-For from a trusted proxy on loopback (what
+  // the server believes is the client's address), so no other network is needed.
+  const dir = tempDir();
+  writeFileSync(join(dir, 'secret'), `${secret}\n`, { mode: 0o600 });
+  const srv = await startServer({ dir, args: ['--sip-domain', '127.0.0.1', '--telephony-secret-file', join(dir, 'secret'),
+    '--trusted-proxy', '127.0.0.1', '--telephony-peer', '10.1.2.0/24', '--telephony-peer', 'fd00::5'] });
+  try {
+    const from = (address, headers = { 'x-switchboard-telephony': secret }) =>
+      tel('route', { call_id: `call-${Math.random()}`, from: '5550100001', from_name: '', number: '7001' },
+        { srv, headers: { ...headers, 'x-forwarded-for': address } });
+    // Nobody is available: the call is refused busy, which only an allowed peer gets to hear.
+    const allowed = await from('10.1.2.3');
+    assert.equal(allowed.status, 486, allowed.text);
+    assert.equal((await from('fd00::5')).status, 486);
+    const stranger = await from('10.9.9.9');
+    assert.equal(stranger.status, 403);
+    assert.match(stranger.text, /loopback or --telephony-peer only/);
+    assert.equal((await from('fd00::6')).status, 403);
+    // An allowed peer still needs the secret.
+    assert.equal((await from('10.1.2.3', {})).status, 401);
+    assert.equal((await from('10.1.2.3', { 'x-switchboard-telephony': 'wrong-secret-0123456789abcd' })).status, 403);
+    assert.ok(srv.stderr.includes('"peer":"10.9.9.9"'), 'the refused peer is logged');
+  } finally { await srv.stop(); }
+
+  // A peer that is not an address, or a peer without the secret file, stops the server at start.
+  for (const args of [['--telephony-secret-file', join(dir, 'secret'), '--telephony-peer', 'kamailio.example'],
+                      ['--telephony-peer', '10.1.2.3']]) {
+    const r = spawnSync(serverBinary, ['--listen', '127.0.0.1:0', '--db', join(tempDir(), 'x.db'), ...args],
+      { encoding: 'utf8', timeout: 10000 });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr + r.stdout, /--telephony-peer/);
+  }
 });
