@@ -169,6 +169,7 @@ Status ContactService::customer_typing(const std::string& id, bool is_typing) {
     else customer_typing_.erase(id);
     const ContactRecord& c = it->second;
     if (c.agent && c.state != ContactState::Queued) emit(*c.agent, "contact.typing", {{"contact", id}, {"typing", is_typing}});
+    announce_typing(Sender::Customer, id, is_typing);  // (the other nodes' copies of the contact say so too)
     return Ok{};
 }
 

@@ -110,6 +110,10 @@ void ContactService::heard(const std::vector<Change>& changes, bool resync_first
         if (auto st = resync(); !st) d_.log.error("cannot read contacts again", {{"error", st.error().message}});
     std::set<std::pair<std::string, std::string>> seen;
     for (const Change& c : changes) {
+        if (c.channel == feed::typing) {  // (each in order: on, off and on again is on)
+            typing_elsewhere(c.key);
+            continue;
+        }
         if (!seen.insert({c.channel, c.key}).second) continue;
         if (c.channel == feed::contacts) changed_elsewhere(c.key);
         else if (c.channel == feed::agents) presence_elsewhere(c.key);
@@ -175,15 +179,43 @@ void ContactService::tell_chat_customer(const std::optional<ContactRecord>& befo
 }
 
 void ContactService::message_elsewhere(const std::string& id) {
-    if (!chat_) return;
     auto m = d_.contacts.find_message(id);
-    if (!m || !m.value() || m.value()->from == Sender::Customer) return;  // (the customer's own: sent from here)
+    if (!m || !m.value()) return;
+    if (m.value()->from == Sender::Customer) {  // (the customer's own: sent to them by the node they are on)
+        customer_typing_.erase(m.value()->contact);  // (a message ends their typing, as there)
+        return;
+    }
+    if (!chat_) return;
     const MessageRecord& message = *m.value();
     std::optional<ContactRecord> contact;
     if (const ContactRecord* open = find_open(message.contact)) contact = *open;
     else if (auto stored = d_.contacts.find_contact(message.contact); stored && stored.value()) contact = *stored.value();
     if (!contact || contact->channel != Channel::Chat) return;
     chat_->agent_message(*contact, message, message.agent ? agent_display_name(*message.agent) : "");
+}
+
+void ContactService::announce_typing(Sender who, const std::string& contact, bool typing) {
+    const std::string key = std::string(who == Sender::Agent ? "a:" : "c:") + (typing ? "1:" : "0:") + contact;
+    if (auto st = d_.store.database().announce(feed::typing, key); !st)
+        d_.log.limited(LogLevel::Warn, "typing not told to the other nodes", {{"error", st.error().message}});
+}
+
+void ContactService::typing_elsewhere(const std::string& key) {
+    // Another node's agent or customer started or stopped typing. The agent's desk was sent the
+    // customer's as an event (its log); the customer's page here is sent the agent's.
+    if (key.size() < 5 || (key[0] != 'a' && key[0] != 'c') || key[1] != ':' || (key[2] != '0' && key[2] != '1') ||
+        key[3] != ':')
+        return;
+    const bool typing = key[2] == '1';
+    const std::string contact = key.substr(4);
+    const ContactRecord* c = find_open(contact);
+    if (!c) return;
+    if (key[0] == 'c') {
+        if (typing) customer_typing_.insert(contact);
+        else customer_typing_.erase(contact);
+    } else if (c->channel == Channel::Chat && chat_ && c->state == ContactState::Active) {
+        chat_->agent_typing(*c, typing);
+    }
 }
 
 void ContactService::presence_elsewhere(const std::string& agent) {

@@ -134,6 +134,7 @@ ContactService::Reply ContactService::typing(const std::string& agent, const std
     if (!c) return c.error();
     if (c.value().state != ContactState::Active) return wrong_state(c.value(), "active");
     if (auto* link = link_for(c.value())) link->agent_typing(c.value(), is_typing);
+    announce_typing(Sender::Agent, id, is_typing);  // (the customer's page may be on another node)
     return json::object();
 }
 

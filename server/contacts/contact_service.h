@@ -325,6 +325,8 @@ private:
     void link_here(const std::string& agent, bool linked);
     bool read_live_nodes();  // live_nodes_ from the store; true if it changed
     bool shares_store() const;  // on PostgreSQL, where other nodes may be
+    void announce_typing(Sender who, const std::string& contact, bool typing);  // (feed::typing)
+    void typing_elsewhere(const std::string& key);
     // A change another node made moves the ACD's memory as the same change made here would: an
     // offer or a contact leaving its agent makes them busy now; a declined or transferred contact
     // is not offered back to its agent first.

@@ -41,7 +41,7 @@ sb::Status ChangeFeed::connect() {
     }
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);  // (drain() reports a loss)
     std::string listen;
-    for (const char* channel : {feed::contacts, feed::agents, feed::events, feed::messages, feed::recordings})
+    for (const char* channel : {feed::contacts, feed::agents, feed::events, feed::messages, feed::recordings, feed::typing})
         listen += std::string("LISTEN ") + channel + ";";
     PGresult* r = PQexec(conn_, listen.c_str());
     const bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;

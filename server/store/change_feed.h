@@ -27,6 +27,9 @@ inline constexpr const char* agents = "sb_agents";      // payload: an agent's u
 inline constexpr const char* events = "sb_events";      // payload: an agent's username (their event log grew)
 inline constexpr const char* messages = "sb_messages";  // payload: a message's id (a transcript grew)
 inline constexpr const char* recordings = "sb_recordings";  // payload: a contact's id (its call's recording)
+// payload: "a:1:<contact>" (its agent started typing; 0: stopped) or "c:1:<contact>" (its
+// customer); nothing is stored, so a node that misses one (its feed down) misses only that.
+inline constexpr const char* typing = "sb_typing";
 }  // namespace feed
 
 struct Change {

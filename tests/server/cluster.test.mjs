@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { startServer, tempDir, sql, sleep, onPostgres, repoRoot, databaseFor, pgDir } from './harness.mjs';
+import { startServer, tempDir, sql, sleep, onPostgres, repoRoot, databaseFor, pgDir, DeskClient } from './harness.mjs';
 import { FaultProxy } from '../faultproxy.mjs';
 import { ChatCustomer, waitEvent, offered, availableAgent, request } from './contacts_harness.mjs';
 import { ResumingDesk, Customer, transcript, assertNoDuplicates, until } from './resuming_clients.mjs';
@@ -86,7 +86,7 @@ function assertEverythingOnce(db, contact, customerSaid, agentSaid) {
 
 test('a customer on one node and the agent on another: offered, accepted, talked, ended', { skip }, async () => {
   const [a, b] = await twoNodes();
-  const { c: bob } = await availableAgent(b, 'bob');
+  const { c: bob, session } = await availableAgent(b, 'bob');
   const chat = await ChatCustomer.connect(a.url);
   try {
     await chat.start('Cross Node');
@@ -96,6 +96,21 @@ test('a customer on one node and the agent on another: offered, accepted, talked
     await bob.ok('accept', { contact: chat.contact });
     const joined = await chat.waitFor((f) => f.type === 'agent_joined');
     assert.equal(joined.agent, 'Bob Okafor');
+
+    // Typing, both ways: the agent's reaches the customer's page on the other node; the
+    // customer's reaches the agent, and the agent's node knows it (a desk resuming there sees it).
+    const from = chat.frames.length;
+    await bob.ok('typing', { contact: chat.contact, typing: true });
+    await chat.waitFor((f) => f.type === 'typing' && f.typing === true, { from });
+    await bob.ok('typing', { contact: chat.contact, typing: false });
+    await chat.waitFor((f) => f.type === 'typing' && f.typing === false, { from });
+    chat.send({ type: 'typing', typing: true });
+    await waitEvent(bob, (e) => e.event === 'contact.typing' && e.data.contact === chat.contact && e.data.typing === true);
+    const second = await DeskClient.connect(b.wsUrl);
+    await second.hello();
+    const resumed = await second.ok('resume', { token: session.token, last_seq: 0 });
+    assert.equal(resumed.contacts.find((c) => c.id === chat.contact).customer_typing, true);
+    second.ws.terminate();
 
     // The customer's words reach the agent on the other node, and the agent's the customer.
     const ack = await chat.say('hello from node a');
