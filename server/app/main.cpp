@@ -479,7 +479,9 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     // connections (DeskService::end_revoked_sessions); this node tells the others it is alive and
     // where its agents are (ContactService::beat; docs/architecture.md, "Several nodes").
     contacts.beat();
-    sbd::Periodic revocation_checks(io.get_executor(), std::chrono::seconds(1), [&service, &contacts] {
+    // Not while cut off from the database: each would wait on it again (the feed says when it is back).
+    sbd::Periodic revocation_checks(io.get_executor(), std::chrono::seconds(1), [&service, &contacts, &health] {
+        if (health.cut_off) return;
         service.end_revoked_sessions();
         contacts.beat();
     });

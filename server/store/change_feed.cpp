@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 
 #include "server/store/database.h"
+#include "server/store/postgres_db.h"
 
 namespace sbd {
 
@@ -32,7 +33,7 @@ ChangeFeed::~ChangeFeed() {
 sb::Status ChangeFeed::connect() {
     last_attempt_ = std::chrono::steady_clock::now();
     if (conn_) PQfinish(conn_);
-    conn_ = PQconnectdb(uri_.c_str());
+    conn_ = pg_connect(uri_);
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
         std::string message = conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory";
         if (conn_) PQfinish(conn_);

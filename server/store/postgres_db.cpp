@@ -201,8 +201,18 @@ Status PostgresDatabase::configure(PGconn* conn) {
     return Ok{};
 }
 
+PGconn* pg_connect(const std::string& uri) {
+    // Keepalives: the first probe after 2 s idle, then each second, 3 unanswered: about 5 s.
+    // A request unacknowledged for 5 s fails the same way. Left to right, later wins: the URI
+    // (dbname, expanded) comes last.
+    const char* keys[] = {"connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+                          "keepalives_count", "tcp_user_timeout", "dbname", nullptr};
+    const char* values[] = {"3", "1", "2", "1", "3", "5000", uri.c_str(), nullptr};
+    return PQconnectdbParams(keys, values, 1);
+}
+
 Result<std::unique_ptr<Database>> PostgresDatabase::open(const std::string& uri) {
-    PGconn* conn = PQconnectdb(uri.c_str());
+    PGconn* conn = pg_connect(uri);
     if (!conn) return database_error("cannot open database: out of memory");
     if (PQstatus(conn) != CONNECTION_OK) {
         std::string message = pg_trimmed(PQerrorMessage(conn));

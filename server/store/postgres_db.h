@@ -23,6 +23,13 @@ struct pg_conn;
 
 namespace sbd {
 
+// A new connection to `uri` (never null; check its status), with what a node needs to notice a
+// database that went silent (a network black hole: no reset, no answer) in seconds rather than
+// when TCP gives up after many minutes: a connect timeout, TCP keepalives on an idle connection
+// (the change feed's), and a TCP user timeout on one waiting for an answer. The URI's own
+// settings of these win.
+pg_conn* pg_connect(const std::string& uri);
+
 class PostgresDatabase final : public Database {
 public:
     static sb::Result<std::unique_ptr<Database>> open(const std::string& uri);
