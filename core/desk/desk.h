@@ -175,6 +175,10 @@ private:
     TimerWheel sip_timers_;
     std::optional<protocol::SipCredentials> sip_credentials_;  // the session's, to notice a change
     uint32_t dialing_call_ = 0;    // the call whose Dial is being handed to the UA (its Outgoing)
+    // persist_session's record without last_seq, for the token and username it was made from.
+    struct {
+        std::string token, username, tail;
+    } persisted_session_;
 };
 
 // Helpers for effects, shared by desk/*.cpp.

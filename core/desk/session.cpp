@@ -133,11 +133,19 @@ void Desk::on_session_reply(const PendingRequest& req, const protocol::ReplyFram
     report_call_ends(out);  // calls that ended while disconnected
 }
 
+// Every event persists the session, and only last_seq changes from one to the next: the rest of
+// the record ({"last_seq":N,"token":...,"username":...}, keys in nlohmann's order) is written
+// once per token and username, not once per event.
 void Desk::persist_session(Out& out) {
-    json record = {{"token", state_.token},
-                   {"last_seq", state_.last_seq},
-                   {"username", state_.agent ? state_.agent->username : std::string()}};
-    out.push_back(Persist{"session", record.dump(-1, ' ', false, json::error_handler_t::replace)});
+    const std::string& username = state_.agent ? state_.agent->username : std::string();
+    auto& cached = persisted_session_;
+    if (cached.tail.empty() || cached.token != state_.token || cached.username != username) {
+        cached.token = state_.token;
+        cached.username = username;
+        json rest = {{"token", state_.token}, {"username", username}};
+        cached.tail = rest.dump(-1, ' ', false, json::error_handler_t::replace).substr(1);  // without its '{'
+    }
+    out.push_back(Persist{"session", "{\"last_seq\":" + std::to_string(state_.last_seq) + "," + cached.tail});
 }
 
 void Desk::end_session(const std::optional<Error>& why, Out& out) {
