@@ -40,19 +40,21 @@ void Desk::on_start(const Start& e, Out& out) {
     }
     // What Persist{"drafts"} wrote: our own, but storage is outside the core, so it is read like
     // the backend's (a draft that cannot be read is left out).
-    json drafts = json::parse(e.stored_drafts.empty() ? "{}" : e.stored_drafts, nullptr, false);
-    if (drafts.is_object() && !state_.token.empty()) {
+    auto parsed = protocol::JsonDoc::parse(e.stored_drafts.empty() ? "{}" : e.stored_drafts, protocol::kMaxFrameDepth);
+    const protocol::JsonValue& drafts = parsed.doc.root();
+    if (parsed.status == protocol::JsonDoc::Status::Ok && drafts.is_object() && !state_.token.empty()) {
         for (auto it = drafts.begin(); it != drafts.end(); ++it) {
+            if (drafts.find(it.key()) != &*it) continue;  // a key written twice: the last one counts
             protocol::Fields f(*it, "draft");
             Draft d;
             d.text = f.str_or("text", "");
-            if (const json* w = f.object_or_null("wrap_up")) {
+            if (const protocol::JsonValue* w = f.object_or_null("wrap_up")) {
                 protocol::Fields wf(*w, "draft.wrap_up");
                 WrapUpDraft wd{wf.str_or("disposition", ""), wf.str_or("notes", ""), {}};
                 if (wf.has("tags")) wd.tags = wf.strings("tags");
                 if (wf.ok()) d.wrap_up = std::move(wd);
             }
-            if (f.ok()) state_.drafts[it.key()] = std::move(d);
+            if (f.ok()) state_.drafts[std::string(it.key())] = std::move(d);
         }
     }
     set_connection(ConnectionState::Connecting, out);
@@ -242,7 +244,7 @@ void Desk::on_hello_reply(const protocol::ReplyFrame& reply, Out& out) {
         lose_connection("The backend refused the handshake: " + reply.error.message, out);
         return;
     }
-    auto hello = protocol::decode_hello_result(reply.result);
+    auto hello = protocol::decode_hello_result(reply.result.root());
     if (!hello) return refuse_reply(PendingRequest{RequestKind::Hello, std::nullopt, 0}, reply, hello.error().message, out);
     if (hello.value().version != protocol::kVersion) {
         lose_connection("The backend chose a protocol version this desk does not speak.", out);

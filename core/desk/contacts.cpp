@@ -256,7 +256,7 @@ void Desk::on_contact_reply(const PendingRequest& req, const protocol::ReplyFram
         if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }
-    auto decoded = protocol::decode_contact_result(reply.result);
+    auto decoded = protocol::decode_contact_result(reply.result.root());
     if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
     protocol::ContactResult& r = decoded.value();
     if (r.contact) {
@@ -283,13 +283,13 @@ void Desk::on_contact_reply(const PendingRequest& req, const protocol::ReplyFram
                 c.customer = *r.customer;
                 out.push_back(Notify{"contact.updated", {}, c.id});
             }
-    if (req.intent) complete(out, *req.intent, reply.result);
+    if (req.intent) complete(out, *req.intent, protocol::to_nlohmann(reply.result.root()));
 }
 
 void Desk::on_send_message_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
     std::optional<contact::Message> stored;
     if (reply.ok) {
-        auto decoded = protocol::decode_send_message_result(reply.result);
+        auto decoded = protocol::decode_send_message_result(reply.result.root());
         if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);  // the message shows as failed
         stored = std::move(decoded.value());
     }
@@ -314,7 +314,7 @@ void Desk::on_send_message_reply(const PendingRequest& req, const protocol::Repl
         if (changed) out.push_back(Notify{"contact.updated", {}, c->id});
         sync_transcript(*c, out);
     }
-    if (req.intent) complete(out, *req.intent, reply.result);
+    if (req.intent) complete(out, *req.intent, protocol::to_nlohmann(reply.result.root()));
 }
 
 // ---- events and the session's contacts -----------------------------------------------------------

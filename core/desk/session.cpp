@@ -103,7 +103,7 @@ void Desk::on_session_reply(const PendingRequest& req, const protocol::ReplyFram
                     out);
         return;
     }
-    auto decoded = protocol::decode_login_result(reply.result);
+    auto decoded = protocol::decode_login_result(reply.result.root());
     if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
     if (const auto* prompt = std::get_if<protocol::MfaPrompt>(&decoded.value())) {
         if (is_resume || state_.session != SessionState::LoggingIn)
@@ -229,7 +229,7 @@ void Desk::on_reply(const PendingRequest& req, const protocol::ReplyFrame& reply
                 if (req.intent) complete(out, *req.intent, reply.error);
                 return;
             }
-            auto agent = protocol::decode_set_state_result(reply.result);
+            auto agent = protocol::decode_set_state_result(reply.result.root());
             if (!agent) return refuse_reply(req, reply, agent.error().message, out);
             state_.presence_pending.reset();
             state_.agent = agent.value();
@@ -247,7 +247,7 @@ void Desk::on_reply(const PendingRequest& req, const protocol::ReplyFrame& reply
         case RequestKind::Agents: return on_agents_reply(req, reply, out);
         case RequestKind::AgentNames: {  // names for the views; without them, usernames are shown
             if (!reply.ok) return;
-            auto decoded = protocol::decode_agents_result(reply.result);
+            auto decoded = protocol::decode_agents_result(reply.result.root());
             if (!decoded) return log(out, LogLevel::Warn, "refused the agents' names: " + decoded.error().message);
             return remember_agents(decoded.value().agents);
         }
@@ -401,7 +401,7 @@ void Desk::on_agents_reply(const PendingRequest& req, const protocol::ReplyFrame
         if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }
-    auto decoded = protocol::decode_agents_result(reply.result);
+    auto decoded = protocol::decode_agents_result(reply.result.root());
     if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
     remember_agents(decoded.value().agents);
     // Typing outruns the answers: only the answer to what the search box holds now is shown.
@@ -410,7 +410,7 @@ void Desk::on_agents_reply(const PendingRequest& req, const protocol::ReplyFrame
         state_.agent_search.found = std::move(decoded.value().agents);
         state_.agent_search.more = decoded.value().more;
     }
-    if (req.intent) complete(out, *req.intent, reply.result);
+    if (req.intent) complete(out, *req.intent, protocol::to_nlohmann(reply.result.root()));
 }
 
 void Desk::remember_agents(const std::vector<contact::AgentSummary>& agents) {
@@ -475,7 +475,7 @@ void Desk::on_sessions_reply(const PendingRequest& req, const protocol::ReplyFra
         if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }
-    auto decoded = protocol::decode_sessions_result(reply.result);
+    auto decoded = protocol::decode_sessions_result(reply.result.root());
     if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
     if (decoded.value().sessions) {
         state_.sessions = *decoded.value().sessions;
@@ -483,7 +483,7 @@ void Desk::on_sessions_reply(const PendingRequest& req, const protocol::ReplyFra
         for (const std::string& id : decoded.value().revoked)
             std::erase_if(state_.sessions, [&](const SessionInfo& x) { return x.id == id; });
     }
-    if (req.intent) complete(out, *req.intent, reply.result);
+    if (req.intent) complete(out, *req.intent, protocol::to_nlohmann(reply.result.root()));
 }
 
 }  // namespace sb::desk

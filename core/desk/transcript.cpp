@@ -84,7 +84,7 @@ void Desk::on_messages_reply(const PendingRequest& req, const protocol::ReplyFra
         log(out, LogLevel::Warn, "the transcript of a contact could not be fetched: " + reply.error.code);
         return;
     }
-    auto page = protocol::decode_get_messages_result(reply.result);
+    auto page = protocol::decode_get_messages_result(reply.result.root());
     if (!page) return refuse_reply(req, reply, page.error().message, out);
     Contact* c = contact_mut(req.contact);
     if (!c) return;  // it left while the page was on its way
