@@ -77,13 +77,22 @@ void Desk::on_transport_closed(const std::string& reason, Out& out) {
 }
 
 std::string Desk::send_request(RequestKind kind, json body, std::optional<uint64_t> intent, Out& out) {
-    std::string id = std::to_string(state_.next_request_number++);
+    std::string id = begin_request(kind, intent);
     body["id"] = id;
-    state_.pending[id] = PendingRequest{kind, intent, now_ + config_.request_timeout_ms};
     // replace: an intent's text with invalid UTF-8 must not throw (dump's default).
-    out.push_back(SendFrame{body.dump(-1, ' ', false, json::error_handler_t::replace)});
-    arm_request_deadline(out);
+    send_request_text(body.dump(-1, ' ', false, json::error_handler_t::replace), out);
     return id;
+}
+
+std::string Desk::begin_request(RequestKind kind, std::optional<uint64_t> intent) {
+    std::string id = std::to_string(state_.next_request_number++);
+    state_.pending[id] = PendingRequest{kind, intent, now_ + config_.request_timeout_ms};
+    return id;
+}
+
+void Desk::send_request_text(std::string text, Out& out) {
+    out.push_back(SendFrame{std::move(text)});
+    arm_request_deadline(out);
 }
 
 void Desk::arm_request_deadline(Out& out) {

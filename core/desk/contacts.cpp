@@ -7,6 +7,7 @@
 #include "contact/card.h"
 #include "desk/desk.h"
 #include "protocol/frames.h"
+#include "protocol/json_text.h"
 #include "protocol/schema.h"
 
 namespace sb::desk {
@@ -210,12 +211,22 @@ void Desk::flush_outbox(Out& out) {
     for (auto& m : state_.outbox) {
         if (m.in_flight) continue;
         m.in_flight = true;
-        std::string id = send_request(
-            RequestKind::SendMessage,
-            json{{"type", "send_message"}, {"contact", m.contact}, {"text", m.text}, {"client_id", m.client_id}},
-            m.intent, out);
-        state_.pending[id].contact = m.contact;
-        state_.pending[id].client_id = m.client_id;
+        // One per message the agent sends, so written directly: the text nlohmann would write
+        // for {type, contact, text, client_id, id} (its keys in order).
+        std::string id = begin_request(RequestKind::SendMessage, m.intent);
+        std::string text = "{\"client_id\":";
+        protocol::append_json_string(text, m.client_id);
+        text += ",\"contact\":";
+        protocol::append_json_string(text, m.contact);
+        text += ",\"id\":";
+        protocol::append_json_string(text, id);
+        text += ",\"text\":";
+        protocol::append_json_string(text, m.text);
+        text += ",\"type\":\"send_message\"}";
+        PendingRequest& pending = state_.pending[id];
+        pending.contact = m.contact;
+        pending.client_id = m.client_id;
+        send_request_text(std::move(text), out);
     }
 }
 
@@ -238,14 +249,30 @@ void Desk::persist_drafts(Out& out) {
         out.push_back(Persist{"drafts", std::nullopt});
         return;
     }
-    json all = json::object();
+    // Every keystroke's draft is persisted, so written directly: the text nlohmann would write
+    // for {id: {text, wrap_up: {disposition, notes, tags}}} (drafts and keys in order).
+    std::string text = "{";
     for (const auto& [id, d] : state_.drafts) {
-        json j = {{"text", d.text}};
-        if (d.wrap_up)
-            j["wrap_up"] = {{"disposition", d.wrap_up->disposition}, {"notes", d.wrap_up->notes}, {"tags", d.wrap_up->tags}};
-        all[id] = std::move(j);
+        if (text.size() > 1) text += ',';
+        protocol::append_json_string(text, id);
+        text += ":{\"text\":";
+        protocol::append_json_string(text, d.text);
+        if (d.wrap_up) {
+            text += ",\"wrap_up\":{\"disposition\":";
+            protocol::append_json_string(text, d.wrap_up->disposition);
+            text += ",\"notes\":";
+            protocol::append_json_string(text, d.wrap_up->notes);
+            text += ",\"tags\":[";
+            for (size_t i = 0; i < d.wrap_up->tags.size(); ++i) {
+                if (i) text += ',';
+                protocol::append_json_string(text, d.wrap_up->tags[i]);
+            }
+            text += "]}";
+        }
+        text += '}';
     }
-    out.push_back(Persist{"drafts", all.dump(-1, ' ', false, json::error_handler_t::replace)});
+    text += '}';
+    out.push_back(Persist{"drafts", std::move(text)});
 }
 
 // ---- replies -----------------------------------------------------------------------------------

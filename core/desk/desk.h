@@ -62,6 +62,10 @@ private:
     void lose_connection(const std::string& reason, Out& out);
     void schedule_reconnect(Out& out);
     std::string send_request(RequestKind kind, nlohmann::json body, std::optional<uint64_t> intent, Out& out);
+    // send_request in two halves, for a request whose text is written directly (flush_outbox):
+    // the id, pending; then the text, which must carry that id.
+    std::string begin_request(RequestKind kind, std::optional<uint64_t> intent);
+    void send_request_text(std::string text, Out& out);
     void arm_request_deadline(Out& out);
     void set_connection(ConnectionState to, Out& out);
 

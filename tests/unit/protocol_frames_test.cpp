@@ -1,12 +1,14 @@
 // The backend frames' decoding (core/protocol/frames.h) beyond field types (those are
 // desk_frame_types_test.cpp): nesting depth, replies a backend could not match, a session with
 // a part the desk cannot read, and what else reaches Desk::handle from outside the core (stored
-// drafts, an intent's bytes); the frame parser (JsonDoc) against nlohmann, whose place it took.
+// drafts, an intent's bytes); the frame parser (JsonDoc) and writer (append_json_string) against
+// nlohmann, whose places they took.
 #include <string>
 
 #include "desk_harness.h"
 #include "protocol/frames.h"
 #include "protocol/json_doc.h"
+#include "protocol/json_text.h"
 
 using namespace sb::test;
 
@@ -161,4 +163,37 @@ TEST_CASE("JsonDoc: reads what nlohmann reads, as nlohmann types it, and refuses
     CHECK(JsonDoc::parse(std::string(32, '[') + std::string(32, ']'), 32).status == JsonDoc::Status::Ok);
     CHECK(JsonDoc::parse(std::string(33, '[') + std::string(33, ']'), 32).status == JsonDoc::Status::TooDeep);
     CHECK(JsonDoc::parse(std::string(100'000, '['), 32).status == JsonDoc::Status::TooDeep);
+}
+
+TEST_CASE("append_json_string writes what nlohmann's dump writes") {
+    for (std::string s : std::initializer_list<std::string>{"", "plain text 123", "quote \" and \\ backslash", "tab\tnew\nline\x01\x1f\x7f", "caf\xc3\xa9 \xf0\x9f\x98\x80",
+                          "bad \xff \xc3 utf-8 \xed\xa0\x80", std::string("nul\0in", 6)}) {
+        std::string ours;
+        protocol::append_json_string(ours, s);
+        INFO(s);
+        CHECK(ours == json(s).dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+}
+
+TEST_CASE("desk: the drafts and send_message it writes directly are nlohmann's text") {
+    DeskHarness h;
+    h.connect();
+    h.intent(LoginIntent{"alice", "switchboard"});
+    json s = DeskHarness::session(3);
+    s["contacts"] = json::array({contact_with("c1", customer("Dana")), contact_with("c2", customer("Eve"))});
+    h.reply_ok(s);
+    h.intent(SendMessageIntent{"c1", "a \"quoted\" caf\xc3\xa9\n"});
+    auto sent = std::find_if(h.effects.rbegin(), h.effects.rend(), [](const Effect& e) { return std::holds_alternative<SendFrame>(e); });
+    REQUIRE(sent != h.effects.rend());
+    const std::string& text = std::get<SendFrame>(*sent).text;
+    CHECK(text == json::parse(text).dump(-1, ' ', false, json::error_handler_t::replace));
+    CHECK(json::parse(text)["text"] == "a \"quoted\" caf\xc3\xa9\n");
+    h.intent(SaveDraftIntent{"c2", std::string("draft \"two\""), WrapUpDraft{"resolved", "n\u00f6tes", {"a", "b\\c"}}});
+    h.intent(SaveDraftIntent{"c1", std::string("one"), std::nullopt});
+    std::string drafts;
+    for (const auto& e : h.effects)
+        if (auto* p = std::get_if<Persist>(&e); p && p->key == "drafts" && p->value) drafts = *p->value;
+    CHECK(drafts == json::parse(drafts).dump(-1, ' ', false, json::error_handler_t::replace));
+    CHECK(json::parse(drafts)["c2"]["wrap_up"]["tags"][1] == "b\\c");
+    CHECK(json::parse(drafts)["c1"]["text"] == "one");
 }
