@@ -378,27 +378,26 @@ void Desk::remove_contact(const std::string& id, Out& out) {
     }
 }
 
-bool Desk::on_contact_event(const protocol::Event& event, Out& out) {
+bool Desk::on_contact_event(protocol::Event& event, Out& out) {
     if (on_payment_event(event, out)) return true;  // payments.cpp
     if (const auto* e = std::get_if<protocol::ContactChanged>(&event)) {
         if (e->contact.state == ContactState::Closed) remove_contact(e->contact.id, out);
         else upsert_contact(e->contact, out);
         return true;
     }
-    if (const auto* e = std::get_if<protocol::ContactMessage>(&event)) {
+    if (auto* e = std::get_if<protocol::ContactMessage>(&event)) {
         Contact* c = contact_mut(e->contact);
         if (!c) {
             log(out, LogLevel::Warn, "contact.message for a contact not on this desk");
             return true;
         }
         // By id (transcript.cpp): a message seen already (a resume may replay it) changes only
-        // its status; one past a gap has the desk fetch what it missed.
-        std::string client_id = e->message.client_id;
+        // its status; one past a gap has the desk fetch what it missed. The decoded message is
+        // taken, not copied.
+        std::string client_id = std::move(e->message.client_id);
         bool from_customer = e->message.from == contact::Sender::Customer;
-        bool is_new = std::none_of(c->messages.begin(), c->messages.end(), [&](const contact::Message& x) {
-            return x.client_id.empty() && x.id == e->message.id;
-        });
-        if (merge_message(*c, e->message, client_id)) {
+        bool is_new = false;
+        if (merge_message(*c, std::move(e->message), client_id, &is_new)) {
             if (is_new && from_customer) c->customer_typing = false;
             out.push_back(Notify{"contact.updated", {}, c->id});
         }

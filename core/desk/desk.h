@@ -113,14 +113,15 @@ private:
     void flush_outbox(Out& out);
     void on_contact_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
     void on_send_message_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
-    bool on_contact_event(const protocol::Event& event, Out& out);  // false: not a contact event
+    bool on_contact_event(protocol::Event& event, Out& out);  // false: not a contact event; may take its parts
     void apply_session_contacts(const protocol::Session& session, Out& out);
     // payments.cpp
     void on_payment_intent(uint64_t intent, const Intent& in, Out& out);
     void apply_payment(const std::string& contact, const contact::Payment& payment, Out& out);
     bool on_payment_event(const protocol::Event& event, Out& out);
     // transcript.cpp: each contact's messages, fetched with get_messages and merged by id
-    bool merge_message(contact::Contact& c, contact::Message m, const std::string& client_id);
+    // True when the transcript changed; *is_new: the message was not held before.
+    bool merge_message(contact::Contact& c, contact::Message m, const std::string& client_id, bool* is_new = nullptr);
     void sync_transcript(const contact::Contact& c, Out& out);
     void fetch_messages(const std::string& contact, int64_t after, Out& out);
     void on_messages_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
