@@ -199,8 +199,8 @@ void Desk::send_message(uint64_t intent, const SendMessageIntent& in, Out& out) 
     m.at_ms = now_ + state_.clock_offset_ms;
     m.agent = state_.agent ? state_.agent->username : "";
     m.status = contact::MessageStatus::Pending;
-    c->messages.push_back(m);
     state_.outbox.push_back(OutgoingMessage{c->id, m.client_id, in.text, intent, false});
+    c->messages.push_back(std::move(m));
     out.push_back(Notify{"contact.updated", {}, c->id});
     flush_outbox(out);
 }

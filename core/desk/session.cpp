@@ -145,7 +145,11 @@ void Desk::persist_session(Out& out) {
         json rest = {{"token", state_.token}, {"username", username}};
         cached.tail = rest.dump(-1, ' ', false, json::error_handler_t::replace).substr(1);  // without its '{'
     }
-    out.push_back(Persist{"session", "{\"last_seq\":" + std::to_string(state_.last_seq) + "," + cached.tail});
+    std::string seq = std::to_string(state_.last_seq);
+    std::string text;
+    text.reserve(14 + seq.size() + cached.tail.size());
+    text.append("{\"last_seq\":").append(seq).append(1, ',').append(cached.tail);
+    out.push_back(Persist{"session", std::move(text)});
 }
 
 void Desk::end_session(const std::optional<Error>& why, Out& out) {

@@ -25,7 +25,8 @@ const JsonValue* JsonValue::find(std::string_view key) const noexcept {
     if (!is_object()) return nullptr;
     const JsonValue* found = nullptr;
     for (const JsonValue* k = this + 1; k < next(); k = (k + 1)->next())
-        if (k->len_ == key.size() && std::memcmp(k->str_, key.data(), key.size()) == 0) found = k + 1;
+        if (k->len_ == key.size() && (key.empty() || (k->str_[0] == key[0] && std::memcmp(k->str_, key.data(), key.size()) == 0)))
+            found = k + 1;
     return found;
 }
 

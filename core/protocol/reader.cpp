@@ -6,13 +6,17 @@
 
 namespace sb::protocol {
 
-Fields::Fields(const JsonValue& j, std::string where) : j_(&j), where_(std::move(where)) {
-    if (!j.is_object()) fail("", "an object");
+void Fields::check() {
+    if (!j_->is_object()) fail("", "an object");
 }
 
 std::string Fields::path(std::string_view key) const {
-    if (key.empty()) return where_;
-    return where_.empty() ? std::string(key) : where_ + "." + std::string(key);
+    if (key.empty()) return std::string(where_);
+    if (where_.empty()) return std::string(key);
+    std::string p;
+    p.reserve(where_.size() + 1 + key.size());
+    p.append(where_).append(1, '.').append(key);
+    return p;
 }
 
 void Fields::fail(std::string_view key, std::string_view what) {

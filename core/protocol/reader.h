@@ -33,8 +33,14 @@ class Fields {
 public:
     // `where` names the object in problems ("contact", "customer.sensitive"). A value that is
     // not an object is a problem at once; every accessor then gives its default.
-    Fields(const JsonValue& j, std::string where);
-    Fields(JsonValue&&, std::string) = delete;  // it keeps a pointer: no temporaries
+    // A `where` given as a std::string lvalue is only pointed to (a decoder's parameter, which
+    // outlives its Fields: most objects are read with no copy of their path); a temporary is kept.
+    Fields(const JsonValue& j, const std::string& where) : j_(&j), where_(where) { check(); }
+    Fields(const JsonValue& j, std::string&& where) : j_(&j), owned_(std::move(where)), where_(owned_) { check(); }
+    Fields(const JsonValue& j, const char* where) : Fields(j, std::string(where)) {}
+    Fields(JsonValue&&, const std::string&) = delete;  // it keeps a pointer: no temporaries
+    Fields(const Fields&) = delete;  // where_ may point into owned_
+    Fields& operator=(const Fields&) = delete;
 
     // ---- required: absent, null or another type is a problem -----------------------------------
     std::string str(std::string_view key);
@@ -77,8 +83,11 @@ private:
     const JsonValue* find(std::string_view key) const;
     const JsonValue* need(std::string_view key, bool (JsonValue::*is)() const noexcept, const char* what);
 
+    void check();
+
     const JsonValue* j_;
-    std::string where_;
+    std::string owned_;
+    std::string_view where_;
     std::optional<Error> error_;
 };
 
