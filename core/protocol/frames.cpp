@@ -120,24 +120,24 @@ Result<Frame> decode_frame(std::string_view text) {
 // ---- events ---------------------------------------------------------------------------------------------
 
 Result<Event> decode_event(const EventFrame& frame) {
-    const std::string& name = frame.name;
+    std::string_view name = frame.name;  // compared by length first, with no strlen
     const JsonValue& data = frame.data.root();
     if (name == "agent.state") {
-        auto a = agent::agent_from_json(data, name);
+        auto a = agent::agent_from_json(data, frame.name);
         if (!a) return a.error();
         return Event{AgentChanged{std::move(a.value())}};
     }
     if (name == "session.revoked") {
-        Fields f(data, name);
+        Fields f(data, frame.name);
         SessionRevoked s{f.str("session"), f.str_or("reason", "")};
         return f.done(Event{std::move(s)});
     }
     if (name == "contact.offered" || name == "contact.updated") {
-        auto c = contact::contact_from_json(data, name);
+        auto c = contact::contact_from_json(data, frame.name);
         if (!c) return c.error();
         return Event{ContactChanged{name == "contact.offered", std::move(c.value())}};
     }
-    Fields f(data, name);
+    Fields f(data, frame.name);
     if (name == "contact.message") {
         ContactMessage m;
         m.contact = f.str("contact");
@@ -193,7 +193,7 @@ Result<Event> decode_event(const EventFrame& frame) {
         }
         return f.done(Event{std::move(p)});
     }
-    return Event{OtherEvent{name}};
+    return Event{OtherEvent{frame.name}};
 }
 
 }  // namespace sb::protocol

@@ -21,12 +21,31 @@ double JsonValue::number() const noexcept {
     }
 }
 
+namespace {
+
+// Keys are a few bytes: compared in line, which is quicker than a call to memcmp.
+bool same(const char* a, const char* b, size_t n) noexcept {
+    for (size_t i = 0; i < n; ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+// Bytes a string's plain run is made of: printable ASCII but the quote and the backslash.
+struct PlainBytes {
+    bool plain[256] = {};
+    constexpr PlainBytes() {
+        for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+    }
+};
+constexpr PlainBytes kPlain;
+
+}  // namespace
+
 const JsonValue* JsonValue::find(std::string_view key) const noexcept {
     if (!is_object()) return nullptr;
     const JsonValue* found = nullptr;
     for (const JsonValue* k = this + 1; k < next(); k = (k + 1)->next())
-        if (k->len_ == key.size() && (key.empty() || (k->str_[0] == key[0] && std::memcmp(k->str_, key.data(), key.size()) == 0)))
-            found = k + 1;
+        if (k->len_ == key.size() && same(k->str_, key.data(), key.size())) found = k + 1;
     return found;
 }
 
@@ -162,9 +181,7 @@ private:
         for (;;) {
             // The common run: plain ASCII, copied only once an escape has shifted the output.
             char* run = p_;
-            while (p_ < end_ && static_cast<unsigned char>(*p_) >= 0x20 && *p_ != '"' && *p_ != '\\' &&
-                   static_cast<unsigned char>(*p_) < 0x80)
-                ++p_;
+            while (p_ < end_ && kPlain.plain[static_cast<unsigned char>(*p_)]) ++p_;
             if (out != run) std::memmove(out, run, static_cast<size_t>(p_ - run));
             out += p_ - run;
             if (p_ == end_) return false;
