@@ -219,7 +219,7 @@ void Desk::on_frame(const std::string& text, Out& out) {
         log(out, LogLevel::Warn, "reply to an unknown request " + reply.id.substr(0, 64) + "; ignored");
         return;
     }
-    PendingRequest req = it->second;
+    PendingRequest req = std::move(it->second);  // erased next: taken, not copied
     state_.pending.erase(it);
     arm_request_deadline(out);
     if (!reply.refused.empty())
