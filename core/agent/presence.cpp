@@ -33,7 +33,7 @@ json to_json(const AgentSnapshot& a) {
 
 json to_json(const ReasonCode& r) { return json{{"code", r.code}, {"label", r.label}}; }
 
-Result<AgentSnapshot> agent_from_json(const json& j, const std::string& where) {
+Result<AgentSnapshot> agent_from_json(const protocol::JsonValue& j, const std::string& where) {
     protocol::Fields f(j, where);
     AgentSnapshot a;
     a.username = f.str("username");
@@ -46,13 +46,21 @@ Result<AgentSnapshot> agent_from_json(const json& j, const std::string& where) {
     return f.done(std::move(a));
 }
 
-Result<std::vector<ReasonCode>> reason_codes_from_json(const json& j) {
+Result<std::vector<ReasonCode>> reason_codes_from_json(const protocol::JsonValue& j) {
     if (!j.is_array()) return make_error(protocol::code::bad_message, "reason_codes must be an array");
-    return protocol::decode_list<ReasonCode>(&j, "reason_codes", [](const json& e, const std::string& where) -> Result<ReasonCode> {
+    return protocol::decode_list<ReasonCode>(&j, "reason_codes", [](const protocol::JsonValue& e, const std::string& where) -> Result<ReasonCode> {
         protocol::Fields f(e, where);
         ReasonCode r{f.str("code"), f.str("label")};
         return f.done(std::move(r));
     });
+}
+
+Result<AgentSnapshot> agent_from_json(const json& j, const std::string& where) {
+    return agent_from_json(protocol::JsonDoc::from(j).root(), where);
+}
+
+Result<std::vector<ReasonCode>> reason_codes_from_json(const json& j) {
+    return reason_codes_from_json(protocol::JsonDoc::from(j).root());
 }
 
 std::string reason_label(const std::vector<ReasonCode>& codes, const std::string& code) {

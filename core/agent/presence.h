@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/json_doc.h"
+
 #include "util/result.h"
 
 namespace sb::agent {
@@ -46,6 +48,9 @@ json to_json(const AgentSnapshot& a);
 json to_json(const ReasonCode& r);
 // Read from the backend (protocol::Fields: never throws; errors: bad_message naming the field's
 // path, which `where` begins).
+Result<AgentSnapshot> agent_from_json(const protocol::JsonValue& j, const std::string& where = "agent");
+Result<std::vector<ReasonCode>> reason_codes_from_json(const protocol::JsonValue& j);
+// The nlohmann forms read the same way, through a JsonDoc of the value's text.
 Result<AgentSnapshot> agent_from_json(const json& j, const std::string& where = "agent");
 Result<std::vector<ReasonCode>> reason_codes_from_json(const json& j);
 

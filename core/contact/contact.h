@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/json_doc.h"
+
 #include "agent/presence.h"
 #include "contact/lifecycle.h"
 #include "util/result.h"
@@ -139,6 +141,15 @@ struct AgentSummary {
 // ---- wire forms (contact_decode.cpp; errors: bad_message, naming the field's path) -------------
 // `where` names the object in errors: "session.contacts[2]" gives "session.contacts[2].id must
 // be a string". Never throws, whatever the JSON.
+// Frames arrive as protocol::JsonDoc (the desk's decoders); the nlohmann forms (the server's
+// rows, tests) read the same way, through a JsonDoc of the value's text.
+Result<Message> message_from_json(const protocol::JsonValue& j, const std::string& where = "message");
+Result<Customer> customer_from_json(const protocol::JsonValue& j, const std::string& where = "customer");
+Result<Contact> contact_from_json(const protocol::JsonValue& j, const std::string& where = "contact");
+Result<Payment> payment_from_json(const protocol::JsonValue& j, const std::string& where = "payment");
+Result<std::vector<Queue>> queues_from_json(const protocol::JsonValue& j);
+Result<std::vector<CannedResponse>> canned_responses_from_json(const protocol::JsonValue& j);
+Result<std::vector<AgentSummary>> agents_from_json(const protocol::JsonValue& j);
 Result<Message> message_from_json(const json& j, const std::string& where = "message");
 Result<Customer> customer_from_json(const json& j, const std::string& where = "customer");
 Result<Contact> contact_from_json(const json& j, const std::string& where = "contact");

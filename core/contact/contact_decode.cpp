@@ -13,6 +13,7 @@
 namespace sb::contact {
 
 using protocol::Fields;
+using protocol::JsonValue;
 
 namespace {
 
@@ -28,7 +29,7 @@ RecordingState recording_or_off(Fields& f) {
 // Reads the object at `key` (null or absent: none) with `read(object, path)`.
 template <class T, class F>
 void optional_object(Fields& f, std::string_view key, std::optional<T>& out, F&& read) {
-    if (const json* v = f.object_or_null(key)) {
+    if (const JsonValue* v = f.object_or_null(key)) {
         auto decoded = read(*v, f.path(key));
         if (!decoded) f.fail_with(decoded.error());
         else out = std::move(decoded.value());
@@ -36,13 +37,13 @@ void optional_object(Fields& f, std::string_view key, std::optional<T>& out, F&&
 }
 
 template <class T, class F>
-void list_into(Fields& f, const json* array, std::string_view key, std::vector<T>& out, F&& one) {
+void list_into(Fields& f, const JsonValue* array, std::string_view key, std::vector<T>& out, F&& one) {
     auto decoded = protocol::decode_list<T>(array, f.path(key), one);
     if (!decoded) f.fail_with(decoded.error());
     else out = std::move(decoded.value());
 }
 
-Result<Interaction> interaction_from_json(const json& j, const std::string& where) {
+Result<Interaction> interaction_from_json(const JsonValue& j, const std::string& where) {
     Fields f(j, where);
     Interaction i;
     i.contact = f.str("contact");
@@ -57,13 +58,13 @@ Result<Interaction> interaction_from_json(const json& j, const std::string& wher
     return f.done(std::move(i));
 }
 
-Result<PaymentMethod> payment_method_from_json(const json& j, const std::string& where) {
+Result<PaymentMethod> payment_method_from_json(const JsonValue& j, const std::string& where) {
     Fields f(j, where);
     PaymentMethod m{f.str("brand"), f.str("last4"), f.str("expiry")};
     return f.done(std::move(m));
 }
 
-Result<Account> account_from_json(const json& j, const std::string& where) {
+Result<Account> account_from_json(const JsonValue& j, const std::string& where) {
     Fields f(j, where);
     Account a{f.str("id"), f.str_or_null("number"), f.str_or_null("plan"), f.str_or_null("status"), {}};
     a.balance_cents = f.integer_or_null("balance_cents");
@@ -71,7 +72,7 @@ Result<Account> account_from_json(const json& j, const std::string& where) {
 }
 
 // docs/verification.md: masked (and null) until the contact is verified.
-Result<Sensitive> sensitive_from_json(const json& j, const std::string& where) {
+Result<Sensitive> sensitive_from_json(const JsonValue& j, const std::string& where) {
     Fields f(j, where);
     Sensitive s;
     s.unlocked = f.boolean_or("unlocked", false);
@@ -85,7 +86,7 @@ Result<Sensitive> sensitive_from_json(const json& j, const std::string& where) {
 
 }  // namespace
 
-Result<Message> message_from_json(const json& j, const std::string& where) {
+Result<Message> message_from_json(const JsonValue& j, const std::string& where) {
     Fields f(j, where);
     Message m;
     m.id = f.str("id");
@@ -108,7 +109,7 @@ Result<Message> message_from_json(const json& j, const std::string& where) {
     return f.done(std::move(m));
 }
 
-Result<Customer> customer_from_json(const json& j, const std::string& where) {
+Result<Customer> customer_from_json(const JsonValue& j, const std::string& where) {
     Fields f(j, where);
     Customer c;
     c.id = f.str("id");
@@ -123,7 +124,7 @@ Result<Customer> customer_from_json(const json& j, const std::string& where) {
     return f.done(std::move(c));
 }
 
-Result<Contact> contact_from_json(const json& j, const std::string& where) {
+Result<Contact> contact_from_json(const JsonValue& j, const std::string& where) {
     Fields f(j, where);
     Contact c;
     c.id = f.str("id");
@@ -134,7 +135,7 @@ Result<Contact> contact_from_json(const json& j, const std::string& where) {
     if (state) c.state = *state;
     else if (f.ok()) f.fail("state", "a contact state");
     c.queue = f.str("queue");
-    if (const json* cj = f.object("customer")) {
+    if (const JsonValue* cj = f.object("customer")) {
         auto customer = customer_from_json(*cj, f.path("customer"));
         if (!customer) f.fail_with(customer.error());
         else c.customer = std::move(customer.value());
@@ -151,30 +152,30 @@ Result<Contact> contact_from_json(const json& j, const std::string& where) {
         c.ended_by = parse_sender(by);
         if (!c.ended_by && f.ok()) f.fail("ended_by", "agent, customer or system");
     }
-    optional_object(f, "transfer", c.transfer, [](const json& t, const std::string& path) -> Result<Transfer> {
+    optional_object(f, "transfer", c.transfer, [](const JsonValue& t, const std::string& path) -> Result<Transfer> {
         Fields tf(t, path);
         Transfer transfer{tf.str("from"), tf.str("note")};
         return tf.done(std::move(transfer));
     });
     c.customer_typing = f.boolean_or("customer_typing", false);
-    optional_object(f, "call", c.call, [](const json& cj, const std::string& path) -> Result<CallInfo> {
+    optional_object(f, "call", c.call, [](const JsonValue& cj, const std::string& path) -> Result<CallInfo> {
         Fields cf(cj, path);
         CallInfo call{cf.str("direction"), cf.str_or_null("number"), cf.boolean_or("callback", false)};
         if (cf.ok() && call.direction != "inbound" && call.direction != "outbound")
             cf.fail("direction", "inbound or outbound");
         return cf.done(std::move(call));
     });
-    optional_object(f, "verification", c.verification, [](const json& v, const std::string& path) {
+    optional_object(f, "verification", c.verification, [](const JsonValue& v, const std::string& path) {
         return verify::flow_from_json(v, path);  // docs/verification.md
     });
-    optional_object(f, "payment", c.payment, [](const json& p, const std::string& path) {
+    optional_object(f, "payment", c.payment, [](const JsonValue& p, const std::string& path) {
         return payment_from_json(p, path);  // docs/payments.md
     });
     c.recording = recording_or_off(f);
     return f.done(std::move(c));
 }
 
-Result<Payment> payment_from_json(const json& j, const std::string& where) {
+Result<Payment> payment_from_json(const JsonValue& j, const std::string& where) {
     Fields f(j, where);
     Payment p;
     p.id = f.str("id");
@@ -185,7 +186,7 @@ Result<Payment> payment_from_json(const json& j, const std::string& where) {
     p.currency = f.str("currency");
     p.recording = recording_or_off(f);
     optional_object(f, "card", p.card, payment_method_from_json);
-    if (const json* ej = f.object_or_null("error")) {
+    if (const JsonValue* ej = f.object_or_null("error")) {
         Fields ef(*ej, f.path("error"));
         p.error_code = ef.str("code");
         p.error_message = ef.str_or_null("message");
@@ -196,13 +197,13 @@ Result<Payment> payment_from_json(const json& j, const std::string& where) {
     return f.done(std::move(p));
 }
 
-Result<std::vector<Queue>> queues_from_json(const json& j) {
+Result<std::vector<Queue>> queues_from_json(const JsonValue& j) {
     if (!j.is_array()) return make_error(protocol::code::bad_message, "session.queues must be an array");
-    return protocol::decode_list<Queue>(&j, "session.queues", [](const json& e, const std::string& where) -> Result<Queue> {
+    return protocol::decode_list<Queue>(&j, "session.queues", [](const JsonValue& e, const std::string& where) -> Result<Queue> {
         Fields f(e, where);
         Queue q{f.str("code"), f.str("name"), f.str_or_null("number"), {}};
         list_into(f, f.array("dispositions"), "dispositions", q.dispositions,
-                  [](const json& x, const std::string& path) -> Result<Disposition> {
+                  [](const JsonValue& x, const std::string& path) -> Result<Disposition> {
                       Fields df(x, path);
                       Disposition d{df.str("code"), df.str("label")};
                       return df.done(std::move(d));
@@ -211,20 +212,20 @@ Result<std::vector<Queue>> queues_from_json(const json& j) {
     });
 }
 
-Result<std::vector<CannedResponse>> canned_responses_from_json(const json& j) {
+Result<std::vector<CannedResponse>> canned_responses_from_json(const JsonValue& j) {
     if (!j.is_array()) return make_error(protocol::code::bad_message, "session.canned_responses must be an array");
     return protocol::decode_list<CannedResponse>(&j, "session.canned_responses",
-                                                 [](const json& e, const std::string& where) -> Result<CannedResponse> {
+                                                 [](const JsonValue& e, const std::string& where) -> Result<CannedResponse> {
         Fields f(e, where);
         CannedResponse c{f.str("id"), f.str("title"), f.str("text")};
         return f.done(std::move(c));
     });
 }
 
-Result<std::vector<AgentSummary>> agents_from_json(const json& j) {
+Result<std::vector<AgentSummary>> agents_from_json(const JsonValue& j) {
     if (!j.is_array()) return make_error(protocol::code::bad_message, "session.agents must be an array");
     return protocol::decode_list<AgentSummary>(&j, "session.agents",
-                                               [](const json& e, const std::string& where) -> Result<AgentSummary> {
+                                               [](const JsonValue& e, const std::string& where) -> Result<AgentSummary> {
         Fields f(e, where);
         AgentSummary a{f.str("username"), f.str("display_name"), agent::Presence::Offline};
         std::string state = f.str("state");
@@ -233,5 +234,25 @@ Result<std::vector<AgentSummary>> agents_from_json(const json& j) {
         return f.done(std::move(a));
     });
 }
+
+// ---- the nlohmann forms: the same readers, over the value's text ---------------------------------
+
+Result<Message> message_from_json(const json& j, const std::string& where) {
+    return message_from_json(protocol::JsonDoc::from(j).root(), where);
+}
+Result<Customer> customer_from_json(const json& j, const std::string& where) {
+    return customer_from_json(protocol::JsonDoc::from(j).root(), where);
+}
+Result<Contact> contact_from_json(const json& j, const std::string& where) {
+    return contact_from_json(protocol::JsonDoc::from(j).root(), where);
+}
+Result<Payment> payment_from_json(const json& j, const std::string& where) {
+    return payment_from_json(protocol::JsonDoc::from(j).root(), where);
+}
+Result<std::vector<Queue>> queues_from_json(const json& j) { return queues_from_json(protocol::JsonDoc::from(j).root()); }
+Result<std::vector<CannedResponse>> canned_responses_from_json(const json& j) {
+    return canned_responses_from_json(protocol::JsonDoc::from(j).root());
+}
+Result<std::vector<AgentSummary>> agents_from_json(const json& j) { return agents_from_json(protocol::JsonDoc::from(j).root()); }
 
 }  // namespace sb::contact

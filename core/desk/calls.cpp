@@ -297,7 +297,7 @@ void Desk::on_dial_reply(const PendingRequest& req, const protocol::ReplyFrame& 
         if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }
-    auto decoded = protocol::decode_dial_result(reply.result);
+    auto decoded = protocol::decode_dial_result(reply.result.root());
     if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
     protocol::DialResult& dial = decoded.value();
     if (!ua_) {

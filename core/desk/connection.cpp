@@ -40,19 +40,21 @@ void Desk::on_start(const Start& e, Out& out) {
     }
     // What Persist{"drafts"} wrote: our own, but storage is outside the core, so it is read like
     // the backend's (a draft that cannot be read is left out).
-    json drafts = json::parse(e.stored_drafts.empty() ? "{}" : e.stored_drafts, nullptr, false);
-    if (drafts.is_object() && !state_.token.empty()) {
+    auto parsed = protocol::JsonDoc::parse(e.stored_drafts.empty() ? "{}" : e.stored_drafts, protocol::kMaxFrameDepth);
+    const protocol::JsonValue& drafts = parsed.doc.root();
+    if (parsed.status == protocol::JsonDoc::Status::Ok && drafts.is_object() && !state_.token.empty()) {
         for (auto it = drafts.begin(); it != drafts.end(); ++it) {
+            if (drafts.find(it.key()) != &*it) continue;  // a key written twice: the last one counts
             protocol::Fields f(*it, "draft");
             Draft d;
             d.text = f.str_or("text", "");
-            if (const json* w = f.object_or_null("wrap_up")) {
+            if (const protocol::JsonValue* w = f.object_or_null("wrap_up")) {
                 protocol::Fields wf(*w, "draft.wrap_up");
                 WrapUpDraft wd{wf.str_or("disposition", ""), wf.str_or("notes", ""), {}};
                 if (wf.has("tags")) wd.tags = wf.strings("tags");
                 if (wf.ok()) d.wrap_up = std::move(wd);
             }
-            if (f.ok()) state_.drafts[it.key()] = std::move(d);
+            if (f.ok()) state_.drafts[std::string(it.key())] = std::move(d);
         }
     }
     set_connection(ConnectionState::Connecting, out);
@@ -75,13 +77,22 @@ void Desk::on_transport_closed(const std::string& reason, Out& out) {
 }
 
 std::string Desk::send_request(RequestKind kind, json body, std::optional<uint64_t> intent, Out& out) {
-    std::string id = std::to_string(state_.next_request_number++);
+    std::string id = begin_request(kind, intent);
     body["id"] = id;
-    state_.pending[id] = PendingRequest{kind, intent, now_ + config_.request_timeout_ms};
     // replace: an intent's text with invalid UTF-8 must not throw (dump's default).
-    out.push_back(SendFrame{body.dump(-1, ' ', false, json::error_handler_t::replace)});
-    arm_request_deadline(out);
+    send_request_text(body.dump(-1, ' ', false, json::error_handler_t::replace), out);
     return id;
+}
+
+std::string Desk::begin_request(RequestKind kind, std::optional<uint64_t> intent) {
+    std::string id = std::to_string(state_.next_request_number++);
+    state_.pending[id] = PendingRequest{kind, intent, now_ + config_.request_timeout_ms};
+    return id;
+}
+
+void Desk::send_request_text(std::string text, Out& out) {
+    out.push_back(SendFrame{std::move(text)});
+    arm_request_deadline(out);
 }
 
 void Desk::arm_request_deadline(Out& out) {
@@ -208,7 +219,7 @@ void Desk::on_frame(const std::string& text, Out& out) {
         log(out, LogLevel::Warn, "reply to an unknown request " + reply.id.substr(0, 64) + "; ignored");
         return;
     }
-    PendingRequest req = it->second;
+    PendingRequest req = std::move(it->second);  // erased next: taken, not copied
     state_.pending.erase(it);
     arm_request_deadline(out);
     if (!reply.refused.empty())
@@ -242,7 +253,7 @@ void Desk::on_hello_reply(const protocol::ReplyFrame& reply, Out& out) {
         lose_connection("The backend refused the handshake: " + reply.error.message, out);
         return;
     }
-    auto hello = protocol::decode_hello_result(reply.result);
+    auto hello = protocol::decode_hello_result(reply.result.root());
     if (!hello) return refuse_reply(PendingRequest{RequestKind::Hello, std::nullopt, 0}, reply, hello.error().message, out);
     if (hello.value().version != protocol::kVersion) {
         lose_connection("The backend chose a protocol version this desk does not speak.", out);

@@ -7,6 +7,7 @@
 #include "contact/card.h"
 #include "desk/desk.h"
 #include "protocol/frames.h"
+#include "protocol/json_text.h"
 #include "protocol/schema.h"
 
 namespace sb::desk {
@@ -198,8 +199,8 @@ void Desk::send_message(uint64_t intent, const SendMessageIntent& in, Out& out) 
     m.at_ms = now_ + state_.clock_offset_ms;
     m.agent = state_.agent ? state_.agent->username : "";
     m.status = contact::MessageStatus::Pending;
-    c->messages.push_back(m);
     state_.outbox.push_back(OutgoingMessage{c->id, m.client_id, in.text, intent, false});
+    c->messages.push_back(std::move(m));
     out.push_back(Notify{"contact.updated", {}, c->id});
     flush_outbox(out);
 }
@@ -210,12 +211,22 @@ void Desk::flush_outbox(Out& out) {
     for (auto& m : state_.outbox) {
         if (m.in_flight) continue;
         m.in_flight = true;
-        std::string id = send_request(
-            RequestKind::SendMessage,
-            json{{"type", "send_message"}, {"contact", m.contact}, {"text", m.text}, {"client_id", m.client_id}},
-            m.intent, out);
-        state_.pending[id].contact = m.contact;
-        state_.pending[id].client_id = m.client_id;
+        // One per message the agent sends, so written directly: the text nlohmann would write
+        // for {type, contact, text, client_id, id} (its keys in order).
+        std::string id = begin_request(RequestKind::SendMessage, m.intent);
+        std::string text = "{\"client_id\":";
+        protocol::append_json_string(text, m.client_id);
+        text += ",\"contact\":";
+        protocol::append_json_string(text, m.contact);
+        text += ",\"id\":";
+        protocol::append_json_string(text, id);
+        text += ",\"text\":";
+        protocol::append_json_string(text, m.text);
+        text += ",\"type\":\"send_message\"}";
+        PendingRequest& pending = state_.pending[id];
+        pending.contact = m.contact;
+        pending.client_id = m.client_id;
+        send_request_text(std::move(text), out);
     }
 }
 
@@ -238,14 +249,30 @@ void Desk::persist_drafts(Out& out) {
         out.push_back(Persist{"drafts", std::nullopt});
         return;
     }
-    json all = json::object();
+    // Every keystroke's draft is persisted, so written directly: the text nlohmann would write
+    // for {id: {text, wrap_up: {disposition, notes, tags}}} (drafts and keys in order).
+    std::string text = "{";
     for (const auto& [id, d] : state_.drafts) {
-        json j = {{"text", d.text}};
-        if (d.wrap_up)
-            j["wrap_up"] = {{"disposition", d.wrap_up->disposition}, {"notes", d.wrap_up->notes}, {"tags", d.wrap_up->tags}};
-        all[id] = std::move(j);
+        if (text.size() > 1) text += ',';
+        protocol::append_json_string(text, id);
+        text += ":{\"text\":";
+        protocol::append_json_string(text, d.text);
+        if (d.wrap_up) {
+            text += ",\"wrap_up\":{\"disposition\":";
+            protocol::append_json_string(text, d.wrap_up->disposition);
+            text += ",\"notes\":";
+            protocol::append_json_string(text, d.wrap_up->notes);
+            text += ",\"tags\":[";
+            for (size_t i = 0; i < d.wrap_up->tags.size(); ++i) {
+                if (i) text += ',';
+                protocol::append_json_string(text, d.wrap_up->tags[i]);
+            }
+            text += "]}";
+        }
+        text += '}';
     }
-    out.push_back(Persist{"drafts", all.dump(-1, ' ', false, json::error_handler_t::replace)});
+    text += '}';
+    out.push_back(Persist{"drafts", std::move(text)});
 }
 
 // ---- replies -----------------------------------------------------------------------------------
@@ -256,7 +283,7 @@ void Desk::on_contact_reply(const PendingRequest& req, const protocol::ReplyFram
         if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }
-    auto decoded = protocol::decode_contact_result(reply.result);
+    auto decoded = protocol::decode_contact_result(reply.result.root());
     if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
     protocol::ContactResult& r = decoded.value();
     if (r.contact) {
@@ -283,13 +310,13 @@ void Desk::on_contact_reply(const PendingRequest& req, const protocol::ReplyFram
                 c.customer = *r.customer;
                 out.push_back(Notify{"contact.updated", {}, c.id});
             }
-    if (req.intent) complete(out, *req.intent, reply.result);
+    if (req.intent) complete(out, *req.intent, protocol::to_nlohmann(reply.result.root()));
 }
 
 void Desk::on_send_message_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
     std::optional<contact::Message> stored;
     if (reply.ok) {
-        auto decoded = protocol::decode_send_message_result(reply.result);
+        auto decoded = protocol::decode_send_message_result(reply.result.root());
         if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);  // the message shows as failed
         stored = std::move(decoded.value());
     }
@@ -314,7 +341,7 @@ void Desk::on_send_message_reply(const PendingRequest& req, const protocol::Repl
         if (changed) out.push_back(Notify{"contact.updated", {}, c->id});
         sync_transcript(*c, out);
     }
-    if (req.intent) complete(out, *req.intent, reply.result);
+    if (req.intent) complete(out, *req.intent, protocol::to_nlohmann(reply.result.root()));
 }
 
 // ---- events and the session's contacts -----------------------------------------------------------
@@ -351,27 +378,26 @@ void Desk::remove_contact(const std::string& id, Out& out) {
     }
 }
 
-bool Desk::on_contact_event(const protocol::Event& event, Out& out) {
+bool Desk::on_contact_event(protocol::Event& event, Out& out) {
     if (on_payment_event(event, out)) return true;  // payments.cpp
     if (const auto* e = std::get_if<protocol::ContactChanged>(&event)) {
         if (e->contact.state == ContactState::Closed) remove_contact(e->contact.id, out);
         else upsert_contact(e->contact, out);
         return true;
     }
-    if (const auto* e = std::get_if<protocol::ContactMessage>(&event)) {
+    if (auto* e = std::get_if<protocol::ContactMessage>(&event)) {
         Contact* c = contact_mut(e->contact);
         if (!c) {
             log(out, LogLevel::Warn, "contact.message for a contact not on this desk");
             return true;
         }
         // By id (transcript.cpp): a message seen already (a resume may replay it) changes only
-        // its status; one past a gap has the desk fetch what it missed.
-        std::string client_id = e->message.client_id;
+        // its status; one past a gap has the desk fetch what it missed. The decoded message is
+        // taken, not copied.
+        std::string client_id = std::move(e->message.client_id);
         bool from_customer = e->message.from == contact::Sender::Customer;
-        bool is_new = std::none_of(c->messages.begin(), c->messages.end(), [&](const contact::Message& x) {
-            return x.client_id.empty() && x.id == e->message.id;
-        });
-        if (merge_message(*c, e->message, client_id)) {
+        bool is_new = false;
+        if (merge_message(*c, std::move(e->message), client_id, &is_new)) {
             if (is_new && from_customer) c->customer_typing = false;
             out.push_back(Notify{"contact.updated", {}, c->id});
         }

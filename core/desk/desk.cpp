@@ -19,6 +19,7 @@ overloaded(Fs...) -> overloaded<Fs...>;
 std::vector<Effect> Desk::handle(int64_t now_ms, const Event& event) {
     now_ = now_ms;
     Out out;
+    out.reserve(4);  // most events have two or three effects: one allocation, not two or three
     // The boundary, and only that: nothing in the core throws by design (backend frames are
     // decoded by core/protocol without exceptions; the unit tests feed every field of every
     // frame in every wrong type and fail on this log). Should a bug throw anyway, a throw must

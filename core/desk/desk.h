@@ -62,6 +62,10 @@ private:
     void lose_connection(const std::string& reason, Out& out);
     void schedule_reconnect(Out& out);
     std::string send_request(RequestKind kind, nlohmann::json body, std::optional<uint64_t> intent, Out& out);
+    // send_request in two halves, for a request whose text is written directly (flush_outbox):
+    // the id, pending; then the text, which must carry that id.
+    std::string begin_request(RequestKind kind, std::optional<uint64_t> intent);
+    void send_request_text(std::string text, Out& out);
     void arm_request_deadline(Out& out);
     void set_connection(ConnectionState to, Out& out);
 
@@ -109,14 +113,15 @@ private:
     void flush_outbox(Out& out);
     void on_contact_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
     void on_send_message_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
-    bool on_contact_event(const protocol::Event& event, Out& out);  // false: not a contact event
+    bool on_contact_event(protocol::Event& event, Out& out);  // false: not a contact event; may take its parts
     void apply_session_contacts(const protocol::Session& session, Out& out);
     // payments.cpp
     void on_payment_intent(uint64_t intent, const Intent& in, Out& out);
     void apply_payment(const std::string& contact, const contact::Payment& payment, Out& out);
     bool on_payment_event(const protocol::Event& event, Out& out);
     // transcript.cpp: each contact's messages, fetched with get_messages and merged by id
-    bool merge_message(contact::Contact& c, contact::Message m, const std::string& client_id);
+    // True when the transcript changed; *is_new: the message was not held before.
+    bool merge_message(contact::Contact& c, contact::Message m, const std::string& client_id, bool* is_new = nullptr);
     void sync_transcript(const contact::Contact& c, Out& out);
     void fetch_messages(const std::string& contact, int64_t after, Out& out);
     void on_messages_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
@@ -175,6 +180,10 @@ private:
     TimerWheel sip_timers_;
     std::optional<protocol::SipCredentials> sip_credentials_;  // the session's, to notice a change
     uint32_t dialing_call_ = 0;    // the call whose Dial is being handed to the UA (its Outgoing)
+    // persist_session's record without last_seq, for the token and username it was made from.
+    struct {
+        std::string token, username, tail;
+    } persisted_session_;
 };
 
 // Helpers for effects, shared by desk/*.cpp.

@@ -103,7 +103,7 @@ void Desk::on_session_reply(const PendingRequest& req, const protocol::ReplyFram
                     out);
         return;
     }
-    auto decoded = protocol::decode_login_result(reply.result);
+    auto decoded = protocol::decode_login_result(reply.result.root());
     if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
     if (const auto* prompt = std::get_if<protocol::MfaPrompt>(&decoded.value())) {
         if (is_resume || state_.session != SessionState::LoggingIn)
@@ -133,11 +133,23 @@ void Desk::on_session_reply(const PendingRequest& req, const protocol::ReplyFram
     report_call_ends(out);  // calls that ended while disconnected
 }
 
+// Every event persists the session, and only last_seq changes from one to the next: the rest of
+// the record ({"last_seq":N,"token":...,"username":...}, keys in nlohmann's order) is written
+// once per token and username, not once per event.
 void Desk::persist_session(Out& out) {
-    json record = {{"token", state_.token},
-                   {"last_seq", state_.last_seq},
-                   {"username", state_.agent ? state_.agent->username : std::string()}};
-    out.push_back(Persist{"session", record.dump(-1, ' ', false, json::error_handler_t::replace)});
+    const std::string& username = state_.agent ? state_.agent->username : std::string();
+    auto& cached = persisted_session_;
+    if (cached.tail.empty() || cached.token != state_.token || cached.username != username) {
+        cached.token = state_.token;
+        cached.username = username;
+        json rest = {{"token", state_.token}, {"username", username}};
+        cached.tail = rest.dump(-1, ' ', false, json::error_handler_t::replace).substr(1);  // without its '{'
+    }
+    std::string seq = std::to_string(state_.last_seq);
+    std::string text;
+    text.reserve(14 + seq.size() + cached.tail.size());
+    text.append("{\"last_seq\":").append(seq).append(1, ',').append(cached.tail);
+    out.push_back(Persist{"session", std::move(text)});
 }
 
 void Desk::end_session(const std::optional<Error>& why, Out& out) {
@@ -221,7 +233,7 @@ void Desk::on_reply(const PendingRequest& req, const protocol::ReplyFrame& reply
                 if (req.intent) complete(out, *req.intent, reply.error);
                 return;
             }
-            auto agent = protocol::decode_set_state_result(reply.result);
+            auto agent = protocol::decode_set_state_result(reply.result.root());
             if (!agent) return refuse_reply(req, reply, agent.error().message, out);
             state_.presence_pending.reset();
             state_.agent = agent.value();
@@ -239,7 +251,7 @@ void Desk::on_reply(const PendingRequest& req, const protocol::ReplyFrame& reply
         case RequestKind::Agents: return on_agents_reply(req, reply, out);
         case RequestKind::AgentNames: {  // names for the views; without them, usernames are shown
             if (!reply.ok) return;
-            auto decoded = protocol::decode_agents_result(reply.result);
+            auto decoded = protocol::decode_agents_result(reply.result.root());
             if (!decoded) return log(out, LogLevel::Warn, "refused the agents' names: " + decoded.error().message);
             return remember_agents(decoded.value().agents);
         }
@@ -393,7 +405,7 @@ void Desk::on_agents_reply(const PendingRequest& req, const protocol::ReplyFrame
         if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }
-    auto decoded = protocol::decode_agents_result(reply.result);
+    auto decoded = protocol::decode_agents_result(reply.result.root());
     if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
     remember_agents(decoded.value().agents);
     // Typing outruns the answers: only the answer to what the search box holds now is shown.
@@ -402,7 +414,7 @@ void Desk::on_agents_reply(const PendingRequest& req, const protocol::ReplyFrame
         state_.agent_search.found = std::move(decoded.value().agents);
         state_.agent_search.more = decoded.value().more;
     }
-    if (req.intent) complete(out, *req.intent, reply.result);
+    if (req.intent) complete(out, *req.intent, protocol::to_nlohmann(reply.result.root()));
 }
 
 void Desk::remember_agents(const std::vector<contact::AgentSummary>& agents) {
@@ -467,7 +479,7 @@ void Desk::on_sessions_reply(const PendingRequest& req, const protocol::ReplyFra
         if (req.intent) complete(out, *req.intent, reply.error);
         return;
     }
-    auto decoded = protocol::decode_sessions_result(reply.result);
+    auto decoded = protocol::decode_sessions_result(reply.result.root());
     if (!decoded) return refuse_reply(req, reply, decoded.error().message, out);
     if (decoded.value().sessions) {
         state_.sessions = *decoded.value().sessions;
@@ -475,7 +487,7 @@ void Desk::on_sessions_reply(const PendingRequest& req, const protocol::ReplyFra
         for (const std::string& id : decoded.value().revoked)
             std::erase_if(state_.sessions, [&](const SessionInfo& x) { return x.id == id; });
     }
-    if (req.intent) complete(out, *req.intent, reply.result);
+    if (req.intent) complete(out, *req.intent, protocol::to_nlohmann(reply.result.root()));
 }
 
 }  // namespace sb::desk

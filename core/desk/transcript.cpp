@@ -33,13 +33,15 @@ int64_t held_prefix(const Contact& c) {
 
 }  // namespace
 
-bool Desk::merge_message(Contact& c, Message m, const std::string& client_id) {
+bool Desk::merge_message(Contact& c, Message m, const std::string& client_id, bool* is_new) {
     m.client_id.clear();  // on the desk, a client_id marks a message the backend has not stored
     if (m.from == contact::Sender::Agent) want_agent_name(m.agent);
     c.message_count = std::max(c.message_count, m.seq);
-    auto held = std::find_if(c.messages.begin(), c.messages.end(),
+    // From the end: a message seen again is usually a recent one.
+    auto held = std::find_if(c.messages.rbegin(), c.messages.rend(),
                              [&](const Message& x) { return !pending(x) && x.id == m.id; });
-    if (held != c.messages.end()) {  // seen already: only its status may have changed
+    if (is_new) *is_new = held == c.messages.rend();
+    if (held != c.messages.rend()) {  // seen already: only its status may have changed
         if (held->status == m.status) return false;
         held->status = m.status;
         return true;
@@ -51,10 +53,13 @@ bool Desk::merge_message(Contact& c, Message m, const std::string& client_id) {
                               (client_id.empty() && m.from == contact::Sender::Agent && x.text == m.text));
     });
     if (mine != c.messages.end()) c.messages.erase(mine);
-    // In seq order, before this desk's pending messages.
-    auto at = std::find_if(c.messages.begin(), c.messages.end(),
-                           [&](const Message& x) { return pending(x) || x.seq > m.seq; });
-    c.messages.insert(at, std::move(m));
+    // In seq order, before this desk's pending messages: after the last held message whose seq
+    // is not greater (held messages are kept in seq order, pending ones after them, so this is
+    // the first place from the front where one is pending or greater; a new message usually
+    // goes last, so it is looked for from the end).
+    auto after = std::find_if(c.messages.rbegin(), c.messages.rend(),
+                              [&](const Message& x) { return !pending(x) && x.seq <= m.seq; });
+    c.messages.insert(after.base(), std::move(m));
     return true;
 }
 
@@ -84,7 +89,7 @@ void Desk::on_messages_reply(const PendingRequest& req, const protocol::ReplyFra
         log(out, LogLevel::Warn, "the transcript of a contact could not be fetched: " + reply.error.code);
         return;
     }
-    auto page = protocol::decode_get_messages_result(reply.result);
+    auto page = protocol::decode_get_messages_result(reply.result.root());
     if (!page) return refuse_reply(req, reply, page.error().message, out);
     Contact* c = contact_mut(req.contact);
     if (!c) return;  // it left while the page was on its way

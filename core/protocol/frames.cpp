@@ -36,9 +36,9 @@ bool nested_too_deep(std::string_view text) {
 namespace {
 
 // An error reply's error: whatever it lacks gets a default (it is an error either way).
-void read_error(const json& frame, ReplyFrame& r) {
-    auto e = frame.find("error");
-    if (e == frame.end() || !e->is_object()) {
+void read_error(const JsonValue& frame, ReplyFrame& r) {
+    const JsonValue* e = frame.find("error");
+    if (!e || !e->is_object()) {
         r.error = make_error(code::internal, "The backend sent an unreadable error.");
         return;
     }
@@ -55,10 +55,17 @@ std::string problem_of(const Fields& f) { return f.done(0).error().message; }
 }  // namespace
 
 Result<Frame> decode_frame(std::string_view text) {
-    if (nested_too_deep(text))
+    // Too deep is refused before anything recurses over it: the parser stops at the limit. Text
+    // that nests too deep past where the parser stopped (at an error, or at a NUL after the
+    // value) is refused as too deep all the same, as it was when the depth was counted first.
+    auto parsed = JsonDoc::parse(text, kMaxFrameDepth);
+    bool unread = parsed.status == JsonDoc::Status::Invalid || (parsed.status == JsonDoc::Status::Ok && parsed.length < text.size());
+    if (parsed.status == JsonDoc::Status::TooDeep || (unread && nested_too_deep(text)))
         return make_error(code::bad_json, "The frame nests deeper than " + std::to_string(kMaxFrameDepth) + " levels.");
-    json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded() || !doc.is_object()) return make_error(code::bad_json, "The frame is not a JSON object.");
+    if (parsed.status != JsonDoc::Status::Ok || !parsed.doc.root().is_object())
+        return make_error(code::bad_json, "The frame is not a JSON object.");
+    JsonDoc& frame = parsed.doc;
+    const JsonValue& doc = frame.root();
 
     Fields f(doc, "frame");
     std::string type = f.str("type");
@@ -67,9 +74,10 @@ Result<Frame> decode_frame(std::string_view text) {
         EventFrame e;
         e.seq = f.integer("seq");
         e.name = f.str("event");
-        f.object("data");
+        const JsonValue* data = f.object("data");
         if (!f.ok()) return f.done(Frame{});
-        e.data = std::move(*doc.find("data"));  // checked above; the frame is ours to take apart
+        frame.set_root(*data);  // the frame's document, read from its data
+        e.data = std::move(frame);
         return Frame{std::move(e)};
     }
     if (type != "reply") return make_error(code::bad_message, "frame.type must be \"reply\" or \"event\"");
@@ -82,7 +90,7 @@ Result<Frame> decode_frame(std::string_view text) {
         // How a backend answers a request it could not read at all (id null): its error says
         // what this desk sent wrong, which is worth the log.
         ReplyFrame unmatched;
-        if (auto e = doc.find("error"); e != doc.end() && e->is_object()) {
+        if (const JsonValue* e = doc.find("error"); e && e->is_object()) {
             read_error(doc, unmatched);
             return make_error(code::bad_message, "a reply without a request id, error " + unmatched.error.code.substr(0, 64) +
                                                      ": " + unmatched.error.message.substr(0, 200));
@@ -92,14 +100,17 @@ Result<Frame> decode_frame(std::string_view text) {
     Fields body(doc, "reply");
     bool ok = body.boolean("ok");
     if (body.ok() && ok) {
-        if (body.object("result")) r.result = std::move(*doc.find("result"));  // checked; ours to take
+        if (const JsonValue* result = body.object("result")) {
+            frame.set_root(*result);  // the frame's document, read from its result
+            r.result = std::move(frame);
+        }
         r.ok = body.ok();
     } else if (body.ok()) {
         read_error(doc, r);
     }
     if (!body.ok()) {
         r.ok = false;
-        r.result = json::object();
+        r.result = JsonDoc();
         r.error = unreadable_reply();
         r.refused = problem_of(body);
     }
@@ -108,28 +119,29 @@ Result<Frame> decode_frame(std::string_view text) {
 
 // ---- events ---------------------------------------------------------------------------------------------
 
-Result<Event> decode_event(const EventFrame& e) {
-    const std::string& name = e.name;
+Result<Event> decode_event(const EventFrame& frame) {
+    std::string_view name = frame.name;  // compared by length first, with no strlen
+    const JsonValue& data = frame.data.root();
     if (name == "agent.state") {
-        auto a = agent::agent_from_json(e.data, name);
+        auto a = agent::agent_from_json(data, frame.name);
         if (!a) return a.error();
         return Event{AgentChanged{std::move(a.value())}};
     }
     if (name == "session.revoked") {
-        Fields f(e.data, name);
+        Fields f(data, frame.name);
         SessionRevoked s{f.str("session"), f.str_or("reason", "")};
         return f.done(Event{std::move(s)});
     }
     if (name == "contact.offered" || name == "contact.updated") {
-        auto c = contact::contact_from_json(e.data, name);
+        auto c = contact::contact_from_json(data, frame.name);
         if (!c) return c.error();
         return Event{ContactChanged{name == "contact.offered", std::move(c.value())}};
     }
-    Fields f(e.data, name);
+    Fields f(data, frame.name);
     if (name == "contact.message") {
         ContactMessage m;
         m.contact = f.str("contact");
-        if (const json* v = f.object("message")) {
+        if (const JsonValue* v = f.object("message")) {
             auto decoded = contact::message_from_json(*v, f.path("message"));
             if (!decoded) f.fail_with(decoded.error());
             else m.message = std::move(decoded.value());
@@ -151,12 +163,12 @@ Result<Event> decode_event(const EventFrame& e) {
     if (name == "contact.verification") {
         ContactVerification v;
         v.contact = f.str("contact");
-        if (const json* flow = f.object("verification")) {
+        if (const JsonValue* flow = f.object("verification")) {
             auto decoded = verify::flow_from_json(*flow, f.path("verification"));
             if (!decoded) f.fail_with(decoded.error());
             else v.verification = std::move(decoded.value());
         }
-        if (const json* cu = f.object_or_null("customer")) {
+        if (const JsonValue* cu = f.object_or_null("customer")) {
             auto decoded = contact::customer_from_json(*cu, f.path("customer"));
             if (!decoded) f.fail_with(decoded.error());
             else v.customer = std::move(decoded.value());
@@ -174,14 +186,14 @@ Result<Event> decode_event(const EventFrame& e) {
     if (name == "contact.payment") {
         ContactPayment p;
         p.contact = f.str("contact");
-        if (const json* v = f.object("payment")) {
+        if (const JsonValue* v = f.object("payment")) {
             auto decoded = contact::payment_from_json(*v, f.path("payment"));
             if (!decoded) f.fail_with(decoded.error());
             else p.payment = std::move(decoded.value());
         }
         return f.done(Event{std::move(p)});
     }
-    return Event{OtherEvent{name}};
+    return Event{OtherEvent{frame.name}};
 }
 
 }  // namespace sb::protocol

@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/presence.h"
+#include "protocol/json_doc.h"
 #include "contact/contact.h"
 #include "util/result.h"
 #include "verify/verification.h"
@@ -50,7 +51,7 @@ Error unreadable_reply();
 struct ReplyFrame {
     std::string id;
     bool ok = false;
-    json result = json::object();          // ok: always an object
+    JsonDoc result;                        // ok: always an object (result.root())
     Error error;                           // !ok: the backend's error (defaults for what it left out)
     std::optional<int64_t> attempts_left;  // invalid_code: failures left before the lock
     int64_t locked_until_ms = 0;           // account_locked
@@ -61,7 +62,7 @@ struct ReplyFrame {
 struct EventFrame {
     int64_t seq = 0;
     std::string name;
-    json data = json::object();  // always an object
+    JsonDoc data;  // always an object (data.root())
 };
 
 using Frame = std::variant<ReplyFrame, EventFrame>;
@@ -119,11 +120,11 @@ struct MfaPrompt {
     std::vector<Error> refused;   // the QR code, when it was unreadable
 };
 
-Result<HelloResult> decode_hello_result(const json& result);
+Result<HelloResult> decode_hello_result(const JsonValue& result);
 // login and mfa: a session or a second factor; resume: a session (a prompt is refused).
-Result<std::variant<Session, MfaPrompt>> decode_login_result(const json& result);
-Result<Session> decode_session(const json& result);
-Result<agent::AgentSnapshot> decode_set_state_result(const json& result);
+Result<std::variant<Session, MfaPrompt>> decode_login_result(const JsonValue& result);
+Result<Session> decode_session(const JsonValue& result);
+Result<agent::AgentSnapshot> decode_set_state_result(const JsonValue& result);
 
 // The contact requests (accept, end, wrap_up, update_customer, verify*, payment*, refund...):
 // each names what it changed; every one present must be readable.
@@ -133,8 +134,8 @@ struct ContactResult {
     std::optional<contact::Payment> payment;
     std::optional<contact::Customer> customer;
 };
-Result<ContactResult> decode_contact_result(const json& result);
-Result<contact::Message> decode_send_message_result(const json& result);
+Result<ContactResult> decode_contact_result(const JsonValue& result);
+Result<contact::Message> decode_send_message_result(const JsonValue& result);
 
 // get_messages (version 2): a page of a contact's transcript, oldest first; `more`: the
 // transcript goes on after the page's last message.
@@ -142,27 +143,27 @@ struct MessagesPage {
     std::vector<contact::Message> messages;
     bool more = false;
 };
-Result<MessagesPage> decode_get_messages_result(const json& result);
+Result<MessagesPage> decode_get_messages_result(const JsonValue& result);
 
 struct DialResult {
     contact::Contact contact;
     std::string number;  // what the phone calls
 };
-Result<DialResult> decode_dial_result(const json& result);
+Result<DialResult> decode_dial_result(const JsonValue& result);
 
 // agents: colleagues found by name, or named by username.
 struct AgentsResult {
     std::vector<contact::AgentSummary> agents;
     bool more = false;
 };
-Result<AgentsResult> decode_agents_result(const json& result);
+Result<AgentsResult> decode_agents_result(const JsonValue& result);
 
 // sessions: the list; revoke_session: the ids revoked.
 struct SessionsResult {
     std::optional<std::vector<SessionSummary>> sessions;
     std::vector<std::string> revoked;
 };
-Result<SessionsResult> decode_sessions_result(const json& result);
+Result<SessionsResult> decode_sessions_result(const JsonValue& result);
 
 // ---- events ----------------------------------------------------------------------------------------------
 struct AgentChanged {  // agent.state

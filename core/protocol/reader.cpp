@@ -1,18 +1,22 @@
 // protocol/reader.cpp: Fields. Every read is `is_*()` first, then the value; nothing here may
-// call an accessor that throws.
+// read a value of another type.
 #include "protocol/reader.h"
 
 #include "protocol/schema.h"
 
 namespace sb::protocol {
 
-Fields::Fields(const json& j, std::string where) : j_(&j), where_(std::move(where)) {
-    if (!j.is_object()) fail("", "an object");
+void Fields::check() {
+    if (!j_->is_object()) fail("", "an object");
 }
 
 std::string Fields::path(std::string_view key) const {
-    if (key.empty()) return where_;
-    return where_.empty() ? std::string(key) : where_ + "." + std::string(key);
+    if (key.empty()) return std::string(where_);
+    if (where_.empty()) return std::string(key);
+    std::string p;
+    p.reserve(where_.size() + 1 + key.size());
+    p.append(where_).append(1, '.').append(key);
+    return p;
 }
 
 void Fields::fail(std::string_view key, std::string_view what) {
@@ -23,14 +27,12 @@ void Fields::fail_with(const Error& e) {
     if (!error_) error_ = e;
 }
 
-const json* Fields::find(std::string_view key) const {
-    if (!j_->is_object()) return nullptr;
-    auto it = j_->find(key);
-    return it == j_->end() ? nullptr : &*it;
+const JsonValue* Fields::find(std::string_view key) const {
+    return j_->find(key);
 }
 
-const json* Fields::need(std::string_view key, bool (json::*is)() const noexcept, const char* what) {
-    const json* v = find(key);
+const JsonValue* Fields::need(std::string_view key, bool (JsonValue::*is)() const noexcept, const char* what) {
+    const JsonValue* v = find(key);
     if (!v || !(v->*is)()) {
         fail(key, what);
         return nullptr;
@@ -41,34 +43,34 @@ const json* Fields::need(std::string_view key, bool (json::*is)() const noexcept
 // ---- required ------------------------------------------------------------------------------------
 
 std::string Fields::str(std::string_view key) {
-    const json* v = need(key, &json::is_string, "a string");
-    return v ? v->get_ref<const std::string&>() : std::string();
+    const JsonValue* v = need(key, &JsonValue::is_string, "a string");
+    return v ? std::string(v->string()) : std::string();
 }
 
 int64_t Fields::integer(std::string_view key) {
-    const json* v = need(key, &json::is_number_integer, "an integer");
-    return v ? v->get<int64_t>() : 0;
+    const JsonValue* v = need(key, &JsonValue::is_number_integer, "an integer");
+    return v ? v->integer() : 0;
 }
 
 bool Fields::boolean(std::string_view key) {
-    const json* v = need(key, &json::is_boolean, "a boolean");
-    return v ? v->get<bool>() : false;
+    const JsonValue* v = need(key, &JsonValue::is_boolean, "a boolean");
+    return v ? v->boolean() : false;
 }
 
-const json* Fields::object(std::string_view key) { return need(key, &json::is_object, "an object"); }
+const JsonValue* Fields::object(std::string_view key) { return need(key, &JsonValue::is_object, "an object"); }
 
-const json* Fields::array(std::string_view key) { return need(key, &json::is_array, "an array"); }
+const JsonValue* Fields::array(std::string_view key) { return need(key, &JsonValue::is_array, "an array"); }
 
 std::vector<std::string> Fields::strings(std::string_view key) {
     std::vector<std::string> out;
-    const json* v = need(key, &json::is_array, "an array of strings");
+    const JsonValue* v = need(key, &JsonValue::is_array, "an array of strings");
     if (!v) return out;
-    for (const json& e : *v) {
+    for (const JsonValue& e : *v) {
         if (!e.is_string()) {
             fail(key, "an array of strings");
             return {};
         }
-        out.push_back(e.get_ref<const std::string&>());
+        out.emplace_back(e.string());
     }
     return out;
 }
@@ -76,56 +78,56 @@ std::vector<std::string> Fields::strings(std::string_view key) {
 // ---- optional --------------------------------------------------------------------------------------
 
 std::string Fields::str_or(std::string_view key, std::string fallback) {
-    const json* v = find(key);
+    const JsonValue* v = find(key);
     if (!v) return fallback;
     if (!v->is_string()) return fail(key, "a string"), fallback;
-    return v->get_ref<const std::string&>();
+    return std::string(v->string());
 }
 
 std::string Fields::str_or_null(std::string_view key) {
-    const json* v = find(key);
+    const JsonValue* v = find(key);
     if (!v || v->is_null()) return {};
     if (!v->is_string()) return fail(key, "a string or null"), std::string();
-    return v->get_ref<const std::string&>();
+    return std::string(v->string());
 }
 
 int64_t Fields::integer_or(std::string_view key, int64_t fallback) {
-    const json* v = find(key);
+    const JsonValue* v = find(key);
     if (!v) return fallback;
     if (!v->is_number_integer()) return fail(key, "an integer"), fallback;
-    return v->get<int64_t>();
+    return v->integer();
 }
 
 std::optional<int64_t> Fields::integer_or_null(std::string_view key) {
-    const json* v = find(key);
+    const JsonValue* v = find(key);
     if (!v || v->is_null()) return std::nullopt;
     if (!v->is_number_integer()) return fail(key, "an integer or null"), std::nullopt;
-    return v->get<int64_t>();
+    return v->integer();
 }
 
 bool Fields::boolean_or(std::string_view key, bool fallback) {
-    const json* v = find(key);
+    const JsonValue* v = find(key);
     if (!v) return fallback;
     if (!v->is_boolean()) return fail(key, "a boolean"), fallback;
-    return v->get<bool>();
+    return v->boolean();
 }
 
-const json* Fields::object_or_null(std::string_view key) {
-    const json* v = find(key);
+const JsonValue* Fields::object_or_null(std::string_view key) {
+    const JsonValue* v = find(key);
     if (!v || v->is_null()) return nullptr;
     if (!v->is_object()) return fail(key, "an object or null"), nullptr;
     return v;
 }
 
-const json* Fields::array_or_null(std::string_view key) {
-    const json* v = find(key);
+const JsonValue* Fields::array_or_null(std::string_view key) {
+    const JsonValue* v = find(key);
     if (!v || v->is_null()) return nullptr;
     if (!v->is_array()) return fail(key, "an array or null"), nullptr;
     return v;
 }
 
-const json* Fields::array_or_absent(std::string_view key) {
-    const json* v = find(key);
+const JsonValue* Fields::array_or_absent(std::string_view key) {
+    const JsonValue* v = find(key);
     if (!v) return nullptr;
     if (!v->is_array()) return fail(key, "an array"), nullptr;
     return v;

@@ -8,6 +8,8 @@
 // be a string or null") and gives a default, so that a decoder reads on and reports once, at
 // done(); a decoder never returns a value built from a problem.
 //
+// Fields reads a JsonDoc's values (protocol/json_doc.h), the form every frame is parsed into.
+//
 // Sections: Fields (required · optional · problems) · decode_list
 #pragma once
 
@@ -20,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/json_doc.h"
 #include "util/result.h"
 
 namespace sb::protocol {
@@ -30,15 +33,21 @@ class Fields {
 public:
     // `where` names the object in problems ("contact", "customer.sensitive"). A value that is
     // not an object is a problem at once; every accessor then gives its default.
-    Fields(const json& j, std::string where);
-    Fields(json&&, std::string) = delete;  // it keeps a pointer: no temporaries
+    // A `where` given as a std::string lvalue is only pointed to (a decoder's parameter, which
+    // outlives its Fields: most objects are read with no copy of their path); a temporary is kept.
+    Fields(const JsonValue& j, const std::string& where) : j_(&j), where_(where) { check(); }
+    Fields(const JsonValue& j, std::string&& where) : j_(&j), owned_(std::move(where)), where_(owned_) { check(); }
+    Fields(const JsonValue& j, const char* where) : Fields(j, std::string(where)) {}
+    Fields(JsonValue&&, const std::string&) = delete;  // it keeps a pointer: no temporaries
+    Fields(const Fields&) = delete;  // where_ may point into owned_
+    Fields& operator=(const Fields&) = delete;
 
     // ---- required: absent, null or another type is a problem -----------------------------------
     std::string str(std::string_view key);
     int64_t integer(std::string_view key);
     bool boolean(std::string_view key);
-    const json* object(std::string_view key);  // nullptr after a problem
-    const json* array(std::string_view key);
+    const JsonValue* object(std::string_view key);  // nullptr after a problem
+    const JsonValue* array(std::string_view key);
     std::vector<std::string> strings(std::string_view key);  // an array of strings
 
     // ---- optional: absent gives the default; so does null for the *_or_null ones ---------------
@@ -47,13 +56,13 @@ public:
     int64_t integer_or(std::string_view key, int64_t fallback);
     std::optional<int64_t> integer_or_null(std::string_view key);  // absent or null: none
     bool boolean_or(std::string_view key, bool fallback);
-    const json* object_or_null(std::string_view key);  // absent or null: nullptr, no problem
-    const json* array_or_null(std::string_view key);
-    const json* array_or_absent(std::string_view key);  // absent: nullptr; null is a problem
+    const JsonValue* object_or_null(std::string_view key);  // absent or null: nullptr, no problem
+    const JsonValue* array_or_null(std::string_view key);
+    const JsonValue* array_or_absent(std::string_view key);  // absent: nullptr; null is a problem
 
     // ---- presence, and the raw value for a part read on its own (no check, no problem) --------
     bool has(std::string_view key) const { return find(key) != nullptr; }
-    const json* raw(std::string_view key) const { return find(key); }
+    const JsonValue* raw(std::string_view key) const { return find(key); }
 
     // ---- problems --------------------------------------------------------------------------------
     // `what` completes "<where>.<key> must be ..."; an empty key names the object itself.
@@ -71,23 +80,26 @@ public:
 
 private:
     // The field, or nullptr when absent (or when the object is not one).
-    const json* find(std::string_view key) const;
-    const json* need(std::string_view key, bool (json::*is)() const noexcept, const char* what);
+    const JsonValue* find(std::string_view key) const;
+    const JsonValue* need(std::string_view key, bool (JsonValue::*is)() const noexcept, const char* what);
 
-    const json* j_;
-    std::string where_;
+    void check();
+
+    const JsonValue* j_;
+    std::string owned_;
+    std::string_view where_;
     std::optional<Error> error_;
 };
 
 // Decodes each element of `array` (nullptr: no elements) with `one(element, path)`, where path
 // names the element ("contact.messages[2]"); the first element that fails fails the list.
 template <class T, class F>
-Result<std::vector<T>> decode_list(const json* array, const std::string& where, F&& one) {
+Result<std::vector<T>> decode_list(const JsonValue* array, const std::string& where, F&& one) {
     std::vector<T> out;
     if (!array || !array->is_array()) return out;
     out.reserve(array->size());
     size_t i = 0;
-    for (const json& e : *array) {
+    for (const JsonValue& e : *array) {
         Result<T> r = one(e, where + "[" + std::to_string(i++) + "]");
         if (!r) return r.error();
         out.push_back(std::move(r.value()));

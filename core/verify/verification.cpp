@@ -289,14 +289,14 @@ nlohmann::json to_json(const Flow& f) {
                                                                         : nlohmann::json(nullptr)}};
 }
 
-Result<Flow> flow_from_json(const nlohmann::json& j, const std::string& where) {
+Result<Flow> flow_from_json(const protocol::JsonValue& j, const std::string& where) {
     protocol::Fields f(j, where);
     Flow flow;
     if (auto st = parse_state(f.str("state"))) flow.state = *st;
     else if (f.ok()) f.fail("state", "a verification state");
     flow.required = static_cast<int>(f.integer("required"));
     auto steps = protocol::decode_list<Step>(f.array("steps"), f.path("steps"),
-                                             [&flow](const nlohmann::json& s, const std::string& path) -> Result<Step> {
+                                             [&flow](const protocol::JsonValue& s, const std::string& path) -> Result<Step> {
         protocol::Fields sf(s, path);
         Step step;
         if (auto k = parse_step(sf.str("step"))) step.kind = *k;
@@ -315,6 +315,10 @@ Result<Flow> flow_from_json(const nlohmann::json& j, const std::string& where) {
     flow.attempts = static_cast<int>(f.integer_or("attempts", 0));
     flow.locked_until_ms = f.integer_or_null("locked_until").value_or(0);
     return f.done(std::move(flow));
+}
+
+Result<Flow> flow_from_json(const nlohmann::json& j, const std::string& where) {
+    return flow_from_json(protocol::JsonDoc::from(j).root(), where);
 }
 
 }  // namespace sb::verify

@@ -33,6 +33,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/json_doc.h"
+
 #include "util/result.h"
 
 namespace sb::verify {
@@ -135,6 +137,7 @@ CustomerLock record_failure(const CustomerLock& l, const Policy& p, int64_t now_
 // ---- wire form (docs/protocol.md, "Verification") ---------------------------------------------------
 nlohmann::json to_json(const Flow& f);
 // Errors: bad_message, naming the field's path (`where` begins it). Never throws.
-Result<Flow> flow_from_json(const nlohmann::json& j, const std::string& where = "verification");
+Result<Flow> flow_from_json(const protocol::JsonValue& j, const std::string& where = "verification");
+Result<Flow> flow_from_json(const nlohmann::json& j, const std::string& where = "verification");  // through a JsonDoc
 
 }  // namespace sb::verify

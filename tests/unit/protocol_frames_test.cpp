@@ -1,11 +1,14 @@
 // The backend frames' decoding (core/protocol/frames.h) beyond field types (those are
 // desk_frame_types_test.cpp): nesting depth, replies a backend could not match, a session with
 // a part the desk cannot read, and what else reaches Desk::handle from outside the core (stored
-// drafts, an intent's bytes).
+// drafts, an intent's bytes); the frame parser (JsonDoc) and writer (append_json_string) against
+// nlohmann, whose places they took.
 #include <string>
 
 #include "desk_harness.h"
 #include "protocol/frames.h"
+#include "protocol/json_doc.h"
+#include "protocol/json_text.h"
 
 using namespace sb::test;
 
@@ -122,4 +125,75 @@ TEST_CASE("desk: an intent's invalid UTF-8 reaches the backend replaced, not thr
     h.intent(SendMessageIntent{"c1", "caf\xe9 \xff"});
     REQUIRE(h.last_sent()["type"] == "send_message");
     CHECK(h.last_sent()["text"] == "caf\xef\xbf\xbd \xef\xbf\xbd");
+}
+
+TEST_CASE("JsonDoc: reads what nlohmann reads, as nlohmann types it, and refuses what it refuses") {
+    using protocol::JsonDoc;
+    for (std::string text : std::initializer_list<std::string>{R"({"a":1,"b":-2,"c":1.5,"d":18446744073709551615,"e":18446744073709551616,"f":-0})",
+                             R"([true,false,null,"",{},[],"caf\u00e9 \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t"])",
+                             "\xef\xbb\xbf {\"bom\" : [ 1 , 2 ] }\r\n", R"({"k":1,"k":"last"})", "\"caf\xc3\xa9\"", "-9223372036854775808",
+                             "1e2", "0.000001", std::string("{\"a\":1} \0 anything", 16)}) {
+        auto ours = JsonDoc::parse(text, protocol::kMaxFrameDepth);
+        auto theirs = json::parse(text, nullptr, false);
+        INFO(text);
+        REQUIRE(ours.status == JsonDoc::Status::Ok);
+        REQUIRE_FALSE(theirs.is_discarded());
+        CHECK(protocol::to_nlohmann(ours.doc.root()).dump() == theirs.dump());
+        JsonDoc copy = ours.doc;
+        CHECK(protocol::to_nlohmann(copy.root()).dump() == theirs.dump());
+    }
+    auto dup = JsonDoc::parse(R"({"k":1,"k":"last"})", 8);
+    CHECK(dup.doc.root().find("k")->string() == "last");
+    CHECK(dup.doc.root().find("d") == nullptr);
+    auto big = JsonDoc::parse(R"([18446744073709551615,-1,2.0])", 8);
+    auto it = big.doc.root().begin();
+    CHECK(it->is_number_integer());
+    CHECK((++it)->integer() == -1);
+    CHECK_FALSE((++it)->is_number_integer());
+    CHECK(big.doc.root().size() == 3);
+
+    for (std::string text : std::initializer_list<std::string>{"", " ", "{", "[1,]", R"({"a":1,})", "01", "1.", ".5", "+1", "1e", "-", "nul", "truex", "[1] 2",
+                             R"("\ud800")", R"("\udc00")", R"("\ud800\u0041")", R"("\x")", R"("\u12G4")", "\"a\tb\"",
+                             "\"\xed\xa0\x80\"", "\"\xc0\xaf\"", "\"\xf4\x90\x80\x80\"", "\"\xe2\x82\"", "\"\xff\"", "1e999",
+                             "\xef\xbb{}", std::string("[1,\0]", 5), "'a'", R"({a:1})", "[1 2]"}) {
+        INFO(text);
+        CHECK(JsonDoc::parse(text, protocol::kMaxFrameDepth).status == JsonDoc::Status::Invalid);
+        CHECK(json::parse(text, nullptr, false).is_discarded());
+    }
+    CHECK(JsonDoc::parse(std::string(32, '[') + std::string(32, ']'), 32).status == JsonDoc::Status::Ok);
+    CHECK(JsonDoc::parse(std::string(33, '[') + std::string(33, ']'), 32).status == JsonDoc::Status::TooDeep);
+    CHECK(JsonDoc::parse(std::string(100'000, '['), 32).status == JsonDoc::Status::TooDeep);
+}
+
+TEST_CASE("append_json_string writes what nlohmann's dump writes") {
+    for (std::string s : std::initializer_list<std::string>{"", "plain text 123", "quote \" and \\ backslash", "tab\tnew\nline\x01\x1f\x7f", "caf\xc3\xa9 \xf0\x9f\x98\x80",
+                          "bad \xff \xc3 utf-8 \xed\xa0\x80", std::string("nul\0in", 6)}) {
+        std::string ours;
+        protocol::append_json_string(ours, s);
+        INFO(s);
+        CHECK(ours == json(s).dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+}
+
+TEST_CASE("desk: the drafts and send_message it writes directly are nlohmann's text") {
+    DeskHarness h;
+    h.connect();
+    h.intent(LoginIntent{"alice", "switchboard"});
+    json s = DeskHarness::session(3);
+    s["contacts"] = json::array({contact_with("c1", customer("Dana")), contact_with("c2", customer("Eve"))});
+    h.reply_ok(s);
+    h.intent(SendMessageIntent{"c1", "a \"quoted\" caf\xc3\xa9\n"});
+    auto sent = std::find_if(h.effects.rbegin(), h.effects.rend(), [](const Effect& e) { return std::holds_alternative<SendFrame>(e); });
+    REQUIRE(sent != h.effects.rend());
+    const std::string& text = std::get<SendFrame>(*sent).text;
+    CHECK(text == json::parse(text).dump(-1, ' ', false, json::error_handler_t::replace));
+    CHECK(json::parse(text)["text"] == "a \"quoted\" caf\xc3\xa9\n");
+    h.intent(SaveDraftIntent{"c2", std::string("draft \"two\""), WrapUpDraft{"resolved", "n\u00f6tes", {"a", "b\\c"}}});
+    h.intent(SaveDraftIntent{"c1", std::string("one"), std::nullopt});
+    std::string drafts;
+    for (const auto& e : h.effects)
+        if (auto* p = std::get_if<Persist>(&e); p && p->key == "drafts" && p->value) drafts = *p->value;
+    CHECK(drafts == json::parse(drafts).dump(-1, ' ', false, json::error_handler_t::replace));
+    CHECK(json::parse(drafts)["c2"]["wrap_up"]["tags"][1] == "b\\c");
+    CHECK(json::parse(drafts)["c1"]["text"] == "one");
 }
