@@ -38,9 +38,12 @@ void ContactService::beat() {
         for (const std::string& a : gone) link_here(a, false);
         for (const std::string& a : here) link_here(a, true);
     }
-    if (beats_++ % 60 == 0)
+    if (beats_++ % 60 == 0) {
         if (auto st = d_.store.forget_nodes(now - Store::kNodeForgottenMs); !st)
             d_.log.error("cannot forget the nodes long gone", {{"error", st.error().message}});
+        if (auto st = d_.contacts.forget_call_ids(now - kCallIdKeptMs); !st)
+            d_.log.error("cannot forget old calls' Call-IDs", {{"error", st.error().message}});
+    }
     if (read_live_nodes()) route();  // agents of a node that came or went are routed to or no longer
 }
 

@@ -271,6 +271,12 @@ private:
     // A contact's state changes only through these two, which refuse a move the lifecycle's
     // table does not have (check_move).
     sb::Status save(const ContactRecord& next);       // store, then memory
+    // A new queue call's contact, made in one transaction with its Call-ID's claim; or the
+    // contact another question about that Call-ID made first (`*asked_before`; contact_voice.cpp).
+    static constexpr int64_t kCallIdKeptMs = 24LL * 3600 * 1000;  // (call_ids, migration 19)
+    std::optional<sb::Result<CallRoute>> same_answer(const ContactRecord& call);
+    sb::Result<ContactRecord> new_call(const std::string& call_id, const std::string& from,
+                                       const std::string& from_name, const QueueRecord& queue, bool* asked_before);
     // An offer (route_once): save() through ContactStore::offer_contact, which holds the agent
     // and counts their contacts against `capacity` in the store; kAgentTaken if they have no room.
     sb::Status offer(const ContactRecord& next, int capacity);

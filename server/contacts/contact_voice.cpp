@@ -84,6 +84,76 @@ Status ContactService::make_callback(ContactRecord next) {
     return Ok{};
 }
 
+std::optional<sb::Result<ContactService::CallRoute>> ContactService::same_answer(const ContactRecord& call) {
+    // Another question about this call came first (a node Kamailio passed over as slow): the
+    // same answer (busy: its callback is queued; offered: that agent's phone), or none if it
+    // still waits in the queue, to be routed as the first would be.
+    if (call.callback && call.state == ContactState::Queued) return CallRoute{true, "", call.id};
+    if (!is_ringing_call(call))
+        return make_error(code::wrong_state, "This call is already " + std::string(to_string(call.state)) + ".");
+    if (call.state != ContactState::Offered || !call.agent) return std::nullopt;
+    auto sip = d_.store.current_sip_username(*call.agent, d_.now());
+    if (!sip) return sip.error();
+    if (!sip.value()) return std::nullopt;
+    return CallRoute{false, *sip.value(), call.id};
+}
+
+sb::Result<ContactRecord> ContactService::new_call(const std::string& call_id, const std::string& from,
+                                                 const std::string& from_name, const QueueRecord& queue,
+                                                 bool* asked_before) {
+    // One contact per call: a node slow to answer may be passed over by Kamailio (docs/telephony.md,
+    // "Several nodes"), and the next node asked about the same Call-ID must find the contact the
+    // first one made. The Call-ID is claimed in the transaction that makes the contact, so a
+    // second node's claim waits for it (PostgreSQL) and then reads it.
+    ContactRecord call;
+    call.id = "c-" + d_.random_id();
+    Transaction tx(d_.store.database());
+    if (!tx.begun()) return tx.begun().error();
+    auto owner = d_.contacts.claim_call_id(call_id, call.id, d_.now());
+    if (!owner) return owner.error();
+    if (owner.value() != call.id) {
+        *asked_before = true;
+        if (const ContactRecord* known = find_open(owner.value())) return *known;
+        auto stored = d_.contacts.find_contact(owner.value());
+        if (!stored) return stored.error();
+        if (!stored.value()) return make_error(code::internal, "call " + call_id + "'s contact is gone");
+        if (take_row(owner.value(), stored.value())) return open_.at(owner.value());
+        return *stored.value();  // (closed)
+    }
+    auto phone = sb::contact::normalize_e164(from, config_.default_country);
+    std::optional<std::string> e164;
+    if (phone) e164 = phone.value();
+    CustomerRecord customer;
+    if (e164) {
+        auto found = customer_by_phone(*e164, from_name);
+        if (!found) return found.error();
+        customer = found.value();
+    } else {  // withheld or not a number: a customer without a phone
+        customer.id = "cu-" + d_.random_id();
+        std::string n = trim(from_name);
+        if (!n.empty() && is_valid_utf8(n) && utf8_length(n) <= 100) customer.first_name = n;
+        if (auto st = d_.contacts.save_customer(customer, d_.now()); !st) return st.error();
+    }
+    int64_t now = d_.now();
+    call.channel = Channel::Voice;
+    call.state = ContactState::Queued;
+    call.queue = queue.code;
+    call.customer = customer.id;
+    call.rank = now;
+    call.created_at = now;
+    call.customer_address = e164;
+    call.service_address = queue.number;
+    call.call_direction = "inbound";
+    if (auto st = save(call); !st) return st.error();
+    if (auto st = tx.commit(); !st) {
+        forget_open(call.id);  // (kept in memory by save, never stored)
+        return st.error();
+    }
+    d_.log.info("call arrived", {{"contact", call.id}, {"call_id", call_id}, {"queue", call.queue},
+                                 {"customer", customer.id}});
+    return call;
+}
+
 sb::Result<ContactService::CallRoute> ContactService::call_route(const std::string& call_id, const std::string& from,
                                                                  const std::string& from_name,
                                                                  const std::string& number,
@@ -97,6 +167,8 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
     if (!queue) return make_error(code::unknown_queue, "No queue has the number \"" + sb::text::quote(number) + "\".");
 
     ContactRecord call;
+    bool new_contact = false;   // a new call's first question, here or on another node (new_call)
+    bool asked_before = false;  // another question about this Call-ID made the contact (new_call)
     std::string target_agent;  // a transfer to a named agent: offered to them first
     std::optional<MovedCall> moved;
     if (!previous) {
@@ -133,34 +205,12 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
         // (queued: the agent already rejected it on the desk; the rejection is recorded.)
         call = open_.at(*previous);
     } else {
-        auto phone = sb::contact::normalize_e164(from, config_.default_country);
-        std::optional<std::string> e164;
-        if (phone) e164 = phone.value();
-        CustomerRecord customer;
-        if (e164) {
-            auto found = customer_by_phone(*e164, from_name);
-            if (!found) return found.error();
-            customer = found.value();
-        } else {  // withheld or not a number: a customer without a phone
-            customer.id = "cu-" + d_.random_id();
-            std::string n = trim(from_name);
-            if (!n.empty() && is_valid_utf8(n) && utf8_length(n) <= 100) customer.first_name = n;
-            if (auto st = d_.contacts.save_customer(customer, d_.now()); !st) return st.error();
-        }
-        int64_t now = d_.now();
-        call.id = "c-" + d_.random_id();
-        call.channel = Channel::Voice;
-        call.state = ContactState::Queued;
-        call.queue = queue->code;
-        call.customer = customer.id;
-        call.rank = now;
-        call.created_at = now;
-        call.customer_address = e164;
-        call.service_address = queue->number;
-        call.call_direction = "inbound";
-        if (auto st = save(call); !st) return st.error();
-        d_.log.info("call arrived", {{"contact", call.id}, {"call_id", call_id}, {"queue", call.queue},
-                                     {"customer", customer.id}});
+        new_contact = true;
+        auto made = new_call(call_id, from, from_name, *queue, &asked_before);
+        if (!made) return made.error();
+        call = std::move(made.value());
+        if (asked_before)
+            if (auto same = same_answer(call)) return std::move(*same);
     }
 
     // Who may take it: routing.h's choice among agents with a phone, none who declined this call.
@@ -187,7 +237,14 @@ sb::Result<ContactService::CallRoute> ContactService::call_route(const std::stri
         // call replaces the old Call-ID; asking again after a failed branch keeps the same one).
         // Before the offer, so that contact.offered already says "recording": "on".
         if (recorder_) recorder_->call_started(call.id, call_id);
-        if (auto st = offer_call(call, o.agent); !st) return st.error();
+        if (auto st = offer_call(call, o.agent); !st) {
+            // Two nodes asked about a new call routed it at once (whichever made the contact)
+            // and the other's offer was stored: its answer.
+            if (new_contact && st.error().code == code::wrong_state)
+                if (const ContactRecord* now = find_open(call.id))
+                    if (auto same = same_answer(*now)) return std::move(*same);
+            return st.error();
+        }
         return CallRoute{false, *sip.value(), call.id};
     }
     if (auto st = make_callback(call); !st) return st.error();

@@ -379,6 +379,29 @@ Result<std::optional<ContactRecord>> ContactStore::find_contact(const std::strin
     return first<ContactRecord>(q.value(), read_contact);
 }
 
+Result<std::string> ContactStore::claim_call_id(const std::string& call_id, const std::string& contact, int64_t now) {
+    auto q = db_.prepare("INSERT INTO call_ids (call_id, contact, created_at) VALUES (?, ?, ?) "
+                         "ON CONFLICT (call_id) DO NOTHING RETURNING contact;");
+    if (!q) return q.error();
+    q.value().bind(1, call_id).bind(2, contact).bind(3, now);
+    auto row = q.value().step();
+    if (!row) return row.error();
+    if (row.value()) return contact;
+    auto owner = db_.prepare("SELECT contact FROM call_ids WHERE call_id = ?;");
+    if (!owner) return owner.error();
+    owner.value().bind(1, call_id);
+    auto found = owner.value().step();
+    if (!found) return found.error();
+    if (!found.value()) return sb::make_error(code::internal, "call " + call_id + " claimed and gone");
+    return owner.value().column_text(0);
+}
+
+Status ContactStore::forget_call_ids(int64_t before) {
+    auto q = db_.prepare("DELETE FROM call_ids WHERE created_at < ?;");
+    if (!q) return q.error();
+    return q.value().bind(1, before).run();
+}
+
 Result<std::optional<ContactRecord>> ContactStore::find_contact_by_token_hash(const std::string& hash) {
     auto q = db_.prepare(std::string("SELECT ") + kContactColumns + " FROM contacts WHERE chat_token_hash = ?;");
     if (!q) return q.error();

@@ -485,6 +485,17 @@ CREATE INDEX IF NOT EXISTS agent_links_by_node ON agent_links(node);
 CREATE INDEX IF NOT EXISTS contacts_by_agent ON contacts(agent, state);
 ALTER TABLE agents ADD COLUMN last_offer_at INTEGER;
 )sql"},
+        // 19: which contact a queue call's SIP Call-ID made (docs/telephony.md, "Several nodes"):
+        // Kamailio asks the next node when one is slow to answer, and that node must answer with
+        // the same contact rather than make a second one for the same call. Kept a day.
+        {19, R"sql(
+CREATE TABLE IF NOT EXISTS call_ids (
+  call_id    TEXT PRIMARY KEY,
+  contact    TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS call_ids_by_time ON call_ids(created_at);
+)sql"},
     };
     return list;
 }

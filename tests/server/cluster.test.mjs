@@ -529,3 +529,40 @@ test('a call routed by one node, its card taken through another: the recording i
     await rtp.close();
   }
 });
+
+test('one call asked about on two nodes at once makes one contact', { skip }, async () => {
+  const secretDir = tempDir();
+  const secret = 'cluster-telephony-secret-0123456789';
+  writeFileSync(join(secretDir, 'secret'), `${secret}\n`, { mode: 0o600 });
+  const args = ['--sip-domain', '127.0.0.1', '--telephony-secret-file', join(secretDir, 'secret')];
+  const [a, b] = await twoNodes(args);
+  const alice = (await availableAgent(a, 'alice')).c;
+  const bob = (await availableAgent(b, 'bob')).c;
+  try {
+    for (let i = 0; i < 5; i++) {
+      const callId = `call-both-${i}-${Math.random().toString(36).slice(2)}@test`;
+      const ask = (node) => request(node.url, '/telephony/route', { method: 'POST',
+        body: new URLSearchParams({ call_id: callId, from: '5550100001', from_name: 'Marcus', number: '7001' }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-switchboard-telephony': secret } });
+      const [ra, rb] = await Promise.all([ask(a), ask(b)]);
+      assert.equal(ra.status, 200, ra.text);
+      assert.equal(rb.status, 200, rb.text);
+      assert.equal(ra.text, rb.text, 'both nodes give the same answer');
+      const contact = ra.text.trim().split(' ')[1];
+      assert.equal(JSON.parse(sql(a.db, `SELECT COUNT(*) AS n FROM call_ids WHERE call_id = '${callId}'`))[0].n, 1);
+      // Only that one contact was made for the call, offered to one agent.
+      await until('the offer', () => [alice, bob].some((d) => d.events.some(offered(contact))), 4000);
+      await sleep(200);
+      assert.equal([alice, bob].flatMap((d) => d.events.filter(offered(contact))).length, 1);
+      // The caller hangs up: the agent is free for the next call.
+      assert.equal((await request(a.url, '/telephony/ended', { method: 'POST',
+        body: new URLSearchParams({ contact, reason: 'caller_cancel' }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-switchboard-telephony': secret } })).status, 200);
+    }
+    const voice = JSON.parse(sql(a.db, "SELECT COUNT(*) AS n FROM contacts WHERE channel = 'voice'"))[0].n;
+    assert.equal(voice, 5, 'one contact per call');
+  } finally {
+    await Promise.all([alice, bob].map((d) => d.ws.terminate()));
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});

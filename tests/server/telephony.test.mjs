@@ -430,3 +430,29 @@ test('Kamailio on another machine: --telephony-peer lets its address ask, with t
     assert.match(r.stderr + r.stdout, /--telephony-peer/);
   }
 });
+
+test('the same question about one call asked twice (Kamailio passed over a slow node) gets the same answer: one contact, one offer', async () => {
+  const a = await agents('alice', 'bob');
+  try {
+    const call_id = `call-twice-${Math.random()}`;
+    const ask = () => tel('route', { call_id, from: '5550100007', from_name: 'Twice', number: '7001' });
+    const contactsBefore = JSON.parse(sql(server.db, "SELECT COUNT(*) AS n FROM contacts WHERE channel = 'voice'"))[0].n;
+    const first = await ask();
+    assert.equal(first.status, 200, first.text);
+    const again = await ask();
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.text, first.text, 'the same agent and contact');
+    const contact = first.text.split(' ')[1];
+    assert.equal(JSON.parse(sql(server.db, "SELECT COUNT(*) AS n FROM contacts WHERE channel = 'voice'"))[0].n, contactsBefore + 1);
+    const owner = first.text.split(' ')[0] === a.alice.session.sip.username ? a.alice.c : a.bob.c;
+    await waitEvent(owner, offered(contact));
+    const offers = [a.alice.c, a.bob.c].flatMap((c) => c.events.filter(offered(contact)));
+    assert.equal(offers.length, 1, 'offered once');
+    // Answered, the same question again is refused: the call is not made a second time.
+    await owner.ok('accept', { contact });
+    const late = await ask();
+    assert.equal(late.status, 409, late.text);
+    assert.match(late.text, /already active/);
+    await owner.ok('end', { contact, by: 'customer' });
+  } finally { await closeAll(a); }
+});
