@@ -70,8 +70,11 @@ void Runtime::perform(const desk::Effect& effect) {
     else if (auto* e = std::get_if<CancelTimer>(&effect)) platform_.cancel_timer(e->timer);
     else if (auto* e = std::get_if<CompleteIntent>(&effect)) {
         json reply = e->error ? json{{"ok", false}, {"error", error_to_json(*e->error)}} : json{{"ok", true}};
-        if (!e->error && e->result.is_object())
-            for (auto it = e->result.begin(); it != e->result.end(); ++it) reply[it.key()] = it.value();
+        if (!e->error) {
+            json result = e->result_value();
+            if (result.is_object())
+                for (auto it = result.begin(); it != result.end(); ++it) reply[it.key()] = std::move(it.value());
+        }
         platform_.complete_intent(e->id, reply);
     } else if (auto* e = std::get_if<Notify>(&effect)) {
         if (!platform_.listens(e->event)) return;

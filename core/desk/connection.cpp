@@ -213,7 +213,7 @@ void Desk::on_frame(const std::string& text, Out& out) {
         on_event(*event, out);
         return ask_agent_names(out);  // names behind the usernames it brought, if any
     }
-    const auto& reply = std::get<protocol::ReplyFrame>(decoded.value());
+    auto& reply = std::get<protocol::ReplyFrame>(decoded.value());
     auto it = state_.pending.find(reply.id);
     if (it == state_.pending.end()) {
         log(out, LogLevel::Warn, "reply to an unknown request " + reply.id.substr(0, 64) + "; ignored");
@@ -228,7 +228,7 @@ void Desk::on_frame(const std::string& text, Out& out) {
     ask_agent_names(out);
 }
 
-void Desk::dispatch_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
+void Desk::dispatch_reply(const PendingRequest& req, protocol::ReplyFrame& reply, Out& out) {
     switch (req.kind) {
         case RequestKind::Hello: on_hello_reply(reply, out); break;
         case RequestKind::Ping: break;

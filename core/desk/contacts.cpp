@@ -313,7 +313,7 @@ void Desk::on_contact_reply(const PendingRequest& req, const protocol::ReplyFram
     if (req.intent) complete(out, *req.intent, protocol::to_nlohmann(reply.result.root()));
 }
 
-void Desk::on_send_message_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
+void Desk::on_send_message_reply(const PendingRequest& req, protocol::ReplyFrame& reply, Out& out) {
     std::optional<contact::Message> stored;
     if (reply.ok) {
         auto decoded = protocol::decode_send_message_result(reply.result.root());
@@ -341,7 +341,8 @@ void Desk::on_send_message_reply(const PendingRequest& req, const protocol::Repl
         if (changed) out.push_back(Notify{"contact.updated", {}, c->id});
         sync_transcript(*c, out);
     }
-    if (req.intent) complete(out, *req.intent, protocol::to_nlohmann(reply.result.root()));
+    // The reply itself is the result: no copy, and no tree unless someone reads it.
+    if (req.intent) complete(out, *req.intent, std::make_shared<const protocol::JsonDoc>(std::move(reply.result)));
 }
 
 // ---- events and the session's contacts -----------------------------------------------------------

@@ -61,6 +61,10 @@ void complete(std::vector<Effect>& out, uint64_t intent, nlohmann::json result) 
     out.push_back(CompleteIntent{intent, std::nullopt, std::move(result)});
 }
 
+void complete(std::vector<Effect>& out, uint64_t intent, std::shared_ptr<const protocol::JsonDoc> reply) {
+    out.push_back(CompleteIntent{intent, std::nullopt, nullptr, std::move(reply)});
+}
+
 void log(std::vector<Effect>& out, LogLevel level, std::string message) {
     out.push_back(Log{level, std::move(message)});
 }

@@ -57,7 +57,7 @@ private:
     void on_frame(const std::string& text, Out& out);
     void on_timer(TimerId timer, Out& out);
     void on_hello_reply(const protocol::ReplyFrame& reply, Out& out);
-    void dispatch_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
+    void dispatch_reply(const PendingRequest& req, protocol::ReplyFrame& reply, Out& out);
     void refuse_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, const std::string& why, Out& out);
     void lose_connection(const std::string& reason, Out& out);
     void schedule_reconnect(Out& out);
@@ -76,7 +76,7 @@ private:
     void logout(uint64_t intent, Out& out);
     void send_login(uint64_t intent, const std::string& username, const std::string& password, Out& out);
     void send_resume(Out& out);
-    void on_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
+    void on_reply(const PendingRequest& req, protocol::ReplyFrame& reply, Out& out);
     void on_session_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
     void on_event(const protocol::EventFrame& frame, Out& out);
     void end_session(const std::optional<Error>& why, Out& out);
@@ -112,7 +112,7 @@ private:
     void send_message(uint64_t intent, const SendMessageIntent& in, Out& out);
     void flush_outbox(Out& out);
     void on_contact_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
-    void on_send_message_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out);
+    void on_send_message_reply(const PendingRequest& req, protocol::ReplyFrame& reply, Out& out);
     bool on_contact_event(protocol::Event& event, Out& out);  // false: not a contact event; may take its parts
     void apply_session_contacts(const protocol::Session& session, Out& out);
     // payments.cpp
@@ -189,6 +189,8 @@ private:
 // Helpers for effects, shared by desk/*.cpp.
 void complete(std::vector<Effect>& out, uint64_t intent, const Error& e);
 void complete(std::vector<Effect>& out, uint64_t intent, nlohmann::json result);
+// Success, with the backend's reply (an object) as the result, converted only when read.
+void complete(std::vector<Effect>& out, uint64_t intent, std::shared_ptr<const protocol::JsonDoc> reply);
 void log(std::vector<Effect>& out, LogLevel level, std::string message);
 
 }  // namespace sb::desk

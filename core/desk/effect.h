@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "desk/event.h"
+#include "protocol/json_doc.h"
 #include "util/result.h"
 
 namespace sb::desk {
@@ -32,7 +34,15 @@ struct CancelTimer {
 struct CompleteIntent {
     uint64_t id;
     std::optional<Error> error;  // none: success
-    nlohmann::json result;       // object, on success
+    nlohmann::json result;       // object, on success (null when `reply` holds it)
+    // Instead of `result`: the backend's reply as it came (a sent message's), turned into
+    // nlohmann's form only by whoever reads it (result_value()). Most completions are read by
+    // no one on the hot path (a replay, a load bot), and building the tree was a tenth of
+    // what each message cost.
+    std::shared_ptr<const protocol::JsonDoc> reply;
+
+    // The result, whichever way it is held: what the platform, recordings and tests read.
+    nlohmann::json result_value() const { return reply ? protocol::to_nlohmann(reply->root()) : result; }
 };
 struct Notify {  // for JS API listeners: "agent.state", "connection", "session", "state"
     std::string event;

@@ -268,7 +268,7 @@ json effect_to_json(const Effect& effect) {
             } else if constexpr (std::is_same_v<T, CompleteIntent>) {
                 json j = {{"type", "complete_intent"}, {"id", e.id}};
                 if (e.error) j["error"] = error_to_json(*e.error);
-                else if (!e.result.is_null()) j["result"] = e.result;
+                else if (json result = e.result_value(); !result.is_null()) j["result"] = std::move(result);
                 return j;
             } else if constexpr (std::is_same_v<T, Notify>) {
                 json j = {{"type", "notify"}, {"event", e.event}};

@@ -222,7 +222,7 @@ void Desk::logout(uint64_t intent, Out& out) {
 
 // ---- replies and events ------------------------------------------------------------------
 
-void Desk::on_reply(const PendingRequest& req, const protocol::ReplyFrame& reply, Out& out) {
+void Desk::on_reply(const PendingRequest& req, protocol::ReplyFrame& reply, Out& out) {
     switch (req.kind) {
         case RequestKind::Login:
         case RequestKind::Resume: return on_session_reply(req, reply, out);

@@ -109,6 +109,8 @@ public:
 
 private:
     friend class JsonParser;
+    struct Unfilled {};
+    explicit JsonDoc(Unfilled) noexcept {}  // no values yet: for parse() to fill
     std::unique_ptr<char[]> text_;  // the strings, unescaped in place; stable when the doc moves
     size_t size_ = 0;
     std::vector<JsonValue> nodes_;

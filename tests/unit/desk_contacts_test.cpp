@@ -149,7 +149,7 @@ TEST_CASE("a sent message shows as pending, then is replaced by the stored one e
         auto reply = [&] {
             h.step(FrameReceived{sb::protocol::reply_ok(request["id"], {{"message", stored}}).dump()});
             auto* done = h.completion(id);
-            completed = done && !done->error && done->result["message"]["id"] == "k2";
+            completed = done && !done->error && done->result_value()["message"]["id"] == "k2";
         };
         if (event_first) {
             h.event(4, "contact.message", {{"contact", "c1"}, {"message", stored}});
