@@ -380,8 +380,12 @@ Result<std::optional<ContactRecord>> ContactStore::find_contact(const std::strin
 }
 
 Result<std::string> ContactStore::claim_call_id(const std::string& call_id, const std::string& contact, int64_t now) {
+    // A Call-ID whose contact is closed is free again: that call is over, and a question about it
+    // now is a new call (a SIP peer that reuses Call-IDs, as the interop suite's SIPp does).
     auto q = db_.prepare("INSERT INTO call_ids (call_id, contact, created_at) VALUES (?, ?, ?) "
-                         "ON CONFLICT (call_id) DO NOTHING RETURNING contact;");
+                         "ON CONFLICT (call_id) DO UPDATE SET contact = excluded.contact, "
+                         "created_at = excluded.created_at WHERE call_ids.contact IN "
+                         "(SELECT id FROM contacts WHERE state = 'closed') RETURNING contact;");
     if (!q) return q.error();
     q.value().bind(1, call_id).bind(2, contact).bind(3, now);
     auto row = q.value().step();

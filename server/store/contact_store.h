@@ -165,7 +165,7 @@ public:
     sb::Result<std::optional<ContactRecord>> find_contact(const std::string& id);
     sb::Result<std::optional<ContactRecord>> find_contact_by_token_hash(const std::string& hash);
     // A queue call's SIP Call-ID for `contact` (migration 19), unless it is already another
-    // contact's: the contact the Call-ID belongs to. On PostgreSQL a claim made meanwhile by
+    // contact's that is not closed: the contact the Call-ID belongs to. On PostgreSQL a claim made meanwhile by
     // another node's transaction is waited for. forget_call_ids: those made before `before`.
     sb::Result<std::string> claim_call_id(const std::string& call_id, const std::string& contact, int64_t now);
     sb::Status forget_call_ids(int64_t before);
