@@ -80,6 +80,21 @@ sb::Result<std::string> read_secret_file(const std::string& path) {
 }
 
 // `text` as one word for a POSIX shell.
+// IPs or CIDRs given with `flag` (--trusted-proxy, --telephony-peer); a bad one is logged: none.
+std::optional<std::vector<sbd::AddressRange>> address_ranges(const std::vector<std::string>& specs, const char* flag,
+                                                             sbd::Logger& log) {
+    std::vector<sbd::AddressRange> out;
+    for (const auto& spec : specs) {
+        auto range = sbd::AddressRange::parse(spec);
+        if (!range) {
+            log.error(std::string("bad ") + flag, {{"value", spec}, {"error", range.error().message}});
+            return std::nullopt;
+        }
+        out.push_back(range.value());
+    }
+    return out;
+}
+
 std::string shell_word(const std::string& text) {
     if (!text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                                                 "_-./=:,+@%") == std::string::npos)
@@ -319,16 +334,9 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
             log.error("--telephony-secret-file: " + secret.error().message, {{"path", *options.telephony_secret_file}});
             return 1;
         }
-        std::vector<sbd::AddressRange> peers;
-        for (const auto& spec : options.telephony_peers) {
-            auto range = sbd::AddressRange::parse(spec);
-            if (!range) {
-                log.error("bad --telephony-peer", {{"value", spec}, {"error", range.error().message}});
-                return 1;
-            }
-            peers.push_back(range.value());
-        }
-        api.set_telephony_secret(std::move(secret.value()), sbd::TrustedProxies(std::move(peers)));
+        auto peers = address_ranges(options.telephony_peers, "--telephony-peer", log);
+        if (!peers) return 1;
+        api.set_telephony_secret(std::move(secret.value()), sbd::TrustedProxies(std::move(*peers)));
     }
     std::optional<std::string> sms_secret;
     if (options.sms_webhook_secret_file) {
@@ -365,16 +373,9 @@ int run(const sbd::Options& options, const std::string& program, sbd::Logger& lo
     http.ws_limits.anonymous_pacer = &anonymous_pacer;
     // Behind a reverse proxy (docs/operations.md): its clients' addresses, not its own, are what
     // every limit, log line and loopback check sees; and it is not capped as one address.
-    std::vector<sbd::AddressRange> proxy_ranges;
-    for (const auto& spec : options.trusted_proxies) {
-        auto range = sbd::AddressRange::parse(spec);
-        if (!range) {
-            log.error("bad --trusted-proxy", {{"value", spec}, {"error", range.error().message}});
-            return 1;
-        }
-        proxy_ranges.push_back(range.value());
-    }
-    http.trusted_proxies = sbd::TrustedProxies(std::move(proxy_ranges));
+    auto proxy_ranges = address_ranges(options.trusted_proxies, "--trusted-proxy", log);
+    if (!proxy_ranges) return 1;
+    http.trusted_proxies = sbd::TrustedProxies(std::move(*proxy_ranges));
     if (!http.trusted_proxies.empty())
         gate.set_exempt([proxies = http.trusted_proxies](const std::string& address) { return proxies.contains(address); });
     http.tls = tls;
